@@ -1,0 +1,58 @@
+// The contract between the core and a target. A target is data plus pure functions:
+// it declares what it can express, and turns the IR into files. It does no I/O.
+import type { MeshIR } from "./ir/types.ts";
+import type { Diagnostic } from "./diagnostics/types.ts";
+
+/** Every feature the IR can ask of a target. The core finds which ones a mesh uses (compiler/capabilities.ts). */
+export const FEATURES = [
+  "route.match.path.exact", "route.match.path.prefix", "route.match.path.regex",
+  "route.match.method", "route.match.header", "route.match.query",
+  "route.split", "route.rewrite.prefix", "route.rewrite.regex", "route.rewrite.host",
+  "route.redirect", "route.direct-response", "route.headers.request", "route.headers.response",
+  "route.mirror", "route.timeout", "route.retries", "route.retries.per-try-timeout",
+  "route.retries.grpc-conditions", "route.retries.idempotent-only",
+  "route.fault.delay", "route.fault.abort", "route.tcp",
+  "lb.round-robin", "lb.least-request", "lb.random", "lb.hash.header", "lb.hash.cookie", "lb.hash.source-ip",
+  "cluster.connection-limits", "cluster.outlier-detection", "cluster.health-check", "cluster.dns-discovery",
+  "inbound.mtls.strict", "inbound.mtls.permissive", "inbound.authz.principal", "inbound.authz.method",
+  "inbound.authz.path", "inbound.authz.header", "inbound.rate-limit", "inbound.jwt",
+  "gateway.tls", "egress.tls-origination",
+  "observability.access-log", "observability.metrics", "observability.request-id",
+] as const;
+export type Feature = (typeof FEATURES)[number];
+
+/**
+ * How a target handles a feature.
+ * - full: expressed with the same meaning as everywhere else.
+ * - partial: expressed, with a documented difference (reported as info).
+ * - none: cannot be expressed. `security: true` marks features whose absence weakens
+ *   what the mesh promises (authorization, mTLS, JWT, rate limits): reported as an error;
+ *   otherwise a warning. Never a silent drop.
+ */
+export type Support =
+  | { readonly support: "full" }
+  | { readonly support: "partial"; readonly note: string }
+  | { readonly support: "none"; readonly hint: string; readonly security: boolean }
+  | { readonly support: "not-applicable" };
+
+export type Capabilities = { readonly [F in Feature]: Support };
+
+export interface EmittedFile {
+  /** Relative to the bundle root, forward slashes: `envoy/web.yaml`. */
+  readonly path: string;
+  readonly content: string;
+}
+
+export interface EmitResult {
+  readonly files: readonly EmittedFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface Target {
+  /** Folder name in the bundle and value of `--target`. */
+  readonly name: "envoy" | "nginx" | "haproxy" | "kubernetes" | "certs";
+  readonly description: string;
+  readonly capabilities: Capabilities;
+  /** Pure: same IR, same bytes. Files land under `<name>/` in the bundle. */
+  emit(ir: MeshIR): EmitResult;
+}
