@@ -56,3 +56,17 @@ export interface Target {
   /** Pure: same IR, same bytes. Files land under `<name>/` in the bundle. */
   emit(ir: MeshIR): EmitResult;
 }
+
+/**
+ * Checks a target's emitted files with the real thing (Envoy protos, `nginx -t`,
+ * `haproxy -c`, Kubernetes schemas). Runs after emit, outside the pure pipeline.
+ * Findings are MESH4xxx diagnostics whose `file` is the bundle path and `line` the output line.
+ */
+export interface Verifier {
+  readonly target: Target["name"];
+  /** Run on every compile unless `--no-verify`; otherwise only with `--verify`. */
+  readonly defaultOn: boolean;
+  /** Null when the tool it needs is here; otherwise what is missing and how to install it. */
+  missing(): string | null;
+  verify(files: readonly EmittedFile[], ir: MeshIR): Promise<readonly Diagnostic[]>;
+}
