@@ -1,0 +1,259 @@
+// The input model: what a user writes in mesh.config.ts (or mesh.yaml/json/toml).
+// References between parts of the mesh are typed: the generic parameters capture the
+// service, version, port, gateway and provider names the user declared, and every place
+// that names one accepts only those (NoInfer keeps a typo from widening the name set).
+// schemas/mesh.schema.json describes the same model for data files; test/schema/ proves
+// the two accept and reject the same inputs.
+
+export type DurationUnit = "h" | "m" | "s" | "ms";
+/** `500ms`, `2s`, `1m30s`. Validated at run time too: template types accept `1.5 s`. */
+export type Duration = `${number}${DurationUnit}` | `${number}${DurationUnit}${number}${DurationUnit}`;
+
+export type Protocol = "http" | "http2" | "grpc" | "tcp";
+export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT" | "TRACE";
+export type TlsVersion = "1.2" | "1.3";
+export type MtlsMode = "strict" | "permissive";
+export type RetryCondition =
+  | "5xx" | "gateway-error" | "reset" | "connect-failure" | "retriable-4xx" | "refused-stream"
+  | "cancelled" | "deadline-exceeded" | "internal" | "resource-exhausted" | "unavailable";
+export type KeyAlgorithm = "ecdsa-p256" | "ecdsa-p384" | "rsa-2048" | "rsa-4096";
+export type TargetName = "envoy" | "nginx" | "haproxy" | "kubernetes" | "certs";
+
+export interface PortSpec {
+  /** The mesh-facing port: the sidecar listens here and clients connect here. */
+  port: number;
+  protocol: Protocol;
+  /** Where the application listens inside its workload. Default: `port + 10000`. */
+  targetPort?: number;
+}
+
+export interface VersionSpec {
+  /** Static `ip` or `ip:port` / `host:port` addresses of this version's instances. */
+  endpoints?: string[];
+  /** Pod labels selecting this version on Kubernetes. Default: `{ version: <name> }`. */
+  labels?: Record<string, string>;
+}
+
+export type LoadBalancing =
+  | "round-robin" | "least-request" | "random"
+  | { hash: { header: string } | { cookie: string; ttl?: Duration } | { sourceIp: true } };
+
+export interface ConnectionLimits {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+  maxRetries?: number;
+}
+
+export interface OutlierDetection {
+  consecutive5xx: number;
+  /** How often ejections are evaluated. Default 10s. */
+  interval?: Duration;
+  /** Base ejection time. */
+  ejectFor: Duration;
+  /** Default 50. */
+  maxEjectedPercent?: number;
+}
+
+export interface HealthCheck {
+  /** HTTP path probed; omit for a TCP connect check. */
+  path?: string;
+  interval: Duration;
+  timeout: Duration;
+  healthyThreshold?: number;
+  unhealthyThreshold?: number;
+}
+
+export interface RateLimit {
+  requests: number;
+  per: Duration;
+  /** Requests allowed above the steady rate in a burst. Default 0. */
+  burst?: number;
+}
+
+export interface Service<V extends string, P extends string, J extends string> {
+  ports: Record<P, PortSpec>;
+  /** Static addresses (VMs): `10.0.1.10` (the service port) or `10.0.1.10:8080`, or DNS names. */
+  endpoints?: string[];
+  /** Pod labels selecting the workload on Kubernetes. Default: `{ app: <service> }`. */
+  selector?: Record<string, string>;
+  versions?: Record<V, VersionSpec>;
+  /** Service account = mTLS identity. Default: the service name. */
+  identity?: string;
+  loadBalancing?: LoadBalancing;
+  connectionLimits?: ConnectionLimits;
+  outlierDetection?: OutlierDetection;
+  healthCheck?: HealthCheck;
+  rateLimit?: RateLimit;
+  /** Overrides the mesh default for this service's inbound side. */
+  mtls?: MtlsMode;
+  /** Require a JWT from this provider on inbound requests. */
+  jwt?: { provider: NoInfer<J>; required?: boolean };
+  /** Overrides the mesh default for requests no rule decides. */
+  authorization?: "allow" | "deny";
+}
+
+export type PathMatch = { exact: string } | { prefix: string } | { regex: string };
+export type StringMatch = string | { exact: string } | { prefix: string } | { regex: string } | { present: true } | { notExact: string };
+
+export interface HttpMatch {
+  path?: PathMatch;
+  methods?: HttpMethod[];
+  headers?: Record<string, StringMatch>;
+  query?: Record<string, StringMatch>;
+}
+
+export interface Retries {
+  /** Retries after the first attempt. */
+  attempts: number;
+  perTryTimeout?: Duration;
+  on?: (RetryCondition | number)[];
+  /** Retry only idempotent methods. Default true: a POST is never retried unless you say so. */
+  idempotentOnly?: boolean;
+}
+
+export interface HeaderChanges {
+  set?: Record<string, string>;
+  add?: Record<string, string>;
+  remove?: string[];
+}
+
+export interface Fault {
+  delay?: { fixed: Duration; percent: number };
+  abort?: { status: number; percent: number };
+}
+
+type ServiceNames<S> = Extract<keyof S, string>;
+type VersionsOf<S, K extends keyof S> = S[K] extends { versions: infer V } ? Extract<keyof V, string> : never;
+type PortsOf<S, K extends keyof S> = S[K] extends { ports: infer P } ? Extract<keyof P, string> : never;
+
+/** One backend of a weighted split across services. */
+export type Backend<S> = {
+  [K in ServiceNames<S>]: { service: K; version?: VersionsOf<S, K>; weight: number };
+}[ServiceNames<S>];
+
+interface RouteCommon<S, G extends string> {
+  /** Unique, DNS-label name; used in diagnostics, diffs and generated names. Default `<from>-<to>-<index>`. */
+  name?: string;
+  /** Calling services (or gateways). */
+  from: NoInfer<ServiceNames<S>> | NoInfer<ServiceNames<S>>[] | { gateway: NoInfer<G> };
+  timeout?: Duration;
+}
+
+/** Per destination, typed: `split` keys are that service's versions, `port` one of its ports. */
+export type Route<S, G extends string> = {
+  [K in ServiceNames<S>]: RouteCommon<S, G> & {
+    to: K;
+    port?: PortsOf<S, K>;
+    match?: HttpMatch;
+    /** Weights by version of `to`. */
+    split?: Partial<Record<VersionsOf<S, K>, number>>;
+    /** Weighted split across services (instead of `split`). */
+    backends?: Backend<S>[];
+    rewrite?: { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string };
+    redirect?: { scheme?: "http" | "https"; host?: string; port?: number; path?: string; status?: 301 | 302 | 303 | 307 | 308 };
+    directResponse?: { status: number; body?: string };
+    requestHeaders?: HeaderChanges;
+    responseHeaders?: HeaderChanges;
+    mirror?: { to: NoInfer<ServiceNames<S>>; percent?: number };
+    retries?: Retries | false;
+    fault?: Fault;
+  };
+}[ServiceNames<S>];
+
+export interface AuthorizationMatch<S> {
+  /** Source services (identities); `"*"` = any peer. */
+  from: NoInfer<ServiceNames<S>>[] | "*";
+  to: NoInfer<ServiceNames<S>>;
+  methods?: HttpMethod[];
+  /** Exact paths, or prefixes ending in `*` (`/api/*`). */
+  paths?: string[];
+  headers?: Record<string, StringMatch>;
+}
+
+export type AuthorizationRule<S> =
+  | { name?: string; allow: AuthorizationMatch<S> }
+  | { name?: string; deny: AuthorizationMatch<S> };
+
+export interface JwtProvider {
+  issuer: string;
+  audiences?: string[];
+  /** Remote JWKS (Envoy fetches it) ... */
+  jwksUri?: string;
+  /** ... or a local JWKS/PEM file name under the certificate directory. */
+  jwksFile?: string;
+}
+
+export interface GatewayRoute<S> {
+  name?: string;
+  match?: HttpMatch;
+  to: NoInfer<ServiceNames<S>>;
+  split?: Record<string, number>;
+  timeout?: Duration;
+  rewrite?: { prefix?: string };
+  requestHeaders?: HeaderChanges;
+}
+
+export interface Gateway<S> {
+  port: number;
+  hosts: string[];
+  /** Serve TLS with a certificate per host (the certificate manifest names the files). Default true. */
+  tls?: boolean;
+  routes: GatewayRoute<S>[];
+  rateLimit?: RateLimit;
+}
+
+export interface Egress<S> {
+  /** External host name (or IP). */
+  host: string;
+  port: number;
+  /** Originate TLS to the external host. Default true when port is 443. */
+  tls?: boolean;
+  /** Static addresses to use instead of resolving `host`. */
+  addresses?: string[];
+  /** Services allowed to call it. */
+  from: NoInfer<ServiceNames<S>>[];
+  timeout?: Duration;
+}
+
+export interface Defaults {
+  mtls?: MtlsMode;
+  authorization?: "allow" | "deny";
+  timeout?: Duration;
+  retries?: Retries | false;
+  connectTimeout?: Duration;
+  tls?: { minVersion?: TlsVersion; ciphers?: string[] };
+  certificates?: { keyAlgorithm?: KeyAlgorithm; lifetime?: Duration; renewBefore?: Duration };
+  /** Port of every sidecar's outbound HTTP listener on 127.0.0.1. Default 15001. */
+  outboundPort?: number;
+  /** Port of every proxy's admin endpoint on 127.0.0.1. Default 15000. */
+  adminPort?: number;
+}
+
+export interface Observability {
+  accessLog?: boolean;
+  /** Metrics endpoint on 127.0.0.1; default 15090, false to disable. */
+  metricsPort?: number | false;
+  /** Generate and forward x-request-id. Default true. */
+  requestId?: boolean;
+}
+
+export interface MeshConfig<
+  S extends Record<string, Service<string, string, string>> = Record<string, Service<string, string, string>>,
+  GW extends Record<string, Gateway<S>> = Record<string, Gateway<S>>,
+  J extends string = string,
+> {
+  name: string;
+  trustDomain: string;
+  namespace: string;
+  /** Targets compiled by default (`--target` overrides). Default: all. */
+  targets?: TargetName[];
+  defaults?: Defaults;
+  services: S;
+  routes?: Route<S, Extract<keyof GW, string>>[];
+  authorization?: AuthorizationRule<S>[];
+  jwtProviders?: Record<J, JwtProvider>;
+  gateways?: GW;
+  egress?: Record<string, Egress<S>>;
+  observability?: Observability;
+}
