@@ -1,0 +1,71 @@
+// The whole bootstrap of one proxy: node, admin, static listeners and clusters, plus
+// the stats listener and JWKS clusters the IR implies but does not list.
+import type { ProxyIR } from "../../compiler/ir/types.ts";
+import { buildCluster } from "./clusters.ts";
+import type { ProxyContext } from "./context.ts";
+import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, TYPES, type Json } from "./format.ts";
+import { buildJwksCluster } from "./jwt.ts";
+import { buildListener } from "./listeners.ts";
+
+/** Underscore cannot occur in a DNS-1123 name, so these never collide with IR names. */
+export const ADMIN_CLUSTER = "meshc_admin";
+export const STATS_LISTENER = "meshc_prometheus";
+
+/**
+ * Prometheus scrapes `/stats/prometheus` (or `/metrics`) on the metrics port; only that
+ * path reaches the admin interface, whose other endpoints can change the proxy's state.
+ */
+function buildStatsListener(port: number): Json {
+  const toAdmin = { cluster: ADMIN_CLUSTER, timeout: "5s" };
+  return {
+    name: STATS_LISTENER,
+    address: buildSocketAddress("127.0.0.1", port),
+    filter_chains: [{
+      filters: [{
+        name: FILTER_NAMES.hcm,
+        typed_config: buildTypedConfig(TYPES.hcm, {
+          stat_prefix: STATS_LISTENER,
+          codec_type: "AUTO",
+          route_config: {
+            name: STATS_LISTENER,
+            virtual_hosts: [{ name: "stats", domains: ["*"], routes: [
+              { name: "prometheus", match: { path: "/stats/prometheus", headers: [{ name: ":method", string_match: { exact: "GET" } }] }, route: toAdmin },
+              { name: "metrics", match: { path: "/metrics", headers: [{ name: ":method", string_match: { exact: "GET" } }] },
+                route: { ...toAdmin, prefix_rewrite: "/stats/prometheus" } },
+            ] }],
+          },
+          http_filters: [{ name: FILTER_NAMES.router, typed_config: buildTypedConfig(TYPES.router, {}) }],
+        }),
+      }],
+    }],
+  };
+}
+
+function buildAdminCluster(proxy: ProxyIR): Json {
+  return {
+    name: ADMIN_CLUSTER,
+    type: "STATIC",
+    connect_timeout: "1s",
+    load_assignment: { cluster_name: ADMIN_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) } }] }] },
+  };
+}
+
+export function buildBootstrap(ctx: ProxyContext, meshName: string): Json {
+  const proxy = ctx.proxy;
+  const metricsPort = proxy.observability.metricsPort;
+  const listeners = proxy.listeners.map((l) => buildListener(ctx, l));
+  const clusters = proxy.clusters.map(buildCluster);
+  for (const listener of proxy.listeners) {
+    const jwks = listener.kind === "http" && listener.jwt !== null ? buildJwksCluster(ctx, listener.jwt) : null;
+    if (jwks !== null && !clusters.some((c) => c.name === jwks.name)) clusters.push(jwks);
+  }
+  if (metricsPort !== null) {
+    listeners.push(buildStatsListener(metricsPort));
+    clusters.push(buildAdminCluster(proxy));
+  }
+  return {
+    node: { id: proxy.name, cluster: proxy.owner, metadata: { mesh: meshName, kind: proxy.kind } },
+    admin: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) },
+    static_resources: { listeners, clusters },
+  };
+}

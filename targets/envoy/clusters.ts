@@ -1,0 +1,81 @@
+// Clusters: endpoints, load balancing, limits, ejection, health checks, upstream protocol
+// and mTLS. One Envoy cluster per IR cluster, in IR order.
+import type { ClusterIR, ConnectionLimitsIR, HealthCheckIR, LoadBalancingIR, OutlierDetectionIR } from "../../compiler/ir/types.ts";
+import { buildSocketAddress, buildTypedConfig, formatDuration, TYPES, type Json } from "./format.ts";
+import { buildUpstreamTransportSocket } from "./tls.ts";
+
+const LB_POLICIES: Record<LoadBalancingIR["policy"], string> = {
+  "round-robin": "ROUND_ROBIN", "least-request": "LEAST_REQUEST", "random": "RANDOM", "hash": "RING_HASH",
+};
+
+function buildLoadAssignment(cluster: ClusterIR): Json {
+  return {
+    cluster_name: cluster.name,
+    endpoints: [{ lb_endpoints: cluster.endpoints.map((e) => ({ endpoint: { address: buildSocketAddress(e.address, e.port) } })) }],
+  };
+}
+
+function buildCircuitBreakers(limits: ConnectionLimitsIR): Json {
+  return {
+    thresholds: [{
+      priority: "DEFAULT",
+      ...(limits.maxConnections !== null ? { max_connections: limits.maxConnections } : {}),
+      ...(limits.maxPendingRequests !== null ? { max_pending_requests: limits.maxPendingRequests } : {}),
+      ...(limits.maxRequests !== null ? { max_requests: limits.maxRequests } : {}),
+      ...(limits.maxRetries !== null ? { max_retries: limits.maxRetries } : {}),
+    }],
+  };
+}
+
+function buildOutlierDetection(outlier: OutlierDetectionIR): Json {
+  return {
+    consecutive_5xx: outlier.consecutive5xx,
+    interval: formatDuration(outlier.intervalMs),
+    base_ejection_time: formatDuration(outlier.baseEjectionMs),
+    max_ejection_percent: outlier.maxEjectionPercent,
+  };
+}
+
+/** gRPC and HTTP/2 upstreams are probed over HTTP/2, or the probe itself would fail. */
+function buildHealthCheck(check: HealthCheckIR, protocol: ClusterIR["protocol"]): Json {
+  const probe = check.path === null
+    ? { tcp_health_check: {} }
+    : { http_health_check: { path: check.path, ...(protocol === "http2" || protocol === "grpc" ? { codec_client_type: "HTTP2" } : {}) } };
+  return {
+    timeout: formatDuration(check.timeoutMs),
+    interval: formatDuration(check.intervalMs),
+    healthy_threshold: check.healthyThreshold,
+    unhealthy_threshold: check.unhealthyThreshold,
+    ...probe,
+  };
+}
+
+/** Envoy speaks HTTP/1.1 upstream unless told otherwise; gRPC needs HTTP/2. */
+function buildProtocolOptions(protocol: ClusterIR["protocol"]): Json {
+  if (protocol !== "http2" && protocol !== "grpc") return {};
+  return {
+    typed_extension_protocol_options: {
+      [TYPES.httpProtocolOptions]: buildTypedConfig(TYPES.httpProtocolOptions, { explicit_http_config: { http2_protocol_options: {} } }),
+    },
+  };
+}
+
+function upstreamAlpn(protocol: ClusterIR["protocol"]): string[] {
+  if (protocol === "tcp") return [];
+  return protocol === "http" ? ["http/1.1"] : ["h2"];
+}
+
+export function buildCluster(cluster: ClusterIR): Json {
+  return {
+    name: cluster.name,
+    type: cluster.discovery === "dns" ? "STRICT_DNS" : "STATIC",
+    connect_timeout: formatDuration(cluster.connectTimeoutMs),
+    lb_policy: LB_POLICIES[cluster.loadBalancing.policy],
+    load_assignment: buildLoadAssignment(cluster),
+    ...(cluster.connectionLimits !== null ? { circuit_breakers: buildCircuitBreakers(cluster.connectionLimits) } : {}),
+    ...(cluster.outlierDetection !== null ? { outlier_detection: buildOutlierDetection(cluster.outlierDetection) } : {}),
+    ...(cluster.healthCheck !== null ? { health_checks: [buildHealthCheck(cluster.healthCheck, cluster.protocol)] } : {}),
+    ...buildProtocolOptions(cluster.protocol),
+    ...(cluster.tls !== null ? { transport_socket: buildUpstreamTransportSocket(cluster.tls, upstreamAlpn(cluster.protocol)) } : {}),
+  };
+}

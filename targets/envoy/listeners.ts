@@ -1,0 +1,135 @@
+// Listeners: the filter chains (one per certificate, plus a plain-text one when mTLS is
+// permissive) and the network filters in each: the HTTP connection manager or tcp_proxy.
+import type { HttpListenerIR, ListenerIR, ServerTlsIR, TcpListenerIR } from "../../compiler/ir/types.ts";
+import { buildAccessLogs } from "./access-log.ts";
+import { ENVOY_CODES } from "./codes.ts";
+import { report, type ProxyContext } from "./context.ts";
+import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, formatDuration, TYPES, type Json } from "./format.ts";
+import { buildHttpFilters, buildTokenBucket } from "./http-filters.ts";
+import { buildRbacFilters, hasHttpConditions } from "./rbac.ts";
+import { buildRouteConfiguration } from "./routes.ts";
+import { alpnFor, buildDownstreamTransportSocket } from "./tls.ts";
+
+function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Json {
+  const inbound = listener.direction === "inbound";
+  const requestId = ctx.proxy.observability.requestId;
+  const accessLogs = buildAccessLogs(ctx.proxy.observability, "http");
+  return {
+    name: FILTER_NAMES.hcm,
+    typed_config: buildTypedConfig(TYPES.hcm, {
+      stat_prefix: listener.name,
+      // AUTO speaks HTTP/1.1 and HTTP/2 (ALPN over TLS, the h2c preface in plain text).
+      codec_type: "AUTO",
+      route_config: buildRouteConfiguration(ctx, listener),
+      http_filters: buildHttpFilters(listener),
+      ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
+      generate_request_id: requestId,
+      ...(requestId ? { preserve_external_request_id: true } : {}),
+      // Paths are normalized before routing and RBAC see them, so `/a/../admin` or
+      // `//admin` cannot slip past a path rule (Istio CVE-2021-31920, CVE-2021-39156).
+      normalize_path: true,
+      merge_slashes: true,
+      path_with_escaped_slashes_action: inbound ? "UNESCAPE_AND_REDIRECT" : "KEEP_UNCHANGED",
+      // Inbound, the peer's address is the real client; outbound, it is the local app.
+      use_remote_address: inbound,
+      ...(inbound && listener.tls?.clientCaFile
+        ? { forward_client_cert_details: "SANITIZE_SET", set_current_client_cert_details: { uri: true } }
+        : {}),
+    }),
+  };
+}
+
+function collectTcpHashPolicy(ctx: ProxyContext, listener: TcpListenerIR): Json[] {
+  const hashed = listener.backends.map((b) => ctx.clusters.get(b.cluster)?.loadBalancing).filter((lb) => lb?.policy === "hash");
+  if (hashed.length === 0) return [];
+  for (const lb of hashed) {
+    if (lb?.policy === "hash" && lb.hashOn.kind !== "source-ip") {
+      report(ctx, ENVOY_CODES.tcpHashUnsupported, listener.origin, `TCP listener ${listener.name} cannot hash on a ${lb.hashOn.kind}; it hashes on the source IP`);
+    }
+  }
+  return [{ source_ip: {} }];
+}
+
+function buildTcpProxy(ctx: ProxyContext, listener: TcpListenerIR): Json {
+  for (const backend of listener.backends) {
+    const cluster = ctx.clusters.get(backend.cluster);
+    if (listener.connectTimeoutMs !== null && cluster !== undefined && cluster.connectTimeoutMs !== listener.connectTimeoutMs) {
+      report(ctx, ENVOY_CODES.tcpConnectTimeoutFromCluster, listener.origin,
+        `TCP listener ${listener.name} connects to ${cluster.name} with the cluster's ${cluster.connectTimeoutMs} ms timeout, not ${listener.connectTimeoutMs} ms`);
+    }
+  }
+  const target = listener.backends.length === 1
+    ? { cluster: listener.backends[0].cluster }
+    : { weighted_clusters: { clusters: listener.backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
+  const hashPolicy = collectTcpHashPolicy(ctx, listener);
+  const accessLogs = buildAccessLogs(ctx.proxy.observability, "tcp");
+  return {
+    name: FILTER_NAMES.tcpProxy,
+    typed_config: buildTypedConfig(TYPES.tcpProxy, {
+      stat_prefix: listener.name,
+      ...target,
+      ...(listener.idleTimeoutMs !== null ? { idle_timeout: formatDuration(listener.idleTimeoutMs) } : {}),
+      ...(hashPolicy.length > 0 ? { hash_policy: hashPolicy } : {}),
+      ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
+    }),
+  };
+}
+
+function buildTcpFilters(ctx: ProxyContext, listener: TcpListenerIR): Json[] {
+  const filters: Json[] = [];
+  if (listener.authorization !== null) {
+    for (const rule of listener.authorization.rules.filter(hasHttpConditions)) {
+      report(ctx, ENVOY_CODES.tcpAuthzHttpConditions, rule.origin, `rule ${rule.name} has HTTP conditions on TCP listener ${listener.name}; it fails closed`);
+    }
+    filters.push(...buildRbacFilters(listener.authorization, "network"));
+  }
+  if (listener.rateLimit !== null) {
+    // On TCP the bucket counts connections, not requests.
+    filters.push({ name: FILTER_NAMES.networkRateLimit, typed_config: buildTypedConfig(TYPES.networkRateLimit, {
+      stat_prefix: `${listener.name}_ratelimit`, token_bucket: buildTokenBucket(listener.rateLimit) }) });
+  }
+  filters.push(buildTcpProxy(ctx, listener));
+  return filters;
+}
+
+/**
+ * One chain per certificate (matched by SNI when it names hosts). Permissive mTLS adds a
+ * plain-text chain; tls_inspector tells the two apart by the first bytes.
+ */
+function buildFilterChains(tls: ServerTlsIR | null, filters: readonly Json[], alpn: readonly string[]): Json[] {
+  if (tls === null) return [{ name: "plaintext", filters: [...filters] }];
+  const permissive = tls.mode === "permissive";
+  const chains: Json[] = tls.certificates.map((cert) => {
+    const match: Json = {
+      ...(cert.serverNames.length > 0 ? { server_names: [...cert.serverNames] } : {}),
+      ...(permissive ? { transport_protocol: "tls" } : {}),
+    };
+    return {
+      name: `tls-${cert.name}`,
+      ...(Object.keys(match).length > 0 ? { filter_chain_match: match } : {}),
+      filters: [...filters],
+      transport_socket: buildDownstreamTransportSocket(tls, cert, alpn),
+    };
+  });
+  if (permissive) chains.push({ name: "plaintext", filter_chain_match: { transport_protocol: "raw_buffer" }, filters: [...filters] });
+  return chains;
+}
+
+function needsTlsInspector(tls: ServerTlsIR | null): boolean {
+  if (tls === null) return false;
+  return tls.mode === "permissive" || tls.certificates.some((c) => c.serverNames.length > 0);
+}
+
+export function buildListener(ctx: ProxyContext, listener: ListenerIR): Json {
+  const filters = listener.kind === "http" ? [buildConnectionManager(ctx, listener)] : buildTcpFilters(ctx, listener);
+  const alpn = alpnFor(listener.kind === "http" ? listener.protocol : "tcp");
+  return {
+    name: listener.name,
+    address: buildSocketAddress(listener.address, listener.port),
+    traffic_direction: listener.direction === "inbound" ? "INBOUND" : "OUTBOUND",
+    ...(needsTlsInspector(listener.tls)
+      ? { listener_filters: [{ name: FILTER_NAMES.tlsInspector, typed_config: buildTypedConfig(TYPES.tlsInspector, {}) }] }
+      : {}),
+    filter_chains: buildFilterChains(listener.tls, filters, alpn),
+  };
+}

@@ -1,0 +1,27 @@
+// Matchers shared by routes and RBAC: the IR's string, path and method matches become
+// Envoy's StringMatcher / HeaderMatcher / PathMatcher in exactly one way.
+import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../compiler/ir/types.ts";
+import type { Json } from "./format.ts";
+
+/** A StringMatcher. Envoy's safe_regex matches the whole value, which is the IR's meaning. */
+export function buildStringMatcher(kind: "exact" | "prefix" | "regex", value: string): Json {
+  if (kind === "regex") return { safe_regex: { regex: value } };
+  return { [kind]: value };
+}
+
+export function buildHeaderMatcher(match: StringMatchIR): Json {
+  const base = { name: match.name, ...(match.invert ? { invert_match: true } : {}) };
+  if (match.kind === "present") return { ...base, present_match: true };
+  return { ...base, string_match: buildStringMatcher(match.kind, match.value) };
+}
+
+/** Methods are the `:method` pseudo-header: one exact value, or an alternation (RE2 full match). */
+export function buildMethodMatcher(methods: readonly HttpMethod[]): Json {
+  if (methods.length === 1) return { name: ":method", string_match: { exact: methods[0] } };
+  return { name: ":method", string_match: { safe_regex: { regex: methods.join("|") } } };
+}
+
+/** RBAC's url_path ignores the query string, as the IR's path match does. */
+export function buildPathMatcher(path: PathMatchIR): Json {
+  return { path: buildStringMatcher(path.kind, path.value) };
+}

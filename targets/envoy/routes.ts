@@ -1,0 +1,101 @@
+// Virtual hosts and routes of an HTTP listener, in IR order: the first matching route
+// wins in Envoy as in the IR, so nothing here reorders.
+import type {
+  DirectResponseActionIR, HeaderMutationIR, HttpListenerIR, RedirectActionIR, RouteIR, RouteMatchIR, VirtualHostIR,
+} from "../../compiler/ir/types.ts";
+import { ENVOY_CODES } from "./codes.ts";
+import { report, type ProxyContext } from "./context.ts";
+import { escapeHeaderValue, type Json } from "./format.ts";
+import { buildHeaderMatcher, buildMethodMatcher, buildStringMatcher } from "./matchers.ts";
+import { buildFaultPerFilterConfig, buildForwardAction } from "./route-action.ts";
+
+const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
+  301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
+};
+
+function buildPathSpecifier(match: RouteMatchIR): Json {
+  const path = match.path;
+  if (path === null) return { prefix: "/" };
+  if (path.kind === "regex") return { safe_regex: { regex: path.value } };
+  return { [path.kind === "exact" ? "path" : "prefix"]: path.value };
+}
+
+function buildQueryMatchers(ctx: ProxyContext, route: RouteIR): Json[] {
+  return route.match.query.map((q) => {
+    if (q.invert) {
+      report(ctx, ENVOY_CODES.invertedQueryMatch, `${route.origin}.match.query`,
+        `route ${route.name} matches the absence of query parameter ${q.name}, which Envoy cannot express`,
+        "match the values you want instead of excluding one");
+    }
+    return q.kind === "present"
+      ? { name: q.name, present_match: true }
+      : { name: q.name, string_match: buildStringMatcher(q.kind, q.value) };
+  });
+}
+
+function buildRouteMatch(ctx: ProxyContext, route: RouteIR): Json {
+  const headers = [
+    ...(route.match.methods.length > 0 ? [buildMethodMatcher(route.match.methods)] : []),
+    ...route.match.headers.map(buildHeaderMatcher),
+  ];
+  const query = buildQueryMatchers(ctx, route);
+  return {
+    ...buildPathSpecifier(route.match),
+    ...(headers.length > 0 ? { headers } : {}),
+    ...(query.length > 0 ? { query_parameters: query } : {}),
+  };
+}
+
+/** `set` overwrites, `add` appends; every value is a formatter string, hence the escape. */
+function buildHeaderMutation(mutation: HeaderMutationIR, direction: "request" | "response"): Json {
+  const toAdd = [
+    ...mutation.set.map((h) => ({ header: { key: h.name, value: escapeHeaderValue(h.value) }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" })),
+    ...mutation.add.map((h) => ({ header: { key: h.name, value: escapeHeaderValue(h.value) }, append_action: "APPEND_IF_EXISTS_OR_ADD" })),
+  ];
+  return {
+    ...(toAdd.length > 0 ? { [`${direction}_headers_to_add`]: toAdd } : {}),
+    ...(mutation.remove.length > 0 ? { [`${direction}_headers_to_remove`]: [...mutation.remove] } : {}),
+  };
+}
+
+function buildRedirect(action: RedirectActionIR): Json {
+  return {
+    ...(action.scheme !== null ? { scheme_redirect: action.scheme } : {}),
+    ...(action.host !== null ? { host_redirect: action.host } : {}),
+    ...(action.port !== null ? { port_redirect: action.port } : {}),
+    ...(action.path !== null ? { path_redirect: action.path } : {}),
+    response_code: REDIRECT_CODES[action.status],
+  };
+}
+
+function buildDirectResponse(action: DirectResponseActionIR): Json {
+  return { status: action.status, ...(action.body !== null ? { body: { inline_string: action.body } } : {}) };
+}
+
+export function buildRoute(ctx: ProxyContext, route: RouteIR): Json {
+  const action = route.action;
+  const perFilter = action.kind === "forward" ? buildFaultPerFilterConfig(action) : null;
+  return {
+    name: route.name,
+    match: buildRouteMatch(ctx, route),
+    ...(action.kind === "forward" ? { route: buildForwardAction(ctx, route, action) } : {}),
+    ...(action.kind === "redirect" ? { redirect: buildRedirect(action) } : {}),
+    ...(action.kind === "direct" ? { direct_response: buildDirectResponse(action) } : {}),
+    ...buildHeaderMutation(route.requestHeaders, "request"),
+    ...buildHeaderMutation(route.responseHeaders, "response"),
+    ...(perFilter !== null ? { typed_per_filter_config: perFilter } : {}),
+  };
+}
+
+function buildVirtualHost(ctx: ProxyContext, vhost: VirtualHostIR): Json {
+  return { name: vhost.name, domains: [...vhost.domains], routes: vhost.routes.map((r) => buildRoute(ctx, r)) };
+}
+
+export function buildRouteConfiguration(ctx: ProxyContext, listener: HttpListenerIR): Json {
+  return { name: listener.name, virtual_hosts: listener.virtualHosts.map((v) => buildVirtualHost(ctx, v)) };
+}
+
+/** True when some route of the listener injects faults, so the fault filter is needed. */
+export function usesFaultInjection(listener: HttpListenerIR): boolean {
+  return listener.virtualHosts.some((v) => v.routes.some((r) => r.action.kind === "forward" && r.action.fault !== null));
+}

@@ -1,0 +1,70 @@
+// TLS contexts. Downstream: what an inbound listener or gateway presents and whether it
+// asks for a client certificate. Upstream: what a proxy presents to its peer and how it
+// checks that the peer is the SPIFFE identity the IR expects.
+import type { ServerCertificateIR, ServerTlsIR, TlsVersion, UpstreamTlsIR } from "../../compiler/ir/types.ts";
+import { buildTypedConfig, FILTER_NAMES, tlsVersionName, TYPES, type Json } from "./format.ts";
+
+function buildTlsParams(minVersion: TlsVersion, ciphers: readonly string[]): Json {
+  return {
+    tls_minimum_protocol_version: tlsVersionName(minVersion),
+    // Envoy's client default maximum is TLS 1.2: without this a 1.3-only peer fails.
+    tls_maximum_protocol_version: "TLSv1_3",
+    ...(ciphers.length > 0 ? { cipher_suites: [...ciphers] } : {}),
+  };
+}
+
+function buildCertificate(certFile: string, keyFile: string): Json {
+  return { certificate_chain: { filename: certFile }, private_key: { filename: keyFile } };
+}
+
+/** ALPN: HTTP/2 listeners offer h2 first so gRPC clients negotiate it; plain HTTP offers HTTP/1.1 only. */
+export function alpnFor(protocol: "http" | "http2" | "grpc" | "tcp"): string[] {
+  if (protocol === "tcp") return [];
+  return protocol === "http" ? ["http/1.1"] : ["h2", "http/1.1"];
+}
+
+/**
+ * The transport socket of one downstream filter chain. The client certificate is verified
+ * against the mesh CA whenever one is configured (strict and permissive); only strict
+ * refuses a handshake without one. Who may call is RBAC's job, not the handshake's.
+ */
+export function buildDownstreamTransportSocket(tls: ServerTlsIR, certificate: ServerCertificateIR, alpn: readonly string[]): Json {
+  const common: Json = {
+    tls_params: buildTlsParams(tls.minVersion, tls.ciphers),
+    tls_certificates: [buildCertificate(certificate.certFile, certificate.keyFile)],
+    ...(tls.clientCaFile !== null ? { validation_context: { trusted_ca: { filename: tls.clientCaFile } } } : {}),
+    ...(alpn.length > 0 ? { alpn_protocols: [...alpn] } : {}),
+  };
+  return {
+    name: FILTER_NAMES.tlsSocket,
+    typed_config: buildTypedConfig(TYPES.downstreamTls, {
+      common_tls_context: common,
+      ...(tls.mode === "strict" ? { require_client_certificate: true } : {}),
+    }),
+  };
+}
+
+/**
+ * Mesh mode presents the proxy's own certificate and accepts only the listed SPIFFE IDs
+ * (URI SAN). Origination verifies the external host's DNS name against the given CA, or
+ * the system trust store when the IR names none.
+ */
+export function buildUpstreamTransportSocket(tls: UpstreamTlsIR, alpn: readonly string[]): Json {
+  const sanMatchers = tls.mode === "mesh"
+    ? tls.peerSpiffeIds.map((id) => ({ san_type: "URI", matcher: { exact: id } }))
+    : tls.sni !== null ? [{ san_type: "DNS", matcher: { exact: tls.sni } }] : [];
+  const validation: Json = {
+    ...(tls.caFile !== null ? { trusted_ca: { filename: tls.caFile } } : { system_root_certs: {} }),
+    ...(sanMatchers.length > 0 ? { match_typed_subject_alt_names: sanMatchers } : {}),
+  };
+  const common: Json = {
+    tls_params: buildTlsParams(tls.minVersion, tls.ciphers),
+    ...(tls.certFile !== null && tls.keyFile !== null ? { tls_certificates: [buildCertificate(tls.certFile, tls.keyFile)] } : {}),
+    validation_context: validation,
+    ...(alpn.length > 0 ? { alpn_protocols: [...alpn] } : {}),
+  };
+  return {
+    name: FILTER_NAMES.tlsSocket,
+    typed_config: buildTypedConfig(TYPES.upstreamTls, { common_tls_context: common, ...(tls.sni !== null ? { sni: tls.sni } : {}) }),
+  };
+}
