@@ -1,0 +1,81 @@
+// cert-manager objects: the mesh CA as an Issuer (its key pair in the Secret named like
+// the CA), one Certificate per identity, and, in dev/, a self-signed ClusterIssuer that
+// mints that CA Secret for clusters with no CA of their own.
+import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
+import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
+import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
+import type { IdentityIR, KeyAlgorithm } from "../../compiler/ir/types.ts";
+import { formatGoDuration } from "../certs/duration.ts";
+import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { DEV_FOLDER, DEV_SELF_SIGNED_ISSUER, manifestFileName } from "./names.ts";
+
+const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: string; size: number }>> = {
+  "ecdsa-p256": { algorithm: "ECDSA", size: 256 },
+  "ecdsa-p384": { algorithm: "ECDSA", size: 384 },
+  "rsa-2048": { algorithm: "RSA", size: 2048 },
+  "rsa-4096": { algorithm: "RSA", size: 4096 },
+};
+
+/** PKCS#8 for every algorithm, matching what `meshc certs issue` writes; a new key on every renewal. */
+function buildPrivateKey(algorithm: KeyAlgorithm) {
+  return { ...PRIVATE_KEY[algorithm], encoding: "PKCS8", rotationPolicy: "Always" };
+}
+
+/** Key usages: EC keys sign only (no key encipherment); RSA keys also encipher for TLS 1.2 RSA key exchange. */
+function buildUsages(algorithm: KeyAlgorithm): string[] {
+  const base = algorithm.startsWith("rsa") ? ["digital signature", "key encipherment"] : ["digital signature"];
+  return [...base, "server auth", "client auth"];
+}
+
+export function buildCaIssuer(ctx: EmitContext): Manifest {
+  const { ca } = ctx.ir.infra;
+  const object = new Issuer({ metadata: buildMetadata(ctx, ca.name), spec: { ca: { secretName: ca.name } } });
+  return { file: manifestFileName("Issuer", ca.name), object };
+}
+
+export function buildIdentityCertificate(ctx: EmitContext, identity: IdentityIR): Manifest {
+  const { ca } = ctx.ir.infra;
+  const object = new Certificate({
+    metadata: { ...buildMetadata(ctx, identity.name, { "app.kubernetes.io/name": identity.name }), namespace: identity.namespace },
+    spec: {
+      secretName: identity.secretName,
+      commonName: identity.subject.commonName,
+      subject: { organizations: [identity.subject.organization], organizationalUnits: [identity.subject.organizationalUnit] },
+      uris: [identity.spiffeId],
+      dnsNames: identity.dnsNames.length === 0 ? undefined : [...identity.dnsNames],
+      privateKey: buildPrivateKey(identity.keyAlgorithm),
+      duration: formatGoDuration(identity.lifetimeMs),
+      renewBefore: formatGoDuration(identity.renewBeforeMs),
+      usages: buildUsages(identity.keyAlgorithm),
+      issuerRef: { group: "cert-manager.io", kind: "Issuer", name: ca.name },
+    },
+  });
+  return { file: manifestFileName("Certificate", identity.name), object };
+}
+
+/**
+ * dev/: a self-signed ClusterIssuer and the CA Certificate it signs. Cluster-scoped, so
+ * the dev kustomization sets no namespace (kustomize would stamp one on the CRD).
+ */
+export function buildDevBootstrap(ctx: EmitContext): Manifest[] {
+  const { ca } = ctx.ir.infra;
+  const labels = { "app.kubernetes.io/managed-by": "meshc", "app.kubernetes.io/part-of": ctx.ir.mesh.name };
+  const issuer = new ClusterIssuer({ metadata: { name: DEV_SELF_SIGNED_ISSUER, labels }, spec: { selfSigned: {} } });
+  const caCertificate = new Certificate({
+    metadata: buildMetadata(ctx, ca.name),
+    spec: {
+      isCA: true,
+      secretName: ca.name,
+      commonName: ca.commonName,
+      subject: { organizations: [ctx.ir.mesh.trustDomain] },
+      privateKey: buildPrivateKey(ca.keyAlgorithm),
+      duration: formatGoDuration(ca.lifetimeMs),
+      usages: ["cert sign", "crl sign"],
+      issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: DEV_SELF_SIGNED_ISSUER },
+    },
+  });
+  return [
+    { file: `${DEV_FOLDER}/${manifestFileName("ClusterIssuer", DEV_SELF_SIGNED_ISSUER)}`, object: issuer },
+    { file: `${DEV_FOLDER}/${manifestFileName("Certificate", ca.name)}`, object: caCertificate },
+  ];
+}

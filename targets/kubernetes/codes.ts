@@ -1,0 +1,88 @@
+// Diagnostic codes of the Kubernetes target. Bands owned here: MESH3250-3299 (what the
+// target cannot express, found while emitting) and MESH4400-4499 (findings of the
+// verifier on emitted files). A retired code is commented out, never reused.
+import { defineCodes } from "../../compiler/diagnostics/define.ts";
+
+export const kubernetesCodes = defineCodes({
+  proxyConfigErrors: {
+    code: "MESH3250", severity: "error", title: "sidecar proxy config has errors",
+    description: "The proxy target whose config goes into the sidecar ConfigMaps reported errors; the ConfigMaps would carry a broken config.",
+  },
+  proxyConfigMissing: {
+    code: "MESH3251", severity: "error", title: "no proxy config for a workload",
+    description: "The proxy target emitted no file for a workload's sidecar, so its ConfigMap would be empty.",
+  },
+  certPathOutsideCertDir: {
+    code: "MESH3252", severity: "error", title: "certificate file outside the cert directory",
+    description: "An identity's certificate, key or CA file is not under runtime.certDir, so the Secret volume mounted there cannot provide it.",
+  },
+  endpointPortUnmatched: {
+    code: "MESH3253", severity: "error", title: "static endpoint port matches no service port",
+    description: "An EndpointSlice port must name a Service port; a VM endpoint's port matches none of a multi-port workload's ports.",
+  },
+  networkPolicyOnVm: {
+    code: "MESH3254", severity: "info", title: "NetworkPolicy cannot protect a VM",
+    description: "NetworkPolicies select pods; a workload outside Kubernetes is protected only by its proxy's mTLS and authorization.",
+  },
+  gatewayMatchInverted: {
+    code: "MESH3255", severity: "error", title: "inverted match on a gateway route",
+    description: "Gateway API header and query matches cannot be negated.",
+  },
+  gatewayPrefixSegments: {
+    code: "MESH3256", severity: "info", title: "gateway path prefix is segment-aware",
+    description: "Gateway API PathPrefix matches whole path segments: /api matches /api/x but not /apix, unlike a string prefix.",
+  },
+  gatewayTcpPortClash: {
+    code: "MESH3257", severity: "error", title: "TCP and HTTP routes on one gateway port",
+    description: "A Gateway listener has one protocol; TCP backends need a gateway (or port) of their own.",
+  },
+  grpcRouteUnsupported: {
+    code: "MESH3258", severity: "error", title: "gRPC gateway route feature not expressible",
+    description: "GRPCRoute matches gRPC service/method and headers only, and has no timeouts or URL rewrites.",
+  },
+  gatewayMethodOnTcp: {
+    code: "MESH3259", severity: "error", title: "HTTP match on a TCP gateway route",
+    description: "A TCPRoute forwards whole connections; path, method, header and query matches, timeouts, rewrites and header changes cannot apply.",
+  },
+
+  yamlInvalid: {
+    code: "MESH4400", severity: "error", title: "emitted YAML does not parse",
+    description: "A file of the kubernetes bundle is not exactly one valid YAML document.",
+  },
+  kindUnknown: {
+    code: "MESH4401", severity: "error", title: "unknown apiVersion/kind",
+    description: "The object's apiVersion and kind are not among those the Kubernetes target emits and checks.",
+  },
+  schemaViolation: {
+    code: "MESH4402", severity: "error", title: "object violates its schema",
+    description: "kubernetes-models validate(): a type, enum, pattern, minimum or required field is wrong.",
+  },
+  fieldUnknown: {
+    code: "MESH4403", severity: "error", title: "unknown field",
+    description: "The field is not in the object's schema; the API server would drop or reject it.",
+  },
+  portOutOfRange: {
+    code: "MESH4404", severity: "error", title: "port out of range",
+    description: "Ports are integers from 1 to 65535.",
+  },
+  nameInvalid: {
+    code: "MESH4405", severity: "error", title: "invalid object or port name",
+    description: "Object names are DNS-1123 subdomains (labels for Namespaces and Services); port names are DNS-1123 labels (IANA service names, 15 characters at most, for containers).",
+  },
+  durationInvalid: {
+    code: "MESH4406", severity: "error", title: "invalid cert-manager duration",
+    description: "cert-manager durations are Go durations (\"2160h0m0s\"); renewBefore must be shorter than duration.",
+  },
+  kustomizationResourceMissing: {
+    code: "MESH4407", severity: "error", title: "kustomization names a missing file",
+    description: "A resource or patch listed in kustomization.yaml is not in the bundle, or lies outside the kustomization root.",
+  },
+  kustomizationFileUnlisted: {
+    code: "MESH4408", severity: "error", title: "file not listed in a kustomization",
+    description: "Every emitted manifest is listed by a kustomization, or `kubectl apply -k` silently skips it.",
+  },
+  kustomizationPatchTarget: {
+    code: "MESH4409", severity: "error", title: "patch targets no workload",
+    description: "Each sidecar patch targets the Deployment named like a workload of the mesh, with a matching target selector.",
+  },
+});

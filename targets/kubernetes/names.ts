@@ -1,0 +1,27 @@
+// Object names, labels and file names: one place, so files stay stable across releases
+// and the verifier and tests can find what the emitter wrote.
+
+/** Pods of mesh workloads carry this label (added by the sidecar patch), so default-deny spares the rest of the namespace. */
+export const MESH_MEMBER_LABEL = "meshc.dev/mesh";
+/** Label Gateway API implementations put on a Gateway's pods (GEP-1762). */
+export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
+export const MANAGED_BY = { "app.kubernetes.io/managed-by": "meshc" } as const;
+
+export const SIDECAR_CONTAINER = "meshc-proxy";
+export const VOLUME_PROXY_CONFIG = "meshc-proxy-config";
+export const VOLUME_CERTS = "meshc-certs";
+export const VOLUME_RUN = "meshc-run";
+export const VOLUME_LOG = "meshc-log";
+
+export const DEV_SELF_SIGNED_ISSUER = "meshc-dev-selfsigned";
+
+export const proxyConfigMapName = (workload: string) => `${workload}-proxy`;
+export const versionServiceName = (workload: string, version: string) => `${workload}-${version}`;
+
+/** One object per file, named `<kind>-<name>.yaml`: flat, so `ls` reads like an inventory. */
+export function manifestFileName(kind: string, name: string): string {
+  return `${kind.toLowerCase()}-${name}.yaml`;
+}
+export const sidecarPatchFile = (workload: string) => `patches/${workload}-sidecar.yaml`;
+export const KUSTOMIZATION_FILE = "kustomization.yaml";
+export const DEV_FOLDER = "dev";

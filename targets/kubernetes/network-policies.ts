@@ -1,0 +1,70 @@
+// L3/L4 reachability from infra.networkPolicies: ingress to a workload's pods from the
+// pods (or VM addresses) of the workloads allowed to call it, on the listed ports only;
+// plus default-deny for mesh members. A second fence behind the proxies' mTLS authorization.
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { NetworkPolicyIR, WorkloadIR } from "../../compiler/ir/types.ts";
+import { kubernetesCodes as codes } from "./codes.ts";
+import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { GATEWAY_NAME_LABEL, manifestFileName, MESH_MEMBER_LABEL } from "./names.ts";
+import { isVmWorkload } from "./workloads.ts";
+
+type Peer = { podSelector: { matchLabels: Record<string, string> } } | { ipBlock: { cidr: string } };
+
+const hostCidr = (address: string) => (address.includes(":") ? `${address}/128` : `${address}/32`);
+
+/** Pods of a workload by its selector, a gateway's pods by the Gateway API label, a VM by its addresses. */
+function collectPeers(ctx: EmitContext, source: string): Peer[] {
+  const workload = ctx.ir.infra.workloads.find((w) => w.name === source);
+  if (workload) {
+    if (!isVmWorkload(workload)) return [{ podSelector: { matchLabels: { ...workload.selector } } }];
+    const addresses = [...new Set(workload.staticEndpoints.map((e) => e.address))];
+    return addresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } }));
+  }
+  const gateway = ctx.ir.infra.gateways.find((g) => g.proxy === source);
+  if (gateway) return [{ podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: gateway.name } } }];
+  return [];
+}
+
+function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: WorkloadIR): Manifest {
+  const ports = policy.ports.map((port) => ({ port, protocol: "TCP" }));
+  // A null `from` allows any source; an empty peer list would instead allow none.
+  const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source));
+  const name = `allow-to-${target.name}`;
+  const object = new NetworkPolicy({
+    metadata: buildMetadata(ctx, name, { "app.kubernetes.io/name": target.name }),
+    spec: {
+      podSelector: { matchLabels: { ...target.selector } },
+      policyTypes: ["Ingress"],
+      ingress: [{ ...(from === undefined ? {} : { from }), ports }],
+    },
+  });
+  return { file: manifestFileName("NetworkPolicy", name), object };
+}
+
+function buildDefaultDeny(ctx: EmitContext): Manifest {
+  const name = "default-deny-ingress";
+  const object = new NetworkPolicy({
+    metadata: buildMetadata(ctx, name),
+    // Only mesh members: a gateway or unrelated pod in the namespace keeps its own ingress.
+    spec: { podSelector: { matchLabels: { [MESH_MEMBER_LABEL]: ctx.ir.mesh.name } }, policyTypes: ["Ingress"] },
+  });
+  return { file: manifestFileName("NetworkPolicy", name), object };
+}
+
+export function buildNetworkPolicies(ctx: EmitContext): Manifest[] {
+  const out: Manifest[] = [];
+  for (const policy of ctx.ir.infra.networkPolicies) {
+    const target = ctx.ir.infra.workloads.find((w) => w.name === policy.target);
+    if (!target) continue;
+    if (isVmWorkload(target)) {
+      ctx.report(codes.networkPolicyOnVm, {
+        message: `"${target.name}" runs outside Kubernetes: no NetworkPolicy restricts who reaches it; its proxy's mTLS authorization still does`,
+        path: `infra.networkPolicies.${policy.target}`,
+      });
+      continue;
+    }
+    out.push(buildPolicy(ctx, policy, target));
+  }
+  if (ctx.ir.infra.defaultDeny) out.push(buildDefaultDeny(ctx));
+  return out;
+}

@@ -1,0 +1,109 @@
+// The sidecar of a pod workload: a ConfigMap with its proxy's config (emitted by the
+// chosen proxy target) and a strategic-merge patch adding the proxy container, that
+// ConfigMap and the identity's certificate Secret to the user's Deployment.
+import { posix } from "node:path";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { IdentityIR, WorkloadIR } from "../../compiler/ir/types.ts";
+import type { EmittedFile } from "../../compiler/target.ts";
+import { kubernetesCodes as codes } from "./codes.ts";
+import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildProxyCommand, PROXY_CONFIG_DIR } from "./options.ts";
+import {
+  manifestFileName, MESH_MEMBER_LABEL, proxyConfigMapName, sidecarPatchFile, SIDECAR_CONTAINER,
+  VOLUME_CERTS, VOLUME_LOG, VOLUME_PROXY_CONFIG, VOLUME_RUN,
+} from "./names.ts";
+
+/**
+ * A proxy's files in the proxy target's output: `<proxy>.<ext>` or anything under `<proxy>/`.
+ * Keys are the path with `/` turned into `__`, since ConfigMap keys cannot hold slashes.
+ */
+export function collectProxyFiles(files: readonly EmittedFile[], proxy: string): { key: string; file: EmittedFile }[] {
+  const mine = files.filter((f) => f.path.startsWith(`${proxy}/`) || posix.parse(f.path).dir === "" && posix.parse(f.path).name === proxy);
+  return mine.map((file) => ({ key: file.path.split("/").join("__"), file }));
+}
+
+export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Manifest | null {
+  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy);
+  if (files.length === 0) {
+    ctx.report(codes.proxyConfigMissing, {
+      message: `the ${ctx.flavour} target emitted no config for proxy "${workload.proxy}" of workload "${workload.name}"`,
+      path: `infra.workloads.${workload.name}`,
+    });
+    return null;
+  }
+  const configMap = new ConfigMap({
+    metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), { "app.kubernetes.io/name": workload.name }),
+    data: Object.fromEntries(files.map(({ key, file }) => [key, file.content])),
+  });
+  return { file: manifestFileName("ConfigMap", proxyConfigMapName(workload.name)), object: configMap };
+}
+
+/** The proxy's entry file: `<proxy>.<ext>` when there is one, else the first file. */
+function selectEntryKey(ctx: EmitContext, workload: WorkloadIR): string {
+  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy);
+  const top = files.find(({ file }) => !file.path.includes("/"));
+  return (top ?? files[0])?.key ?? `${workload.proxy}.conf`;
+}
+
+/** Secret keys (cert-manager's tls.crt, tls.key, ca.crt) mapped to the file paths the proxy config reads. */
+function buildCertItems(ctx: EmitContext, identity: IdentityIR): { key: string; path: string }[] {
+  const certDir = ctx.ir.runtime.certDir.replace(/\/+$/, "");
+  const items: { key: string; path: string }[] = [];
+  const files: [string, string, string][] = [["tls.crt", identity.certFile, "certFile"], ["tls.key", identity.keyFile, "keyFile"], ["ca.crt", identity.caFile, "caFile"]];
+  for (const [key, file, field] of files) {
+    if (!file.startsWith(`${certDir}/`)) {
+      ctx.report(codes.certPathOutsideCertDir, {
+        message: `${field} "${file}" of identity "${identity.name}" is not under the cert directory "${certDir}"`,
+        path: `infra.identities.${identity.name}.${field}`,
+      });
+      continue;
+    }
+    items.push({ key, path: file.slice(certDir.length + 1) });
+  }
+  return items;
+}
+
+/**
+ * A strategic-merge patch: containers and volumes merge by name, so the user's own
+ * containers and volumes stay. Pod labels are added (never the selector, which is immutable).
+ */
+export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identity: IdentityIR): Manifest {
+  const { runtime } = ctx.ir;
+  const proxy = ctx.ir.proxies.find((p) => p.name === workload.proxy);
+  const inboundPorts = (proxy?.listeners ?? []).filter((l) => l.direction === "inbound").map((l) => l.port);
+  const ports = workload.ports.filter((p) => inboundPorts.length === 0 || inboundPorts.includes(p.port));
+  const patch = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: workload.name },
+    spec: {
+      template: {
+        metadata: { labels: { [MESH_MEMBER_LABEL]: ctx.ir.mesh.name } },
+        spec: {
+          serviceAccountName: workload.serviceAccount,
+          containers: [{
+            name: SIDECAR_CONTAINER,
+            image: ctx.options.images[ctx.flavour],
+            command: buildProxyCommand(ctx.flavour, selectEntryKey(ctx, workload)),
+            ports: ports.map((p) => ({ name: `mesh-${p.port}`, containerPort: p.port, protocol: "TCP" })),
+            volumeMounts: [
+              { name: VOLUME_PROXY_CONFIG, mountPath: PROXY_CONFIG_DIR, readOnly: true },
+              { name: VOLUME_CERTS, mountPath: runtime.certDir, readOnly: true },
+              { name: VOLUME_RUN, mountPath: runtime.runDir },
+              { name: VOLUME_LOG, mountPath: runtime.logDir },
+            ],
+            securityContext: { allowPrivilegeEscalation: false },
+          }],
+          volumes: [
+            { name: VOLUME_PROXY_CONFIG, configMap: { name: proxyConfigMapName(workload.name) } },
+            // 0440: the key is readable by the proxy's group only, never world-readable.
+            { name: VOLUME_CERTS, secret: { secretName: identity.secretName, defaultMode: 0o440, items: buildCertItems(ctx, identity) } },
+            { name: VOLUME_RUN, emptyDir: {} },
+            { name: VOLUME_LOG, emptyDir: {} },
+          ],
+        },
+      },
+    },
+  };
+  return { file: sidecarPatchFile(workload.name), object: patch };
+}

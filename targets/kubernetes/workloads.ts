@@ -1,0 +1,88 @@
+// Per workload: its ServiceAccount (the identity), its Service (plus one per version,
+// so gateway routes can address subsets), and for VMs a selector-less Service fed by
+// EndpointSlices listing the static endpoints.
+import { EndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
+import type { EndpointIR, Protocol, WorkloadIR, WorkloadPortIR } from "../../compiler/ir/types.ts";
+import { kubernetesCodes as codes } from "./codes.ts";
+import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { manifestFileName, versionServiceName } from "./names.ts";
+
+/**
+ * appProtocol names the L7 protocol behind the sidecar's TLS. Not `kubernetes.io/h2c`:
+ * that promises cleartext HTTP/2, and the sidecar's inbound port speaks TLS.
+ */
+const APP_PROTOCOL: Readonly<Record<Protocol, string>> = { http: "http", http2: "http2", grpc: "grpc", tcp: "tcp" };
+
+export const isVmWorkload = (workload: WorkloadIR) => workload.staticEndpoints.length > 0;
+
+export function buildServiceAccount(ctx: EmitContext, workload: WorkloadIR): Manifest {
+  const account = new ServiceAccount({ metadata: buildMetadata(ctx, workload.serviceAccount, { "app.kubernetes.io/name": workload.name }) });
+  return { file: manifestFileName("ServiceAccount", workload.serviceAccount), object: account };
+}
+
+/** Service ports reach the sidecar's inbound listener (port.port), never the app's own port, so traffic is always mTLS. */
+function buildServicePorts(ports: readonly WorkloadPortIR[]) {
+  return ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP", appProtocol: APP_PROTOCOL[p.protocol] }));
+}
+
+export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
+  const labels = { "app.kubernetes.io/name": workload.name };
+  const vm = isVmWorkload(workload);
+  const main = new Service({
+    metadata: buildMetadata(ctx, workload.name, labels),
+    spec: { ports: buildServicePorts(workload.ports), ...(vm ? {} : { selector: { ...workload.selector } }) },
+  });
+  const out: Manifest[] = [{ file: manifestFileName("Service", workload.name), object: main }];
+  // A VM workload has no pods to select; its versions, if any, are reached through the main Service.
+  if (vm) return out;
+  for (const version of workload.versions) {
+    const name = versionServiceName(workload.name, version.name);
+    const service = new Service({
+      metadata: buildMetadata(ctx, name, { ...labels, "app.kubernetes.io/version": version.name }),
+      spec: { ports: buildServicePorts(workload.ports), selector: { ...workload.selector, ...version.labels } },
+    });
+    out.push({ file: manifestFileName("Service", name), object: service });
+  }
+  return out;
+}
+
+const addressTypeOf = (address: string) => (address.includes(":") ? "IPv6" : "IPv4");
+
+/** The Service port an endpoint serves: the one with the same number, or the only one. */
+function selectPortName(workload: WorkloadIR, endpoint: EndpointIR): string | null {
+  const same = workload.ports.find((p) => p.port === endpoint.port);
+  if (same) return same.name;
+  return workload.ports.length === 1 ? workload.ports[0].name : null;
+}
+
+/** One EndpointSlice per address family and port: a slice has one address type and one port list for all its endpoints. */
+export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
+  const groups = new Map<string, { addressType: string; portName: string; port: number; addresses: string[] }>();
+  for (const [i, endpoint] of workload.staticEndpoints.entries()) {
+    const portName = selectPortName(workload, endpoint);
+    if (portName === null) {
+      ctx.report(codes.endpointPortUnmatched, {
+        message: `endpoint ${endpoint.address}:${endpoint.port} of "${workload.name}" matches none of its ports (${workload.ports.map((p) => p.port).join(", ")})`,
+        path: `infra.workloads.${workload.name}.staticEndpoints[${i}]`,
+      });
+      continue;
+    }
+    const addressType = addressTypeOf(endpoint.address);
+    const key = `${addressType}/${portName}/${endpoint.port}`;
+    const group = groups.get(key) ?? { addressType, portName, port: endpoint.port, addresses: [] };
+    group.addresses.push(endpoint.address);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map((group, i) => {
+    const name = groups.size === 1 ? workload.name : `${workload.name}-${i + 1}`;
+    const slice = new EndpointSlice({
+      metadata: buildMetadata(ctx, name, { "kubernetes.io/service-name": workload.name, "endpointslice.kubernetes.io/managed-by": "meshc.dev" }),
+      addressType: group.addressType,
+      endpoints: group.addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
+      ports: [{ name: group.portName, port: group.port, protocol: "TCP" }],
+    });
+    return { file: manifestFileName("EndpointSlice", name), object: slice };
+  });
+}
