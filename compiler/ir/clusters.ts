@@ -1,0 +1,85 @@
+// Clusters: how a proxy reaches a service (or a subset of it, or its local app, or an
+// egress host). Names are stable and derived from what they reach, so a diff of the
+// bundle shows policy changes, not renames.
+import type { NEgress, NEndpoint, NMesh, NPort, NService } from "../normalize/model.ts";
+import type { ClusterIR, EndpointIR, IdentityRefIR, SubjectIR, UpstreamTlsIR } from "./types.ts";
+
+export function serviceHost(mesh: NMesh, service: string): string {
+  return `${service}.${mesh.namespace}.svc.cluster.local`;
+}
+
+export function spiffeId(mesh: NMesh, identity: string): string {
+  return `spiffe://${mesh.trustDomain}/ns/${mesh.namespace}/sa/${identity}`;
+}
+
+export function subjectOf(mesh: NMesh, identity: string): SubjectIR {
+  return { commonName: identity, organizationalUnit: mesh.namespace, organization: mesh.trustDomain };
+}
+
+export function identityRef(mesh: NMesh, certDir: string, identity: string): IdentityRefIR {
+  return {
+    name: identity, spiffeId: spiffeId(mesh, identity), subject: subjectOf(mesh, identity),
+    certFile: `${certDir}/${identity}/cert.pem`, keyFile: `${certDir}/${identity}/key.pem`, caFile: `${certDir}/ca.pem`,
+  };
+}
+
+/** `catalog`, `catalog-v2`; with `-<port>` appended when the service has several ports. */
+export function clusterName(service: NService, subset: string | null, port: NPort): string {
+  return [service.name, subset, service.ports.length > 1 ? port.name : null].filter(Boolean).join("-");
+}
+
+function resolveEndpoints(mesh: NMesh, service: NService, list: readonly NEndpoint[], port: NPort): { endpoints: EndpointIR[]; discovery: "static" | "dns" } {
+  if (list.length === 0) {
+    // Selected on Kubernetes: reach it through its Service name.
+    return { endpoints: [{ address: serviceHost(mesh, service.name), port: port.port }], discovery: "dns" };
+  }
+  const endpoints = list.map((e) => ({ address: e.address, port: e.port ?? port.port }));
+  return { endpoints, discovery: list.every((e) => e.kind === "ip") ? "static" : "dns" };
+}
+
+export function buildMeshCluster(mesh: NMesh, caller: IdentityRefIR, service: NService, subset: string | null, port: NPort): ClusterIR {
+  const version = subset ? service.versions.find((v) => v.name === subset) : undefined;
+  const list = version ? version.endpoints : [...service.endpoints, ...service.versions.flatMap((v) => v.endpoints)];
+  const { endpoints, discovery } = resolveEndpoints(mesh, service, list, port);
+  const peer = service.identity;
+  const tls: UpstreamTlsIR = {
+    mode: "mesh", sni: serviceHost(mesh, service.name), minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
+    certFile: caller.certFile, keyFile: caller.keyFile, caFile: caller.caFile,
+    peerSpiffeIds: [spiffeId(mesh, peer)], peerSubjects: [subjectOf(mesh, peer)],
+  };
+  return {
+    name: clusterName(service, subset, port), kind: "mesh", service: service.name, subset, protocol: port.protocol, discovery,
+    endpoints: dedupeEndpoints(endpoints), connectTimeoutMs: mesh.defaults.connectTimeoutMs, loadBalancing: service.loadBalancing,
+    connectionLimits: service.connectionLimits, outlierDetection: service.outlierDetection, healthCheck: service.healthCheck,
+    tls, origin: version ? `${service.origin}.versions.${subset}` : service.origin,
+  };
+}
+
+export function buildLocalCluster(mesh: NMesh, port: NPort): ClusterIR {
+  return {
+    name: `local-${port.port}`, kind: "local", service: "", subset: null, protocol: port.protocol, discovery: "static",
+    endpoints: [{ address: "127.0.0.1", port: port.targetPort }], connectTimeoutMs: mesh.defaults.connectTimeoutMs,
+    loadBalancing: { policy: "round-robin" }, connectionLimits: null, outlierDetection: null, healthCheck: null, tls: null, origin: port.origin,
+  };
+}
+
+export function buildEgressCluster(mesh: NMesh, egress: NEgress): ClusterIR {
+  const addresses = egress.addresses.length > 0 ? egress.addresses : [{ address: egress.host, port: null, kind: "dns" as const }];
+  return {
+    name: `egress-${egress.name}`, kind: "egress", service: egress.name, subset: null, protocol: "http",
+    discovery: addresses.every((a) => a.kind === "ip") ? "static" : "dns",
+    endpoints: dedupeEndpoints(addresses.map((a) => ({ address: a.address, port: a.port ?? egress.port }))),
+    connectTimeoutMs: mesh.defaults.connectTimeoutMs, loadBalancing: { policy: "round-robin" },
+    connectionLimits: null, outlierDetection: null, healthCheck: null,
+    tls: egress.tls ? {
+      mode: "origination", sni: egress.host, minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
+      certFile: null, keyFile: null, caFile: null, peerSpiffeIds: [], peerSubjects: [],
+    } : null,
+    origin: egress.origin,
+  };
+}
+
+function dedupeEndpoints(list: EndpointIR[]): EndpointIR[] {
+  const seen = new Map(list.map((e) => [`${e.address}\0${e.port}`, e]));
+  return [...seen.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
+}

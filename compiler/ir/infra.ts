@@ -1,0 +1,83 @@
+// Infra IR: what Kubernetes and the certificate manifest need: identities, workloads,
+// gateways and L4 reachability.
+import type { NMesh } from "../normalize/model.ts";
+import type { GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "./types.ts";
+import { serviceHost, spiffeId, subjectOf } from "./clusters.ts";
+import { mayCall } from "./authorization.ts";
+import { gatewayProxyName } from "./proxies.ts";
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+function buildIdentities(mesh: NMesh, certDir: string): IdentityIR[] {
+  const c = mesh.defaults.certificates;
+  const make = (name: string, kind: IdentityIR["kind"], dnsNames: string[]): IdentityIR => ({
+    name, kind, namespace: mesh.namespace, serviceAccount: name, spiffeId: spiffeId(mesh, name), dnsNames: [...new Set(dnsNames)].sort(),
+    subject: subjectOf(mesh, name), keyAlgorithm: c.keyAlgorithm, lifetimeMs: c.lifetimeMs, renewBeforeMs: c.renewBeforeMs,
+    secretName: `${name}-mesh-cert`, certFile: `${certDir}/${name}/cert.pem`, keyFile: `${certDir}/${name}/key.pem`, caFile: `${certDir}/ca.pem`,
+  });
+  const byIdentity = new Map<string, string[]>();
+  for (const s of mesh.services) {
+    const names = [s.name, `${s.name}.${mesh.namespace}`, serviceHost(mesh, s.name)];
+    byIdentity.set(s.identity, [...(byIdentity.get(s.identity) ?? []), ...names]);
+  }
+  const out = [...byIdentity].map(([name, dns]) => make(name, "service", dns));
+  for (const g of mesh.gateways) out.push(make(gatewayProxyName(g.name), "gateway", [...g.hosts]));
+  return out.sort(byName);
+}
+
+function buildWorkloads(mesh: NMesh): WorkloadIR[] {
+  return mesh.services.map((s) => ({
+    name: s.name, namespace: mesh.namespace, serviceAccount: s.identity, proxy: s.name,
+    ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+    selector: s.selector,
+    versions: s.versions.map((v) => ({ name: v.name, labels: v.labels })),
+    staticEndpoints: s.endpoints.filter((e) => e.kind === "ip").map((e) => ({ address: e.address, port: e.port ?? s.ports[0]!.port })),
+  }));
+}
+
+function buildGateways(mesh: NMesh, proxies: readonly ProxyIR[]): GatewayInfraIR[] {
+  return mesh.gateways.map((g) => {
+    const proxy = proxies.find((p) => p.name === gatewayProxyName(g.name));
+    const routes = proxy?.listeners[0]?.kind === "http" ? proxy.listeners[0].virtualHosts[0]?.routes ?? [] : [];
+    const clusterOf = (name: string) => proxy?.clusters.find((c) => c.name === name);
+    return {
+      name: g.name, proxy: gatewayProxyName(g.name), port: g.port, protocol: g.tls ? "https" : "http", hosts: g.hosts,
+      tlsSecretName: g.tls ? `${g.name}-gateway-tls` : null,
+      routes: routes.map((r) => ({
+        name: r.name, origin: r.origin, match: r.match,
+        backends: r.action.kind === "forward" ? r.action.backends.map((b) => {
+          const c = clusterOf(b.cluster);
+          return { service: c?.service ?? b.cluster, subset: c?.subset ?? null, port: c?.endpoints[0]?.port ?? g.port, weight: b.weight };
+        }) : [],
+        timeoutMs: r.action.kind === "forward" ? r.action.timeoutMs : null,
+        rewritePrefix: r.action.kind === "forward" ? r.action.rewrite?.prefix ?? null : null,
+        requestHeaders: r.requestHeaders,
+      })),
+    };
+  });
+}
+
+function buildNetworkPolicies(mesh: NMesh): NetworkPolicyIR[] {
+  return mesh.services.map((dest) => {
+    const ports = dest.ports.map((p) => p.port).sort((a, b) => a - b);
+    if (dest.authorization === "allow" || mesh.authorization.some((r) => r.action === "allow" && r.to === dest.name && r.from === null)) {
+      return { target: dest.name, from: null, ports };
+    }
+    const from = new Set<string>();
+    for (const s of mesh.services) if (s.name !== dest.name && mayCall(mesh, s.name, dest)) from.add(s.name);
+    for (const r of mesh.routes) if (r.to === dest.name) for (const src of r.sources) if (src.kind === "gateway") from.add(gatewayProxyName(src.name));
+    return { target: dest.name, from: [...from].sort(), ports };
+  });
+}
+
+export function buildInfra(mesh: NMesh, proxies: readonly ProxyIR[], certDir: string): InfraIR {
+  return {
+    namespace: mesh.namespace,
+    ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
+    identities: buildIdentities(mesh, certDir),
+    workloads: buildWorkloads(mesh),
+    gateways: buildGateways(mesh, proxies),
+    networkPolicies: buildNetworkPolicies(mesh),
+    defaultDeny: mesh.defaults.authorization === "deny",
+  };
+}

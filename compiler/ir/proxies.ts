@@ -1,0 +1,175 @@
+// Proxy IR: one sidecar per service, one proxy per gateway. Each gets inbound listeners
+// (TLS, authorization, rate limit, JWT, then its local app or its routes) and outbound
+// listeners (one HTTP listener with a virtual host per destination, one TCP listener per
+// TCP destination port).
+import type { NMesh, NPort, NRoute, NService } from "../normalize/model.ts";
+import type {
+  HttpListenerIR, IdentityRefIR, JwtIR, ListenerIR, ObservabilityIR, ProxyIR, RouteIR, ServerTlsIR, TcpListenerIR, VirtualHostIR,
+} from "./types.ts";
+import { buildEgressCluster, buildLocalCluster, identityRef, serviceHost } from "./clusters.ts";
+import { buildAuthorization, mayCall } from "./authorization.ts";
+import { ClusterSet, buildRetries, buildRoute, destinationPort } from "./routes.ts";
+
+const NO_HEADERS = { set: [], add: [], remove: [] } as const;
+const ANY_MATCH = { path: null, methods: [], headers: [], query: [] } as const;
+
+export function gatewayProxyName(gateway: string): string {
+  return `gateway-${gateway}`;
+}
+
+function observability(mesh: NMesh): ObservabilityIR {
+  return {
+    accessLog: mesh.observability.accessLog
+      ? { fields: ["start_time", "method", "path", "protocol", "status", "duration_ms", "bytes_received", "bytes_sent", "upstream", "upstream_status", "request_id", "user_agent", "authority"] }
+      : null,
+    metricsPort: mesh.observability.metricsPort,
+    requestId: mesh.observability.requestId,
+  };
+}
+
+function domainsFor(mesh: NMesh, service: string, port: NPort, onlyHttpPort: boolean): string[] {
+  const names = [service, `${service}.${mesh.namespace}`, serviceHost(mesh, service)];
+  const withPort = names.map((n) => `${n}:${port.port}`);
+  return (onlyHttpPort ? [...names, ...withPort] : withPort).sort();
+}
+
+function jwtFor(mesh: NMesh, service: NService, certDir: string): JwtIR | null {
+  const provider = service.jwt && mesh.jwtProviders.find((p) => p.name === service.jwt!.provider);
+  if (!service.jwt || !provider) return null;
+  return {
+    provider: provider.name, issuer: provider.issuer, audiences: provider.audiences, jwksUri: provider.jwksUri,
+    jwksFile: provider.jwksFile ? `${certDir}/jwks/${provider.jwksFile}` : null, required: service.jwt.required, origin: service.jwt.origin,
+  };
+}
+
+function inboundListeners(mesh: NMesh, service: NService, self: IdentityRefIR, certDir: string, clusters: ClusterSet): ListenerIR[] {
+  const tls: ServerTlsIR = {
+    mode: service.mtls, minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
+    certificates: [{ name: self.name, serverNames: [], certFile: self.certFile, keyFile: self.keyFile }], clientCaFile: self.caFile,
+  };
+  return service.ports.map((port): ListenerIR => {
+    const local = clusters.add(buildLocalCluster(mesh, port));
+    const base = {
+      name: `inbound-${port.port}`, direction: "inbound" as const, address: "0.0.0.0" as const, port: port.port, tls,
+      authorization: buildAuthorization(mesh, service), rateLimit: service.rateLimit, origin: port.origin,
+    };
+    if (port.protocol === "tcp") return { ...base, kind: "tcp", backends: [{ cluster: local, weight: 100 }], idleTimeoutMs: null, connectTimeoutMs: mesh.defaults.connectTimeoutMs };
+    const route: RouteIR = {
+      name: `inbound-${port.port}`, origin: port.origin, match: ANY_MATCH,
+      action: { kind: "forward", backends: [{ cluster: local, weight: 100 }], rewrite: null, timeoutMs: null, retries: null, mirror: null, fault: null },
+      requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
+    };
+    return { ...base, kind: "http", protocol: port.protocol, jwt: jwtFor(mesh, service, certDir), virtualHosts: [{ name: "local", domains: ["*"], routes: [route] }] };
+  });
+}
+
+/** The default route to a destination nobody wrote routes for: everything, to the whole service. */
+function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: ClusterSet): RouteIR {
+  return {
+    name: `default-${dest.name}-${port.name}`, origin: dest.origin, match: ANY_MATCH,
+    action: {
+      kind: "forward", backends: [{ cluster: clusters.forService(dest, null, port), weight: 100 }], rewrite: null,
+      timeoutMs: mesh.defaults.timeoutMs, retries: buildRetries(mesh.defaults.retries, port.protocol), mirror: null, fault: null,
+    },
+    requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
+  };
+}
+
+function outboundListeners(mesh: NMesh, service: NService, routes: readonly NRoute[], services: ReadonlyMap<string, NService>, clusters: ClusterSet): ListenerIR[] {
+  const vhosts: VirtualHostIR[] = [];
+  const tcp: TcpListenerIR[] = [];
+  for (const dest of mesh.services) {
+    if (dest.name === service.name) continue;
+    const own = routes.filter((r) => r.to === dest.name);
+    const callable = mayCall(mesh, service.name, dest);
+    const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp");
+    for (const port of dest.ports) {
+      const forPort = own.filter((r) => destinationPort(dest, r.port)?.name === port.name);
+      if (forPort.length === 0 && !callable) continue;
+      if (port.protocol === "tcp") {
+        const route = forPort[0];
+        const backends = route && route.action.kind === "forward"
+          ? route.action.backends.map((b) => ({ cluster: clusters.forService(services.get(b.service) ?? dest, b.subset, port), weight: b.weight }))
+          : [{ cluster: clusters.forService(dest, null, port), weight: 100 }];
+        tcp.push({
+          kind: "tcp", name: `outbound-tcp-${port.port}`, direction: "outbound", address: "127.0.0.1", port: port.port,
+          tls: null, authorization: null, rateLimit: null, origin: route?.origin ?? dest.origin, backends,
+          idleTimeoutMs: route?.timeoutMs ?? null, connectTimeoutMs: mesh.defaults.connectTimeoutMs,
+        });
+        continue;
+      }
+      const built = forPort.map((r) => buildRoute(r, services, clusters)).filter((r): r is RouteIR => r !== null);
+      vhosts.push({
+        name: httpPorts.length > 1 ? `${dest.name}-${port.name}` : dest.name,
+        domains: domainsFor(mesh, dest.name, port, httpPorts.length === 1),
+        routes: forPort.length > 0 ? built : [defaultRoute(mesh, dest, port, clusters)],
+      });
+    }
+  }
+  for (const egress of mesh.egress) {
+    if (!egress.from.includes(service.name)) continue;
+    const cluster = clusters.add(buildEgressCluster(mesh, egress));
+    vhosts.push({
+      name: `egress-${egress.name}`, domains: [egress.host, `${egress.host}:${egress.port}`].sort(),
+      routes: [{
+        name: `egress-${egress.name}`, origin: egress.origin, match: ANY_MATCH,
+        action: { kind: "forward", backends: [{ cluster, weight: 100 }], rewrite: null, timeoutMs: egress.timeoutMs, retries: null, mirror: null, fault: null },
+        requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
+      }],
+    });
+  }
+  const listeners: ListenerIR[] = [...tcp];
+  if (vhosts.length > 0) {
+    listeners.push({
+      kind: "http", name: "outbound-http", direction: "outbound", address: "127.0.0.1", port: mesh.defaults.outboundPort, protocol: "http",
+      tls: null, authorization: null, rateLimit: null, jwt: null, origin: "routes",
+      virtualHosts: vhosts.sort((a, b) => (a.name < b.name ? -1 : 1)),
+    });
+  }
+  return listeners;
+}
+
+const byPort = (a: ListenerIR, b: ListenerIR) => a.port - b.port || (a.name < b.name ? -1 : 1);
+
+export function buildSidecar(mesh: NMesh, service: NService, services: ReadonlyMap<string, NService>, certDir: string): ProxyIR {
+  const identity = identityRef(mesh, certDir, service.identity);
+  const clusters = new ClusterSet(mesh, identity);
+  const routes = mesh.routes.filter((r) => r.sources.some((s) => s.kind === "service" && s.name === service.name));
+  const listeners = [...inboundListeners(mesh, service, identity, certDir, clusters), ...outboundListeners(mesh, service, routes, services, clusters)];
+  return {
+    name: service.name, kind: "sidecar", owner: service.name, identity,
+    admin: { address: "127.0.0.1", port: mesh.defaults.adminPort },
+    listeners: listeners.sort(byPort), clusters: clusters.sorted(), observability: observability(mesh),
+  };
+}
+
+export function gatewayCertificateName(host: string): string {
+  return host.replace(/^\*\./, "wildcard.").replace(/\./g, "-");
+}
+
+export function buildGatewayProxy(mesh: NMesh, gatewayName: string, services: ReadonlyMap<string, NService>, certDir: string): ProxyIR {
+  const gw = mesh.gateways.find((g) => g.name === gatewayName)!;
+  const name = gatewayProxyName(gw.name);
+  const identity = identityRef(mesh, certDir, name);
+  const clusters = new ClusterSet(mesh, identity);
+  const routes = mesh.routes
+    .filter((r) => r.sources.some((s) => s.kind === "gateway" && s.name === gw.name))
+    .map((r) => buildRoute(r, services, clusters))
+    .filter((r): r is RouteIR => r !== null);
+  const tls: ServerTlsIR | null = gw.tls ? {
+    mode: "server-only", minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers, clientCaFile: null,
+    certificates: gw.hosts.map((host) => {
+      const cert = gatewayCertificateName(host);
+      return { name: cert, serverNames: [host], certFile: `${certDir}/${name}/hosts/${cert}/cert.pem`, keyFile: `${certDir}/${name}/hosts/${cert}/key.pem` };
+    }),
+  } : null;
+  const listener: HttpListenerIR = {
+    kind: "http", name: `inbound-${gw.port}`, direction: "inbound", address: "0.0.0.0", port: gw.port, protocol: "http",
+    tls, authorization: null, rateLimit: gw.rateLimit, jwt: null, origin: gw.origin,
+    virtualHosts: [{ name, domains: [...gw.hosts, ...gw.hosts.map((h) => `${h}:${gw.port}`)].sort(), routes }],
+  };
+  return {
+    name, kind: "gateway", owner: gw.name, identity, admin: { address: "127.0.0.1", port: mesh.defaults.adminPort },
+    listeners: [listener], clusters: clusters.sorted(), observability: observability(mesh),
+  };
+}

@@ -1,0 +1,98 @@
+// Routes: a normalized route becomes one RouteIR in each calling proxy, its backends
+// resolved to clusters of that proxy and its weights made to sum to 100.
+import type { NBackend, NMesh, NPort, NRetries, NRoute, NService } from "../normalize/model.ts";
+import type { ClusterIR, IdentityRefIR, Protocol, RetryCondition, RouteActionIR, RouteIR, WeightedClusterIR } from "./types.ts";
+import { buildMeshCluster } from "./clusters.ts";
+
+const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
+  http: ["5xx", "connect-failure", "reset"],
+  http2: ["5xx", "connect-failure", "reset"],
+  grpc: ["connect-failure", "reset", "unavailable"],
+  tcp: ["connect-failure"],
+};
+
+/** Collects the clusters a proxy needs while its routes are built. */
+export class ClusterSet {
+  readonly #byName = new Map<string, ClusterIR>();
+  constructor(private readonly mesh: NMesh, private readonly caller: IdentityRefIR) {}
+  forService(service: NService, subset: string | null, port: NPort): string {
+    const c = buildMeshCluster(this.mesh, this.caller, service, subset, port);
+    if (!this.#byName.has(c.name)) this.#byName.set(c.name, c);
+    return c.name;
+  }
+  add(c: ClusterIR): string {
+    if (!this.#byName.has(c.name)) this.#byName.set(c.name, c);
+    return c.name;
+  }
+  sorted(): ClusterIR[] {
+    return [...this.#byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+/** The port of `service` a route reaches: the named one, else the only one. */
+export function destinationPort(service: NService, portName: string | null): NPort | null {
+  if (portName) return service.ports.find((p) => p.name === portName) ?? (service.ports.length === 1 ? service.ports[0]! : null);
+  return service.ports.length === 1 ? service.ports[0]! : null;
+}
+
+/** Integer weights summing to 100, by largest remainder (ties to the earlier backend); zero weights dropped. */
+export function weightsTo100(weights: readonly number[]): number[] {
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (total <= 0) return weights.map(() => 0);
+  const exact = weights.map((w) => (w * 100) / total);
+  const out = exact.map(Math.floor);
+  let left = 100 - out.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (const { i } of order) { if (left <= 0) break; out[i]! += 1; left--; }
+  return out;
+}
+
+export function buildRetries(r: NRetries | null, protocol: Protocol) {
+  if (!r || r.retries === 0) return null;
+  return {
+    retries: r.retries, perTryTimeoutMs: r.perTryTimeoutMs, on: r.on ?? DEFAULT_RETRY_ON[protocol],
+    statusCodes: r.statusCodes, idempotentOnly: r.idempotentOnly,
+  };
+}
+
+export function buildRoute(
+  route: NRoute, services: ReadonlyMap<string, NService>, clusters: ClusterSet,
+): RouteIR | null {
+  const dest = services.get(route.to);
+  const port = dest && destinationPort(dest, route.port);
+  if (!dest || !port) return null;
+  let action: RouteActionIR;
+  if (route.action.kind === "forward") {
+    const backends = resolveBackends(route.action.backends, port, services, clusters);
+    if (backends.length === 0) return null;
+    const mirrorService = route.mirror && services.get(route.mirror.service);
+    const mirrorPort = mirrorService && destinationPort(mirrorService, port.name);
+    action = {
+      kind: "forward", backends,
+      rewrite: route.rewrite,
+      timeoutMs: route.timeoutMs,
+      retries: buildRetries(route.retries, port.protocol),
+      mirror: mirrorService && mirrorPort ? { cluster: clusters.forService(mirrorService, null, mirrorPort), percent: route.mirror!.percent } : null,
+      fault: route.fault,
+    };
+  } else {
+    action = route.action;
+  }
+  return {
+    name: route.name, origin: route.origin, match: route.match, action,
+    requestHeaders: route.requestHeaders, responseHeaders: route.responseHeaders,
+  };
+}
+
+function resolveBackends(list: readonly NBackend[], port: NPort, services: ReadonlyMap<string, NService>, clusters: ClusterSet): WeightedClusterIR[] {
+  const weights = weightsTo100(list.map((b) => b.weight));
+  const out: WeightedClusterIR[] = [];
+  list.forEach((b, i) => {
+    const svc = services.get(b.service);
+    const p = svc && destinationPort(svc, port.name);
+    if (!svc || !p || weights[i] === 0) return;
+    if (b.subset && !svc.versions.some((v) => v.name === b.subset)) return;
+    out.push({ cluster: clusters.forService(svc, b.subset, p), weight: weights[i]! });
+  });
+  return out;
+}

@@ -1,0 +1,124 @@
+// The load stage: find the config, read it (one of the two stages that touch the disk),
+// parse or evaluate it, and keep a locator from JSON paths to the user's lines.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { extname, join, relative, resolve } from "node:path";
+import TOML from "@iarna/toml";
+import YAML from "yaml";
+import { coreCodes } from "../diagnostics/codes.ts";
+import { diagnostic } from "../diagnostics/define.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { evaluateTypescriptConfig } from "./typescript.ts";
+import { typescriptLocator } from "./positions-ts.ts";
+import { yamlLocator } from "./positions-yaml.ts";
+import { tomlLocator } from "./positions-toml.ts";
+import type { LoadedConfig, LoadResult, Locator } from "./types.ts";
+
+export const CONFIG_NAMES = ["mesh.config.ts", "mesh.yaml", "mesh.yml", "mesh.json", "mesh.toml"] as const;
+
+export function displayPath(absolutePath: string, cwd: string): string {
+  const rel = relative(cwd, absolutePath);
+  return (rel.startsWith("..") ? absolutePath : rel).split("\\").join("/");
+}
+
+/** The config named on the command line, or the first of CONFIG_NAMES in `cwd`. */
+export function findConfig(given: string | undefined, cwd: string): string | null {
+  if (given) {
+    const p = resolve(cwd, given);
+    if (existsSync(p) && statSync(p).isDirectory()) return findConfig(undefined, p);
+    return existsSync(p) ? p : null;
+  }
+  for (const name of CONFIG_NAMES) if (existsSync(join(cwd, name))) return join(cwd, name);
+  return null;
+}
+
+function formatOf(path: string): LoadedConfig["format"] | null {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".ts" || ext === ".mts") return "ts";
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  if (ext === ".json") return "json";
+  if (ext === ".toml") return "toml";
+  return null;
+}
+
+function digestOf(files: readonly string[]): string {
+  const h = createHash("sha256");
+  for (const f of files) h.update(readFileSync(f)).update("\0");
+  return h.digest("hex");
+}
+
+export async function loadConfig(given: string | undefined, cwd: string): Promise<LoadResult> {
+  const absolutePath = findConfig(given, cwd);
+  if (!absolutePath) {
+    return fail(diagnostic(coreCodes.configNotFound, {
+      message: given ? `no config at ${given}` : `no ${CONFIG_NAMES.join(", ")} in ${displayPath(cwd, cwd) || "."}`,
+      file: given ?? null,
+      hint: "run `meshc init` to write a starter mesh.config.ts, or pass the config's path",
+    }));
+  }
+  const file = displayPath(absolutePath, cwd);
+  const format = formatOf(absolutePath);
+  if (!format) {
+    return fail(diagnostic(coreCodes.configNotFound, { message: `${file} is not a .ts, .yaml, .json or .toml file`, file, hint: "name the config mesh.config.ts, mesh.yaml, mesh.json or mesh.toml" }));
+  }
+  const sourceText = readFileSync(absolutePath, "utf8");
+  let value: unknown;
+  let inputs: readonly string[] = [absolutePath];
+  let locator: () => Promise<Locator>;
+  if (format === "ts") {
+    const evaluated = await evaluateTypescriptConfig(absolutePath);
+    if ("kind" in evaluated) {
+      const code = evaluated.kind === "syntax" ? coreCodes.configSyntax : coreCodes.configLoad;
+      return fail(diagnostic(code, {
+        message: evaluated.message, file: evaluated.file ? displayPath(evaluated.file, cwd) : file,
+        line: evaluated.line, column: evaluated.column,
+        hint: evaluated.kind === "syntax" ? "fix the syntax error" : "the config must evaluate without throwing",
+      }));
+    }
+    value = evaluated.value;
+    inputs = evaluated.inputs.length > 0 ? evaluated.inputs : [absolutePath];
+    locator = memo(() => typescriptLocator(absolutePath, sourceText));
+    if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
+      return fail(diagnostic(coreCodes.configLoad, { message: "the default export is not a mesh object", file, line: 1, column: 1, hint: "end the file with `export default defineMesh({ ... })`" }));
+    }
+  } else {
+    const parsed = parseData(format, sourceText);
+    if ("error" in parsed) {
+      return fail(diagnostic(coreCodes.configSyntax, { message: parsed.error, file, line: parsed.line, column: parsed.column, hint: `fix the ${format.toUpperCase()} syntax` }));
+    }
+    value = parsed.value;
+    locator = memo(async () => (format === "toml" ? tomlLocator(sourceText) : yamlLocator(sourceText)));
+  }
+  return { config: { file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs) }, diagnostics: [] };
+}
+
+/** Locators cost a parse (and, for .ts, loading the TypeScript parser): built on first use only. */
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | null = null;
+  return () => (cached ??= make());
+}
+
+type Parsed = { value: unknown } | { error: string; line: number; column: number };
+
+function parseData(format: "yaml" | "json" | "toml", text: string): Parsed {
+  try {
+    if (format === "json") return { value: JSON.parse(text) };
+    if (format === "toml") return { value: JSON.parse(JSON.stringify(TOML.parse(text))) };
+    const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      return { error: e.message.split("\n")[0]!, line: e.linePos?.[0]?.line ?? 0, column: e.linePos?.[0]?.col ?? 0 };
+    }
+    return { value: doc.toJS() };
+  } catch (error) {
+    const e = error as { message?: string; line?: number; col?: number; column?: number };
+    const m = /line (\d+)(?:,? column (\d+))?/i.exec(e.message ?? "") ?? /position (\d+)/.exec(e.message ?? "");
+    const line = e.line !== undefined ? e.line + 1 : m && m[2] ? Number(m[1]) : 0;
+    const column = e.col !== undefined ? e.col + 1 : m && m[2] ? Number(m[2]) : 0;
+    return { error: (e.message ?? String(error)).split("\n")[0]!, line, column };
+  }
+}
+
+function fail(d: Diagnostic): LoadResult {
+  return { config: null, diagnostics: [d] };
+}

@@ -1,0 +1,77 @@
+// Positions in mesh.config.ts, from the object literal the default export is built from
+// (`export default defineMesh({...})`, or a const it names). Only the parser of the
+// TypeScript API is used (no program, no type-check), so it costs milliseconds, and it is
+// loaded only when there is a diagnostic to place.
+import type { PathSegment, Position } from "./types.ts";
+import { nearestLocator } from "./locate.ts";
+
+type TS = typeof import("ts-morph").ts;
+type Node = import("ts-morph").ts.Node;
+
+export async function typescriptLocator(fileName: string, text: string) {
+  const { ts } = await import("ts-morph");
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const root = findDefaultExport(ts, sf);
+  const at = (node: Node): Position => {
+    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+    return { line: line + 1, column: character + 1 };
+  };
+  return nearestLocator((path: readonly PathSegment[]) => {
+    let node: Node | undefined = root;
+    let keyNode: Node | undefined;
+    for (const seg of path) {
+      keyNode = undefined;
+      node = node && unwrap(ts, sf, node);
+      if (!node) return null;
+      if (ts.isObjectLiteralExpression(node)) {
+        const prop = node.properties.find((p) => p.name && propertyName(ts, p.name) === String(seg));
+        if (!prop) return null;
+        keyNode = prop.name;
+        node = ts.isPropertyAssignment(prop) ? prop.initializer : prop;
+      } else if (ts.isArrayLiteralExpression(node) && typeof seg === "number") {
+        node = node.elements[seg];
+      } else return null;
+    }
+    const target = keyNode ?? node;
+    return target ? at(target) : null;
+  });
+}
+
+function propertyName(ts: TS, name: import("ts-morph").ts.PropertyName): string | null {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
+  return null;
+}
+
+/** Sees through `as const`, `satisfies`, parentheses and same-file const references. */
+function unwrap(ts: TS, sf: import("ts-morph").ts.SourceFile, node: Node): Node | undefined {
+  for (let i = 0; i < 10; i++) {
+    if (ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isParenthesizedExpression(node)) node = node.expression;
+    else if (ts.isIdentifier(node)) {
+      const decl = findConst(ts, sf, node.text);
+      if (!decl) return undefined;
+      node = decl;
+    } else return node;
+  }
+  return node;
+}
+
+function findConst(ts: TS, sf: import("ts-morph").ts.SourceFile, name: string): Node | undefined {
+  for (const st of sf.statements) {
+    if (!ts.isVariableStatement(st)) continue;
+    for (const d of st.declarationList.declarations) if (ts.isIdentifier(d.name) && d.name.text === name) return d.initializer;
+  }
+  return undefined;
+}
+
+function findDefaultExport(ts: TS, sf: import("ts-morph").ts.SourceFile): Node | undefined {
+  for (const st of sf.statements) {
+    if (ts.isExportAssignment(st) && !st.isExportEquals) {
+      let expr: Node = st.expression;
+      const un = unwrap(ts, sf, expr);
+      if (un) expr = un;
+      if (ts.isCallExpression(expr) && expr.arguments.length > 0) return expr.arguments[0];
+      return expr;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,28 @@
+import type { Diagnostic } from "../diagnostics/types.ts";
+
+export type PathSegment = string | number;
+export interface Position { readonly line: number; readonly column: number }
+
+/** Maps a JSON path of the config value to where the user wrote it. */
+export type Locator = (path: readonly PathSegment[]) => Position | null;
+
+export interface LoadedConfig {
+  /** Display path: relative to the working directory, forward slashes. */
+  readonly file: string;
+  readonly absolutePath: string;
+  readonly format: "ts" | "yaml" | "json" | "toml";
+  /** The raw config value, before any check. */
+  readonly value: unknown;
+  readonly sourceText: string;
+  /** Built on first use: only a config with diagnostics pays for it. */
+  readonly locator: () => Promise<Locator>;
+  /** Every local file the config read (the config and, for .ts, its imports), absolute. */
+  readonly inputs: readonly string[];
+  /** sha256 over the inputs' contents, for the lock file. */
+  readonly digest: string;
+}
+
+export interface LoadResult {
+  readonly config: LoadedConfig | null;
+  readonly diagnostics: readonly Diagnostic[];
+}

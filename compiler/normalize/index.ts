@@ -1,0 +1,230 @@
+// normalize: schema-valid config -> NMesh. Pure. Tolerates unknown references (it
+// leaves them for the checks to report) and never throws on a schema-valid input.
+import type * as D from "../dsl/types.ts";
+import type { HttpMethod, PathMatchIR, RetryCondition, StringMatchIR } from "../ir/types.ts";
+import type {
+  NAction, NBackend, NDefaults, NEgress, NEndpoint, NGateway, NHeaderChanges, NMatch, NMesh, NRetries, NRoute, NRule, NService,
+} from "./model.ts";
+import { MOZILLA_INTERMEDIATE_CIPHERS, parseDuration, parseEndpoint } from "./values.ts";
+
+type Raw = D.MeshConfig<Record<string, D.Service<string, string, string>>, Record<string, D.Gateway<Record<string, D.Service<string, string, string>>>>, string>;
+type RawRoute = Raw["routes"] extends (infer R)[] | undefined ? R & Record<string, unknown> : never;
+
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const sortedEntries = <V>(rec: Record<string, V> | undefined): [string, V][] =>
+  Object.entries(rec ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const ms = (d: string | undefined): number | null => (d === undefined ? null : parseDuration(d));
+const toMs = (d: string | undefined, fallback: number): number => ms(d) ?? fallback;
+
+export function normalize(raw: Raw): NMesh {
+  const defaults = normalizeDefaults(raw.defaults ?? {});
+  const gatewayNames = new Set(Object.keys(raw.gateways ?? {}));
+  const services = sortedEntries(raw.services).map(([name, s]) => normalizeService(name, s, defaults));
+  const servicesByName = new Map(services.map((s) => [s.name, s]));
+  const routes: NRoute[] = [];
+  for (const [gwName, gw] of sortedEntries(raw.gateways)) {
+    gw.routes.forEach((r, i) => routes.push(normalizeRoute(
+      { ...r, from: { gateway: gwName }, name: r.name ?? `${gwName}-${i}` } as RawRoute,
+      `gateways.${gwName}.routes[${i}]`, defaults, servicesByName, gatewayNames, true)));
+  }
+  (raw.routes ?? []).forEach((r, i) => routes.push(normalizeRoute(r as RawRoute, `routes[${i}]`, defaults, servicesByName, gatewayNames, false)));
+  return {
+    name: raw.name,
+    trustDomain: raw.trustDomain,
+    namespace: raw.namespace,
+    targets: raw.targets ? [...new Set(raw.targets)].sort() : null,
+    defaults,
+    services,
+    routes,
+    authorization: (raw.authorization ?? []).map((r, i) => normalizeRule(r, i)),
+    jwtProviders: sortedEntries(raw.jwtProviders).map(([name, p]) => ({
+      name, issuer: p.issuer, audiences: [...(p.audiences ?? [])].sort(), jwksUri: p.jwksUri ?? null, jwksFile: p.jwksFile ?? null,
+    })),
+    gateways: sortedEntries(raw.gateways).map(([name, g]): NGateway => ({
+      name, origin: `gateways.${name}`, port: g.port, hosts: [...g.hosts].sort(), tls: g.tls ?? true,
+      rateLimit: normalizeRateLimit(g.rateLimit, `gateways.${name}.rateLimit`),
+    })),
+    egress: sortedEntries(raw.egress).map(([name, e]): NEgress => ({
+      name, origin: `egress.${name}`, host: e.host, port: e.port, tls: e.tls ?? e.port === 443,
+      addresses: endpoints(e.addresses), from: [...e.from].sort(), timeoutMs: ms(e.timeout) ?? defaults.timeoutMs,
+    })),
+    observability: {
+      accessLog: raw.observability?.accessLog ?? true,
+      metricsPort: raw.observability?.metricsPort === false ? null : raw.observability?.metricsPort ?? 15090,
+      requestId: raw.observability?.requestId ?? true,
+    },
+  };
+}
+
+function normalizeDefaults(d: D.Defaults): NDefaults {
+  return {
+    mtls: d.mtls ?? "strict",
+    authorization: d.authorization ?? "deny",
+    timeoutMs: ms(d.timeout) ?? 15_000,
+    retries: d.retries === false ? null : normalizeRetries(d.retries ?? { attempts: 2, perTryTimeout: undefined }),
+    connectTimeoutMs: toMs(d.connectTimeout, 1000),
+    tls: { minVersion: d.tls?.minVersion ?? "1.2", ciphers: d.tls?.ciphers ?? [...MOZILLA_INTERMEDIATE_CIPHERS] },
+    certificates: {
+      keyAlgorithm: d.certificates?.keyAlgorithm ?? "ecdsa-p256",
+      lifetimeMs: toMs(d.certificates?.lifetime, 2160 * 3_600_000),
+      renewBeforeMs: toMs(d.certificates?.renewBefore, 360 * 3_600_000),
+    },
+    outboundPort: d.outboundPort ?? 15001,
+    adminPort: d.adminPort ?? 15000,
+  };
+}
+
+function normalizeRetries(r: D.Retries): NRetries {
+  const on = r.on?.filter((c): c is RetryCondition => typeof c === "string");
+  return {
+    retries: r.attempts,
+    perTryTimeoutMs: ms(r.perTryTimeout),
+    on: on ? [...new Set(on)].sort() : null,
+    statusCodes: [...new Set(r.on?.filter((c): c is number => typeof c === "number") ?? [])].sort((a, b) => a - b),
+    idempotentOnly: r.idempotentOnly ?? true,
+  };
+}
+
+function endpoints(list: readonly string[] | undefined): NEndpoint[] {
+  return (list ?? []).map(parseEndpoint).filter((e): e is NEndpoint => e !== null)
+    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+}
+
+function normalizeRateLimit(r: D.RateLimit | undefined, origin: string): NService["rateLimit"] {
+  return r ? { requests: r.requests, windowMs: parseDuration(r.per) ?? 1000, burst: r.burst ?? 0, origin } : null;
+}
+
+function normalizeService(name: string, s: D.Service<string, string, string>, defaults: NDefaults): NService {
+  const origin = `services.${name}`;
+  const lb = s.loadBalancing ?? "round-robin";
+  const od = s.outlierDetection;
+  const hc = s.healthCheck;
+  const cl = s.connectionLimits;
+  return {
+    name, origin,
+    ports: sortedEntries(s.ports as Record<string, D.PortSpec>).map(([portName, p]) => ({
+      name: portName, port: p.port, targetPort: p.targetPort ?? p.port + 10000, protocol: p.protocol, origin: `${origin}.ports.${portName}`,
+    })),
+    endpoints: endpoints(s.endpoints),
+    selector: Object.fromEntries(sortedEntries(s.selector ?? { app: name })),
+    versions: sortedEntries(s.versions as Record<string, D.VersionSpec> | undefined).map(([v, spec]) => ({
+      name: v, endpoints: endpoints(spec.endpoints), labels: Object.fromEntries(sortedEntries(spec.labels ?? { version: v })),
+    })),
+    identity: s.identity ?? name,
+    loadBalancing: typeof lb === "string" ? { policy: lb } : {
+      policy: "hash",
+      hashOn: "header" in lb.hash ? { kind: "header", name: lb.hash.header.toLowerCase() }
+        : "cookie" in lb.hash ? { kind: "cookie", name: lb.hash.cookie, ttlMs: ms(lb.hash.ttl) }
+        : { kind: "source-ip" },
+    },
+    connectionLimits: cl ? { maxConnections: cl.maxConnections ?? null, maxPendingRequests: cl.maxPendingRequests ?? null, maxRequests: cl.maxRequests ?? null, maxRetries: cl.maxRetries ?? null } : null,
+    outlierDetection: od ? { consecutive5xx: od.consecutive5xx, intervalMs: toMs(od.interval, 10_000), baseEjectionMs: toMs(od.ejectFor, 30_000), maxEjectionPercent: od.maxEjectedPercent ?? 50 } : null,
+    healthCheck: hc ? { path: hc.path ?? null, intervalMs: toMs(hc.interval, 10_000), timeoutMs: toMs(hc.timeout, 1000), healthyThreshold: hc.healthyThreshold ?? 2, unhealthyThreshold: hc.unhealthyThreshold ?? 3 } : null,
+    rateLimit: normalizeRateLimit(s.rateLimit, `${origin}.rateLimit`),
+    mtls: s.mtls ?? defaults.mtls,
+    authorization: s.authorization ?? defaults.authorization,
+    jwt: s.jwt ? { provider: s.jwt.provider, required: s.jwt.required ?? true, origin: `${origin}.jwt` } : null,
+  };
+}
+
+export function normalizeStringMatch(name: string, m: D.StringMatch): StringMatchIR {
+  if (typeof m === "string") return { name, kind: "exact", value: m, invert: false };
+  if ("exact" in m) return { name, kind: "exact", value: m.exact, invert: false };
+  if ("prefix" in m) return { name, kind: "prefix", value: m.prefix, invert: false };
+  if ("regex" in m) return { name, kind: "regex", value: m.regex, invert: false };
+  if ("notExact" in m) return { name, kind: "exact", value: m.notExact, invert: true };
+  return { name, kind: "present", value: "", invert: false };
+}
+
+function normalizePath(p: D.PathMatch | undefined): PathMatchIR | null {
+  if (!p) return null;
+  if ("exact" in p) return { kind: "exact", value: p.exact };
+  if ("prefix" in p) return { kind: "prefix", value: p.prefix };
+  return { kind: "regex", value: p.regex };
+}
+
+function normalizeMatch(m: D.HttpMatch | undefined): NMatch {
+  return {
+    path: normalizePath(m?.path),
+    methods: [...new Set(m?.methods ?? [])].sort() as HttpMethod[],
+    headers: sortedEntries(m?.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
+    query: sortedEntries(m?.query).map(([n, v]) => normalizeStringMatch(n, v)),
+  };
+}
+
+export function normalizeHeaderChanges(h: D.HeaderChanges | undefined): NHeaderChanges {
+  const pairs = (rec: Record<string, string> | undefined) =>
+    sortedEntries(rec).map(([name, value]) => ({ name: name.toLowerCase(), value }));
+  return { set: pairs(h?.set), add: pairs(h?.add), remove: [...new Set((h?.remove ?? []).map((n) => n.toLowerCase()))].sort() };
+}
+
+function normalizeRoute(
+  r: RawRoute, origin: string, defaults: NDefaults, services: ReadonlyMap<string, NService>, gateways: ReadonlySet<string>, implicitAuthorization: boolean,
+): NRoute {
+  const from = r.from as string | string[] | { gateway: string };
+  const sources = typeof from === "object" && !Array.isArray(from)
+    ? (gateways.has(from.gateway) ? [{ kind: "gateway" as const, name: from.gateway }] : [])
+    : [...new Set(Array.isArray(from) ? from : [from])].sort().map((name) => ({ kind: "service" as const, name }));
+  const to = r.to as string;
+  const dest = services.get(to);
+  const port = (r.port as string | undefined) ?? (dest && dest.ports.length === 1 ? dest.ports[0]!.name : null);
+  const fromLabel = sources.length === 1 ? sources[0]!.name : "many";
+  let action: NAction;
+  if (r.redirect) {
+    const rd = r.redirect as NonNullable<D.Route<Record<string, D.Service<string, string, string>>, string>["redirect"]>;
+    action = { kind: "redirect", scheme: rd.scheme ?? null, host: rd.host ?? null, port: rd.port ?? null, path: rd.path ?? null, status: rd.status ?? 302 };
+  } else if (r.directResponse) {
+    const dr = r.directResponse as { status: number; body?: string };
+    action = { kind: "direct", status: dr.status, body: dr.body ?? null };
+  } else {
+    action = { kind: "forward", backends: normalizeBackends(r, to) };
+  }
+  const rw = r.rewrite as { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string } | undefined;
+  const retries = r.retries === false ? null : r.retries ? normalizeRetries(r.retries as D.Retries) : defaults.retries;
+  const mirror = r.mirror as { to: string; percent?: number } | undefined;
+  const fault = r.fault as D.Fault | undefined;
+  return {
+    name: (r.name as string | undefined) ?? `${fromLabel}-${to}-${origin.replace(/\D+/g, "")}`,
+    origin, sources, to, port,
+    match: normalizeMatch(r.match as D.HttpMatch | undefined),
+    action,
+    rewrite: rw ? { prefix: rw.prefix ?? null, regex: rw.regex ?? null, host: rw.host ?? null } : null,
+    timeoutMs: ms(r.timeout as string | undefined) ?? defaults.timeoutMs,
+    retries,
+    mirror: mirror ? { service: mirror.to, percent: mirror.percent ?? 100 } : null,
+    fault: fault ? {
+      delay: fault.delay ? { durationMs: parseDuration(fault.delay.fixed) ?? 0, percent: fault.delay.percent } : null,
+      abort: fault.abort ? { status: fault.abort.status, percent: fault.abort.percent } : null,
+    } : null,
+    requestHeaders: normalizeHeaderChanges(r.requestHeaders as D.HeaderChanges | undefined),
+    responseHeaders: normalizeHeaderChanges(r.responseHeaders as D.HeaderChanges | undefined),
+    implicitAuthorization,
+  };
+}
+
+function normalizeBackends(r: RawRoute, to: string): NBackend[] {
+  if (Array.isArray(r.backends)) {
+    return (r.backends as { service: string; version?: string; weight: number }[])
+      .map((b) => ({ service: b.service, subset: b.version ?? null, weight: b.weight }));
+  }
+  if (r.split && typeof r.split === "object") {
+    return Object.entries(r.split as Record<string, number>).map(([subset, weight]) => ({ service: to, subset, weight }));
+  }
+  return [{ service: to, subset: null, weight: 100 }];
+}
+
+function normalizeRule(r: D.AuthorizationRule<Record<string, D.Service<string, string, string>>>, i: number): NRule {
+  const action = "allow" in r ? "allow" : "deny";
+  const m = ("allow" in r ? r.allow : r.deny) as D.AuthorizationMatch<Record<string, D.Service<string, string, string>>>;
+  const to = m.to as string;
+  return {
+    name: r.name ?? `${action}-${to}-${i}`,
+    origin: `authorization[${i}]`,
+    action,
+    from: m.from === "*" ? null : [...new Set(m.from as string[])].sort(),
+    to,
+    methods: [...new Set(m.methods ?? [])].sort() as HttpMethod[],
+    paths: (m.paths ?? []).map((p): PathMatchIR => (p.endsWith("*") ? { kind: "prefix", value: p.slice(0, -1) } : { kind: "exact", value: p })),
+    headers: sortedEntries(m.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
+  };
+}

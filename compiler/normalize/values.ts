@@ -1,0 +1,50 @@
+// Small parsers shared by normalization and checks: durations, endpoints, names.
+import { isIP } from "node:net";
+
+const DURATION = /^(?:[0-9]{1,5}(?:h|ms|m|s)){1,4}$/;
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+
+/** Milliseconds, or null when the text is not a duration (`5 s`, `-1s`, `10d`, `1e3s`). */
+export function parseDuration(text: unknown): number | null {
+  if (typeof text !== "string" || !DURATION.test(text)) return null;
+  let total = 0;
+  for (const m of text.matchAll(/([0-9]+)(h|ms|m|s)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
+  return total;
+}
+
+export interface ParsedEndpoint { readonly address: string; readonly port: number | null; readonly kind: "ip" | "dns" }
+
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
+/** `10.0.0.1`, `10.0.0.1:8080`, `[fd00::1]:8080`, `db.example.com:5432`; null when malformed. */
+export function parseEndpoint(text: string): ParsedEndpoint | null {
+  let host = text;
+  let port: number | null = null;
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  if (bracketed) {
+    host = bracketed[1]!;
+    port = bracketed[2] ? Number(bracketed[2]) : null;
+    if (isIP(host) !== 6) return null;
+  } else {
+    const m = /^([^:]+):(\d{1,5})$/.exec(text);
+    if (m) { host = m[1]!; port = Number(m[2]); }
+  }
+  if (port !== null && (port < 1 || port > 65535)) return null;
+  if (isIP(host)) return { address: host, port, kind: "ip" };
+  return DNS_NAME.test(host) ? { address: host, port, kind: "dns" } : null;
+}
+
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export function isDnsLabel(name: string): boolean {
+  return name.length <= 63 && DNS_LABEL.test(name);
+}
+export function isDnsName(name: string): boolean {
+  return DNS_NAME.test(name);
+}
+
+/** Mozilla "intermediate" TLS 1.2 ciphers (TLS 1.3 suites are fixed by OpenSSL). */
+export const MOZILLA_INTERMEDIATE_CIPHERS = [
+  "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+  "ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+  "DHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES256-GCM-SHA384", "DHE-RSA-CHACHA20-POLY1305",
+] as const;
