@@ -4,12 +4,13 @@
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
+import type { IKeyUsage } from "@kubernetes-models/cert-manager/cert-manager.io/v1/KeyUsage";
 import type { IdentityIR, KeyAlgorithm } from "../../compiler/ir/types.ts";
 import { formatGoDuration } from "../certs/duration.ts";
 import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
 import { DEV_FOLDER, DEV_SELF_SIGNED_ISSUER, manifestFileName } from "./names.ts";
 
-const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: string; size: number }>> = {
+const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: "ECDSA" | "RSA"; size: number }>> = {
   "ecdsa-p256": { algorithm: "ECDSA", size: 256 },
   "ecdsa-p384": { algorithm: "ECDSA", size: 384 },
   "rsa-2048": { algorithm: "RSA", size: 2048 },
@@ -18,12 +19,12 @@ const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: string; size: numb
 
 /** PKCS#8 for every algorithm, matching what `meshc certs issue` writes; a new key on every renewal. */
 function buildPrivateKey(algorithm: KeyAlgorithm) {
-  return { ...PRIVATE_KEY[algorithm], encoding: "PKCS8", rotationPolicy: "Always" };
+  return { ...PRIVATE_KEY[algorithm], encoding: "PKCS8" as const, rotationPolicy: "Always" as const };
 }
 
 /** Key usages: EC keys sign only (no key encipherment); RSA keys also encipher for TLS 1.2 RSA key exchange. */
-function buildUsages(algorithm: KeyAlgorithm): string[] {
-  const base = algorithm.startsWith("rsa") ? ["digital signature", "key encipherment"] : ["digital signature"];
+function buildUsages(algorithm: KeyAlgorithm): IKeyUsage[] {
+  const base: IKeyUsage[] = algorithm.startsWith("rsa") ? ["digital signature", "key encipherment"] : ["digital signature"];
   return [...base, "server auth", "client auth"];
 }
 

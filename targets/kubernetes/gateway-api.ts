@@ -35,14 +35,14 @@ function buildBackendRefs(route: GatewayRouteIR) {
 
 function buildGateway(ctx: EmitContext, gateway: GatewayInfraIR, tcpOnly: boolean): Manifest {
   const tls = gateway.tlsSecretName === null ? undefined
-    : { mode: "Terminate", certificateRefs: [{ group: "", kind: "Secret", name: gateway.tlsSecretName }] };
+    : { mode: "Terminate" as const, certificateRefs: [{ group: "", kind: "Secret", name: gateway.tlsSecretName }] };
   const listeners = tcpOnly
-    ? [{ name: "tcp", port: gateway.port, protocol: "TCP", allowedRoutes: { kinds: [{ kind: "TCPRoute" }] } }]
+    ? [{ name: "tcp", port: gateway.port, protocol: "TCP" as string, allowedRoutes: { kinds: [{ kind: "TCPRoute" }] } }]
     : (gateway.hosts.length === 0 ? [null] : gateway.hosts).map((host) => ({
       name: host === null ? "default" : listenerName(host),
       hostname: host ?? undefined,
       port: gateway.port,
-      protocol: tls ? "HTTPS" : "HTTP",
+      protocol: tls ? "HTTPS" as string : "HTTP",
       tls,
     }));
   // The gateway presents its own mesh identity to the sidecars behind it.

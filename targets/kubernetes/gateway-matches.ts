@@ -19,24 +19,24 @@ export function buildStringMatch(ctx: EmitContext, match: StringMatchIR, path: s
     ctx.report(codes.gatewayMatchInverted, { message: `"${match.name}" is negated; Gateway API cannot negate a match`, path });
   }
   switch (match.kind) {
-    case "exact": return { type: "Exact", name: match.name, value: match.value };
-    case "regex": return { type: "RegularExpression", name: match.name, value: match.value };
-    case "prefix": return { type: "RegularExpression", name: match.name, value: `${escapeRegex(match.value)}.*` };
-    case "present": return { type: "RegularExpression", name: match.name, value: ".*" };
+    case "exact": return { type: "Exact" as const, name: match.name, value: match.value };
+    case "regex": return { type: "RegularExpression" as const, name: match.name, value: match.value };
+    case "prefix": return { type: "RegularExpression" as const, name: match.name, value: `${escapeRegex(match.value)}.*` };
+    case "present": return { type: "RegularExpression" as const, name: match.name, value: ".*" };
   }
 }
 
 export function buildPathMatch(ctx: EmitContext, path: PathMatchIR, origin: string) {
   switch (path.kind) {
-    case "exact": return { type: "Exact", value: path.value };
-    case "regex": return { type: "RegularExpression", value: path.value };
+    case "exact": return { type: "Exact" as const, value: path.value };
+    case "regex": return { type: "RegularExpression" as const, value: path.value };
     case "prefix":
       if (!path.value.endsWith("/")) {
         ctx.report(codes.gatewayPrefixSegments, {
           message: `prefix "${path.value}" matches ${path.value}/... but not ${path.value}x... on a Gateway`, path: `${origin}.match.path`,
         });
       }
-      return { type: "PathPrefix", value: path.value };
+      return { type: "PathPrefix" as const, value: path.value };
   }
 }
 
@@ -58,25 +58,29 @@ export function isEmptyMutation(headers: HeaderMutationIR): boolean {
 export function buildHeaderModifier(headers: HeaderMutationIR) {
   const pairs = (list: HeaderMutationIR["set"]) => (list.length === 0 ? undefined : list.map((h) => ({ name: h.name, value: h.value })));
   return {
-    type: "RequestHeaderModifier",
+    type: "RequestHeaderModifier" as const,
     requestHeaderModifier: { set: pairs(headers.set), add: pairs(headers.add), remove: headers.remove.length === 0 ? undefined : [...headers.remove] },
   };
 }
 
+function buildRewriteFilter(prefix: string) {
+  return { type: "URLRewrite" as const, urlRewrite: { path: { type: "ReplacePrefixMatch" as const, replacePrefixMatch: prefix } } };
+}
+
 export function buildHttpFilters(route: GatewayRouteIR) {
-  const filters: object[] = [];
+  const filters: ReturnType<typeof buildHeaderModifier | typeof buildRewriteFilter>[] = [];
   if (route.rewritePrefix !== null) {
-    filters.push({ type: "URLRewrite", urlRewrite: { path: { type: "ReplacePrefixMatch", replacePrefixMatch: route.rewritePrefix } } });
+    filters.push(buildRewriteFilter(route.rewritePrefix));
   }
   if (!isEmptyMutation(route.requestHeaders)) filters.push(buildHeaderModifier(route.requestHeaders));
   return filters.length === 0 ? undefined : filters;
 }
 
 /** A gRPC path `/pkg.Service/Method` (exact) or `/pkg.Service/` (prefix) as a GRPCMethodMatch; null when it is neither. */
-export function buildGrpcMethodMatch(path: PathMatchIR): { type: string; service: string; method?: string } | null {
+export function buildGrpcMethodMatch(path: PathMatchIR): { type: "Exact"; service: string; method?: string } | null {
   const exact = /^\/([A-Za-z0-9_.]+)\/([A-Za-z0-9_]+)$/.exec(path.value);
-  if (path.kind === "exact" && exact) return { type: "Exact", service: exact[1], method: exact[2] };
+  if (path.kind === "exact" && exact) return { type: "Exact" as const, service: exact[1], method: exact[2] };
   const service = /^\/([A-Za-z0-9_.]+)\/$/.exec(path.value);
-  if (path.kind === "prefix" && service) return { type: "Exact", service: service[1] };
+  if (path.kind === "prefix" && service) return { type: "Exact" as const, service: service[1] };
   return null;
 }

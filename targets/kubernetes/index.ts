@@ -7,6 +7,7 @@ import type { MeshIR } from "../../compiler/ir/types.ts";
 import { toYaml } from "../../compiler/serialize.ts";
 import type { EmitResult, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
+import { envoy } from "../envoy/index.ts";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { createEmitContext, type EmitContext, type Manifest } from "./context.ts";
@@ -89,3 +90,6 @@ export function createKubernetesTarget(proxyTarget: Target, options: KubernetesO
     emit: (ir) => emitKubernetes(ir, proxyTarget, options),
   };
 }
+
+/** The default: Envoy sidecars. `createKubernetesTarget(nginx)` or `(haproxy)` picks another flavour. */
+export const kubernetes: Target = createKubernetesTarget(envoy);

@@ -26,7 +26,7 @@ function collectPeers(ctx: EmitContext, source: string): Peer[] {
 }
 
 function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: WorkloadIR): Manifest {
-  const ports = policy.ports.map((port) => ({ port, protocol: "TCP" }));
+  const ports = policy.ports.map((port) => ({ port, protocol: "TCP" as const }));
   // A null `from` allows any source; an empty peer list would instead allow none.
   const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source));
   const name = `allow-to-${target.name}`;

@@ -24,7 +24,7 @@ export function buildServiceAccount(ctx: EmitContext, workload: WorkloadIR): Man
 
 /** Service ports reach the sidecar's inbound listener (port.port), never the app's own port, so traffic is always mTLS. */
 function buildServicePorts(ports: readonly WorkloadPortIR[]) {
-  return ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP", appProtocol: APP_PROTOCOL[p.protocol] }));
+  return ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" as const, appProtocol: APP_PROTOCOL[p.protocol] }));
 }
 
 export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
@@ -48,7 +48,7 @@ export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[
   return out;
 }
 
-const addressTypeOf = (address: string) => (address.includes(":") ? "IPv6" : "IPv4");
+const addressTypeOf = (address: string) => (address.includes(":") ? "IPv6" as const : "IPv4" as const);
 
 /** The Service port an endpoint serves: the one with the same number, or the only one. */
 function selectPortName(workload: WorkloadIR, endpoint: EndpointIR): string | null {
@@ -59,7 +59,7 @@ function selectPortName(workload: WorkloadIR, endpoint: EndpointIR): string | nu
 
 /** One EndpointSlice per address family and port: a slice has one address type and one port list for all its endpoints. */
 export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
-  const groups = new Map<string, { addressType: string; portName: string; port: number; addresses: string[] }>();
+  const groups = new Map<string, { addressType: "IPv4" | "IPv6"; portName: string; port: number; addresses: string[] }>();
   for (const [i, endpoint] of workload.staticEndpoints.entries()) {
     const portName = selectPortName(workload, endpoint);
     if (portName === null) {
@@ -81,7 +81,7 @@ export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Man
       metadata: buildMetadata(ctx, name, { "kubernetes.io/service-name": workload.name, "endpointslice.kubernetes.io/managed-by": "meshc.dev" }),
       addressType: group.addressType,
       endpoints: group.addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
-      ports: [{ name: group.portName, port: group.port, protocol: "TCP" }],
+      ports: [{ name: group.portName, port: group.port, protocol: "TCP" as const }],
     });
     return { file: manifestFileName("EndpointSlice", name), object: slice };
   });

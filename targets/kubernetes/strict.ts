@@ -1,0 +1,113 @@
+// meshc's own strict pass over emitted objects: what kubernetes-models validate() lets
+// through. Unknown fields (checked against known-fields.json, generated from the models'
+// typed declarations), ports outside 1..65535, names that are not DNS-1123, and
+// cert-manager durations that Go's time.ParseDuration would reject.
+import { isGoDuration, parseGoDuration } from "../certs/duration.ts";
+import knownFields from "./schema/known-fields.json" with { type: "json" };
+import type { Segment } from "./yaml-locate.ts";
+
+export type StrictRule = "fieldUnknown" | "portOutOfRange" | "nameInvalid" | "durationInvalid";
+export interface StrictFinding {
+  readonly rule: StrictRule;
+  readonly segments: readonly Segment[];
+  readonly message: string;
+}
+
+const TABLE = knownFields as { roots: Record<string, string>; types: Record<string, Record<string, string>> };
+
+/** Kustomization has no model; these are the kustomize fields the target uses or may use. */
+const KUSTOMIZATION_TYPES: Record<string, Record<string, string>> = {
+  Kustomization: { apiVersion: "", kind: "", namespace: "", resources: "", components: "", patches: "KPatch[]", labels: "", commonAnnotations: "", images: "" },
+  KPatch: { path: "", patch: "", target: "KTarget", options: "" },
+  KTarget: { group: "", version: "", kind: "", name: "", namespace: "", labelSelector: "", annotationSelector: "" },
+};
+
+const PORT_FIELDS = new Set(["port", "targetPort", "containerPort", "hostPort", "nodePort", "endPort"]);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Kinds whose names end up in DNS records, so they must be single labels. */
+const LABEL_NAMED_KINDS = new Set(["Namespace", "Service"]);
+
+export function rootTypeOf(apiVersion: unknown, kind: unknown): string | null {
+  if (apiVersion === "kustomize.config.k8s.io/v1beta1" && kind === "Kustomization") return "Kustomization";
+  return TABLE.roots[`${String(apiVersion)}/${String(kind)}`] ?? null;
+}
+
+function fieldsOf(type: string): Record<string, string> | undefined {
+  return KUSTOMIZATION_TYPES[type] ?? TABLE.types[type];
+}
+
+function collectUnknownFields(value: unknown, type: string, segments: Segment[], out: StrictFinding[]): void {
+  if (value === null || typeof value !== "object") return;
+  const list = /^(.*)\[\]$/.exec(type);
+  const map = /^\{(.*)\}$/.exec(type);
+  if (list || map) {
+    const inner = (list ?? map)![1];
+    for (const [key, item] of Object.entries(value)) collectUnknownFields(item, inner, [...segments, Array.isArray(value) ? Number(key) : key], out);
+    return;
+  }
+  const fields = fieldsOf(type);
+  if (!fields || Array.isArray(value)) return;
+  for (const [key, member] of Object.entries(value)) {
+    const child = fields[key];
+    if (child === undefined) out.push({ rule: "fieldUnknown", segments: [...segments, key], message: `unknown field "${key}"` });
+    else if (child !== "") collectUnknownFields(member, child, [...segments, key], out);
+  }
+}
+
+/** Every numeric port field anywhere in the object; named ports (strings) are checked as names. */
+function collectPortsAndNames(value: unknown, segments: Segment[], out: StrictFinding[]): void {
+  if (value === null || typeof value !== "object") return;
+  for (const [key, member] of Object.entries(value)) {
+    const at = [...segments, Array.isArray(value) ? Number(key) : key];
+    if (PORT_FIELDS.has(key) && typeof member === "number" && !(Number.isInteger(member) && member >= 1 && member <= 65535)) {
+      out.push({ rule: "portOutOfRange", segments: at, message: `port ${member} is outside 1..65535` });
+    }
+    const inPorts = segments.length >= 2 && segments[segments.length - 2] === "ports";
+    if (inPorts && key === "name" && typeof member === "string") {
+      // Container port names are IANA service names (15 characters, a letter); Service/EndpointSlice port names DNS labels.
+      const container = segments.includes("containers");
+      const ok = container ? DNS_LABEL.test(member) && member.length <= 15 && /[a-z]/.test(member) : DNS_LABEL.test(member) && member.length <= 63;
+      if (!ok) out.push({ rule: "nameInvalid", segments: at, message: `port name "${member}" is not a valid ${container ? "IANA service name" : "DNS-1123 label"}` });
+    }
+    collectPortsAndNames(member, at, out);
+  }
+}
+
+function collectNameFindings(object: Record<string, unknown>, out: StrictFinding[]): void {
+  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
+  const name = metadata.name;
+  const label = LABEL_NAMED_KINDS.has(String(object.kind));
+  if (typeof name === "string") {
+    const ok = label ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
+    if (!ok) out.push({ rule: "nameInvalid", segments: ["metadata", "name"], message: `name "${name}" is not a DNS-1123 ${label ? "label" : "subdomain"}` });
+  }
+  if (typeof metadata.namespace === "string" && !(DNS_LABEL.test(metadata.namespace) && metadata.namespace.length <= 63)) {
+    out.push({ rule: "nameInvalid", segments: ["metadata", "namespace"], message: `namespace "${metadata.namespace}" is not a DNS-1123 label` });
+  }
+}
+
+function collectDurationFindings(object: Record<string, unknown>, out: StrictFinding[]): void {
+  if (object.apiVersion !== "cert-manager.io/v1" || object.kind !== "Certificate") return;
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  for (const field of ["duration", "renewBefore"]) {
+    const text = spec[field];
+    if (text !== undefined && (typeof text !== "string" || !isGoDuration(text))) {
+      out.push({ rule: "durationInvalid", segments: ["spec", field], message: `${field} ${JSON.stringify(text)} is not a Go duration like "2160h0m0s"` });
+    }
+  }
+  const duration = typeof spec.duration === "string" ? parseGoDuration(spec.duration) : null;
+  const renew = typeof spec.renewBefore === "string" ? parseGoDuration(spec.renewBefore) : null;
+  if (duration !== null && renew !== null && renew >= duration) {
+    out.push({ rule: "durationInvalid", segments: ["spec", "renewBefore"], message: `renewBefore ${spec.renewBefore} is not shorter than duration ${spec.duration}` });
+  }
+}
+
+export function collectStrictFindings(object: Record<string, unknown>, rootType: string): StrictFinding[] {
+  const out: StrictFinding[] = [];
+  collectUnknownFields(object, rootType, [], out);
+  collectPortsAndNames(object, [], out);
+  collectNameFindings(object, out);
+  collectDurationFindings(object, out);
+  return out;
+}
