@@ -100,7 +100,7 @@ function oneLine(summary: Record<string, unknown>): string {
 }
 
 function changeText(field: string, before: unknown, after: unknown): string {
-  if (field.startsWith("split.")) return `${field.slice(6)} ${before ?? 0}% -> ${after ?? 0}%`;
+  if (field.startsWith("split.")) return `split ${field.slice(6)} ${before ?? 0}% -> ${after ?? 0}%`;
   return describeChange(field, before, after);
 }
 
