@@ -1,0 +1,218 @@
+// Walks a parsed Envoy document as a proto message, the way Envoy's strict JSON/YAML
+// loader reads it: unknown fields, JSON types, integer ranges, enums, durations, `Any`
+// resolved by `@type`, oneofs, and the validate rules of every field met on the way.
+import type { CodeInfo } from "../../../compiler/diagnostics/define.ts";
+import { ENVOY_CODES } from "../codes.ts";
+import type { EnvoyProtos } from "./protos.ts";
+import type { Finding, PathSegment } from "./findings.ts";
+import { suggestName } from "./findings.ts";
+import { planOf, type FieldPlan } from "./type-plans.ts";
+import {
+  checkAbsent, checkCountRules, checkDurationRules, checkEnumRules, checkScalarRules, itemRules, type Rules,
+} from "./validate-rules.ts";
+
+const WRAPPERS: Record<string, string> = {
+  "google.protobuf.DoubleValue": "double", "google.protobuf.FloatValue": "float", "google.protobuf.Int64Value": "int64",
+  "google.protobuf.UInt64Value": "uint64", "google.protobuf.Int32Value": "int32", "google.protobuf.UInt32Value": "uint32",
+  "google.protobuf.BoolValue": "bool", "google.protobuf.StringValue": "string", "google.protobuf.BytesValue": "bytes",
+};
+const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n], sint32: [-(2n ** 31n), 2n ** 31n - 1n], sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n], fixed32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n], sint64: [-(2n ** 63n), 2n ** 63n - 1n], sfixed64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n], fixed64: [0n, 2n ** 64n - 1n],
+};
+/** Seconds, up to nine decimals, `s` suffix; range of google.protobuf.Duration. */
+const DURATION = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/;
+const MAX_DURATION_SECONDS = 315_576_000_000;
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const jsonTypeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
+
+export class SchemaWalker {
+  readonly findings: Finding[] = [];
+  private readonly path: PathSegment[] = [];
+
+  constructor(private readonly protos: EnvoyProtos) {}
+
+  private report(info: CodeInfo, message: string, hint: string | null = null, atKey = false): void {
+    this.findings.push({ info, path: [...this.path], message, hint, atKey });
+  }
+
+  private at(segment: PathSegment, visit: () => void): void {
+    this.path.push(segment);
+    visit();
+    this.path.pop();
+  }
+
+  /** Walks `value` as the message `fullName` (e.g. the Bootstrap) from the document root. */
+  walkRoot(value: unknown, fullName: string): void {
+    const type = this.protos.resolveType(fullName);
+    if (type === null) { this.report(ENVOY_CODES.protosUnavailable, `message ${fullName} is not in the loaded protos`); return; }
+    this.walkMessage(value, type);
+  }
+
+  private walkMessage(value: unknown, type: import("protobufjs").Type): void {
+    const fullName = type.fullName.slice(1);
+    const wrapped = WRAPPERS[fullName];
+    if (wrapped !== undefined) { this.walkScalar(value, wrapped); return; }
+    switch (fullName) {
+      case "google.protobuf.Duration": this.walkDuration(value, null); return;
+      case "google.protobuf.Any": this.walkAny(value, null); return;
+      case "google.protobuf.Struct": if (!isObject(value)) this.report(ENVOY_CODES.wrongType, `expected an object, got ${jsonTypeOf(value)}`); return;
+      case "google.protobuf.Value": return;
+      case "google.protobuf.ListValue": if (!Array.isArray(value)) this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return;
+      case "google.protobuf.Timestamp": if (typeof value !== "string" || !TIMESTAMP.test(value)) this.report(ENVOY_CODES.wrongType, "expected an RFC 3339 timestamp string"); return;
+      case "google.protobuf.FieldMask": if (typeof value !== "string") this.report(ENVOY_CODES.wrongType, "expected a field mask string"); return;
+    }
+    if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object (${fullName}), got ${jsonTypeOf(value)}`); return; }
+    this.walkFields(value, type, null);
+  }
+
+  /** Walks an object's members against a message; `skip` is a key already handled (`@type`). */
+  private walkFields(value: Record<string, unknown>, type: import("protobufjs").Type, skip: string | null): void {
+    const plan = planOf(type);
+    const oneofsSet = new Map<string, string>();
+    const present = new Set<string>();
+    for (const key of Object.keys(value)) {
+      if (key === skip) continue;
+      const field = plan.fields.get(key);
+      if (field === undefined) {
+        const suggestion = suggestName(key, plan.protoNames);
+        this.at(key, () => this.report(ENVOY_CODES.unknownField, `unknown field "${key}" in ${plan.fullName}`,
+          suggestion !== null ? `did you mean "${suggestion}"?` : null, true));
+        continue;
+      }
+      const member = value[key];
+      if (member === null) continue; // proto3 JSON: null means "not set"
+      present.add(field.name);
+      if (field.oneof !== null) {
+        const other = oneofsSet.get(field.oneof);
+        if (other !== undefined) {
+          this.at(key, () => this.report(ENVOY_CODES.oneofConflict, `"${key}" and "${other}" are both members of oneof ${field.oneof} in ${plan.fullName}`, `keep only one of them`, true));
+        } else oneofsSet.set(field.oneof, key);
+      }
+      this.at(key, () => {
+        if (field.deprecated) this.report(ENVOY_CODES.deprecatedField, `field "${key}" of ${plan.fullName} is deprecated`, null, true);
+        this.walkField(member, field);
+      });
+    }
+    for (const field of plan.absentChecked) {
+      if (present.has(field.name)) continue;
+      const result = checkAbsent(field.rules!, field.kind === "scalar" && !field.repeated && !field.map);
+      if (result.message !== null) {
+        this.report(result.required ? ENVOY_CODES.requiredMissing : ENVOY_CODES.validateRule,
+          `${plan.fullName}.${field.name} ${result.message}${result.required ? "" : " (it is absent)"}`);
+      }
+    }
+    for (const oneof of plan.requiredOneofs) {
+      if (!oneofsSet.has(oneof)) {
+        const members = type.oneofs[oneof].oneof.join(", ");
+        this.report(ENVOY_CODES.requiredMissing, `${plan.fullName} needs one of ${members} (oneof ${oneof})`);
+      }
+    }
+  }
+
+  private walkField(value: unknown, field: FieldPlan): void {
+    if (field.map) {
+      if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object (map), got ${jsonTypeOf(value)}`); return; }
+      this.checkRule(checkCountRules(Object.keys(value).length, field.rules ?? {}));
+      for (const [key, member] of Object.entries(value)) this.at(key, () => this.walkSingle(member, field, itemRules(field.rules)));
+      return;
+    }
+    if (field.repeated) {
+      if (!Array.isArray(value)) { this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return; }
+      this.checkRule(checkCountRules(value.length, field.rules ?? {}));
+      value.forEach((item, i) => this.at(i, () => this.walkSingle(item, field, itemRules(field.rules))));
+      return;
+    }
+    this.walkSingle(value, field, field.rules);
+  }
+
+  private checkRule(message: string | null): void {
+    if (message !== null) this.report(ENVOY_CODES.validateRule, message);
+  }
+
+  /** One value (a non-repeated field, a list item or a map value) with the rules that apply to it. */
+  private walkSingle(value: unknown, field: FieldPlan, rules: Rules | null): void {
+    if (field.kind === "enum") { this.walkEnum(value, field, rules); return; }
+    if (field.kind === "scalar") {
+      if (this.walkScalar(value, field.scalar) && rules !== null) this.checkRule(checkScalarRules(value, rules));
+      return;
+    }
+    const type = field.messageType!;
+    const fullName = type.fullName.slice(1);
+    if (fullName === "google.protobuf.Duration") { this.walkDuration(value, rules); return; }
+    if (fullName === "google.protobuf.Any") { this.walkAny(value, rules); return; }
+    if (WRAPPERS[fullName] !== undefined) {
+      if (this.walkScalar(value, WRAPPERS[fullName]) && rules !== null) this.checkRule(checkScalarRules(value, rules));
+      return;
+    }
+    this.walkMessage(value, type);
+  }
+
+  /** Returns true when the value has the right JSON type (so rules may be checked). */
+  private walkScalar(value: unknown, scalar: string): boolean {
+    const range = INT_RANGES[scalar];
+    if (range !== undefined) {
+      const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : null;
+      if (text === null) { this.report(ENVOY_CODES.wrongType, `expected an integer (${scalar}), got ${jsonTypeOf(value)}`); return false; }
+      if (!/^-?[0-9]+$/.test(text) || (typeof value === "number" && !Number.isSafeInteger(value))) {
+        this.report(ENVOY_CODES.integerOutOfRange, `${JSON.stringify(value)} is not an integer (${scalar})`); return false;
+      }
+      const n = BigInt(text);
+      if (n < range[0] || n > range[1]) { this.report(ENVOY_CODES.integerOutOfRange, `${text} is out of range for ${scalar} [${range[0]}, ${range[1]}]`); return false; }
+      return true;
+    }
+    const ok = scalar === "double" || scalar === "float"
+      ? typeof value === "number" || (typeof value === "string" && (/^(NaN|-?Infinity)$/.test(value) || Number.isFinite(Number(value))))
+      : scalar === "bool" ? typeof value === "boolean"
+      : scalar === "bytes" ? typeof value === "string" && BASE64.test(value)
+      : typeof value === "string";
+    if (!ok) this.report(ENVOY_CODES.wrongType, `expected ${scalar === "bytes" ? "base64 bytes" : `a ${scalar}`}, got ${jsonTypeOf(value)}`);
+    return ok;
+  }
+
+  private walkEnum(value: unknown, field: FieldPlan, rules: Rules | null): void {
+    const values = field.enumType!.values;
+    let number: number | undefined;
+    if (typeof value === "string") number = values[value];
+    else if (typeof value === "number" && Number.isInteger(value)) number = value;
+    if (number === undefined) {
+      const suggestion = typeof value === "string" ? suggestName(value, Object.keys(values)) : null;
+      this.report(ENVOY_CODES.invalidEnum, `${JSON.stringify(value)} is not a value of ${field.enumType!.fullName.slice(1)}`,
+        suggestion !== null ? `did you mean ${suggestion}?` : `one of ${Object.keys(values).join(", ")}`);
+      return;
+    }
+    const defined = Object.values(values).includes(number);
+    if (rules !== null) this.checkRule(checkEnumRules(number, defined, rules));
+  }
+
+  private walkDuration(value: unknown, rules: Rules | null): void {
+    const match = typeof value === "string" ? DURATION.exec(value) : null;
+    if (match === null || Number(match[2]) > MAX_DURATION_SECONDS) {
+      this.report(ENVOY_CODES.invalidDuration, `${JSON.stringify(value)} is not a duration`, `write seconds with an "s" suffix, e.g. "0.25s" for 250 ms`);
+      return;
+    }
+    const nanos = (match[1] ? -1 : 1) * (Number(match[2]) * 1e9 + Number((match[3] ?? "").padEnd(9, "0")));
+    if (rules?.duration !== undefined) this.checkRule(checkDurationRules(nanos, rules.duration));
+  }
+
+  private walkAny(value: unknown, rules: Rules | null): void {
+    if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object with @type, got ${jsonTypeOf(value)}`); return; }
+    const typeUrl = value["@type"];
+    if (typeof typeUrl !== "string") { this.report(ENVOY_CODES.unknownTypeUrl, "typed config without @type"); return; }
+    if (Array.isArray(rules?.any?.in) && !rules!.any.in.includes(typeUrl)) this.checkRule(`@type must be one of ${rules!.any.in.join(", ")}`);
+    const type = this.protos.resolveType(typeUrl.slice(typeUrl.lastIndexOf("/") + 1));
+    if (type === null) { this.at("@type", () => this.report(ENVOY_CODES.unknownTypeUrl, `unknown @type ${typeUrl}`)); return; }
+    const fullName = type.fullName.slice(1);
+    // Types with a special JSON form (Duration, Struct, wrappers) carry it in "value".
+    if (WRAPPERS[fullName] !== undefined || fullName.startsWith("google.protobuf.") && fullName !== "google.protobuf.Empty") {
+      this.at("value", () => this.walkMessage(value.value, type));
+      return;
+    }
+    this.walkFields(value, type, "@type");
+  }
+}

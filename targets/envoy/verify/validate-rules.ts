@@ -1,0 +1,138 @@
+// protoc-gen-validate rules, read from `field.parsedOptions` and applied the way Envoy's
+// generated validators apply them. Each check returns a message, or null when it passes.
+import type protobuf from "protobufjs";
+
+export type Rules = Record<string, any>;
+
+/** All `(validate.rules)` options of a field merged into one object, or null. */
+export function collectRules(field: protobuf.Field): Rules | null {
+  let merged: Rules | null = null;
+  for (const option of (field.parsedOptions ?? []) as Record<string, unknown>[]) {
+    const rules = option["(validate.rules)"];
+    if (rules !== undefined && typeof rules === "object" && rules !== null) merged = deepMerge(merged ?? {}, rules as Rules);
+  }
+  return merged;
+}
+
+function deepMerge(into: Rules, from: Rules): Rules {
+  for (const [key, value] of Object.entries(from)) {
+    into[key] = value !== null && typeof value === "object" && !Array.isArray(value) && typeof into[key] === "object"
+      ? deepMerge({ ...into[key] }, value as Rules) : value;
+  }
+  return into;
+}
+
+/** True when the oneof carries `(validate.required) = true`. */
+export function isRequiredOneof(oneof: protobuf.OneOf): boolean {
+  if (oneof.options?.["(validate.required)"] === true) return true;
+  return ((oneof.parsedOptions ?? []) as Record<string, unknown>[]).some((o) => o["(validate.required)"] === true);
+}
+
+const NUMERIC_KINDS = ["uint32", "int32", "uint64", "int64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64", "double", "float"];
+
+function toNumber(value: unknown): number {
+  return typeof value === "number" ? value : Number(value);
+}
+
+function checkBounds(value: number, r: Rules, show: (n: number) => string): string | null {
+  if (r.const !== undefined && value !== toNumber(r.const)) return `must equal ${show(toNumber(r.const))}`;
+  if (r.gt !== undefined && !(value > toNumber(r.gt))) return `must be greater than ${show(toNumber(r.gt))}`;
+  if (r.gte !== undefined && !(value >= toNumber(r.gte))) return `must be at least ${show(toNumber(r.gte))}`;
+  if (r.lt !== undefined && !(value < toNumber(r.lt))) return `must be less than ${show(toNumber(r.lt))}`;
+  if (r.lte !== undefined && !(value <= toNumber(r.lte))) return `must be at most ${show(toNumber(r.lte))}`;
+  if (Array.isArray(r.in) && !r.in.map(toNumber).includes(value)) return `must be one of ${r.in.join(", ")}`;
+  if (Array.isArray(r.not_in) && r.not_in.map(toNumber).includes(value)) return `must not be one of ${r.not_in.join(", ")}`;
+  return null;
+}
+
+// Envoy's HTTP_HEADER_NAME / HTTP_HEADER_VALUE regexes, strict and non-strict.
+const HEADER_NAME_STRICT = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/;
+const HEADER_VALUE_STRICT = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/;
+const NO_NUL_CR_LF = /^[^\u0000\n\r]*$/;
+
+function checkWellKnown(value: string, r: Rules): string | null {
+  const strict = r.strict !== false;
+  if (r.well_known_regex === "HTTP_HEADER_NAME" && !(strict ? HEADER_NAME_STRICT : NO_NUL_CR_LF).test(value)) return "is not a valid HTTP header name";
+  if (r.well_known_regex === "HTTP_HEADER_VALUE" && !(strict ? HEADER_VALUE_STRICT : NO_NUL_CR_LF).test(value)) return "is not a valid HTTP header value";
+  if (r.address === true && !/^[0-9A-Fa-f:.]+$/.test(value)) return "is not an IP address";
+  return null;
+}
+
+function checkString(value: string, r: Rules): string | null {
+  if (r.ignore_empty === true && value === "") return null;
+  const chars = [...value].length;
+  const bytes = Buffer.byteLength(value);
+  if (r.const !== undefined && value !== r.const) return `must equal ${JSON.stringify(r.const)}`;
+  if (r.len !== undefined && chars !== toNumber(r.len)) return `must be ${r.len} characters long`;
+  if (r.min_len !== undefined && chars < toNumber(r.min_len)) return `must be at least ${r.min_len} characters long`;
+  if (r.max_len !== undefined && chars > toNumber(r.max_len)) return `must be at most ${r.max_len} characters long`;
+  if (r.min_bytes !== undefined && bytes < toNumber(r.min_bytes)) return `must be at least ${r.min_bytes} bytes long`;
+  if (r.max_bytes !== undefined && bytes > toNumber(r.max_bytes)) return `must be at most ${r.max_bytes} bytes long`;
+  if (r.prefix !== undefined && !value.startsWith(r.prefix)) return `must start with ${JSON.stringify(r.prefix)}`;
+  if (r.suffix !== undefined && !value.endsWith(r.suffix)) return `must end with ${JSON.stringify(r.suffix)}`;
+  if (r.contains !== undefined && !value.includes(r.contains)) return `must contain ${JSON.stringify(r.contains)}`;
+  if (Array.isArray(r.in) && !r.in.includes(value)) return `must be one of ${r.in.join(", ")}`;
+  if (Array.isArray(r.not_in) && r.not_in.includes(value)) return `must not be one of ${r.not_in.join(", ")}`;
+  if (typeof r.pattern === "string") {
+    // PGV patterns are RE2; the ones in Envoy's API are also valid JavaScript regexes.
+    try { if (!new RegExp(r.pattern, "u").test(value)) return `must match ${r.pattern}`; } catch { /* pattern outside JS syntax: not checked */ }
+  }
+  return checkWellKnown(value, r);
+}
+
+/** Nanoseconds of a PGV duration bound (`{ seconds, nanos }`, either may be missing). */
+function boundNanos(bound: Rules): number {
+  return toNumber(bound.seconds ?? 0) * 1e9 + toNumber(bound.nanos ?? 0);
+}
+
+export function checkDurationRules(nanos: number, r: Rules): string | null {
+  const show = (n: number) => `${n / 1e9}s`;
+  const bounds: Rules = {};
+  for (const key of ["const", "gt", "gte", "lt", "lte"]) if (r[key] !== undefined) bounds[key] = boundNanos(r[key]);
+  return checkBounds(nanos, bounds, show);
+}
+
+/** Checks a scalar value (already type-checked) against the rules of its kind. */
+export function checkScalarRules(value: unknown, rules: Rules): string | null {
+  if (rules.string !== undefined && typeof value === "string") return checkString(value, rules.string);
+  if (rules.bool?.const !== undefined && value !== rules.bool.const) return `must be ${rules.bool.const}`;
+  for (const kind of NUMERIC_KINDS) {
+    if (rules[kind] !== undefined) return checkBounds(toNumber(value), rules[kind], String);
+  }
+  return null;
+}
+
+export function checkEnumRules(number: number, defined: boolean, rules: Rules): string | null {
+  const r = rules.enum;
+  if (r === undefined) return null;
+  if (r.defined_only === true && !defined) return `${number} is not a defined value of the enum`;
+  return checkBounds(number, { const: r.const, in: r.in, not_in: r.not_in }, String);
+}
+
+export function checkCountRules(count: number, rules: Rules): string | null {
+  const r = rules.repeated ?? rules.map;
+  if (r === undefined) return null;
+  if (r.ignore_empty === true && count === 0) return null;
+  const min = r.min_items ?? r.min_pairs;
+  const max = r.max_items ?? r.max_pairs;
+  if (min !== undefined && count < toNumber(min)) return `needs at least ${min} entries, has ${count}`;
+  if (max !== undefined && count > toNumber(max)) return `allows at most ${max} entries, has ${count}`;
+  return null;
+}
+
+/** The rules an element of a repeated field (or a map value) must meet. */
+export function itemRules(rules: Rules | null): Rules | null {
+  return rules?.repeated?.items ?? rules?.map?.values ?? null;
+}
+
+/** What an absent field is checked as: proto3 scalars are present as their default. */
+export function checkAbsent(rules: Rules, isScalar: boolean): { required: boolean; message: string | null } {
+  if (rules.message?.required === true || rules.duration?.required === true || rules.any?.required === true || rules.timestamp?.required === true) {
+    return { required: true, message: "is required" };
+  }
+  if (rules.repeated !== undefined || rules.map !== undefined) return { required: false, message: checkCountRules(0, rules) };
+  if (!isScalar) return { required: false, message: null };
+  if (rules.string !== undefined) return { required: false, message: checkString("", rules.string) };
+  for (const kind of NUMERIC_KINDS) if (rules[kind] !== undefined) return { required: false, message: checkBounds(0, rules[kind], String) };
+  return { required: false, message: null };
+}
