@@ -1,5 +1,6 @@
 // Checks the protos cannot express: names that must be unique, clusters that routes and
 // proxies point at, and the router closing every HTTP filter chain.
+import type { CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { ENVOY_CODES } from "../codes.ts";
 import { typeNameOf, TYPES } from "../format.ts";
 import type { Finding, PathSegment } from "./findings.ts";
@@ -65,7 +66,7 @@ class ReferenceChecker {
     }
   }
 
-  checkUnique(items: unknown[], basePath: PathSegment[], key: (item: Obj) => string | null, what: string, info = ENVOY_CODES.duplicateName, field = "name"): void {
+  checkUnique(items: unknown[], basePath: PathSegment[], key: (item: Obj) => string | null, what: string, info: CodeInfo = ENVOY_CODES.duplicateName, field = "name"): void {
     const seen = new Map<string, number>();
     items.forEach((item, i) => {
       if (!isObject(item)) return;
