@@ -36,11 +36,13 @@ export function describePathMatch(match: PathMatchIR): string {
 
 export function matchPath(match: PathMatchIR | null, path: string): Mismatch {
   if (match === null) return null;
+  const invalid = match.kind === "regex" ? compileRe2(match.value) : null;
+  if (typeof invalid === "string") return `${invalid}: the proxies reject it, so it never matches`;
   const ok = match.kind === "exact" ? path === match.value
     : match.kind === "prefix" ? path.startsWith(match.value)
     : fullMatchRe2(match.value, path);
   if (ok) return null;
-  const partial = match.kind === "regex" && !ok && findRe2(match.value, path);
+  const partial = match.kind === "regex" && findRe2(match.value, path);
   return `path ${path} does not match ${describePathMatch(match)}${partial ? " (the regex matches only part of the path; RE2 route regexes must match the whole path)" : ""}`;
 }
 
