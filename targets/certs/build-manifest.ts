@@ -1,0 +1,131 @@
+// Builds the certificate manifest from the IR: the CA and identities from `infra`, the
+// gateways' hostname certificates and any other file from what the proxies read, so
+// the manifest and the proxy configs can never disagree about a path.
+import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
+import type { CodeInfo, DiagnosticInput } from "../../compiler/diagnostics/define.ts";
+import { certsCodes as codes } from "./codes.ts";
+import { formatGoDuration } from "./duration.ts";
+import { MANIFEST_VERSION, type CertManifest, type ExternalFileEntry, type IdentityEntry, type ServerCertificateEntry } from "./manifest.ts";
+
+type Report = (code: CodeInfo, input: DiagnosticInput) => void;
+
+/** The IR has no lifetime for gateway hostname certificates; dev ones get the identities' usual 90 days. */
+export const SERVER_CERTIFICATE_LIFETIME_MS = 2160 * 3_600_000;
+
+function buildIdentities(ir: MeshIR): IdentityEntry[] {
+  return ir.infra.identities.map((identity) => ({
+    name: identity.name,
+    kind: identity.kind,
+    namespace: identity.namespace,
+    serviceAccount: identity.serviceAccount,
+    spiffeId: identity.spiffeId,
+    dnsNames: [...identity.dnsNames],
+    subject: { commonName: identity.subject.commonName, organizationalUnit: identity.subject.organizationalUnit, organization: identity.subject.organization },
+    keyAlgorithm: identity.keyAlgorithm,
+    lifetime: formatGoDuration(identity.lifetimeMs),
+    renewBefore: formatGoDuration(identity.renewBeforeMs),
+    // EC keys only sign; RSA keys may also encipher (TLS 1.2 RSA key exchange).
+    usages: identity.keyAlgorithm.startsWith("rsa") ? ["digitalSignature", "keyEncipherment", "serverAuth", "clientAuth"] : ["digitalSignature", "serverAuth", "clientAuth"],
+    secretName: identity.secretName,
+    certFile: identity.certFile,
+    keyFile: identity.keyFile,
+    caFile: identity.caFile,
+  }));
+}
+
+function checkProxyIdentity(ir: MeshIR, proxy: ProxyIR, report: Report): void {
+  const identity = ir.infra.identities.find((i) => i.name === proxy.identity.name);
+  const ref = proxy.identity;
+  const same = identity && identity.spiffeId === ref.spiffeId && identity.certFile === ref.certFile && identity.keyFile === ref.keyFile
+    && identity.caFile === ref.caFile && JSON.stringify(identity.subject) === JSON.stringify(ref.subject);
+  if (!same) {
+    report(codes.proxyIdentityMismatch, {
+      message: `proxy "${proxy.name}" presents identity "${ref.name}" (${ref.spiffeId}), which ${identity ? "differs from" : "is not among"} the identities issued`,
+      path: `proxies.${proxy.name}.identity`,
+    });
+  }
+}
+
+/** Hostname certificates of a proxy's listeners that are not its identity, and files meshc does not mint. */
+function collectProxyFiles(ir: MeshIR, proxy: ProxyIR, minted: Set<string>, servers: Map<string, ServerCertificateEntry>, external: Map<string, { kind: ExternalFileEntry["kind"]; proxies: Set<string> }>, report: Report): void {
+  const addExternal = (path: string, kind: ExternalFileEntry["kind"]) => {
+    if (minted.has(path)) return;
+    const entry = external.get(path) ?? { kind, proxies: new Set<string>() };
+    entry.proxies.add(proxy.name);
+    external.set(path, entry);
+  };
+  for (const listener of proxy.listeners) {
+    for (const cert of listener.tls?.certificates ?? []) {
+      if (minted.has(cert.certFile) && minted.has(cert.keyFile)) continue;
+      if (!servers.has(cert.certFile)) {
+        servers.set(cert.certFile, {
+          name: cert.name, proxy: proxy.name, serverNames: [...cert.serverNames], keyAlgorithm: ir.infra.ca.keyAlgorithm,
+          lifetime: formatGoDuration(SERVER_CERTIFICATE_LIFETIME_MS), certFile: cert.certFile, keyFile: cert.keyFile,
+        });
+      }
+    }
+    if (listener.tls?.clientCaFile) addExternal(listener.tls.clientCaFile, "client-ca");
+    if (listener.kind === "http" && listener.jwt?.jwksFile) addExternal(listener.jwt.jwksFile, "jwks");
+  }
+  for (const cluster of proxy.clusters) {
+    const tls = cluster.tls;
+    if (!tls) continue;
+    if (tls.mode === "mesh" && (tls.certFile !== proxy.identity.certFile || tls.keyFile !== proxy.identity.keyFile)) {
+      report(codes.proxyIdentityMismatch, { message: `cluster "${cluster.name}" of proxy "${proxy.name}" presents files other than its identity's`, path: cluster.origin });
+    }
+    if (tls.caFile) addExternal(tls.caFile, tls.mode === "mesh" ? "client-ca" : "origination-ca");
+  }
+}
+
+function checkPaths(manifest: CertManifest, report: Report): void {
+  const owners = new Map<string, string>();
+  const claim = (path: string, owner: string, where: string) => {
+    if (!path.startsWith(`${manifest.certDir.replace(/\/+$/, "")}/`)) {
+      report(codes.fileOutsideCertDir, { message: `${owner}: "${path}" is not under the cert directory "${manifest.certDir}"`, path: where });
+    }
+    const previous = owners.get(path);
+    // Several identities legitimately share the CA file; nothing else may share a path.
+    if (previous !== undefined && previous !== owner && !(previous === "ca" && owner === "ca")) {
+      report(codes.fileClaimedTwice, { message: `"${path}" is written for both ${previous} and ${owner}`, path: where });
+    }
+    owners.set(path, owner);
+  };
+  claim(manifest.ca.certFile, "ca", "infra.ca.caFile");
+  for (const i of manifest.identities) {
+    claim(i.certFile, `${i.name} certificate`, `infra.identities.${i.name}.certFile`);
+    claim(i.keyFile, `${i.name} key`, `infra.identities.${i.name}.keyFile`);
+    claim(i.caFile, "ca", `infra.identities.${i.name}.caFile`);
+  }
+  for (const s of manifest.serverCertificates) {
+    claim(s.certFile, `${s.proxy} ${s.name} certificate`, `proxies.${s.proxy}`);
+    claim(s.keyFile, `${s.proxy} ${s.name} key`, `proxies.${s.proxy}`);
+  }
+}
+
+export function buildCertManifest(ir: MeshIR, report: Report): CertManifest {
+  const { ca } = ir.infra;
+  const identities = buildIdentities(ir);
+  const minted = new Set([ca.caFile, ...identities.flatMap((i) => [i.certFile, i.keyFile, i.caFile])]);
+  const servers = new Map<string, ServerCertificateEntry>();
+  const external = new Map<string, { kind: ExternalFileEntry["kind"]; proxies: Set<string> }>();
+  for (const proxy of ir.proxies) {
+    checkProxyIdentity(ir, proxy, report);
+    collectProxyFiles(ir, proxy, minted, servers, external, report);
+  }
+  for (const [path, entry] of external) {
+    report(codes.externalFile, { message: `${[...entry.proxies].join(", ")} read "${path}" (${entry.kind}); meshc does not mint it`, path: `proxies.${[...entry.proxies][0]}` });
+  }
+  const byPath = (a: { certFile?: string; path?: string }, b: { certFile?: string; path?: string }) => ((a.certFile ?? a.path)! < (b.certFile ?? b.path)! ? -1 : 1);
+  const manifest: CertManifest = {
+    version: MANIFEST_VERSION,
+    mesh: ir.mesh.name,
+    trustDomain: ir.mesh.trustDomain,
+    certDir: ir.runtime.certDir,
+    ca: { name: ca.name, commonName: ca.commonName, organization: ir.mesh.trustDomain, keyAlgorithm: ca.keyAlgorithm, lifetime: formatGoDuration(ca.lifetimeMs), certFile: ca.caFile },
+    identities,
+    serverCertificates: [...servers.values()].sort(byPath),
+    external: [...external].map(([path, e]) => ({ path, kind: e.kind, proxies: [...e.proxies].sort() })).sort(byPath),
+  };
+  checkPaths(manifest, report);
+  return manifest;
+}
