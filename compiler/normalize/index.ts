@@ -18,16 +18,15 @@ const toMs = (d: string | undefined, fallback: number): number => ms(d) ?? fallb
 
 export function normalize(raw: Raw): NMesh {
   const defaults = normalizeDefaults(raw.defaults ?? {});
-  const gatewayNames = new Set(Object.keys(raw.gateways ?? {}));
   const services = sortedEntries(raw.services).map(([name, s]) => normalizeService(name, s, defaults));
   const servicesByName = new Map(services.map((s) => [s.name, s]));
   const routes: NRoute[] = [];
   for (const [gwName, gw] of sortedEntries(raw.gateways)) {
     gw.routes.forEach((r, i) => routes.push(normalizeRoute(
       { ...r, from: { gateway: gwName }, name: r.name ?? `${gwName}-${i}` } as RawRoute,
-      `gateways.${gwName}.routes[${i}]`, defaults, servicesByName, gatewayNames, true)));
+      `gateways.${gwName}.routes[${i}]`, defaults, servicesByName, true)));
   }
-  (raw.routes ?? []).forEach((r, i) => routes.push(normalizeRoute(r as RawRoute, `routes[${i}]`, defaults, servicesByName, gatewayNames, false)));
+  (raw.routes ?? []).forEach((r, i) => routes.push(normalizeRoute(r as RawRoute, `routes[${i}]`, defaults, servicesByName, false)));
   return {
     name: raw.name,
     trustDomain: raw.trustDomain,
@@ -159,11 +158,11 @@ export function normalizeHeaderChanges(h: D.HeaderChanges | undefined): NHeaderC
 }
 
 function normalizeRoute(
-  r: RawRoute, origin: string, defaults: NDefaults, services: ReadonlyMap<string, NService>, gateways: ReadonlySet<string>, implicitAuthorization: boolean,
+  r: RawRoute, origin: string, defaults: NDefaults, services: ReadonlyMap<string, NService>, implicitAuthorization: boolean,
 ): NRoute {
   const from = r.from as string | string[] | { gateway: string };
   const sources = typeof from === "object" && !Array.isArray(from)
-    ? (gateways.has(from.gateway) ? [{ kind: "gateway" as const, name: from.gateway }] : [])
+    ? [{ kind: "gateway" as const, name: from.gateway }]
     : [...new Set(Array.isArray(from) ? from : [from])].sort().map((name) => ({ kind: "service" as const, name }));
   const to = r.to as string;
   const dest = services.get(to);

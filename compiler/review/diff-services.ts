@@ -1,7 +1,7 @@
 // Service-level changes: services, gateways, egress and subsets added or removed; traffic
 // policy, upstream TLS and endpoints per service. A cluster is copied into every caller's
-// proxy, so clusters are gathered by name across proxies and compared once; a change seen
-// on every subset of a service is reported once for the service.
+// proxy: a change is reported once however many copies show it, and a change seen on
+// every subset of a service is reported once for the service.
 import type { ClusterIR, MeshIR } from "../ir/types.ts";
 import { compareValues, describeChange, type Change, type ChangeKind } from "./diff-values.ts";
 
@@ -97,17 +97,25 @@ function collapseSubsets(changes: readonly ClusterChange[], comparedByService: R
   return out;
 }
 
+/**
+ * Each caller's copy of a cluster is compared with that caller's earlier copy, so a change
+ * made in one caller's proxy only is still seen; identical changes are then kept once.
+ */
 function diffClusters(before: MeshIR, after: MeshIR, out: Change[]): void {
-  const old = collectClusters(before);
-  const changes: ClusterChange[] = [];
-  const compared = new Map<string, number>();
-  for (const [name, now] of collectClusters(after)) {
-    const was = old.get(name);
-    if (was === undefined) continue;
-    compared.set(now.service, (compared.get(now.service) ?? 0) + 1);
-    compareCluster(was, now, changes);
+  const changes = new Map<string, ClusterChange>();
+  const compared = new Map<string, Set<string>>();
+  for (const proxy of after.proxies) {
+    const was = before.proxies.find((p) => p.name === proxy.name);
+    for (const now of proxy.clusters) {
+      const previous = was?.clusters.find((c) => c.name === now.name);
+      if (previous === undefined || now.kind === "local") continue;
+      compared.set(now.service, (compared.get(now.service) ?? new Set()).add(now.name));
+      const found: ClusterChange[] = [];
+      compareCluster(previous, now, found);
+      for (const c of found) changes.set(JSON.stringify([now.name, c.kind, c.field, c.before, c.after]), c);
+    }
   }
-  out.push(...collapseSubsets(changes, compared));
+  out.push(...collapseSubsets([...changes.values()], new Map([...compared].map(([service, names]) => [service, names.size]))));
 }
 
 function diffGatewaysAndMesh(before: MeshIR, after: MeshIR, out: Change[]): void {

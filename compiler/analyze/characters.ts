@@ -1,0 +1,41 @@
+// No control characters anywhere (TAB only inside header values), no Unicode line
+// separators, no bidi overrides. Runs on the raw config, before the schema, because these
+// characters are how injections get through: every string is scanned, keys included.
+import { coreCodes } from "../diagnostics/codes.ts";
+import { formatPath } from "../load/locate.ts";
+import type { PathSegment } from "../load/types.ts";
+import type { Report } from "./context.ts";
+
+const FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
+const TAB = "\t";
+
+function codePoint(ch: string): string {
+  return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/** Header values may hold a TAB; they live under requestHeaders/responseHeaders.set|add. */
+function isHeaderValue(path: readonly PathSegment[]): boolean {
+  const n = path.length;
+  return n >= 3 && (path[n - 2] === "set" || path[n - 2] === "add") && (path[n - 3] === "requestHeaders" || path[n - 3] === "responseHeaders");
+}
+
+function checkString(text: string, path: readonly PathSegment[], what: string, report: Report): void {
+  const bad = FORBIDDEN.exec(text) ?? (text.includes(TAB) && !isHeaderValue(path) ? { 0: TAB, index: text.indexOf(TAB) } : null);
+  if (!bad) return;
+  report(coreCodes.controlCharacter, {
+    message: `${what} ${formatPath(path) || "(top level)"} contains ${codePoint(bad[0]!)} at offset ${bad.index}`,
+    path: formatPath(path),
+    hint: "remove the character: control characters, line separators and bidi overrides are never allowed",
+  });
+}
+
+export function checkCharacters(value: unknown, report: Report, path: PathSegment[] = []): void {
+  if (typeof value === "string") checkString(value, path, "the value at", report);
+  else if (Array.isArray(value)) value.forEach((v, i) => checkCharacters(v, report, [...path, i]));
+  else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      checkString(k, [...path, k], "the key", report);
+      checkCharacters(v, report, [...path, k]);
+    }
+  }
+}

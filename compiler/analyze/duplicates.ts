@@ -1,0 +1,37 @@
+// Names that must be unique: route names per calling proxy, rule names, port numbers of a
+// service, and generated proxy names (a service called gateway-edge would collide with the
+// proxy of gateway edge).
+import { coreCodes } from "../diagnostics/codes.ts";
+import { gatewayProxyName } from "../ir/proxies.ts";
+import type { ModelCheck, Report } from "./context.ts";
+
+function reportRepeats<T>(items: readonly T[], key: (t: T) => string, where: (t: T) => string, what: string, report: Report): void {
+  const first = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    const earlier = first.get(k);
+    if (earlier === undefined) { first.set(k, item); continue; }
+    report(coreCodes.duplicateName, { message: `${what} "${k}" is already used at ${where(earlier)}`, path: where(item), hint: "give each one its own name" });
+  }
+}
+
+export const duplicates: ModelCheck = {
+  name: "duplicates",
+  stage: "model",
+  run(mesh, report) {
+    // Route names are unique per calling proxy; a route with several callers is reported once.
+    const reported = new Set<string>();
+    const once: Report = (code, f) => { if (!reported.has(f.path)) { reported.add(f.path); report(code, f); } };
+    const sources = new Set(mesh.routes.flatMap((r) => r.sources.map((s) => `${s.kind}:${s.name}`)));
+    for (const source of [...sources].sort()) {
+      const routes = mesh.routes.filter((r) => r.sources.some((s) => `${s.kind}:${s.name}` === source));
+      reportRepeats(routes, (r) => r.name, (r) => r.origin, "route name", once);
+    }
+    reportRepeats(mesh.authorization, (r) => r.name, (r) => r.origin, "authorization rule name", report);
+    for (const s of mesh.services) {
+      reportRepeats(s.ports, (p) => String(p.port), (p) => p.origin, "port number", report);
+    }
+    const proxies = [...mesh.services.map((s) => ({ name: s.name, origin: s.origin })), ...mesh.gateways.map((g) => ({ name: gatewayProxyName(g.name), origin: g.origin }))];
+    reportRepeats(proxies, (p) => p.name, (p) => p.origin, "proxy name", report);
+  },
+};

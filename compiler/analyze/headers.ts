@@ -1,0 +1,50 @@
+// Header names are RFC 7230 tokens (1..256); pseudo-headers and Host may not be set or
+// removed. Header values: visible ASCII with single inner spaces or tabs, no leading or
+// trailing space (a CRLF here is a response-splitting attack).
+import { coreCodes } from "../diagnostics/codes.ts";
+import type { NHeaderChanges } from "../normalize/model.ts";
+import type { ModelCheck, Report } from "./context.ts";
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
+const VALUE = /^(?:[\x21-\x7e](?:[ \t]?[\x21-\x7e])*)?$/;
+
+function checkName(name: string, where: string, report: Report, changing: boolean): void {
+  if (!TOKEN.test(name)) {
+    report(coreCodes.badHeader, { message: `header name ${JSON.stringify(name)} is not an RFC 7230 token`, path: where, hint: "use letters, digits and !#$%&'*+-.^_`|~, at most 256 characters" });
+  } else if (changing && (name.startsWith(":") || name.toLowerCase() === "host")) {
+    report(coreCodes.badHeader, { message: `header ${JSON.stringify(name)} may not be set or removed`, path: where, hint: "use rewrite.host to change the Host header" });
+  }
+}
+
+export function headerValueProblem(value: string): string | null {
+  if (value.length > 4096) return "is longer than 4096 characters";
+  if (!VALUE.test(value)) return "must be visible ASCII with single inner spaces, no leading or trailing space";
+  return null;
+}
+
+function checkChanges(h: NHeaderChanges, where: string, report: Report): void {
+  for (const kind of ["set", "add"] as const) {
+    for (const { name, value } of h[kind]) {
+      checkName(name, `${where}.${kind}.${name}`, report, true);
+      const problem = headerValueProblem(value);
+      if (problem) report(coreCodes.badHeader, { message: `value of header ${name} ${problem}`, path: `${where}.${kind}.${name}`, hint: "header values are single-line visible ASCII" });
+    }
+  }
+  h.remove.forEach((name, i) => checkName(name, `${where}.remove[${i}]`, report, true));
+}
+
+export const headers: ModelCheck = {
+  name: "headers",
+  stage: "model",
+  run(mesh, report) {
+    for (const r of mesh.routes) {
+      for (const m of r.match.headers) checkName(m.name, `${r.origin}.match.headers.${m.name}`, report, false);
+      checkChanges(r.requestHeaders, `${r.origin}.requestHeaders`, report);
+      checkChanges(r.responseHeaders, `${r.origin}.responseHeaders`, report);
+    }
+    for (const rule of mesh.authorization) for (const m of rule.headers) checkName(m.name, `${rule.origin}.${rule.action}.headers.${m.name}`, report, false);
+    for (const s of mesh.services) {
+      if (s.loadBalancing.policy === "hash" && s.loadBalancing.hashOn.kind === "header") checkName(s.loadBalancing.hashOn.name, `${s.origin}.loadBalancing.hash.header`, report, false);
+    }
+  },
+};

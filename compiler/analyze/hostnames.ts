@@ -1,0 +1,30 @@
+// Hostnames and SNI: lowercase DNS names, at most 253 characters, no port, no userinfo;
+// a leading `*.` only where a hostname may be a wildcard (gateway hosts); no IP for SNI.
+import { isIP } from "node:net";
+import { coreCodes } from "../diagnostics/codes.ts";
+import { isDnsName } from "../normalize/values.ts";
+import type { ModelCheck, Report } from "./context.ts";
+
+function check(host: string | null | undefined, where: string, report: Report, opts: { wildcard?: boolean; ip?: boolean } = {}): void {
+  if (host === null || host === undefined) return;
+  if (opts.ip && isIP(host)) return;
+  const name = opts.wildcard && host.startsWith("*.") ? host.slice(2) : host;
+  if (isDnsName(name)) return;
+  const why = /[A-Z]/.test(host) ? "must be lowercase" : host.includes(":") ? "must not include a port" : host.includes("@") ? "must not include userinfo"
+    : host.includes("*") ? (opts.wildcard ? "may only start with *." : "may not be a wildcard") : isIP(host) ? "may not be an IP address here" : "is not a DNS name";
+  report(coreCodes.badHostname, { message: `hostname ${JSON.stringify(host)} ${why}`, path: where, hint: "write a lowercase DNS name like shop.example.com" });
+}
+
+export const hostnames: ModelCheck = {
+  name: "hostnames",
+  stage: "model",
+  run(mesh, report) {
+    check(mesh.trustDomain, "trustDomain", report);
+    for (const g of mesh.gateways) g.hosts.forEach((h, i) => check(h, `${g.origin}.hosts[${i}]`, report, { wildcard: true }));
+    for (const e of mesh.egress) check(e.host, `${e.origin}.host`, report, { ip: !e.tls });
+    for (const r of mesh.routes) {
+      check(r.rewrite?.host, `${r.origin}.rewrite.host`, report);
+      if (r.action.kind === "redirect") check(r.action.host, `${r.origin}.redirect.host`, report);
+    }
+  },
+};

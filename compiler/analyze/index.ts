@@ -1,0 +1,20 @@
+// The registry of checks, in the order they run. Model checks see the normalized mesh;
+// IR checks see the built IR (they run only when the model checks found no error).
+import type { Check } from "./context.ts";
+import { authorizationRules } from "./authorization.ts";
+import { duplicates } from "./duplicates.ts";
+import { headers } from "./headers.ts";
+import { hostnames } from "./hostnames.ts";
+import { paths } from "./paths.ts";
+import { portClash } from "./port-clash.ts";
+import { references } from "./references.ts";
+import { regexes } from "./regex.ts";
+import { routeActions } from "./route-actions.ts";
+import { shadowing } from "./shadowing.ts";
+import { timeouts } from "./timeouts.ts";
+import { weights } from "./weights.ts";
+
+export const checks = [
+  references, duplicates, weights, routeActions, paths, headers, hostnames, regexes, authorizationRules,
+  shadowing, portClash, timeouts,
+] as const satisfies readonly Check[];

@@ -1,0 +1,42 @@
+// Paths (SECURITY.md): start with /, RFC 3986 path characters only, no //, no . or ..
+// segments, no encoded / or \, no invalid % escapes, no # or ; parameters. The
+// normalization attacks on Istio (CVE-2021-31920, -39156) went through exactly these.
+import { coreCodes } from "../diagnostics/codes.ts";
+import type { ModelCheck, Report } from "./context.ts";
+
+const PCHARS = /^[A-Za-z0-9\-._~!$&'()*+,=:@/%]*$/;
+
+export function pathProblem(path: string): string | null {
+  if (!path.startsWith("/")) return "must start with /";
+  if (path.length > 1024) return "is longer than 1024 characters";
+  if (path.includes("#")) return "contains # (a fragment never reaches a proxy)";
+  if (path.includes(";")) return "contains ; (path parameters are normalized differently by each proxy)";
+  if (!PCHARS.test(path)) return "contains characters outside RFC 3986 path characters";
+  if (path.includes("//")) return "contains // (proxies merge slashes differently)";
+  if (/%(?![0-9A-Fa-f]{2})/.test(path)) return "contains an invalid % escape";
+  if (/%(2f|5c)/i.test(path)) return "contains an encoded / or \\ (%2F, %5C)";
+  if (/%2e/i.test(path)) return "contains an encoded . (%2E)";
+  if (path.split("/").some((seg) => seg === "." || seg === "..")) return "contains a . or .. segment";
+  return null;
+}
+
+function check(path: string | null | undefined, where: string, report: Report): void {
+  if (path === null || path === undefined) return;
+  const problem = pathProblem(path);
+  if (problem) report(coreCodes.badPath, { message: `path ${JSON.stringify(path)} ${problem}`, path: where, hint: "write the path as the proxies will see it after normalization, e.g. /api/v1/items" });
+}
+
+export const paths: ModelCheck = {
+  name: "paths",
+  stage: "model",
+  run(mesh, report) {
+    for (const r of mesh.routes) {
+      const p = r.match.path;
+      if (p && p.kind !== "regex") check(p.value, `${r.origin}.match.path.${p.kind}`, report);
+      check(r.rewrite?.prefix, `${r.origin}.rewrite.prefix`, report);
+      if (r.action.kind === "redirect") check(r.action.path, `${r.origin}.redirect.path`, report);
+    }
+    for (const rule of mesh.authorization) rule.paths.forEach((p, i) => check(p.value || "/", `${rule.origin}.${rule.action}.paths[${i}]`, report));
+    for (const s of mesh.services) check(s.healthCheck?.path, `${s.origin}.healthCheck.path`, report);
+  },
+};

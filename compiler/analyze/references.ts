@@ -1,0 +1,62 @@
+// Unknown references: services, versions, ports, gateways and JWT providers named by
+// routes, rules, mirrors, egress and services, each with "did you mean".
+import { coreCodes } from "../diagnostics/codes.ts";
+import type { NMesh, NService } from "../normalize/model.ts";
+import { didYouMean } from "../suggest.ts";
+import type { ModelCheck, Report } from "./context.ts";
+
+function checkService(mesh: NMesh, name: string, path: string, report: Report): NService | null {
+  const found = mesh.services.find((s) => s.name === name);
+  if (!found) {
+    report(coreCodes.unknownService, { message: `unknown service "${name}"`, path, hint: didYouMean(name, mesh.services.map((s) => s.name)) ?? "declare it under services" });
+  }
+  return found ?? null;
+}
+
+export const references: ModelCheck = {
+  name: "references",
+  stage: "model",
+  run(mesh, report) {
+    for (const route of mesh.routes) {
+      const o = route.origin;
+      const implicit = route.implicitAuthorization;
+      if (!implicit) route.sources.forEach((s, i) => { if (s.kind === "service") checkService(mesh, s.name, `${o}.from${route.sources.length > 1 ? `[${i}]` : ""}`, report); });
+      for (const s of route.sources) {
+        if (s.kind !== "gateway" || mesh.gateways.some((g) => g.name === s.name)) continue;
+        report(coreCodes.unknownGateway, { message: `unknown gateway "${s.name}"`, path: `${o}.from.gateway`, hint: didYouMean(s.name, mesh.gateways.map((g) => g.name)) ?? "declare it under gateways" });
+      }
+      const dest = checkService(mesh, route.to, `${o}.to`, report);
+      if (dest && route.port && !dest.ports.some((p) => p.name === route.port)) {
+        report(coreCodes.unknownPort, { message: `service "${dest.name}" has no port "${route.port}"`, path: `${o}.port`, hint: didYouMean(route.port, dest.ports.map((p) => p.name)) ?? `its ports: ${dest.ports.map((p) => p.name).join(", ")}` });
+      }
+      if (dest && !route.port && dest.ports.length > 1) {
+        report(coreCodes.unknownPort, { message: `service "${dest.name}" has several ports; the route must name one`, path: `${o}.to`, hint: `add port: one of ${dest.ports.map((p) => `"${p.name}"`).join(", ")}` });
+      }
+      if (route.action.kind === "forward") {
+        const viaSplit = route.action.backends.every((b) => b.service === route.to);
+        route.action.backends.forEach((b, i) => {
+          const svc = b.service === route.to ? dest : checkService(mesh, b.service, `${o}.backends[${i}].service`, report);
+          if (svc && b.subset && !svc.versions.some((v) => v.name === b.subset)) {
+            report(coreCodes.unknownVersion, {
+              message: `service "${svc.name}" has no version "${b.subset}"`,
+              path: viaSplit ? `${o}.split.${b.subset}` : `${o}.backends[${i}].version`,
+              hint: didYouMean(b.subset, svc.versions.map((v) => v.name)) ?? (svc.versions.length ? `its versions: ${svc.versions.map((v) => v.name).join(", ")}` : `${svc.name} declares no versions`),
+            });
+          }
+        });
+      }
+      if (route.mirror) checkService(mesh, route.mirror.service, `${o}.mirror.to`, report);
+    }
+    for (const rule of mesh.authorization) {
+      const key = rule.action;
+      rule.from?.forEach((f, i) => checkService(mesh, f, `${rule.origin}.${key}.from[${i}]`, report));
+      checkService(mesh, rule.to, `${rule.origin}.${key}.to`, report);
+    }
+    for (const e of mesh.egress) e.from.forEach((f, i) => checkService(mesh, f, `${e.origin}.from[${i}]`, report));
+    for (const s of mesh.services) {
+      if (s.jwt && !mesh.jwtProviders.some((p) => p.name === s.jwt!.provider)) {
+        report(coreCodes.unknownGateway, { message: `unknown JWT provider "${s.jwt.provider}"`, path: `${s.jwt.origin}.provider`, hint: didYouMean(s.jwt.provider, mesh.jwtProviders.map((p) => p.name)) ?? "declare it under jwtProviders" });
+      }
+    }
+  },
+};

@@ -1,0 +1,54 @@
+// Route shadowing: a route that can never match because an earlier route of the same
+// caller and destination matches every request it would. The top complaint of Gateway
+// API, Istio and Kuma users; here it is an error with both routes named.
+import { coreCodes } from "../diagnostics/codes.ts";
+import type { PathMatchIR, RouteMatchIR, StringMatchIR } from "../ir/types.ts";
+import type { IrCheck } from "./context.ts";
+
+function pathCovers(a: PathMatchIR | null, b: PathMatchIR | null): boolean {
+  if (a === null) return true;
+  if (b === null) return a.kind === "prefix" && a.value === "/";
+  if (a.kind === "regex") return b.kind === "regex" && a.value === b.value;
+  if (a.kind === "exact") return b.kind === "exact" && a.value === b.value;
+  return b.kind !== "regex" && b.value.startsWith(a.value);
+}
+
+/** Every request satisfying `b`'s conditions satisfies `a`'s condition on the same name. */
+function conditionImplied(a: StringMatchIR, b: readonly StringMatchIR[]): boolean {
+  return b.some((c) => c.name === a.name && (
+    (c.kind === a.kind && c.value === a.value && c.invert === a.invert) ||
+    (a.kind === "present" && !a.invert && !c.invert) ||
+    (a.kind === "prefix" && !a.invert && !c.invert && c.kind === "exact" && c.value.startsWith(a.value))
+  ));
+}
+
+export function matchCovers(a: RouteMatchIR, b: RouteMatchIR): boolean {
+  if (!pathCovers(a.path, b.path)) return false;
+  if (a.methods.length > 0 && (b.methods.length === 0 || !b.methods.every((m) => a.methods.includes(m)))) return false;
+  return a.headers.every((h) => conditionImplied(h, b.headers)) && a.query.every((q) => conditionImplied(q, b.query));
+}
+
+export const shadowing: IrCheck = {
+  name: "shadowing",
+  stage: "ir",
+  run(ir, _mesh, report) {
+    const reported = new Set<string>();
+    for (const proxy of ir.proxies) {
+      for (const listener of proxy.listeners) {
+        if (listener.kind !== "http") continue;
+        for (const vhost of listener.virtualHosts) {
+          vhost.routes.forEach((route, i) => {
+            const earlier = vhost.routes.slice(0, i).find((e) => matchCovers(e.match, route.match));
+            if (!earlier || reported.has(route.origin)) return;
+            reported.add(route.origin);
+            report(coreCodes.shadowedRoute, {
+              message: `route ${route.name} can never match: route ${earlier.name} (${earlier.origin}) comes first and matches every request it does`,
+              path: route.origin,
+              hint: `move ${route.name} before ${earlier.name}, or narrow ${earlier.name}'s match`,
+            });
+          });
+        }
+      }
+    }
+  },
+};

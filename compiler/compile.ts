@@ -1,0 +1,143 @@
+// The pipeline: load -> schema -> normalize -> analyze -> IR -> capability check -> emit
+// -> verify. Every stage that can still run does; diagnostics come back together,
+// placed at the user's lines and sorted. Nothing here writes: the bundle writer does.
+import { coreCodes } from "./diagnostics/codes.ts";
+import { diagnostic, type CodeInfo } from "./diagnostics/define.ts";
+import { placeAndSort } from "./diagnostics/place.ts";
+import type { Diagnostic, Severity } from "./diagnostics/types.ts";
+import { checks } from "./analyze/index.ts";
+import { checkCharacters } from "./analyze/characters.ts";
+import { checkRawValues } from "./analyze/raw-values.ts";
+import { conflictingActionKeys } from "./analyze/route-actions.ts";
+import type { Report } from "./analyze/context.ts";
+import { checkCapabilities } from "./capabilities.ts";
+import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
+import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
+import { displayPath, loadConfig } from "./load/index.ts";
+import type { LoadedConfig } from "./load/types.ts";
+import { normalize } from "./normalize/index.ts";
+import type { NMesh } from "./normalize/model.ts";
+import { checkSchema } from "./schema.ts";
+import type { EmittedFile, Target } from "./target.ts";
+import { typecheckConfig } from "./typecheck.ts";
+import { findTargets, targets as allTargets, verifiers } from "../targets/index.ts";
+
+export interface CompileOptions {
+  readonly cwd: string;
+  /** Target names; default: the config's `targets`, else all. */
+  readonly targets?: readonly string[];
+  readonly typecheck?: boolean;
+  /** default: verifiers that are on by default; all: also --verify ones (nginx -t, haproxy -c); none. */
+  readonly verify?: "default" | "all" | "none";
+  readonly runtime?: Partial<RuntimePathsIR>;
+}
+
+export interface CompileResult {
+  readonly config: LoadedConfig | null;
+  readonly mesh: NMesh | null;
+  readonly ir: MeshIR | null;
+  readonly targets: readonly Target[];
+  /** Sorted by path; empty when there is any error. */
+  readonly files: readonly EmittedFile[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+export const hasErrors = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
+
+function reporter(into: Diagnostic[], file: string | null): Report {
+  return (code: CodeInfo, f: { message: string; path: string; hint?: string | null; severity?: Severity }) =>
+    into.push(diagnostic(code, { message: f.message, path: f.path, hint: f.hint ?? null, file, severity: f.severity }));
+}
+
+function timer() {
+  const timings: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    timings,
+    lap(stage: string) {
+      const now = performance.now();
+      timings[stage] = (timings[stage] ?? 0) + (now - last);
+      last = now;
+    },
+  };
+}
+
+/** Compiles the config at `path` (or found in `cwd`). */
+export async function compileFile(path: string | undefined, options: CompileOptions): Promise<CompileResult> {
+  const t = timer();
+  const loaded = await loadConfig(path, options.cwd);
+  t.lap("load");
+  if (!loaded.config) return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: loaded.diagnostics, timings: t.timings };
+  const config = loaded.config;
+  const typecheck = config.format === "ts" && options.typecheck !== false
+    ? typecheckConfig(config.absolutePath, config.inputs, (abs) => displayPath(abs, options.cwd))
+    : Promise.resolve([]);
+  const result = await compileLoaded(config, options, t);
+  const typeErrors = await typecheck;
+  t.lap("typecheck");
+  const diagnostics = await placeAndSort([...typeErrors, ...result.diagnostics], config);
+  const failed = hasErrors(diagnostics);
+  return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
+}
+
+/** Compiles a config value already in memory (the testing API, and YAML/TS after load). */
+export async function compileLoaded(config: LoadedConfig, options: CompileOptions, t = timer()): Promise<CompileResult> {
+  const diagnostics: Diagnostic[] = [];
+  const report = reporter(diagnostics, config.file);
+  const done = (extra: Partial<CompileResult>): CompileResult => ({
+    config, mesh: null, ir: null, targets: [], files: [], diagnostics, timings: t.timings, ...extra,
+  });
+  checkCharacters(config.value, report);
+  diagnostics.push(...checkSchema(config.value, config.file));
+  t.lap("validate");
+  if (hasErrors(diagnostics)) return done({});
+  checkRawValues(config.value, report);
+  const rawRoutes = ((config.value as { routes?: unknown[] }).routes ?? []) as Record<string, unknown>[];
+  rawRoutes.forEach((r, i) => {
+    const keys = conflictingActionKeys(r);
+    if (keys.length) report(coreCodes.conflictingActions, { message: `route has ${keys.join(" and ")}; a route does one of them`, path: `routes[${i}]`, hint: "split the route in two, or keep one action" });
+  });
+  let mesh: NMesh;
+  try {
+    mesh = normalize(config.value as Parameters<typeof normalize>[0]);
+  } catch (error) {
+    report(coreCodes.internal, { message: `normalization failed: ${error instanceof Error ? error.message : String(error)}`, path: "" });
+    return done({});
+  }
+  t.lap("normalize");
+  for (const check of checks) if (check.stage === "model") check.run(mesh, report);
+  t.lap("validate");
+  if (hasErrors(diagnostics)) return done({ mesh });
+  const ir = buildIR(mesh, { ...DEFAULT_RUNTIME, ...options.runtime });
+  t.lap("ir");
+  for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
+  t.lap("validate");
+  const names = options.targets ?? mesh.targets ?? allTargets.map((x) => x.name);
+  const selected = findTargets(names);
+  for (const unknown of selected.unknown) {
+    report(coreCodes.unknownTarget, { message: `unknown target "${unknown}"`, path: options.targets ? "" : "targets", hint: `targets: ${allTargets.map((x) => x.name).join(", ")}` });
+  }
+  diagnostics.push(...checkCapabilities(ir, selected.targets).map((d) => ({ ...d, file: config.file })));
+  t.lap("capabilities");
+  if (hasErrors(diagnostics)) return done({ mesh, ir, targets: selected.targets });
+  const files: EmittedFile[] = [];
+  for (const target of selected.targets) {
+    const out = target.emit(ir);
+    files.push(...out.files);
+    diagnostics.push(...out.diagnostics);
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  t.lap("emit");
+  const mode = options.verify ?? "default";
+  if (mode !== "none" && !hasErrors(diagnostics)) {
+    for (const v of verifiers) {
+      if (!selected.targets.some((x) => x.name === v.target) || (mode === "default" && !v.defaultOn)) continue;
+      const missing = v.missing();
+      if (missing) { diagnostics.push(diagnostic(coreCodes.verifierMissing, { message: `cannot verify ${v.target} output: ${missing}`, hint: missing })); continue; }
+      diagnostics.push(...(await v.verify(files.filter((f) => f.path.startsWith(`${v.target}/`)), ir)));
+    }
+  }
+  t.lap("verify");
+  return done({ mesh, ir, targets: selected.targets, files });
+}

@@ -1,0 +1,93 @@
+// The schema stage: ajv (JSON Schema 2020-12) against schemas/mesh.schema.json, every
+// error mapped to a MESH11xx code at the path of the offending value (for an unknown
+// field, the field itself, with "did you mean").
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { coreCodes } from "./diagnostics/codes.ts";
+import { diagnostic } from "./diagnostics/define.ts";
+import type { CodeInfo } from "./diagnostics/define.ts";
+import type { Diagnostic } from "./diagnostics/types.ts";
+import { formatPath } from "./load/locate.ts";
+import type { PathSegment } from "./load/types.ts";
+import { didYouMean } from "./suggest.ts";
+
+export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "schemas", "mesh.schema.json");
+
+let compiled: ValidateFunction | null = null;
+function validator(): ValidateFunction {
+  // Compiled once per process: a pure function of a file that ships with meshc.
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as object);
+  }
+  return compiled;
+}
+
+function pointerToPath(pointer: string): PathSegment[] {
+  if (!pointer) return [];
+  return pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function codeFor(keyword: string): CodeInfo {
+  switch (keyword) {
+    case "additionalProperties": case "unevaluatedProperties": return coreCodes.schemaUnknownField;
+    case "type": return coreCodes.schemaType;
+    case "required": case "dependentRequired": return coreCodes.schemaRequired;
+    case "enum": case "const": return coreCodes.schemaEnum;
+    case "minimum": case "maximum": case "exclusiveMinimum": case "exclusiveMaximum": case "multipleOf": return coreCodes.schemaRange;
+    case "oneOf": case "anyOf": case "not": return coreCodes.schemaShape;
+    default: return coreCodes.schemaPattern;
+  }
+}
+
+function describe(e: ErrorObject, at: string): { message: string; hint: string | null; path: PathSegment[] } {
+  const path = pointerToPath(e.instancePath);
+  const params = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "additionalProperties": case "unevaluatedProperties": {
+      const field = String(params.additionalProperty ?? params.unevaluatedProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return { message: `unknown field "${field}" in ${at || "the mesh"}`, hint: didYouMean(field, known) ?? (known.length ? `known fields: ${known.join(", ")}` : null), path: [...path, field] };
+    }
+    case "required":
+      return { message: `${at || "the mesh"} needs "${String(params.missingProperty)}"`, hint: `add ${String(params.missingProperty)}`, path };
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
+      const hint = typeof e.data === "string" ? didYouMean(e.data, (params.allowedValues as unknown[]).map(String)) : null;
+      return { message: `${at}: ${JSON.stringify(e.data)} is not one of ${allowed.join(", ")}`, hint: hint ?? `use one of ${allowed.join(", ")}`, path };
+    }
+    case "propertyNames":
+      return { message: `${at}: the name ${JSON.stringify(params.propertyName)} is not allowed`, hint: "names are DNS labels: lowercase letters, digits and -, at most 63 characters", path: [...path, String(params.propertyName)] };
+    default: {
+      const schemaHint = (e.parentSchema as { description?: string } | undefined)?.description ?? null;
+      return { message: `${at || "the mesh"}: ${e.message ?? e.keyword}`, hint: schemaHint, path };
+    }
+  }
+}
+
+export function checkSchema(value: unknown, file: string): Diagnostic[] {
+  const validate = validator();
+  if (validate(value)) return [];
+  const errors = validate.errors ?? [];
+  // A failed union reports one error per branch; the branches' own errors are noise when
+  // the union error says the value matches none of the forms. Keep the union error only.
+  const unions = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => e.instancePath);
+  const kept = errors.filter((e) => {
+    if (e.keyword === "if") return false;
+    if (e.keyword === "oneOf" || e.keyword === "anyOf") return !unions.some((u) => u !== e.instancePath && e.instancePath.startsWith(u + "/"));
+    return !unions.some((u) => e.instancePath === u || e.instancePath.startsWith(u + "/"));
+  });
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const e of kept) {
+    const at = formatPath(pointerToPath(e.instancePath));
+    const d = describe(e, at);
+    const key = `${e.keyword}|${formatPath(d.path)}|${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(diagnostic(codeFor(e.keyword), { message: d.message, file, path: formatPath(d.path), hint: d.hint }));
+  }
+  return out;
+}
