@@ -1,0 +1,116 @@
+// Backends: one per (route, cluster) for HTTP, because retries and timeouts are route
+// settings and HAProxy keeps them on the backend; one per (listener, cluster) for TCP.
+// The cluster's own policy (balancing, limits, checks, TLS) is repeated in each.
+import type { ClusterIR, ForwardActionIR, LoadBalancingIR, RetryCondition, RetryPolicyIR } from "../../compiler/ir/types.ts";
+import { diagnostic } from "../../compiler/diagnostics/define.ts";
+import { haproxyCodes } from "./codes.ts";
+import type { BuildContext } from "./context.ts";
+import { buildServerTls } from "./build-tls.ts";
+import type { BackendView, ServerView } from "./view.ts";
+import { nameWord, tokenWord, type Word } from "./words.ts";
+
+/** Without a route timeout Envoy waits indefinitely; HAProxy needs a value, so an hour. */
+export const NO_TIMEOUT_MS = 3_600_000;
+
+// retry-on keywords in a fixed order, so output is stable.
+const RETRY_KEYWORDS = ["conn-failure", "empty-response", "junk-response", "response-timeout", "401", "403", "404", "408", "425", "500", "501", "502", "503", "504"] as const;
+
+/** What each IR condition means in HAProxy; gRPC conditions read grpc-status, which HAProxy cannot (capability none). */
+const RETRY_ON: Partial<Record<RetryCondition, readonly string[]>> = {
+  "5xx": ["500", "501", "502", "503", "504", "conn-failure", "empty-response", "junk-response", "response-timeout"],
+  "gateway-error": ["502", "503", "504"],
+  reset: ["empty-response", "junk-response", "response-timeout"],
+  "connect-failure": ["conn-failure"],
+  "refused-stream": ["conn-failure"],
+};
+
+function buildRetryOn(ctx: BuildContext, policy: RetryPolicyIR, origin: string): string {
+  const wanted = new Set<string>();
+  for (const condition of policy.on) {
+    const keywords = RETRY_ON[condition];
+    if (keywords) keywords.forEach((k) => wanted.add(k));
+    else if (condition === "retriable-4xx") {
+      ctx.diagnostics.push(diagnostic(haproxyCodes.retryConditionDropped, { message: "retriable-4xx (409) cannot be a retry-on condition in HAProxy 2.6", path: `${origin}.on` }));
+    }
+  }
+  for (const status of policy.statusCodes) {
+    if ((RETRY_KEYWORDS as readonly string[]).includes(String(status))) wanted.add(String(status));
+    else ctx.diagnostics.push(diagnostic(haproxyCodes.retryConditionDropped, { message: `status ${status} cannot be a retry-on condition in HAProxy 2.6`, path: `${origin}.statusCodes` }));
+  }
+  const on = RETRY_KEYWORDS.filter((k) => wanted.has(k));
+  return on.length > 0 ? on.join(" ") : "none";
+}
+
+function buildBalance(ctx: BuildContext, lb: LoadBalancingIR, mode: "http" | "tcp", origin: string): BackendView["balance"] {
+  if (lb.policy !== "hash") {
+    const keyword = ({ "round-robin": "roundrobin", "least-request": "leastconn", random: "random" } as const)[lb.policy];
+    return { keyword, key: null, consistent: false };
+  }
+  const on = lb.hashOn;
+  if (on.kind === "source-ip") return { keyword: "source", key: null, consistent: true };
+  // A TCP stream has no headers or cookies to hash.
+  if (mode === "tcp") return { keyword: "roundrobin", key: null, consistent: false };
+  const key: Word = ctx.check(tokenWord(on.name), `${origin}.loadBalancing`, on.kind === "header" ? "hash header" : "hash cookie");
+  return { keyword: on.kind === "header" ? "hdr" : "hash req.cook", key, consistent: true };
+}
+
+const perServer = (total: number | null, servers: number) => (total === null ? null : Math.max(1, Math.ceil(total / servers)));
+
+function buildServers(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
+  const n = Math.max(1, cluster.endpoints.length);
+  const hc = cluster.healthCheck;
+  const od = cluster.outlierDetection;
+  // Passive ejection needs checks running to bring a server back: without an active
+  // check, a plain connect check at the ejection interval does it.
+  const check = hc ? { interMs: hc.intervalMs, rise: hc.healthyThreshold, fall: hc.unhealthyThreshold }
+    : od ? { interMs: od.baseEjectionMs, rise: 1, fall: 1 } : null;
+  const tls = buildServerTls(ctx, cluster);
+  return cluster.endpoints.map((e, i) => ({
+    name: `s${i}`,
+    address: ctx.check(nameWord(`${e.address}:${e.port}`), cluster.origin, "endpoint"),
+    dns: cluster.discovery === "dns",
+    maxconn: perServer(cluster.connectionLimits?.maxConnections ?? null, n),
+    maxqueue: perServer(cluster.connectionLimits?.maxPendingRequests ?? null, n),
+    check,
+    errorLimit: od ? od.consecutive5xx : null,
+    tls,
+    protoH2: tls === null && (cluster.protocol === "http2" || cluster.protocol === "grpc"),
+  }));
+}
+
+function buildClusterPart(ctx: BuildContext, name: string, cluster: ClusterIR, mode: "http" | "tcp") {
+  const hc = cluster.healthCheck;
+  return {
+    name: ctx.check(nameWord(name), cluster.origin, "backend name"),
+    mode,
+    balance: buildBalance(ctx, cluster.loadBalancing, mode, cluster.origin),
+    httpCheck: hc && hc.path !== null && mode === "http" ? { path: ctx.check({ word: "text", value: hc.path }, `${cluster.origin}.healthCheck.path`, "health check path"), timeoutMs: hc.timeoutMs } : null,
+    checkTimeoutMs: hc ? hc.timeoutMs : null,
+    observe: mode === "http" ? "layer7" as const : "layer4" as const,
+    servers: buildServers(ctx, cluster),
+  };
+}
+
+/** An HTTP route's backend for one of its clusters: per-try timeout and retries from the route. */
+export function buildRouteBackend(ctx: BuildContext, name: string, cluster: ClusterIR, action: ForwardActionIR, routeOrigin: string): BackendView {
+  const retries = action.retries;
+  const perTry = retries?.perTryTimeoutMs ?? null;
+  const candidates = [perTry, action.timeoutMs].filter((t): t is number => t !== null);
+  return {
+    ...buildClusterPart(ctx, name, cluster, "http"),
+    connectTimeoutMs: cluster.connectTimeoutMs,
+    serverTimeoutMs: candidates.length > 0 ? Math.min(...candidates) : NO_TIMEOUT_MS,
+    retries: retries && retries.retries > 0 ? { count: retries.retries, on: buildRetryOn(ctx, retries, `${routeOrigin}.retries`) } : null,
+    idempotentOnly: retries !== null && retries.idempotentOnly,
+  };
+}
+
+export function buildTcpBackend(ctx: BuildContext, name: string, cluster: ClusterIR, idleTimeoutMs: number | null, connectTimeoutMs: number | null): BackendView {
+  return {
+    ...buildClusterPart(ctx, name, cluster, "tcp"),
+    connectTimeoutMs: connectTimeoutMs ?? cluster.connectTimeoutMs,
+    serverTimeoutMs: idleTimeoutMs ?? NO_TIMEOUT_MS,
+    retries: null,
+    idempotentOnly: false,
+  };
+}

@@ -1,0 +1,125 @@
+// Route matches and authorization rules as HAProxy ACLs. Several lines with one ACL name
+// OR together; the terms of a condition AND together, so one rule = one condition.
+import type { AuthorizationIR, AuthzRuleIR, HttpMethod, PathMatchIR, RouteMatchIR, StringMatchIR } from "../../compiler/ir/types.ts";
+import { diagnostic } from "../../compiler/diagnostics/define.ts";
+import { haproxyCodes } from "./codes.ts";
+import type { BuildContext } from "./context.ts";
+import type { AclName, AclRef, AclView, AuthzView } from "./view.ts";
+import { nameWord, textWord, tokenWord, type Word } from "./words.ts";
+
+export interface MatchAcls {
+  readonly acls: AclView[];
+  readonly conditions: AclRef[];
+}
+
+/** Envoy matches a regex against the whole value; PCRE searches, so anchor explicitly. */
+const anchored = (regex: string) => `^(?:${regex})$`;
+
+function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
+  const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[path.kind];
+  const pattern = path.kind === "regex" ? anchored(path.value) : path.value;
+  return { name, fetch: "path", arg: null, flags, patterns: [ctx.check(textWord(pattern), origin, "path")] };
+}
+
+function methodAcl(ctx: BuildContext, name: AclName, methods: readonly HttpMethod[], origin: string): AclView {
+  return { name, fetch: "method", arg: null, flags: "", patterns: methods.map((m) => ctx.check(nameWord(m), origin, "method")) };
+}
+
+/** A header (req.fhdr: the whole value, commas included) or query parameter (urlp) match. */
+function stringAcl(ctx: BuildContext, name: AclName, fetch: "req.fhdr" | "urlp", match: StringMatchIR, origin: string): AclView {
+  const arg = ctx.check(tokenWord(match.name), origin, fetch === "urlp" ? "query parameter name" : "header name");
+  if (match.kind === "present") return { name, fetch, arg, flags: "-m found", patterns: [] };
+  const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[match.kind];
+  const pattern = match.kind === "regex" ? anchored(match.value) : match.value;
+  return { name, fetch, arg, flags, patterns: [ctx.check(textWord(pattern), origin, "match value")] };
+}
+
+/** ACLs for path, methods, headers and query of a route; all must hold. */
+export function buildRouteMatch(ctx: BuildContext, prefix: AclName, match: RouteMatchIR, origin: string): MatchAcls {
+  const acls: AclView[] = [];
+  const conditions: AclRef[] = [];
+  const add = (acl: AclView, invert = false) => { acls.push(acl); conditions.push(invert ? `!${acl.name}` : acl.name); };
+  if (match.path) add(pathAcl(ctx, `${prefix}_path`, match.path, `${origin}.match.path`));
+  if (match.methods.length > 0) add(methodAcl(ctx, `${prefix}_method`, match.methods, `${origin}.match.methods`));
+  match.headers.forEach((h, i) => add(stringAcl(ctx, `${prefix}_header${i}`, "req.fhdr", h, `${origin}.match.headers[${i}]`), h.invert));
+  match.query.forEach((q, i) => add(stringAcl(ctx, `${prefix}_query${i}`, "urlp", q, `${origin}.match.query[${i}]`), q.invert));
+  return { acls, conditions };
+}
+
+/**
+ * A SPIFFE URI as it sits in the certificate DER: the SAN tag [6] (0x86), a one-byte
+ * length, then the bytes. HAProxy 2.6 has no SAN fetch; `ssl_c_der,hex` is uppercase.
+ */
+export function spiffeDerPattern(spiffeId: string): string | null {
+  const bytes = Buffer.from(spiffeId, "utf8");
+  if (bytes.length >= 128) return null;
+  return `86${bytes.length.toString(16).toUpperCase().padStart(2, "0")}${bytes.toString("hex").toUpperCase()}`;
+}
+
+function principalAcl(ctx: BuildContext, name: AclName, rule: AuthzRuleIR): AclView {
+  const patterns: Word[] = [];
+  for (const p of rule.principals ?? []) {
+    const pattern = spiffeDerPattern(p.spiffeId);
+    if (pattern === null) {
+      ctx.diagnostics.push(diagnostic(haproxyCodes.spiffeIdTooLong, { message: `${p.spiffeId.length}-byte SPIFFE ID of ${p.name}`, path: rule.origin }));
+    } else patterns.push(textWord(pattern));
+  }
+  return { name, fetch: "ssl_c_der,hex", arg: null, flags: "-m sub", patterns };
+}
+
+/** The peer presented a certificate and it verified: a principal needs both. */
+export const PEER_ACLS: readonly AclView[] = [
+  { name: "meshc_peer_cert", fetch: "ssl_c_used", arg: null, flags: "", patterns: [] },
+  { name: "meshc_peer_verified", fetch: "ssl_c_verify", arg: null, flags: "", patterns: [{ word: "int", value: 0 }] },
+];
+
+function ruleCondition(ctx: BuildContext, index: number, rule: AuthzRuleIR, acls: AclView[], layer: "http" | "tcp"): AclRef[] {
+  const prefix: AclName = `meshc_authz${index}`;
+  const conditions: AclRef[] = [];
+  // A TCP listener cannot see methods, paths or headers: fail closed (an allow never
+  // matches; a deny applies to every connection from its principals).
+  const hasL7Terms = rule.methods.length + rule.paths.length + rule.headers.length > 0;
+  if (layer === "tcp" && hasL7Terms && rule.action === "allow") return ["FALSE"];
+  if (rule.principals !== null) {
+    if (rule.principals.length === 0) return ["FALSE"];
+    const acl = principalAcl(ctx, `${prefix}_from`, rule);
+    if (acl.patterns.length === 0) return ["FALSE"];
+    acls.push(acl);
+    conditions.push("meshc_peer_cert", "meshc_peer_verified", acl.name);
+  }
+  if (layer === "http") {
+    if (rule.methods.length > 0) {
+      const acl = methodAcl(ctx, `${prefix}_method`, rule.methods, `${rule.origin}.methods`);
+      acls.push(acl); conditions.push(acl.name);
+    }
+    if (rule.paths.length > 0) {
+      rule.paths.forEach((p, i) => acls.push(pathAcl(ctx, `${prefix}_path`, p, `${rule.origin}.paths[${i}]`)));
+      conditions.push(`${prefix}_path`);
+    }
+    rule.headers.forEach((h, i) => {
+      const acl = stringAcl(ctx, `${prefix}_header${i}`, "req.fhdr", h, `${rule.origin}.headers[${i}]`);
+      acls.push(acl); conditions.push(h.invert ? `!${acl.name}` : acl.name);
+    });
+  }
+  return conditions.length > 0 ? conditions : ["TRUE"];
+}
+
+/**
+ * Deny rules first (a match is a 403), then allow rules mark the transaction; with a
+ * default of deny, an unmarked transaction is a 403. Allow rules are dropped when the
+ * default is allow: they cannot change the outcome.
+ */
+export function buildAuthz(ctx: BuildContext, authz: AuthorizationIR | null, layer: "http" | "tcp"): AuthzView | null {
+  if (authz === null) return null;
+  const ruleAcls: AclView[] = [];
+  const rules = authz.rules.map((rule, i) => ({ rule, conditions: ruleCondition(ctx, i, rule, ruleAcls, layer) }));
+  const needsPeer = rules.some((r) => r.conditions.includes("meshc_peer_cert"));
+  const acls = needsPeer ? [...PEER_ACLS, ...ruleAcls] : ruleAcls;
+  const defaultDeny = authz.defaultAction === "deny";
+  return {
+    acls,
+    denyRules: rules.filter((r) => r.rule.action === "deny").map((r) => ({ conditions: r.conditions })),
+    allowRules: defaultDeny ? rules.filter((r) => r.rule.action === "allow").map((r) => ({ conditions: r.conditions })) : [],
+    defaultDeny,
+  };
+}

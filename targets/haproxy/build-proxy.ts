@@ -1,0 +1,86 @@
+// One proxy's whole view: admin and metrics listeners, a frontend per listener, backends.
+import type { AccessLogField, ClusterIR, HttpListenerIR, ProxyIR, TcpListenerIR } from "../../compiler/ir/types.ts";
+import type { BuildContext } from "./context.ts";
+import { buildAuthz } from "./build-match.ts";
+import { buildTcpBackend } from "./build-backend.ts";
+import { buildRouting } from "./build-routes.ts";
+import { buildBind } from "./build-tls.ts";
+import type { BackendView, ConfigView, HttpFrontendView, TcpFrontendView } from "./view.ts";
+import { expr, formatWord, nameWord, type FormatPart, type Word } from "./words.ts";
+
+// JSON access log fields. Strings the client controls go through txn variables captured
+// at request time and the json converter; the rest are numbers or HAProxy-made text.
+const HTTP_LOG_FIELDS: Record<AccessLogField, string> = {
+  start_time: `"%trg"`, method: `"%HM"`, path: `"%[var(txn.meshc_path),json(utf8s)]"`, protocol: `"%HV"`,
+  status: "%ST", duration_ms: "%Ta", bytes_received: "%U", bytes_sent: "%B", upstream: `"%si:%sp"`,
+  // HAProxy logs one status: the upstream's, or its own when it answered itself.
+  upstream_status: "%ST", request_id: `"%[var(txn.meshc_request_id),json(utf8s)]"`,
+  user_agent: `"%[var(txn.meshc_user_agent),json(utf8s)]"`, authority: `"%[var(txn.meshc_authority),json(utf8s)]"`,
+};
+// A TCP stream has no request: only timing, bytes and the upstream are logged.
+const TCP_LOG_FIELDS: Partial<Record<AccessLogField, string>> = {
+  start_time: `"%t"`, duration_ms: "%Tt", bytes_received: "%U", bytes_sent: "%B", upstream: `"%si:%sp"`,
+};
+
+function buildLogFormat(proxy: ProxyIR, fields: Partial<Record<AccessLogField, string>>): Word | null {
+  const log = proxy.observability.accessLog;
+  if (log === null) return null;
+  const members = log.fields.filter((f) => fields[f] !== undefined).map((f) => `"${f}":${fields[f]}`);
+  const parts: FormatPart[] = [expr(`{${members.join(",")}}`)];
+  return formatWord(...parts);
+}
+
+function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): HttpFrontendView {
+  const routing = buildRouting(ctx, listener, clusters);
+  backends.push(...routing.backends);
+  const rl = listener.rateLimit;
+  return {
+    name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
+    binds: [buildBind(ctx, listener)],
+    logFormat: buildLogFormat(proxy, HTTP_LOG_FIELDS),
+    requestId: proxy.observability.requestId,
+    // Requests admitted per window: the steady rate plus the burst (see README).
+    rateLimit: rl ? { limit: rl.requests + rl.burst, windowMs: rl.windowMs } : null,
+    authz: buildAuthz(ctx, listener.authorization, "http"),
+    acls: routing.acls, vhostSelectors: routing.vhostSelectors, usesPick: routing.usesPick, routes: routing.routes,
+  };
+}
+
+function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, listener: TcpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): TcpFrontendView {
+  let cumulative = 0;
+  const live = listener.backends.filter((b) => b.weight > 0);
+  const frontendBackends = live.map((b, i) => {
+    cumulative += b.weight;
+    const name = `tcp.${listener.name}.${b.cluster}`;
+    const cluster = clusters.get(b.cluster);
+    if (cluster) backends.push(buildTcpBackend(ctx, name, cluster, listener.idleTimeoutMs, listener.connectTimeoutMs));
+    return { name: ctx.check(nameWord(name), listener.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
+  });
+  return {
+    name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
+    binds: [buildBind(ctx, listener)],
+    logFormat: buildLogFormat(proxy, TCP_LOG_FIELDS),
+    idleTimeoutMs: listener.idleTimeoutMs,
+    authz: buildAuthz(ctx, listener.authorization, "tcp"),
+    usesPick: frontendBackends.length > 1,
+    backends: frontendBackends,
+  };
+}
+
+export function buildConfigView(ctx: BuildContext, proxy: ProxyIR): ConfigView {
+  const clusters = new Map(proxy.clusters.map((c) => [c.name, c]));
+  const backends: BackendView[] = [];
+  const httpFrontends: HttpFrontendView[] = [];
+  const tcpFrontends: TcpFrontendView[] = [];
+  for (const listener of proxy.listeners) {
+    if (listener.kind === "http") httpFrontends.push(buildHttpFrontend(ctx, proxy, listener, clusters, backends));
+    else tcpFrontends.push(buildTcpFrontend(ctx, proxy, listener, clusters, backends));
+  }
+  return {
+    logToStdout: proxy.observability.accessLog !== null,
+    usesDns: backends.some((b) => b.servers.some((s) => s.dns)),
+    admin: { port: proxy.admin.port },
+    metrics: proxy.observability.metricsPort === null ? null : { port: proxy.observability.metricsPort },
+    httpFrontends, tcpFrontends, backends,
+  };
+}

@@ -1,0 +1,120 @@
+// An HTTP listener's routing. HAProxy runs every `http-request` rule before any
+// `use_backend`, so "first matching route wins" across forwards, redirects and direct
+// responses is made explicit: the first route whose conditions hold is recorded in
+// txn.meshc_route, and every action is keyed on that number.
+import type { ClusterIR, HeaderMutationIR, HttpListenerIR, RedirectActionIR, RouteIR, VirtualHostIR } from "../../compiler/ir/types.ts";
+import type { BuildContext } from "./context.ts";
+import { buildRouteMatch } from "./build-match.ts";
+import { buildRouteBackend } from "./build-backend.ts";
+import type { AclName, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
+import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart } from "./words.ts";
+
+export interface RoutingView {
+  readonly acls: AclView[];
+  readonly vhostSelectors: { vhost: number; pattern: ReturnType<typeof textWord> | null; match: "str" | "end" | "beg" }[];
+  readonly routes: RouteView[];
+  readonly backends: BackendView[];
+  readonly usesPick: boolean;
+}
+
+/** Envoy picks the most specific domain whatever the order: exact, then `*.suffix`, then `prefix.*`, then `*`; longer first. */
+function domainRank(domain: string): [number, number] {
+  if (domain === "*") return [3, 0];
+  if (domain.startsWith("*")) return [1, -domain.length];
+  if (domain.endsWith("*")) return [2, -domain.length];
+  return [0, 0];
+}
+
+function buildVhostSelectors(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): RoutingView["vhostSelectors"] {
+  const entries = vhosts.flatMap((vh, vhost) => vh.domains.map((domain) => ({ vhost, domain: domain.toLowerCase(), rank: domainRank(domain) })));
+  entries.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.vhost - b.vhost);
+  return entries.map(({ vhost, domain, rank }) => {
+    if (rank[0] === 3) return { vhost, pattern: null, match: "str" as const };
+    const value = rank[0] === 1 ? domain.slice(1) : rank[0] === 2 ? domain.slice(0, -1) : domain;
+    const match = rank[0] === 1 ? "end" as const : rank[0] === 2 ? "beg" as const : "str" as const;
+    return { vhost, pattern: ctx.check(textWord(value), `${origin}.virtualHosts[${vhost}].domains`, "domain"), match };
+  });
+}
+
+/** Envoy order: remove, then set, then append. */
+function buildHeaderRules(ctx: BuildContext, mutation: HeaderMutationIR, origin: string): HeaderRuleView[] {
+  const name = (n: string) => ctx.check(tokenWord(n), origin, "header name");
+  const value = (v: string) => ctx.check(formatWord(literal(v)), origin, "header value");
+  return [
+    ...mutation.remove.map((n) => ({ action: "del-header" as const, name: name(n), value: null })),
+    ...mutation.set.map((h) => ({ action: "set-header" as const, name: name(h.name), value: value(h.value) })),
+    ...mutation.add.map((h) => ({ action: "add-header" as const, name: name(h.name), value: value(h.value) })),
+  ];
+}
+
+/**
+ * Unset parts keep the request's own: scheme from the connection, authority from Host,
+ * path and query from the request. A replaced path keeps the query, as Envoy does.
+ */
+function buildRedirects(ctx: BuildContext, r: RedirectActionIR, origin: string): RouteView["redirects"] {
+  const parts: FormatPart[] = [r.scheme ? literal(r.scheme) : expr("%[ssl_fc,iif(https,http)]"), literal("://")];
+  if (r.host) parts.push(literal(r.host));
+  else parts.push(expr(r.port === null ? "%[req.hdr(host)]" : "%[req.hdr(host),field(1,:)]"));
+  if (r.port !== null) parts.push(literal(`:${r.port}`));
+  const location = (...tail: FormatPart[]) => ctx.check(formatWord(...parts, ...tail), origin, "redirect location");
+  if (r.path === null) return [{ location: location(expr("%[pathq]")), status: r.status, conditions: [] }];
+  return [
+    { location: location(literal(r.path), expr("?%[query]")), status: r.status, conditions: ["meshc_has_query"] },
+    { location: location(literal(r.path)), status: r.status, conditions: [] },
+  ];
+}
+
+function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): RouteView {
+  const { acls, conditions } = buildRouteMatch(ctx, `meshc_r${index}`, route.match, route.origin);
+  const a = route.action;
+  const view: RouteView = {
+    index, acls, conditions: [`meshc_vhost_${vhost}`, ...conditions],
+    faultAbort: null, rewritePath: null, rewriteHost: null, redirects: [], direct: null, backends: [],
+    requestHeaders: buildHeaderRules(ctx, route.requestHeaders, `${route.origin}.requestHeaders`),
+    responseHeaders: buildHeaderRules(ctx, route.responseHeaders, `${route.origin}.responseHeaders`),
+  };
+  if (a.kind === "redirect") return { ...view, redirects: buildRedirects(ctx, a, route.origin) };
+  if (a.kind === "direct") {
+    const body = a.body === null ? null : ctx.check(textWord(a.body), `${route.origin}.body`, "direct response body");
+    return { ...view, direct: { status: a.status, body } };
+  }
+  let cumulative = 0;
+  const live = a.backends.filter((b) => b.weight > 0);
+  const routeBackends = live.map((b, i) => {
+    cumulative += b.weight;
+    const name = `route.${route.name}.${b.cluster}`;
+    const cluster = clusters.get(b.cluster);
+    if (cluster) backends.push(buildRouteBackend(ctx, name, cluster, a, route.origin));
+    return { name: ctx.check(nameWord(name), route.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
+  });
+  const prefix = route.match.path && route.match.path.kind !== "regex" ? route.match.path.value : "";
+  return {
+    ...view, backends: routeBackends,
+    faultAbort: a.fault?.abort ? { status: a.fault.abort.status, threshold: Math.round(a.fault.abort.percent * 10_000) } : null,
+    rewritePath: a.rewrite?.prefix != null
+      ? { regex: ctx.check(textWord(`^${regexLiteral(prefix)}(.*)$`), `${route.origin}.match.path`, "path prefix"),
+          replacement: ctx.check(formatWord(literal(a.rewrite.prefix), expr("\\1")), `${route.origin}.rewrite.prefix`, "prefix rewrite") }
+      : a.rewrite?.regex
+        ? { regex: ctx.check(textWord(a.rewrite.regex.pattern), `${route.origin}.rewrite.regex.pattern`, "rewrite regex"),
+            replacement: ctx.check(formatWord(literal(a.rewrite.regex.substitution)), `${route.origin}.rewrite.regex.substitution`, "rewrite substitution") }
+        : null,
+    rewriteHost: a.rewrite?.host ? ctx.check(formatWord(literal(a.rewrite.host)), `${route.origin}.rewrite.host`, "host rewrite") : null,
+  };
+}
+
+export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>): RoutingView {
+  const backends: BackendView[] = [];
+  const routes: RouteView[] = [];
+  listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends))));
+  const picks = [...new Set(routes.flatMap((r) => r.backends.map((b) => b.below).filter((b): b is number => b !== null)))].sort((x, y) => x - y);
+  const acl = (name: AclName, fetch: AclView["fetch"], arg: string | null, flags: string, patterns: AclView["patterns"]): AclView =>
+    ({ name, fetch, arg: arg === null ? null : nameWord(arg), flags, patterns });
+  const acls: AclView[] = [
+    acl("meshc_route_chosen", "var", "txn.meshc_route", "-m found", []),
+    ...(routes.some((r) => r.redirects.length > 1) ? [acl("meshc_has_query", "query", null, "-m len gt", [intWord(0)])] : []),
+    ...listener.virtualHosts.map((_, v) => acl(`meshc_vhost_${v}`, "var", "txn.meshc_vhost", "-m int", [intWord(v)])),
+    ...routes.map((r) => acl(`meshc_route_${r.index}`, "var", "txn.meshc_route", "-m int", [intWord(r.index)])),
+    ...picks.map((p) => acl(`meshc_pick_below_${p}`, "var", "txn.meshc_pick", "-m int lt", [intWord(p)])),
+  ];
+  return { acls, vhostSelectors: buildVhostSelectors(ctx, listener.virtualHosts, listener.origin), routes, backends, usesPick: picks.length > 0 };
+}

@@ -1,0 +1,56 @@
+// What HAProxy 2.6 can express, feature by feature. The core reads this before emitting
+// and reports gaps; README.md explains each entry.
+import type { Capabilities } from "../../compiler/target.ts";
+
+const full = { support: "full" } as const;
+const partial = (note: string) => ({ support: "partial", note }) as const;
+const none = (hint: string, security = false) => ({ support: "none", hint, security }) as const;
+
+export const haproxyCapabilities: Capabilities = {
+  "route.match.path.exact": full,
+  "route.match.path.prefix": full,
+  "route.match.path.regex": partial("PCRE2 instead of RE2, anchored as a full match like Envoy; RE2 syntax is accepted but a few escapes differ."),
+  "route.match.method": full,
+  "route.match.header": full,
+  "route.match.query": partial("Query values are matched undecoded, as sent."),
+  "route.split": full,
+  "route.rewrite.prefix": full,
+  "route.rewrite.regex": partial("replace-path replaces the whole path with the substitution when the pattern matches; Envoy replaces every match. Anchor the pattern (^...$) for the same result."),
+  "route.rewrite.host": full,
+  "route.redirect": full,
+  "route.direct-response": full,
+  "route.headers.request": full,
+  "route.headers.response": full,
+  "route.mirror": none("HAProxy has no request mirroring; use the Envoy target, or an SPOE mirror agent outside meshc."),
+  "route.timeout": partial("HAProxy has no whole-request deadline: the route timeout bounds each attempt (timeout server), so with retries a request can take (retries + 1) x timeout."),
+  "route.retries": partial("retry-on covers connection failures, empty/junk responses, response timeouts and statuses 401/403/404/408/425/500-504; retriable-4xx (409) and other statuses are not retried (MESH3203)."),
+  "route.retries.per-try-timeout": full,
+  "route.retries.grpc-conditions": none("HAProxy cannot read grpc-status to decide a retry; retry on 5xx/reset/connect-failure instead, or use the Envoy target."),
+  "route.retries.idempotent-only": partial("Non-idempotent requests are still retried after a connection failure, when nothing was sent (disable-l7-retry keeps only those)."),
+  "route.fault.delay": none("HAProxy cannot hold a request for a while and then forward it (tcp-request inspect-delay does not apply to parsed HTTP requests); use the Envoy target for delay injection."),
+  "route.fault.abort": full,
+  "route.tcp": full,
+  "lb.round-robin": full,
+  "lb.least-request": partial("leastconn: least active connections, not least outstanding requests (the same for HTTP/1)."),
+  "lb.random": full,
+  "lb.hash.header": full,
+  "lb.hash.cookie": partial("Hashes an existing cookie; HAProxy does not generate the cookie when it is missing (Envoy does when a TTL is set)."),
+  "lb.hash.source-ip": full,
+  "cluster.connection-limits": partial("maxConnections and maxPendingRequests are split evenly across servers (maxconn/maxqueue); maxRequests and maxRetries have no equivalent."),
+  "cluster.outlier-detection": partial("observe layer7 error-limit N on-error mark-down: a server is marked down after N consecutive errors and comes back through checks; maxEjectionPercent is not enforced."),
+  "cluster.health-check": full,
+  "cluster.dns-discovery": full,
+  "inbound.mtls.strict": full,
+  "inbound.mtls.permissive": partial("TLS with an optional client certificate; plain-text connections to the same port are refused."),
+  "inbound.authz.principal": full,
+  "inbound.authz.method": full,
+  "inbound.authz.path": full,
+  "inbound.authz.header": full,
+  "inbound.rate-limit": partial("A sliding window over the whole listener admitting requests + burst per window (stick-table gpc0_rate), not a token bucket; refused requests do not count."),
+  "inbound.jwt": none("HAProxy 2.6 verifies a JWT signature only against one fixed PEM key and algorithm, with no JWKS and no expiry check of its own: not sound as authentication. Use the Envoy target.", true),
+  "gateway.tls": full,
+  "egress.tls-origination": full,
+  "observability.access-log": partial("JSON with HAProxy's own date format for start_time; upstream_status is the final status."),
+  "observability.metrics": full,
+  "observability.request-id": full,
+};

@@ -1,0 +1,46 @@
+// HAProxy target codes. Bands: MESH3200-3249 for what the emitter finds it cannot write
+// (limits of the dialect found at emit time), MESH4300-4399 for what `haproxy -c` reports.
+import { defineCodes } from "../../compiler/diagnostics/define.ts";
+
+export const haproxyCodes = defineCodes({
+  valueRejected: {
+    code: "MESH3200", severity: "error", title: "value cannot be written to HAProxy",
+    description: "A user-supplied value contains a character or shape HAProxy cannot carry safely (a control or separator character, or a name outside [A-Za-z0-9_.:-]). The proxy's file is not emitted.",
+  },
+  lineTooLong: {
+    code: "MESH3201", severity: "error", title: "HAProxy line over 2048 bytes",
+    description: "HAProxy truncates configuration lines at 2048 bytes. Shorten the value (header value, body, regex) or split the rule.",
+  },
+  tooManyWords: {
+    code: "MESH3202", severity: "error", title: "HAProxy line over 64 words",
+    description: "HAProxy accepts at most 64 words a line. Split the rule (fewer methods, domains or principals in one rule).",
+  },
+  retryConditionDropped: {
+    code: "MESH3203", severity: "warning", title: "retry condition not expressible in HAProxy",
+    description: "HAProxy 2.6 retries only on connection failures, empty/junk responses, response timeouts and the statuses 401, 403, 404, 408, 425, 500-504. Other conditions and status codes are not retried.",
+  },
+  faultPercentRounded: {
+    code: "MESH3204", severity: "info", title: "fault percentage rounded",
+    description: "HAProxy draws fault injection from rand(1000000): percentages are applied with a resolution of 0.0001%.",
+  },
+  internalRender: {
+    code: "MESH3205", severity: "error", title: "HAProxy template failed",
+    description: "Rendering an HAProxy template failed; this is a meshc bug. The proxy's file is not emitted.",
+  },
+  spiffeIdTooLong: {
+    code: "MESH3206", severity: "error", title: "SPIFFE ID too long for HAProxy authorization",
+    description: "HAProxy 2.6 matches a peer's SPIFFE ID in the certificate DER with a one-byte length; IDs of 128 bytes or more cannot be matched.",
+  },
+  configInvalid: {
+    code: "MESH4300", severity: "error", title: "haproxy -c rejected the configuration",
+    description: "`haproxy -c -dW` reported an alert for this line.",
+  },
+  configWarning: {
+    code: "MESH4301", severity: "error", title: "haproxy -c warned about the configuration",
+    description: "`haproxy -c -dW` reported a warning for this line; meshc treats warnings as failures.",
+  },
+  checkFailed: {
+    code: "MESH4302", severity: "error", title: "haproxy -c failed",
+    description: "`haproxy -c -dW` failed without naming a line (it could not start, or timed out).",
+  },
+});

@@ -1,0 +1,46 @@
+// The HAProxy target: one complete `haproxy/<proxy>.cfg` per proxy, run as
+// `haproxy -db -f FILE`. Pure: the view is built from the IR, checked, then rendered.
+import type { EmittedFile, Target } from "../../compiler/target.ts";
+import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
+import { diagnostic } from "../../compiler/diagnostics/define.ts";
+import type { MeshIR } from "../../compiler/ir/types.ts";
+import { haproxyCapabilities } from "./capabilities.ts";
+import { haproxyCodes } from "./codes.ts";
+import { createBuildContext } from "./context.ts";
+import { buildConfigView } from "./build-proxy.ts";
+import { checkLineLimits } from "./limits.ts";
+import { createRenderer } from "./render.ts";
+
+export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
+
+function emitHaproxy(ir: MeshIR) {
+  const render = createRenderer();
+  const files: EmittedFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const proxy of ir.proxies) {
+    const path = haproxyFilePath(proxy.name);
+    const ctx = createBuildContext(path);
+    const view = buildConfigView(ctx, proxy);
+    diagnostics.push(...ctx.diagnostics);
+    // A proxy whose values cannot be written is left out whole: never a partial file.
+    if (ctx.diagnostics.some((d) => d.severity === "error")) continue;
+    let content: string;
+    try {
+      content = render(view);
+    } catch (error) {
+      diagnostics.push(diagnostic(haproxyCodes.internalRender, { message: String(error), file: path }));
+      continue;
+    }
+    const limits = checkLineLimits(path, content);
+    diagnostics.push(...limits);
+    if (limits.length === 0) files.push({ path, content });
+  }
+  return { files, diagnostics };
+}
+
+export const haproxy: Target = {
+  name: "haproxy",
+  description: "HAProxy 2.6+ configuration, one file per sidecar and gateway (haproxy -db -f FILE)",
+  capabilities: haproxyCapabilities,
+  emit: emitHaproxy,
+};

@@ -1,0 +1,26 @@
+// Renders a view model with an isolated, strict handlebars instance. `hap` is the only
+// helper, and the only way a user value reaches the text (see words.ts).
+import Handlebars from "handlebars";
+import type { ConfigView } from "./view.ts";
+import { encodeWord, type Word } from "./words.ts";
+import { backendTemplate, configTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
+
+/** Thrown only if a view holds a word the builders did not check first: a meshc bug. */
+export class UncheckedWordError extends Error {}
+
+/** Compiles the templates on a fresh handlebars instance; callers keep it for one emit. */
+export function createRenderer(): (view: ConfigView) => string {
+  const hb = Handlebars.create();
+  // noEscape: HTML escaping means nothing to HAProxy; `hap` does the escaping that does.
+  const options = { strict: true, noEscape: true } as const;
+  hb.registerHelper("hap", (word: Word) => {
+    const encoded = encodeWord(word);
+    if (!encoded.ok) throw new UncheckedWordError(encoded.reason);
+    return encoded.text;
+  });
+  hb.registerPartial("httpFrontend", hb.compile(httpFrontendTemplate, options));
+  hb.registerPartial("tcpFrontend", hb.compile(tcpFrontendTemplate, options));
+  hb.registerPartial("backend", hb.compile(backendTemplate, options));
+  const config = hb.compile<ConfigView>(configTemplate, options);
+  return (view) => config(view);
+}

@@ -1,0 +1,211 @@
+// Logic-free templates: they walk the view model with #each/#if and print user values
+// only through `hap` (words.ts). No user text ever lands in a comment.
+// Rule order inside a frontend is the order HAProxy evaluates http-request rules:
+// request id, log captures, authorization, rate limit, route choice, per-route actions.
+
+const bindLine = `    bind {{hap address}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}} alpn {{tls.alpn}}{{/if}}`;
+
+const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#each patterns}} {{hap this}}{{/each}}`;
+
+const conditions = `{{#each conditions}} {{this}}{{/each}}`;
+
+export const httpFrontendTemplate = `
+frontend {{hap name}}
+    mode http
+{{#each binds}}
+${bindLine}
+{{/each}}
+{{#if logFormat}}
+    log global
+    log-format {{hap logFormat}}
+{{else}}
+    no log
+{{/if}}
+{{#if requestId}}
+    http-request set-header x-request-id %[uuid()] unless { req.hdr(x-request-id) -m found }
+{{/if}}
+{{#if logFormat}}
+    http-request set-var(txn.meshc_path) path
+    http-request set-var(txn.meshc_authority) req.hdr(host)
+    http-request set-var(txn.meshc_user_agent) req.hdr(user-agent)
+    http-request set-var(txn.meshc_request_id) req.hdr(x-request-id)
+{{/if}}
+{{#if authz}}
+{{#each authz.acls}}
+${aclLine}
+{{/each}}
+{{#each authz.denyRules}}
+    http-request deny deny_status 403 if${conditions}
+{{/each}}
+{{#each authz.allowRules}}
+    http-request set-var(txn.meshc_allowed) bool(true) if${conditions}
+{{/each}}
+{{#if authz.defaultDeny}}
+    http-request deny deny_status 403 unless { var(txn.meshc_allowed) -m bool }
+{{/if}}
+{{/if}}
+{{#if rateLimit}}
+    stick-table type integer size 1 expire {{rateLimit.windowMs}}ms store gpc0_rate({{rateLimit.windowMs}}ms)
+    http-request track-sc0 int(1)
+    http-request deny deny_status 429 if { sc_gpc0_rate(0) ge {{rateLimit.limit}} }
+    http-request sc-inc-gpc0(0)
+{{/if}}
+{{#each acls}}
+${aclLine}
+{{/each}}
+{{#each vhostSelectors}}
+    http-request set-var(txn.meshc_vhost) int({{vhost}}) if !{ var(txn.meshc_vhost) -m found }{{#if pattern}} { hdr(host),field(1,:),lower -m {{match}} {{hap pattern}} }{{/if}}
+{{/each}}
+{{#if usesPick}}
+    http-request set-var(txn.meshc_pick) rand(100)
+{{/if}}
+{{#each routes}}
+{{#each acls}}
+${aclLine}
+{{/each}}
+    http-request set-var(txn.meshc_route) int({{index}}) if !meshc_route_chosen${conditions}
+{{/each}}
+    http-request return status 404 unless meshc_route_chosen
+{{#each routes}}
+{{#if faultAbort}}
+    http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) lt {{faultAbort.threshold}} }
+{{/if}}
+{{#each requestHeaders}}
+    http-request {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
+{{/each}}
+{{#if rewritePath}}
+    http-request replace-path {{hap rewritePath.regex}} {{hap rewritePath.replacement}} if meshc_route_{{index}}
+{{/if}}
+{{#if rewriteHost}}
+    http-request set-header host {{hap rewriteHost}} if meshc_route_{{index}}
+{{/if}}
+{{#each redirects}}
+    http-request redirect location {{hap location}} code {{status}} if meshc_route_{{../index}}${conditions}
+{{/each}}
+{{#if direct}}
+    http-request return status {{direct.status}}{{#if direct.body}} content-type text/plain string {{hap direct.body}}{{/if}} if meshc_route_{{index}}
+{{/if}}
+{{#each responseHeaders}}
+    http-after-response {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
+{{/each}}
+{{/each}}
+{{#each routes}}
+{{#each backends}}
+    use_backend {{hap name}} if meshc_route_{{../index}}{{#if below}} meshc_pick_below_{{below}}{{/if}}
+{{/each}}
+{{/each}}
+`;
+
+export const tcpFrontendTemplate = `
+frontend {{hap name}}
+    mode tcp
+{{#each binds}}
+${bindLine}
+{{/each}}
+{{#if logFormat}}
+    log global
+    log-format {{hap logFormat}}
+{{else}}
+    no log
+{{/if}}
+{{#if idleTimeoutMs}}
+    timeout client {{idleTimeoutMs}}ms
+{{/if}}
+{{#if authz}}
+{{#each authz.acls}}
+${aclLine}
+{{/each}}
+{{#each authz.denyRules}}
+    tcp-request content reject if${conditions}
+{{/each}}
+{{#each authz.allowRules}}
+    tcp-request content set-var(sess.meshc_allowed) bool(true) if${conditions}
+{{/each}}
+{{#if authz.defaultDeny}}
+    tcp-request content reject unless { var(sess.meshc_allowed) -m bool }
+{{/if}}
+{{/if}}
+{{#if usesPick}}
+    tcp-request content set-var(sess.meshc_pick) rand(100)
+{{/if}}
+{{#each backends}}
+    use_backend {{hap name}}{{#if below}} if { var(sess.meshc_pick) -m int lt {{below}} }{{/if}}
+{{/each}}
+`;
+
+export const backendTemplate = `
+backend {{hap name}}
+    mode {{mode}}
+    balance {{balance.keyword}}{{#if balance.key}}({{hap balance.key}}){{/if}}
+{{#if balance.consistent}}
+    hash-type consistent
+{{/if}}
+    timeout connect {{connectTimeoutMs}}ms
+    timeout server {{serverTimeoutMs}}ms
+{{#if retries}}
+    retries {{retries.count}}
+    retry-on {{retries.on}}
+    option redispatch 1
+{{else}}
+    retries 0
+{{/if}}
+{{#if idempotentOnly}}
+    http-request disable-l7-retry unless METH_GET || METH_OPTIONS || METH_PUT || METH_DELETE || METH_TRACE
+{{/if}}
+{{#if httpCheck}}
+    option httpchk
+    http-check send meth GET uri {{hap httpCheck.path}}
+{{/if}}
+{{#if checkTimeoutMs}}
+    timeout check {{checkTimeoutMs}}ms
+{{/if}}
+{{#each servers}}
+    server {{name}} {{hap address}}{{#if dns}} resolvers meshc init-addr last,libc,none{{/if}}{{#if maxconn}} maxconn {{maxconn}}{{/if}}{{#if maxqueue}} maxqueue {{maxqueue}}{{/if}}{{#if check}} check inter {{check.interMs}}ms rise {{check.rise}} fall {{check.fall}}{{/if}}{{#if errorLimit}} observe {{../observe}} error-limit {{errorLimit}} on-error mark-down{{/if}}{{#if protoH2}} proto h2{{/if}}{{#if tls}} ssl verify required{{#if tls.certificate}} crt {{hap tls.certificate}}{{/if}} ca-file {{#if tls.caFile}}{{hap tls.caFile}}{{else}}@system-ca{{/if}}{{#if tls.verifyHost}} verifyhost {{hap tls.verifyHost}}{{/if}}{{#if tls.sni}} sni str({{hap tls.sni}}){{/if}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpnH2}} alpn h2{{/if}}{{/if}}
+{{/each}}
+`;
+
+/** The file: process settings, then the admin and metrics listeners, then the proxies. */
+export const configTemplate = `# Generated by meshc from the mesh IR. Do not edit: change the mesh and recompile.
+global
+    maxconn 20000
+{{#if logToStdout}}
+    log stdout format raw local0 info
+{{/if}}
+{{#if usesDns}}
+
+resolvers meshc
+    parse-resolv-conf
+    hold valid 10s
+{{/if}}
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 5m
+    timeout server 1h
+    timeout http-request 30s
+    timeout http-keep-alive 60s
+    timeout check 5s
+
+frontend meshc-admin
+    bind 127.0.0.1:{{admin.port}}
+    no log
+    stats enable
+    stats uri /stats
+    http-request return status 200 content-type text/plain string "ready" if { path /ready }
+{{#if metrics}}
+
+frontend meshc-metrics
+    bind 127.0.0.1:{{metrics.port}}
+    no log
+    http-request use-service prometheus-exporter
+{{/if}}
+{{#each httpFrontends}}
+{{> httpFrontend}}
+{{/each}}
+{{#each tcpFrontends}}
+{{> tcpFrontend}}
+{{/each}}
+{{#each backends}}
+{{> backend}}
+{{/each}}`;

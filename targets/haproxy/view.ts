@@ -1,0 +1,143 @@
+// The typed view model the templates render. Everything a template prints raw is either
+// a number, a literal union owned by the compiler, or an ACL name the compiler made from
+// indexes (`AclName`); every user-supplied value is a `Word` printed through `hap`.
+import type { Word } from "./words.ts";
+
+/** ACL names are generated from indexes, never from user names. */
+export type AclName = `meshc_${string}`;
+/** A condition term: an ACL, maybe negated. */
+export type AclRef = AclName | `!${AclName}` | "TRUE" | "FALSE";
+
+export interface ConfigView {
+  readonly logToStdout: boolean;
+  readonly usesDns: boolean;
+  readonly admin: { readonly port: number };
+  readonly metrics: { readonly port: number } | null;
+  readonly httpFrontends: readonly HttpFrontendView[];
+  readonly tcpFrontends: readonly TcpFrontendView[];
+  readonly backends: readonly BackendView[];
+}
+
+export interface BindView {
+  readonly address: Word;
+  readonly tls: BindTlsView | null;
+  /** Plain-text HTTP/2 (gRPC without TLS). */
+  readonly h2c: boolean;
+}
+
+export interface BindTlsView {
+  /** cert+key bundles; the first is the default certificate. */
+  readonly certificates: readonly Word[];
+  readonly caFile: Word | null;
+  readonly verify: "required" | "optional" | "none";
+  readonly minVersion: "TLSv1.2" | "TLSv1.3";
+  readonly ciphers: Word;
+  readonly alpn: "h2,http/1.1" | "http/1.1";
+}
+
+/** A named ACL line: `acl NAME FETCH[(ARG)][,CONV] FLAGS PATTERN...` */
+export interface AclView {
+  readonly name: AclName;
+  readonly fetch: AclFetch;
+  readonly arg: Word | null;
+  readonly flags: string;
+  readonly patterns: readonly Word[];
+}
+
+export type AclFetch =
+  | "path" | "method" | "req.fhdr" | "urlp" | "ssl_c_der,hex" | "var" | "ssl_c_verify" | "ssl_c_used"
+  | "hdr(host),field(1,:),lower" | "query";
+
+export interface HeaderRuleView {
+  readonly action: "del-header" | "set-header" | "add-header";
+  readonly name: Word;
+  /** Null for del-header. */
+  readonly value: Word | null;
+}
+
+export interface RouteView {
+  readonly index: number;
+  readonly acls: readonly AclView[];
+  /** Selects this route: the vhost, then every match term. */
+  readonly conditions: readonly AclRef[];
+  readonly faultAbort: { readonly status: number; readonly threshold: number } | null;
+  readonly requestHeaders: readonly HeaderRuleView[];
+  readonly responseHeaders: readonly HeaderRuleView[];
+  readonly rewritePath: { readonly regex: Word; readonly replacement: Word } | null;
+  readonly rewriteHost: Word | null;
+  readonly redirects: readonly { readonly location: Word; readonly status: number; readonly conditions: readonly AclRef[] }[];
+  readonly direct: { readonly status: number; readonly body: Word | null } | null;
+  /** Cumulative weights: a backend is used when the pick is below `below` (null: always). */
+  readonly backends: readonly { readonly name: Word; readonly below: number | null }[];
+}
+
+export interface AuthzView {
+  readonly acls: readonly AclView[];
+  readonly denyRules: readonly { readonly conditions: readonly AclRef[] }[];
+  readonly allowRules: readonly { readonly conditions: readonly AclRef[] }[];
+  readonly defaultDeny: boolean;
+}
+
+export interface HttpFrontendView {
+  readonly name: Word;
+  readonly binds: readonly BindView[];
+  readonly logFormat: Word | null;
+  readonly requestId: boolean;
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
+  readonly authz: AuthzView | null;
+  /** In Envoy's order: exact domains, longest suffix wildcards, then `*`. */
+  readonly vhostSelectors: readonly { readonly vhost: number; readonly pattern: Word | null; readonly match: "str" | "end" | "beg" }[];
+  /** ACLs shared by every route: vhost chosen, route chosen, weighted pick below N. */
+  readonly acls: readonly AclView[];
+  readonly usesPick: boolean;
+  readonly routes: readonly RouteView[];
+}
+
+export interface TcpFrontendView {
+  readonly name: Word;
+  readonly binds: readonly BindView[];
+  readonly logFormat: Word | null;
+  readonly idleTimeoutMs: number | null;
+  readonly authz: AuthzView | null;
+  readonly usesPick: boolean;
+  readonly backends: readonly { readonly name: Word; readonly below: number | null }[];
+}
+
+export interface BackendView {
+  readonly name: Word;
+  readonly mode: "http" | "tcp";
+  /** `balance KEYWORD[(KEY)]`. */
+  readonly balance: { readonly keyword: "roundrobin" | "leastconn" | "random" | "source" | "hdr" | "hash req.cook"; readonly key: Word | null; readonly consistent: boolean };
+  readonly connectTimeoutMs: number;
+  readonly serverTimeoutMs: number;
+  readonly retries: { readonly count: number; readonly on: string } | null;
+  readonly idempotentOnly: boolean;
+  readonly httpCheck: { readonly path: Word; readonly timeoutMs: number } | null;
+  readonly checkTimeoutMs: number | null;
+  readonly observe: "layer4" | "layer7";
+  readonly servers: readonly ServerView[];
+}
+
+export interface ServerView {
+  readonly name: string;
+  readonly address: Word;
+  readonly dns: boolean;
+  readonly maxconn: number | null;
+  readonly maxqueue: number | null;
+  readonly check: { readonly interMs: number; readonly rise: number; readonly fall: number } | null;
+  readonly errorLimit: number | null;
+  readonly tls: ServerTlsView | null;
+  /** Plain-text HTTP/2 to the upstream (gRPC/http2 without TLS). */
+  readonly protoH2: boolean;
+}
+
+export interface ServerTlsView {
+  readonly certificate: Word | null;
+  /** Null means the system trust store. */
+  readonly caFile: Word | null;
+  readonly verifyHost: Word | null;
+  readonly sni: Word | null;
+  readonly minVersion: "TLSv1.2" | "TLSv1.3";
+  readonly ciphers: Word;
+  readonly alpnH2: boolean;
+}
