@@ -1,0 +1,56 @@
+// What nginx OSS 1.22 (Debian nginx-light) can express of the IR, as data. The core reads
+// it before emitting and reports every gap; the README table is generated from it.
+import type { Capabilities } from "../../compiler/target.ts";
+
+const full = { support: "full" } as const;
+const partial = (note: string) => ({ support: "partial", note }) as const;
+const none = (hint: string, security: boolean) => ({ support: "none", hint, security }) as const;
+
+export const nginxCapabilities: Capabilities = {
+  "route.match.path.exact": partial("matched on nginx's normalized path ($uri: percent-decoded, `//` merged, dot segments resolved), like Envoy with normalize_path and merge_slashes"),
+  "route.match.path.prefix": partial("matched on the normalized path ($uri), see exact"),
+  "route.match.path.regex": partial("PCRE instead of RE2, anchored `^(?:re)$` on the normalized path; RE2-valid patterns mean the same in PCRE"),
+  "route.match.method": full,
+  "route.match.header": partial("an empty header value counts as absent (nginx cannot tell them apart); with repeated headers the first value is matched; names limited to letters, digits and `-` (MESH3153)"),
+  "route.match.query": partial("nginx matches argument names case-insensitively; names limited to letters, digits and `_` (MESH3153)"),
+  "route.split": full,
+  "route.rewrite.prefix": full,
+  "route.rewrite.regex": partial("nginx rewrites the first match only (Envoy every match) unless the pattern is anchored `^...$`; at most 8 groups (MESH3157)"),
+  "route.rewrite.host": full,
+  "route.redirect": partial("a redirect keeping the host uses $host, which drops a non-default port (MESH3161)"),
+  "route.direct-response": partial("a 4xx/5xx without a body gets nginx's built-in error page; redirect statuses need a redirect action (MESH3158)"),
+  "route.headers.request": partial("`add` appends the value to the existing one comma-separated instead of sending a second header line"),
+  "route.headers.response": full,
+  "route.mirror": partial("the mirrored request keeps the original Host (Envoy appends -shadow); mirror URIs /__meshc_mirror_* are reserved"),
+  "route.timeout": partial("nginx has no whole-request deadline: the route timeout stops new retries (proxy_next_upstream_timeout) and bounds each attempt's connect/read/send; a response can take up to timeout + one per-try timeout"),
+  "route.retries": partial("conditions map to proxy_next_upstream; `connect-failure` also retries read timeouts; `retriable-4xx` (409) and unsupported status codes are not retried (MESH3152)"),
+  "route.retries.per-try-timeout": partial("proxy_read_timeout is an idle timeout between two reads, not a deadline for the whole response"),
+  "route.retries.grpc-conditions": none("nginx cannot read grpc-status to decide a retry; use Envoy, or retry on HTTP conditions (5xx, reset)", false),
+  "route.retries.idempotent-only": full,
+  "route.fault.delay": none("nginx OSS cannot delay a request; use Envoy for delay injection", false),
+  "route.fault.abort": full,
+  "route.tcp": none("the stream module is not in nginx-light here (--with-stream=dynamic, module not installed); install libnginx-mod-stream or use Envoy/HAProxy", false),
+  "lb.round-robin": full,
+  "lb.least-request": partial("least_conn: fewest active connections, not requests"),
+  "lb.random": full,
+  "lb.hash.header": partial("consistent (ketama) hash on $http_<name>; header names limited to letters, digits and `-`"),
+  "lb.hash.cookie": partial("hashes on the cookie the client sends; nginx OSS cannot issue the cookie (no TTL cookie)"),
+  "lb.hash.source-ip": full,
+  "cluster.connection-limits": partial("only maxConnections (max_conns per server entry, the cluster's limit divided over entries); pending/request/retry limits have no nginx OSS equivalent"),
+  "cluster.outlier-detection": partial("passive: max_fails within fail_timeout (= base ejection time), counted per server entry on the failures proxy_next_upstream defines; no max ejection percent"),
+  "cluster.health-check": none("nginx OSS has no active health checks (nginx Plus does); passive outlier detection still applies", false),
+  "cluster.dns-discovery": partial("nginx OSS resolves upstream host names once at start and refuses to start if one does not resolve"),
+  "inbound.mtls.strict": full,
+  "inbound.mtls.permissive": partial("TLS is required (plain text gets 400); the client certificate is optional and verified when sent"),
+  "inbound.authz.principal": partial("matches the exact certificate subject ($ssl_client_s_dn, RFC 2253) that the certificate manifest guarantees, not the SPIFFE URI SAN (nginx 1.22 has no SAN variable)"),
+  "inbound.authz.method": full,
+  "inbound.authz.path": partial("matched on the normalized path ($uri)"),
+  "inbound.authz.header": partial("an empty header value counts as absent"),
+  "inbound.rate-limit": partial("limit_req is a leaky bucket with burst = requests + burst - 1 (nodelay), which admits the same first burst and long-run rate as the token bucket"),
+  "inbound.jwt": none("nginx OSS cannot verify JWTs (auth_jwt is nginx Plus); put Envoy in front, or use auth_request to an external verifier", true),
+  "gateway.tls": full,
+  "egress.tls-origination": full,
+  "observability.access-log": partial("written as JSON lines to <logDir>/<proxy>.access.log (not stdout); path is the raw request URI with query"),
+  "observability.metrics": partial("stub_status counters (connections, requests) on 127.0.0.1:<metricsPort>/stats, not Prometheus"),
+  "observability.request-id": full,
+};

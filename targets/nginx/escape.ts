@@ -1,0 +1,73 @@
+// The one place user text becomes nginx syntax. nginx's tokenizer reads a double-quoted
+// token, turning `\"` and `\\` back into `"` and `\`; everything else inside the quotes is
+// literal, braces, `;` and `#` included. What it cannot protect is `$`: directives that
+// take "complex values" expand `$name` and there is no escape, so a `$` in such a value
+// is rejected. Regexes (map keys, rewrite patterns) are not expanded, so `$` is allowed.
+//
+// The view model carries user text only as these three shapes; `renderNginxValue` is the
+// only function that turns them into text, and the templates reach it through one helper.
+
+/** User text in a place nginx expands variables (header values, return texts, URLs). */
+export interface LiteralValue { readonly kind: "literal"; readonly text: string }
+/** A regex in a place nginx does not expand variables (map keys, rewrite patterns). */
+export interface RegexValue { readonly kind: "regex"; readonly pattern: string; readonly prefix: "" | "~" }
+/** Literal text joined with variables meshc itself chose (`${host}`, capture `$1`). */
+export interface TemplateValue { readonly kind: "template"; readonly parts: readonly TemplatePart[] }
+export type TemplatePart = { readonly text: string } | { readonly variable: string } | { readonly capture: number };
+export type NginxValue = LiteralValue | RegexValue | TemplateValue;
+
+// C0 controls, DEL, C1 controls, Unicode line/paragraph separators, bidi embeddings,
+// overrides and isolates, zero-width and BOM characters.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/u;
+const VARIABLE_NAME = /^[a-z_][a-z0-9_]*$/;
+
+export type ValueProblem = { readonly kind: "dollar" } | { readonly kind: "unsafe"; readonly codePoint: string };
+
+/** Why `text` cannot be written where nginx expands variables (`expands`) or anywhere at all. */
+export function findValueProblem(text: string, expands: boolean): ValueProblem | null {
+  const unsafe = UNSAFE.exec(text);
+  if (unsafe) return { kind: "unsafe", codePoint: "U+" + unsafe[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0") };
+  if (expands && text.includes("$")) return { kind: "dollar" };
+  return null;
+}
+
+export const literal = (text: string): LiteralValue => ({ kind: "literal", text });
+export const regex = (pattern: string, prefix: "" | "~" = "~"): RegexValue => ({ kind: "regex", pattern, prefix });
+export const template = (...parts: TemplatePart[]): TemplateValue => ({ kind: "template", parts });
+
+function quote(text: string): string {
+  return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+function assertSafe(text: string, expands: boolean): string {
+  const problem = findValueProblem(text, expands);
+  if (problem) throw new Error(`unchecked value reached an nginx template (${problem.kind === "dollar" ? "$" : problem.codePoint})`);
+  return text;
+}
+
+/**
+ * One double-quoted nginx token for a view value. Throws when a value skipped the view
+ * builder's checks: that is a meshc bug, and emit turns it into MESH3199.
+ */
+export function renderNginxValue(value: NginxValue): string {
+  switch (value.kind) {
+    case "literal": return quote(assertSafe(value.text, true));
+    case "regex": return quote(value.prefix + assertSafe(value.pattern, false));
+    case "template": return quote(value.parts.map(renderPart).join(""));
+  }
+}
+
+function renderPart(part: TemplatePart): string {
+  if ("text" in part) return assertSafe(part.text, true);
+  if ("capture" in part) {
+    if (!Number.isInteger(part.capture) || part.capture < 1 || part.capture > 9) throw new Error(`bad capture ${part.capture}`);
+    return `$${part.capture}`;
+  }
+  if (!VARIABLE_NAME.test(part.variable)) throw new Error(`bad variable name ${part.variable}`);
+  return `\${${part.variable}}`;
+}
+
+/** PCRE for a literal string: its metacharacters escaped (a backslash before punctuation is always literal in PCRE). */
+export function escapeRegexLiteral(text: string): string {
+  return text.replace(/[\\^$.|?*+()[\]{}]/g, (c) => "\\" + c);
+}

@@ -1,0 +1,118 @@
+// Checks generated nginx configs with the real `nginx -t`, strictly (a [warn] fails).
+//
+// The files name absolute production paths (certificates under runtime.certDir, pid, logs
+// and temp dirs under runDir/logDir) that do not exist here. Rather than rewriting the
+// files, the verifier emits the same IR again with the runtime directories moved into a
+// temp prefix: only those path strings change, never a line break, so an error at line N
+// of the relocated copy is line N of the bundle file. The bundle file must equal what the
+// IR emits (else MESH4203: it would not be the file that was checked). Every certificate,
+// key and CA file the relocated IR names gets a throwaway placeholder pair.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
+import { diagnostic } from "../../compiler/diagnostics/define.ts";
+import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { EmittedFile, Verifier } from "../../compiler/target.ts";
+import { NGINX_CODES } from "./codes.ts";
+import { nginx } from "./index.ts";
+import { collectTlsFiles, createPlaceholderPair } from "./verify-certs.ts";
+
+export function findNginx(): string | null {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"];
+  for (const dir of dirs) if (dir && existsSync(join(dir, "nginx"))) return join(dir, "nginx");
+  return null;
+}
+
+/** The IR with every string under a runtime directory moved under `prefix`. */
+export function relocateRuntime(ir: MeshIR, prefix: string): MeshIR {
+  const moves: [string, string][] = [
+    [ir.runtime.certDir, join(prefix, "certs")], [ir.runtime.runDir, join(prefix, "run")], [ir.runtime.logDir, join(prefix, "logs")],
+  ];
+  const move = (value: unknown): unknown => {
+    if (typeof value === "string") {
+      for (const [from, to] of moves) if (value === from || value.startsWith(from + "/")) return to + value.slice(from.length);
+      return value;
+    }
+    if (Array.isArray(value)) return value.map(move);
+    if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, move(v)]));
+    return value;
+  };
+  return move(ir) as MeshIR;
+}
+
+const MESSAGE = /^nginx: \[(emerg|alert|crit|warn)\] (.*?)(?: in (\S+):(\d+))?$/;
+
+/** nginx -t output lines as diagnostics on the bundle file (`file`), line for line. */
+export function parseNginxOutput(output: string, file: string): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  for (const line of output.split("\n")) {
+    const m = MESSAGE.exec(line.trim());
+    if (!m) continue;
+    const info = m[1] === "warn" ? NGINX_CODES.nginxWarned : NGINX_CODES.nginxRejected;
+    found.push(diagnostic(info, { message: `nginx -t: [${m[1]}] ${m[2]}`, file, line: m[4] ? Number(m[4]) : 0 }));
+  }
+  return found;
+}
+
+async function preparePrefix(prefix: string, relocated: MeshIR): Promise<void> {
+  for (const dir of ["run", "logs", "nginx"]) mkdirSync(join(prefix, dir), { recursive: true });
+  const pair = await createPlaceholderPair();
+  const { certs, keys } = collectTlsFiles(relocated);
+  const write = (file: string, pem: string) => { mkdirSync(dirname(file), { recursive: true }); writeFileSync(file, pem, { mode: 0o600 }); };
+  for (const file of certs) write(file, pair.certPem);
+  for (const file of keys) write(file, pair.keyPem);
+}
+
+function checkOne(binary: string, prefix: string, file: string, content: string, bundlePath: string): Diagnostic[] {
+  const configFile = join(prefix, file);
+  writeFileSync(configFile, content);
+  const run = spawnSync(binary, ["-t", "-q", "-p", prefix + "/", "-c", configFile], { encoding: "utf8", timeout: 20_000 });
+  const output = `${run.stderr ?? ""}${run.stdout ?? ""}`;
+  const found = parseNginxOutput(output, bundlePath);
+  if (run.status !== 0 && !found.some((d) => d.code === NGINX_CODES.nginxRejected.code)) {
+    found.push(diagnostic(NGINX_CODES.nginxCheckFailed, { message: `nginx -t exited ${run.status ?? run.signal}: ${output.trim()}`, file: bundlePath }));
+  }
+  return found;
+}
+
+export async function verifyNginxFiles(files: readonly EmittedFile[], ir: MeshIR, binary: string): Promise<Diagnostic[]> {
+  const prefix = mkdtempSync(join(tmpdir(), "meshc-nginx-verify-"));
+  try {
+    const relocated = relocateRuntime(ir, prefix);
+    const original = new Map(nginx.emit(ir).files.map((f) => [f.path, f.content]));
+    const moved = new Map(nginx.emit(relocated).files.map((f) => [f.path, f.content]));
+    await preparePrefix(prefix, relocated);
+    const diagnostics: Diagnostic[] = [];
+    for (const file of files) {
+      if (!file.path.startsWith("nginx/")) continue;
+      const copy = moved.get(file.path);
+      if (original.get(file.path) !== file.content || copy === undefined || copy.split("\n").length !== file.content.split("\n").length) {
+        diagnostics.push(diagnostic(NGINX_CODES.bundleDiffersFromIr, { message: `${file.path} is not what this IR emits; it cannot be checked with relocated paths`, file: file.path }));
+        continue;
+      }
+      diagnostics.push(...checkOne(binary, prefix, file.path, copy, file.path));
+    }
+    return diagnostics;
+  } catch (error) {
+    return [diagnostic(NGINX_CODES.nginxCheckFailed, { message: `could not run nginx -t: ${(error as Error).message}` })];
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+export const nginxVerifier: Verifier = {
+  target: "nginx",
+  defaultOn: false,
+  missing() {
+    if (findNginx() !== null) return null;
+    return "nginx is not installed: apt-get install -y nginx-light (Debian/Ubuntu), or put an nginx binary on PATH";
+  },
+  async verify(files, ir) {
+    const binary = findNginx();
+    if (binary === null) return [diagnostic(NGINX_CODES.nginxCheckFailed, { message: this.missing() ?? "nginx missing" })];
+    return verifyNginxFiles(files, ir, binary);
+  },
+};
+

@@ -1,0 +1,71 @@
+// State threaded through one proxy's view building: the maps and splits collected so far
+// (nginx declares them at http level), fresh generated names, and diagnostics. One context
+// per emit call: nothing here outlives it.
+import type { Diagnostic } from "../../../compiler/diagnostics/types.ts";
+import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { findValueProblem, literal, type LiteralValue } from "../escape.ts";
+import type { MapView, SplitView } from "./types.ts";
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export class ViewContext {
+  readonly maps: MapView[] = [];
+  readonly splits: SplitView[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+
+  /** `requestIdHeader`: pass x-request-id upstream (ObservabilityIR.requestId). */
+  constructor(readonly proxyName: string, readonly file: string, readonly requestIdHeader: boolean) {}
+
+  report(info: CodeInfo, path: string, message: string, hint?: string): void {
+    this.diagnostics.push(diagnostic(info, { message: `${this.proxyName}: ${message}`, path, hint }));
+  }
+
+  /**
+   * User text for a place nginx expands variables. Returns null (and reports) when the
+   * text holds `$` or an unsafe character; callers then leave the directive out, and the
+   * error diagnostic stops the bundle.
+   */
+  checkLiteral(text: string, path: string, what: string): LiteralValue | null {
+    return this.checkText(text, path, what, true) ? literal(text) : null;
+  }
+
+  /** User text for a regex position: `$` is fine there, unsafe characters are not. */
+  checkPattern(text: string, path: string, what: string): boolean {
+    return this.checkText(text, path, what, false);
+  }
+
+  private checkText(text: string, path: string, what: string, expands: boolean): boolean {
+    const problem = findValueProblem(text, expands);
+    if (problem === null) return true;
+    if (problem.kind === "dollar") {
+      this.report(NGINX_CODES.dollarInValue, path, `${what} contains "$" (U+0024), which nginx would read as a variable`,
+        "remove the `$`; nginx has no escape for it in this position");
+    } else {
+      this.report(NGINX_CODES.unsafeCharacter, path, `${what} contains ${problem.codePoint}`, "remove control and invisible characters");
+    }
+    return false;
+  }
+
+  /** A name that becomes part of an nginx identifier or file name. */
+  checkIdentifier(name: string, path: string, what: string): boolean {
+    if (DNS_LABEL.test(name) && name.length <= 63) return true;
+    this.report(NGINX_CODES.invalidIdentifier, path, `${what} ${JSON.stringify(name)} is not a DNS-1123 label`);
+    return false;
+  }
+
+  addMap(map: MapView): string {
+    this.maps.push(map);
+    return map.variable;
+  }
+
+  addSplit(split: SplitView): string {
+    this.splits.push(split);
+    return split.variable;
+  }
+}
+
+/** Milliseconds as an nginx time (`ms` is a valid nginx unit; whole seconds read better). */
+export function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

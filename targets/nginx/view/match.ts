@@ -1,0 +1,101 @@
+// Request conditions as nginx maps. Each condition becomes a map yielding "1" or "0";
+// a route or authorization rule ANDs its conditions by concatenating their bits and
+// matching `^1+$`. Maps are evaluated lazily, per request, only when a variable is read.
+// All matching is case-sensitive regex: nginx's plain map keys compare case-insensitively.
+import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../../compiler/ir/types.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { escapeRegexLiteral, literal, regex, template, type RegexValue, type TemplatePart } from "../escape.ts";
+import type { ViewContext } from "./context.ts";
+
+/** A condition's bit: a generated variable, or a constant when nothing is required. */
+export type Bit = { readonly variable: string } | { readonly constant: "1" };
+export const ALWAYS: Bit = { constant: "1" };
+
+export function bitPart(bit: Bit): TemplatePart {
+  return "variable" in bit ? { variable: bit.variable } : { text: bit.constant };
+}
+
+/** Anchors a path match like Envoy: exact and regex match the whole path, prefix its start. */
+export function pathPattern(match: PathMatchIR): string {
+  switch (match.kind) {
+    case "exact": return `^${escapeRegexLiteral(match.value)}$`;
+    case "prefix": return `^${escapeRegexLiteral(match.value)}`;
+    case "regex": return `^(?:${match.value})$`;
+  }
+}
+
+function stringPattern(match: StringMatchIR): string {
+  switch (match.kind) {
+    case "exact": return `^${escapeRegexLiteral(match.value)}$`;
+    case "prefix": return `^${escapeRegexLiteral(match.value)}`;
+    case "regex": return `^(?:${match.value})$`;
+    // nginx gives "" for an absent header or argument, so presence means "not empty".
+    case "present": return ".";
+  }
+}
+
+/** A map from `source` to "1" when any pattern matches (or none does, when inverted). */
+function bitMap(ctx: ViewContext, variable: string, source: TemplatePart[], patterns: readonly string[], invert: boolean): Bit {
+  const hit = literal(invert ? "0" : "1");
+  const miss = literal(invert ? "1" : "0");
+  const entries = patterns.map((p): { key: RegexValue; value: typeof hit } => ({ key: regex(p), value: hit }));
+  ctx.addMap({ source: template(...source), variable, entries, fallback: miss });
+  return { variable };
+}
+
+export function buildPathBit(ctx: ViewContext, variable: string, paths: readonly PathMatchIR[], path: string): Bit | null {
+  if (paths.length === 0) return ALWAYS;
+  const patterns = paths.map(pathPattern);
+  if (!patterns.every((p, i) => ctx.checkPattern(p, `${path}[${i}]`, "path"))) return null;
+  return bitMap(ctx, variable, [{ variable: "uri" }], patterns, false);
+}
+
+export function buildMethodBit(ctx: ViewContext, variable: string, methods: readonly HttpMethod[]): Bit {
+  if (methods.length === 0) return ALWAYS;
+  return bitMap(ctx, variable, [{ variable: "request_method" }], [`^(?:${methods.join("|")})$`], false);
+}
+
+const HEADER_VARIABLE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const ARG_VARIABLE = /^[A-Za-z0-9_]+$/;
+
+/** `$http_x_user_id` for `x-user-id`, or null (reported) when nginx has no variable for the name. */
+export function headerVariable(ctx: ViewContext, name: string, path: string): string | null {
+  if (HEADER_VARIABLE.test(name)) return "http_" + name.replace(/-/g, "_");
+  ctx.report(NGINX_CODES.nameNotAVariable, path, `header name ${JSON.stringify(name)} has characters nginx cannot read through $http_*`,
+    "use letters, digits and single hyphens");
+  return null;
+}
+
+export function argVariable(ctx: ViewContext, name: string, path: string, prefix: "arg_" | "cookie_"): string | null {
+  if (ARG_VARIABLE.test(name)) return prefix + name.toLowerCase();
+  ctx.report(NGINX_CODES.nameNotAVariable, path, `${prefix === "arg_" ? "query parameter" : "cookie"} name ${JSON.stringify(name)} has characters nginx cannot read`,
+    "use letters, digits and `_`");
+  return null;
+}
+
+/** One bit per header or query condition; null entries mean the condition was rejected. */
+export function buildStringBits(ctx: ViewContext, variablePrefix: string, matches: readonly StringMatchIR[], path: string, on: "header" | "query"): (Bit | null)[] {
+  return matches.map((match, i) => {
+    const at = `${path}[${i}]`;
+    const source = on === "header" ? headerVariable(ctx, match.name, at) : argVariable(ctx, match.name, at, "arg_");
+    const pattern = stringPattern(match);
+    if (source === null || !ctx.checkPattern(pattern, at, `${on} match value`)) return null;
+    return bitMap(ctx, `${variablePrefix}${i}`, [{ variable: source }], [pattern], match.invert);
+  });
+}
+
+/** ANDs bits into one: a constant for none, the bit itself for one, a `^1+$` map otherwise. */
+export function combineBits(ctx: ViewContext, variable: string, bits: readonly Bit[]): Bit {
+  const needed = bits.filter((b): b is { variable: string } => "variable" in b);
+  if (needed.length === 0) return ALWAYS;
+  if (needed.length === 1) return needed[0];
+  return bitMap(ctx, variable, needed.map(bitPart), ["^1+$"], false);
+}
+
+/**
+ * The first-match-wins choice among ordered bits: entry i is `^<prefix>.{i}1`, and map
+ * tries regex entries in order, so the earliest set bit decides.
+ */
+export function firstSetEntries(count: number, prefix = ""): RegexValue[] {
+  return Array.from({ length: count }, (_, i) => regex(`^${prefix}${i === 0 ? "" : `.{${i}}`}1`));
+}

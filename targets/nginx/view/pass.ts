@@ -1,0 +1,100 @@
+// How a location reaches its clusters: proxy or gRPC module, the upstream (or a weighted
+// split_clients choice of upstreams), upstream TLS, and the retry/timeout directives.
+import type { ClusterIR, ForwardActionIR, RetryCondition, RetryPolicyIR, UpstreamTlsIR } from "../../../compiler/ir/types.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { literal, template, type LiteralValue } from "../escape.ts";
+import { formatDuration, type ViewContext } from "./context.ts";
+import { upstreamName } from "./upstream.ts";
+import type { PassView, UpstreamTlsView } from "./types.ts";
+
+// Envoy's meaning of each condition in proxy_next_upstream terms. `timeout` covers
+// connect and read timeouts alike (nginx cannot tell them apart for retries).
+const CONDITION_MAP: Readonly<Record<RetryCondition, readonly string[]>> = {
+  "5xx": ["error", "timeout", "http_500", "http_502", "http_503", "http_504"],
+  "gateway-error": ["error", "timeout", "http_502", "http_503", "http_504"],
+  "reset": ["error", "timeout"],
+  "connect-failure": ["error", "timeout"],
+  "refused-stream": ["error"],
+  "retriable-4xx": [],
+  // gRPC conditions read grpc-status, which nginx cannot: capability "none".
+  "cancelled": [], "deadline-exceeded": [], "internal": [], "resource-exhausted": [], "unavailable": [],
+};
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 403, 404, 429]);
+const CONDITION_ORDER = ["error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403", "http_404", "http_429"];
+
+export function buildNextUpstream(ctx: ViewContext, retries: RetryPolicyIR | null, path: string): string[] {
+  if (retries === null || retries.retries === 0) return ["off"];
+  const conditions = new Set(retries.on.flatMap((c) => CONDITION_MAP[c]));
+  if (retries.on.includes("retriable-4xx")) {
+    ctx.report(NGINX_CODES.retryStatusUnsupported, `${path}.on`, "retriable-4xx (409) cannot be retried by nginx", "retry on 5xx or use Envoy/HAProxy");
+  }
+  for (const status of retries.statusCodes) {
+    if (RETRYABLE_STATUS.has(status)) conditions.add(`http_${status}`);
+    else ctx.report(NGINX_CODES.retryStatusUnsupported, `${path}.statusCodes`, `nginx cannot retry on status ${status}`);
+  }
+  if (conditions.size === 0) return ["off"];
+  const ordered = CONDITION_ORDER.filter((c) => conditions.has(c));
+  return retries.idempotentOnly ? ordered : [...ordered, "non_idempotent"];
+}
+
+function protocolsFrom(min: "1.2" | "1.3"): string {
+  return min === "1.2" ? "TLSv1.2 TLSv1.3" : "TLSv1.3";
+}
+
+/** Cipher list as one OpenSSL string; names are user-supplied, so checked and quoted. */
+export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path: string): LiteralValue {
+  return ctx.checkLiteral(ciphers.join(":"), path, "cipher list") ?? literal("HIGH:!aNULL");
+}
+
+function optionalFile(ctx: ViewContext, file: string | null, path: string): LiteralValue | null {
+  return file === null ? null : ctx.checkLiteral(file, path, "file path");
+}
+
+function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: string): UpstreamTlsView {
+  return {
+    certificate: optionalFile(ctx, tls.certFile, `${path}.certFile`),
+    certificateKey: optionalFile(ctx, tls.keyFile, `${path}.keyFile`),
+    trusted: optionalFile(ctx, tls.caFile, `${path}.caFile`),
+    // The peer is verified by name against the trusted CA: the certificate manifest puts
+    // the SNI name (`<svc>.<ns>.svc.cluster.local`) in every mesh identity's DNS SANs.
+    serverName: tls.sni === null ? null : ctx.checkLiteral(tls.sni, `${path}.sni`, "SNI"),
+    protocols: protocolsFrom(tls.minVersion),
+    ciphers: buildCiphers(ctx, tls.ciphers, `${path}.ciphers`),
+  };
+}
+
+/** nginx sets TLS and the module per location, so every cluster of one location must agree on both. */
+function sameWire(a: ClusterIR, b: ClusterIR): boolean {
+  const grpc = (c: ClusterIR) => c.protocol === "grpc";
+  return grpc(a) === grpc(b) && JSON.stringify(a.tls) === JSON.stringify(b.tls);
+}
+
+/** The pass settings for clusters chosen by `upstream` (a fixed name or a split variable). */
+export function buildPass(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
+  const first = clusters[0];
+  if (first === undefined) return null;
+  if (!clusters.every((c) => sameWire(first, c))) {
+    ctx.report(NGINX_CODES.splitBackendsDiffer, path, "the split's clusters differ in protocol or upstream TLS");
+    return null;
+  }
+  const module = first.protocol === "grpc" ? "grpc" : "proxy";
+  const scheme = module === "grpc" ? (first.tls ? "grpcs://" : "grpc://") : (first.tls ? "https://" : "http://");
+  const host = splitVariable === null ? { text: upstreamName(first.name) } : { variable: splitVariable };
+  return {
+    module,
+    url: template({ text: scheme }, host),
+    tls: first.tls ? buildUpstreamTls(ctx, first.tls, `${first.origin}.tls`) : null,
+    connectTimeout: formatDuration(connectTimeoutMs),
+  };
+}
+
+/** A weighted choice between upstreams, keyed on the request id so each request draws anew. */
+export function buildSplitVariable(ctx: ViewContext, variable: string, action: ForwardActionIR): string | null {
+  const weighted = action.backends.filter((b) => b.weight > 0);
+  if (weighted.length <= 1) return null;
+  const buckets = weighted.map((b, i) => ({
+    share: i === weighted.length - 1 ? "*" : `${b.weight}%`,
+    value: literal(upstreamName(b.cluster)),
+  }));
+  return ctx.addSplit({ key: template({ variable: "request_id" }, { text: variable }), variable, buckets });
+}

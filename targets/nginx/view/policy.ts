@@ -1,0 +1,108 @@
+// Inbound policy: authorization as a "1"/"0" decision variable, rate limits as a
+// limit_req zone, and downstream TLS. Authorization matches the exact subject DN the
+// certificate manifest guarantees, since nginx 1.22 has no variable for the URI SAN.
+import type { AuthorizationIR, AuthzRuleIR, PrincipalIR, RateLimitIR, ServerTlsIR, SubjectIR } from "../../../compiler/ir/types.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { escapeRegexLiteral, literal, regex, template } from "../escape.ts";
+import type { ViewContext } from "./context.ts";
+import { ALWAYS, bitPart, buildMethodBit, buildPathBit, buildStringBits, combineBits, firstSetEntries, type Bit } from "./match.ts";
+import { buildCiphers } from "./pass.ts";
+import type { RateLimitZoneView, ServerTlsView } from "./types.ts";
+
+// RFC 2253 escapes `,+"\<>;` anywhere and `#`/space at the start or a space at the end.
+function escapeDnValue(value: string): string {
+  return value.replace(/[,+"\\<>;]/g, (c) => "\\" + c).replace(/^([ #])/, "\\$1").replace(/ $/, "\\ ");
+}
+
+/** What OpenSSL prints for a subject issued O, OU, CN (see test/support/pki.ts), as nginx's $ssl_client_s_dn. */
+export function subjectDn(subject: SubjectIR): string {
+  return `CN=${escapeDnValue(subject.commonName)},OU=${escapeDnValue(subject.organizationalUnit)},O=${escapeDnValue(subject.organization)}`;
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
+function buildPrincipalBit(ctx: ViewContext, variable: string, principals: readonly PrincipalIR[], path: string): Bit | null {
+  const dns: string[] = [];
+  for (const principal of principals) {
+    const { commonName, organizationalUnit, organization } = principal.subject;
+    if (![commonName, organizationalUnit, organization].every((v) => PRINTABLE_ASCII.test(v))) {
+      ctx.report(NGINX_CODES.subjectUnsupported, path, `the subject of ${principal.name} is empty or not printable ASCII`);
+      return null;
+    }
+    dns.push(escapeRegexLiteral(subjectDn(principal.subject)));
+  }
+  // SUCCESS guards against a subject read from a certificate nginx did not verify.
+  const pattern = `^SUCCESS\\|(?:${dns.join("|")})$`;
+  if (dns.length === 0 || !ctx.checkPattern(pattern, path, "principal subject")) return null;
+  ctx.addMap({ source: template({ variable: "ssl_client_verify" }, { text: "|" }, { variable: "ssl_client_s_dn" }), variable,
+    entries: [{ key: regex(pattern), value: literal("1") }], fallback: literal("0") });
+  return { variable };
+}
+
+function buildRuleBit(ctx: ViewContext, id: string, rule: AuthzRuleIR): Bit | null {
+  const bits = [
+    rule.principals === null ? ALWAYS : buildPrincipalBit(ctx, `${id}_principal`, rule.principals, `${rule.origin}.principals`),
+    buildMethodBit(ctx, `${id}_method`, rule.methods),
+    buildPathBit(ctx, `${id}_path`, rule.paths, `${rule.origin}.paths`),
+    ...buildStringBits(ctx, `${id}_header`, rule.headers, `${rule.origin}.headers`, "header"),
+  ];
+  if (bits.some((b) => b === null)) return null;
+  return combineBits(ctx, id, bits as Bit[]);
+}
+
+/**
+ * "1" to allow, "0" to deny. Rules keep IR order (denies first), the first matching rule
+ * decides, else the default. A rule that cannot be expressed fails closed: the listener
+ * denies everything (and the error diagnostic stops the bundle anyway).
+ */
+export function buildAuthorization(ctx: ViewContext, id: string, authz: AuthorizationIR | null): Bit {
+  if (authz === null) return ALWAYS;
+  const bits = authz.rules.map((rule, i) => buildRuleBit(ctx, `${id}_rule${i}`, rule));
+  const fallback = literal(authz.defaultAction === "allow" ? "1" : "0");
+  if (bits.some((b) => b === null)) {
+    return { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback: literal("0") }) };
+  }
+  if (authz.rules.length === 0) return authz.defaultAction === "allow" ? ALWAYS : { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback }) };
+  const keys = firstSetEntries(authz.rules.length);
+  return { variable: ctx.addMap({
+    source: template(...(bits as Bit[]).map(bitPart)), variable: `${id}_authz`,
+    entries: authz.rules.map((rule, i) => ({ key: keys[i], value: literal(rule.action === "allow" ? "1" : "0") })), fallback,
+  }) };
+}
+
+/**
+ * Envoy's token bucket holds `requests + burst` tokens refilled at requests/window; nginx's
+ * leaky bucket with `burst=B nodelay` admits B + 1 at once, so B = requests + burst - 1
+ * gives the same first burst and the same long-run rate.
+ */
+export function buildRateLimit(ctx: ViewContext, zone: string, limit: RateLimitIR | null): { zoneView: RateLimitZoneView; burst: number } | null {
+  if (limit === null) return null;
+  const perSecond = (limit.requests * 1000) / limit.windowMs;
+  const perMinute = perSecond * 60;
+  let rate: string;
+  if (Number.isInteger(perSecond) && perSecond >= 1) rate = `${perSecond}r/s`;
+  else {
+    rate = `${Math.max(1, Math.round(perMinute))}r/m`;
+    if (!Number.isInteger(perMinute)) ctx.report(NGINX_CODES.rateRounded, limit.origin, `${limit.requests} per ${limit.windowMs} ms became ${rate}`);
+  }
+  // One bucket for the whole listener, like Envoy's local rate limit: the key is constant.
+  return { zoneView: { zone, key: template({ variable: "server_port" }), rate }, burst: limit.requests + limit.burst - 1 };
+}
+
+export function buildServerTls(ctx: ViewContext, tls: ServerTlsIR, serverNames: readonly string[], path: string): ServerTlsView | null {
+  const chosen = tls.certificates.find((c) => c.serverNames.some((n) => serverNames.includes(n)))
+    ?? tls.certificates.find((c) => c.serverNames.length === 0) ?? tls.certificates[0];
+  if (chosen === undefined) return null;
+  const certificate = ctx.checkLiteral(chosen.certFile, `${path}.certificates`, "certificate path");
+  const certificateKey = ctx.checkLiteral(chosen.keyFile, `${path}.certificates`, "key path");
+  const clientCa = tls.clientCaFile === null ? null : ctx.checkLiteral(tls.clientCaFile, `${path}.clientCaFile`, "CA path");
+  if (!certificate || !certificateKey) return null;
+  return {
+    certificate, certificateKey,
+    protocols: tls.minVersion === "1.2" ? "TLSv1.2 TLSv1.3" : "TLSv1.3",
+    ciphers: buildCiphers(ctx, tls.ciphers, `${path}.ciphers`),
+    verifyClient: tls.mode === "strict" ? "on" : tls.mode === "permissive" ? "optional" : null,
+    clientCa: tls.mode === "server-only" ? null : clientCa,
+  };
+}
+

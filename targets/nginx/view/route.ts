@@ -1,0 +1,192 @@
+// One IR route as one named location, plus the bit that says whether it matches.
+// Forward, redirect and direct actions; header mutations; rewrites; abort faults; mirrors.
+import type { ClusterIR, ForwardActionIR, HeaderMutationIR, RedirectActionIR, RewriteIR, RouteIR } from "../../../compiler/ir/types.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { escapeRegexLiteral, literal, regex, template, type TemplatePart } from "../escape.ts";
+import { formatDuration, type ViewContext } from "./context.ts";
+import { buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
+import { buildNextUpstream, buildPass, buildSplitVariable } from "./pass.ts";
+import type { ForwardView, HeaderLineView, MirrorLocationView, ResponseHeadersView, RouteLocationView } from "./types.ts";
+
+export interface BuiltRoute {
+  readonly bit: Bit | null;
+  readonly location: RouteLocationView;
+  readonly mirror: MirrorLocationView | null;
+  /** Suffix variable choosing the abort location, or null. */
+  readonly faultVariable: string | null;
+}
+
+export function buildRouteBit(ctx: ViewContext, id: string, route: RouteIR): Bit | null {
+  const at = route.origin + ".match";
+  const bits = [
+    buildPathBit(ctx, `${id}_path`, route.match.path ? [route.match.path] : [], `${at}.path`),
+    buildMethodBit(ctx, `${id}_method`, route.match.methods),
+    ...buildStringBits(ctx, `${id}_header`, route.match.headers, `${at}.headers`, "header"),
+    ...buildStringBits(ctx, `${id}_query`, route.match.query, `${at}.query`, "query"),
+  ];
+  if (bits.some((b) => b === null)) return null;
+  return combineBits(ctx, id, bits as Bit[]);
+}
+
+function headerLine(ctx: ViewContext, name: string, value: string, path: string): HeaderLineView | null {
+  const checkedName = ctx.checkLiteral(name, path, "header name");
+  const checkedValue = ctx.checkLiteral(value, path, "header value");
+  return checkedName && checkedValue ? { name: checkedName, value: checkedValue } : null;
+}
+
+const present = <T>(items: readonly (T | null)[]): T[] => items.filter((x): x is T => x !== null);
+
+/** proxy_set_header lines: `set` replaces, `add` appends to the incoming value, `remove` sends "" (nginx drops empty headers). */
+function buildRequestHeaders(ctx: ViewContext, id: string, headers: HeaderMutationIR, path: string): HeaderLineView[] {
+  const set = headers.set.map((h, i) => headerLine(ctx, h.name, h.value, `${path}.set[${i}]`));
+  const add = headers.add.map((h, i) => {
+    const at = `${path}.add[${i}]`;
+    const line = headerLine(ctx, h.name, h.value, at);
+    const incoming = headerVariable(ctx, h.name, at);
+    if (line === null || incoming === null) return null;
+    // Absent header: just the value; present: "incoming,value" (RFC 9110 list syntax).
+    const joined = ctx.addMap({ source: template({ variable: incoming }), variable: `${id}_add${i}`,
+      entries: [{ key: regex("^$"), value: line.value }], fallback: template({ variable: incoming }, { text: "," + h.value }) });
+    return { name: line.name, value: template({ variable: joined }) };
+  });
+  const remove = headers.remove.map((name, i) => headerLine(ctx, name, "", `${path}.remove[${i}]`));
+  return present([...set, ...add, ...remove]);
+}
+
+/** add_header ... always: `set` hides the upstream's header first; `remove` only hides. */
+function buildResponseHeaders(ctx: ViewContext, headers: HeaderMutationIR, path: string): ResponseHeadersView {
+  const hide = [...headers.set.map((h) => h.name), ...headers.remove];
+  return {
+    hide: present(hide.map((name) => ctx.checkLiteral(name, path, "header name"))),
+    add: present([...headers.set, ...headers.add].map((h, i) => headerLine(ctx, h.name, h.value, `${path}[${i}]`))),
+  };
+}
+
+function buildRewrite(ctx: ViewContext, rewrite: RewriteIR, route: RouteIR, path: string): ForwardView["rewrite"] {
+  const bad = (why: string) => { ctx.report(NGINX_CODES.rewriteUnsupported, path, why); return null; };
+  if (rewrite.prefix !== null) {
+    const match = route.match.path;
+    if (match === null || match.kind !== "prefix") return bad("a prefix rewrite needs a prefix path match");
+    if (!ctx.checkLiteral(rewrite.prefix, `${path}.prefix`, "rewrite prefix")) return null;
+    if (rewrite.prefix.includes("?")) return bad("a `?` in the replacement would replace the query string");
+    return { pattern: regex(`^${escapeRegexLiteral(match.value)}(.*)$`, ""), replacement: template({ text: rewrite.prefix }, { capture: 1 }) };
+  }
+  if (rewrite.regex === null) return null;
+  const { pattern, substitution } = rewrite.regex;
+  if (!ctx.checkPattern(pattern, `${path}.regex.pattern`, "rewrite pattern")) return null;
+  // Envoy replaces every match; nginx replaces the whole URI once. A fully anchored
+  // pattern means the same in both; otherwise keep the text around the first match.
+  const anchored = pattern.startsWith("^") && pattern.endsWith("$");
+  const tail = countGroups(pattern) + 2;
+  const parts: TemplatePart[] = anchored ? [] : [{ capture: 1 }];
+  for (const piece of substitution.split(/(\\[0-9])/)) {
+    if (/^\\[0-9]$/.test(piece)) parts.push({ capture: Number(piece[1]) + (anchored ? 0 : 1) });
+    else if (piece !== "") {
+      if (!ctx.checkLiteral(piece, `${path}.regex.substitution`, "rewrite substitution")) return null;
+      parts.push({ text: piece });
+    }
+  }
+  if (!anchored) parts.push({ capture: tail });
+  if (parts.some((p) => "capture" in p && (p.capture < 1 || p.capture > 9))) return bad("too many capture groups for nginx ($1-$9)");
+  if (substitution.includes("?")) return bad("a `?` in the replacement would replace the query string");
+  const first = parts[0];
+  if (first === undefined || ("text" in first && !first.text.startsWith("/"))) return bad("the rewritten path must start with `/`");
+  const nginxPattern = anchored ? pattern : `^(.*?)(?:${pattern})(.*)$`;
+  return { pattern: regex(nginxPattern, ""), replacement: template(...parts) };
+}
+
+function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: ForwardActionIR, clusters: ReadonlyMap<string, ClusterIR>): ForwardView | null {
+  const at = `${route.origin}.action`;
+  const targets = action.backends.filter((b) => b.weight > 0).map((b) => clusters.get(b.cluster)).filter((c): c is ClusterIR => c !== undefined);
+  const split = buildSplitVariable(ctx, `${id}_split`, action);
+  const perTry = action.retries?.perTryTimeoutMs ?? action.timeoutMs;
+  const connect = Math.min(Math.max(...targets.map((c) => c.connectTimeoutMs)), perTry ?? Infinity);
+  const pass = buildPass(ctx, targets, split, connect, at);
+  if (pass === null) return null;
+  const requestHeaders = buildRequestHeaders(ctx, id, route.requestHeaders, `${route.origin}.requestHeaders`);
+  // Upstream keepalive needs HTTP/1.1 without `Connection: close` (gRPC runs on HTTP/2).
+  if (pass.module === "proxy") requestHeaders.unshift({ name: literal("connection"), value: literal("") });
+  if (ctx.requestIdHeader) requestHeaders.unshift({ name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) });
+  const nextUpstream = buildNextUpstream(ctx, action.retries, `${at}.retries`);
+  const hostRewrite = action.rewrite?.host ? ctx.checkLiteral(action.rewrite.host, `${at}.rewrite.host`, "host rewrite") : null;
+  return {
+    ...pass,
+    host: hostRewrite ?? template({ variable: "http_host" }),
+    requestHeaders,
+    rewrite: action.rewrite ? buildRewrite(ctx, action.rewrite, route, `${at}.rewrite`) : null,
+    nextUpstream,
+    tries: nextUpstream[0] === "off" ? 1 : 1 + (action.retries?.retries ?? 0),
+    retryTimeout: action.timeoutMs === null ? null : formatDuration(action.timeoutMs),
+    readTimeout: perTry === null ? null : formatDuration(perTry),
+    mirrorUri: action.mirror ? `/__meshc_mirror_${id}` : null,
+  };
+}
+
+function buildMirror(ctx: ViewContext, id: string, action: ForwardActionIR, clusters: ReadonlyMap<string, ClusterIR>): MirrorLocationView | null {
+  const cluster = action.mirror ? clusters.get(action.mirror.cluster) : undefined;
+  if (!action.mirror || !cluster) return null;
+  const pass = buildPass(ctx, [cluster], null, cluster.connectTimeoutMs, `${cluster.origin}`);
+  if (pass === null) return null;
+  const name = `${id}_mirror`;
+  const pickVariable = action.mirror.percent >= 100 ? null : ctx.addSplit({
+    key: template({ variable: "request_id" }, { text: name }), variable: `${name}_pick`,
+    buckets: [{ share: `${formatPercent(action.mirror.percent)}%`, value: literal("") }, { share: "*", value: literal("_skip") }],
+  });
+  return { uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass: { ...pass, url: template(...pass.url.parts, { variable: "request_uri" }) } };
+}
+
+/** Capturing groups in a pattern: `(` not escaped and not starting `(?`; enough to renumber. */
+function countGroups(pattern: string): number {
+  return (pattern.match(/(?<!\\)\((?!\?)/g) ?? []).length;
+}
+
+/** split_clients accepts up to two decimals. */
+export function formatPercent(percent: number): string {
+  return String(Math.round(percent * 100) / 100);
+}
+
+function buildRedirectUrl(ctx: ViewContext, action: RedirectActionIR, path: string) {
+  const parts: TemplatePart[] = [action.scheme ? { text: action.scheme } : { variable: "scheme" }, { text: "://" }];
+  const host = action.host === null ? null : ctx.checkLiteral(action.host, `${path}.host`, "redirect host");
+  if (action.host !== null && host === null) return null;
+  if (host === null && action.port === null) ctx.report(NGINX_CODES.redirectSchemeOnlyPort, path, "the redirect keeps the host without its port");
+  parts.push(host ? { text: host.text } : { variable: "host" });
+  if (action.port !== null) parts.push({ text: `:${action.port}` });
+  if (action.path === null) parts.push({ variable: "request_uri" });
+  else {
+    if (!ctx.checkLiteral(action.path, `${path}.path`, "redirect path")) return null;
+    parts.push({ text: action.path }, { variable: "is_args" }, { variable: "args" });
+  }
+  return template(...parts);
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export function buildRoute(ctx: ViewContext, id: string, route: RouteIR, clusters: ReadonlyMap<string, ClusterIR>): BuiltRoute {
+  const action = route.action;
+  const at = `${route.origin}.action`;
+  const abort = action.kind === "forward" ? action.fault?.abort ?? null : null;
+  const faultVariable = abort === null ? null : ctx.addSplit({
+    key: template({ variable: "request_id" }, { text: `${id}_fault` }), variable: `${id}_fault`,
+    buckets: [{ share: `${formatPercent(abort.percent)}%`, value: literal("_abort") }, { share: "*", value: literal("") }],
+  });
+  let direct: RouteLocationView["direct"] = null;
+  if (action.kind === "direct") {
+    if (REDIRECT_STATUSES.has(action.status)) ctx.report(NGINX_CODES.directResponseRedirectStatus, `${at}.status`, `status ${action.status} would make nginx send the body as a Location`);
+    direct = { status: action.status, body: action.body === null ? null : ctx.checkLiteral(action.body, `${at}.body`, "direct response body") };
+  }
+  const redirectUrl = action.kind === "redirect" ? buildRedirectUrl(ctx, action, at) : null;
+  return {
+    bit: buildRouteBit(ctx, id, route),
+    faultVariable,
+    mirror: action.kind === "forward" ? buildMirror(ctx, id, action, clusters) : null,
+    location: {
+      name: id,
+      abort: abort === null ? null : { name: `${id}_abort`, status: abort.status },
+      responseHeaders: buildResponseHeaders(ctx, route.responseHeaders, `${route.origin}.responseHeaders`),
+      forward: action.kind === "forward" ? buildForward(ctx, id, route, action, clusters) : null,
+      redirect: action.kind === "redirect" && redirectUrl ? { status: action.status, url: redirectUrl } : null,
+      direct,
+    },
+  };
+}

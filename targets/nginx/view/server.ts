@@ -1,0 +1,81 @@
+// An HTTP listener as nginx server blocks, one per virtual host. nginx's location matching
+// is not first-match, so each server has a single `location /` that jumps to a named
+// location chosen by a map over every route's match bit: `error_page 418 = @$route;
+// return 418;`. Map regexes are tried in order, so the first matching IR route wins.
+import type { ClusterIR, HttpListenerIR, VirtualHostIR } from "../../../compiler/ir/types.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { literal, regex, template, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
+import type { ViewContext } from "./context.ts";
+import { bitPart, firstSetEntries, type Bit } from "./match.ts";
+import { buildAuthorization, buildRateLimit, buildServerTls } from "./policy.ts";
+import { buildRoute } from "./route.ts";
+import type { MirrorLocationView, RateLimitZoneView, RouteLocationView, ServerView } from "./types.ts";
+
+const DOMAIN = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
+
+function buildServerNames(ctx: ViewContext, vhost: VirtualHostIR, path: string): LiteralValue[] | null {
+  const names: LiteralValue[] = [];
+  for (const domain of vhost.domains) {
+    if (domain === "*") continue; // the catch-all is default_server, not a name
+    if (!DOMAIN.test(domain) || domain.length > 253) {
+      ctx.report(NGINX_CODES.invalidDomain, path, `domain ${JSON.stringify(domain)} cannot be an nginx server_name`);
+      return null;
+    }
+    names.push(literal(domain));
+  }
+  return names;
+}
+
+/** The dispatch map: `0…` denies, `1` + route bits picks the first matching route, else no route. */
+function buildDispatch(ctx: ViewContext, id: string, authz: Bit, routes: readonly { bit: Bit; name: string; fault: string | null }[], noRoute: string, forbidden: string): string {
+  const keys = firstSetEntries(routes.length, "1");
+  const entries = routes.map((route, i) => {
+    const target: TemplatePart[] = [{ text: route.name }];
+    if (route.fault) target.push({ variable: route.fault });
+    return { key: keys[i], value: template(...target) as NginxValue };
+  });
+  return ctx.addMap({
+    source: template(bitPart(authz), ...routes.map((r) => bitPart(r.bit))), variable: `${id}_route`,
+    entries: [{ key: regex("^0"), value: literal(forbidden) }, ...entries],
+    fallback: literal(noRoute),
+  });
+}
+
+export interface BuiltListener {
+  readonly servers: ServerView[];
+  readonly zone: RateLimitZoneView | null;
+}
+
+export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index: number, clusters: ReadonlyMap<string, ClusterIR>): BuiltListener {
+  const lid = `meshc_l${index}`;
+  const authz = buildAuthorization(ctx, lid, listener.authorization);
+  const limit = buildRateLimit(ctx, `${lid}_ratelimit`, listener.rateLimit);
+  const hasCatchAll = listener.virtualHosts.some((v) => v.domains.includes("*"));
+  // Envoy answers 404 when no virtual host matches; nginx would use the first server, so
+  // an explicit default server with no routes answers 404 instead.
+  const vhosts: (VirtualHostIR | null)[] = hasCatchAll ? [...listener.virtualHosts] : [...listener.virtualHosts, null];
+  const servers: ServerView[] = [];
+  vhosts.forEach((vhost, v) => {
+    const sid = `${lid}_s${v}`;
+    const serverNames = vhost === null ? [] : buildServerNames(ctx, vhost, `${listener.origin}.virtualHosts[${v}]`) ?? [];
+    const built = (vhost?.routes ?? []).map((route, r) => buildRoute(ctx, `${sid}_r${r}`, route, clusters));
+    const routes: RouteLocationView[] = built.map((b) => b.location);
+    const mirrors: MirrorLocationView[] = built.flatMap((b) => (b.mirror ? [b.mirror] : []));
+    const usable = built.filter((b) => b.bit !== null).map((b) => ({ bit: b.bit as Bit, name: b.location.name, fault: b.faultVariable }));
+    const noRouteLocation = `${sid}_no_route`;
+    const forbiddenLocation = `${sid}_forbidden`;
+    const tls = listener.tls ? buildServerTls(ctx, listener.tls, vhost?.domains ?? [], `${listener.origin}.tls`) : null;
+    servers.push({
+      listen: `${listener.address}:${listener.port}`,
+      defaultServer: vhost === null || vhost.domains.includes("*"),
+      ssl: listener.tls !== null,
+      http2: listener.protocol !== "http",
+      serverNames,
+      tls,
+      rateLimit: limit ? { zone: limit.zoneView.zone, burst: limit.burst } : null,
+      dispatchVariable: buildDispatch(ctx, sid, authz, usable, noRouteLocation, forbiddenLocation),
+      routes, mirrors, noRouteLocation, forbiddenLocation,
+    });
+  });
+  return { servers, zone: limit?.zoneView ?? null };
+}

@@ -1,0 +1,139 @@
+// The typed view model the nginx templates render. Everything a template prints is either
+// meshc's own token (numbers, generated names such as `meshc_s0_r1`, fixed keywords) or an
+// NginxValue printed through the single `q` helper; user text never appears any other way.
+import type { LiteralValue, NginxValue, RegexValue, TemplateValue } from "../escape.ts";
+
+export interface ProxyView {
+  readonly pidFile: LiteralValue;
+  readonly errorLog: LiteralValue;
+  readonly tempPaths: readonly { readonly directive: string; readonly path: LiteralValue }[];
+  readonly accessLog: { readonly file: LiteralValue; readonly format: TemplateValue } | null;
+  readonly maps: readonly MapView[];
+  readonly splits: readonly SplitView[];
+  readonly rateLimitZones: readonly RateLimitZoneView[];
+  readonly upstreams: readonly UpstreamView[];
+  readonly servers: readonly ServerView[];
+  readonly metrics: { readonly port: number } | null;
+}
+
+/** `map SOURCE $variable { KEY VALUE; ... default VALUE; }`; regex keys are tried in order. */
+export interface MapView {
+  readonly source: TemplateValue;
+  readonly variable: string;
+  readonly entries: readonly { readonly key: RegexValue; readonly value: NginxValue }[];
+  readonly fallback: NginxValue;
+}
+
+/** `split_clients KEY $variable { 90% VALUE; * VALUE; }` keyed on the request id, so a request's choice is random. */
+export interface SplitView {
+  readonly key: TemplateValue;
+  readonly variable: string;
+  readonly buckets: readonly { readonly share: string; readonly value: NginxValue }[];
+}
+
+export interface RateLimitZoneView {
+  readonly zone: string;
+  readonly key: TemplateValue;
+  readonly rate: string;
+}
+
+export interface UpstreamView {
+  readonly name: string;
+  /** `least_conn` or `random`, or null for round robin / hash. */
+  readonly method: string | null;
+  readonly hashKey: TemplateValue | null;
+  readonly servers: readonly UpstreamServerView[];
+}
+
+export interface UpstreamServerView {
+  readonly address: string;
+  readonly maxFails: number;
+  readonly failTimeout: string | null;
+  readonly maxConns: number | null;
+}
+
+export interface ServerView {
+  readonly listen: string;
+  readonly defaultServer: boolean;
+  readonly ssl: boolean;
+  readonly http2: boolean;
+  readonly serverNames: readonly LiteralValue[];
+  readonly tls: ServerTlsView | null;
+  readonly rateLimit: { readonly zone: string; readonly burst: number } | null;
+  /** The variable naming the route's named location (see view/dispatch.ts). */
+  readonly dispatchVariable: string;
+  readonly routes: readonly RouteLocationView[];
+  readonly mirrors: readonly MirrorLocationView[];
+  /** Named locations answering 404 (no route) and 403 (authorization). */
+  readonly noRouteLocation: string;
+  readonly forbiddenLocation: string;
+}
+
+export interface ServerTlsView {
+  readonly certificate: LiteralValue;
+  readonly certificateKey: LiteralValue;
+  readonly protocols: string;
+  readonly ciphers: LiteralValue;
+  /** `on` (strict) or `optional` (permissive); null when client certificates are not asked for. */
+  readonly verifyClient: "on" | "optional" | null;
+  readonly clientCa: LiteralValue | null;
+}
+
+export interface HeaderLineView {
+  readonly name: LiteralValue;
+  readonly value: NginxValue;
+}
+
+export interface RouteLocationView {
+  readonly name: string;
+  /** A second named location answering the injected fault, or null. */
+  readonly abort: { readonly name: string; readonly status: number } | null;
+  readonly responseHeaders: ResponseHeadersView;
+  readonly forward: ForwardView | null;
+  readonly redirect: { readonly status: number; readonly url: TemplateValue } | null;
+  readonly direct: { readonly status: number; readonly body: LiteralValue | null } | null;
+}
+
+export interface ResponseHeadersView {
+  readonly hide: readonly LiteralValue[];
+  readonly add: readonly HeaderLineView[];
+}
+
+export interface UpstreamTlsView {
+  readonly certificate: LiteralValue | null;
+  readonly certificateKey: LiteralValue | null;
+  readonly trusted: LiteralValue | null;
+  readonly serverName: LiteralValue | null;
+  readonly protocols: string;
+  readonly ciphers: LiteralValue;
+}
+
+/** Settings shared by a route's proxied request and its mirror. `module` is `proxy` or `grpc`. */
+export interface PassView {
+  readonly module: "proxy" | "grpc";
+  readonly url: TemplateValue;
+  readonly tls: UpstreamTlsView | null;
+  readonly connectTimeout: string;
+}
+
+export interface ForwardView extends PassView {
+  /** The Host sent upstream: the client's ($http_host, as Envoy keeps it) or the rewrite's. */
+  readonly host: NginxValue;
+  readonly requestHeaders: readonly HeaderLineView[];
+  readonly rewrite: { readonly pattern: RegexValue; readonly replacement: TemplateValue } | null;
+  /** proxy_next_upstream conditions, or [`off`]. */
+  readonly nextUpstream: readonly string[];
+  readonly tries: number;
+  readonly retryTimeout: string | null;
+  readonly readTimeout: string | null;
+  readonly mirrorUri: string | null;
+}
+
+export interface MirrorLocationView {
+  readonly uri: string;
+  /** Named location proxying the copy; the dispatch variable picks it or `skip` by percent. */
+  readonly name: string;
+  readonly pickVariable: string | null;
+  readonly skipName: string;
+  readonly pass: PassView;
+}

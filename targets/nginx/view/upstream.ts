@@ -1,0 +1,82 @@
+// Clusters as nginx upstream groups. nginx retries only across server entries of a group
+// (`proxy_next_upstream_tries` is also capped by their number), while Envoy retries the same
+// host too; so each endpoint is listed as many times as the most retried route using the
+// cluster needs attempts. Passive outlier detection and max_conns then count per entry.
+import type { ClusterIR, ProxyIR, RouteIR } from "../../../compiler/ir/types.ts";
+import { NGINX_CODES } from "../codes.ts";
+import { template, type TemplateValue } from "../escape.ts";
+import { formatDuration, type ViewContext } from "./context.ts";
+import { argVariable, headerVariable } from "./match.ts";
+import type { UpstreamServerView, UpstreamView } from "./types.ts";
+
+export const upstreamName = (cluster: string) => `meshc_${cluster}`;
+
+function collectRoutes(proxy: ProxyIR): RouteIR[] {
+  return proxy.listeners.flatMap((l) => (l.kind === "http" ? l.virtualHosts.flatMap((v) => v.routes) : []));
+}
+
+/** Attempts each cluster must be able to absorb: 1 + the largest retry count of a route reaching it. */
+export function collectAttemptsByCluster(proxy: ProxyIR): Map<string, number> {
+  const attempts = new Map<string, number>();
+  for (const route of collectRoutes(proxy)) {
+    if (route.action.kind !== "forward") continue;
+    const needed = 1 + (route.action.retries?.retries ?? 0);
+    const reached = [...route.action.backends.map((b) => b.cluster), ...(route.action.mirror ? [route.action.mirror.cluster] : [])];
+    for (const cluster of reached) attempts.set(cluster, Math.max(attempts.get(cluster) ?? 1, needed));
+  }
+  return attempts;
+}
+
+function buildHashKey(ctx: ViewContext, cluster: ClusterIR): TemplateValue | null {
+  const lb = cluster.loadBalancing;
+  if (lb.policy !== "hash") return null;
+  const path = `${cluster.origin}.loadBalancing.hashOn`;
+  const variable = lb.hashOn.kind === "header" ? headerVariable(ctx, lb.hashOn.name, path)
+    : lb.hashOn.kind === "cookie" ? argVariable(ctx, lb.hashOn.name, path, "cookie_")
+    : "remote_addr";
+  return variable === null ? null : template({ variable });
+}
+
+const HOST = /^([0-9.]+|[0-9a-fA-F:]+|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+
+function buildServers(ctx: ViewContext, cluster: ClusterIR, copies: number): UpstreamServerView[] {
+  const entries = cluster.endpoints.length * copies;
+  const limit = cluster.connectionLimits?.maxConnections ?? null;
+  const outlier = cluster.outlierDetection;
+  const servers: UpstreamServerView[] = [];
+  for (const endpoint of cluster.endpoints) {
+    if (!HOST.test(endpoint.address)) {
+      ctx.report(NGINX_CODES.invalidDomain, `${cluster.origin}.endpoints`, `endpoint address ${JSON.stringify(endpoint.address)} is not an IP or host name`);
+      continue;
+    }
+    const host = endpoint.address.includes(":") ? `[${endpoint.address}]` : endpoint.address;
+    for (let copy = 0; copy < copies; copy++) {
+      servers.push({
+        address: `${host}:${endpoint.port}`,
+        // max_fails=0 turns nginx's default passive check (1 failure ejects for 10 s) off:
+        // without outlier detection in the IR, Envoy ejects nothing either.
+        maxFails: outlier ? outlier.consecutive5xx : 0,
+        failTimeout: outlier ? formatDuration(outlier.baseEjectionMs) : null,
+        maxConns: limit === null ? null : Math.max(1, Math.floor(limit / entries)),
+      });
+    }
+  }
+  return servers;
+}
+
+export function buildUpstreams(ctx: ViewContext, proxy: ProxyIR): UpstreamView[] {
+  const attempts = collectAttemptsByCluster(proxy);
+  const views: UpstreamView[] = [];
+  for (const cluster of proxy.clusters) {
+    if (!ctx.checkIdentifier(cluster.name, cluster.origin, "cluster name")) continue;
+    if (cluster.protocol === "tcp") continue; // only TCP listeners use it: route.tcp is unsupported
+    const lb = cluster.loadBalancing.policy;
+    views.push({
+      name: upstreamName(cluster.name),
+      method: lb === "least-request" ? "least_conn" : lb === "random" ? "random" : null,
+      hashKey: buildHashKey(ctx, cluster),
+      servers: buildServers(ctx, cluster, attempts.get(cluster.name) ?? 1),
+    });
+  }
+  return views;
+}
