@@ -53,7 +53,7 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
         return;
       }
       listed.add(target);
-      const body = objects.get(target) as { kind?: unknown; metadata?: { name?: unknown } };
+      const body = (objects.get(target) ?? {}) as { kind?: unknown; metadata?: { name?: unknown } };
       const name = patch.target?.name;
       if (patch.target?.kind !== "Deployment" || body.kind !== "Deployment" || body.metadata?.name !== name || !podWorkloads.has(String(name))) {
         findings.push({ rule: "kustomizationPatchTarget", file, path: `${path}.target`, message: `patch "${patch.path}" must target the Deployment of a pod workload by name (target ${String(patch.target?.kind)}/${String(name)}, patch ${String(body.kind)}/${String(body.metadata?.name)})` });

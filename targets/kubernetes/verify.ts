@@ -81,8 +81,8 @@ export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR)
   const objects = new Map<string, unknown>();
   for (const file of files) {
     if (!file.path.startsWith("kubernetes/")) continue;
-    const value = verifyFile(file, out);
-    if (value !== undefined) objects.set(file.path, value);
+    // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
+    objects.set(file.path, verifyFile(file, out) ?? null);
   }
   for (const finding of resolveKustomizations(objects, ir)) {
     out.push(diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));

@@ -1,0 +1,82 @@
+// The Kubernetes verifier: emitted objects pass with zero findings, and each kind of
+// defect is caught with its code, the file, the JSON path and the line.
+import { execFileSync } from "node:child_process";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { EmittedFile } from "../../compiler/target.ts";
+import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
+import { kubernetesVerifier, verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
+import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
+import { sampleIR } from "../fixtures/ir/sample.ts";
+import { standInProxy } from "./stand-in-proxy.ts";
+
+const emit = (ir: MeshIR) => createKubernetesTarget(standInProxy).emit(ir).files;
+/** The emitted files with one file's text changed. */
+function mutate(files: readonly EmittedFile[], path: string, change: (text: string) => string): EmittedFile[] {
+  assert.ok(files.some((f) => f.path === path), `no ${path}`);
+  return files.map((f) => (f.path === path ? { ...f, content: change(f.content) } : f));
+}
+const findingsOf = (files: readonly EmittedFile[], ir: MeshIR = sampleIR) => verifyKubernetesFiles(files, ir).map((d) => ({ code: d.code, file: d.file, path: d.path, line: d.line }));
+
+test("every emitted object passes with zero findings (sample, rich, real Envoy sidecars)", async () => {
+  assert.equal(verifyKubernetesFiles(emit(sampleIR), sampleIR), []);
+  assert.equal(verifyKubernetesFiles(emit(richIR), richIR), []);
+  assert.equal(await kubernetesVerifier.verify(kubernetes.emit(sampleIR).files, sampleIR), []);
+  assert.is(kubernetesVerifier.missing(), null);
+  assert.is(kubernetesVerifier.defaultOn, true);
+});
+
+test("a port out of range is MESH4404 at its path and line", () => {
+  const files = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("port: 8080", "port: 70000"));
+  const lines = files.find((f) => f.path === "kubernetes/service-web.yaml")!.content.split("\n");
+  assert.equal(findingsOf(files), [{ code: "MESH4404", file: "kubernetes/service-web.yaml", path: "spec.ports[0].port", line: lines.findIndex((l) => l.includes("70000")) + 1 }]);
+});
+
+test("an unknown field is MESH4403, at any depth", () => {
+  const top = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("spec:\n", "spec:\n  bogus: 1\n"));
+  const bogusLine = top.find((f) => f.path === "kubernetes/service-web.yaml")!.content.split("\n").indexOf("  bogus: 1") + 1;
+  assert.equal(findingsOf(top).map((f) => [f.code, f.path, f.line]), [["MESH4403", "spec.bogus", bogusLine]]);
+  const deep = mutate(emit(sampleIR), "kubernetes/httproute-edge.yaml", (t) => t.replace("      timeouts:\n", "      timeouts:\n        total: 5s\n"));
+  assert.equal(findingsOf(deep).map((f) => [f.code, f.path]), [["MESH4403", "spec.rules[0].timeouts.total"]]);
+  const inPatch = mutate(emit(sampleIR), "kubernetes/patches/web-sidecar.yaml", (t) => t.replace("          name: meshc-proxy\n", "          name: meshc-proxy\n          sidecar: true\n"));
+  assert.equal(findingsOf(inPatch).map((f) => [f.code, f.path]), [["MESH4403", "spec.template.spec.containers[0].sidecar"]]);
+});
+
+test("a Certificate without issuerRef is MESH4402 at spec.issuerRef", () => {
+  const files = mutate(emit(sampleIR), "kubernetes/certificate-web.yaml", (t) => t.replace(/  issuerRef:\n(    .*\n)+?(?=  privateKey)/, ""));
+  assert.not.match(files.find((f) => f.path === "kubernetes/certificate-web.yaml")!.content, "issuerRef");
+  assert.equal(findingsOf(files).map((f) => [f.code, f.file, f.path]), [["MESH4402", "kubernetes/certificate-web.yaml", "spec.issuerRef"]]);
+});
+
+test("names, durations, kinds and YAML syntax are checked", () => {
+  const name = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("  name: web\n", "  name: Web_1\n"));
+  assert.equal(findingsOf(name).map((f) => [f.code, f.path]), [["MESH4405", "metadata.name"]]);
+  const duration = mutate(emit(sampleIR), "kubernetes/certificate-web.yaml", (t) => t.replace("duration: 2160h0m0s", "duration: 24x"));
+  assert.equal(findingsOf(duration).map((f) => [f.code, f.path]), [["MESH4406", "spec.duration"]]);
+  const renew = mutate(emit(sampleIR), "kubernetes/certificate-web.yaml", (t) => t.replace("renewBefore: 360h0m0s", "renewBefore: 3000h"));
+  assert.equal(findingsOf(renew).map((f) => [f.code, f.path]), [["MESH4406", "spec.renewBefore"]]);
+  const portName = mutate(emit(sampleIR), "kubernetes/patches/web-sidecar.yaml", (t) => t.replace("name: mesh-8080", "name: meshc-sidecar-http"));
+  assert.equal(findingsOf(portName).map((f) => [f.code, f.path]), [["MESH4405", "spec.template.spec.containers[0].ports[0].name"]]);
+  const kind = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("kind: Service", "kind: Servise"));
+  assert.equal(findingsOf(kind).map((f) => f.code), ["MESH4401"]);
+  const yaml = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => `${t}---\nkind: Extra\n`);
+  assert.equal(findingsOf(yaml).map((f) => f.code), ["MESH4400"]);
+  const type = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("protocol: TCP", "protocol: QUIC"));
+  assert.equal(findingsOf(type).map((f) => [f.code, f.path]), [["MESH4402", "spec.ports[0].protocol"]]);
+});
+
+test("verification is fast: the rich bundle x 20 well under a second", () => {
+  const files = emit(richIR);
+  verifyKubernetesFiles(files, richIR);
+  const start = performance.now();
+  for (let i = 0; i < 20; i++) verifyKubernetesFiles(files, richIR);
+  const ms = performance.now() - start;
+  assert.ok(ms < 1500, `${ms} ms`);
+});
+
+test("known-fields.json is what the generator derives from the installed models", () => {
+  execFileSync(process.execPath, ["--import", "tsx", "targets/kubernetes/schema/generate-known-fields.ts", "--check"], { stdio: "pipe" });
+});
+
+test.run();
