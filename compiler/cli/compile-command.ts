@@ -1,0 +1,89 @@
+// `meshc compile` and `meshc validate`.
+import { watch } from "node:fs";
+import { dirname, relative } from "node:path";
+import { checkOutDir, computeDrift, withLockFile, writeBundle } from "../bundle.ts";
+import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
+import { coreCodes } from "../diagnostics/codes.ts";
+import { diagnostic } from "../diagnostics/define.ts";
+import { summarizeDiagnostics, type DiagnosticFormat } from "../diagnostics/format.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import { toYaml } from "../serialize.ts";
+import { parseTargetList, printDiagnostics } from "./output.ts";
+
+export interface CompileCommandOptions {
+  out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
+  adopt?: boolean; certDir?: string; runDir?: string; logDir?: string; watch?: boolean; verbose?: boolean;
+  format: DiagnosticFormat; validateOnly?: boolean;
+}
+
+function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
+  // commander gives `verify: true` for --verify, `false` for --no-verify, undefined for neither.
+  if (opts.verify === false) return "none";
+  return opts.verify === true && process.argv.includes("--verify") ? "all" : "default";
+}
+
+async function compileOnce(config: string | undefined, opts: CompileCommandOptions): Promise<number> {
+  const started = performance.now();
+  const cwd = process.cwd();
+  const result: CompileResult = await compileFile(config, {
+    cwd, targets: parseTargetList(opts.target), typecheck: opts.typecheck !== false,
+    verify: opts.validateOnly ? "none" : verifyMode(opts),
+    runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
+  });
+  const diagnostics: Diagnostic[] = [...result.diagnostics];
+  const failed = hasErrors(diagnostics);
+  if (failed || opts.validateOnly || !result.config) {
+    printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
+    if (opts.format !== "json") process.stderr.write(`meshc: ${failed ? "failed" : "valid"}: ${summarizeDiagnostics(diagnostics)}\n`);
+    return failed || !result.config ? 1 : 0;
+  }
+  if (opts.emit === "ir") {
+    printDiagnostics(diagnostics, opts.format === "json" ? "text" : opts.format, result.config, !!opts.verbose);
+    process.stdout.write(toYaml(result.ir));
+    return 0;
+  }
+  const files = withLockFile(result.files, result.config.digest);
+  const outDir = opts.out ?? "mesh-bundle";
+  const projectRoots = [cwd, dirname(result.config.absolutePath)];
+  if (opts.check) {
+    const drift = computeDrift(outDir, files);
+    const stale = [...drift.added.map((f) => `added ${f}`), ...drift.changed.map((f) => `changed ${f}`), ...drift.removed.map((f) => `removed ${f}`)];
+    if (stale.length) {
+      diagnostics.push(diagnostic(coreCodes.staleBundle, { message: `${outDir} is stale: ${stale.length} file(s) differ:\n    ${stale.join("\n    ")}`, file: outDir, hint: `run meshc compile ${relative(cwd, result.config.absolutePath)} --out ${outDir} and commit the result` }));
+    }
+    printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
+    if (opts.format !== "json") process.stderr.write(`meshc: ${stale.length ? "stale" : "up to date"}: ${outDir} (${files.length} files checked)\n`);
+    return stale.length ? 1 : 0;
+  }
+  diagnostics.push(...checkOutDir(outDir, projectRoots, !!opts.adopt));
+  if (!hasErrors(diagnostics)) diagnostics.push(...writeBundle(outDir, files));
+  printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
+  if (hasErrors(diagnostics)) return 1;
+  if (opts.format !== "json") {
+    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    process.stderr.write(`meshc: wrote ${files.length} files to ${outDir} (${result.targets.map((t) => t.name).join(", ")}) in ${seconds}s; ${summarizeDiagnostics(diagnostics)}\n`);
+  }
+  return 0;
+}
+
+export async function runCompile(config: string | undefined, opts: CompileCommandOptions): Promise<number> {
+  if (!opts.watch) return compileOnce(config, opts);
+  // Watch mode: recompile on every change of the config or a file it imports; diagnostics as you type.
+  const { loadConfig } = await import("../load/index.ts");
+  let watchers: ReturnType<typeof watch>[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const rerun = async () => {
+    await compileOnce(config, opts);
+    const loaded = await loadConfig(config, process.cwd());
+    const inputs = loaded.config?.inputs ?? [];
+    for (const w of watchers) w.close();
+    watchers = inputs.map((f) => watch(f, () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void rerun(), 100);
+    }));
+    process.stderr.write(`meshc: watching ${inputs.length} file(s); Ctrl-C to stop\n`);
+  };
+  await rerun();
+  await new Promise<never>(() => {});
+  return 0;
+}

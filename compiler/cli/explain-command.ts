@@ -1,0 +1,23 @@
+// `meshc explain`: one request, answered from the IR.
+import { compileFile, hasErrors } from "../compile.ts";
+import { explain, formatExplanation } from "../review/explain.ts";
+import { printDiagnostics } from "./output.ts";
+
+export interface ExplainOptions { from: string; to: string; method: string; path: string; header?: string[]; format: "text" | "json" }
+
+export async function runExplain(config: string | undefined, opts: ExplainOptions): Promise<number> {
+  const r = await compileFile(config, { cwd: process.cwd(), verify: "none", typecheck: false });
+  if (hasErrors(r.diagnostics) || !r.ir) {
+    printDiagnostics(r.diagnostics, "text", r.config, false);
+    return 1;
+  }
+  const headers: Record<string, string> = {};
+  for (const h of opts.header ?? []) {
+    const i = h.indexOf(":");
+    if (i <= 0) { process.stderr.write(`meshc explain: header ${JSON.stringify(h)} is not name:value\n`); return 2; }
+    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+  }
+  const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers });
+  process.stdout.write(opts.format === "json" ? JSON.stringify(e, null, 2) + "\n" : formatExplanation(e));
+  return 0;
+}

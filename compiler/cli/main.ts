@@ -1,0 +1,110 @@
+// The command line: parsing with commander, each command in its own file. Exit codes:
+// 0 success; 1 the config has errors or --check/snapshot found drift; 2 usage error or
+// internal failure. Results go to stdout, diagnostics and summaries to stderr.
+import { Command, CommanderError, Option } from "commander";
+import { compilerVersion } from "../bundle.ts";
+import { runCompile } from "./compile-command.ts";
+import { runInit } from "./init-command.ts";
+import { runDiff } from "./diff-command.ts";
+import { runExplain } from "./explain-command.ts";
+import { runSnapshot } from "./snapshot-command.ts";
+import { runCertsIssue } from "./certs-command.ts";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const formatOption = () => new Option("--format <format>", "diagnostics as text, json, or GitHub annotations").choices(["text", "json", "github"]).default("text");
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command("meshc")
+    .description("Declarative service-mesh compiler: one typed mesh config, deterministic Envoy, nginx, HAProxy, Kubernetes and certificate bundles.")
+    .version(compilerVersion())
+    .showHelpAfterError()
+    .exitOverride();
+
+  program.command("compile")
+    .description("validate the config and write the bundle (or check it, or print the IR)")
+    .argument("[config]", "mesh.config.ts, mesh.yaml, mesh.json or mesh.toml (default: found in the working directory)")
+    .option("-o, --out <dir>", "bundle folder", "mesh-bundle")
+    .option("-t, --target <list>", "comma-separated targets (default: the config's targets, else all)")
+    .option("--check", "write nothing; exit 1 if the bundle on disk differs from the config's")
+    .addOption(new Option("--emit <what>", "print instead of writing: ir").choices(["ir"]))
+    .option("--no-typecheck", "skip the TypeScript type-check of mesh.config.ts")
+    .option("--verify", "also run the real checks that need installed tools (nginx -t, haproxy -c)")
+    .option("--no-verify", "skip every output check (Envoy protos, Kubernetes schemas)")
+    .option("--adopt", "write into a folder holding files meshc did not write (they are never touched)")
+    .option("--cert-dir <dir>", "where proxies read certificates at run time", "/etc/meshc/certs")
+    .option("--run-dir <dir>", "where proxies keep pid files and temp dirs", "/var/run/meshc")
+    .option("--log-dir <dir>", "where proxies that cannot log to stdout write logs", "/var/log/meshc")
+    .option("-w, --watch", "recompile on every save of the config or a file it imports")
+    .option("-v, --verbose", "also print info diagnostics")
+    .addOption(formatOption())
+    .action(async (config, opts) => setExit(await runCompile(config, opts)));
+
+  program.command("validate")
+    .description("check the config and print diagnostics; writes nothing")
+    .argument("[config]", "the config (default: found in the working directory)")
+    .option("-t, --target <list>", "comma-separated targets whose capabilities to check")
+    .option("--no-typecheck", "skip the TypeScript type-check")
+    .option("-v, --verbose", "also print info diagnostics")
+    .addOption(formatOption())
+    .action(async (config, opts) => setExit(await runCompile(config, { ...opts, validateOnly: true })));
+
+  program.command("init")
+    .description("write a starter mesh.config.ts that compiles")
+    .argument("[dir]", "folder to write it in", ".")
+    .option("--force", "overwrite an existing mesh.config.ts")
+    .action(async (dir, opts) => setExit(await runInit(dir, opts)));
+
+  program.command("diff")
+    .description("what a change does: semantic summary, then file diffs per target")
+    .argument("[old]", "old config, bundle folder, or git revision")
+    .argument("[new]", "new config or bundle folder (default: the config in the working directory)")
+    .option("--base <rev>", "compare with the config as it is at this git revision")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json", "markdown"]).default("text"))
+    .option("--exit-code", "exit 1 when there are differences")
+    .option("--no-files", "print only the semantic summary")
+    .option("--no-color", "no ANSI colors")
+    .action(async (oldRef, newRef, opts) => setExit(await runDiff(oldRef, newRef, opts)));
+
+  program.command("snapshot")
+    .description("compare the bundle with snapshots/<name>/, or rewrite it with --update")
+    .argument("[config]", "the config (default: found in the working directory)")
+    .option("--update", "rewrite the snapshot")
+    .option("--dir <dir>", "snapshot root", "snapshots")
+    .option("--name <name>", "snapshot name (default: the mesh name)")
+    .action(async (config, opts) => setExit(await runSnapshot(config, opts)));
+
+  program.command("explain")
+    .description("what happens to one request: route, backends, retries, authorization and which rule decided")
+    .argument("[config]", "the config (default: found in the working directory)")
+    .requiredOption("--from <service>", "calling service or gateway")
+    .requiredOption("--to <service>", "destination service (or host, for a gateway)")
+    .option("--method <method>", "HTTP method", "GET")
+    .option("--path <path>", "request path", "/")
+    .option("-H, --header <header...>", "request header as name:value")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
+    .action(async (config, opts) => setExit(await runExplain(config, opts)));
+
+  const certsCmd = program.command("certs").description("certificates for the mesh identities");
+  certsCmd.command("issue")
+    .description("DEV ONLY: mint a dev CA and every identity's key and certificate from the bundle's certs/manifest.toml")
+    .argument("[bundle]", "bundle folder", "mesh-bundle")
+    .requiredOption("--dir <dir>", "where to write keys and certificates (never inside the bundle)")
+    .option("--rotate", "mint a new CA even if one exists")
+    .action(async (bundle, opts) => setExit(await runCertsIssue(bundle, opts)));
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = buildProgram((c) => { code = c; });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    process.stderr.write(`meshc: internal error MESH9001: ${error instanceof Error ? error.message : String(error)}\n  hint: this is a bug in meshc; please report it with the config that triggers it\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,15 @@
+// Printing helpers shared by commands.
+import { formatDiagnostics, type DiagnosticFormat } from "../diagnostics/format.ts";
+import type { Diagnostic } from "../diagnostics/types.ts";
+import type { LoadedConfig } from "../load/types.ts";
+
+export function printDiagnostics(ds: readonly Diagnostic[], format: DiagnosticFormat, config: LoadedConfig | null, verbose: boolean): void {
+  const sources = new Map(config ? [[config.file, config.sourceText]] : []);
+  const text = formatDiagnostics(ds, format, sources, verbose);
+  if (format === "json") process.stdout.write(text);
+  else if (text) process.stderr.write(text);
+}
+
+export function parseTargetList(list: string | undefined): string[] | undefined {
+  return list ? list.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+}

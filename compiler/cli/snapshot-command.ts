@@ -1,0 +1,30 @@
+// `meshc snapshot`: the bundle against snapshots/<name>/ (the lock file is left out: it
+// names the compiler version, which is not part of what a policy does).
+import { join } from "node:path";
+import { compileFile, hasErrors } from "../compile.ts";
+import { compareSnapshot, formatSnapshotProblems, updateSnapshot } from "../snapshot.ts";
+import { printDiagnostics } from "./output.ts";
+
+export async function runSnapshot(config: string | undefined, opts: { update?: boolean; dir: string; name?: string }): Promise<number> {
+  const r = await compileFile(config, { cwd: process.cwd() });
+  if (hasErrors(r.diagnostics) || !r.mesh) {
+    printDiagnostics(r.diagnostics, "text", r.config, false);
+    return 1;
+  }
+  const name = opts.name ?? r.mesh.name;
+  const dir = join(opts.dir, name);
+  const files = new Map(r.files.map((f) => [f.path, f.content]));
+  if (opts.update) {
+    updateSnapshot(dir, files);
+    process.stderr.write(`meshc: snapshot ${dir} updated (${files.size} files)\n`);
+    return 0;
+  }
+  const problems = compareSnapshot(dir, files);
+  if (problems.length === 0) {
+    process.stderr.write(`meshc: snapshot ${dir} matches (${files.size} files)\n`);
+    return 0;
+  }
+  process.stdout.write(formatSnapshotProblems(dir, problems));
+  process.stderr.write(`meshc: snapshot ${dir} differs: ${problems.length} file(s); run with --update to accept\n`);
+  return 1;
+}
