@@ -37,7 +37,7 @@ function codeFor(keyword: string): CodeInfo {
     case "required": case "dependentRequired": return coreCodes.schemaRequired;
     case "enum": case "const": return coreCodes.schemaEnum;
     case "minimum": case "maximum": case "exclusiveMinimum": case "exclusiveMaximum": case "multipleOf": return coreCodes.schemaRange;
-    case "oneOf": case "anyOf": case "not": return coreCodes.schemaShape;
+    case "oneOf": case "anyOf": case "not": case "false schema": return coreCodes.schemaShape;
     default: return coreCodes.schemaPattern;
   }
 }
@@ -57,6 +57,10 @@ function describe(e: ErrorObject, at: string): { message: string; hint: string |
       const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v));
       const hint = typeof e.data === "string" ? didYouMean(e.data, (params.allowedValues as unknown[]).map(String)) : null;
       return { message: `${at}: ${JSON.stringify(e.data)} is not one of ${allowed.join(", ")}`, hint: hint ?? `use one of ${allowed.join(", ")}`, path };
+    }
+    case "false schema": {
+      const field = path[path.length - 1];
+      return { message: `"${String(field)}" cannot be used here${at.includes(".") ? ` (in ${formatPath(path.slice(0, -1))})` : ""}`, hint: "a route does one of split, backends, redirect, directResponse; a rewrite uses prefix or regex", path };
     }
     case "propertyNames":
       return { message: `${at}: the name ${JSON.stringify(params.propertyName)} is not allowed`, hint: "names are DNS labels: lowercase letters, digits and -, at most 63 characters", path: [...path, String(params.propertyName)] };

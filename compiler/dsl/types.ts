@@ -7,7 +7,10 @@
 
 export type DurationUnit = "h" | "m" | "s" | "ms";
 /** `500ms`, `2s`, `1m30s`. Validated at run time too: template types accept `1.5 s`. */
-export type Duration = `${number}${DurationUnit}` | `${number}${DurationUnit}${number}${DurationUnit}`;
+export type Duration =
+  | `${number}${DurationUnit}`
+  | `${number}${DurationUnit}${number}${DurationUnit}`
+  | `${number}${DurationUnit}${number}${DurationUnit}${number}${DurationUnit}`;
 
 export type Protocol = "http" | "http2" | "grpc" | "tcp";
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT" | "TRACE";

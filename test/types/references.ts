@@ -73,3 +73,11 @@ defineMesh({
     db: { ports: { pg: { port: 5432, protocol: "tcp" } }, endpoint: ["10.0.0.1"] },
   },
 });
+
+defineMesh({
+  name: "m", trustDomain: "m.example", namespace: "m",
+  services: {
+    // @ts-expect-error unknown field nested in a policy (healtCheck.pth)
+    web: { ports: { http: { port: 80, protocol: "http" } }, healthCheck: { pth: "/healthz", interval: "5s", timeout: "1s" } },
+  },
+});
