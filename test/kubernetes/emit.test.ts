@@ -14,7 +14,11 @@ import { standInProxy } from "./stand-in-proxy.ts";
 
 const target = createKubernetesTarget(standInProxy);
 const emitFiles = (ir: MeshIR, t: Target = target) => new Map(t.emit(ir).files.map((f) => [f.path, f.content]));
-const read = (files: Map<string, string>, path: string) => parse(files.get(`kubernetes/${path}`) ?? assert.unreachable(`missing ${path}`)) as any;
+function read(files: Map<string, string>, path: string): any {
+  const content = files.get(`kubernetes/${path}`);
+  if (content === undefined) throw new Error(`missing kubernetes/${path}`);
+  return parse(content);
+}
 const codesOf = (ir: MeshIR, t: Target = target) => t.emit(ir).diagnostics.map((d) => d.code).sort();
 const withInfra = (over: Partial<MeshIR["infra"]>): MeshIR => ({ ...richIR, infra: { ...richIR.infra, ...over } });
 
