@@ -24,7 +24,7 @@ const RETRY_ON: Partial<Record<RetryCondition, readonly string[]>> = {
   "refused-stream": ["conn-failure"],
 };
 
-function buildRetryOn(ctx: BuildContext, policy: RetryPolicyIR, origin: string): string {
+export function buildRetryOn(ctx: BuildContext, policy: RetryPolicyIR, origin: string): string {
   const wanted = new Set<string>();
   for (const condition of policy.on) {
     const keywords = RETRY_ON[condition];
@@ -91,8 +91,8 @@ function buildClusterPart(ctx: BuildContext, name: string, cluster: ClusterIR, m
   };
 }
 
-/** An HTTP route's backend for one of its clusters: per-try timeout and retries from the route. */
-export function buildRouteBackend(ctx: BuildContext, name: string, cluster: ClusterIR, action: ForwardActionIR, routeOrigin: string): BackendView {
+/** An HTTP route's backend for one of its clusters: per-try timeout and retries (`retryOn`, built once a route) from the route. */
+export function buildRouteBackend(ctx: BuildContext, name: string, cluster: ClusterIR, action: ForwardActionIR, retryOn: string): BackendView {
   const retries = action.retries;
   const perTry = retries?.perTryTimeoutMs ?? null;
   const candidates = [perTry, action.timeoutMs].filter((t): t is number => t !== null);
@@ -100,7 +100,7 @@ export function buildRouteBackend(ctx: BuildContext, name: string, cluster: Clus
     ...buildClusterPart(ctx, name, cluster, "http"),
     connectTimeoutMs: cluster.connectTimeoutMs,
     serverTimeoutMs: candidates.length > 0 ? Math.min(...candidates) : NO_TIMEOUT_MS,
-    retries: retries && retries.retries > 0 ? { count: retries.retries, on: buildRetryOn(ctx, retries, `${routeOrigin}.retries`) } : null,
+    retries: retries && retries.retries > 0 ? { count: retries.retries, on: retryOn } : null,
     idempotentOnly: retries !== null && retries.idempotentOnly,
   };
 }

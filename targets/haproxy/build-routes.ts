@@ -5,7 +5,7 @@
 import type { ClusterIR, HeaderMutationIR, HttpListenerIR, RedirectActionIR, RouteIR, VirtualHostIR } from "../../compiler/ir/types.ts";
 import type { BuildContext } from "./context.ts";
 import { buildRouteMatch } from "./build-match.ts";
-import { buildRouteBackend } from "./build-backend.ts";
+import { buildRetryOn, buildRouteBackend } from "./build-backend.ts";
 import type { AclName, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
 import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart } from "./words.ts";
 
@@ -80,11 +80,12 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
   }
   let cumulative = 0;
   const live = a.backends.filter((b) => b.weight > 0);
+  const retryOn = a.retries ? buildRetryOn(ctx, a.retries, `${route.origin}.retries`) : "none";
   const routeBackends = live.map((b, i) => {
     cumulative += b.weight;
     const name = `route.${route.name}.${b.cluster}`;
     const cluster = clusters.get(b.cluster);
-    if (cluster) backends.push(buildRouteBackend(ctx, name, cluster, a, route.origin));
+    if (cluster) backends.push(buildRouteBackend(ctx, name, cluster, a, retryOn));
     return { name: ctx.check(nameWord(name), route.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
   });
   const prefix = route.match.path && route.match.path.kind !== "regex" ? route.match.path.value : "";

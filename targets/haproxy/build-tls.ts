@@ -29,7 +29,7 @@ function buildBindTls(ctx: BuildContext, tls: ServerTlsIR, protocol: string, ori
     verify: tls.clientCaFile === null ? "none" : verify,
     minVersion: tlsVersion(tls.minVersion),
     ciphers: ctx.check(textWord(tls.ciphers.join(":")), `${origin}.tls.ciphers`, "ciphers"),
-    alpn: protocol === "http" ? "http/1.1" : "h2,http/1.1",
+    alpn: protocol === "tcp" ? null : protocol === "http" ? "http/1.1" : "h2,http/1.1",
   };
 }
 

@@ -3,7 +3,7 @@
 // Rule order inside a frontend is the order HAProxy evaluates http-request rules:
 // request id, log captures, authorization, rate limit, route choice, per-route actions.
 
-const bindLine = `    bind {{hap address}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}} alpn {{tls.alpn}}{{/if}}`;
+const bindLine = `    bind {{hap address}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpn}} alpn {{tls.alpn}}{{/if}}{{/if}}`;
 
 const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#each patterns}} {{hap this}}{{/each}}`;
 
@@ -160,7 +160,7 @@ backend {{hap name}}
     timeout check {{checkTimeoutMs}}ms
 {{/if}}
 {{#each servers}}
-    server {{name}} {{hap address}}{{#if dns}} resolvers meshc init-addr last,libc,none{{/if}}{{#if maxconn}} maxconn {{maxconn}}{{/if}}{{#if maxqueue}} maxqueue {{maxqueue}}{{/if}}{{#if check}} check inter {{check.interMs}}ms rise {{check.rise}} fall {{check.fall}}{{/if}}{{#if errorLimit}} observe {{../observe}} error-limit {{errorLimit}} on-error mark-down{{/if}}{{#if protoH2}} proto h2{{/if}}{{#if tls}} ssl verify required{{#if tls.certificate}} crt {{hap tls.certificate}}{{/if}} ca-file {{#if tls.caFile}}{{hap tls.caFile}}{{else}}@system-ca{{/if}}{{#if tls.verifyHost}} verifyhost {{hap tls.verifyHost}}{{/if}}{{#if tls.sni}} sni str({{hap tls.sni}}){{/if}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpnH2}} alpn h2{{/if}}{{/if}}
+    server {{name}} {{hap address}}{{#if dns}} resolvers meshc init-addr none{{/if}}{{#if maxconn}} maxconn {{maxconn}}{{/if}}{{#if maxqueue}} maxqueue {{maxqueue}}{{/if}}{{#if check}} check inter {{check.interMs}}ms rise {{check.rise}} fall {{check.fall}}{{/if}}{{#if errorLimit}} observe {{../observe}} error-limit {{errorLimit}} on-error mark-down{{/if}}{{#if protoH2}} proto h2{{/if}}{{#if tls}} ssl verify required{{#if tls.certificate}} crt {{hap tls.certificate}}{{/if}} ca-file {{#if tls.caFile}}{{hap tls.caFile}}{{else}}@system-ca{{/if}}{{#if tls.verifyHost}} verifyhost {{hap tls.verifyHost}}{{/if}}{{#if tls.sni}} sni str({{hap tls.sni}}){{/if}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpnH2}} alpn h2{{/if}}{{/if}}
 {{/each}}
 `;
 

@@ -1,12 +1,11 @@
 // Checks emitted HAProxy files with `haproxy -c -dW` (warnings fail).
 //
-// -c opens every certificate the config names, and those live under the production
-// cert dir (/etc/meshc/certs...), which is not here. So the check emits the same IR with
-// `runtime.certDir` moved into a temp dir, writes throwaway certificates at exactly the
-// paths that config reads, and checks that. It only differs from the given file in those
-// paths: each line is compared after mapping the temp dir back, so what is checked is the
-// given file byte for byte, apart from where its certificates are. Diagnostics point at
-// the given file and line. A file that does not match is checked as given.
+// -c opens every certificate the config names, and those live under the production cert
+// dir (/etc/meshc/certs...), which is not here. So the check writes throwaway
+// certificates at the same paths under a temp dir (the IR with `runtime.certDir` moved
+// there says which), and checks the given file with only its quoted paths under the cert
+// dir pointed at the temp dir: same lines, same line numbers, everything else byte for
+// byte. Diagnostics point at the given bundle file and line.
 import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,7 +17,7 @@ import type { MeshIR } from "../../compiler/ir/types.ts";
 import { haproxyCodes } from "./codes.ts";
 import { collectCertificateFiles } from "./build-tls.ts";
 import { writeCheckCertificates } from "./dev-certs.ts";
-import { haproxy } from "./index.ts";
+import { encodeWord, textWord } from "./words.ts";
 
 const CHECK_TIMEOUT_MS = 30_000;
 
@@ -28,8 +27,12 @@ function rebasePaths<T>(value: T, from: string, to: string): T {
     typeof v === "string" && (v === from || v.startsWith(from + "/")) ? to + v.slice(from.length) : v) as T;
 }
 
-function sameApartFromCertDir(given: string, rebased: string, certDir: string, tempCertDir: string): boolean {
-  return rebased.split(tempCertDir).join(certDir) === given;
+/** Points quoted paths under `certDir` at `tempCertDir`; nothing else changes. */
+function pointCertPathsAt(content: string, certDir: string, tempCertDir: string): string {
+  const quoted = (dir: string) => { const e = encodeWord(textWord(dir + "/")); return e.ok ? e.text.slice(0, -1) : null; };
+  const from = quoted(certDir);
+  const to = quoted(tempCertDir);
+  return from && to ? content.split(from).join(to) : content;
 }
 
 function runCheck(file: string): Promise<{ code: number | null; output: string }> {
@@ -63,13 +66,11 @@ async function verifyHaproxyFiles(files: readonly EmittedFile[], ir: MeshIR): Pr
   try {
     const tempCertDir = join(dir, "certs");
     const rebasedIr = rebasePaths(ir, ir.runtime.certDir, tempCertDir);
-    const rebased = new Map(haproxy.emit(rebasedIr).files.map((f) => [f.path, f.content]));
     await writeCheckCertificates(collectCertificateFiles(
       rebasedIr.proxies.flatMap((p) => p.listeners), rebasedIr.proxies.flatMap((p) => p.clusters)));
     const diagnostics: Diagnostic[] = [];
     for (const file of files.filter((f) => f.path.startsWith("haproxy/") && f.path.endsWith(".cfg"))) {
-      const candidate = rebased.get(file.path);
-      const text = candidate !== undefined && sameApartFromCertDir(file.content, candidate, ir.runtime.certDir, tempCertDir) ? candidate : file.content;
+      const text = pointCertPathsAt(file.content, ir.runtime.certDir, tempCertDir);
       const local = join(dir, file.path.replace(/\//g, "_"));
       writeFileSync(local, text);
       const { code, output } = await runCheck(local);

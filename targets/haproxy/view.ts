@@ -32,7 +32,8 @@ export interface BindTlsView {
   readonly verify: "required" | "optional" | "none";
   readonly minVersion: "TLSv1.2" | "TLSv1.3";
   readonly ciphers: Word;
-  readonly alpn: "h2,http/1.1" | "http/1.1";
+  /** Null for TCP listeners: no application protocol to negotiate. */
+  readonly alpn: "h2,http/1.1" | "http/1.1" | null;
 }
 
 /** A named ACL line: `acl NAME FETCH[(ARG)][,CONV] FLAGS PATTERN...` */
