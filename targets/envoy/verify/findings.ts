@@ -14,7 +14,7 @@ export interface Finding {
   readonly atKey: boolean;
 }
 
-const IDENTIFIER = /^[A-Za-z_@][A-Za-z0-9_@-]*$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /** `a.b[0]["envoy.filters.http.fault"]`: dotted where a key is a plain name, quoted otherwise. */
 export function formatPath(path: readonly PathSegment[]): string {
