@@ -83,6 +83,19 @@ export async function compileFile(path: string | undefined, options: CompileOpti
 
 /** Compiles a config value already in memory (the testing API, and YAML/TS after load). */
 export async function compileLoaded(config: LoadedConfig, options: CompileOptions, t = timer()): Promise<CompileResult> {
+  try {
+    return await runStages(config, options, t);
+  } catch (error) {
+    // A bug, never the user's input: report it as a diagnostic, not a stack trace.
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      config, mesh: null, ir: null, targets: [], files: [], timings: t.timings,
+      diagnostics: [diagnostic(coreCodes.internal, { message: `internal error: ${message}`, file: config.file, hint: "this is a bug in meshc; please report it with the config that triggers it" })],
+    };
+  }
+}
+
+async function runStages(config: LoadedConfig, options: CompileOptions, t: ReturnType<typeof timer>): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics, config.file);
   const done = (extra: Partial<CompileResult>): CompileResult => ({
@@ -98,13 +111,7 @@ export async function compileLoaded(config: LoadedConfig, options: CompileOption
     const keys = conflictingActionKeys(r);
     if (keys.length) report(coreCodes.conflictingActions, { message: `route has ${keys.join(" and ")}; a route does one of them`, path: `routes[${i}]`, hint: "split the route in two, or keep one action" });
   });
-  let mesh: NMesh;
-  try {
-    mesh = normalize(config.value as Parameters<typeof normalize>[0]);
-  } catch (error) {
-    report(coreCodes.internal, { message: `normalization failed: ${error instanceof Error ? error.message : String(error)}`, path: "" });
-    return done({});
-  }
+  const mesh: NMesh = normalize(config.value as Parameters<typeof normalize>[0]);
   t.lap("normalize");
   for (const check of checks) if (check.stage === "model") check.run(mesh, report);
   t.lap("validate");

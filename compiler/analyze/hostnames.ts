@@ -7,7 +7,10 @@ import type { ModelCheck, Report } from "./context.ts";
 
 function check(host: string | null | undefined, where: string, report: Report, opts: { wildcard?: boolean; ip?: boolean } = {}): void {
   if (host === null || host === undefined) return;
-  if (opts.ip && isIP(host)) return;
+  if (isIP(host)) {
+    if (!opts.ip) report(coreCodes.badHostname, { message: `${JSON.stringify(host)} is an IP address, but a hostname is needed here (TLS SNI, Host)`, path: where, hint: "use the host's DNS name, and list its IPs under addresses" });
+    return;
+  }
   const name = opts.wildcard && host.startsWith("*.") ? host.slice(2) : host;
   if (isDnsName(name)) return;
   const why = /[A-Z]/.test(host) ? "must be lowercase" : host.includes(":") ? "must not include a port" : host.includes("@") ? "must not include userinfo"

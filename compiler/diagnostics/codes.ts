@@ -66,8 +66,7 @@ export const coreCodes = defineCodes({
     description: "A route has more than one of split/backends, redirect and directResponse, or HTTP-only fields on a TCP port." },
   badEndpoint: { code: "MESH2018", severity: "error", title: "invalid endpoint",
     description: "An endpoint must be an IP address or DNS name with an optional port in range." },
-  noEndpoints: { code: "MESH2019", severity: "warning", title: "no endpoints",
-    description: "A service outside Kubernetes selection with no static endpoints: proxies outside the cluster cannot reach it." },
+  // MESH2019 is reserved (never shipped).
   timeoutOrder: { code: "MESH2020", severity: "error", title: "inconsistent timeouts",
     description: "A health check timeout longer than its interval, or a per-try timeout longer than the route timeout." },
   unreachableAuthz: { code: "MESH2021", severity: "warning", title: "authorization rule for a TCP port",
