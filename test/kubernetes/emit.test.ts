@@ -6,6 +6,9 @@ import { parse } from "yaml";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { Target } from "../../compiler/target.ts";
 import { envoy } from "../../targets/envoy/index.ts";
+import { haproxy } from "../../targets/haproxy/index.ts";
+import { nginx } from "../../targets/nginx/index.ts";
+import { verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
 import { createKubernetesTarget, DEFAULT_OPTIONS, kubernetes } from "../../targets/kubernetes/index.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
@@ -78,6 +81,23 @@ test("the default target puts the Envoy target's own output in the ConfigMaps", 
   const files = emitFiles(sampleIR, kubernetes);
   const envoyWeb = envoy.emit(sampleIR).files.find((f) => f.path === "envoy/web.yaml")!;
   assert.is(read(files, "configmap-web-proxy.yaml").data["web.yaml"], envoyWeb.content);
+});
+
+test("nginx and HAProxy flavours: their files in the ConfigMap, their foreground command, zero findings", () => {
+  const flavours = [
+    [nginx, "web.conf", ["nginx", "-c", "/etc/meshc/proxy/web.conf", "-g", "daemon off;"]],
+    [haproxy, "web.cfg", ["haproxy", "-db", "-f", "/etc/meshc/proxy/web.cfg"]],
+  ] as const;
+  for (const [proxyTarget, key, command] of flavours) {
+    const t = createKubernetesTarget(proxyTarget);
+    const files = emitFiles(sampleIR, t);
+    assert.equal(read(files, "patches/web-sidecar.yaml").spec.template.spec.containers[0].command, command);
+    assert.equal(read(files, "patches/web-sidecar.yaml").spec.template.spec.containers[0].image, DEFAULT_OPTIONS.images[proxyTarget.name as "nginx" | "haproxy"]);
+    const data = read(files, "configmap-web-proxy.yaml").data;
+    assert.equal(Object.keys(data), [key]);
+    assert.is(data[key], proxyTarget.emit(sampleIR).files.find((f) => f.path === `${proxyTarget.name}/${key}`)!.content);
+    assert.equal(verifyKubernetesFiles(t.emit(sampleIR).files, sampleIR), []);
+  }
 });
 
 test("NetworkPolicies: pods by selector, gateways by the Gateway API label, VMs by address; default-deny only for mesh members", () => {
