@@ -1,11 +1,12 @@
 // cert-manager objects: the mesh CA as an Issuer (its key pair in the Secret named like
 // the CA), one Certificate per identity, and, in dev/, a self-signed ClusterIssuer that
-// mints that CA Secret for clusters with no CA of their own.
+// mints that CA Secret (and the gateways' hostname certificates) for clusters with no CA of their own.
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
 import type { IKeyUsage } from "@kubernetes-models/cert-manager/cert-manager.io/v1/KeyUsage";
-import type { IdentityIR, KeyAlgorithm } from "../../compiler/ir/types.ts";
+import type { GatewayInfraIR, IdentityIR, KeyAlgorithm } from "../../compiler/ir/types.ts";
+import { SERVER_CERTIFICATE_LIFETIME_MS } from "../certs/build-manifest.ts";
 import { formatGoDuration } from "../certs/duration.ts";
 import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
 import { DEV_FOLDER, DEV_SELF_SIGNED_ISSUER, manifestFileName } from "./names.ts";
@@ -78,5 +79,25 @@ export function buildDevBootstrap(ctx: EmitContext): Manifest[] {
   return [
     { file: `${DEV_FOLDER}/${manifestFileName("ClusterIssuer", DEV_SELF_SIGNED_ISSUER)}`, object: issuer },
     { file: `${DEV_FOLDER}/${manifestFileName("Certificate", ca.name)}`, object: caCertificate },
+    ...ctx.ir.infra.gateways.flatMap((gateway) => buildDevGatewayCertificate(ctx, gateway)),
   ];
+}
+
+/** In production a gateway's hostname certificate comes from a public CA; on a dev cluster the mesh CA signs it, as `meshc certs issue` does. */
+function buildDevGatewayCertificate(ctx: EmitContext, gateway: GatewayInfraIR): Manifest[] {
+  if (gateway.tlsSecretName === null || gateway.hosts.length === 0) return [];
+  const { ca } = ctx.ir.infra;
+  const object = new Certificate({
+    metadata: buildMetadata(ctx, gateway.tlsSecretName, { "app.kubernetes.io/name": gateway.proxy }),
+    spec: {
+      secretName: gateway.tlsSecretName,
+      commonName: gateway.hosts.find((h) => !h.startsWith("*.")) ?? gateway.hosts[0],
+      dnsNames: [...gateway.hosts],
+      privateKey: buildPrivateKey(ca.keyAlgorithm),
+      duration: formatGoDuration(SERVER_CERTIFICATE_LIFETIME_MS),
+      usages: ["digital signature", "server auth"],
+      issuerRef: { group: "cert-manager.io", kind: "Issuer", name: ca.name },
+    },
+  });
+  return [{ file: `${DEV_FOLDER}/${manifestFileName("Certificate", gateway.tlsSecretName)}`, object }];
 }

@@ -149,6 +149,8 @@ test("cert-manager: CA Issuer, one Certificate per identity as the IR says, dev 
   assert.equal(ledger.subject, { organizationalUnits: ["shop"], organizations: ["shop.example.com"] });
   assert.is(read(files, "certificate-web.yaml").spec.privateKey.algorithm, "ECDSA");
   assert.is(read(files, "dev/certificate-shop-ca.yaml").spec.isCA, true);
+  const host = read(files, "dev/certificate-edge-shop-example-com-tls.yaml").spec;
+  assert.equal([host.secretName, host.dnsNames, host.commonName], ["edge-shop-example-com-tls", ["*.shop.example.com", "shop.example.com"], "shop.example.com"]);
   const withoutDev = emitFiles(richIR, createKubernetesTarget(standInProxy, { ...DEFAULT_OPTIONS, devBootstrap: false }));
   assert.not.ok([...withoutDev.keys()].some((p) => p.startsWith("kubernetes/dev/")));
 });

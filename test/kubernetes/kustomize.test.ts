@@ -72,7 +72,8 @@ for (const [label, ir] of [["sample", sampleIR], ["rich", richIR]] as const) {
     const root = objects.get("kubernetes/kustomization.yaml");
     const rendered = collectResources(objects, "kubernetes").map((file) => objects.get(file));
     const dev = collectResources(objects, "kubernetes/dev");
-    assert.ok(dev.length === rendered.length + 2, "dev = root + ClusterIssuer + CA Certificate");
+    const hostCertificates = ir.infra.gateways.filter((g) => g.tlsSecretName !== null).length;
+    assert.is(dev.length, rendered.length + 2 + hostCertificates, "dev = root + ClusterIssuer + CA Certificate + gateway host Certificates");
     for (const object of rendered) if (object.kind !== "Namespace") assert.is(object.metadata.namespace ?? root.namespace, ir.infra.namespace);
     const names = (kind: string) => new Set(rendered.filter((o) => o.kind === kind).map((o) => o.metadata.name));
     for (const ref of root.patches) {
