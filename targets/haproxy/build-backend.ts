@@ -1,6 +1,7 @@
 // Backends: one per (route, cluster) for HTTP, because retries and timeouts are route
 // settings and HAProxy keeps them on the backend; one per (listener, cluster) for TCP.
 // The cluster's own policy (balancing, limits, checks, TLS) is repeated in each.
+import { isIP } from "node:net";
 import type { ClusterIR, ForwardActionIR, LoadBalancingIR, RetryCondition, RetryPolicyIR } from "../../compiler/ir/types.ts";
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import { haproxyCodes } from "./codes.ts";
@@ -65,6 +66,11 @@ function buildServers(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
   const check = hc ? { interMs: hc.intervalMs, rise: hc.healthyThreshold, fall: hc.unhealthyThreshold }
     : od ? { interMs: od.baseEjectionMs, rise: 1, fall: 1 } : null;
   const tls = buildServerTls(ctx, cluster);
+  if (cluster.discovery === "static") {
+    for (const e of cluster.endpoints.filter((e) => isIP(e.address) === 0)) {
+      ctx.diagnostics.push(diagnostic(haproxyCodes.staticAddressNotIp, { message: `endpoint ${JSON.stringify(e.address)} of ${cluster.name}`, path: `${cluster.origin}.endpoints` }));
+    }
+  }
   return cluster.endpoints.map((e, i) => ({
     name: `s${i}`,
     address: ctx.check(nameWord(`${e.address}:${e.port}`), cluster.origin, "endpoint"),

@@ -17,8 +17,8 @@ const anchored = (regex: string) => `^(?:${regex})$`;
 
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
   const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[path.kind];
-  const pattern = path.kind === "regex" ? anchored(path.value) : path.value;
-  return { name, fetch: "path", arg: null, flags, patterns: [ctx.check(textWord(pattern), origin, "path")] };
+  const pattern = path.kind === "regex" ? ctx.checkRegex(anchored(path.value), origin, "path regex") : ctx.check(textWord(path.value), origin, "path");
+  return { name, fetch: "path", arg: null, flags, patterns: [pattern] };
 }
 
 function methodAcl(ctx: BuildContext, name: AclName, methods: readonly HttpMethod[], origin: string): AclView {
@@ -30,8 +30,8 @@ function stringAcl(ctx: BuildContext, name: AclName, fetch: "req.fhdr" | "urlp",
   const arg = ctx.check(tokenWord(match.name), origin, fetch === "urlp" ? "query parameter name" : "header name");
   if (match.kind === "present") return { name, fetch, arg, flags: "-m found", patterns: [] };
   const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[match.kind];
-  const pattern = match.kind === "regex" ? anchored(match.value) : match.value;
-  return { name, fetch, arg, flags, patterns: [ctx.check(textWord(pattern), origin, "match value")] };
+  const pattern = match.kind === "regex" ? ctx.checkRegex(anchored(match.value), origin, "match regex") : ctx.check(textWord(match.value), origin, "match value");
+  return { name, fetch, arg, flags, patterns: [pattern] };
 }
 
 /** ACLs for path, methods, headers and query of a route; all must hold. */

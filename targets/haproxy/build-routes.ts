@@ -96,7 +96,7 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
       ? { regex: ctx.check(textWord(`^${regexLiteral(prefix)}(.*)$`), `${route.origin}.match.path`, "path prefix"),
           replacement: ctx.check(formatWord(literal(a.rewrite.prefix), expr("\\1")), `${route.origin}.rewrite.prefix`, "prefix rewrite") }
       : a.rewrite?.regex
-        ? { regex: ctx.check(textWord(a.rewrite.regex.pattern), `${route.origin}.rewrite.regex.pattern`, "rewrite regex"),
+        ? { regex: ctx.checkRegex(a.rewrite.regex.pattern, `${route.origin}.rewrite.regex.pattern`, "rewrite regex"),
             replacement: ctx.check(formatWord(literal(a.rewrite.regex.substitution)), `${route.origin}.rewrite.regex.substitution`, "rewrite substitution") }
         : null,
     rewriteHost: a.rewrite?.host ? ctx.check(formatWord(literal(a.rewrite.host)), `${route.origin}.rewrite.host`, "host rewrite") : null,

@@ -19,10 +19,7 @@ export const haproxyCodes = defineCodes({
     code: "MESH3203", severity: "warning", title: "retry condition not expressible in HAProxy",
     description: "HAProxy 2.6 retries only on connection failures, empty/junk responses, response timeouts and the statuses 401, 403, 404, 408, 425, 500-504. Other conditions and status codes are not retried.",
   },
-  faultPercentRounded: {
-    code: "MESH3204", severity: "info", title: "fault percentage rounded",
-    description: "HAProxy draws fault injection from rand(1000000): percentages are applied with a resolution of 0.0001%.",
-  },
+  // MESH3204 is reserved (was never released).
   internalRender: {
     code: "MESH3205", severity: "error", title: "HAProxy template failed",
     description: "Rendering an HAProxy template failed; this is a meshc bug. The proxy's file is not emitted.",
@@ -30,6 +27,14 @@ export const haproxyCodes = defineCodes({
   spiffeIdTooLong: {
     code: "MESH3206", severity: "error", title: "SPIFFE ID too long for HAProxy authorization",
     description: "HAProxy 2.6 matches a peer's SPIFFE ID in the certificate DER with a one-byte length; IDs of 128 bytes or more cannot be matched.",
+  },
+  regexRejected: {
+    code: "MESH3207", severity: "error", title: "regex is not valid RE2",
+    description: "Regexes are RE2 (Envoy's dialect) on every target; HAProxy would run a pattern RE2 refuses with different meaning, or fail to load it.",
+  },
+  staticAddressNotIp: {
+    code: "MESH3208", severity: "error", title: "static endpoint is not an IP address",
+    description: "A cluster with static discovery names its endpoints by IP; HAProxy would resolve a hostname once at start-up, or refuse to start. Use DNS discovery for names.",
   },
   configInvalid: {
     code: "MESH4300", severity: "error", title: "haproxy -c rejected the configuration",

@@ -3,7 +3,8 @@
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { haproxyCodes } from "./codes.ts";
-import { encodeWord, type Word } from "./words.ts";
+import { RE2JS } from "re2js";
+import { encodeWord, textWord, type Word } from "./words.ts";
 
 export interface BuildContext {
   /** The bundle file being built, for diagnostics about it. */
@@ -11,6 +12,8 @@ export interface BuildContext {
   readonly diagnostics: Diagnostic[];
   /** Returns the word unchanged after checking it; a rejection becomes a MESH3200 at `origin`. */
   check(word: Word, origin: string, field: string): Word;
+  /** Checks the pattern compiles as RE2, then as a word. */
+  checkRegex(pattern: string, origin: string, field: string): Word;
 }
 
 export function createBuildContext(file: string): BuildContext {
@@ -26,6 +29,14 @@ export function createBuildContext(file: string): BuildContext {
         }));
       }
       return word;
+    },
+    checkRegex(pattern, origin, field) {
+      try {
+        RE2JS.compile(pattern);
+      } catch (error) {
+        diagnostics.push(diagnostic(haproxyCodes.regexRejected, { message: `${field}: ${(error as Error).message}`, path: origin }));
+      }
+      return this.check(textWord(pattern), origin, field);
     },
   };
 }
