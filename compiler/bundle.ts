@@ -116,6 +116,7 @@ export function writeBundle(outDir: string, files: readonly EmittedFile[]): Diag
   const staging = join(dirname(out), `.${parse(out).base}.meshc-staging-${process.pid}`);
   try {
     rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
     for (const f of files) {
       const p = join(staging, f.path);
       if (!p.startsWith(staging + sep)) throw new Error(`bundle path escapes the bundle: ${f.path}`);
@@ -143,7 +144,7 @@ export function writeBundle(outDir: string, files: readonly EmittedFile[]): Diag
     rmSync(staging, { recursive: true, force: true });
     return [];
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
+    try { rmSync(staging, { recursive: true, force: true }); } catch { /* the staging folder may never have existed */ }
     return [diagnostic(coreCodes.writeFailed, { message: `could not write ${outDir}: ${error instanceof Error ? error.message : String(error)}`, file: outDir, hint: "check the folder's permissions and free space" })];
   }
 }

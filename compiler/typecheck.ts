@@ -16,7 +16,7 @@ async function nativeTsc(): Promise<string> {
 }
 
 const OPTIONS = [
-  "--noEmit", "--pretty", "false", "--strict", "--skipLibCheck", "--target", "es2022",
+  "--noEmit", "--ignoreConfig", "--pretty", "false", "--strict", "--skipLibCheck", "--target", "es2022",
   "--module", "nodenext", "--moduleResolution", "nodenext", "--allowImportingTsExtensions",
 ];
 
@@ -40,6 +40,10 @@ export async function typecheckConfig(configPath: string, ownFiles: readonly str
       message: `${m[5]!} (${m[4]!})`, file: display(file), line: Number(m[2]), column: Number(m[3]),
       hint: "fix the type error; your editor shows it too (turn this check off with --no-typecheck)",
     }));
+  }
+  // Errors with no file (a bad option, a missing lib) mean the check did not run: say so.
+  for (const m of output.matchAll(/^error (TS\d+): (.*)$/gm)) {
+    out.push(diagnostic(coreCodes.typeError, { message: `the type-check could not run: ${m[2]!} (${m[1]!})`, file: display(configPath), hint: "report this with your TypeScript setup, or pass --no-typecheck" }));
   }
   return out;
 }

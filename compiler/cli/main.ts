@@ -2,13 +2,15 @@
 // 0 success; 1 the config has errors or --check/snapshot found drift; 2 usage error or
 // internal failure. Results go to stdout, diagnostics and summaries to stderr.
 import { Command, CommanderError, Option } from "commander";
-import { compilerVersion } from "../bundle.ts";
-import { runCompile } from "./compile-command.ts";
-import { runInit } from "./init-command.ts";
-import { runDiff } from "./diff-command.ts";
-import { runExplain } from "./explain-command.ts";
-import { runSnapshot } from "./snapshot-command.ts";
-import { runCertsIssue } from "./certs-command.ts";
+import { readFileSync } from "node:fs";
+
+// Commands load on use: `meshc --help` should not pay for every target's dependencies.
+const runCompile = async (...a: Parameters<typeof import("./compile-command.ts").runCompile>) => (await import("./compile-command.ts")).runCompile(...a);
+const runInit = async (...a: Parameters<typeof import("./init-command.ts").runInit>) => (await import("./init-command.ts")).runInit(...a);
+const runDiff = async (...a: Parameters<typeof import("./diff-command.ts").runDiff>) => (await import("./diff-command.ts")).runDiff(...a);
+const runExplain = async (...a: Parameters<typeof import("./explain-command.ts").runExplain>) => (await import("./explain-command.ts")).runExplain(...a);
+const runSnapshot = async (...a: Parameters<typeof import("./snapshot-command.ts").runSnapshot>) => (await import("./snapshot-command.ts")).runSnapshot(...a);
+const runCertsIssue = async (...a: Parameters<typeof import("./certs-command.ts").runCertsIssue>) => (await import("./certs-command.ts")).runCertsIssue(...a);
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -17,7 +19,7 @@ const formatOption = () => new Option("--format <format>", "diagnostics as text,
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command("meshc")
     .description("Declarative service-mesh compiler: one typed mesh config, deterministic Envoy, nginx, HAProxy, Kubernetes and certificate bundles.")
-    .version(compilerVersion())
+    .version((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version)
     .showHelpAfterError()
     .exitOverride();
 
