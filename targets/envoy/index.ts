@@ -7,19 +7,32 @@ import type { EmittedFile, EmitResult, Target } from "../../compiler/target.ts";
 import { buildBootstrap } from "./bootstrap.ts";
 import { envoyCapabilities } from "./capabilities.ts";
 import { createProxyContext } from "./context.ts";
+import type { Json } from "./format.ts";
 
 export function envoyFilePath(proxyName: string): string {
   return `envoy/${proxyName}.yaml`;
 }
 
-export function emitEnvoy(ir: MeshIR): EmitResult {
-  const files: EmittedFile[] = [];
+export interface EnvoyBootstrap {
+  readonly path: string;
+  readonly bootstrap: Json;
+}
+
+/** The bootstrap objects before serialization (the verifier's fast path and benchmarks use them). */
+export function buildEnvoyBootstraps(ir: MeshIR): { readonly bootstraps: readonly EnvoyBootstrap[]; readonly diagnostics: readonly Diagnostic[] } {
+  const bootstraps: EnvoyBootstrap[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const proxy of ir.proxies) {
     const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
-    files.push({ path: ctx.file, content: toYaml(buildBootstrap(ctx, ir.mesh.name)) });
+    bootstraps.push({ path: ctx.file, bootstrap: buildBootstrap(ctx, ir.mesh.name) });
     diagnostics.push(...ctx.diagnostics);
   }
+  return { bootstraps, diagnostics };
+}
+
+export function emitEnvoy(ir: MeshIR): EmitResult {
+  const { bootstraps, diagnostics } = buildEnvoyBootstraps(ir);
+  const files: EmittedFile[] = bootstraps.map((b) => ({ path: b.path, content: toYaml(b.bootstrap) }));
   return { files, diagnostics };
 }
 
