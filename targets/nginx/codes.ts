@@ -53,6 +53,14 @@ export const NGINX_CODES = defineCodes({
     code: "MESH3161", severity: "info", title: "redirect keeps the host without its port",
     description: "nginx's $host carries no port: a redirect that keeps the request's host drops a non-default port unless the redirect names one.",
   },
+  invalidHeaderName: {
+    code: "MESH3162", severity: "error", title: "header name that is not an HTTP token",
+    description: "A header name nginx would send or hide must be an RFC 7230 token (1-256 characters); anything else would produce an invalid request or response.",
+  },
+  invalidCipher: {
+    code: "MESH3163", severity: "error", title: "cipher name OpenSSL cannot read",
+    description: "Cipher names are OpenSSL names: letters, digits, `-`, `_`, `+`, `!`, `@`, `=` and `.`; a `:` would split one name into several.",
+  },
   internalTemplateError: {
     code: "MESH3199", severity: "error", title: "internal error rendering an nginx template",
     description: "A value reached a template without passing the nginx escaping helper's checks, or a template referenced a missing field. This is a meshc bug.",

@@ -7,7 +7,7 @@
 // of the relocated copy is line N of the bundle file. The bundle file must equal what the
 // IR emits (else MESH4203: it would not be the file that was checked). Every certificate,
 // key and CA file the relocated IR names gets a throwaway placeholder pair.
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -42,7 +42,9 @@ export function relocateRuntime(ir: MeshIR, prefix: string): MeshIR {
   return move(ir) as MeshIR;
 }
 
-const MESSAGE = /^nginx: \[(emerg|alert|crit|warn)\] (.*?)(?: in (\S+):(\d+))?$/;
+// nginx prints `nginx: [level] ...` while parsing, and the error-log format
+// `2026/01/01 00:00:00 [level] pid#tid: ...` once its own error_log is open.
+const MESSAGE = /^(?:nginx: |\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d )\[(emerg|alert|crit|warn)\] (?:\d+#\d+: )?(.*?)(?: in (\S+):(\d+))?$/;
 
 /** nginx -t output lines as diagnostics on the bundle file (`file`), line for line. */
 export function parseNginxOutput(output: string, file: string): Diagnostic[] {
@@ -65,14 +67,21 @@ async function preparePrefix(prefix: string, relocated: MeshIR): Promise<void> {
   for (const file of keys) write(file, pair.keyPem);
 }
 
-function checkOne(binary: string, prefix: string, file: string, content: string, bundlePath: string): Diagnostic[] {
-  const configFile = join(prefix, file);
+function runNginxTest(binary: string, prefix: string, configFile: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    execFile(binary, ["-t", "-q", "-p", prefix + "/", "-c", configFile], { encoding: "utf8", timeout: 20_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, output: `${stderr}${stdout}` });
+    });
+  });
+}
+
+async function checkOne(binary: string, prefix: string, content: string, bundlePath: string): Promise<Diagnostic[]> {
+  const configFile = join(prefix, bundlePath);
   writeFileSync(configFile, content);
-  const run = spawnSync(binary, ["-t", "-q", "-p", prefix + "/", "-c", configFile], { encoding: "utf8", timeout: 20_000 });
-  const output = `${run.stderr ?? ""}${run.stdout ?? ""}`;
-  const found = parseNginxOutput(output, bundlePath);
-  if (run.status !== 0 && !found.some((d) => d.code === NGINX_CODES.nginxRejected.code)) {
-    found.push(diagnostic(NGINX_CODES.nginxCheckFailed, { message: `nginx -t exited ${run.status ?? run.signal}: ${output.trim()}`, file: bundlePath }));
+  const run = await runNginxTest(binary, prefix, configFile);
+  const found = parseNginxOutput(run.output, bundlePath);
+  if (run.code !== 0 && !found.some((d) => d.code === NGINX_CODES.nginxRejected.code)) {
+    found.push(diagnostic(NGINX_CODES.nginxCheckFailed, { message: `nginx -t exited ${run.code}: ${run.output.trim()}`, file: bundlePath }));
   }
   return found;
 }
@@ -92,7 +101,7 @@ export async function verifyNginxFiles(files: readonly EmittedFile[], ir: MeshIR
         diagnostics.push(diagnostic(NGINX_CODES.bundleDiffersFromIr, { message: `${file.path} is not what this IR emits; it cannot be checked with relocated paths`, file: file.path }));
         continue;
       }
-      diagnostics.push(...checkOne(binary, prefix, file.path, copy, file.path));
+      diagnostics.push(...(await checkOne(binary, prefix, copy, file.path)));
     }
     return diagnostics;
   } catch (error) {

@@ -8,6 +8,7 @@ import { findValueProblem, literal, type LiteralValue } from "../escape.ts";
 import type { MapView, SplitView } from "./types.ts";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const HOST = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
 export class ViewContext {
   readonly maps: MapView[] = [];
@@ -52,6 +53,21 @@ export class ViewContext {
     if (DNS_LABEL.test(name) && name.length <= 63) return true;
     this.report(NGINX_CODES.invalidIdentifier, path, `${what} ${JSON.stringify(name)} is not a DNS-1123 label`);
     return false;
+  }
+
+  /** A header name nginx sends or hides: an RFC 7230 token. */
+  checkHeaderName(name: string, path: string): LiteralValue | null {
+    // `$` is a token character but nginx would expand it: checkLiteral rejects it.
+    if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/.test(name)) return this.checkLiteral(name, path, "header name");
+    this.report(NGINX_CODES.invalidHeaderName, path, `header name ${JSON.stringify(name)} is not an HTTP token`);
+    return null;
+  }
+
+  /** A host name or IP written into a URL, Host header or SNI. */
+  checkHost(host: string, path: string, what: string): LiteralValue | null {
+    if (HOST.test(host) && host.length <= 253) return literal(host);
+    this.report(NGINX_CODES.invalidDomain, path, `${what} ${JSON.stringify(host)} is not a host name or IP address`);
+    return null;
   }
 
   addMap(map: MapView): string {

@@ -43,7 +43,10 @@ function protocolsFrom(min: "1.2" | "1.3"): string {
 
 /** Cipher list as one OpenSSL string; names are user-supplied, so checked and quoted. */
 export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path: string): LiteralValue {
-  return ctx.checkLiteral(ciphers.join(":"), path, "cipher list") ?? literal("HIGH:!aNULL");
+  const bad = ciphers.find((c) => !/^[A-Za-z0-9_+!@=.-]+$/.test(c));
+  if (bad !== undefined) ctx.report(NGINX_CODES.invalidCipher, path, `cipher ${JSON.stringify(bad)} is not an OpenSSL cipher name`);
+  // The error above stops the bundle; the placeholder only keeps the view well-formed.
+  return bad === undefined && ciphers.length > 0 ? literal(ciphers.join(":")) : literal("HIGH:!aNULL");
 }
 
 function optionalFile(ctx: ViewContext, file: string | null, path: string): LiteralValue | null {
@@ -57,7 +60,7 @@ function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: string): U
     trusted: optionalFile(ctx, tls.caFile, `${path}.caFile`),
     // The peer is verified by name against the trusted CA: the certificate manifest puts
     // the SNI name (`<svc>.<ns>.svc.cluster.local`) in every mesh identity's DNS SANs.
-    serverName: tls.sni === null ? null : ctx.checkLiteral(tls.sni, `${path}.sni`, "SNI"),
+    serverName: tls.sni === null ? null : ctx.checkHost(tls.sni, `${path}.sni`, "SNI"),
     protocols: protocolsFrom(tls.minVersion),
     ciphers: buildCiphers(ctx, tls.ciphers, `${path}.ciphers`),
   };

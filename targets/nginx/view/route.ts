@@ -29,7 +29,7 @@ export function buildRouteBit(ctx: ViewContext, id: string, route: RouteIR): Bit
 }
 
 function headerLine(ctx: ViewContext, name: string, value: string, path: string): HeaderLineView | null {
-  const checkedName = ctx.checkLiteral(name, path, "header name");
+  const checkedName = ctx.checkHeaderName(name, path);
   const checkedValue = ctx.checkLiteral(value, path, "header value");
   return checkedName && checkedValue ? { name: checkedName, value: checkedValue } : null;
 }
@@ -57,7 +57,7 @@ function buildRequestHeaders(ctx: ViewContext, id: string, headers: HeaderMutati
 function buildResponseHeaders(ctx: ViewContext, headers: HeaderMutationIR, path: string): ResponseHeadersView {
   const hide = [...headers.set.map((h) => h.name), ...headers.remove];
   return {
-    hide: present(hide.map((name) => ctx.checkLiteral(name, path, "header name"))),
+    hide: present(hide.map((name) => ctx.checkHeaderName(name, path))),
     add: present([...headers.set, ...headers.add].map((h, i) => headerLine(ctx, h.name, h.value, `${path}[${i}]`))),
   };
 }
@@ -108,7 +108,7 @@ function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: Forw
   if (pass.module === "proxy") requestHeaders.unshift({ name: literal("connection"), value: literal("") });
   if (ctx.requestIdHeader) requestHeaders.unshift({ name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) });
   const nextUpstream = buildNextUpstream(ctx, action.retries, `${at}.retries`);
-  const hostRewrite = action.rewrite?.host ? ctx.checkLiteral(action.rewrite.host, `${at}.rewrite.host`, "host rewrite") : null;
+  const hostRewrite = action.rewrite?.host ? ctx.checkHost(action.rewrite.host, `${at}.rewrite.host`, "host rewrite") : null;
   return {
     ...pass,
     host: hostRewrite ?? template({ variable: "http_host" }),
@@ -147,7 +147,7 @@ export function formatPercent(percent: number): string {
 
 function buildRedirectUrl(ctx: ViewContext, action: RedirectActionIR, path: string) {
   const parts: TemplatePart[] = [action.scheme ? { text: action.scheme } : { variable: "scheme" }, { text: "://" }];
-  const host = action.host === null ? null : ctx.checkLiteral(action.host, `${path}.host`, "redirect host");
+  const host = action.host === null ? null : ctx.checkHost(action.host, `${path}.host`, "redirect host");
   if (action.host !== null && host === null) return null;
   if (host === null && action.port === null) ctx.report(NGINX_CODES.redirectSchemeOnlyPort, path, "the redirect keeps the host without its port");
   parts.push(host ? { text: host.text } : { variable: "host" });
