@@ -15,7 +15,13 @@ const DOMAIN = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[
 
 function buildServerNames(ctx: ViewContext, vhost: VirtualHostIR, path: string): LiteralValue[] | null {
   const names: LiteralValue[] = [];
-  for (const domain of vhost.domains) {
+  const seen = new Set<string>();
+  for (const withPort of vhost.domains) {
+    // nginx matches server_name against $host, which never has a port: `catalog:8080` and
+    // `catalog` are the same name to it.
+    const domain = withPort.replace(/:\d{1,5}$/, "");
+    if (seen.has(domain)) continue;
+    seen.add(domain);
     if (domain === "*") continue; // the catch-all is default_server, not a name
     if (!DOMAIN.test(domain) || domain.length > 253) {
       ctx.report(NGINX_CODES.invalidDomain, path, `domain ${JSON.stringify(domain)} cannot be an nginx server_name`);

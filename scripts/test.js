@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// `npm test`: makes sure the real tools the tests judge output with are installed
+// (nginx-light and haproxy from Debian's packages), type-checks the repository (which
+// includes the DSL's type test), then runs every uvu test file and prints one closing line.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+function onPath(bin) {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
+  return dirs.some((d) => d && existsSync(join(d, bin)));
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
+  return r.status ?? 1;
+}
+
+const missing = [["nginx", "nginx-light"], ["haproxy", "haproxy"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg);
+if (missing.length > 0) {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !onPath("apt-get")) {
+    console.error(`meshc tests need ${missing.join(" and ")} (Debian packages). Install them, e.g.:\n  sudo apt-get update && sudo apt-get install -y ${missing.join(" ")}`);
+    process.exit(1);
+  }
+  console.log(`installing ${missing.join(", ")} from Debian's packages ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (run("apt-get", ["update", "-qq"], { env }) !== 0 || run("apt-get", ["install", "-y", "-qq", ...missing], { env }) !== 0) {
+    console.error("could not install the packages with apt-get");
+    process.exit(1);
+  }
+}
+
+console.log("type-checking (tsc -p .) ...");
+if (run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."]) !== 0) {
+  console.error("type-check failed");
+  process.exit(1);
+}
+
+const pattern = process.argv[2] ?? "\\.test\\.ts$";
+const r = spawnSync(process.execPath, ["--import", "tsx", "node_modules/uvu/bin.js", "test", pattern], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28 });
+process.stdout.write(r.stdout ?? "");
+const plain = (r.stdout ?? "").replace(/\x1b\[[0-9;]*m/g, "");
+const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+const passed = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
+console.log(`${passed} passed, ${total - passed} failed`);
+process.exit(r.status === 0 && total > 0 ? 0 : 1);
