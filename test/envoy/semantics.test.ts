@@ -158,4 +158,16 @@ test("access log: a json_format object on stdout, TCP listeners log only connect
   assert.equal(Object.keys(networkFilterOf(listenerOf(web, "outbound-tcp-5432")).access_log[0].typed_config.log_format.json_format).sort(), ["duration_ms", "start_time", "upstream"]);
 });
 
+test("hostile header values survive YAML and reach Envoy as literals", async () => {
+  const { emitEnvoy } = await import("../../targets/envoy/index.ts");
+  const YAML = (await import("yaml")).default;
+  const hostile = ["yes", "0x10", "!!binary x", "x\"; ssl_engine /x/e.so; #", "%[req.hdr(cookie)]", "~", "&a", "*a", "---"];
+  const ir = { ...sampleIR, proxies: sampleIR.proxies.map((p) => p.name !== "web" ? p : { ...p, listeners: p.listeners.map((l) => l.kind !== "http" || l.name !== "outbound-http" ? l : {
+    ...l, virtualHosts: l.virtualHosts.map((v) => ({ ...v, routes: v.routes.map((r) => r.name !== "web-catalog" ? r : {
+      ...r, requestHeaders: { set: hostile.map((value, i) => ({ name: `x-h${i}`, value })), add: [], remove: [] } }) })) }) }) };
+  const text = emitEnvoy(ir).files.find((f) => f.path === "envoy/web.yaml")!.content;
+  const values = routeOf(YAML.parse(text), "web-catalog").request_headers_to_add.map((h: Obj) => h.header.value);
+  assert.equal(values, hostile.map((v) => v.replaceAll("%", "%%")));
+});
+
 test.run();
