@@ -2,7 +2,9 @@
 // generated file (through the verifier), the verifier's line mapping, and capabilities.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
 import { FEATURES } from "../../compiler/target.ts";
+import { renderCapabilityTable } from "../../targets/nginx/capability-table.ts";
 import { nginx } from "../../targets/nginx/index.ts";
 import { nginxVerifier, parseNginxOutput, verifyNginxFiles, findNginx } from "../../targets/nginx/verify.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
@@ -74,6 +76,11 @@ test("retries: tries = retries + 1, non_idempotent only when idempotentOnly is f
   assert.equal(next, ["off", "off", "error timeout http_500 http_502 http_503 http_504",
     "error timeout http_500 http_502 http_503 http_504 non_idempotent", "error timeout http_500 http_502 http_503 http_504", "off", "off"]);
   assert.equal(tries, [1, 1, 3, 3, 3, 1, 1]);
+});
+
+test("the README's capability table is the generated one", () => {
+  const readme = readFileSync(new URL("../../targets/nginx/README.md", import.meta.url), "utf8");
+  assert.ok(readme.includes(renderCapabilityTable()), "run: node --import tsx targets/nginx/capability-table.ts");
 });
 
 test.run();

@@ -41,7 +41,7 @@ type Web = { -readonly [K in keyof RouteIR]: RouteIR[K] };
 function withWebRoute(edit: (route: Web) => void, index = 0): MeshIR {
   const ir = structuredClone(base) as MeshIR;
   const web = ir.proxies.find((p) => p.name === "web")!;
-  const listener = web.listeners[0] as { virtualHosts: { routes: Web[]; domains: string[] }[] };
+  const listener = web.listeners[0] as unknown as { virtualHosts: { routes: Web[]; domains: string[] }[] };
   edit(listener.virtualHosts[0].routes[index]);
   return ir;
 }
@@ -84,7 +84,7 @@ const FIELDS: Field[] = [
     }, readBack: (ds, v) => ds.some((d) => d.words[0] === "server_name" && d.words.includes(v)) },
   { name: "principal subject CN", apply: (v) => {
       const ir = structuredClone(base) as MeshIR;
-      const rule = (ir.proxies[0].listeners[0].authorization!.rules[1]) as { principals: { subject: { commonName: string } }[] };
+      const rule = (ir.proxies[0].listeners[0].authorization!.rules[1]) as unknown as { principals: { subject: { commonName: string } }[] };
       rule.principals[0].subject.commonName = v;
       return ir;
     }, readBack: (ds) => ds.some((d) => d.words[0]?.startsWith("~^SUCCESS\\|")) },
