@@ -41,7 +41,7 @@ export const nginxCapabilities: Capabilities = {
   "cluster.health-check": none("nginx OSS has no active health checks (nginx Plus does); passive outlier detection still applies", false),
   "cluster.dns-discovery": partial("nginx OSS resolves upstream host names once at start and refuses to start if one does not resolve"),
   "inbound.mtls.strict": full,
-  "inbound.mtls.permissive": partial("TLS is required (plain text gets 400); the client certificate is optional and verified when sent"),
+  "inbound.mtls.permissive": full,
   "inbound.authz.principal": partial("matches the exact certificate subject ($ssl_client_s_dn, RFC 2253) that the certificate manifest guarantees, not the SPIFFE URI SAN (nginx 1.22 has no SAN variable)"),
   "inbound.authz.method": full,
   "inbound.authz.path": partial("matched on the normalized path ($uri)"),

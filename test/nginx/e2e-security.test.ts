@@ -60,12 +60,21 @@ test("rate limit: 5 per second with no burst lets 5 through, then 429", async ({
   assert.is(env!.upstreams.local.hits(), statuses.filter((s) => s === 200).length);
 });
 
-test("permissive mTLS: no client certificate is accepted, a foreign one is refused", async ({ env }) => {
+test("permissive mTLS: plain text and TLS without a certificate are served, a foreign certificate is refused", async ({ env }) => {
   await new Promise((r) => setTimeout(r, 1100)); // let the rate limit bucket drain
   const url = `https://127.0.0.1:${env!.ports.paymentsLimited}/`;
   assert.is((await send({ url, ...as(env!, null) })).status, 200);
   await new Promise((r) => setTimeout(r, 250));
+  const plain = await send({ url: `http://127.0.0.1:${env!.ports.paymentsLimited}/plain`, method: "POST", body: "hello" });
+  assert.is(plain.status, 200);
+  assert.is(env!.upstreams.local.requests.at(-1)?.body, "hello");
+  await new Promise((r) => setTimeout(r, 250));
   assert.is((await send({ url, ...as(env!, "web", true) })).status, 400);
+});
+
+test("strict mTLS: plain text on the TLS port gets 400", async ({ env }) => {
+  assert.is((await send({ url: `http://127.0.0.1:${env!.ports.paymentsStrict}/pay/1` })).status, 400);
+  assert.is(env!.upstreams.local.hits(), 0);
 });
 
 test.run();

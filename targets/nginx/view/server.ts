@@ -79,6 +79,7 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
       serverNames,
       tls,
       rateLimit: limit ? { zone: limit.zoneView.zone, burst: limit.burst } : null,
+      acceptsPlainText: listener.tls?.mode === "permissive",
       dispatchVariable: buildDispatch(ctx, sid, authz, usable, noRouteLocation, forbiddenLocation),
       routes, mirrors, noRouteLocation, forbiddenLocation,
     });

@@ -60,6 +60,8 @@ export interface ServerView {
   readonly serverNames: readonly LiteralValue[];
   readonly tls: ServerTlsView | null;
   readonly rateLimit: { readonly zone: string; readonly burst: number } | null;
+  /** Permissive mTLS: plain HTTP on the TLS port is served (nginx's 497) through the same dispatch. */
+  readonly acceptsPlainText: boolean;
   /** The variable naming the route's named location (see view/dispatch.ts). */
   readonly dispatchVariable: string;
   readonly routes: readonly RouteLocationView[];
