@@ -93,4 +93,25 @@ test("direct response and request id", async ({ env }) => {
   assert.is(seen.headers["x-request-id"], "abc-123");
 });
 
+test("mirror sends a copy to the mirror cluster; prefix rewrite applies to the main request", async ({ env }) => {
+  const res = await send({ url: url(env!, "/mirror/a?k=v") });
+  assert.is(res.body, "v1");
+  assert.is(env!.upstreams.v1.requests[0].url, "/copied/a?k=v");
+  for (let i = 0; i < 40 && env!.upstreams.v2.hits() === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.is(env!.upstreams.v2.hits(), 1);
+  assert.is(env!.upstreams.v2.requests[0].url, "/mirror/a?k=v");
+});
+
+test("fault abort answers for about its percent; response headers are set, added and removed", async ({ env }) => {
+  const answers = await sendMany(200, () => ({ url: url(env!, "/abort") }), 8);
+  const aborted = answers.filter((a) => a.status === 503).length;
+  // Binomial(200, 0.5): sd = 7.1; +-4.5 sd.
+  assert.ok(aborted >= 68 && aborted <= 132, `aborted ${aborted}`);
+  assert.is(env!.upstreams.v1.hits(), 200 - aborted);
+  const ok = answers.find((a) => a.status === 200)!;
+  assert.is(ok.headers["x-served-by"], 'meshc "quoted" ; {braces}');
+  assert.is(ok.headers["x-extra"], "1");
+  assert.is(ok.headers["x-upstream"], undefined);
+});
+
 test.run();
