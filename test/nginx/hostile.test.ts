@@ -81,7 +81,8 @@ const FIELDS: Field[] = [
       const ir = structuredClone(base) as MeshIR;
       ((ir.proxies[1].listeners[0] as unknown as { virtualHosts: { domains: string[] }[] }).virtualHosts[0]).domains = [v];
       return ir;
-    }, readBack: (ds, v) => ds.some((d) => d.words[0] === "server_name" && d.words.includes(v)) },
+    // nginx matches server_name against the Host without its port, so a `:port` is dropped.
+    }, readBack: (ds, v) => ds.some((d) => d.words[0] === "server_name" && d.words.includes(v.replace(/:\d{1,5}$/, ""))) },
   { name: "principal subject CN", apply: (v) => {
       const ir = structuredClone(base) as MeshIR;
       const rule = (ir.proxies[0].listeners[0].authorization!.rules[1]) as unknown as { principals: { subject: { commonName: string } }[] };
