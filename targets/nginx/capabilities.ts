@@ -49,7 +49,7 @@ export const nginxCapabilities: Capabilities = {
   "inbound.rate-limit": partial("limit_req is a leaky bucket with burst = requests + burst - 1 (nodelay), which admits the same first burst and long-run rate as the token bucket"),
   "inbound.jwt": none("nginx OSS cannot verify JWTs (auth_jwt is nginx Plus); put Envoy in front, or use auth_request to an external verifier", true),
   "gateway.tls": full,
-  "egress.tls-origination": full,
+  "egress.tls-origination": partial("without a CA file the peer is verified against /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu path; nginx has no system-store setting)"),
   "observability.access-log": partial("written as JSON lines to <logDir>/<proxy>.access.log (not stdout); path is the raw request URI with query"),
   "observability.metrics": partial("stub_status counters (connections, requests) on 127.0.0.1:<metricsPort>/stats, not Prometheus"),
   "observability.request-id": full,

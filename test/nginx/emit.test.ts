@@ -78,6 +78,18 @@ test("retries: tries = retries + 1, non_idempotent only when idempotentOnly is f
   assert.equal(tries, [1, 1, 3, 3, 3, 1, 1, 1, 1]);
 });
 
+test("TLS origination without a CA file still verifies the peer (system bundle) and passes nginx -t", async () => {
+  const ir = structuredClone(e2eIR) as typeof e2eIR;
+  const slow = ir.proxies[1].clusters.find((c) => c.name === "slow")! as { tls: unknown };
+  slow.tls = { mode: "origination", sni: "api.example.com", minVersion: "1.2", ciphers: [], certFile: null, keyFile: null, caFile: null, peerSpiffeIds: [], peerSubjects: [] };
+  const files = nginx.emit(ir).files;
+  const web = readDirectives(files.find((f) => f.path === "nginx/web.conf")!.content).map((d) => d.words.join(" "));
+  assert.ok(web.includes("proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt"));
+  assert.ok(web.includes("proxy_ssl_verify on"));
+  assert.ok(web.includes("proxy_ssl_name api.example.com"));
+  assert.equal(await nginxVerifier.verify(files, ir), []);
+});
+
 test("the README's capability table is the generated one", () => {
   const readme = readFileSync(new URL("../../targets/nginx/README.md", import.meta.url), "utf8");
   assert.ok(readme.includes(renderCapabilityTable()), "run: node --import tsx targets/nginx/capability-table.ts");

@@ -19,6 +19,7 @@ const CONDITION_MAP: Readonly<Record<RetryCondition, readonly string[]>> = {
   // gRPC conditions read grpc-status, which nginx cannot: capability "none".
   "cancelled": [], "deadline-exceeded": [], "internal": [], "resource-exhausted": [], "unavailable": [],
 };
+const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 403, 404, 429]);
 const CONDITION_ORDER = ["error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403", "http_404", "http_429"];
 
@@ -57,7 +58,9 @@ function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: string): U
   return {
     certificate: optionalFile(ctx, tls.certFile, `${path}.certFile`),
     certificateKey: optionalFile(ctx, tls.keyFile, `${path}.keyFile`),
-    trusted: optionalFile(ctx, tls.caFile, `${path}.caFile`),
+    // nginx has no "system trust store" setting: without a CA file it would not verify the
+    // peer at all, so origination to the public internet uses the Debian/Ubuntu bundle.
+    trusted: optionalFile(ctx, tls.caFile ?? SYSTEM_CA_BUNDLE, `${path}.caFile`),
     // The peer is verified by name against the trusted CA: the certificate manifest puts
     // the SNI name (`<svc>.<ns>.svc.cluster.local`) in every mesh identity's DNS SANs.
     serverName: tls.sni === null ? null : ctx.checkHost(tls.sni, `${path}.sni`, "SNI"),
