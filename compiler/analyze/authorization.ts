@@ -4,6 +4,7 @@
 import { coreCodes } from "../diagnostics/codes.ts";
 import type { NRule } from "../normalize/model.ts";
 import type { ModelCheck } from "./context.ts";
+import { indexMesh } from "../normalize/mesh-index.ts";
 
 function covers(a: NRule, b: NRule): boolean {
   const from = a.from === null || (b.from !== null && b.from.every((f) => a.from!.includes(f)));
@@ -18,17 +19,20 @@ export const authorizationRules: ModelCheck = {
   name: "authorization",
   stage: "model",
   run(mesh, report) {
-    mesh.authorization.forEach((rule, i) => {
-      const service = mesh.services.find((s) => s.name === rule.to);
+    const index = indexMesh(mesh);
+    mesh.authorization.forEach((rule) => {
+      const service = index.services.get(rule.to);
       if (!service) return;
       const key = rule.action;
-      const same = mesh.authorization.slice(0, i).find((r) => r.to === rule.to && r.action === rule.action && covers(r, rule) && covers(rule, r));
-      const denier = mesh.authorization.find((r) => r !== rule && r.to === rule.to && r.action === "deny" && covers(r, rule));
+      const siblings = index.rulesByTo.get(rule.to) ?? [];
+      const earlier = siblings.slice(0, siblings.indexOf(rule));
+      const same = earlier.find((r) => r.action === rule.action && covers(r, rule) && covers(rule, r));
+      const denier = siblings.find((r) => r !== rule && r.action === "deny" && covers(r, rule));
       if (same) {
         report(coreCodes.authzConflict, { message: `rule ${rule.name} repeats ${same.name} (${same.origin})`, path: rule.origin, hint: "remove one of them" });
       } else if (rule.action === "allow" && denier) {
         report(coreCodes.authzConflict, { message: `allow rule ${rule.name} never applies: deny rule ${denier.name} (${denier.origin}) matches every request it does, and deny wins`, path: rule.origin, hint: `narrow ${denier.name}, or remove ${rule.name}` });
-      } else if (rule.action === "allow" && service.authorization === "allow" && !mesh.authorization.some((r) => r.to === rule.to && r.action === "deny")) {
+      } else if (rule.action === "allow" && service.authorization === "allow" && !siblings.some((r) => r.action === "deny")) {
         report(coreCodes.authzConflict, { message: `allow rule ${rule.name} has no effect: ${rule.to} allows every request by default and no deny rule applies to it`, path: rule.origin, hint: `set authorization: "deny" on ${rule.to} (or in defaults) to make the allow rules decide` });
       }
       if (service.ports.every((p) => p.protocol === "tcp") && (rule.methods.length > 0 || rule.paths.length > 0 || rule.headers.length > 0)) {

@@ -3,6 +3,7 @@
 // proxy of gateway edge).
 import { coreCodes } from "../diagnostics/codes.ts";
 import { gatewayProxyName } from "../ir/proxies.ts";
+import { indexMesh } from "../normalize/mesh-index.ts";
 import type { ModelCheck, Report } from "./context.ts";
 
 function reportRepeats<T>(items: readonly T[], key: (t: T) => string, where: (t: T) => string, what: string, report: Report): void {
@@ -22,11 +23,7 @@ export const duplicates: ModelCheck = {
     // Route names are unique per calling proxy; a route with several callers is reported once.
     const reported = new Set<string>();
     const once: Report = (code, f) => { if (!reported.has(f.path)) { reported.add(f.path); report(code, f); } };
-    const sources = new Set(mesh.routes.flatMap((r) => r.sources.map((s) => `${s.kind}:${s.name}`)));
-    for (const source of [...sources].sort()) {
-      const routes = mesh.routes.filter((r) => r.sources.some((s) => `${s.kind}:${s.name}` === source));
-      reportRepeats(routes, (r) => r.name, (r) => r.origin, "route name", once);
-    }
+    for (const routes of indexMesh(mesh).routesBySource.values()) reportRepeats(routes, (r) => r.name, (r) => r.origin, "route name", once);
     reportRepeats(mesh.authorization, (r) => r.name, (r) => r.origin, "authorization rule name", report);
     for (const s of mesh.services) {
       reportRepeats(s.ports, (p) => String(p.port), (p) => p.origin, "port number", report);

@@ -7,6 +7,7 @@ export const portClash: IrCheck = {
   name: "port-clash",
   stage: "ir",
   run(ir, mesh, report) {
+    const services = new Map(mesh.services.map((s) => [s.name, s]));
     for (const proxy of ir.proxies) {
       const taken = new Map<number, string>();
       const claim = (port: number, what: string, path: string) => {
@@ -20,7 +21,7 @@ export const portClash: IrCheck = {
         const what = l.direction === "inbound" ? `inbound listener ${l.name}` : l.kind === "tcp" ? `the outbound TCP listener for ${l.origin}` : "the outbound HTTP listener";
         claim(l.port, what, l.direction === "outbound" && l.kind === "http" ? "defaults.outboundPort" : l.origin);
       }
-      const service = mesh.services.find((s) => s.name === proxy.owner && proxy.kind === "sidecar");
+      const service = proxy.kind === "sidecar" ? services.get(proxy.owner) : undefined;
       for (const p of service?.ports ?? []) claim(p.targetPort, `the application port of ${p.name}`, `${p.origin}.targetPort`);
     }
   },

@@ -5,8 +5,15 @@ import type { NMesh, NService } from "../normalize/model.ts";
 import { didYouMean } from "../suggest.ts";
 import type { ModelCheck, Report } from "./context.ts";
 
+const byNameCache = new WeakMap<NMesh, Map<string, NService>>();
+function serviceNamed(mesh: NMesh, name: string): NService | undefined {
+  let map = byNameCache.get(mesh);
+  if (!map) byNameCache.set(mesh, (map = new Map(mesh.services.map((s) => [s.name, s]))));
+  return map.get(name);
+}
+
 function checkService(mesh: NMesh, name: string, path: string, report: Report): NService | null {
-  const found = mesh.services.find((s) => s.name === name);
+  const found = serviceNamed(mesh, name);
   if (!found) {
     report(coreCodes.unknownService, { message: `unknown service "${name}"`, path, hint: didYouMean(name, mesh.services.map((s) => s.name)) ?? "declare it under services" });
   }

@@ -2,11 +2,12 @@
 // the user's order, plus one implicit allow per gateway route into the service (so the
 // edge can reach what it routes to; explain and diff show it with the route's origin).
 import type { NMesh, NService } from "../normalize/model.ts";
+import type { MeshIndex } from "../normalize/mesh-index.ts";
 import type { AuthorizationIR, AuthzRuleIR, PrincipalIR } from "./types.ts";
 import { spiffeId, subjectOf } from "./clusters.ts";
 
-function principal(mesh: NMesh, proxyName: string): PrincipalIR {
-  const service = mesh.services.find((s) => s.name === proxyName);
+function principal(mesh: NMesh, index: MeshIndex, proxyName: string): PrincipalIR {
+  const service = index.services.get(proxyName);
   const identity = service ? service.identity : proxyName;
   return { name: identity, spiffeId: spiffeId(mesh, identity), subject: subjectOf(mesh, identity) };
 }
@@ -15,27 +16,21 @@ function uniquePrincipals(list: PrincipalIR[]): PrincipalIR[] {
   return [...new Map(list.map((p) => [p.name, p])).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-export function buildAuthorization(mesh: NMesh, service: NService): AuthorizationIR {
-  const rules: AuthzRuleIR[] = mesh.authorization.filter((r) => r.to === service.name).map((r) => ({
+export function buildAuthorization(mesh: NMesh, index: MeshIndex, service: NService): AuthorizationIR {
+  const rules: AuthzRuleIR[] = (index.rulesByTo.get(service.name) ?? []).map((r) => ({
     name: r.name, origin: r.origin, action: r.action,
-    principals: r.from === null ? null : uniquePrincipals(r.from.map((f) => principal(mesh, f))),
+    principals: r.from === null ? null : uniquePrincipals(r.from.map((f) => principal(mesh, index, f))),
     methods: r.methods, paths: r.paths, headers: r.headers,
   }));
-  for (const route of mesh.routes) {
-    if (!route.implicitAuthorization || route.to !== service.name) continue;
+  for (const route of index.routesByTo.get(service.name) ?? []) {
+    if (!route.implicitAuthorization) continue;
     const gw = route.sources[0];
     if (!gw) continue;
     rules.push({
       name: `${route.name}-gateway`, origin: route.origin, action: "allow",
-      principals: [principal(mesh, `gateway-${gw.name}`)], methods: [], paths: [], headers: [],
+      principals: [principal(mesh, index, `gateway-${gw.name}`)], methods: [], paths: [], headers: [],
     });
   }
   const ordered = [...rules.filter((r) => r.action === "deny"), ...rules.filter((r) => r.action === "allow")];
   return { defaultAction: service.authorization, rules: ordered };
-}
-
-/** Whether `caller` may reach `dest` for some request: decides default outbound routes and NetworkPolicies. */
-export function mayCall(mesh: NMesh, caller: string, dest: NService): boolean {
-  if (dest.authorization === "allow") return true;
-  return mesh.authorization.some((r) => r.action === "allow" && r.to === dest.name && (r.from === null || r.from.includes(caller)));
 }

@@ -3,20 +3,21 @@ import type { NMesh } from "../normalize/model.ts";
 import type { MeshIR, RuntimePathsIR } from "./types.ts";
 import { buildGatewayProxy, buildSidecar } from "./proxies.ts";
 import { buildInfra } from "./infra.ts";
+import { indexMesh } from "../normalize/mesh-index.ts";
 
 export const DEFAULT_RUNTIME: RuntimePathsIR = { certDir: "/etc/meshc/certs", runDir: "/var/run/meshc", logDir: "/var/log/meshc" };
 
 export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME): MeshIR {
-  const services = new Map(mesh.services.map((s) => [s.name, s]));
+  const index = indexMesh(mesh);
   const proxies = [
-    ...mesh.services.map((s) => buildSidecar(mesh, s, services, runtime.certDir)),
-    ...mesh.gateways.map((g) => buildGatewayProxy(mesh, g.name, services, runtime.certDir)),
+    ...mesh.services.map((s) => buildSidecar(mesh, index, s, runtime.certDir)),
+    ...mesh.gateways.map((g) => buildGatewayProxy(mesh, index, g.name, runtime.certDir)),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     version: 1,
     mesh: { name: mesh.name, trustDomain: mesh.trustDomain, namespace: mesh.namespace, caName: `${mesh.name}-ca` },
     runtime,
     proxies,
-    infra: buildInfra(mesh, proxies, runtime.certDir),
+    infra: buildInfra(mesh, index, proxies, runtime.certDir),
   };
 }

@@ -3,7 +3,7 @@
 import type { NMesh } from "../normalize/model.ts";
 import type { GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "./types.ts";
 import { serviceHost, spiffeId, subjectOf } from "./clusters.ts";
-import { mayCall } from "./authorization.ts";
+import type { MeshIndex } from "../normalize/mesh-index.ts";
 import { gatewayProxyName } from "./proxies.ts";
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -57,27 +57,27 @@ function buildGateways(mesh: NMesh, proxies: readonly ProxyIR[]): GatewayInfraIR
   });
 }
 
-function buildNetworkPolicies(mesh: NMesh): NetworkPolicyIR[] {
+function buildNetworkPolicies(mesh: NMesh, index: MeshIndex): NetworkPolicyIR[] {
   return mesh.services.map((dest) => {
     const ports = dest.ports.map((p) => p.port).sort((a, b) => a - b);
-    if (dest.authorization === "allow" || mesh.authorization.some((r) => r.action === "allow" && r.to === dest.name && r.from === null)) {
-      return { target: dest.name, from: null, ports };
-    }
+    if (index.openTo.has(dest.name)) return { target: dest.name, from: null, ports };
     const from = new Set<string>();
-    for (const s of mesh.services) if (s.name !== dest.name && mayCall(mesh, s.name, dest)) from.add(s.name);
-    for (const r of mesh.routes) if (r.to === dest.name) for (const src of r.sources) if (src.kind === "gateway") from.add(gatewayProxyName(src.name));
+    for (const r of index.rulesByTo.get(dest.name) ?? []) {
+      if (r.action === "allow") for (const f of r.from ?? []) if (f !== dest.name && index.services.has(f)) from.add(f);
+    }
+    for (const r of index.routesByTo.get(dest.name) ?? []) for (const src of r.sources) if (src.kind === "gateway") from.add(gatewayProxyName(src.name));
     return { target: dest.name, from: [...from].sort(), ports };
   });
 }
 
-export function buildInfra(mesh: NMesh, proxies: readonly ProxyIR[], certDir: string): InfraIR {
+export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string): InfraIR {
   return {
     namespace: mesh.namespace,
     ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
     identities: buildIdentities(mesh, certDir),
     workloads: buildWorkloads(mesh),
     gateways: buildGateways(mesh, proxies),
-    networkPolicies: buildNetworkPolicies(mesh),
+    networkPolicies: buildNetworkPolicies(mesh, index),
     defaultDeny: mesh.defaults.authorization === "deny",
   };
 }

@@ -7,7 +7,8 @@ import type {
   HttpListenerIR, IdentityRefIR, JwtIR, ListenerIR, ObservabilityIR, ProxyIR, RouteIR, ServerTlsIR, TcpListenerIR, VirtualHostIR,
 } from "./types.ts";
 import { buildEgressCluster, buildLocalCluster, identityRef, serviceHost } from "./clusters.ts";
-import { buildAuthorization, mayCall } from "./authorization.ts";
+import { buildAuthorization } from "./authorization.ts";
+import { mayCall, type MeshIndex } from "../normalize/mesh-index.ts";
 import { ClusterSet, buildRetries, buildRoute, destinationPort } from "./routes.ts";
 
 const NO_HEADERS = { set: [], add: [], remove: [] } as const;
@@ -42,7 +43,7 @@ function jwtFor(mesh: NMesh, service: NService, certDir: string): JwtIR | null {
   };
 }
 
-function inboundListeners(mesh: NMesh, service: NService, self: IdentityRefIR, certDir: string, clusters: ClusterSet): ListenerIR[] {
+function inboundListeners(mesh: NMesh, index: MeshIndex, service: NService, self: IdentityRefIR, certDir: string, clusters: ClusterSet): ListenerIR[] {
   const tls: ServerTlsIR = {
     mode: service.mtls, minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
     certificates: [{ name: self.name, serverNames: [], certFile: self.certFile, keyFile: self.keyFile }], clientCaFile: self.caFile,
@@ -51,7 +52,7 @@ function inboundListeners(mesh: NMesh, service: NService, self: IdentityRefIR, c
     const local = clusters.add(buildLocalCluster(mesh, port));
     const base = {
       name: `inbound-${port.port}`, direction: "inbound" as const, address: "0.0.0.0" as const, port: port.port, tls,
-      authorization: buildAuthorization(mesh, service), rateLimit: service.rateLimit, origin: port.origin,
+      authorization: buildAuthorization(mesh, index, service), rateLimit: service.rateLimit, origin: port.origin,
     };
     if (port.protocol === "tcp") return { ...base, kind: "tcp", backends: [{ cluster: local, weight: 100 }], idleTimeoutMs: null, connectTimeoutMs: mesh.defaults.connectTimeoutMs };
     const route: RouteIR = {
@@ -75,13 +76,23 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
   };
 }
 
-function outboundListeners(mesh: NMesh, service: NService, routes: readonly NRoute[], services: ReadonlyMap<string, NService>, clusters: ClusterSet): ListenerIR[] {
+/** Destinations a sidecar needs outbound config for: those it routes to and those it may call. */
+function candidateDestinations(index: MeshIndex, service: NService, routes: readonly NRoute[]): string[] {
+  const names = new Set<string>([...routes.map((r) => r.to), ...(index.callableBy.get(service.name) ?? []), ...index.openTo]);
+  names.delete(service.name);
+  return [...names].filter((n) => index.services.has(n)).sort();
+}
+
+function outboundListeners(mesh: NMesh, index: MeshIndex, service: NService, routes: readonly NRoute[], clusters: ClusterSet): ListenerIR[] {
+  const services = index.services;
   const vhosts: VirtualHostIR[] = [];
   const tcp: TcpListenerIR[] = [];
-  for (const dest of mesh.services) {
-    if (dest.name === service.name) continue;
-    const own = routes.filter((r) => r.to === dest.name);
-    const callable = mayCall(mesh, service.name, dest);
+  const byDest = new Map<string, NRoute[]>();
+  for (const r of routes) byDest.set(r.to, [...(byDest.get(r.to) ?? []), r]);
+  for (const destName of candidateDestinations(index, service, routes)) {
+    const dest = services.get(destName)!;
+    const own = byDest.get(destName) ?? [];
+    const callable = mayCall(index, service.name, dest.name);
     const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp");
     for (const port of dest.ports) {
       const forPort = own.filter((r) => destinationPort(dest, r.port)?.name === port.name);
@@ -131,11 +142,11 @@ function outboundListeners(mesh: NMesh, service: NService, routes: readonly NRou
 
 const byPort = (a: ListenerIR, b: ListenerIR) => a.port - b.port || (a.name < b.name ? -1 : 1);
 
-export function buildSidecar(mesh: NMesh, service: NService, services: ReadonlyMap<string, NService>, certDir: string): ProxyIR {
+export function buildSidecar(mesh: NMesh, index: MeshIndex, service: NService, certDir: string): ProxyIR {
   const identity = identityRef(mesh, certDir, service.identity);
   const clusters = new ClusterSet(mesh, identity);
-  const routes = mesh.routes.filter((r) => r.sources.some((s) => s.kind === "service" && s.name === service.name));
-  const listeners = [...inboundListeners(mesh, service, identity, certDir, clusters), ...outboundListeners(mesh, service, routes, services, clusters)];
+  const routes = index.routesBySource.get(`service:${service.name}`) ?? [];
+  const listeners = [...inboundListeners(mesh, index, service, identity, certDir, clusters), ...outboundListeners(mesh, index, service, routes, clusters)];
   return {
     name: service.name, kind: "sidecar", owner: service.name, identity,
     admin: { address: "127.0.0.1", port: mesh.defaults.adminPort },
@@ -147,13 +158,13 @@ export function gatewayCertificateName(host: string): string {
   return host.replace(/^\*\./, "wildcard.").replace(/\./g, "-");
 }
 
-export function buildGatewayProxy(mesh: NMesh, gatewayName: string, services: ReadonlyMap<string, NService>, certDir: string): ProxyIR {
+export function buildGatewayProxy(mesh: NMesh, index: MeshIndex, gatewayName: string, certDir: string): ProxyIR {
+  const services = index.services;
   const gw = mesh.gateways.find((g) => g.name === gatewayName)!;
   const name = gatewayProxyName(gw.name);
   const identity = identityRef(mesh, certDir, name);
   const clusters = new ClusterSet(mesh, identity);
-  const routes = mesh.routes
-    .filter((r) => r.sources.some((s) => s.kind === "gateway" && s.name === gw.name))
+  const routes = (index.routesBySource.get(`gateway:${gw.name}`) ?? [])
     .map((r) => buildRoute(r, services, clusters))
     .filter((r): r is RouteIR => r !== null);
   const tls: ServerTlsIR | null = gw.tls ? {
