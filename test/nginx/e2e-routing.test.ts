@@ -114,4 +114,11 @@ test("fault abort answers for about its percent; response headers are set, added
   assert.is(ok.headers["x-upstream"], undefined);
 });
 
+test("upstream mTLS: web's nginx reaches payments' strict listener with its mesh identity and is authorized", async ({ env }) => {
+  const res = await send({ url: url(env!, "/pay/42") });
+  assert.is(res.status, 200);
+  assert.is(res.body, "local");
+  assert.is(env!.upstreams.local.requests[0].url, "/pay/42");
+});
+
 test.run();
