@@ -2,8 +2,7 @@
 // target and prints wall time per stage and peak RSS. Each size runs in its own process so
 // RSS is its own. Compare ratios within one run: the machine is shared and noisy.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateMesh } from "./generate.ts";
@@ -26,7 +25,9 @@ if (process.argv[2] === "--one") {
   console.log(`| services | ${stages.join(" | ")} | files | peak RSS |`);
   console.log(`|---|${stages.map(() => "---").join("|")}|---|---|`);
   for (const n of sizes) {
-    const dir = mkdtempSync(join(tmpdir(), "meshc-bench-"));
+    // Inside the project, so `import "meshc"` resolves for the type-check as in a real project.
+    mkdirSync(".tmp", { recursive: true });
+    const dir = mkdtempSync(join(process.cwd(), ".tmp", "bench-"));
     try {
       const config = join(dir, "mesh.config.ts");
       writeFileSync(config, `import { defineMesh } from "meshc";\nexport default defineMesh(${JSON.stringify(generateMesh(n))});\n`);

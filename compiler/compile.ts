@@ -63,6 +63,17 @@ function timer() {
   };
 }
 
+/**
+ * Measured with typecheck of generated meshes: 200 services x 1,000 routes and rules types in
+ * 1.4 s; at 400 x 2,000 tsc fails with "union type too complex" after 6 s. The cost grows
+ * with services x (routes + rules), so that product decides.
+ */
+export function isTooLargeToTypecheck(value: unknown): boolean {
+  const v = value as { services?: object; routes?: unknown[]; authorization?: unknown[] };
+  const services = Object.keys(v.services ?? {}).length;
+  return services * ((v.routes?.length ?? 0) + (v.authorization?.length ?? 0)) > 150_000;
+}
+
 /** Compiles the config at `path` (or found in `cwd`). */
 export async function compileFile(path: string | undefined, options: CompileOptions): Promise<CompileResult> {
   const t = timer();
@@ -71,7 +82,9 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   if (!loaded.config) return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: loaded.diagnostics, timings: t.timings };
   const config = loaded.config;
   const typecheck = config.format === "ts" && options.typecheck !== false
-    ? typecheckConfig(config.absolutePath, config.inputs, (abs) => displayPath(abs, options.cwd))
+    ? (isTooLargeToTypecheck(config.value)
+      ? Promise.resolve([diagnostic(coreCodes.typecheckSkipped, { message: "type-check skipped: the mesh is too large for tsc's literal union types", file: config.file, hint: "split the config into smaller meshes for editor checking, or rely on the compiler's reference checks (they always run)" })])
+      : typecheckConfig(config.absolutePath, config.inputs, (abs) => displayPath(abs, options.cwd)))
     : Promise.resolve([]);
   const result = await compileLoaded(config, options, t);
   const typeErrors = await typecheck;

@@ -14,6 +14,8 @@ export const coreCodes = defineCodes({
     description: "mesh.config.ts threw while loading, or its default export is not a mesh object." },
   typeError: { code: "MESH1004", severity: "error", title: "TypeScript type error",
     description: "tsc reports a type error in the config (a misspelled reference, a wrong shape). Turn off with --no-typecheck." },
+  typecheckSkipped: { code: "MESH1005", severity: "info", title: "type-check skipped for a large config",
+    description: "tsc cannot type a mesh of several hundred services with thousands of routes (its unions become too complex); the compiler's own reference checks still run." },
   schemaUnknownField: { code: "MESH1101", severity: "error", title: "unknown field",
     description: "A field the schema does not define; usually a typo." },
   schemaType: { code: "MESH1102", severity: "error", title: "wrong type",

@@ -127,42 +127,42 @@ export interface Fault {
 }
 
 type ServiceNames<S> = Extract<keyof S, string>;
-type VersionsOf<S, K extends keyof S> = S[K] extends { versions: infer V } ? Extract<keyof V, string> : never;
-type PortsOf<S, K extends keyof S> = S[K] extends { ports: infer P } ? Extract<keyof P, string> : never;
+/** Every version name any service declares. */
+type AllVersions<S> = { [K in keyof S]: S[K] extends { versions: infer V } ? Extract<keyof V, string> : never }[keyof S];
+/** Every port name any service declares. */
+type AllPorts<S> = { [K in keyof S]: S[K] extends { ports: infer P } ? Extract<keyof P, string> : never }[keyof S];
+
+// Why not a union with one member per destination (so `split` keys are exactly the `to`
+// service's versions)? Measured: at 1,000 services tsc gives up ("union type that is too
+// complex", after 40 s). Names are therefore checked against the mesh-wide sets here, and
+// per destination by the compiler's own check (MESH2002/MESH2003), which every config gets.
 
 /** One backend of a weighted split across services. */
-export type Backend<S> = {
-  [K in ServiceNames<S>]: { service: K; version?: VersionsOf<S, K>; weight: number };
-}[ServiceNames<S>];
+export interface Backend<S> { service: NoInfer<ServiceNames<S>>; version?: NoInfer<AllVersions<S>>; weight: number }
 
-interface RouteCommon<S, G extends string> {
+export interface Route<S, G extends string> {
   /** Unique, DNS-label name; used in diagnostics, diffs and generated names. Default `<from>-<to>-<index>`. */
   name?: string;
   /** Calling services (or gateways). */
   from: NoInfer<ServiceNames<S>> | NoInfer<ServiceNames<S>>[] | { gateway: NoInfer<G> };
+  to: NoInfer<ServiceNames<S>>;
+  /** A port name of `to`; required when it has several. */
+  port?: NoInfer<AllPorts<S>>;
   timeout?: Duration;
+  match?: HttpMatch;
+  /** Weights by version of `to`. */
+  split?: Partial<Record<NoInfer<AllVersions<S>>, number>>;
+  /** Weighted split across services (instead of `split`). */
+  backends?: Backend<S>[];
+  rewrite?: { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string };
+  redirect?: { scheme?: "http" | "https"; host?: string; port?: number; path?: string; status?: 301 | 302 | 303 | 307 | 308 };
+  directResponse?: { status: number; body?: string };
+  requestHeaders?: HeaderChanges;
+  responseHeaders?: HeaderChanges;
+  mirror?: { to: NoInfer<ServiceNames<S>>; percent?: number };
+  retries?: Retries | false;
+  fault?: Fault;
 }
-
-/** Per destination, typed: `split` keys are that service's versions, `port` one of its ports. */
-export type Route<S, G extends string> = {
-  [K in ServiceNames<S>]: RouteCommon<S, G> & {
-    to: K;
-    port?: PortsOf<S, K>;
-    match?: HttpMatch;
-    /** Weights by version of `to`. */
-    split?: Partial<Record<VersionsOf<S, K>, number>>;
-    /** Weighted split across services (instead of `split`). */
-    backends?: Backend<S>[];
-    rewrite?: { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string };
-    redirect?: { scheme?: "http" | "https"; host?: string; port?: number; path?: string; status?: 301 | 302 | 303 | 307 | 308 };
-    directResponse?: { status: number; body?: string };
-    requestHeaders?: HeaderChanges;
-    responseHeaders?: HeaderChanges;
-    mirror?: { to: NoInfer<ServiceNames<S>>; percent?: number };
-    retries?: Retries | false;
-    fault?: Fault;
-  };
-}[ServiceNames<S>];
 
 export interface AuthorizationMatch<S> {
   /** Source services (identities); `"*"` = any peer. */
@@ -253,8 +253,10 @@ export interface MeshConfig<
   targets?: TargetName[];
   defaults?: Defaults;
   services: S;
-  routes?: Route<S, Extract<keyof GW, string>>[];
-  authorization?: AuthorizationRule<S>[];
+  // NoInfer: the lists are checked against the names, never a source of inference (which
+  // would also make tsc type thousands of literals in const context).
+  routes?: NoInfer<Route<S, Extract<keyof GW, string>>[]>;
+  authorization?: NoInfer<AuthorizationRule<S>[]>;
   jwtProviders?: Record<J, JwtProvider>;
   gateways?: GW;
   egress?: Record<string, Egress<S>>;

@@ -71,6 +71,13 @@ test("MESH3003: a partial capability is reported as info", async () => {
   assert.ok(r.diagnostics.some((d) => d.code === "MESH3003" && d.severity === "info"));
 });
 
+test("MESH1005: a mesh too large for tsc's union types skips the type-check, saying so", async () => {
+  const { isTooLargeToTypecheck } = await import("../../compiler/compile.ts");
+  const { generateMesh } = await import("../../bench/generate.ts");
+  assert.not.ok(isTooLargeToTypecheck(generateMesh(100)));
+  assert.ok(isTooLargeToTypecheck(generateMesh(1000)));
+});
+
 test("MESH9001: an internal failure is a diagnostic, not a stack trace", async () => {
   const hostile = new Proxy({}, { get() { throw new Error("boom"); }, ownKeys() { throw new Error("boom"); } });
   const config = { ...configFromValue({}), value: hostile };
@@ -85,7 +92,7 @@ test("unknown references get a did-you-mean hint", async () => {
 });
 
 test("every core code is covered by a test", () => {
-  const covered = new Set([...cases.map((c) => c[0]), "MESH3003", "MESH9001"]);
+  const covered = new Set([...cases.map((c) => c[0]), "MESH1005", "MESH3003", "MESH9001"]);
   // Codes exercised through files and the CLI live in bundle.test.ts and cli.test.ts.
   const elsewhere = new Set(["MESH1001", "MESH1002", "MESH1003", "MESH1004", "MESH4001", "MESH4002", "MESH4003", "MESH4004", "MESH4005"]);
   const missing = Object.values(coreCodes).map((c) => c.code).filter((c) => !covered.has(c) && !elsewhere.has(c));
