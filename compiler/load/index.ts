@@ -104,7 +104,7 @@ function parseData(format: "yaml" | "json" | "toml", text: string): Parsed {
   try {
     if (format === "json") return { value: JSON.parse(text) };
     if (format === "toml") return { value: JSON.parse(JSON.stringify(TOML.parse(text))) };
-    const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       const e = doc.errors[0]!;
       return { error: e.message.split("\n")[0]!, line: e.linePos?.[0]?.line ?? 0, column: e.linePos?.[0]?.col ?? 0 };
