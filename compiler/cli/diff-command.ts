@@ -2,6 +2,7 @@
 import { formatChanges, diffIR, type Change } from "../review/semantic-diff.ts";
 import { diffBundles, formatBundleDiff, formatBundleDiffMarkdown } from "../review/file-diff.ts";
 import { hasErrors } from "../compile.ts";
+import { findConfig } from "../load/index.ts";
 import { printDiagnostics } from "./output.ts";
 import { compileAtRevision, resolveSource, type MeshSource } from "./sources.ts";
 
@@ -9,6 +10,10 @@ export interface DiffOptions { base?: string; format: "text" | "json" | "markdow
 
 export async function runDiff(oldRef: string | undefined, newRef: string | undefined, opts: DiffOptions): Promise<number> {
   const cwd = process.cwd();
+  if (opts.base !== undefined && newRef !== undefined) {
+    process.stderr.write(`meshc diff: with --base, give at most one config (the new side), not ${oldRef} and ${newRef}\n`);
+    return 2;
+  }
   let before: MeshSource;
   let after: MeshSource;
   try {
@@ -16,7 +21,9 @@ export async function runDiff(oldRef: string | undefined, newRef: string | undef
       after = await resolveSource(oldRef, cwd);
       before = await compileAtRevision(opts.base, cwd, oldRef);
     } else {
-      before = await resolveSource(oldRef ?? "HEAD", cwd);
+      // `meshc diff main path/to/mesh.config.ts`: the old side is that config as committed at main.
+      const newConfig = newRef !== undefined && findConfig(newRef, cwd) !== null ? newRef : undefined;
+      before = await resolveSource(oldRef ?? "HEAD", cwd, newConfig);
       after = await resolveSource(newRef, cwd);
     }
   } catch (error) {

@@ -1,11 +1,17 @@
 // `meshc snapshot`: the bundle against snapshots/<name>/ (the lock file is left out: it
 // names the compiler version, which is not part of what a policy does).
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { compileFile, hasErrors } from "../compile.ts";
 import { compareSnapshot, formatSnapshotProblems, updateSnapshot } from "../snapshot.ts";
 import { printDiagnostics } from "./output.ts";
 
 export async function runSnapshot(config: string | undefined, opts: { update?: boolean; dir: string; name?: string }): Promise<number> {
+  // --update replaces <dir>/<name> wholesale: a name that is not one plain folder name
+  // ("", ".", "..", "a/b") would wipe the snapshot root, its parent, or another snapshot.
+  if (opts.name !== undefined && (opts.name === "" || opts.name === "." || opts.name === ".." || basename(opts.name) !== opts.name || opts.name.includes("\\"))) {
+    process.stderr.write(`meshc snapshot: --name ${JSON.stringify(opts.name)} must be a plain folder name\n`);
+    return 2;
+  }
   const r = await compileFile(config, { cwd: process.cwd() });
   if (hasErrors(r.diagnostics) || !r.mesh) {
     printDiagnostics(r.diagnostics, "text", r.config, false);
