@@ -76,6 +76,7 @@ export function collectFeatures(ir: MeshIR): FeatureUse[] {
 export function checkCapabilities(ir: MeshIR, targets: readonly Target[]): Diagnostic[] {
   const uses = collectFeatures(ir);
   const out: Diagnostic[] = [];
+  const noted = new Set<string>();
   for (const target of targets) {
     for (const { feature, origin } of uses) {
       const s = target.capabilities[feature];
@@ -84,7 +85,9 @@ export function checkCapabilities(ir: MeshIR, targets: readonly Target[]): Diagn
           message: `${target.name} cannot express ${feature}${s.security ? "; its output would not enforce it" : "; its output leaves it out"}`,
           path: origin, hint: s.hint,
         }));
-      } else if (s.support === "partial") {
+      } else if (s.support === "partial" && !noted.has(`${target.name}\0${feature}`)) {
+        // A difference in meaning is the target's, not the route's: said once per feature.
+        noted.add(`${target.name}\0${feature}`);
         out.push(diagnostic(coreCodes.partialFeature, { message: `${target.name} expresses ${feature} with a difference: ${s.note}`, path: origin, hint: `see targets/${target.name}/README.md` }));
       }
     }

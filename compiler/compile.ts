@@ -101,6 +101,7 @@ export async function compileLoaded(config: LoadedConfig, options: CompileOption
   } catch (error) {
     // A bug, never the user's input: report it as a diagnostic, not a stack trace.
     const message = error instanceof Error ? error.message : String(error);
+    if (process.env.MESHC_DEBUG) console.error(error);
     return {
       config, mesh: null, ir: null, targets: [], files: [], timings: t.timings,
       diagnostics: [diagnostic(coreCodes.internal, { message: `internal error: ${message}`, file: config.file, hint: "this is a bug in meshc; please report it with the config that triggers it" })],
@@ -138,14 +139,15 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   for (const unknown of selected.unknown) {
     report(coreCodes.unknownTarget, { message: `unknown target "${unknown}"`, path: options.targets ? "" : "targets", hint: `targets: ${allTargets.map((x) => x.name).join(", ")}` });
   }
-  diagnostics.push(...checkCapabilities(ir, selected.targets).map((d) => ({ ...d, file: config.file })));
+  for (const d of checkCapabilities(ir, selected.targets)) diagnostics.push({ ...d, file: config.file });
   t.lap("capabilities");
   if (hasErrors(diagnostics)) return done({ mesh, ir, targets: selected.targets });
   const files: EmittedFile[] = [];
   for (const target of selected.targets) {
     const out = target.emit(ir);
-    files.push(...out.files);
-    diagnostics.push(...out.diagnostics);
+    // A loop, not push(...): a 10,000-service mesh emits more files than call arguments fit.
+    for (const f of out.files) files.push(f);
+    for (const d of out.diagnostics) diagnostics.push(d);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   t.lap("emit");
@@ -155,7 +157,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
       if (!selected.targets.some((x) => x.name === v.target) || (mode === "default" && !v.defaultOn)) continue;
       const missing = v.missing();
       if (missing) { diagnostics.push(diagnostic(coreCodes.verifierMissing, { message: `cannot verify ${v.target} output: ${missing}`, hint: missing })); continue; }
-      diagnostics.push(...(await v.verify(files.filter((f) => f.path.startsWith(`${v.target}/`)), ir)));
+      for (const d of await v.verify(files.filter((f) => f.path.startsWith(`${v.target}/`)), ir)) diagnostics.push(d);
     }
   }
   t.lap("verify");

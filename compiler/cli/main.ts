@@ -83,7 +83,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .requiredOption("--to <service>", "destination service (or host, for a gateway)")
     .option("--method <method>", "HTTP method", "GET")
     .option("--path <path>", "request path", "/")
-    .option("-H, --header <header...>", "request header as name:value")
+    .option("-H, --header <header>", "request header as name:value (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
     .action(async (config, opts) => setExit(await runExplain(config, opts)));
 

@@ -81,7 +81,7 @@ export default defineMesh({
       responseHeaders: { remove: ["server"] } },
   ],
   authorization: [
-    { name: "no-admin", deny: { from: "*", to: "api", paths: ["/admin/*"] } },
+    { name: "no-admin", deny: { from: "*", to: "api", paths: ["/api/admin/*"] } },
     { name: "web-calls-api", allow: { from: ["web"], to: "api" } },
     { name: "api-reads-catalog", allow: { from: ["api"], to: "catalog", methods: ["GET", "HEAD"] } },
     { name: "api-searches", allow: { from: ["api"], to: "search", methods: ["GET"] } },
