@@ -2,6 +2,7 @@
 // certs/manifest.toml, keeps the CA already in DIR unless `rotate`, and writes the CA,
 // every identity's cert.pem and key.pem (0600) at the paths the proxies read, relative
 // to the manifest's cert directory. DEVELOPMENT ONLY: the CA key sits on disk.
+import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
@@ -81,6 +82,8 @@ function planFiles(manifest: CertManifest, dir: string, minted: Awaited<ReturnTy
   [...minted.identities, ...minted.serverCertificates].forEach((leaf) => {
     place(leaf.certFile, leaf.certPem, 0o644, `${leaf.name}.certFile`);
     place(leaf.keyFile, leaf.keyPem, 0o600, `${leaf.name}.keyFile`);
+    // HAProxy reads certificate and key from one file; it holds the key, so 0600 too.
+    place(combinedPemPath(leaf.certFile), `${leaf.certPem.trimEnd()}\n${leaf.keyPem.trimEnd()}\n`, 0o600, `${leaf.name}.certFile`);
   });
   return plan;
 }

@@ -9,13 +9,12 @@
 // `cat cert.pem key.pem`). See README.md.
 import type { ClusterIR, ListenerIR, ServerTlsIR, TlsVersion, UpstreamTlsIR } from "../../compiler/ir/types.ts";
 import type { BuildContext } from "./context.ts";
+import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import type { BindTlsView, BindView, ServerTlsView } from "./view.ts";
 import { nameWord, textWord, tokenWord } from "./words.ts";
 
 /** The cert+key bundle HAProxy loads for a certificate file. */
-export function bundlePath(certFile: string): string {
-  return certFile.replace(/\.(pem|crt|cert)$/, "") + ".bundle.pem";
-}
+export const bundlePath = combinedPemPath;
 
 const tlsVersion = (v: TlsVersion): "TLSv1.2" | "TLSv1.3" => (v === "1.3" ? "TLSv1.3" : "TLSv1.2");
 
