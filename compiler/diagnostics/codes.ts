@@ -1,6 +1,7 @@
 // Core diagnostic codes. Bands: 1xxx input (load, types, schema), 2xxx semantic,
 // 3xxx target capability, 4xxx output, 9xxx internal. Targets declare theirs in
-// targets/<name>/codes.ts inside their own sub-bands; ./catalogue.ts gathers them all.
+// targets/<name>/codes.ts inside their own sub-bands; ./catalogue.ts gathers them all and
+// test/core/catalogue.test.ts keeps them unique and in band.
 // A retired code is commented out here, never reused.
 import { defineCodes } from "./define.ts";
 
