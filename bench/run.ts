@@ -1,6 +1,6 @@
 // `npm run bench`: compiles generated meshes of 100, 1,000 and 10,000 services to every
-// target and prints wall time per stage and peak RSS. Each size runs in its own process so
-// RSS is its own. Compare ratios within one run: the machine is shared and noisy.
+// target (BENCH_TARGETS=envoy for one; BENCH_SIZES=100,1000 for fewer) and prints wall time
+// per stage and peak RSS. Each size runs in its own process so RSS is its own. Compare ratios within one run: the machine is shared and noisy.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +14,8 @@ if (process.argv[2] === "--one") {
   const { withLockFile, writeBundle } = await import("../compiler/bundle.ts");
   const [config, out] = [process.argv[3]!, process.argv[4]!];
   const started = performance.now();
-  const r = await compileFile(config, { cwd: process.cwd(), verify: "default" });
+  const targets = process.env.BENCH_TARGETS ? process.env.BENCH_TARGETS.split(",") : undefined;
+  const r = await compileFile(config, { cwd: process.cwd(), verify: "default", targets });
   const t0 = performance.now();
   if (r.files.length > 0) writeBundle(out, withLockFile(r.files, r.config!.digest));
   const timings = { ...r.timings, write: performance.now() - t0, total: performance.now() - started };
