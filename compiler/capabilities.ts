@@ -61,11 +61,13 @@ export function collectFeatures(ir: MeshIR): FeatureUse[] {
     }
     for (const c of proxy.clusters) {
       if (c.kind === "local") continue;
+      // Traffic policy is declared on the service, whichever subset cluster carries it.
+      const policy = c.kind === "mesh" ? `services.${c.service}` : c.origin;
       const lb = c.loadBalancing;
-      use(lb.policy === "hash" ? `lb.hash.${lb.hashOn.kind}` : `lb.${lb.policy}`, `${c.origin}.loadBalancing`);
-      if (c.connectionLimits) use("cluster.connection-limits", `${c.origin}.connectionLimits`);
-      if (c.outlierDetection) use("cluster.outlier-detection", `${c.origin}.outlierDetection`);
-      if (c.healthCheck) use("cluster.health-check", `${c.origin}.healthCheck`);
+      use(lb.policy === "hash" ? `lb.hash.${lb.hashOn.kind}` : `lb.${lb.policy}`, `${policy}.loadBalancing`);
+      if (c.connectionLimits) use("cluster.connection-limits", `${policy}.connectionLimits`);
+      if (c.outlierDetection) use("cluster.outlier-detection", `${policy}.outlierDetection`);
+      if (c.healthCheck) use("cluster.health-check", `${policy}.healthCheck`);
       if (c.discovery === "dns") use("cluster.dns-discovery", c.kind === "egress" ? c.origin : `${c.origin}.endpoints`);
       if (c.tls?.mode === "origination") use("egress.tls-origination", c.origin);
     }
