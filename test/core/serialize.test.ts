@@ -1,0 +1,63 @@
+// The YAML emitter: whatever goes in comes back out, under YAML 1.2 and 1.1 readers alike
+// (Go and Python YAML libraries still read 1.1: yes, on, 0x10, 012, 1_000 are not strings
+// there), for SECURITY.md's hostile values and for generated ones; keys in canonical order.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import YAML from "yaml";
+import { canonicalize, toYaml, toYamlStream } from "../../compiler/serialize.ts";
+
+const HOSTILE = [
+  "yes", "on", "No", "y", "~", "null", "NULL", "0x10", "012", "0o17", "1_000", "1e3", "-5", "+1", ".inf", "-.inf", ".NaN",
+  "12:30", "2001-12-14", "2001-12-14t21:59:43.10-05:00", "---", "...", "!!binary x", "&a", "*a", "<<", "=", "? x", "- x",
+  ":x", "a: b", "a:", "#c", "a #c", "@x", "`x", "%x", "|x", ">x", "'x'", "\"x\"", "x } server { listen 81; }",
+  "x\"; ssl_engine /x/e.so; #", "abc\\", "%ENVIRONMENT(SECRET)%", "%[req.hdr(cookie)]", "$request_uri", "", " ", " lead", "trail ",
+  "tab\there", "line\nbreak", "two\n\nblank", "ends\n", "ends\n\n", "\nstarts", " indented\nblock", "cr\r\nlf", "nul\u0000x",
+  "bell\u0007", "del\u007f", "nel\u0085x", "ls\u2028x", "ps\u2029x", "bidi\u202ex", "bom\ufeffx", "é ü 漢字", "emoji 🙂",
+  "spiffe://shop.example.com/ns/shop/sa/web", "/api/v1/items", "10.0.0.1", "10.0.0.1:8080", "a".repeat(300),
+  "apiVersion: v1\nkind: ConfigMap\n", "key: |\n  nested\n", "true", "False", "0", "00", "1.5", "1.", ".5",
+];
+
+function roundTrips(value: unknown): void {
+  const text = toYaml(value);
+  const expected = JSON.stringify(canonicalize(value));
+  assert.is(JSON.stringify(YAML.parse(text)), expected, `1.2:\n${text}`);
+  assert.is(JSON.stringify(YAML.parse(text, { version: "1.1" })), expected, `1.1:\n${text}`);
+}
+
+test("hostile strings round-trip as values, keys, list items and nested", () => {
+  for (const s of HOSTILE) {
+    roundTrips({ value: s });
+    roundTrips({ [s]: 1 });
+    roundTrips({ list: [s, { k: s }, [s]] });
+    roundTrips({ deep: { er: { list: [s] } } });
+  }
+});
+
+test("generated structures round-trip", () => {
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+  const alphabet = "ab:/-_. #\n\t\"'\\%$!&*?|>@`{}[],0123456789yesnoul~\u2028é";
+  const str = () => Array.from({ length: rand(12) }, () => alphabet[rand(alphabet.length)]).join("");
+  const gen = (depth: number): unknown => {
+    const k = rand(depth > 3 ? 4 : 7);
+    if (k === 0) return str();
+    if (k === 1) return rand(2) === 0 ? rand(100000) - 500 : rand(1000) / 8;
+    if (k === 2) return rand(2) === 0;
+    if (k === 3) return null;
+    if (k === 4) return Array.from({ length: rand(4) }, () => gen(depth + 1));
+    return Object.fromEntries(Array.from({ length: rand(4) }, () => [str(), gen(depth + 1)]));
+  };
+  for (let i = 0; i < 2000; i++) roundTrips({ root: gen(0) });
+});
+
+test("keys are sorted with apiVersion, kind, metadata first; output is stable", () => {
+  const text = toYaml({ spec: { b: 1, a: 2 }, metadata: { name: "x" }, kind: "Service", apiVersion: "v1" });
+  assert.is(text, "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  a: 2\n  b: 1\n");
+  assert.is(toYamlStream([{ a: 1 }, { b: [] }]), "a: 1\n---\nb: []\n");
+});
+
+test("multi-line text is a readable literal block", () => {
+  assert.is(toYaml({ conf: "worker_processes 1;\nevents {}\n" }), "conf: |\n  worker_processes 1;\n  events {}\n");
+});
+
+test.run();
