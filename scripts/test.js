@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: makes sure the real tools the tests judge output with are installed
-// (nginx-light and haproxy from Debian's packages), type-checks the repository (which
+// (nginx-light, its stream module libnginx-mod-stream, and haproxy from Debian's packages), type-checks the repository (which
 // includes the DSL's type test), then runs every uvu test file and prints one closing line.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,7 +16,12 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
-const missing = [["nginx", "nginx-light"], ["haproxy", "haproxy"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg);
+// nginx's TCP listeners load the stream module from this path (targets/nginx/view/stream.ts).
+const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
+const missing = [
+  ...[["nginx", "nginx-light"], ["haproxy", "haproxy"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg),
+  ...(existsSync(STREAM_MODULE) ? [] : ["libnginx-mod-stream"]),
+];
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !onPath("apt-get")) {

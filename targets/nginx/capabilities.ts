@@ -1,4 +1,4 @@
-// What nginx OSS 1.22 (Debian nginx-light) can express of the IR, as data. The core reads
+// What nginx OSS 1.22 (Debian nginx-light + libnginx-mod-stream) can express of the IR, as data. The core reads
 // it before emitting and reports every gap; the README table is generated from it.
 import type { Capabilities } from "../../compiler/target.ts";
 
@@ -29,7 +29,7 @@ export const nginxCapabilities: Capabilities = {
   "route.retries.idempotent-only": full,
   "route.fault.delay": none("nginx OSS cannot delay a request; use Envoy for delay injection", false),
   "route.fault.abort": full,
-  "route.tcp": none("the stream module is not in nginx-light here (--with-stream=dynamic, module not installed); install libnginx-mod-stream or use Envoy/HAProxy", false),
+  "route.tcp": partial("stream module (Debian libnginx-mod-stream, loaded from /usr/lib/nginx/modules/ngx_stream_module.so); split per connection by split_clients on a per-connection key (statistical, like Envoy); a split's clusters must share upstream TLS settings (MESH3156); no connect retry (Envoy's single attempt)"),
   "lb.round-robin": full,
   "lb.least-request": partial("least_conn: fewest active connections, not requests"),
   "lb.random": full,
@@ -41,16 +41,16 @@ export const nginxCapabilities: Capabilities = {
   "cluster.health-check": none("nginx OSS has no active health checks (nginx Plus does); passive outlier detection still applies", false),
   "cluster.dns-discovery": partial("nginx OSS resolves upstream host names once at start and refuses to start if one does not resolve"),
   "inbound.mtls.strict": full,
-  "inbound.mtls.permissive": full,
+  "inbound.mtls.permissive": partial("HTTP listeners serve TLS and plain text; a TCP listener accepts TLS only, client certificate optional: plain-text clients are refused (MESH3167)"),
   "inbound.authz.principal": partial("matches the exact certificate subject ($ssl_client_s_dn, RFC 2253) that the certificate manifest guarantees, not the SPIFFE URI SAN (nginx 1.22 has no SAN variable)"),
   "inbound.authz.method": full,
   "inbound.authz.path": partial("matched on the normalized path ($uri)"),
   "inbound.authz.header": partial("an empty header value counts as absent"),
-  "inbound.rate-limit": partial("limit_req is a leaky bucket with burst = requests + burst - 1 (nodelay), which admits the same first burst and long-run rate as the token bucket"),
+  "inbound.rate-limit": partial("limit_req is a leaky bucket with burst = requests + burst - 1 (nodelay), which admits the same first burst and long-run rate as the token bucket; a TCP listener's connection rate cannot be limited (nginx stream has no limit_req: MESH3164, error)"),
   "inbound.jwt": none("nginx OSS cannot verify JWTs (auth_jwt is nginx Plus); put Envoy in front, or use auth_request to an external verifier", true),
   "gateway.tls": full,
   "egress.tls-origination": partial("without a CA file the peer is verified against /etc/ssl/certs/ca-certificates.crt (Debian/Ubuntu path; nginx has no system-store setting)"),
-  "observability.access-log": partial("written as JSON lines to <logDir>/<proxy>.access.log (not stdout); path is the raw request URI with query"),
+  "observability.access-log": partial("written as JSON lines to <logDir>/<proxy>.access.log (not stdout); path is the raw request URI with query; TCP connections log start_time, duration_ms, bytes and upstream only"),
   "observability.metrics": partial("stub_status counters (connections, requests) on 127.0.0.1:<metricsPort>/stats, not Prometheus"),
   "observability.request-id": full,
 };

@@ -61,6 +61,22 @@ export const NGINX_CODES = defineCodes({
     code: "MESH3163", severity: "error", title: "cipher name OpenSSL cannot read",
     description: "Cipher names are OpenSSL names: letters, digits, `-`, `_`, `+`, `!`, `@`, `=` and `.`; a `:` would split one name into several.",
   },
+  tcpRateLimitUnsupported: {
+    code: "MESH3164", severity: "error", title: "rate limit on a TCP listener",
+    description: "nginx's stream module has no rate limit (limit_req is HTTP only; limit_conn bounds concurrent connections, not a rate), so a TCP listener's connection rate limit cannot be enforced. Use Envoy or HAProxy for that listener.",
+  },
+  tcpAuthzHttpConditions: {
+    code: "MESH3165", severity: "warning", title: "HTTP conditions in a TCP listener's authorization rule",
+    description: "A TCP connection has no method, path or headers. As on Envoy and HAProxy the rule fails closed: an allow rule with such conditions never matches, a deny rule applies to every connection of its principals.",
+  },
+  tcpHashOnSourceIp: {
+    code: "MESH3166", severity: "warning", title: "TCP load balancing hashes on the client address",
+    description: "A TCP connection has no header or cookie to hash on; nginx's stream upstream hashes on $remote_addr instead, as Envoy's tcp_proxy does.",
+  },
+  tcpPermissiveIsTlsOnly: {
+    code: "MESH3167", severity: "warning", title: "permissive mTLS on a TCP listener accepts TLS only",
+    description: "nginx's stream listener is either TLS or plain text. A permissive TCP listener is served as TLS with an optional client certificate: plain-text clients are refused (fails closed), and authorization applies as written.",
+  },
   internalTemplateError: {
     code: "MESH3199", severity: "error", title: "internal error rendering an nginx template",
     description: "A value reached a template without passing the nginx escaping helper's checks, or a template referenced a missing field. This is a meshc bug.",

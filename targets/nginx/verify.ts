@@ -53,7 +53,9 @@ export function parseNginxOutput(output: string, file: string): Diagnostic[] {
     const m = MESSAGE.exec(line.trim());
     if (!m) continue;
     const info = m[1] === "warn" ? NGINX_CODES.nginxWarned : NGINX_CODES.nginxRejected;
-    found.push(diagnostic(info, { message: `nginx -t: [${m[1]}] ${m[2]}`, file, line: m[4] ? Number(m[4]) : 0 }));
+    // The stream module (TCP listeners) is a separate Debian package.
+    const hint = m[2].includes("ngx_stream_module") ? "TCP listeners need nginx's stream module: apt-get install -y libnginx-mod-stream" : undefined;
+    found.push(diagnostic(info, { message: `nginx -t: [${m[1]}] ${m[2]}`, file, line: m[4] ? Number(m[4]) : 0, hint }));
   }
   return found;
 }
@@ -116,7 +118,7 @@ export const nginxVerifier: Verifier = {
   defaultOn: false,
   missing() {
     if (findNginx() !== null) return null;
-    return "nginx is not installed: apt-get install -y nginx-light (Debian/Ubuntu), or put an nginx binary on PATH";
+    return "nginx is not installed: apt-get install -y nginx-light libnginx-mod-stream (Debian/Ubuntu; the stream module serves TCP listeners), or put an nginx binary on PATH";
   },
   async verify(files, ir) {
     const binary = findNginx();

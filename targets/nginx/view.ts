@@ -2,9 +2,11 @@
 // IR's runtime section, so the same file runs in production and inside a test prefix.
 import type { AccessLogField, MeshIR, ObservabilityIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import { literal, template, type LiteralValue, type TemplatePart } from "./escape.ts";
+import { literal, template, type LiteralValue } from "./escape.ts";
 import { ViewContext } from "./view/context.ts";
+import { addDurationMap, buildLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
+import { buildStream } from "./view/stream.ts";
 import { buildUpstreams } from "./view/upstream.ts";
 import type { ProxyView, RateLimitZoneView, ServerView } from "./view/types.ts";
 
@@ -19,25 +21,12 @@ const LOG_FIELDS: Readonly<Record<AccessLogField, string>> = {
   user_agent: "http_user_agent", authority: "http_host",
 };
 
-function buildLogFormat(fields: readonly AccessLogField[]): ReturnType<typeof template> {
-  const parts: TemplatePart[] = [{ text: "{" }];
-  fields.forEach((field, i) => parts.push({ text: `${i === 0 ? "" : ","}"${field}":"` }, { variable: LOG_FIELDS[field] }, { text: '"' }));
-  parts.push({ text: "}" });
-  return template(...parts);
-}
-
 function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR): void {
   // Keep the caller's x-request-id; otherwise nginx's random $request_id.
   ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
     entries: [{ key: { kind: "regex", pattern: "^$", prefix: "~" }, value: template({ variable: "request_id" }) }],
     fallback: template({ variable: "http_x_request_id" }) });
-  if (obs.accessLog?.fields.includes("duration_ms")) {
-    ctx.addMap({ source: template({ variable: "request_time" }), variable: "meshc_duration_ms",
-      entries: [
-        { key: { kind: "regex", pattern: "^0\\.0*(?<ms>[0-9]+)$", prefix: "~" }, value: template({ variable: "ms" }) },
-        { key: { kind: "regex", pattern: "^(?<s>[0-9]+)\\.(?<ms>[0-9]{3})$", prefix: "~" }, value: template({ variable: "s" }, { variable: "ms" }) },
-      ], fallback: template({ variable: "request_time" }) });
-  }
+  if (obs.accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "request_time");
 }
 
 function runtimeFile(ctx: ViewContext, dir: string, name: string, path: string): LiteralValue {
@@ -52,23 +41,25 @@ export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view
   const servers: ServerView[] = [];
   const zones: RateLimitZoneView[] = [];
   proxy.listeners.forEach((listener, index) => {
-    if (listener.kind !== "http") return; // TCP needs the stream module: capability route.tcp is "none"
+    if (listener.kind !== "http") return; // TCP listeners live in the stream block (view/stream.ts)
     const built = buildListener(ctx, listener, index, clusters);
     servers.push(...built.servers);
     if (built.zone) zones.push(built.zone);
   });
   const accessLog = proxy.observability.accessLog;
+  const accessLogFile = accessLog ? runtimeFile(ctx, logDir, `nginx-${proxy.name}.access.log`, "runtime.logDir") : null;
   const view: ProxyView = {
     pidFile: runtimeFile(ctx, runDir, `nginx-${proxy.name}.pid`, "runtime.runDir"),
     errorLog: runtimeFile(ctx, logDir, `nginx-${proxy.name}.error.log`, "runtime.logDir"),
     tempPaths: TEMP_PATHS.map((kind) => ({ directive: `${kind}_temp_path`, path: runtimeFile(ctx, runDir, `nginx-${proxy.name}-${kind}`, "runtime.runDir") })),
-    accessLog: accessLog ? { file: runtimeFile(ctx, logDir, `nginx-${proxy.name}.access.log`, "runtime.logDir"), format: buildLogFormat(accessLog.fields) } : null,
+    accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: buildLogFormat(accessLog.fields, LOG_FIELDS) } : null,
     upstreams: buildUpstreams(ctx, proxy),
     maps: ctx.maps,
     splits: ctx.splits,
     rateLimitZones: zones,
     servers,
     metrics: proxy.observability.metricsPort === null ? null : { port: proxy.observability.metricsPort },
+    stream: buildStream(ctx, proxy, clusters, accessLogFile),
   };
   return { view, diagnostics: ctx.diagnostics };
 }

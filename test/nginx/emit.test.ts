@@ -9,6 +9,8 @@ import { nginx } from "../../targets/nginx/index.ts";
 import { nginxVerifier, parseNginxOutput, verifyNginxFiles, findNginx } from "../../targets/nginx/verify.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
 import { buildNginxE2eIR } from "../fixtures/ir/nginx-e2e.ts";
+import { STREAM_MODULE_PATH } from "../../targets/nginx/view/stream.ts";
+import { buildTcpIR } from "./tcp-fixture.ts";
 import { compareGolden } from "../support/golden.ts";
 import { readDirectives } from "./tokens.ts";
 
@@ -54,13 +56,14 @@ test("the verifier maps nginx errors to the bundle file and line", async () => {
   assert.equal(parsed.map((d) => [d.code, d.file, d.line]), [["MESH4200", "nginx/web.conf", 42], ["MESH4201", "nginx/web.conf", 7]]);
 });
 
-test("capabilities cover every feature; JWT is a security gap, fault delay and health checks are not", () => {
+test("capabilities cover every feature; JWT is a security gap, fault delay and health checks are not; TCP is partial", () => {
   assert.equal(Object.keys(nginx.capabilities).sort(), [...FEATURES].sort());
   assert.equal(nginx.capabilities["inbound.jwt"], { support: "none", hint: nginx.capabilities["inbound.jwt"].support === "none" ? nginx.capabilities["inbound.jwt"].hint : "", security: true });
-  for (const f of ["route.fault.delay", "cluster.health-check", "route.tcp"] as const) {
+  for (const f of ["route.fault.delay", "cluster.health-check"] as const) {
     const s = nginx.capabilities[f];
     assert.ok(s.support === "none" && !s.security, f);
   }
+  assert.is(nginx.capabilities["route.tcp"].support, "partial");
 });
 
 test("first-match dispatch: route maps are ordered as the IR routes", () => {
@@ -88,6 +91,56 @@ test("TLS origination without a CA file still verifies the peer (system bundle) 
   assert.ok(web.includes("proxy_ssl_verify on"));
   assert.ok(web.includes("proxy_ssl_name api.example.com"));
   assert.equal(await nginxVerifier.verify(files, ir), []);
+});
+
+const tcpIR = buildTcpIR("/srv/prefix", { webSingle: 15432, webSplit: 15433, ledgerInbound: 5432, local: 25432, v1: 25433, v2: 25434 });
+const confOf = (files: readonly { path: string; content: string }[], name: string) => files.find((f) => f.path === `nginx/${name}.conf`)!.content;
+
+test("TCP: load_module and a stream block only in configs with TCP listeners, load_module first", () => {
+  const files = nginx.emit(sampleIR).files;
+  for (const name of ["gateway-edge", "payments"]) {
+    const words = readDirectives(confOf(files, name)).map((d) => d.words[0]);
+    assert.not.ok(words.includes("load_module") || words.includes("stream"), name);
+  }
+  const web = readDirectives(confOf(files, "web"));
+  assert.equal(web[0].words, ["load_module", STREAM_MODULE_PATH]);
+  assert.is(web.filter((d) => d.words[0] === "stream").length, 1);
+  const stream = web.slice(web.findIndex((d) => d.words[0] === "stream")).map((d) => d.words.join(" "));
+  for (const line of ["upstream meshc_ledger", "listen 127.0.0.1:5432", "proxy_connect_timeout 2s", "proxy_timeout 3600s", "proxy_next_upstream off", "proxy_ssl on",
+    "proxy_ssl_certificate /etc/meshc/certs/web/cert.pem", "proxy_ssl_verify on", "proxy_ssl_trusted_certificate /etc/meshc/certs/ca.pem",
+    "proxy_ssl_name ledger.shop.svc.cluster.local", "proxy_pass meshc_ledger"]) assert.ok(stream.includes(line), line);
+});
+
+test("TCP fixture: generated configs pass nginx -t; split, strict mTLS and fail-closed authorization are emitted", async () => {
+  const result = nginx.emit(tcpIR);
+  assert.equal(result.diagnostics.map((d) => [d.code, d.path]), [["MESH3165", "authorization[0]"], ["MESH3165", "authorization[2]"]]);
+  assert.equal(await nginxVerifier.verify(result.files, tcpIR), []);
+  const ledger = readDirectives(confOf(result.files, "ledger")).map((d) => d.words.join(" "));
+  for (const line of ["listen 127.0.0.1:5432 ssl", "ssl_verify_client on", "ssl_client_certificate /srv/prefix/certs/ca.pem", "proxy_pass $meshc_l0_pass",
+    "upstream meshc_deny_all", "server 127.0.0.1:1 down"]) assert.ok(ledger.includes(line), line);
+  // Deny rule 0 names payments only (its path condition dropped), rule 1 allows payments and web;
+  // catalog's allow rule (with a method) is gone: first match decides, default deny.
+  const principals = ledger.filter((l) => l.startsWith("~^SUCCESS"));
+  assert.equal(principals, ["~^SUCCESS\\|(?:CN=payments,OU=shop,O=shop\\.example\\.com)$ 1",
+    "~^SUCCESS\\|(?:CN=payments,OU=shop,O=shop\\.example\\.com|CN=web,OU=shop,O=shop\\.example\\.com)$ 1"]);
+  const web = readDirectives(confOf(result.files, "web")).map((d) => d.words.join(" "));
+  assert.ok(web.includes("split_clients ${remote_addr}:${remote_port}/${connection}/${msec}meshc_l1_split $meshc_l1_split"));
+  assert.ok(web.includes("90% meshc_ledger-v1") && web.includes("* meshc_ledger-v2"));
+  assert.ok(web.includes("proxy_timeout 5s") && web.includes("proxy_pass $meshc_l1_split"));
+});
+
+test("TCP limits are reported, never silently dropped: rate limit (error), permissive, header hash, split across TLS settings", () => {
+  const ir = structuredClone(tcpIR) as typeof tcpIR;
+  const ledger = ir.proxies[0] as unknown as { listeners: Record<string, unknown>[] };
+  ledger.listeners[0].rateLimit = { requests: 10, windowMs: 1000, burst: 0, origin: "services.ledger.rateLimit" };
+  ledger.listeners[0].tls = { ...(ledger.listeners[0].tls as object), mode: "permissive" };
+  const web = ir.proxies[1] as unknown as { clusters: Record<string, unknown>[] };
+  web.clusters[0].loadBalancing = { policy: "hash", hashOn: { kind: "header", name: "x-user" } };
+  web.clusters[2].tls = { ...(web.clusters[2].tls as object), sni: "other.shop.svc.cluster.local" };
+  const result = nginx.emit(ir);
+  const codes = result.diagnostics.map((d) => `${d.code} ${d.severity}`);
+  for (const c of ["MESH3164 error", "MESH3167 warning", "MESH3166 warning", "MESH3156 error"]) assert.ok(codes.includes(c), `${c} in ${codes.join(", ")}`);
+  assert.equal(result.files, []);
 });
 
 test("the README's capability table is the generated one", () => {

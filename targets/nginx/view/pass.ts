@@ -1,8 +1,8 @@
 // How a location reaches its clusters: proxy or gRPC module, the upstream (or a weighted
 // split_clients choice of upstreams), upstream TLS, and the retry/timeout directives.
-import type { ClusterIR, ForwardActionIR, RetryCondition, RetryPolicyIR, UpstreamTlsIR } from "../../../compiler/ir/types.ts";
+import type { ClusterIR, RetryCondition, RetryPolicyIR, UpstreamTlsIR, WeightedClusterIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, template, type LiteralValue } from "../escape.ts";
+import { literal, template, type LiteralValue, type TemplatePart } from "../escape.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
 import { upstreamName } from "./upstream.ts";
 import type { PassView, UpstreamTlsView } from "./types.ts";
@@ -54,7 +54,7 @@ function optionalFile(ctx: ViewContext, file: string | null, path: string): Lite
   return file === null ? null : ctx.checkLiteral(file, path, "file path");
 }
 
-function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: string): UpstreamTlsView {
+export function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: string): UpstreamTlsView {
   return {
     certificate: optionalFile(ctx, tls.certFile, `${path}.certFile`),
     certificateKey: optionalFile(ctx, tls.keyFile, `${path}.keyFile`),
@@ -69,8 +69,8 @@ function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: string): U
   };
 }
 
-/** nginx sets TLS and the module per location, so every cluster of one location must agree on both. */
-function sameWire(a: ClusterIR, b: ClusterIR): boolean {
+/** nginx sets TLS and the module per location (per stream server), so every cluster of one must agree on both. */
+export function sameWire(a: ClusterIR, b: ClusterIR): boolean {
   const grpc = (c: ClusterIR) => c.protocol === "grpc";
   return grpc(a) === grpc(b) && JSON.stringify(a.tls) === JSON.stringify(b.tls);
 }
@@ -94,13 +94,16 @@ export function buildPass(ctx: ViewContext, clusters: readonly ClusterIR[], spli
   };
 }
 
-/** A weighted choice between upstreams, keyed on the request id so each request draws anew. */
-export function buildSplitVariable(ctx: ViewContext, variable: string, action: ForwardActionIR): string | null {
-  const weighted = action.backends.filter((b) => b.weight > 0);
+/**
+ * A weighted choice between upstreams. `key` must differ for every request (HTTP:
+ * $request_id) or connection (stream): split_clients hashes it, so each one draws anew.
+ */
+export function buildSplitVariable(ctx: ViewContext, variable: string, backends: readonly WeightedClusterIR[], key: readonly TemplatePart[]): string | null {
+  const weighted = backends.filter((b) => b.weight > 0);
   if (weighted.length <= 1) return null;
   const buckets = weighted.map((b, i) => ({
     share: i === weighted.length - 1 ? "*" : `${b.weight}%`,
     value: literal(upstreamName(b.cluster)),
   }));
-  return ctx.addSplit({ key: template({ variable: "request_id" }, { text: variable }), variable, buckets });
+  return ctx.addSplit({ key: template(...key, { text: variable }), variable, buckets });
 }

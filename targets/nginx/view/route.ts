@@ -98,7 +98,7 @@ function buildRewrite(ctx: ViewContext, rewrite: RewriteIR, route: RouteIR, path
 function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: ForwardActionIR, clusters: ReadonlyMap<string, ClusterIR>): ForwardView | null {
   const at = `${route.origin}.action`;
   const targets = action.backends.filter((b) => b.weight > 0).map((b) => clusters.get(b.cluster)).filter((c): c is ClusterIR => c !== undefined);
-  const split = buildSplitVariable(ctx, `${id}_split`, action);
+  const split = buildSplitVariable(ctx, `${id}_split`, action.backends, [{ variable: "request_id" }]);
   const perTry = action.retries?.perTryTimeoutMs ?? action.timeoutMs;
   const connect = Math.min(Math.max(...targets.map((c) => c.connectTimeoutMs)), perTry ?? Infinity);
   const pass = buildPass(ctx, targets, split, connect, at);

@@ -14,6 +14,30 @@ export interface ProxyView {
   readonly upstreams: readonly UpstreamView[];
   readonly servers: readonly ServerView[];
   readonly metrics: { readonly port: number } | null;
+  /** The `stream {}` block and its `load_module`; null when the proxy has no TCP listener. */
+  readonly stream: StreamView | null;
+}
+
+/** TCP listeners: nginx's stream module, loaded from `modulePath` (view/stream.ts). */
+export interface StreamView {
+  readonly modulePath: LiteralValue;
+  readonly accessLog: { readonly file: LiteralValue; readonly format: TemplateValue } | null;
+  readonly maps: readonly MapView[];
+  readonly splits: readonly SplitView[];
+  readonly upstreams: readonly UpstreamView[];
+  /** An upstream whose only server is `down`: a denied connection goes there and is closed. */
+  readonly denyUpstream: string | null;
+  readonly servers: readonly StreamServerView[];
+}
+
+export interface StreamServerView {
+  readonly listen: string;
+  readonly tls: ServerTlsView | null;
+  /** proxy_pass target: an upstream name or `$variable` (split and/or authorization), meshc's own token. */
+  readonly pass: string;
+  readonly connectTimeout: string;
+  readonly idleTimeout: string;
+  readonly upstreamTls: UpstreamTlsView | null;
 }
 
 /** `map SOURCE $variable { KEY VALUE; ... default VALUE; }`; regex keys are tried in order. */

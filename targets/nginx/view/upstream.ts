@@ -27,10 +27,15 @@ export function collectAttemptsByCluster(proxy: ProxyIR): Map<string, number> {
   return attempts;
 }
 
-function buildHashKey(ctx: ViewContext, cluster: ClusterIR): TemplateValue | null {
+function buildHashKey(ctx: ViewContext, cluster: ClusterIR, layer: "http" | "stream"): TemplateValue | null {
   const lb = cluster.loadBalancing;
   if (lb.policy !== "hash") return null;
   const path = `${cluster.origin}.loadBalancing.hashOn`;
+  if (layer === "stream" && lb.hashOn.kind !== "source-ip") {
+    // A TCP connection has no header or cookie: like Envoy's tcp_proxy, hash on the client address.
+    ctx.report(NGINX_CODES.tcpHashOnSourceIp, path, `TCP traffic to ${cluster.name} cannot hash on a ${lb.hashOn.kind}; it hashes on the client address`);
+    return template({ variable: "remote_addr" });
+  }
   const variable = lb.hashOn.kind === "header" ? headerVariable(ctx, lb.hashOn.name, path)
     : lb.hashOn.kind === "cookie" ? argVariable(ctx, lb.hashOn.name, path, "cookie_")
     : "remote_addr";
@@ -64,19 +69,24 @@ function buildServers(ctx: ViewContext, cluster: ClusterIR, copies: number): Ups
   return servers;
 }
 
+/** One upstream group; `copies` server entries per endpoint (see the top of this file). */
+export function buildUpstream(ctx: ViewContext, cluster: ClusterIR, copies: number, layer: "http" | "stream"): UpstreamView {
+  const lb = cluster.loadBalancing.policy;
+  return {
+    name: upstreamName(cluster.name),
+    method: lb === "least-request" ? "least_conn" : lb === "random" ? "random" : null,
+    hashKey: buildHashKey(ctx, cluster, layer),
+    servers: buildServers(ctx, cluster, copies),
+  };
+}
+
 export function buildUpstreams(ctx: ViewContext, proxy: ProxyIR): UpstreamView[] {
   const attempts = collectAttemptsByCluster(proxy);
   const views: UpstreamView[] = [];
   for (const cluster of proxy.clusters) {
     if (!ctx.checkIdentifier(cluster.name, cluster.origin, "cluster name")) continue;
-    if (cluster.protocol === "tcp") continue; // only TCP listeners use it: route.tcp is unsupported
-    const lb = cluster.loadBalancing.policy;
-    views.push({
-      name: upstreamName(cluster.name),
-      method: lb === "least-request" ? "least_conn" : lb === "random" ? "random" : null,
-      hashKey: buildHashKey(ctx, cluster),
-      servers: buildServers(ctx, cluster, attempts.get(cluster.name) ?? 1),
-    });
+    if (cluster.protocol === "tcp") continue; // only TCP listeners use it: it goes in the stream block (view/stream.ts)
+    views.push(buildUpstream(ctx, cluster, attempts.get(cluster.name) ?? 1, "http"));
   }
   return views;
 }

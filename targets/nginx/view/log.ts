@@ -1,0 +1,26 @@
+// Access logs as JSON lines (`log_format escape=json`), shared by the http and stream
+// blocks: each IR field is one nginx variable of that block; fields with no meaning for a
+// TCP connection are left out (as on Envoy and HAProxy).
+import type { AccessLogField } from "../../../compiler/ir/types.ts";
+import { template, type TemplatePart, type TemplateValue } from "../escape.ts";
+import type { ViewContext } from "./context.ts";
+
+export type LogFieldVariables = Readonly<Partial<Record<AccessLogField, string>>>;
+
+/** `{"field":"$var",...}` for the fields the block has a variable for, in IR order. */
+export function buildLogFormat(fields: readonly AccessLogField[], variables: LogFieldVariables): TemplateValue {
+  const parts: TemplatePart[] = [{ text: "{" }];
+  const known = fields.filter((f) => variables[f] !== undefined);
+  known.forEach((field, i) => parts.push({ text: `${i === 0 ? "" : ","}"${field}":"` }, { variable: variables[field]! }, { text: '"' }));
+  parts.push({ text: "}" });
+  return template(...parts);
+}
+
+/** `$meshc_duration_ms`: nginx's seconds with millisecond resolution ("1.234") as milliseconds. */
+export function addDurationMap(ctx: ViewContext, seconds: string): void {
+  ctx.addMap({ source: template({ variable: seconds }), variable: "meshc_duration_ms",
+    entries: [
+      { key: { kind: "regex", pattern: "^0\\.0*(?<ms>[0-9]+)$", prefix: "~" }, value: template({ variable: "ms" }) },
+      { key: { kind: "regex", pattern: "^(?<s>[0-9]+)\\.(?<ms>[0-9]{3})$", prefix: "~" }, value: template({ variable: "s" }, { variable: "ms" }) },
+    ], fallback: template({ variable: seconds }) });
+}
