@@ -12,9 +12,10 @@ import { regexes } from "./regex.ts";
 import { routeActions } from "./route-actions.ts";
 import { shadowing } from "./shadowing.ts";
 import { timeouts } from "./timeouts.ts";
+import { unreachableAuthorization } from "./unreachable-authorization.ts";
 import { weights } from "./weights.ts";
 
 export const checks = [
   references, duplicates, weights, routeActions, paths, headers, hostnames, regexes, authorizationRules,
-  shadowing, portClash, timeouts,
+  unreachableAuthorization, shadowing, portClash, timeouts,
 ] as const satisfies readonly Check[];

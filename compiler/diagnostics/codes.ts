@@ -74,6 +74,8 @@ export const coreCodes = defineCodes({
     description: "A health check timeout longer than its interval, or a per-try timeout longer than the route timeout." },
   unreachableAuthz: { code: "MESH2021", severity: "warning", title: "authorization rule for a TCP port",
     description: "Method, path and header conditions cannot apply to a TCP service; only the source identity is enforced." },
+  unmatchableAuthz: { code: "MESH2022", severity: "warning", title: "authorization rule can never match a routed request",
+    description: "No request the mesh delivers to the service can match the rule: its paths lie outside every route into the service (after rewrites), no route delivering them carries its methods, or its callers send the service nothing." },
 
   // --- 3xxx: target capability ---------------------------------------------------
   unsupportedSecurity: { code: "MESH3001", severity: "error", title: "target cannot enforce a security policy",

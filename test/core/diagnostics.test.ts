@@ -45,6 +45,7 @@ const cases: Case[] = [
   ["MESH2018", "bad endpoint", variant((m) => (m.services.web.endpoints = ["10.0.0.1:99999"])), "services.web.endpoints[0]"],
   ["MESH2020", "per-try longer than timeout", variant((m) => (m.routes[0].retries = { attempts: 1, perTryTimeout: "5s" })), "routes[0].retries.perTryTimeout"],
   ["MESH2021", "L7 rule on TCP service", variant((m) => (m.authorization[1].allow.methods = ["GET"])), "authorization[1].allow"],
+  ["MESH2022", "deny outside every routed path", variant((m) => m.authorization.push({ name: "no-admin", deny: { from: "*", to: "api", paths: ["/admin/*"] } })), "authorization[2].deny.paths[0]"],
   ["MESH3001", "JWT on nginx", variant((m) => {
     m.jwtProviders = { idp: { issuer: "https://idp.example.com/", jwksUri: "https://idp.example.com/jwks.json" } };
     m.services.api.jwt = { provider: "idp" };

@@ -1,0 +1,204 @@
+// Authorization rules no routed request can match. A rule on service D only ever sees what
+// the mesh delivers to D: the paths and methods of the routes into it (as rewritten), any
+// request from a caller that gets the default route, and the health check. The shop's
+// deny on /admin/* never applied because every route into api kept its /api/ prefix, and
+// nothing said so.
+// Conservative by construction: a regex match or rewrite delivers any path, headers are
+// ignored, and paths are compared as the proxies see them after normalization (so a
+// rewrite that could re-introduce a `..` segment delivers any path). That assumes the
+// callers' and D's proxies normalize alike, as they do when the mesh runs one target.
+import { coreCodes } from "../diagnostics/codes.ts";
+import type { HttpMethod, PathMatchIR } from "../ir/types.ts";
+import { gatewayProxyName } from "../ir/proxies.ts";
+import { destinationPort } from "../ir/routes.ts";
+import { indexMesh, type MeshIndex } from "../normalize/mesh-index.ts";
+import type { NRoute, NRule, NService } from "../normalize/model.ts";
+import type { ModelCheck, Report } from "./context.ts";
+
+/** The paths a delivery can carry to D, after rewrites. */
+type Reach = { readonly kind: "any" } | { readonly kind: "prefix" | "exact"; readonly value: string };
+
+interface Delivery {
+  readonly reach: Reach;
+  /** Empty: any method. */
+  readonly methods: readonly HttpMethod[];
+  /** Whether a proxy with one of these identities sends it (null: any identity). */
+  readonly sentBy: (identities: ReadonlySet<string> | null) => boolean;
+}
+
+const ANY: Reach = { kind: "any" };
+
+function matchedReach(path: PathMatchIR | null): Reach {
+  return path === null || path.kind === "regex" ? ANY : { kind: path.kind, value: path.value };
+}
+
+function deliveredReach(route: NRoute): Reach {
+  const rewrite = route.rewrite;
+  const path = route.match.path;
+  if (rewrite === null || (rewrite.prefix === null && rewrite.regex === null)) return matchedReach(path);
+  if (rewrite.prefix === null || path?.kind === "regex") return ANY;
+  if (path === null) return { kind: "prefix", value: rewrite.prefix };
+  if (path.kind === "exact") return { kind: "exact", value: rewrite.prefix };
+  // `/api` matches the normalized `/api../x`; under `/catalog/` its rest `../x` normalizes away.
+  if (!path.value.endsWith("/") && rewrite.prefix.endsWith("/")) return ANY;
+  return { kind: "prefix", value: rewrite.prefix };
+}
+
+/** Whether some request delivered with `reach` has a path the rule's `path` matches. */
+function intersects(reach: Reach, path: PathMatchIR): boolean {
+  if (reach.kind === "any" || path.kind === "regex") return true;
+  // Percent escapes may be decoded by normalization, and case handling differs by proxy.
+  if (reach.value.includes("%") || path.value.includes("%")) return true;
+  const a = reach.value.toLowerCase();
+  const b = path.value.toLowerCase();
+  if (reach.kind === "exact") return path.kind === "exact" ? a === b : a.startsWith(b);
+  return path.kind === "exact" ? b.startsWith(a) : a.startsWith(b) || b.startsWith(a);
+}
+
+function deliversTo(route: NRoute, dest: string): boolean {
+  if (route.action.kind !== "forward") return false;
+  return route.to === dest || route.action.backends.some((b) => b.service === dest) || route.mirror?.service === dest;
+}
+
+function onHttpPort(index: MeshIndex, route: NRoute): boolean {
+  const target = index.services.get(route.to);
+  const port = target && destinationPort(target, route.port);
+  return !port || port.protocol !== "tcp";
+}
+
+function identityOf(index: MeshIndex, proxy: { kind: "service" | "gateway"; name: string }): string {
+  return proxy.kind === "gateway" ? gatewayProxyName(proxy.name) : index.services.get(proxy.name)?.identity ?? proxy.name;
+}
+
+const sentByAny = (senders: ReadonlySet<string>) => (ids: ReadonlySet<string> | null) =>
+  senders.size > 0 && (ids === null || [...ids].some((id) => senders.has(id)));
+
+/** Services that get the default route to `dest` (mirrors ir/proxies.ts): allowed to call it, with no route of their own on some HTTP port. */
+function defaultDelivery(index: MeshIndex, byIdentity: ReadonlyMap<string, readonly string[]>, dest: NService): Delivery {
+  const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp").map((p) => p.name);
+  const getsDefault = (caller: string): boolean => {
+    if (caller === dest.name || !index.services.has(caller)) return false;
+    const own = (index.routesBySource.get(`service:${caller}`) ?? []).filter((r) => r.to === dest.name);
+    return httpPorts.some((port) => !own.some((r) => destinationPort(dest, r.port)?.name === port));
+  };
+  if (index.openTo.has(dest.name)) {
+    // Every service may call: checking only the few that route to dest keeps this linear.
+    const routed = new Set((index.routesByTo.get(dest.name) ?? []).flatMap((r) => r.sources.filter((s) => s.kind === "service").map((s) => s.name)));
+    const calls = (name: string) => (routed.has(name) ? getsDefault(name) : name !== dest.name);
+    let anyone: boolean | undefined;
+    return {
+      reach: ANY, methods: [],
+      sentBy: (ids) => (ids === null ? (anyone ??= [...index.services.keys()].some(calls)) : [...ids].some((id) => (byIdentity.get(id) ?? []).some(calls))),
+    };
+  }
+  const callers = (index.rulesByTo.get(dest.name) ?? []).flatMap((r) => (r.action === "allow" && r.from ? r.from : []));
+  return { reach: ANY, methods: [], sentBy: sentByAny(new Set(callers.filter(getsDefault).map((c) => index.services.get(c)!.identity))) };
+}
+
+/** Routes by every service they can deliver to: their destination, backends and mirror. */
+function collectRoutesInto(routes: readonly NRoute[]): Map<string, Set<NRoute>> {
+  const into = new Map<string, Set<NRoute>>();
+  for (const route of routes) {
+    const dests = [route.to, ...(route.action.kind === "forward" ? route.action.backends.map((b) => b.service) : []), route.mirror?.service];
+    for (const d of dests) if (d !== undefined) into.set(d, (into.get(d) ?? new Set()).add(route));
+  }
+  return into;
+}
+
+function collectDeliveries(index: MeshIndex, byIdentity: ReadonlyMap<string, readonly string[]>, routes: ReadonlySet<NRoute>, dest: NService): Delivery[] {
+  const out: Delivery[] = [];
+  for (const route of routes) {
+    if (!deliversTo(route, dest.name) || !onHttpPort(index, route)) continue;
+    const sentBy = sentByAny(new Set(route.sources.map((s) => identityOf(index, s))));
+    out.push({ reach: deliveredReach(route), methods: route.match.methods, sentBy });
+    // Which path a mirror copy carries differs by proxy: the matched one or the rewritten one.
+    if (route.mirror?.service === dest.name) out.push({ reach: matchedReach(route.match.path), methods: route.match.methods, sentBy });
+  }
+  out.push(defaultDelivery(index, byIdentity, dest));
+  // Every proxy holding a cluster to dest health-checks it through its inbound listener.
+  if (dest.healthCheck?.path) {
+    const others = [...out];
+    out.push({ reach: { kind: "exact", value: dest.healthCheck.path }, methods: [], sentBy: (ids) => others.some((d) => d.sentBy(ids)) });
+  }
+  return out;
+}
+
+function describe(reach: Reach): string {
+  return reach.kind === "any" ? "any path" : reach.kind === "prefix" ? `${reach.value}*` : reach.value;
+}
+
+function written(path: PathMatchIR): string {
+  return path.kind === "prefix" ? `${path.value}*` : path.value;
+}
+
+function pathHint(dest: string, reached: readonly Reach[], path: PathMatchIR): string {
+  const list = reached.map(describe).join(", ");
+  const prefixes = [...new Set(reached.flatMap((r) => (r.kind === "prefix" ? [r.value] : [])))];
+  if (prefixes.length !== 1) return `write the paths as ${dest} receives them, after rewrites: ${list}`;
+  const p = prefixes[0]!;
+  const suggestion = p.endsWith("/") ? p + written(path).slice(1) : p + written(path);
+  return `the routes into ${dest} deliver paths under ${p}: did you mean ${suggestion}?`;
+}
+
+/** The identities a rule's `from` names; undefined when it names something unknown (references reports that). */
+function ruleIdentities(index: MeshIndex, rule: NRule): ReadonlySet<string> | null | undefined {
+  if (rule.from === null) return null;
+  if (rule.from.some((f) => !index.services.has(f))) return undefined;
+  return new Set(rule.from.map((f) => index.services.get(f)!.identity));
+}
+
+function checkRule(rule: NRule, dest: NService, deliveries: readonly Delivery[], ids: ReadonlySet<string> | null, report: Report): void {
+  const at = `${rule.origin}.${rule.action}`;
+  const sent = deliveries.filter((d) => d.sentBy(ids));
+  if (sent.length === 0) {
+    if (rule.from === null) return; // nothing calls dest through the mesh: more likely an unfinished mesh than a dead rule
+    report(coreCodes.unmatchableAuthz, {
+      message: `rule ${rule.name} can never match: ${rule.from.join(", ")} ${rule.from.length === 1 ? "sends" : "send"} ${dest.name} no requests (no route to it, and no allow rule lets ${rule.from.length === 1 ? "it" : "them"} call it)`,
+      path: `${at}.from`, hint: `remove ${rule.name}, or route ${rule.from[0]} to ${dest.name}`,
+    });
+    return;
+  }
+  // Plaintext clients outside the mesh reach a permissive service with any path; only a named `from` excludes them.
+  if (rule.from === null && dest.mtls === "permissive") return;
+  const reaching = rule.paths.length === 0 ? sent : sent.filter((d) => rule.paths.some((p) => intersects(d.reach, p)));
+  if (reaching.length === 0) {
+    const reached = [...new Map(sent.map((d) => [describe(d.reach), d.reach])).entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, r]) => r);
+    report(coreCodes.unmatchableAuthz, {
+      message: `rule ${rule.name} can never match: none of its paths (${rule.paths.map(written).join(", ")}) is a path the mesh delivers to ${dest.name}${rule.from ? ` from ${rule.from.join(", ")}` : ""} (${reached.map(describe).join(", ")})`,
+      path: rule.paths.length === 1 ? `${at}.paths[0]` : `${at}.paths`, hint: pathHint(dest.name, reached, rule.paths[0]!),
+    });
+    return;
+  }
+  if (rule.methods.length === 0 || reaching.some((d) => d.methods.length === 0)) return;
+  const carried = [...new Set(reaching.flatMap((d) => d.methods))].sort();
+  if (rule.methods.some((m) => carried.includes(m))) return;
+  report(coreCodes.unmatchableAuthz, {
+    message: `rule ${rule.name} can never match: the routes delivering its requests to ${dest.name} carry only ${carried.join(", ")}, never ${rule.methods.join(", ")}`,
+    path: `${at}.methods`, hint: `match ${carried.join(" or ")} in ${rule.name}, or let a route into ${dest.name} carry ${rule.methods.join(" or ")}`,
+  });
+}
+
+export const unreachableAuthorization: ModelCheck = {
+  name: "unreachable-authorization",
+  stage: "model",
+  run(mesh, report) {
+    const index = indexMesh(mesh);
+    const byIdentity = new Map<string, string[]>();
+    for (const s of mesh.services) {
+      const names = byIdentity.get(s.identity);
+      if (names) names.push(s.name);
+      else byIdentity.set(s.identity, [s.name]);
+    }
+    const routesInto = collectRoutesInto(mesh.routes);
+    const deliveriesByDest = new Map<string, Delivery[]>();
+    for (const rule of mesh.authorization) {
+      if (rule.from === null && rule.paths.length === 0 && rule.methods.length === 0) continue;
+      const dest = index.services.get(rule.to);
+      const ids = ruleIdentities(index, rule);
+      // TCP-only services are MESH2021's business.
+      if (!dest || ids === undefined || dest.ports.every((p) => p.protocol === "tcp")) continue;
+      if (!deliveriesByDest.has(dest.name)) deliveriesByDest.set(dest.name, collectDeliveries(index, byIdentity, routesInto.get(dest.name) ?? new Set(), dest));
+      checkRule(rule, dest, deliveriesByDest.get(dest.name)!, ids, report);
+    }
+  },
+};
