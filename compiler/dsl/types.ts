@@ -148,6 +148,7 @@ export interface Route<S, G extends string> {
   to: NoInfer<ServiceNames<S>>;
   /** A port name of `to`; required when it has several. */
   port?: NoInfer<AllPorts<S>>;
+  /** HTTP: the whole request's deadline, retries included (default: defaults.timeout). TCP: the idle timeout of a connection (default: none). */
   timeout?: Duration;
   match?: HttpMatch;
   /** Weights by version of `to`. */

@@ -105,7 +105,7 @@ function outboundListeners(mesh: NMesh, index: MeshIndex, service: NService, rou
         tcp.push({
           kind: "tcp", name: `outbound-tcp-${port.port}`, direction: "outbound", address: "127.0.0.1", port: port.port,
           tls: null, authorization: null, rateLimit: null, origin: route?.origin ?? dest.origin, backends,
-          idleTimeoutMs: route?.timeoutMs ?? null, connectTimeoutMs: mesh.defaults.connectTimeoutMs,
+          idleTimeoutMs: route?.idleTimeoutMs ?? null, connectTimeoutMs: mesh.defaults.connectTimeoutMs,
         });
         continue;
       }

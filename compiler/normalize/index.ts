@@ -189,6 +189,7 @@ function normalizeRoute(
     action,
     rewrite: rw ? { prefix: rw.prefix ?? null, regex: rw.regex ?? null, host: rw.host ?? null } : null,
     timeoutMs: ms(r.timeout as string | undefined) ?? defaults.timeoutMs,
+    idleTimeoutMs: ms(r.timeout as string | undefined),
     retries,
     mirror: mirror ? { service: mirror.to, percent: mirror.percent ?? 100 } : null,
     fault: fault ? {

@@ -104,6 +104,8 @@ export interface NRoute {
   readonly action: NAction;
   readonly rewrite: { readonly prefix: string | null; readonly regex: { readonly pattern: string; readonly substitution: string } | null; readonly host: string | null } | null;
   readonly timeoutMs: number | null;
+  /** TCP routes: the route's own `timeout`, as an idle timeout (the mesh's request timeout does not apply to connections). */
+  readonly idleTimeoutMs: number | null;
   readonly retries: NRetries | null;
   readonly mirror: { readonly service: string; readonly percent: number } | null;
   readonly fault: { readonly delay: { readonly durationMs: number; readonly percent: number } | null; readonly abort: { readonly status: number; readonly percent: number } | null } | null;
