@@ -20,7 +20,7 @@ import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
 import { typecheckConfig } from "./typecheck.ts";
-import { findTargets, targets as allTargets, verifiers } from "../targets/index.ts";
+import { findTargets, targets as allTargets, verifiers, type SidecarFlavour } from "../targets/index.ts";
 
 export interface CompileOptions {
   readonly cwd: string;
@@ -30,6 +30,8 @@ export interface CompileOptions {
   /** default: verifiers that are on by default; all: also --verify ones (nginx -t, haproxy -c); none. */
   readonly verify?: "default" | "all" | "none";
   readonly runtime?: Partial<RuntimePathsIR>;
+  /** Which proxy the Kubernetes sidecars run (default envoy). */
+  readonly sidecar?: SidecarFlavour;
 }
 
 export interface CompileResult {
@@ -135,7 +137,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
   t.lap("validate");
   const names = options.targets ?? mesh.targets ?? allTargets.map((x) => x.name);
-  const selected = findTargets(names);
+  const selected = findTargets(names, options.sidecar);
   for (const unknown of selected.unknown) {
     report(coreCodes.unknownTarget, { message: `unknown target "${unknown}"`, path: options.targets ? "" : "targets", hint: `targets: ${allTargets.map((x) => x.name).join(", ")}` });
   }

@@ -6,17 +6,21 @@ import { nginx } from "./nginx/index.ts";
 import { nginxVerifier } from "./nginx/verify.ts";
 import { haproxy } from "./haproxy/index.ts";
 import { haproxyVerifier } from "./haproxy/verify.ts";
-import { kubernetes } from "./kubernetes/index.ts";
+import { createKubernetesTarget, kubernetes } from "./kubernetes/index.ts";
 import { kubernetesVerifier } from "./kubernetes/verify.ts";
 import { certs } from "./certs/index.ts";
 
 export const targets = [envoy, nginx, haproxy, kubernetes, certs] as const satisfies readonly Target[];
 export const verifiers = [envoyVerifier, nginxVerifier, haproxyVerifier, kubernetesVerifier] as const satisfies readonly Verifier[];
 
-export function findTargets(names: readonly string[]): { targets: Target[]; unknown: string[] } {
+export type SidecarFlavour = "envoy" | "nginx" | "haproxy";
+
+/** The selected targets; `sidecar` picks which proxy's configs the Kubernetes sidecars run. */
+export function findTargets(names: readonly string[], sidecar: SidecarFlavour = "envoy"): { targets: Target[]; unknown: string[] } {
   const wanted = new Set(names);
+  const proxy = { envoy, nginx, haproxy }[sidecar];
   return {
-    targets: targets.filter((t) => wanted.has(t.name)),
+    targets: targets.filter((t) => wanted.has(t.name)).map((t) => (t.name === "kubernetes" && sidecar !== "envoy" ? createKubernetesTarget(proxy) : t)),
     unknown: [...wanted].filter((n) => !targets.some((t) => t.name === n)).sort(),
   };
 }

@@ -34,6 +34,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--verify", "also run the real checks that need installed tools (nginx -t, haproxy -c)")
     .option("--no-verify", "skip every output check (Envoy protos, Kubernetes schemas)")
     .option("--adopt", "write into a folder holding files meshc did not write (they are never touched)")
+    .addOption(new Option("--sidecar <proxy>", "the proxy the Kubernetes sidecars run").choices(["envoy", "nginx", "haproxy"]).default("envoy"))
     .option("--cert-dir <dir>", "where proxies read certificates at run time", "/etc/meshc/certs")
     .option("--run-dir <dir>", "where proxies keep pid files and temp dirs", "/var/run/meshc")
     .option("--log-dir <dir>", "where proxies that cannot log to stdout write logs", "/var/log/meshc")

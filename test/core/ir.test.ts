@@ -49,4 +49,15 @@ test("the IR is sorted where order carries no meaning and keeps the user's order
   assert.equal(names, [...names].sort());
 });
 
+test("--sidecar picks the proxy the Kubernetes sidecars run", async () => {
+  const onKubernetes = variant((m) => { for (const s of Object.values(m.services) as any[]) delete s.endpoints; delete m.services.api.versions; delete m.routes[0].split; });
+  for (const [sidecar, marker] of [["envoy", "static_resources"], ["nginx", "worker_processes"], ["haproxy", "frontend "]] as const) {
+    const r = await compile(onKubernetes, { targets: ["kubernetes"], sidecar });
+    assert.equal(r.errors, [], JSON.stringify(r.diagnostics.filter((d) => d.severity === "error")));
+    const configMap = [...r.files].find(([path]) => /configmap-web/.test(path));
+    assert.ok(configMap, [...r.files.keys()].join(", "));
+    assert.ok(configMap![1].includes(marker), `${sidecar}: ${configMap![1].slice(0, 200)}`);
+  }
+});
+
 test.run();
