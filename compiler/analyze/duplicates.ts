@@ -28,7 +28,16 @@ export const duplicates: ModelCheck = {
     for (const s of mesh.services) {
       reportRepeats(s.ports, (p) => String(p.port), (p) => p.origin, "port number", report);
     }
-    const proxies = [...mesh.services.map((s) => ({ name: s.name, origin: s.origin })), ...mesh.gateways.map((g) => ({ name: gatewayProxyName(g.name), origin: g.origin }))];
-    reportRepeats(proxies, (p) => p.name, (p) => p.origin, "proxy name", report);
+    // Generated names share one namespace per proxy: proxies, clusters and virtual hosts are
+    // named after services, `gateway-<name>`, `egress-<name>` and `local-<port>`.
+    const generated = [
+      ...mesh.services.map((s) => ({ name: s.name, origin: s.origin })),
+      ...mesh.gateways.map((g) => ({ name: gatewayProxyName(g.name), origin: g.origin })),
+      ...mesh.egress.map((e) => ({ name: `egress-${e.name}`, origin: e.origin })),
+    ];
+    reportRepeats(generated, (p) => p.name, (p) => p.origin, "generated proxy or cluster name", report);
+    for (const s of mesh.services) {
+      if (/^local-\d+$/.test(s.name)) report(coreCodes.duplicateName, { message: `service name "${s.name}" is reserved for sidecars' local application clusters`, path: s.origin, hint: "rename the service" });
+    }
   },
 };

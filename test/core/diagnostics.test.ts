@@ -30,6 +30,7 @@ const cases: Case[] = [
   ["MESH2003", "unknown port", variant((m) => (m.routes[0].port = "grpc")), "routes[0].port"],
   ["MESH2004", "unknown gateway", variant((m) => (m.routes[0].from = { gateway: "edge" })), "routes[0].from.gateway"],
   ["MESH2005", "duplicate route name", variant((m) => m.routes.push({ ...m.routes[0], match: { path: { prefix: "/other" } } })), "routes[2]"],
+  ["MESH2005", "service named like a generated egress cluster", variant((m) => { m.services["egress-x"] = m.services.web; m.egress = { x: { host: "x.example.com", port: 80, tls: false, from: ["web"] } }; }), "egress.x"],
   ["MESH2006", "port clash", variant((m) => (m.services.web.ports.http.targetPort = 15001)), "targetPort"],
   ["MESH2007", "all-zero weights", variant((m) => (m.routes[0].split = { v1: 0, v2: 0 })), "routes[0].split"],
   ["MESH2008", "shadowed route", variant((m) => m.routes.push({ name: "late", from: "web", to: "api", match: { path: { prefix: "/api/v2" } } })), "routes[2]"],
