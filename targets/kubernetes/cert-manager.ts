@@ -35,6 +35,17 @@ export function buildCaIssuer(ctx: EmitContext): Manifest {
   return { file: manifestFileName("Issuer", ca.name), object };
 }
 
+/**
+ * HAProxy reads the certificate and its key from one PEM file (`combinedPemPath`), which
+ * cert-manager writes as the Secret key `tls-combined.pem` only when asked (cert-manager
+ * >= 1.15 by default; 1.7-1.14 behind the AdditionalCertificateOutputFormats feature gate
+ * on the controller and the webhook). Envoy and nginx read tls.crt and tls.key, so their
+ * Certificates do not ask: older cert-manager installs keep accepting them.
+ */
+function buildAdditionalOutputFormats(ctx: EmitContext) {
+  return ctx.flavour === "haproxy" ? [{ type: "CombinedPEM" as const }] : undefined;
+}
+
 export function buildIdentityCertificate(ctx: EmitContext, identity: IdentityIR): Manifest {
   const { ca } = ctx.ir.infra;
   const object = new Certificate({
@@ -50,6 +61,7 @@ export function buildIdentityCertificate(ctx: EmitContext, identity: IdentityIR)
       renewBefore: formatGoDuration(identity.renewBeforeMs),
       usages: buildUsages(identity.keyAlgorithm),
       issuerRef: { group: "cert-manager.io", kind: "Issuer", name: ca.name },
+      additionalOutputFormats: buildAdditionalOutputFormats(ctx),
     },
   });
   return { file: manifestFileName("Certificate", identity.name), object };

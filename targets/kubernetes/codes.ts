@@ -44,6 +44,10 @@ export const kubernetesCodes = defineCodes({
     code: "MESH3259", severity: "error", title: "HTTP match on a TCP gateway route",
     description: "A TCPRoute forwards whole connections; path, method, header and query matches, timeouts, rewrites and header changes cannot apply.",
   },
+  certFileNotMounted: {
+    code: "MESH3260", severity: "error", title: "sidecar reads a certificate file the pod does not mount",
+    description: "The sidecar's proxy config reads a file under runtime.certDir that no key of the identity Secret is mounted at; the Secret volume hides everything else there, so the proxy would not start.",
+  },
 
   yamlInvalid: {
     code: "MESH4400", severity: "error", title: "emitted YAML does not parse",

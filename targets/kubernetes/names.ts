@@ -15,6 +15,13 @@ export const VOLUME_LOG = "meshc-log";
 
 export const DEV_SELF_SIGNED_ISSUER = "meshc-dev-selfsigned";
 
+/**
+ * Keys of the Secret cert-manager writes for a Certificate. `combinedPem` (the key, then
+ * the certificate chain) is written only when the Certificate asks for the CombinedPEM
+ * additional output format, which the HAProxy flavour does.
+ */
+export const SECRET_KEYS = { cert: "tls.crt", key: "tls.key", ca: "ca.crt", combinedPem: "tls-combined.pem" } as const;
+
 export const proxyConfigMapName = (workload: string) => `${workload}-proxy`;
 export const versionServiceName = (workload: string, version: string) => `${workload}-${version}`;
 

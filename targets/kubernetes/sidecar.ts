@@ -3,13 +3,15 @@
 // ConfigMap and the identity's certificate Secret to the user's Deployment.
 import { posix } from "node:path";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { IdentityIR, WorkloadIR } from "../../compiler/ir/types.ts";
+import { combinedPemPath } from "../../compiler/ir/paths.ts";
+import type { IdentityIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile } from "../../compiler/target.ts";
+import { collectCertificateFiles } from "../haproxy/build-tls.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
 import { buildProxyCommand, PROXY_CONFIG_DIR } from "./options.ts";
 import {
-  manifestFileName, MESH_MEMBER_LABEL, proxyConfigMapName, sidecarPatchFile, SIDECAR_CONTAINER,
+  manifestFileName, MESH_MEMBER_LABEL, proxyConfigMapName, SECRET_KEYS, sidecarPatchFile, SIDECAR_CONTAINER,
   VOLUME_CERTS, VOLUME_LOG, VOLUME_PROXY_CONFIG, VOLUME_RUN,
 } from "./names.ts";
 
@@ -45,11 +47,19 @@ function selectEntryKey(ctx: EmitContext, workload: WorkloadIR): string {
   return (top ?? files[0])?.key ?? `${workload.proxy}.conf`;
 }
 
-/** Secret keys (cert-manager's tls.crt, tls.key, ca.crt) mapped to the file paths the proxy config reads. */
+const certDirOf = (ctx: EmitContext) => ctx.ir.runtime.certDir.replace(/\/+$/, "");
+
+/**
+ * Secret keys mapped to the file paths the proxy config reads: cert-manager's tls.crt,
+ * tls.key and ca.crt at the identity's certFile, keyFile and caFile; for HAProxy also
+ * tls-combined.pem (key + chain, the Certificate asks for it) at the bundle HAProxy loads.
+ */
 function buildCertItems(ctx: EmitContext, identity: IdentityIR): { key: string; path: string }[] {
-  const certDir = ctx.ir.runtime.certDir.replace(/\/+$/, "");
+  const certDir = certDirOf(ctx);
   const items: { key: string; path: string }[] = [];
-  const files: [string, string, string][] = [["tls.crt", identity.certFile, "certFile"], ["tls.key", identity.keyFile, "keyFile"], ["ca.crt", identity.caFile, "caFile"]];
+  const files: [string, string, string][] = [
+    [SECRET_KEYS.cert, identity.certFile, "certFile"], [SECRET_KEYS.key, identity.keyFile, "keyFile"], [SECRET_KEYS.ca, identity.caFile, "caFile"],
+  ];
   for (const [key, file, field] of files) {
     if (!file.startsWith(`${certDir}/`)) {
       ctx.report(codes.certPathOutsideCertDir, {
@@ -59,8 +69,46 @@ function buildCertItems(ctx: EmitContext, identity: IdentityIR): { key: string; 
       continue;
     }
     items.push({ key, path: file.slice(certDir.length + 1) });
+    if (key === SECRET_KEYS.cert && ctx.flavour === "haproxy") {
+      items.push({ key: SECRET_KEYS.combinedPem, path: combinedPemPath(file).slice(certDir.length + 1) });
+    }
   }
   return items;
+}
+
+/**
+ * The files under runtime.certDir the proxy's config reads. HAProxy reads one cert+key
+ * bundle per certificate (build-tls.ts); Envoy and nginx read the certificate and key files.
+ */
+function collectCertDirReads(ctx: EmitContext, proxy: ProxyIR): string[] {
+  const reads = new Set<string>();
+  if (ctx.flavour === "haproxy") {
+    const { bundles, cas } = collectCertificateFiles(proxy.listeners, proxy.clusters);
+    for (const file of [...bundles, ...cas]) reads.add(file);
+  } else {
+    for (const listener of proxy.listeners) {
+      for (const c of listener.tls?.certificates ?? []) reads.add(c.certFile).add(c.keyFile);
+      if (listener.tls?.clientCaFile) reads.add(listener.tls.clientCaFile);
+    }
+    for (const cluster of proxy.clusters) {
+      for (const file of [cluster.tls?.certFile, cluster.tls?.keyFile, cluster.tls?.caFile]) if (file) reads.add(file);
+    }
+  }
+  const certDir = certDirOf(ctx);
+  return [...reads].filter((f) => f.startsWith(`${certDir}/`)).sort();
+}
+
+/** The Secret volume hides whatever the image had under certDir: every file read there must be a mounted key. */
+function reportUnmountedReads(ctx: EmitContext, workload: WorkloadIR, proxy: ProxyIR, items: readonly { key: string; path: string }[]): void {
+  const certDir = certDirOf(ctx);
+  const mounted = new Set(items.map((item) => `${certDir}/${item.path}`));
+  for (const file of collectCertDirReads(ctx, proxy)) {
+    if (mounted.has(file)) continue;
+    ctx.report(codes.certFileNotMounted, {
+      message: `the ${ctx.flavour} config of proxy "${proxy.name}" reads "${file}", but the sidecar of "${workload.name}" mounts only ${items.map((i) => `${i.key} at ${i.path}`).join(", ")} under "${certDir}"`,
+      path: `infra.workloads.${workload.name}`,
+    });
+  }
 }
 
 /**
@@ -72,6 +120,8 @@ export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identi
   const proxy = ctx.ir.proxies.find((p) => p.name === workload.proxy);
   const inboundPorts = (proxy?.listeners ?? []).filter((l) => l.direction === "inbound").map((l) => l.port);
   const ports = workload.ports.filter((p) => inboundPorts.length === 0 || inboundPorts.includes(p.port));
+  const certItems = buildCertItems(ctx, identity);
+  if (proxy) reportUnmountedReads(ctx, workload, proxy, certItems);
   const patch = {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -97,7 +147,7 @@ export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identi
           volumes: [
             { name: VOLUME_PROXY_CONFIG, configMap: { name: proxyConfigMapName(workload.name) } },
             // 0440: the key is readable by the proxy's group only, never world-readable.
-            { name: VOLUME_CERTS, secret: { secretName: identity.secretName, defaultMode: 0o440, items: buildCertItems(ctx, identity) } },
+            { name: VOLUME_CERTS, secret: { secretName: identity.secretName, defaultMode: 0o440, items: certItems } },
             { name: VOLUME_RUN, emptyDir: {} },
             { name: VOLUME_LOG, emptyDir: {} },
           ],

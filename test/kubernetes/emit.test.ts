@@ -100,6 +100,72 @@ test("nginx and HAProxy flavours: their files in the ConfigMap, their foreground
   }
 });
 
+/** Every path the pod's sidecar container sees, with what provides it: a Secret key or a ConfigMap key mounted there. */
+function collectMountedFiles(files: Map<string, string>, patch: any): Map<string, { secret?: string; configMap?: string; key: string }> {
+  const pod = patch.spec.template.spec;
+  const mounts = new Map<string, string>(pod.containers[0].volumeMounts.map((m: any) => [m.name, m.mountPath]));
+  const out = new Map<string, { secret?: string; configMap?: string; key: string }>();
+  for (const volume of pod.volumes) {
+    const mountPath = mounts.get(volume.name);
+    if (mountPath === undefined) continue;
+    if (volume.secret) for (const item of volume.secret.items) out.set(`${mountPath}/${item.path}`, { secret: volume.secret.secretName, key: item.key });
+    if (volume.configMap) {
+      const configMap = read(files, `configmap-${volume.configMap.name}.yaml`);
+      for (const key of Object.keys(configMap.data)) out.set(`${mountPath}/${key}`, { configMap: volume.configMap.name, key });
+    }
+  }
+  return out;
+}
+
+test("HAProxy flavour: every file the sidecar configs read (crt, ca-file) is a mounted key, and cert-manager writes each Secret key", () => {
+  for (const ir of [sampleIR, richIR]) {
+    const t = createKubernetesTarget(haproxy);
+    const result = t.emit(ir);
+    assert.equal(result.diagnostics.filter((d) => d.severity === "error"), []);
+    assert.equal(verifyKubernetesFiles(result.files, ir), []);
+    const files = new Map(result.files.map((f) => [f.path, f.content]));
+    const certificates = [...files.keys()].filter((p) => /^kubernetes\/certificate-[^/]+\.yaml$/.test(p)).map((p) => parse(files.get(p)!).spec);
+    const configMaps = [...files.keys()].filter((p) => /^kubernetes\/configmap-.+-proxy\.yaml$/.test(p));
+    assert.ok(configMaps.length >= 1);
+    for (const path of configMaps) {
+      const workload = path.replace(/^kubernetes\/configmap-(.+)-proxy\.yaml$/, "$1");
+      const mounted = collectMountedFiles(files, read(files, `patches/${workload}-sidecar.yaml`));
+      const reads = Object.values(read(files, `configmap-${workload}-proxy.yaml`).data as Record<string, string>)
+        .flatMap((cfg) => [...cfg.matchAll(/\s(crt|ca-file) ("[^"]*"|\S+)/g)].map((m) => m[2].replace(/^"(.*)"$/, "$1")));
+      assert.ok(reads.some((r) => r.endsWith(".bundle.pem")) && reads.includes(ir.infra.ca.caFile), `${workload}: ${reads.join(", ")}`);
+      for (const file of reads) assert.ok(mounted.has(file), `${workload} reads ${file}, mounted: ${[...mounted.keys()].join(", ")}`);
+      for (const [file, source] of mounted) {
+        if (source.secret === undefined) continue;
+        // The Secret key is one cert-manager writes for the Certificate behind that Secret.
+        const spec = certificates.find((c) => c.secretName === source.secret);
+        assert.ok(spec, `no Certificate writes Secret ${source.secret}`);
+        const writes = ["tls.crt", "tls.key", "ca.crt", ...(spec.additionalOutputFormats ?? []).map((f: any) => (f.type === "CombinedPEM" ? "tls-combined.pem" : "key.der"))];
+        assert.ok(writes.includes(source.key), `${file}: key ${source.key} of ${source.secret} is not written (${writes.join(", ")})`);
+      }
+    }
+    assert.equal(read(files, "certificate-web.yaml").spec.additionalOutputFormats, [{ type: "CombinedPEM" }]);
+  }
+});
+
+test("Envoy and nginx flavours ask cert-manager for no CombinedPEM and mount no bundle", () => {
+  for (const proxyTarget of [envoy, nginx]) {
+    const files = emitFiles(richIR, createKubernetesTarget(proxyTarget));
+    for (const [path, content] of files) {
+      if (path.startsWith("kubernetes/certificate-") || path.startsWith("kubernetes/dev/certificate-")) assert.is(parse(content).spec.additionalOutputFormats, undefined, path);
+      assert.not.match(content, "tls-combined.pem", path);
+    }
+  }
+});
+
+test("a file the proxy reads under certDir that no Secret key is mounted at is MESH3260, for every flavour", () => {
+  const moved = withInfra({ identities: richIR.infra.identities.map((i) => (i.name === "web" ? { ...i, certFile: "/etc/meshc/certs/web/tls.crt" } : i)) });
+  for (const t of [target, createKubernetesTarget(nginx), createKubernetesTarget(haproxy)]) {
+    const found = t.emit(moved).diagnostics.filter((d) => d.code === "MESH3260");
+    assert.equal(found.map((d) => d.path), ["infra.workloads.web"], t.description);
+    assert.match(found[0].message, t === target || t.description.includes("nginx") ? '"/etc/meshc/certs/web/cert.pem"' : '"/etc/meshc/certs/web/cert.bundle.pem"');
+  }
+});
+
 test("NetworkPolicies: pods by selector, gateways by the Gateway API label, VMs by address; default-deny only for mesh members", () => {
   const files = emitFiles(richIR);
   const catalog = read(files, "networkpolicy-allow-to-catalog.yaml");
