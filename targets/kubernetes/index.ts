@@ -4,13 +4,14 @@
 // so this target stays a pure function of the IR like every other.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import { toYaml } from "../../compiler/serialize.ts";
-import type { EmitResult, Target } from "../../compiler/target.ts";
+import { canonicalize, toYaml } from "../../compiler/serialize.ts";
+import type { EmitResult, EmittedFile, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { envoy } from "../envoy/index.ts";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { createEmitContext, type EmitContext, type Manifest } from "./context.ts";
+import { recordEmitted } from "./emitted.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
 import { buildDevKustomization, buildRootKustomization, type SidecarPatchRef } from "./kustomization.ts";
 import { manifestFileName, MANAGED_BY } from "./names.ts";
@@ -75,7 +76,13 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, options: KubernetesOpti
     all.push(...dev, buildDevKustomization(dev));
   }
   const files = all
-    .map((m) => ({ path: `kubernetes/${m.file}`, content: toYaml(m.object) }))
+    .map((m) => {
+      // The verifier checks this snapshot of what was written (emitted.ts), not a parse of the text.
+      const object = canonicalize(m.object) as Record<string, unknown>;
+      const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYaml(object) };
+      recordEmitted(file, object);
+      return file;
+    })
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, diagnostics };
 }

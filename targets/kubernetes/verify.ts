@@ -1,7 +1,8 @@
 // The Kubernetes verifier: every emitted object through its kubernetes-models
 // validate() (types, enums, required fields, CRD patterns), then meshc's strict pass
 // (strict.ts) and the kustomization resolution (kustomize-check.ts). In-process and
-// fast, so it runs on every compile.
+// fast, so it runs on every compile: in the pipeline it checks the objects the emitter
+// serialized (emitted.ts) and parses only files with findings, for their lines.
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
@@ -16,14 +17,15 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { diagnostic } from "../../compiler/diagnostics/define.ts";
+import { diagnostic, type CodeInfo } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Verifier } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
+import { emittedObjectOf } from "./emitted.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
-import { formatPath, parseManifest, pointerToSegments, type ParsedManifest } from "./yaml-locate.ts";
+import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
 
 type ModelClass = new (data: never) => { validate(): void };
 const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
@@ -36,53 +38,85 @@ const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
 
 interface AjvError { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }
 
+/** A finding on one object; `segments` null = about the whole object (line 1, no path). */
+interface ObjectFinding {
+  readonly info: CodeInfo;
+  readonly message: string;
+  readonly segments: readonly Segment[] | null;
+}
+
 /** Patches are partial objects by design: a missing required field there is expected. */
 const isPatchFile = (file: string) => file.includes("/patches/");
 
-function collectSchemaDiagnostics(file: string, parsed: ParsedManifest, object: Record<string, unknown>, out: Diagnostic[]): void {
+function collectSchemaFindings(file: string, object: Record<string, unknown>, out: ObjectFinding[]): void {
   const Model = MODELS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
   if (!Model) return;
   try {
+    // The model's constructor deep-copies its input, so validating never changes `object`.
     new Model(object as never).validate();
   } catch (error) {
     const errors = ((error as { errors?: AjvError[] }).errors ?? []).filter((e) => !(isPatchFile(file) && e.keyword === "required"));
     for (const e of errors) {
       const segments = pointerToSegments(e.instancePath);
       if (e.keyword === "required") segments.push(String(e.params.missingProperty));
-      out.push(diagnostic(codes.schemaViolation, {
-        message: `${formatPath(segments) || "(object)"} ${e.message ?? e.keyword}`, file, path: formatPath(segments), line: parsed.lineOf(segments),
-      }));
+      out.push({ info: codes.schemaViolation, message: `${formatPath(segments) || "(object)"} ${e.message ?? e.keyword}`, segments });
     }
   }
 }
 
-/** Validates one file; returns its parsed value for the kustomization pass, or undefined when it does not parse. */
-function verifyFile(file: EmittedFile, out: Diagnostic[]): unknown {
+/** Kind, schema and strict findings of one object, whether parsed from text or taken from the emitter. */
+function collectObjectFindings(file: string, object: Record<string, unknown>): ObjectFinding[] {
+  const rootType = rootTypeOf(object.apiVersion, object.kind);
+  if (rootType === null) {
+    return [{ info: codes.kindUnknown, message: `${String(object.apiVersion)}/${String(object.kind)} is not a kind this target emits`, segments: null }];
+  }
+  const out: ObjectFinding[] = [];
+  collectSchemaFindings(file, object, out);
+  for (const finding of collectStrictFindings(object, rootType)) out.push({ info: codes[finding.rule], message: finding.message, segments: finding.segments });
+  return out;
+}
+
+function toDiagnostic(file: string, finding: ObjectFinding, lineOf: ((segments: readonly Segment[]) => number) | null): Diagnostic {
+  if (finding.segments === null) return diagnostic(finding.info, { message: finding.message, file, line: 1 });
+  return diagnostic(finding.info, {
+    message: finding.message, file, path: formatPath(finding.segments), line: lineOf === null ? undefined : lineOf(finding.segments),
+  });
+}
+
+/** Validates one file's text; returns its parsed value for the kustomization pass, or undefined when it does not parse. */
+function verifyFileText(file: EmittedFile, out: Diagnostic[]): unknown {
   const parsed = parseManifest(file.content);
   if ("error" in parsed) {
     out.push(diagnostic(codes.yamlInvalid, { message: parsed.error, file: file.path }));
     return undefined;
   }
   const object = (parsed.value ?? {}) as Record<string, unknown>;
-  const rootType = rootTypeOf(object.apiVersion, object.kind);
-  if (rootType === null) {
-    out.push(diagnostic(codes.kindUnknown, { message: `${String(object.apiVersion)}/${String(object.kind)} is not a kind this target emits`, file: file.path, line: 1 }));
-    return object;
-  }
-  collectSchemaDiagnostics(file.path, parsed, object, out);
-  for (const finding of collectStrictFindings(object, rootType)) {
-    out.push(diagnostic(codes[finding.rule], { message: finding.message, file: file.path, path: formatPath(finding.segments), line: parsed.lineOf(finding.segments) }));
-  }
+  for (const finding of collectObjectFindings(file.path, object)) out.push(toDiagnostic(file.path, finding, parsed.lineOf));
   return object;
 }
 
-export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
+/**
+ * Validates the object the emitter serialized into `file`; only a file with findings is
+ * parsed, to give them lines (the same lines the text path gives).
+ */
+function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, out: Diagnostic[]): unknown {
+  const findings = collectObjectFindings(file.path, object);
+  if (findings.length === 0) return object;
+  const parsed = parseManifest(file.content);
+  if ("error" in parsed) out.push(diagnostic(codes.yamlInvalid, { message: parsed.error, file: file.path }));
+  const lineOf = "error" in parsed ? null : parsed.lineOf;
+  for (const finding of findings) out.push(toDiagnostic(file.path, finding, lineOf));
+  return object;
+}
+
+function verifyBundle(files: readonly EmittedFile[], ir: MeshIR, useEmitted: boolean): Diagnostic[] {
   const out: Diagnostic[] = [];
   const objects = new Map<string, unknown>();
   for (const file of files) {
     if (!file.path.startsWith("kubernetes/")) continue;
+    const object = useEmitted ? emittedObjectOf(file) : undefined;
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
-    objects.set(file.path, verifyFile(file, out) ?? null);
+    objects.set(file.path, (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null);
   }
   for (const finding of resolveKustomizations(objects, ir)) {
     out.push(diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
@@ -90,9 +124,23 @@ export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR)
   return out;
 }
 
+/** Checks the files' text: every file parsed back (MESH4400 included). For bundles from anywhere, and tests that edit text. */
+export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
+  return verifyBundle(files, ir, false);
+}
+
+/**
+ * The pipeline's check: the same findings as verifyKubernetesFiles, but a file this
+ * process's emitter wrote (unchanged since) is checked as the object it serialized
+ * (emitted.ts), and parsed only when it has findings; any other file is parsed.
+ */
+export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
+  return verifyBundle(files, ir, true);
+}
+
 export const kubernetesVerifier: Verifier = {
   target: "kubernetes",
   defaultOn: true,
   missing: () => null,
-  verify: async (files, ir) => verifyKubernetesFiles(files, ir),
+  verify: async (files, ir) => verifyKubernetesEmitted(files, ir),
 };

@@ -3,10 +3,12 @@
 import { execFileSync } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { parse } from "yaml";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile } from "../../compiler/target.ts";
 import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
-import { kubernetesVerifier, verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
+import { emittedObjectOf } from "../../targets/kubernetes/emitted.ts";
+import { kubernetesVerifier, verifyKubernetesEmitted, verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
 import { standInProxy } from "./stand-in-proxy.ts";
@@ -64,6 +66,30 @@ test("names, durations, kinds and YAML syntax are checked", () => {
   assert.equal(findingsOf(yaml).map((f) => f.code), ["MESH4400"]);
   const type = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("protocol: TCP", "protocol: QUIC"));
   assert.equal(findingsOf(type).map((f) => [f.code, f.path]), [["MESH4402", "spec.ports[0].protocol"]]);
+});
+
+test("the pipeline's verifier checks the emitted objects: same findings, paths and lines as parsing the text", async () => {
+  const files = emit(richIR);
+  for (const file of files) assert.equal(emittedObjectOf(file), parse(file.content), file.path);
+  // An edited copy, or a file whose text changed in place, is not the emitter's any more: its text is checked.
+  const edited = mutate(files, "kubernetes/service-web.yaml", (t) => t.replace("port: 8080", "port: 70000"));
+  assert.is(emittedObjectOf(edited.find((f) => f.path === "kubernetes/service-web.yaml")!), undefined);
+  assert.is(emittedObjectOf({ ...files[0] }), undefined, "a copy is not the emitted file");
+  const changedInPlace = emit(sampleIR)[0] as { path: string; content: string };
+  changedInPlace.content += "# edited\n";
+  assert.is(emittedObjectOf(changedInPlace), undefined);
+  const expected = verifyKubernetesFiles(edited, richIR);
+  assert.equal(expected.map((d) => [d.code, d.path]), [["MESH4404", "spec.ports[0].port"]]);
+  assert.equal(verifyKubernetesEmitted(edited, richIR), expected);
+  assert.equal(await kubernetesVerifier.verify(edited, richIR), expected);
+  // Findings on emitted objects (an IR cert-manager would reject) get the lines the text path gives.
+  const renewLate: MeshIR = { ...richIR, infra: { ...richIR.infra, identities: richIR.infra.identities.map((i) => (i.name === "web" ? { ...i, renewBeforeMs: i.lifetimeMs } : i)) } };
+  const bad = emit(renewLate);
+  assert.ok(bad.every((f) => emittedObjectOf(f) !== undefined));
+  const fromText = verifyKubernetesFiles(bad, renewLate);
+  const renewLine = bad.find((f) => f.path === "kubernetes/certificate-web.yaml")!.content.split("\n").findIndex((l) => l.startsWith("  renewBefore:")) + 1;
+  assert.equal(fromText.map((d) => [d.code, d.file, d.path, d.line]), [["MESH4406", "kubernetes/certificate-web.yaml", "spec.renewBefore", renewLine]]);
+  assert.equal(await kubernetesVerifier.verify(bad, renewLate), fromText);
 });
 
 test("verification is fast: the rich bundle x 20 in seconds even on a loaded machine (about 0.4 s idle)", () => {

@@ -1,0 +1,28 @@
+// The objects the emitter serialized, keyed by the EmittedFile it wrote them to, so the
+// verifier in the pipeline checks the objects instead of parsing thousands of YAML files
+// back (parsing was about 90% of the verifier's time on a 1,000-service mesh).
+//
+// Sound because the serializer is: toYaml(x) reads back as exactly x under YAML 1.1 and
+// 1.2 (test/core/serialize.test.ts), and an entry is used only while the file still has
+// the path and the very text written from it; any other file (a test's edited copy, a
+// bundle read from disk) goes through the text path.
+import type { EmittedFile } from "../../compiler/target.ts";
+
+interface Entry {
+  readonly path: string;
+  readonly content: string;
+  /** The canonical plain object (`canonicalize` of the model) that `content` serializes. */
+  readonly object: Record<string, unknown>;
+}
+
+const emitted = new WeakMap<EmittedFile, Entry>();
+
+export function recordEmitted(file: EmittedFile, object: Record<string, unknown>): void {
+  emitted.set(file, { path: file.path, content: file.content, object });
+}
+
+/** The object `file` was serialized from, if this process emitted it and its path and text are unchanged. */
+export function emittedObjectOf(file: EmittedFile): Record<string, unknown> | undefined {
+  const entry = emitted.get(file);
+  return entry !== undefined && entry.path === file.path && entry.content === file.content ? entry.object : undefined;
+}
