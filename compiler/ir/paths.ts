@@ -3,8 +3,8 @@
 
 /**
  * HAProxy loads a certificate and its key from one PEM file: `cert.pem` ->
- * `cert.bundle.pem` (`hosts/x.crt` -> `hosts/x.bundle.pem`), the chain then the key.
- * `meshc certs issue` writes it; cert-manager's CombinedPEM output is the same content.
+ * `cert.bundle.pem` (`hosts/x.crt` -> `hosts/x.bundle.pem`). `meshc certs issue` writes the
+ * chain then the key; cert-manager's CombinedPEM writes the key first. HAProxy reads either.
  */
 export function combinedPemPath(certFile: string): string {
   return certFile.replace(/\.(pem|crt|cert)$/, "") + ".bundle.pem";
