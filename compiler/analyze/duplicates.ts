@@ -1,6 +1,6 @@
 // Names that must be unique: route names per calling proxy, rule names, port numbers of a
-// service, and generated proxy names (a service called gateway-edge would collide with the
-// proxy of gateway edge).
+// service, and generated names (a service called gateway-edge would collide with the proxy
+// of gateway edge; one called reviews-v1 with version v1 of reviews).
 import { coreCodes } from "../diagnostics/codes.ts";
 import { gatewayProxyName } from "../ir/proxies.ts";
 import { indexMesh } from "../normalize/mesh-index.ts";
@@ -34,6 +34,8 @@ export const duplicates: ModelCheck = {
       ...mesh.services.map((s) => ({ name: s.name, origin: s.origin })),
       ...mesh.gateways.map((g) => ({ name: gatewayProxyName(g.name), origin: g.origin })),
       ...mesh.egress.map((e) => ({ name: `egress-${e.name}`, origin: e.origin })),
+      // A version is reached through `<service>-<version>` (its cluster and Kubernetes Service).
+      ...mesh.services.flatMap((s) => s.versions.map((v) => ({ name: `${s.name}-${v.name}`, origin: `${s.origin}.versions.${v.name}` }))),
     ];
     reportRepeats(generated, (p) => p.name, (p) => p.origin, "generated proxy or cluster name", report);
     for (const s of mesh.services) {

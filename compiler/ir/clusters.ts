@@ -28,10 +28,12 @@ export function clusterName(service: NService, subset: string | null, port: NPor
   return [service.name, subset, service.ports.length > 1 ? port.name : null].filter(Boolean).join("-");
 }
 
-function resolveEndpoints(mesh: NMesh, service: NService, list: readonly NEndpoint[], port: NPort): { endpoints: EndpointIR[]; discovery: "static" | "dns" } {
+function resolveEndpoints(mesh: NMesh, service: NService, subset: string | null, list: readonly NEndpoint[], port: NPort): { endpoints: EndpointIR[]; discovery: "static" | "dns" } {
   if (list.length === 0) {
-    // Selected on Kubernetes: reach it through its Service name.
-    return { endpoints: [{ address: serviceHost(mesh, service.name), port: port.port }], discovery: "dns" };
+    // Selected on Kubernetes: reach it through its Service name; a version through the
+    // per-version Service (`<service>-<version>`) the Kubernetes target emits.
+    const host = serviceHost(mesh, subset ? `${service.name}-${subset}` : service.name);
+    return { endpoints: [{ address: host, port: port.port }], discovery: "dns" };
   }
   const endpoints = list.map((e) => ({ address: e.address, port: e.port ?? port.port }));
   return { endpoints, discovery: list.every((e) => e.kind === "ip") ? "static" : "dns" };
@@ -40,7 +42,7 @@ function resolveEndpoints(mesh: NMesh, service: NService, list: readonly NEndpoi
 export function buildMeshCluster(mesh: NMesh, caller: IdentityRefIR, service: NService, subset: string | null, port: NPort): ClusterIR {
   const version = subset ? service.versions.find((v) => v.name === subset) : undefined;
   const list = version ? version.endpoints : [...service.endpoints, ...service.versions.flatMap((v) => v.endpoints)];
-  const { endpoints, discovery } = resolveEndpoints(mesh, service, list, port);
+  const { endpoints, discovery } = resolveEndpoints(mesh, service, subset, list, port);
   const peer = service.identity;
   const tls: UpstreamTlsIR = {
     mode: "mesh", sni: serviceHost(mesh, service.name), minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
