@@ -49,6 +49,14 @@ test("the IR is sorted where order carries no meaning and keeps the user's order
   assert.equal(names, [...names].sort());
 });
 
+test("on Kubernetes a version is reached through its per-version Service, the whole service through its own", async () => {
+  const r = await compile(variant((m) => { delete m.services.api.endpoints; m.services.api.versions = { v1: {}, v2: {} }; }), { targets: ["certs"] });
+  const clusters = proxy(r.ir!, "web").clusters;
+  assert.equal(clusters.find((c) => c.name === "api-v1")!.endpoints, [{ address: "api-v1.t.svc.cluster.local", port: 8080 }]);
+  assert.is(clusters.find((c) => c.name === "api-v1")!.discovery, "dns");
+  assert.is(clusters.find((c) => c.name === "api-v1")!.tls!.sni, "api.t.svc.cluster.local");
+});
+
 test("--sidecar picks the proxy the Kubernetes sidecars run", async () => {
   const onKubernetes = variant((m) => { for (const s of Object.values(m.services) as any[]) delete s.endpoints; delete m.services.api.versions; delete m.routes[0].split; });
   for (const [sidecar, marker] of [["envoy", "static_resources"], ["nginx", "worker_processes"], ["haproxy", "frontend "]] as const) {
