@@ -159,6 +159,31 @@ test("--verify without the tool warns with MESH4004", () => {
   assert.match(r.stderr, /MESH4004/);
 });
 
+test("--watch recompiles on save and reports errors as you type", async () => {
+  const { spawn } = await import("node:child_process");
+  const dir = join(work, "watched");
+  mkdirSync(dir);
+  const config = join(dir, "mesh.json");
+  const good = { name: "w", trustDomain: "w.example.com", namespace: "w", services: { web: { ports: { http: { port: 8080, protocol: "http" } }, endpoints: ["10.0.0.1"] } } };
+  writeFileSync(config, JSON.stringify(good));
+  const child = spawn(process.execPath, [BIN, "compile", config, "--out", join(work, "watched-out"), "--target", "certs", "--watch"], { cwd: work });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const until = async (pattern: RegExp, count: number) => {
+    for (let i = 0; i < 200 && (stderr.match(pattern) ?? []).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    return (stderr.match(pattern) ?? []).length >= count;
+  };
+  try {
+    assert.ok(await until(/watching 1 file/g, 1), stderr);
+    writeFileSync(config, JSON.stringify({ ...good, services: { web: { ...good.services.web, endpoint: [] } } }));
+    assert.ok(await until(/MESH1101/g, 1), stderr);
+    writeFileSync(config, JSON.stringify(good));
+    assert.ok(await until(/wrote \d+ files/g, 2), stderr);
+  } finally {
+    child.kill();
+  }
+});
+
 test("init writes a starter that compiles", () => {
   const dir = join(work, "starter");
   assert.is(meshc(["init", dir]).code, 0);
