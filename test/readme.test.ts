@@ -19,4 +19,22 @@ test("README's first command compiles the showcase and .ci/run calls the test co
   assert.ok(ci.includes("npm test"));
 });
 
+test("README's example mesh compiles clean", async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { compileFile } = await import("../compiler/compile.ts");
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+  const code = /## A mesh\n\n```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+  const dir = mkdtempSync(join(tmpdir(), "meshc-readme-"));
+  try {
+    writeFileSync(join(dir, "mesh.config.ts"), code);
+    const r = await compileFile(join(dir, "mesh.config.ts"), { cwd: dir, typecheck: false, verify: "none" });
+    assert.equal(r.diagnostics.filter((d) => d.severity !== "info").map((d) => `${d.code} ${d.message}`), []);
+    assert.ok(r.files.length > 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
