@@ -74,7 +74,7 @@ export function verifyEnvoyIR(ir: MeshIR): Diagnostic[] {
   const protos = loadEnvoyProtos();
   const diagnostics: Diagnostic[] = [];
   for (const { path, bootstrap } of buildEnvoyBootstraps(ir).bootstraps) {
-    const findings = collectBootstrapFindings(JSON.parse(JSON.stringify(bootstrap)), protos);
+    const findings = collectBootstrapFindings(bootstrap as Record<string, unknown>, protos);
     if (findings.length === 0) continue;
     const parsed = parseYamlWithPositions(toYaml(bootstrap));
     diagnostics.push(...findings.map((f) => toDiagnostic(path, parsed, f)));

@@ -86,7 +86,9 @@ export class SchemaWalker {
         continue;
       }
       const member = value[key];
-      if (member === null) continue; // proto3 JSON: null means "not set"
+      // proto3 JSON: null means "not set"; undefined is what the serializer drops (the
+      // pipeline walks the emitter's objects, not parsed YAML).
+      if (member === null || member === undefined) continue;
       present.add(field.name);
       if (field.oneof !== null) {
         const other = oneofsSet.get(field.oneof);
