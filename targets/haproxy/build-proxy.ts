@@ -2,9 +2,9 @@
 import type { AccessLogField, ClusterIR, HttpListenerIR, ProxyIR, TcpListenerIR } from "../../compiler/ir/types.ts";
 import type { BuildContext } from "./context.ts";
 import { buildAuthz } from "./build-match.ts";
-import { buildTcpBackend } from "./build-backend.ts";
+import { buildTcpBackend, NO_TIMEOUT_MS } from "./build-backend.ts";
 import { buildRouting } from "./build-routes.ts";
-import { buildBind } from "./build-tls.ts";
+import { buildBinds } from "./build-tls.ts";
 import type { BackendView, ConfigView, HttpFrontendView, TcpFrontendView } from "./view.ts";
 import { expr, formatWord, nameWord, type FormatPart, type Word } from "./words.ts";
 
@@ -30,13 +30,23 @@ function buildLogFormat(proxy: ProxyIR, fields: Partial<Record<AccessLogField, s
   return formatWord(...parts);
 }
 
-function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): HttpFrontendView {
+/**
+ * The longest a request may keep a relay connection silent: every attempt of the slowest
+ * backend (connect, server timeout, HAProxy's 1 s retry turn-around), at least an hour.
+ */
+function httpRelayTimeoutMs(backends: readonly BackendView[]): number {
+  const attempts = backends.map((b) => ((b.retries?.count ?? 0) + 1) * (b.connectTimeoutMs + b.serverTimeoutMs + 1000));
+  return Math.max(NO_TIMEOUT_MS, ...attempts);
+}
+
+function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): HttpFrontendView {
   const routing = buildRouting(ctx, listener, clusters);
   backends.push(...routing.backends);
   const rl = listener.rateLimit;
+  const { binds, dispatch } = buildBinds(ctx, listener, { adminPort: proxy.admin.port, index, relayTimeoutMs: httpRelayTimeoutMs(routing.backends) });
   return {
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
-    binds: [buildBind(ctx, listener)],
+    dispatch, binds,
     logFormat: buildLogFormat(proxy, HTTP_LOG_FIELDS),
     requestId: proxy.observability.requestId,
     // Requests admitted per window: the steady rate plus the burst (see README).
@@ -46,7 +56,7 @@ function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, listener: HttpList
   };
 }
 
-function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, listener: TcpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): TcpFrontendView {
+function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, listener: TcpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): TcpFrontendView {
   let cumulative = 0;
   const live = listener.backends.filter((b) => b.weight > 0);
   const frontendBackends = live.map((b, i) => {
@@ -56,9 +66,12 @@ function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, listener: TcpListen
     if (cluster) backends.push(buildTcpBackend(ctx, name, cluster, listener.idleTimeoutMs, listener.connectTimeoutMs));
     return { name: ctx.check(nameWord(name), listener.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
   });
+  // The inner frontend and its backends time out after idleTimeoutMs, or 5 min / 1 h.
+  const relayTimeoutMs = Math.max(NO_TIMEOUT_MS, listener.idleTimeoutMs ?? 0);
+  const { binds, dispatch } = buildBinds(ctx, listener, { adminPort: proxy.admin.port, index, relayTimeoutMs });
   return {
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
-    binds: [buildBind(ctx, listener)],
+    dispatch, binds,
     logFormat: buildLogFormat(proxy, TCP_LOG_FIELDS),
     idleTimeoutMs: listener.idleTimeoutMs,
     authz: buildAuthz(ctx, listener.authorization, "tcp"),
@@ -72,10 +85,10 @@ export function buildConfigView(ctx: BuildContext, proxy: ProxyIR): ConfigView {
   const backends: BackendView[] = [];
   const httpFrontends: HttpFrontendView[] = [];
   const tcpFrontends: TcpFrontendView[] = [];
-  for (const listener of proxy.listeners) {
-    if (listener.kind === "http") httpFrontends.push(buildHttpFrontend(ctx, proxy, listener, clusters, backends));
-    else tcpFrontends.push(buildTcpFrontend(ctx, proxy, listener, clusters, backends));
-  }
+  proxy.listeners.forEach((listener, i) => {
+    if (listener.kind === "http") httpFrontends.push(buildHttpFrontend(ctx, proxy, i, listener, clusters, backends));
+    else tcpFrontends.push(buildTcpFrontend(ctx, proxy, i, listener, clusters, backends));
+  });
   return {
     logToStdout: proxy.observability.accessLog !== null,
     usesDns: backends.some((b) => b.servers.some((s) => s.dns)),

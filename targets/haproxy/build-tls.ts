@@ -10,7 +10,7 @@
 import type { ClusterIR, ListenerIR, ServerTlsIR, TlsVersion, UpstreamTlsIR } from "../../compiler/ir/types.ts";
 import type { BuildContext } from "./context.ts";
 import { combinedPemPath } from "../../compiler/ir/paths.ts";
-import type { BindTlsView, BindView, ServerTlsView } from "./view.ts";
+import type { BindTlsView, BindView, PermissiveDispatchView, RelayView, ServerTlsView } from "./view.ts";
 import { nameWord, textWord, tokenWord } from "./words.ts";
 
 /** The cert+key bundle HAProxy loads for a certificate file. */
@@ -32,12 +32,49 @@ function buildBindTls(ctx: BuildContext, tls: ServerTlsIR, protocol: string, ori
   };
 }
 
-export function buildBind(ctx: BuildContext, listener: ListenerIR): BindView {
+/** Envoy's default listener filter timeout: how long tls_inspector waits for the first bytes before closing. */
+export const PERMISSIVE_INSPECT_DELAY_MS = 15_000;
+
+/** Where a listener's inner binds live: the abstract-socket names are unique per network namespace. */
+export interface BindScope {
+  /** The proxy's admin port: one running config per port on 127.0.0.1, so unique among the configs of a namespace. */
+  readonly adminPort: number;
+  /** The listener's index in its proxy: unique within the config. */
+  readonly index: number;
+  /** Idle timeout of the relay hop of a permissive listener (never shorter than the inner frontend's). */
+  readonly relayTimeoutMs: number;
+}
+
+export interface ListenerBinds {
+  readonly binds: BindView[];
+  readonly dispatch: PermissiveDispatchView | null;
+}
+
+/**
+ * A listener's binds. Permissive mTLS cannot be one bind (HAProxy 2.6 decides TLS per
+ * bind), so the public address gets a dispatcher and the frontend two inner binds over
+ * abstract sockets, `accept-proxy` so `src` stays the client's: one with TLS, client
+ * certificate optional (a certificate that does not verify is refused in the handshake),
+ * one plain. A plain-text peer has no ssl_c_* sample, so principal ACLs never match it.
+ */
+export function buildBinds(ctx: BuildContext, listener: ListenerIR, scope: BindScope): ListenerBinds {
   const protocol = listener.kind === "http" ? listener.protocol : "tcp";
+  const address = ctx.check(nameWord(`${listener.address}:${listener.port}`), listener.origin, "listen address");
+  const h2c = protocol === "http2" || protocol === "grpc";
+  const tls = listener.tls ? buildBindTls(ctx, listener.tls, protocol, listener.origin) : null;
+  if (listener.tls?.mode !== "permissive") return { binds: [{ address, internal: false, tls, h2c: tls === null && h2c }], dispatch: null };
+  const name = (suffix: string) => ctx.check(nameWord(`permissive.${listener.name}${suffix}`), listener.origin, "listener name");
+  const socket = (kind: string) => nameWord(`meshc.${scope.adminPort}.${scope.index}.${kind}`);
+  const relay = (kind: "tls" | "plain"): RelayView => ({ backend: name(`.${kind}`), socket: socket(kind) });
   return {
-    address: ctx.check(nameWord(`${listener.address}:${listener.port}`), listener.origin, "listen address"),
-    tls: listener.tls ? buildBindTls(ctx, listener.tls, protocol, listener.origin) : null,
-    h2c: listener.tls === null && (protocol === "http2" || protocol === "grpc"),
+    binds: [
+      { address: socket("tls"), internal: true, tls, h2c: false },
+      { address: socket("plain"), internal: true, tls: null, h2c },
+    ],
+    dispatch: {
+      name: name(""), address, inspectDelayMs: PERMISSIVE_INSPECT_DELAY_MS,
+      timeoutMs: scope.relayTimeoutMs, tls: relay("tls"), plain: relay("plain"),
+    },
   };
 }
 

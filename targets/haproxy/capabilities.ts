@@ -41,7 +41,7 @@ export const haproxyCapabilities: Capabilities = {
   "cluster.health-check": full,
   "cluster.dns-discovery": full,
   "inbound.mtls.strict": full,
-  "inbound.mtls.permissive": partial("TLS with an optional client certificate; plain-text connections to the same port are refused."),
+  "inbound.mtls.permissive": full,
   "inbound.authz.principal": full,
   "inbound.authz.method": full,
   "inbound.authz.path": full,

@@ -3,7 +3,7 @@
 import Handlebars from "handlebars";
 import type { ConfigView } from "./view.ts";
 import { encodeWord, type Word } from "./words.ts";
-import { backendTemplate, configTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
+import { backendTemplate, configTemplate, dispatchTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
 
 /** Thrown only if a view holds a word the builders did not check first: a meshc bug. */
 export class UncheckedWordError extends Error {}
@@ -18,6 +18,7 @@ export function createRenderer(): (view: ConfigView) => string {
     if (!encoded.ok) throw new UncheckedWordError(encoded.reason);
     return encoded.text;
   });
+  hb.registerPartial("dispatch", hb.compile(dispatchTemplate, options));
   hb.registerPartial("httpFrontend", hb.compile(httpFrontendTemplate, options));
   hb.registerPartial("tcpFrontend", hb.compile(tcpFrontendTemplate, options));
   hb.registerPartial("backend", hb.compile(backendTemplate, options));

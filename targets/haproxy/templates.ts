@@ -3,13 +3,41 @@
 // Rule order inside a frontend is the order HAProxy evaluates http-request rules:
 // request id, log captures, authorization, rate limit, route choice, per-route actions.
 
-const bindLine = `    bind {{hap address}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpn}} alpn {{tls.alpn}}{{/if}}{{/if}}`;
+const bindLine = `    bind {{#if internal}}abns@{{hap address}} accept-proxy{{else}}{{hap address}}{{/if}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpn}} alpn {{tls.alpn}}{{/if}}{{/if}}`;
 
 const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#each patterns}} {{hap this}}{{/each}}`;
 
 const conditions = `{{#each conditions}} {{this}}{{/each}}`;
 
-export const httpFrontendTemplate = `
+// Permissive mTLS (view.ts PermissiveDispatchView): TLS or plain text is decided on the
+// first bytes, then relayed with the client's address (PROXY v2) to one of the two inner
+// binds of the listener's frontend. Silence for the whole inspect delay closes the
+// connection; a partial ClientHello waits for more bytes.
+export const dispatchTemplate = `
+frontend {{hap name}}
+    mode tcp
+    bind {{hap address}}
+    no log
+    timeout client {{timeoutMs}}ms
+    tcp-request inspect-delay {{inspectDelayMs}}ms
+    tcp-request content accept if { req.ssl_hello_type 1 }
+    tcp-request content accept if { req.len gt 0 }
+    tcp-request content reject
+    use_backend {{hap tls.backend}} if { req.ssl_hello_type 1 }
+    default_backend {{hap plain.backend}}
+
+backend {{hap tls.backend}}
+    mode tcp
+    timeout server {{timeoutMs}}ms
+    server tls abns@{{hap tls.socket}} send-proxy-v2
+
+backend {{hap plain.backend}}
+    mode tcp
+    timeout server {{timeoutMs}}ms
+    server plain abns@{{hap plain.socket}} send-proxy-v2
+`;
+
+export const httpFrontendTemplate = `{{#if dispatch}}{{> dispatch dispatch}}{{/if}}
 frontend {{hap name}}
     mode http
 {{#each binds}}
@@ -96,7 +124,7 @@ ${aclLine}
 {{/each}}
 `;
 
-export const tcpFrontendTemplate = `
+export const tcpFrontendTemplate = `{{#if dispatch}}{{> dispatch dispatch}}{{/if}}
 frontend {{hap name}}
     mode tcp
 {{#each binds}}

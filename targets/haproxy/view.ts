@@ -19,7 +19,10 @@ export interface ConfigView {
 }
 
 export interface BindView {
+  /** `address:port`, or for an internal bind the abstract socket name (printed after `abns@`). */
   readonly address: Word;
+  /** A permissive listener's inner bind: `abns@NAME accept-proxy` (see PermissiveDispatchView). */
+  readonly internal: boolean;
   readonly tls: BindTlsView | null;
   /** Plain-text HTTP/2 (gRPC without TLS). */
   readonly h2c: boolean;
@@ -34,6 +37,29 @@ export interface BindTlsView {
   readonly ciphers: Word;
   /** Null for TCP listeners: no application protocol to negotiate. */
   readonly alpn: "h2,http/1.1" | "http/1.1" | null;
+}
+
+/**
+ * Permissive mTLS: a `mode tcp` frontend on the listener's public address looks at the
+ * first bytes and relays TLS and plain text, with a PROXY v2 header, to the two internal
+ * binds of the listener's one frontend (abstract sockets). The routing, authorization and
+ * rate-limit rules, and the stick table, exist once, in that frontend.
+ */
+export interface PermissiveDispatchView {
+  readonly name: Word;
+  readonly address: Word;
+  /** How long to wait for the first bytes; silence that long closes the connection (as Envoy's listener filter timeout). */
+  readonly inspectDelayMs: number;
+  /** Idle timeout of the relay hop: never shorter than what the inner frontend and backends allow. */
+  readonly timeoutMs: number;
+  readonly tls: RelayView;
+  readonly plain: RelayView;
+}
+
+export interface RelayView {
+  readonly backend: Word;
+  /** Abstract socket name, printed after `abns@`. */
+  readonly socket: Word;
 }
 
 /** A named ACL line: `acl NAME FETCH[(ARG)][,CONV] FLAGS PATTERN...` */
@@ -81,6 +107,7 @@ export interface AuthzView {
 
 export interface HttpFrontendView {
   readonly name: Word;
+  readonly dispatch: PermissiveDispatchView | null;
   readonly binds: readonly BindView[];
   readonly logFormat: Word | null;
   readonly requestId: boolean;
@@ -96,6 +123,7 @@ export interface HttpFrontendView {
 
 export interface TcpFrontendView {
   readonly name: Word;
+  readonly dispatch: PermissiveDispatchView | null;
   readonly binds: readonly BindView[];
   readonly logFormat: Word | null;
   readonly idleTimeoutMs: number | null;
