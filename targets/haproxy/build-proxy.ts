@@ -75,6 +75,7 @@ function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, list
     logFormat: buildLogFormat(proxy, TCP_LOG_FIELDS),
     idleTimeoutMs: listener.idleTimeoutMs,
     authz: buildAuthz(ctx, listener.authorization, "tcp"),
+    rateLimit: listener.rateLimit ? { limit: listener.rateLimit.requests + listener.rateLimit.burst, windowMs: listener.rateLimit.windowMs } : null,
     usesPick: frontendBackends.length > 1,
     backends: frontendBackends,
   };

@@ -46,7 +46,7 @@ export const haproxyCapabilities: Capabilities = {
   "inbound.authz.method": full,
   "inbound.authz.path": full,
   "inbound.authz.header": full,
-  "inbound.rate-limit": partial("A sliding window over the whole listener admitting requests + burst per window (stick-table gpc0_rate), not a token bucket; refused requests do not count."),
+  "inbound.rate-limit": partial("A sliding window over the whole listener admitting requests + burst per window (stick-table gpc0_rate), not a token bucket; refused requests do not count. On TCP listeners it counts connections."),
   "inbound.jwt": none("HAProxy 2.6 verifies a JWT signature only against one fixed PEM key and algorithm, with no JWKS and no expiry check of its own: not sound as authentication. Use the Envoy target.", true),
   "gateway.tls": full,
   "egress.tls-origination": full,

@@ -153,6 +153,12 @@ ${aclLine}
     tcp-request content reject unless { var(sess.meshc_allowed) -m bool }
 {{/if}}
 {{/if}}
+{{#if rateLimit}}
+    stick-table type integer size 1 expire {{rateLimit.windowMs}}ms store gpc0_rate({{rateLimit.windowMs}}ms)
+    tcp-request content track-sc0 int(1)
+    tcp-request content reject if { sc_gpc0_rate(0) ge {{rateLimit.limit}} }
+    tcp-request content sc-inc-gpc0(0)
+{{/if}}
 {{#if usesPick}}
     tcp-request content set-var(sess.meshc_pick) rand(100)
 {{/if}}

@@ -128,6 +128,8 @@ export interface TcpFrontendView {
   readonly logFormat: Word | null;
   readonly idleTimeoutMs: number | null;
   readonly authz: AuthzView | null;
+  /** Connections admitted per window (Envoy's TCP local rate limit counts connections too). */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly usesPick: boolean;
   readonly backends: readonly { readonly name: Word; readonly below: number | null }[];
 }
