@@ -70,6 +70,7 @@ export function collectFeatures(ir: MeshIR): FeatureUse[] {
       if (c.healthCheck) use("cluster.health-check", `${policy}.healthCheck`);
       if (c.discovery === "dns") use("cluster.dns-discovery", c.kind === "egress" ? c.origin : `${c.origin}.endpoints`);
       if (c.tls?.mode === "origination") use("egress.tls-origination", c.origin);
+      if (c.tls?.mode === "mesh" && c.tls.peerSpiffeIds.length > 0) use("upstream.peer-identity", policy);
     }
   }
   return [...uses.values()].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.feature < b.feature ? -1 : 1));

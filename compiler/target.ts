@@ -16,7 +16,7 @@ export const FEATURES = [
   "cluster.connection-limits", "cluster.outlier-detection", "cluster.health-check", "cluster.dns-discovery",
   "inbound.mtls.strict", "inbound.mtls.permissive", "inbound.authz.principal", "inbound.authz.method",
   "inbound.authz.path", "inbound.authz.header", "inbound.rate-limit", "inbound.jwt",
-  "gateway.tls", "egress.tls-origination",
+  "upstream.peer-identity", "gateway.tls", "egress.tls-origination",
   "observability.access-log", "observability.metrics", "observability.request-id",
 ] as const;
 export type Feature = (typeof FEATURES)[number];

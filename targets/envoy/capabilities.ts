@@ -48,6 +48,7 @@ export const envoyCapabilities: Capabilities = {
   "inbound.rate-limit": partial("on TCP listeners the token bucket counts connections, not requests"),
   "inbound.jwt": full,
   "gateway.tls": full,
+  "upstream.peer-identity": full,
   "egress.tls-origination": full,
   "observability.access-log": partial("Envoy logs no separate upstream status: upstream_status holds %RESPONSE_CODE_DETAILS% (via_upstream, or why Envoy answered itself)"),
   "observability.metrics": full,

@@ -58,6 +58,7 @@ export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view
     splits: ctx.splits,
     rateLimitZones: zones,
     servers,
+    admin: { port: proxy.admin.port },
     metrics: proxy.observability.metricsPort === null ? null : { port: proxy.observability.metricsPort },
     stream: buildStream(ctx, proxy, clusters, accessLogFile),
   };

@@ -211,7 +211,7 @@ const clusterMutations: Mutation[] = [
   mutation("web/catalog: connectTimeoutMs 1000 -> 1500", null, "services.catalog", (ir) => { for (const c of serviceClusters(ir, "web", "catalog")) c.connectTimeoutMs = 1500; }),
   mutation("web/catalog: upstream tls.minVersion 1.2 -> 1.3", null, "services.catalog", (ir) => { for (const t of upstreamTlsOf(ir)) t.minVersion = "1.3"; }),
   mutation("web/catalog: upstream tls.ciphers 6 -> first 2", null, "services.catalog", (ir) => { for (const t of upstreamTlsOf(ir)) t.ciphers = t.ciphers.slice(0, 2); }),
-  mutation("web/catalog: upstream tls peer identity catalog -> search (peerSpiffeIds + peerSubjects)", null, "services.catalog",
+  mutation("web/catalog: upstream tls peer identity catalog -> search (peerSpiffeIds + peerSubjects)", "upstream.peer-identity", "services.catalog",
     (ir) => { for (const t of upstreamTlsOf(ir)) { t.peerSpiffeIds = [spiffe("search")]; t.peerSubjects = [subject("search")]; } }),
   mutation("web/catalog: upstream tls.sni catalog.shop.svc.cluster.local -> catalog.shop", null, "services.catalog",
     (ir) => { for (const t of upstreamTlsOf(ir)) t.sni = "catalog.shop"; }),
@@ -399,25 +399,20 @@ interface Gap extends Drop { readonly feature: Feature; /** Words of the target'
 
 /** Silent drops found by this test: nothing in the output changes and nothing is reported. Fix them in the target, then remove them here. */
 const KNOWN_DROPS: readonly Drop[] = [
-  { target: "haproxy", mutation: "web/web-catalog: timeoutMs 2000 -> 2500",
-    why: "buildRouteBackend writes `timeout server` = min(perTryTimeoutMs, timeoutMs): with a per-try timeout the route timeout is not in the output at all, "
-      + "though the route.timeout note says it bounds each attempt. MESH2010 keeps (retries + 1) x per-try within it, so only the deadline over connect and queue time is lost." },
-  { target: "nginx", mutation: "web/catalog: outlierDetection.intervalMs 10000 -> 20000",
-    why: "max_fails/fail_timeout come from consecutive5xx and baseEjectionMs; intervalMs is used nowhere and the outlier-detection note does not name it." },
-  { target: "haproxy", mutation: "web/catalog: outlierDetection.intervalMs 10000 -> 20000",
-    why: "`observe ... error-limit` and `check inter` come from consecutive5xx and baseEjectionMs (or the health check); intervalMs is used nowhere and the note does not name it." },
-  { target: "nginx", mutation: "web/catalog: upstream tls peer identity catalog -> search (peerSpiffeIds + peerSubjects)",
-    why: "the upstream peer is verified by CA + DNS SAN (proxy_ssl_name = sni) only; the accepted SPIFFE IDs and subjects reach no directive, and no capability "
-      + "key or diagnostic covers upstream peer verification (only targets/nginx/README.md says so). A peer with the right DNS SAN but another identity is accepted." },
-  { target: "haproxy", mutation: "web/catalog: upstream tls peer identity catalog -> search (peerSpiffeIds + peerSubjects)",
-    why: "`verifyhost` checks the SNI's DNS SAN only; the accepted SPIFFE IDs and subjects reach no directive, and no capability key or diagnostic covers "
-      + "upstream peer verification (only targets/haproxy/README.md says so). A peer with the right DNS SAN but another identity is accepted." },
-  { target: "nginx", mutation: "web: admin.port 15000 -> 15001",
-    why: "nginx has no admin endpoint: the admin port appears nowhere in nginx.conf, and no capability key or diagnostic says so." },
 ];
 
 /** Values a target leaves out under a "partial" capability whose note (reported as MESH3003) says so. */
 const DOCUMENTED_GAPS: readonly Gap[] = [
+  { target: "haproxy", feature: "route.timeout", mutation: "web/web-catalog: timeoutMs 2000 -> 2500",
+    noteSays: "timeout server = the per-try timeout when one is set", why: "with a per-try timeout only the attempts are bounded; MESH2010 keeps them within the route timeout." },
+  { target: "nginx", feature: "cluster.outlier-detection", mutation: "web/catalog: outlierDetection.intervalMs 10000 -> 20000",
+    noteSays: "no evaluation interval", why: "nginx counts failures as they happen (max_fails within fail_timeout)." },
+  { target: "haproxy", feature: "cluster.outlier-detection", mutation: "web/catalog: outlierDetection.intervalMs 10000 -> 20000",
+    noteSays: "no evaluation interval", why: "HAProxy counts errors as they happen (observe layer7 error-limit)." },
+  { target: "nginx", feature: "upstream.peer-identity", mutation: "web/catalog: upstream tls peer identity catalog -> search (peerSpiffeIds + peerSubjects)",
+    noteSays: "cannot match the peer's SPIFFE URI SAN", why: "the peer is verified by the mesh CA and its service DNS SAN, which the manifest binds to one identity." },
+  { target: "haproxy", feature: "upstream.peer-identity", mutation: "web/catalog: upstream tls peer identity catalog -> search (peerSpiffeIds + peerSubjects)",
+    noteSays: "cannot match the peer's SPIFFE URI SAN", why: "the peer is verified by the mesh CA and its service DNS SAN (verifyhost), which the manifest binds to one identity." },
   { target: "nginx", feature: "lb.hash.cookie", mutation: "web/orders: loadBalancing hash cookie ttlMs 3600000 -> 60000",
     noteSays: "no TTL cookie", why: "nginx hashes the cookie the client sends and never issues one, so the TTL has nothing to apply to." },
   { target: "haproxy", feature: "lb.hash.cookie", mutation: "web/orders: loadBalancing hash cookie ttlMs 3600000 -> 60000",

@@ -75,6 +75,8 @@ const PROBES: Record<Feature, Probe> = {
   "inbound.authz.header": rbacHeader((name) => !name.startsWith(":")),
   "inbound.rate-limit": (n) => isType(n, "LocalRateLimit"),
   "inbound.jwt": (n) => isType(n, "JwtAuthentication"),
+  "upstream.peer-identity": (n) => isType(n, "UpstreamTlsContext")
+    && (n.common_tls_context?.validation_context?.match_typed_subject_alt_names ?? []).some((m: Obj) => m.san_type === "URI" && String(m.matcher?.exact ?? "").startsWith("spiffe://")),
   "gateway.tls": (n) => Array.isArray(n.filter_chain_match?.server_names) && n.transport_socket !== undefined,
   "egress.tls-origination": (n) => isType(n, "UpstreamTlsContext") && n.common_tls_context?.validation_context?.system_root_certs !== undefined,
   "observability.access-log": (n) => isType(n, "StdoutAccessLog") && n.log_format?.json_format !== undefined,

@@ -33,8 +33,8 @@ async function startTcpE2e(): Promise<Env> {
     prefix.remove();
   };
   try {
-    const [webSingle, webSplit, ledgerInbound, local, v1, v2] = await freePorts(6);
-    const ports: TcpPorts = { webSingle, webSplit, ledgerInbound, local, v1, v2 };
+    const [webSingle, webSplit, ledgerInbound, local, v1, v2, webAdmin, ledgerAdmin] = await freePorts(8);
+    const ports: TcpPorts = { webSingle, webSplit, ledgerInbound, local, v1, v2, admin: { web: webAdmin, ledger: ledgerAdmin } };
     const ir = buildTcpIR(prefix.dir, ports);
     const pki = await writeMeshPki(ir.runtime.certDir, tcpIdentities(ir.runtime.certDir));
     for (const dir of [ir.runtime.runDir, ir.runtime.logDir, join(prefix.dir, "nginx")]) mkdirSync(dir, { recursive: true });

@@ -31,8 +31,8 @@ export async function startE2e(label: string): Promise<E2eEnv> {
     const names = ["v1", "v2", "flaky", "slow", "local"] as const;
     for (const name of names) upstreams.push(await startUpstream({ name }));
     const byName = Object.fromEntries(upstreams.map((u) => [u.name, u])) as E2eEnv["upstreams"];
-    const [webOutbound, paymentsStrict, paymentsLimited] = await freePorts(3);
-    const ports: E2ePorts = { webOutbound, paymentsStrict, paymentsLimited,
+    const [webOutbound, paymentsStrict, paymentsLimited, webAdmin, paymentsAdmin] = await freePorts(5);
+    const ports: E2ePorts = { webOutbound, paymentsStrict, paymentsLimited, admin: { web: webAdmin, payments: paymentsAdmin },
       upstreams: Object.fromEntries(upstreams.map((u) => [u.name, u.port])) as E2ePorts["upstreams"] };
     const ir = buildNginxE2eIR(prefix.dir, ports);
     const pki = await writeMeshPki(ir.runtime.certDir, e2eIdentities(ir.runtime.certDir));

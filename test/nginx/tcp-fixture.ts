@@ -20,6 +20,8 @@ export interface TcpPorts {
   /** TLS echo servers (mesh certificate `ledger`, client certificate required). */
   readonly v1: number;
   readonly v2: number;
+  /** Admin ports of the two proxies (they run side by side in the e2e tests); default 15000. */
+  readonly admin?: { readonly web: number; readonly ledger: number };
 }
 
 export const TCP_IDENTITIES = ["catalog", "ledger", "payments", "web"] as const;
@@ -83,12 +85,12 @@ export function buildTcpIR(prefix: string, ports: TcpPorts): MeshIR {
     mesh: { name: "shop", trustDomain: td, namespace: ns, caName: "shop-ca" },
     runtime: { certDir, runDir: `${prefix}/run`, logDir: `${prefix}/logs` },
     proxies: [
-      { name: "ledger", kind: "sidecar", owner: "ledger", identity: ledger, admin: { address: "127.0.0.1", port: 15000 },
+      { name: "ledger", kind: "sidecar", owner: "ledger", identity: ledger, admin: { address: "127.0.0.1", port: ports.admin?.ledger ?? 15000 },
         listeners: [inbound],
         clusters: [{ name: "local-db", kind: "local", service: "", subset: null, protocol: "tcp", discovery: "static", endpoints: [{ address: "127.0.0.1", port: ports.local }],
           connectTimeoutMs: 1000, loadBalancing: { policy: "round-robin" }, connectionLimits: null, outlierDetection: null, healthCheck: null, tls: null, origin: "services.ledger.ports.db" }],
         observability: { ...obs, accessLog: { fields: [...obs.accessLog.fields] } } },
-      { name: "web", kind: "sidecar", owner: "web", identity: ref(certDir, "web"), admin: { address: "127.0.0.1", port: 15000 },
+      { name: "web", kind: "sidecar", owner: "web", identity: ref(certDir, "web"), admin: { address: "127.0.0.1", port: ports.admin?.web ?? 15000 },
         listeners: [outbound("ledger-single", ports.webSingle, [["ledger", 100]], null), outbound("ledger-split", ports.webSplit, [["ledger-v1", 90], ["ledger-v2", 10]], 5000)]
           .sort((a, b) => a.port - b.port),
         clusters: [ledgerCluster(certDir, "ledger", ports.ledgerInbound, null), ledgerCluster(certDir, "ledger-v1", ports.v1, "v1"), ledgerCluster(certDir, "ledger-v2", ports.v2, "v2")],

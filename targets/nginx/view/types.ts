@@ -13,6 +13,8 @@ export interface ProxyView {
   readonly rateLimitZones: readonly RateLimitZoneView[];
   readonly upstreams: readonly UpstreamView[];
   readonly servers: readonly ServerView[];
+  /** The local admin endpoint: /ready for probes and /stats (as HAProxy's and Envoy's admin). */
+  readonly admin: { readonly port: number };
   readonly metrics: { readonly port: number } | null;
   /** The `stream {}` block and its `load_module`; null when the proxy has no TCP listener. */
   readonly stream: StreamView | null;
