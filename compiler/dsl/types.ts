@@ -131,6 +131,8 @@ type ServiceNames<S> = Extract<keyof S, string>;
 type AllVersions<S> = { [K in keyof S]: S[K] extends { versions: infer V } ? Extract<keyof V, string> : never }[keyof S];
 /** Every port name any service declares. */
 type AllPorts<S> = { [K in keyof S]: S[K] extends { ports: infer P } ? Extract<keyof P, string> : never }[keyof S];
+/** Weights by version; `never` when no service declares versions (an empty record would accept any key). */
+type Split<S> = [AllVersions<S>] extends [never] ? never : Partial<Record<NoInfer<AllVersions<S>>, number>>;
 
 // Why not a union with one member per destination (so `split` keys are exactly the `to`
 // service's versions)? Measured: at 1,000 services tsc gives up ("union type that is too
@@ -152,7 +154,7 @@ export interface Route<S, G extends string> {
   timeout?: Duration;
   match?: HttpMatch;
   /** Weights by version of `to`. */
-  split?: Partial<Record<NoInfer<AllVersions<S>>, number>>;
+  split?: Split<S>;
   /** Weighted split across services (instead of `split`). */
   backends?: Backend<S>[];
   rewrite?: { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string };
@@ -192,7 +194,7 @@ export interface GatewayRoute<S> {
   name?: string;
   match?: HttpMatch;
   to: NoInfer<ServiceNames<S>>;
-  split?: Record<string, number>;
+  split?: Split<S>;
   timeout?: Duration;
   rewrite?: { prefix?: string };
   requestHeaders?: HeaderChanges;

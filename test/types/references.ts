@@ -81,3 +81,21 @@ defineMesh({
     web: { ports: { http: { port: 80, protocol: "http" } }, healthCheck: { pth: "/healthz", interval: "5s", timeout: "1s" } },
   },
 });
+
+defineMesh({
+  name: "m", trustDomain: "m.example", namespace: "m",
+  services: { web: { ports: { http: { port: 80, protocol: "http" } } }, api: { ports: { http: { port: 80, protocol: "http" } } } },
+  routes: [
+    // @ts-expect-error split on a mesh where no service declares versions
+    { from: "web", to: "api", split: { v1: 100 } },
+  ],
+});
+
+defineMesh({
+  name: "m", trustDomain: "m.example", namespace: "m",
+  services: { web: { ports: { http: { port: 80, protocol: "http" } }, versions: { v1: {} } } },
+  gateways: {
+    // @ts-expect-error gateway route split names an undeclared version
+    edge: { port: 443, hosts: ["a.example"], routes: [{ to: "web", split: { v9: 100 } }] },
+  },
+});
