@@ -42,6 +42,9 @@ if (run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."]) !== 0)
   process.exit(1);
 }
 
+// Debian installs nginx and haproxy under /usr/sbin, which a non-root or minimal PATH may lack.
+process.env.PATH = [process.env.PATH ?? "", "/usr/local/sbin", "/usr/sbin", "/sbin"].filter(Boolean).join(delimiter);
+
 const pattern = process.argv[2] ?? "\\.test\\.ts$";
 const r = spawnSync(process.execPath, ["--import", "tsx", "node_modules/uvu/bin.js", "test", pattern], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 28 });
 process.stdout.write(r.stdout ?? "");
