@@ -37,9 +37,10 @@ backend {{hap plain.backend}}
     server plain abns@{{hap plain.socket}} send-proxy-v2
 `;
 
-export const httpFrontendTemplate = `{{#if dispatch}}{{> dispatch dispatch}}{{/if}}
+/** The start every frontend shares: the permissive dispatcher, binds, logging. */
+const frontendHead = (mode: "http" | "tcp") => `{{#if dispatch}}{{> dispatch dispatch}}{{/if}}
 frontend {{hap name}}
-    mode http
+    mode ${mode}
 {{#each binds}}
 ${bindLine}
 {{/each}}
@@ -49,7 +50,9 @@ ${bindLine}
 {{else}}
     no log
 {{/if}}
-{{#if requestId}}
+`;
+
+export const httpFrontendTemplate = `${frontendHead("http")}{{#if requestId}}
     http-request set-header x-request-id %[uuid()] unless { req.hdr(x-request-id) -m found }
 {{/if}}
 {{#if logFormat}}
@@ -124,19 +127,7 @@ ${aclLine}
 {{/each}}
 `;
 
-export const tcpFrontendTemplate = `{{#if dispatch}}{{> dispatch dispatch}}{{/if}}
-frontend {{hap name}}
-    mode tcp
-{{#each binds}}
-${bindLine}
-{{/each}}
-{{#if logFormat}}
-    log global
-    log-format {{hap logFormat}}
-{{else}}
-    no log
-{{/if}}
-{{#if idleTimeoutMs}}
+export const tcpFrontendTemplate = `${frontendHead("tcp")}{{#if idleTimeoutMs}}
     timeout client {{idleTimeoutMs}}ms
 {{/if}}
 {{#if authz}}
