@@ -1,7 +1,7 @@
 // `meshc compile` and `meshc validate`.
 import { watch } from "node:fs";
 import { dirname, relative } from "node:path";
-import { checkOutDir, computeDrift, withLockFile, writeBundle } from "../bundle.ts";
+import { checkOutDir, computeDrift, lockDiagnostic, withLockFile, writeBundle } from "../bundle.ts";
 import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
@@ -46,6 +46,11 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const outDir = opts.out ?? "mesh-bundle";
   const projectRoots = [cwd, dirname(result.config.absolutePath)];
   if (opts.check) {
+    const forged = lockDiagnostic(outDir);
+    if (forged.length > 0) {
+      printDiagnostics([...diagnostics, ...forged], opts.format, result.config, !!opts.verbose);
+      return 1;
+    }
     const drift = computeDrift(outDir, files);
     const stale = [...drift.added.map((f) => `added ${f}`), ...drift.changed.map((f) => `changed ${f}`), ...drift.removed.map((f) => `removed ${f}`)];
     if (stale.length) {

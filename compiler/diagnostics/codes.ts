@@ -17,6 +17,12 @@ export const coreCodes = defineCodes({
     description: "tsc reports a type error in the config (a misspelled reference, a wrong shape). Turn off with --no-typecheck." },
   typecheckSkipped: { code: "MESH1005", severity: "info", title: "type-check skipped for a large config",
     description: "tsc cannot type a mesh of several hundred services with thousands of routes (its unions become too complex); the compiler's own reference checks still run." },
+  configTimeout: { code: "MESH1006", severity: "error", title: "config did not finish evaluating",
+    description: "mesh.config.ts runs in a child process with a time limit (--config-timeout, default 10s); it was still running when the limit passed (a loop, or a wait that never ends)." },
+  configExited: { code: "MESH1007", severity: "error", title: "config ended the process",
+    description: "mesh.config.ts called process.exit(), crashed, or was killed before it produced its default export; nothing it did counts as a result." },
+  inputLimit: { code: "MESH1008", severity: "error", title: "input beyond meshc's limits",
+    description: "The config is nested deeper, is larger, or has more elements than meshc accepts (the message names the limit); meshc checks limits before walking the input, so no input can exhaust its stack or time." },
   schemaUnknownField: { code: "MESH1101", severity: "error", title: "unknown field",
     description: "A field the schema does not define; usually a typo." },
   schemaType: { code: "MESH1102", severity: "error", title: "wrong type",
@@ -98,6 +104,10 @@ export const coreCodes = defineCodes({
     description: "--verify asked for a real check whose tool is not installed; the hint says how to install it." },
   writeFailed: { code: "MESH4005", severity: "error", title: "could not write the bundle",
     description: "The bundle could not be written; the previous bundle is intact." },
+  foreignLock: { code: "MESH4006", severity: "error", title: "lock file cannot be trusted",
+    description: "The folder's meshc.lock.json (or a snapshot's .meshc-snapshot.json) lists a path that is absolute, holds .., goes through a symbolic link or resolves outside the folder, or it does not parse. A lock decides what meshc may replace or remove, so meshc writes and removes nothing." },
+  foreignFileInTheWay: { code: "MESH4007", severity: "error", title: "would replace a file meshc did not write",
+    description: "In a folder shared with other files (--adopt), a file of the bundle would replace a file the lock does not list, or a file the lock lists no longer holds the bytes meshc wrote. meshc never overwrites or removes what it cannot prove it wrote." },
 
   // --- 9xxx: internal ----------------------------------------------------------
   internal: { code: "MESH9001", severity: "error", title: "internal error",

@@ -1,0 +1,89 @@
+// A lock file (or a snapshot's manifest) is input too: it is read from a folder a pull
+// request can change. It decides which files meshc may replace or remove, so it is
+// trusted only when every entry is a plain relative path that stays inside the folder,
+// through no symbolic link, with a sha256. Anything else makes the whole lock foreign.
+import { createHash } from "node:crypto";
+import { existsSync, lstatSync, readFileSync, realpathSync } from "node:fs";
+import { dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
+
+export interface OwnedEntry { readonly path: string; readonly sha256: string }
+
+export type OwnerFileRead =
+  | { readonly kind: "none" }
+  | { readonly kind: "ok"; readonly files: readonly OwnedEntry[] }
+  | { readonly kind: "foreign"; readonly reason: string };
+
+export const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+
+const MAX_ENTRIES = 100_000;
+const MAX_LOCK_BYTES = 64 * 1024 * 1024;
+
+/** Why `path` is not a safe lock entry, or null. Lexical only; see `escapesThroughDisk`. */
+export function unsafeEntryPath(path: unknown): string | null {
+  if (typeof path !== "string" || path === "") return "an entry has no path";
+  const shown = JSON.stringify(path.length > 80 ? `${path.slice(0, 80)}...` : path);
+  if (path.includes("\0") || path.includes("\\")) return `${shown} holds a NUL or a backslash`;
+  if (path.startsWith("/") || isAbsolute(path) || /^[A-Za-z]:/.test(path)) return `${shown} is absolute`;
+  if (path.split("/").some((s) => s === "" || s === "." || s === "..")) return `${shown} has an empty, . or .. segment`;
+  return null;
+}
+
+/** Whether `rel` reaches outside `root` on disk: a symbolic link on the way, or a real path outside. */
+export function escapesThroughDisk(root: string, rel: string): string | null {
+  const base = realpathSync(root);
+  let p = root;
+  for (const part of rel.split("/")) {
+    p = join(p, part);
+    if (!existsSync(p) && !isLink(p)) break;
+    if (isLink(p)) return `${rel} goes through a symbolic link`;
+  }
+  // The deepest existing ancestor, by its real path, must still be inside the folder.
+  let probe = resolve(root, rel);
+  while (!existsSync(probe)) probe = dirname(probe);
+  const real = realpathSync(probe);
+  const inside = relative(base, real);
+  if (inside.startsWith(`..${sep}`) || inside === ".." || isAbsolute(inside)) return `${rel} resolves outside the folder`;
+  return null;
+}
+
+function isLink(p: string): boolean {
+  try { return lstatSync(p).isSymbolicLink(); } catch { return false; }
+}
+
+/** Reads and vets `<dir>/<name>`. Absent: none. Unreadable, malformed or with one unsafe entry: foreign. */
+export function readOwnerFile(dir: string, name: string): OwnerFileRead {
+  const file = join(dir, name);
+  if (!existsSync(file) && !isLink(file)) return { kind: "none" };
+  if (isLink(file)) return { kind: "foreign", reason: `${name} is a symbolic link` };
+  let value: unknown;
+  try {
+    if (lstatSync(file).size > MAX_LOCK_BYTES) return { kind: "foreign", reason: `${name} is larger than ${MAX_LOCK_BYTES} bytes` };
+    value = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    return { kind: "foreign", reason: `${name} does not parse: ${(error as Error).message}` };
+  }
+  const files = (value as { files?: unknown } | null)?.files;
+  if (!Array.isArray(files)) return { kind: "foreign", reason: `${name} has no "files" list` };
+  if (files.length > MAX_ENTRIES) return { kind: "foreign", reason: `${name} lists more than ${MAX_ENTRIES} files` };
+  const out: OwnedEntry[] = [];
+  for (const entry of files as unknown[]) {
+    const path = (entry as { path?: unknown } | null)?.path;
+    const hash = (entry as { sha256?: unknown } | null)?.sha256;
+    const bad = unsafeEntryPath(path) ?? (typeof hash === "string" && /^[0-9a-f]{64}$/.test(hash) ? null : `${JSON.stringify(path)} has no sha256`);
+    if (bad) return { kind: "foreign", reason: bad };
+    const escape = escapesThroughDisk(dir, path as string);
+    if (escape) return { kind: "foreign", reason: escape };
+    out.push({ path: path as string, sha256: hash as string });
+  }
+  return { kind: "ok", files: out };
+}
+
+/** Whether the file at `rel` still holds the bytes the lock says meshc wrote there. */
+export function holdsLockedBytes(dir: string, entry: OwnedEntry): boolean {
+  try {
+    const p = join(dir, entry.path);
+    return lstatSync(p).isFile() && sha256(readFileSync(p)) === entry.sha256;
+  } catch {
+    return false;
+  }
+}
