@@ -1,9 +1,18 @@
 // Snapshots: a bundle compared with a golden copy on disk. Used by `meshc snapshot` and by
 // the project's own golden tests. Verify mode reports missing, changed (with a diff) and
-// orphaned files; update mode rewrites the folder and prunes orphans.
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+// orphaned files; update mode rewrites the folder through the bundle writer, with a manifest
+// of its own (.meshc-snapshot.json, paths and sha256, no version) so that a later update
+// removes only files an earlier update wrote, never an unrelated folder that has the name.
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { createTwoFilesPatch } from "diff";
+import { checkOutDir, writeBundle } from "./bundle.ts";
+import { sha256 } from "./bundle-lock.ts";
+import type { Diagnostic } from "./diagnostics/types.ts";
+import { toJson } from "./serialize.ts";
+
+/** The snapshot's own lock: which files `--update` wrote, so the next one may replace them. */
+export const SNAPSHOT_MANIFEST = ".meshc-snapshot.json";
 
 export interface SnapshotProblem {
   readonly kind: "missing" | "changed" | "orphaned";
@@ -18,12 +27,12 @@ function listFiles(dir: string): string[] {
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
+      if (lstatSync(p).isDirectory()) walk(p);
       else out.push(relative(dir, p).split(sep).join("/"));
     }
   };
   walk(dir);
-  return out;
+  return out.filter((p) => p !== SNAPSHOT_MANIFEST);
 }
 
 export function compareSnapshot(dir: string, files: ReadonlyMap<string, string>): SnapshotProblem[] {
@@ -38,12 +47,20 @@ export function compareSnapshot(dir: string, files: ReadonlyMap<string, string>)
   return problems;
 }
 
-export function updateSnapshot(dir: string, files: ReadonlyMap<string, string>): void {
-  rmSync(dir, { recursive: true, force: true });
-  for (const [path, content] of files) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), content);
+/**
+ * Rewrites `dir` with `files`, through the same guards as `compile`: a folder with files and
+ * no manifest of ours is refused (MESH4001), a forged manifest too (MESH4006), and the swap
+ * is atomic. `protectedDirs` are never written (the project root).
+ */
+export function updateSnapshot(dir: string, files: ReadonlyMap<string, string>, protectedDirs: readonly string[] = []): Diagnostic[] {
+  const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : 1));
+  const manifest = toJson({ files: sorted.map(([path, content]) => ({ path, sha256: sha256(content) })) });
+  const refused = checkOutDir(dir, protectedDirs, false, SNAPSHOT_MANIFEST);
+  if (refused.length > 0) {
+    const hint = `meshc snapshot --update only replaces a folder it wrote (one with ${SNAPSHOT_MANIFEST}); choose another --dir or --name, or move this folder yourself`;
+    return refused.map((d) => (d.code === "MESH4001" ? { ...d, hint } : d));
   }
+  return writeBundle(dir, [...sorted.map(([path, content]) => ({ path, content })), { path: SNAPSHOT_MANIFEST, content: manifest }], { ownerFile: SNAPSHOT_MANIFEST });
 }
 
 export function formatSnapshotProblems(name: string, problems: readonly SnapshotProblem[]): string {

@@ -21,7 +21,11 @@ export async function runSnapshot(config: string | undefined, opts: { update?: b
   const dir = join(opts.dir, name);
   const files = new Map(r.files.map((f) => [f.path, f.content]));
   if (opts.update) {
-    updateSnapshot(dir, files);
+    const refused = updateSnapshot(dir, files, [process.cwd(), opts.dir]);
+    if (refused.length > 0) {
+      printDiagnostics(refused, "text", r.config, false);
+      return 1;
+    }
     process.stderr.write(`meshc: snapshot ${dir} updated (${files.size} files)\n`);
     return 0;
   }
