@@ -45,4 +45,8 @@ export const certsCodes = defineCodes({
     code: "MESH4505", severity: "error", title: "minting failed",
     description: "The crypto provider refused to create a key or certificate as the manifest describes.",
   },
+  certDirRefused: {
+    code: "MESH4506", severity: "error", title: "refusing the certificate directory",
+    description: "`meshc certs issue --dir` is inside a bundle (a folder with meshc.lock.json at or above it) or at a path of a git work tree that git would commit (tracked, or not ignored); private keys never go where they would be committed or shipped.",
+  },
 });

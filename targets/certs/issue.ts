@@ -8,6 +8,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { certsCodes as codes } from "./codes.ts";
+import { checkCertDir } from "./issue-guard.ts";
 import { MANIFEST_FILE, parseManifestToml } from "./manifest-toml.ts";
 import type { CertManifest } from "./manifest.ts";
 import { mintCertificates, type PemPair } from "./mint.ts";
@@ -114,9 +115,11 @@ export async function issueCertificates(options: IssueOptions): Promise<{ writte
   }
   const plan = planFiles(manifest, options.dir, minted, manifestFile, diagnostics);
   if (diagnostics.length > 0) return { written: [], diagnostics };
-  // Nothing is written until every path is known to be inside `dir`.
+  // Nothing is written until every path is known to be inside `dir`, and `dir` is a place for keys.
   plan.set(caKeyPath, { content: minted.ca.keyPem, mode: 0o600 });
   plan.set(join(options.dir, DEV_NOTICE_FILE), { content: DEV_NOTICE, mode: 0o644 });
+  const refused = checkCertDir(options.dir, [...plan.keys()].map((p) => resolve(p)));
+  if (refused.length > 0) return { written: [], diagnostics: refused };
   const written: string[] = [];
   try {
     for (const [path, { content, mode }] of [...plan].sort(([a], [b]) => (a < b ? -1 : 1))) {
