@@ -21,7 +21,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .description("Declarative service-mesh compiler: one typed mesh config, deterministic Envoy, nginx, HAProxy, Kubernetes and certificate bundles.")
     .version((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version)
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // A mesh.config.ts runs in a child process with a time limit (compiler/load/typescript.ts).
+    .option("--config-timeout <seconds>", "time limit for evaluating a mesh.config.ts (default 10)")
+    .hook("preAction", (cmd) => {
+      const limit = cmd.opts<{ configTimeout?: string }>().configTimeout;
+      if (limit === undefined) return;
+      if (!/^\d+(\.\d+)?$/.test(limit) || Number(limit) <= 0) throw new CommanderError(2, "meshc.configTimeout", `--config-timeout: expected a number of seconds, got ${JSON.stringify(limit)}`);
+      process.env.MESHC_CONFIG_TIMEOUT = limit;
+    });
 
   program.command("compile")
     .description("validate the config and write the bundle (or check it, or print the IR)")

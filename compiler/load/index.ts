@@ -68,11 +68,16 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
   if (format === "ts") {
     const evaluated = await evaluateTypescriptConfig(absolutePath);
     if ("kind" in evaluated) {
-      const code = evaluated.kind === "syntax" ? coreCodes.configSyntax : coreCodes.configLoad;
+      const code = { syntax: coreCodes.configSyntax, runtime: coreCodes.configLoad, timeout: coreCodes.configTimeout, exited: coreCodes.configExited }[evaluated.kind];
+      const hint = {
+        syntax: "fix the syntax error",
+        runtime: "the config must evaluate without throwing",
+        timeout: "a config must finish quickly: look for a loop or a wait that never ends (raise the limit with --config-timeout SECONDS)",
+        exited: "a config must not call process.exit() or end its process: export the mesh and return",
+      }[evaluated.kind];
       return fail(diagnostic(code, {
         message: evaluated.message, file: evaluated.file ? displayPath(evaluated.file, cwd) : file,
-        line: evaluated.line, column: evaluated.column,
-        hint: evaluated.kind === "syntax" ? "fix the syntax error" : "the config must evaluate without throwing",
+        line: evaluated.line, column: evaluated.column, hint,
       }));
     }
     value = evaluated.value;
