@@ -7,6 +7,7 @@ import { placeAndSort } from "./diagnostics/place.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
 import { checkCharacters } from "./analyze/characters.ts";
+import { checkLimits } from "./analyze/limits.ts";
 import { checkRawValues } from "./analyze/raw-values.ts";
 import { conflictingActionKeys } from "./analyze/route-actions.ts";
 import type { Report } from "./analyze/context.ts";
@@ -117,6 +118,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const done = (extra: Partial<CompileResult>): CompileResult => ({
     config, mesh: null, ir: null, targets: [], files: [], diagnostics, timings: t.timings, ...extra,
   });
+  if (!checkLimits(config.value, report)) return done({});
   checkCharacters(config.value, report);
   diagnostics.push(...checkSchema(config.value, config.file));
   t.lap("validate");

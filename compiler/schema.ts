@@ -62,6 +62,8 @@ function describe(e: ErrorObject, at: string): { message: string; hint: string |
       const field = path[path.length - 1];
       return { message: `"${String(field)}" cannot be used here${at.includes(".") ? ` (in ${formatPath(path.slice(0, -1))})` : ""}`, hint: "a route does one of split, backends, redirect, directResponse; a rewrite uses prefix or regex", path };
     }
+    case "minProperties":
+      return { message: `${at}: needs at least ${String(params.limit)} entr${params.limit === 1 ? "y" : "ies"}, has none`, hint: (e.parentSchema as { description?: string } | undefined)?.description ?? null, path };
     case "propertyNames":
       return { message: `${at}: the name ${JSON.stringify(params.propertyName)} is not allowed`, hint: "names are DNS labels: lowercase letters, digits and -, at most 63 characters", path: [...path, String(params.propertyName)] };
     default: {
