@@ -18,7 +18,8 @@ function buildIdentities(mesh: NMesh, certDir: string): IdentityIR[] {
   const byIdentity = new Map<string, string[]>();
   for (const s of mesh.services) {
     const names = [s.name, `${s.name}.${mesh.namespace}`, serviceHost(mesh, s.name)];
-    byIdentity.set(s.identity, [...(byIdentity.get(s.identity) ?? []), ...names]);
+    const list = byIdentity.get(s.identity); // appended in place: a spread copy per service is quadratic
+    if (list) list.push(...names); else byIdentity.set(s.identity, [...names]);
   }
   const out = [...byIdentity].map(([name, dns]) => make(name, "service", dns));
   for (const g of mesh.gateways) out.push(make(gatewayProxyName(g.name), "gateway", [...g.hosts]));
