@@ -16,21 +16,32 @@ function checkName(name: string, where: string, report: Report, changing: boolea
   }
 }
 
+/** nginx hashes the response header names it hides and adds with 64-byte buckets (its *_headers_hash_bucket_size): 63 characters or more fail `nginx -t`. */
+export const MAX_RESPONSE_HEADER_NAME = 62;
+
 export function headerValueProblem(value: string): string | null {
+  // HAProxy refuses an empty header value (`http-request set-header x ""` is a parse error); use remove to drop a header.
+  if (value === "") return "is empty (HAProxy refuses an empty header value; to drop a header, list it under remove)";
   if (value.length > 4096) return "is longer than 4096 characters";
   if (!VALUE.test(value)) return "must be visible ASCII with single inner spaces, no leading or trailing space";
   return null;
 }
 
-function checkChanges(h: NHeaderChanges, where: string, report: Report): void {
+function checkResponseName(name: string, where: string, report: Report, response: boolean): void {
+  if (!response || name.length <= MAX_RESPONSE_HEADER_NAME) return;
+  report(coreCodes.badHeader, { message: `response header name ${JSON.stringify(name.slice(0, 80))} has ${name.length} characters; nginx accepts at most ${MAX_RESPONSE_HEADER_NAME}`, path: where, hint: `shorten the name to ${MAX_RESPONSE_HEADER_NAME} characters or fewer` });
+}
+
+function checkChanges(h: NHeaderChanges, where: string, report: Report, response = false): void {
   for (const kind of ["set", "add"] as const) {
     for (const { name, value } of h[kind]) {
       checkName(name, `${where}.${kind}.${name}`, report, true);
+      checkResponseName(name, `${where}.${kind}.${name}`, report, response);
       const problem = headerValueProblem(value);
       if (problem) report(coreCodes.badHeader, { message: `value of header ${name} ${problem}`, path: `${where}.${kind}.${name}`, hint: "header values are single-line visible ASCII" });
     }
   }
-  h.remove.forEach((name, i) => checkName(name, `${where}.remove[${i}]`, report, true));
+  h.remove.forEach((name, i) => { checkName(name, `${where}.remove[${i}]`, report, true); checkResponseName(name, `${where}.remove[${i}]`, report, response); });
 }
 
 export const headers: ModelCheck = {
@@ -40,7 +51,7 @@ export const headers: ModelCheck = {
     for (const r of mesh.routes) {
       for (const m of r.match.headers) checkName(m.name, `${r.origin}.match.headers.${m.name}`, report, false);
       checkChanges(r.requestHeaders, `${r.origin}.requestHeaders`, report);
-      checkChanges(r.responseHeaders, `${r.origin}.responseHeaders`, report);
+      checkChanges(r.responseHeaders, `${r.origin}.responseHeaders`, report, true);
     }
     for (const rule of mesh.authorization) for (const m of rule.headers) checkName(m.name, `${rule.origin}.${rule.action}.headers.${m.name}`, report, false);
     for (const s of mesh.services) {

@@ -6,10 +6,27 @@ import type { ModelCheck, Report } from "./context.ts";
 
 const MAX = 1024;
 
+/** Envoy refuses a regex whose RE2 program is larger than this (`max_program_size`, error level, default 100). */
+export const MAX_PROGRAM_SIZE = 100;
+
+/**
+ * An estimate of C++ RE2's ProgramSize(), which Envoy checks. re2js compiles to Go's
+ * program (one instruction a rune range set); C++ RE2 compiles to UTF-8 byte ranges, so a
+ * class or `.` takes several instructions there. The estimate adds 4 per class and any-rune
+ * instruction (re2js ops 8, 10, 11) to the instruction count. It is calibrated on Envoy's
+ * documented behaviour (a{1,50} and longer repetitions fail), not proven an upper bound:
+ * `--verify` with Envoy remains the final word for patterns near the limit.
+ */
+export function programSizeEstimate(compiled: RE2JS): number {
+  const insts = (compiled as unknown as { re2Input: { prog: { inst: { op: number }[] } } }).re2Input.prog.inst;
+  return insts.length + 4 * insts.filter((i) => i.op === 8 || i.op === 10 || i.op === 11).length;
+}
+
 export function regexProblem(pattern: string): string | null {
   if (pattern.length > MAX) return `is longer than ${MAX} characters`;
   try {
-    RE2JS.compile(pattern);
+    const size = programSizeEstimate(RE2JS.compile(pattern));
+    if (size > MAX_PROGRAM_SIZE) return `compiles to an RE2 program of about ${size} instructions; Envoy refuses more than ${MAX_PROGRAM_SIZE} (large repetitions like {1,50} or long alternations): simplify it`;
     return null;
   } catch (error) {
     return `does not compile as RE2: ${error instanceof Error ? error.message : String(error)}`;

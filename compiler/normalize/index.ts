@@ -174,7 +174,8 @@ function normalizeRoute(
     action = { kind: "redirect", scheme: rd.scheme ?? null, host: rd.host ?? null, port: rd.port ?? null, path: rd.path ?? null, status: rd.status ?? 302 };
   } else if (r.directResponse) {
     const dr = r.directResponse as { status: number; body?: string };
-    action = { kind: "direct", status: dr.status, body: dr.body ?? null };
+    // An empty body is no body: the same response on every target (HAProxy refuses `string ""`).
+    action = { kind: "direct", status: dr.status, body: dr.body ? dr.body : null };
   } else {
     action = { kind: "forward", backends: normalizeBackends(r, to) };
   }
