@@ -88,7 +88,9 @@ function emitNode(value: unknown, indent: string, out: string[]): void {
       if (isCollection(item) && !isEmpty(item)) {
         const nested: string[] = [];
         emitNode(item, indent + "  ", nested);
-        out.push(`${indent}- ${nested[0]!.slice(indent.length + 2)}`, ...nested.slice(1));
+        // A loop, not push(...nested): spreading a list of 100,000+ lines as arguments overflows the stack.
+        out.push(`${indent}- ${nested[0]!.slice(indent.length + 2)}`);
+        for (let i = 1; i < nested.length; i++) out.push(nested[i]!);
       } else {
         out.push(`${indent}- ${isCollection(item) ? (Array.isArray(item) ? "[]" : "{}") : scalar(item, indent)}`);
       }
