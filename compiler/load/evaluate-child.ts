@@ -1,6 +1,6 @@
 // The child process that evaluates a bundled mesh.config.ts (see ./typescript.ts). It reads
-// the bundle (ESM JavaScript) from stdin, imports it, and writes exactly one JSON message on
-// fd 3: {"value": ...} or {"error": "..."}. Then it exits at once, whatever timers the
+// the bundle (ESM JavaScript) from stdin, writes "R" (ready) on fd 3, imports the bundle, and
+// writes exactly one JSON message after it on fd 3: {"value": ...} or {"error": "..."}. Then it exits at once, whatever timers the
 // config left. The config's own stdout goes to meshc's stderr (set by the parent), so it can
 // neither fake a result nor pollute meshc's output. If the config calls process.exit(),
 // crashes the process or never finishes, no message arrives and the parent reports a load
@@ -15,6 +15,8 @@ function send(text: string): void {
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const code = readFileSync(0, "utf8");
+// Ready: the parent's time limit counts from here, so a slow node start-up on a busy machine is not the config's time.
+send("R");
 let message: string;
 try {
   const mod = (await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`)) as { default?: unknown };

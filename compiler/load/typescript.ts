@@ -18,6 +18,8 @@ const DSL_ENTRY = join(dirname(HERE), "..", "dsl", `index${extname(HERE)}`);
 const CHILD_ENTRY = join(dirname(HERE), `evaluate-child${extname(HERE)}`);
 
 export const DEFAULT_CONFIG_TIMEOUT_MS = 10_000;
+/** How long a child may take to start (node itself, before the config runs) on a busy machine. */
+const STARTUP_LIMIT_MS = 60_000;
 
 export interface EvaluatedConfig {
   readonly value: unknown;
@@ -50,17 +52,27 @@ function runChild(bundled: string, cwd: string, timeoutMs: number): Promise<Chil
     let message = "";
     let stderr = "";
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, timeoutMs);
+    const stop = () => { timedOut = true; child.kill("SIGKILL"); };
+    // Until the child is ready, only a generous start-up limit applies; the config's own limit starts at "R".
+    let timer = setTimeout(stop, Math.max(STARTUP_LIMIT_MS, timeoutMs));
+    let ready = false;
     // The config's output is shown as meshc's diagnostics' neighbour (stderr), never as a result.
     child.stdout!.on("data", (d: Buffer) => process.stderr.write(d));
     child.stderr!.on("data", (d: Buffer) => { stderr += d; });
-    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d: Buffer) => { message += d; });
+    (child.stdio[3] as NodeJS.ReadableStream).on("data", (d: Buffer) => {
+      message += d;
+      if (!ready && message.startsWith("R")) {
+        ready = true;
+        clearTimeout(timer);
+        timer = setTimeout(stop, timeoutMs);
+      }
+    });
     child.on("error", (error) => { stderr += String(error); });
     child.stdin!.on("error", () => { /* the child may exit before reading everything */ });
     child.stdin!.end(bundled);
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      done({ message, code, signal, timedOut, stderr });
+      done({ message: message.slice(ready ? 1 : 0), code, signal, timedOut, stderr });
     });
   });
 }
