@@ -36,8 +36,9 @@ if (missing.length > 0) {
   }
 }
 
+// The native compiler is installed under its alias so it never shadows a user's `typescript`.
 console.log("type-checking (tsc -p .) ...");
-if (run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."]) !== 0) {
+if (run(process.execPath, ["node_modules/@meshc/tsc-native/bin/tsc", "-p", "."]) !== 0) {
   console.error("type-check failed");
   process.exit(1);
 }

@@ -3,10 +3,12 @@
 // result is evaluated from a data: URL. Nothing is written to disk, every load is fresh
 // (watch mode sees edits to imported files), and esbuild's metafile lists the inputs.
 import { build } from "esbuild";
-import { dirname, join, resolve } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const DSL_ENTRY = join(dirname(fileURLToPath(import.meta.url)), "..", "dsl", "index.ts");
+// index.ts in the repository, index.js in the package's dist/: the DSL's extension is ours.
+const HERE = fileURLToPath(import.meta.url);
+const DSL_ENTRY = join(dirname(HERE), "..", "dsl", `index${extname(HERE)}`);
 
 export interface EvaluatedConfig {
   readonly value: unknown;
