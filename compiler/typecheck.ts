@@ -1,6 +1,5 @@
 // Type-checks mesh.config.ts with the native compiler of typescript@7 (`tsc` is a Go
-// binary: ~0.2 s for a large config), installed under the alias @meshc/tsc-native so it
-// never takes the place of the user's own `typescript`. With a tsconfig.json next to or
+// binary: ~0.2 s for a large config). With a tsconfig.json next to or
 // above the config, the check uses it (paths, types, strictness) through a generated
 // project that extends it and lists only the config; without one, strict defaults.
 // Only errors in the config's own files (and in the tsconfig itself) are reported.
@@ -8,17 +7,17 @@ import { spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import { findTsconfig, overridesFor } from "./typecheck-project.ts";
 
-async function nativeTsc(): Promise<string> {
-  const require = createRequire(import.meta.url);
-  const pkgDir = dirname(require.resolve("@meshc/tsc-native/package.json"));
-  const mod = (await import(pathToFileURL(join(pkgDir, "lib", "getExePath.js")).href)) as { default: () => string };
-  return mod.default();
+// The binary from its platform package, not `typescript@7` itself: that package's `tsc`
+// bin would land in the user's node_modules/.bin and shadow their own TypeScript.
+function nativeTsc(): string {
+  const pkg = `@typescript/typescript-${process.platform}-${process.arch}`;
+  const dir = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
+  return join(dir, "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
 }
 
 const ALWAYS = ["--noEmit", "--pretty", "false", "--skipLibCheck", "--allowImportingTsExtensions"];
@@ -40,7 +39,7 @@ function run(exe: string, args: readonly string[], cwd: string): Promise<string>
 let generation = 0;
 
 export async function typecheckConfig(configPath: string, ownFiles: readonly string[], display: (abs: string) => string): Promise<Diagnostic[]> {
-  const exe = await nativeTsc();
+  const exe = nativeTsc();
   const tsconfig = findTsconfig(configPath);
   let cwd = dirname(configPath);
   let output: string;

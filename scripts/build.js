@@ -8,10 +8,10 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nativeTsc } from "./native-tsc.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
-const TSC = join(ROOT, "node_modules", "@meshc", "tsc-native", "bin", "tsc");
 // Sources and docs are not run-time assets; meshc.js is the tsx launcher for development.
 const NOT_ASSETS = new Set([".ts", ".md", ".js"]);
 
@@ -23,7 +23,7 @@ function walk(dir) {
 }
 
 rmSync(DIST, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [TSC, "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit", cwd: ROOT });
+const tsc = spawnSync(nativeTsc(), ["-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit", cwd: ROOT });
 if (tsc.status !== 0) {
   console.error("meshc build: tsc failed");
   process.exit(1);

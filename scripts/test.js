@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { nativeTsc } from "./native-tsc.js";
 
 function onPath(bin) {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
@@ -36,9 +37,8 @@ if (missing.length > 0) {
   }
 }
 
-// The native compiler is installed under its alias so it never shadows a user's `typescript`.
 console.log("type-checking (tsc -p .) ...");
-if (run(process.execPath, ["node_modules/@meshc/tsc-native/bin/tsc", "-p", "."]) !== 0) {
+if (run(nativeTsc(), ["-p", "."]) !== 0) {
   console.error("type-check failed");
   process.exit(1);
 }
