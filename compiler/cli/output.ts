@@ -19,7 +19,7 @@ export function parseTargetList(list: string | undefined): string[] | undefined 
 export async function unknownTargetMessage(names: readonly string[] | undefined): Promise<string | null> {
   if (!names) return null;
   const { targets } = await import("../../targets/index.ts");
-  const known = targets.map((t) => t.name);
+  const known: string[] = targets.map((t) => t.name);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length === 0) return null;
   return unknown.map((n) => `meshc: unknown target "${n}"; ${didYouMean(n, known) ?? "no target is close"}\n`).join("")
