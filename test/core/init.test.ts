@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withScripts } from "../../compiler/cli/init-command.ts";
-import { NPM_PLACEHOLDER_TEST, POLICY_TEST_PATH, SCRIPTS, WORKFLOW_PATH } from "../../compiler/cli/init-files.ts";
+import { NPM_PLACEHOLDER_TEST, POLICY_TEST, POLICY_TEST_PATH, SCRIPTS, WORKFLOW_PATH } from "../../compiler/cli/init-files.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "compiler", "cli", "meshc.js");
@@ -61,6 +61,11 @@ test("init keeps an existing tsconfig.json and adds scripts to an existing packa
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   assert.is(pkg.scripts.start, "node .");
   assert.is(pkg.scripts["mesh:compile"], SCRIPTS["mesh:compile"]);
+});
+
+test("the README's policy test is the one init writes", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  assert.ok(readme.includes(POLICY_TEST.split("\n").slice(2).join("\n")), "README's node --test example differs from init-files.ts");
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
