@@ -40,9 +40,18 @@ const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
 writeFileSync(join(DIST, "package.json"), JSON.stringify({ type: "module", version, private: true }, null, 2) + "\n");
 chmodSync(join(DIST, "compiler", "cli", "bin.js"), 0o755);
 
-// A relative import left with a .ts extension would fail in the package, not here.
-const stale = walk(DIST).filter((f) => f.endsWith(".js") && /(?:from |import\()["']\.{1,2}\/[^"']*\.ts["']/.test(readFileSync(f, "utf8")));
+// What works from the sources and would fail in the package: a sibling module named with
+// its .ts extension (an import, or a `new URL(..., import.meta.url)` for a child process)
+// where dist holds only the .js, or tsx (a devDependency) loaded at run time.
+const TS_SIBLING = /(?:from |import\(|new URL\(\s*)["'`](\.{1,2}\/[^"'`]*\.ts)["'`]/g;
+const TSX = /(?:from |import\()["']tsx(?:\/[^"']*)?["']/;
+function needsSources(file) {
+  const text = readFileSync(file, "utf8");
+  const sourceDir = dirname(join(ROOT, relative(DIST, file)));
+  return TSX.test(text) || [...text.matchAll(TS_SIBLING)].some((m) => existsSync(join(sourceDir, m[1])));
+}
+const stale = walk(DIST).filter((f) => f.endsWith(".js") && needsSources(f));
 if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
-  console.error(`meshc build: compiled modules still import .ts files: ${stale.map((f) => relative(ROOT, f)).join(", ")}`);
+  console.error(`meshc build: compiled modules still need the TypeScript sources or tsx: ${stale.map((f) => relative(ROOT, f)).join(", ")}`);
   process.exit(1);
 }
