@@ -3,6 +3,7 @@
 // placed at the user's lines and sorted. Nothing here writes: the bundle writer does.
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic, type CodeInfo } from "./diagnostics/define.ts";
+import { dropTypeErrorsCoveredByOwn } from "./diagnostics/dedupe.ts";
 import { placeAndSort } from "./diagnostics/place.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
@@ -92,7 +93,7 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const result = await compileLoaded(config, options, t);
   const typeErrors = await typecheck;
   t.lap("typecheck");
-  const diagnostics = await placeAndSort([...typeErrors, ...result.diagnostics], config);
+  const diagnostics = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
 }

@@ -1,49 +1,79 @@
 // Type-checks mesh.config.ts with the native compiler of typescript@7 (`tsc` is a Go
-// binary: ~0.2 s for a large config). Only errors in the config's own files are reported.
+// binary: ~0.2 s for a large config). With a tsconfig.json next to or
+// above the config, the check uses it (paths, types, strictness) through a generated
+// project that extends it and lists only the config; without one, strict defaults.
+// Only errors in the config's own files (and in the tsconfig itself) are reported.
 import { spawn } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { basename, dirname, join, resolve } from "node:path";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
+import { findTsconfig, overridesFor } from "./typecheck-project.ts";
 
-async function nativeTsc(): Promise<string> {
-  const require = createRequire(import.meta.url);
-  const pkgDir = dirname(require.resolve("typescript/package.json"));
-  const mod = (await import(pathToFileURL(join(pkgDir, "lib", "getExePath.js")).href)) as { default: () => string };
-  return mod.default();
+// The binary from its platform package, not `typescript@7` itself: that package's `tsc`
+// bin would land in the user's node_modules/.bin and shadow their own TypeScript.
+function nativeTsc(): string {
+  const pkg = `@typescript/typescript-${process.platform}-${process.arch}`;
+  const dir = dirname(createRequire(import.meta.url).resolve(`${pkg}/package.json`));
+  return join(dir, "lib", process.platform === "win32" ? "tsc.exe" : "tsc");
 }
 
-const OPTIONS = [
-  "--noEmit", "--ignoreConfig", "--pretty", "false", "--strict", "--skipLibCheck", "--target", "es2022",
-  "--module", "nodenext", "--moduleResolution", "nodenext", "--allowImportingTsExtensions",
+const ALWAYS = ["--noEmit", "--pretty", "false", "--skipLibCheck", "--allowImportingTsExtensions"];
+const DEFAULTS = [
+  "--ignoreConfig", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
 ];
 
-export async function typecheckConfig(configPath: string, ownFiles: readonly string[], display: (abs: string) => string): Promise<Diagnostic[]> {
-  const exe = await nativeTsc();
-  const cwd = dirname(configPath);
-  const output = await new Promise<string>((done) => {
-    const child = spawn(exe, [...OPTIONS, configPath], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+function run(exe: string, args: readonly string[], cwd: string): Promise<string> {
+  return new Promise<string>((done) => {
+    const child = spawn(exe, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
     child.stdout.on("data", (d) => (text += d));
     child.stderr.on("data", (d) => (text += d));
     child.on("close", () => done(text));
-    child.on("error", (e) => done(`internal: ${e.message}`));
+    child.on("error", (e) => done(`error TS0: ${e.message}`));
   });
+}
+
+let generation = 0;
+
+export async function typecheckConfig(configPath: string, ownFiles: readonly string[], display: (abs: string) => string): Promise<Diagnostic[]> {
+  const exe = nativeTsc();
+  const tsconfig = findTsconfig(configPath);
+  let cwd = dirname(configPath);
+  let output: string;
+  if (tsconfig) {
+    // The generated project sits next to the user's tsconfig: `types` and `typeRoots`
+    // resolve from that folder exactly as they do for the user's own tsc. Removed after.
+    cwd = dirname(tsconfig);
+    const project = join(cwd, `.meshc-typecheck-${process.pid}-${generation++}.json`);
+    const overrides = await overridesFor(tsconfig);
+    writeFileSync(project, JSON.stringify({ extends: `./${basename(tsconfig)}`, compilerOptions: overrides, files: [resolve(configPath)], include: [] }));
+    try {
+      output = await run(exe, ["-p", project, ...ALWAYS], cwd);
+    } finally {
+      rmSync(project, { force: true });
+    }
+  } else {
+    output = await run(exe, [...DEFAULTS, ...ALWAYS, configPath], cwd);
+  }
   const own = new Set(ownFiles.map((f) => resolve(f)));
   const out: Diagnostic[] = [];
   for (const m of output.matchAll(/^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/gm)) {
     const file = resolve(cwd, m[1]!);
-    if (!own.has(file)) continue;
+    const inTsconfig = file.endsWith(".json");
+    if (!own.has(file) && !inTsconfig) continue;
     out.push(diagnostic(coreCodes.typeError, {
       message: `${m[5]!} (${m[4]!})`, file: display(file), line: Number(m[2]), column: Number(m[3]),
-      hint: "fix the type error; your editor shows it too (turn this check off with --no-typecheck)",
+      hint: inTsconfig
+        ? "meshc type-checks with TypeScript 7 through your tsconfig.json; fix the option or pass --no-typecheck"
+        : "fix the type error; tsc and your editor report it too (turn this check off with --no-typecheck)",
     }));
   }
   // Errors with no file (a bad option, a missing lib) mean the check did not run: say so.
   for (const m of output.matchAll(/^error (TS\d+): (.*)$/gm)) {
-    out.push(diagnostic(coreCodes.typeError, { message: `the type-check could not run: ${m[2]!} (${m[1]!})`, file: display(configPath), hint: "report this with your TypeScript setup, or pass --no-typecheck" }));
+    out.push(diagnostic(coreCodes.typeError, { message: `the type-check could not run: ${m[2]!} (${m[1]!})`, file: display(tsconfig ?? configPath), hint: "fix your tsconfig.json for TypeScript 7, or pass --no-typecheck" }));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { nativeTsc } from "./native-tsc.js";
 
 function onPath(bin) {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin", "/sbin"];
@@ -39,7 +40,7 @@ if (missing.length > 0) {
 }
 
 console.log("type-checking (tsc -p .) ...");
-if (run(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "."]) !== 0) {
+if (run(nativeTsc(), ["-p", "."]) !== 0) {
   console.error("type-check failed");
   process.exit(1);
 }

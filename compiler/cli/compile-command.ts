@@ -1,6 +1,5 @@
 // `meshc compile` and `meshc validate`.
-import { watch } from "node:fs";
-import { dirname, relative } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, computeDrift, lockDiagnostic, withLockFile, writeBundle } from "../bundle.ts";
 import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
@@ -8,7 +7,7 @@ import { diagnostic } from "../diagnostics/define.ts";
 import { summarizeDiagnostics, type DiagnosticFormat } from "../diagnostics/format.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { toYaml } from "../serialize.ts";
-import { parseTargetList, printDiagnostics } from "./output.ts";
+import { parseTargetList, printDiagnostics, unknownTargetMessage } from "./output.ts";
 
 export interface CompileCommandOptions {
   out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
@@ -22,7 +21,7 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
   return opts.verify === true && process.argv.includes("--verify") ? "all" : "default";
 }
 
-async function compileOnce(config: string | undefined, opts: CompileCommandOptions): Promise<number> {
+async function compileOnce(config: string | undefined, opts: CompileCommandOptions, onInputs?: (files: readonly string[] | null) => void): Promise<number> {
   const started = performance.now();
   const cwd = process.cwd();
   const result: CompileResult = await compileFile(config, {
@@ -30,6 +29,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     verify: opts.validateOnly ? "none" : verifyMode(opts),
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
   });
+  onInputs?.(result.config ? result.config.inputs : null);
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const failed = hasErrors(diagnostics);
   if (failed || opts.validateOnly || !result.config) {
@@ -38,8 +38,9 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     return failed || !result.config ? 1 : 0;
   }
   if (opts.emit === "ir") {
+    // stdout holds the IR alone (YAML, or JSON with --format json); diagnostics go to stderr.
     printDiagnostics(diagnostics, opts.format === "json" ? "text" : opts.format, result.config, !!opts.verbose);
-    process.stdout.write(toYaml(result.ir));
+    process.stdout.write(opts.format === "json" ? `${JSON.stringify(result.ir, null, 2)}\n` : toYaml(result.ir));
     return 0;
   }
   const files = withLockFile(result.files, result.config.digest);
@@ -72,23 +73,18 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
 }
 
 export async function runCompile(config: string | undefined, opts: CompileCommandOptions): Promise<number> {
+  const badTarget = await unknownTargetMessage(parseTargetList(opts.target));
+  if (badTarget) { process.stderr.write(badTarget); return 2; } // usage error
   if (!opts.watch) return compileOnce(config, opts);
-  // Watch mode: recompile on every change of the config or a file it imports; diagnostics as you type.
-  const { loadConfig } = await import("../load/index.ts");
-  let watchers: ReturnType<typeof watch>[] = [];
-  let timer: NodeJS.Timeout | null = null;
-  const rerun = async () => {
-    await compileOnce(config, opts);
-    const loaded = await loadConfig(config, process.cwd());
-    const inputs = loaded.config?.inputs ?? [];
-    for (const w of watchers) w.close();
-    watchers = inputs.map((f) => watch(f, () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void rerun(), 100);
-    }));
-    process.stderr.write(`meshc: watching ${inputs.length} file(s); Ctrl-C to stop\n`);
-  };
-  await rerun();
-  await new Promise<never>(() => {});
-  return 0;
+  const { findConfig, CONFIG_NAMES } = await import("../load/index.ts");
+  const { watchAndCompile } = await import("./watch.ts");
+  const cwd = process.cwd();
+  // Until the config loads once, watch where it is (or would be).
+  const found = findConfig(config, cwd);
+  const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
+  return watchAndCompile(async () => {
+    let inputs: readonly string[] | null = null;
+    await compileOnce(config, opts, (files) => { inputs = files; });
+    return inputs;
+  }, initial);
 }

@@ -1,5 +1,7 @@
 // `meshc explain`: one request, answered from the IR.
 import { compileFile, hasErrors } from "../compile.ts";
+import type { NMesh } from "../normalize/model.ts";
+import { didYouMean } from "../suggest.ts";
 import { explain, formatExplanation } from "../review/explain.ts";
 import { printDiagnostics } from "./output.ts";
 
@@ -18,6 +20,29 @@ export async function runExplain(config: string | undefined, opts: ExplainOption
     headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
   }
   const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers });
+  const unknown = unknownName(r.mesh, opts, e.outcome);
+  if (unknown) { process.stderr.write(unknown); return 2; } // a name the mesh does not have: usage error
   process.stdout.write(opts.format === "json" ? JSON.stringify(e, null, 2) + "\n" : formatExplanation(e));
   return 0;
+}
+
+/**
+ * --from must name a service or gateway. --to may be any host (a request to a host nobody
+ * serves is a fair question: 404); only when nothing answers and it is none of the mesh's
+ * service or egress names is it a typo, reported with the closest name.
+ */
+function unknownName(mesh: NMesh | null, opts: ExplainOptions, outcome: string): string | null {
+  if (!mesh) return null;
+  const services = mesh.services.map((s) => s.name);
+  const gateways = mesh.gateways.map((g) => g.name);
+  const sources = [...services, ...gateways];
+  const problems: string[] = [];
+  if (!sources.includes(opts.from) && !gateways.includes(opts.from.replace(/^gateway-/, ""))) {
+    problems.push(`meshc explain: --from ${JSON.stringify(opts.from)} is no service or gateway of ${mesh.name}; ${didYouMean(opts.from, sources) ?? `services: ${services.join(", ")}`}`);
+  }
+  const destinations = [...services, ...mesh.egress.flatMap((e) => [e.name, e.host])];
+  if (outcome === "no-virtual-host" && !destinations.includes(opts.to)) {
+    problems.push(`meshc explain: --to ${JSON.stringify(opts.to)} is no service of ${mesh.name} and no route answers to it; ${didYouMean(opts.to, destinations) ?? `services: ${services.join(", ")}`}`);
+  }
+  return problems.length ? problems.map((p) => `${p}\n`).join("") : null;
 }

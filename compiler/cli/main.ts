@@ -61,7 +61,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .action(async (config, opts) => setExit(await runCompile(config, { ...opts, validateOnly: true })));
 
   program.command("init")
-    .description("write a starter mesh.config.ts that compiles")
+    .description("scaffold a project: mesh.config.ts, tsconfig.json, npm scripts, a policy test and a CI workflow")
     .argument("[dir]", "folder to write it in", ".")
     .option("--force", "overwrite an existing mesh.config.ts")
     .action(async (dir, opts) => setExit(await runInit(dir, opts)));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `meshc` binary: registers tsx (meshc ships TypeScript sources) and runs the CLI.
+// Runs the CLI from the TypeScript sources (tests and development, where tsx is a
+// devDependency). The published binary is the compiled dist/compiler/cli/bin.js.
 import { register } from "tsx/esm/api";
 
 register();
-const { main } = await import("./main.ts");
-process.exitCode = await main(process.argv.slice(2));
+await import("./bin.ts");

@@ -8,7 +8,8 @@ import * as assert from "uvu/assert";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 interface Case { label: string; mesh: unknown; at?: string; gap?: "principled" | "fixable"; reason?: string }
@@ -44,7 +45,9 @@ function typeCheckAll(): Map<string, string[]> {
         `export default defineMesh(${JSON.stringify(c.mesh, null, 2)});\n`;
       writeFileSync(join(dir, c.file), source);
     }
-    const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", dir, "--pretty", "false"], { cwd: root, encoding: "utf8" });
+    // The native tsc from its platform package (meshc does not install a `tsc` bin).
+    const tscDir = dirname(createRequire(import.meta.url).resolve(`@typescript/typescript-${process.platform}-${process.arch}/package.json`));
+    const tsc = spawnSync(join(tscDir, "lib", "tsc"), ["-p", dir, "--pretty", "false"], { cwd: root, encoding: "utf8" });
     if (tsc.error || tsc.status === null) throw new Error(`tsc did not run: ${tsc.error ?? tsc.stderr}`);
     const errors = new Map<string, string[]>();
     for (const line of tsc.stdout.split("\n")) {

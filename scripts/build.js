@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `npm run build` (and `prepare`, so a fresh clone's `npm install` builds): compiles the
+// sources to JavaScript + .d.ts in dist/ with the native TypeScript compiler, then copies
+// the files the compiled modules read next to themselves at run time (JSON schemas,
+// handlebars templates), so every `new URL(..., import.meta.url)` resolves in dist as in
+// the sources. dist/ mirrors the repository: dist/compiler, dist/targets, dist/schemas.
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, extname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { nativeTsc } from "./native-tsc.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = join(ROOT, "dist");
+// Sources and docs are not run-time assets; meshc.js is the tsx launcher for development.
+const NOT_ASSETS = new Set([".ts", ".md", ".js"]);
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+rmSync(DIST, { recursive: true, force: true });
+const tsc = spawnSync(nativeTsc(), ["-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit", cwd: ROOT });
+if (tsc.status !== 0) {
+  console.error("meshc build: tsc failed");
+  process.exit(1);
+}
+for (const top of ["compiler", "targets", "schemas"]) {
+  for (const file of walk(join(ROOT, top))) {
+    if (NOT_ASSETS.has(extname(file)) || file.endsWith(".test.ts")) continue;
+    cpSync(file, join(DIST, relative(ROOT, file)));
+  }
+}
+// Compiled modules read `../package.json` (the version) relative to themselves; in dist
+// that is this stub, which also marks dist's .js and .d.ts files as ES modules.
+const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+writeFileSync(join(DIST, "package.json"), JSON.stringify({ type: "module", version, private: true }, null, 2) + "\n");
+chmodSync(join(DIST, "compiler", "cli", "bin.js"), 0o755);
+
+// What works from the sources and would fail in the package: a sibling module named with
+// its .ts extension (an import, or a `new URL(..., import.meta.url)` for a child process)
+// where dist holds only the .js, or tsx (a devDependency) loaded at run time.
+const TS_SIBLING = /(?:from |import\(|new URL\(\s*)["'`](\.{1,2}\/[^"'`]*\.ts)["'`]/g;
+const TSX = /(?:from |import\()["']tsx(?:\/[^"']*)?["']/;
+function needsSources(file) {
+  const text = readFileSync(file, "utf8");
+  const sourceDir = dirname(join(ROOT, relative(DIST, file)));
+  return TSX.test(text) || [...text.matchAll(TS_SIBLING)].some((m) => existsSync(join(sourceDir, m[1])));
+}
+const stale = walk(DIST).filter((f) => f.endsWith(".js") && needsSources(f));
+if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
+  console.error(`meshc build: compiled modules still need the TypeScript sources or tsx: ${stale.map((f) => relative(ROOT, f)).join(", ")}`);
+  process.exit(1);
+}

@@ -1,0 +1,137 @@
+// The package as a user gets it: `npm pack` this repository, install the tarball into a
+// fresh project (with the user's own typescript@5 and uvu), and use it with nothing but
+// the README: `meshc init`, `validate`, `compile`, plain-Node imports of `meshc` and
+// `meshc/testing`, the user's `tsc --noEmit` on a `tsc --init` config, the scaffolded
+// policy test under `node --test`, one under uvu, and the user's `tsc` left theirs.
+// Dependencies come from the registry through npm's cache; every step has a time bound.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const work = mkdtempSync(join(tmpdir(), "meshc-package-"));
+const project = join(work, "project");
+// `npm test` exports npm_* settings; the user's npm must not inherit this repository's.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")));
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000) {
+  const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", timeout: timeoutMs, maxBuffer: 1 << 26 });
+  return { code: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
+}
+
+let tarball = "";
+
+test("npm pack: compiled JavaScript and types, no tests, snapshots, benchmarks or CI", () => {
+  const r = run(npm, ["pack", "--pack-destination", work], ROOT, 300_000);
+  assert.is(r.code, 0, r.out);
+  tarball = join(work, readdirSync(work).find((f) => f.endsWith(".tgz"))!);
+  const listing = run("tar", ["tzf", tarball], work);
+  const files = listing.stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+  for (const f of ["dist/compiler/cli/bin.js", "dist/compiler/dsl/index.d.ts", "dist/compiler/testing.js", "dist/compiler/testing.d.ts", "dist/schemas/mesh.schema.json", "dist/targets/nginx/templates/server.hbs"]) {
+    assert.ok(files.includes(f), `${f} is in the tarball`);
+  }
+  assert.equal(files.filter((f) => /^(test|snapshots|bench|\.ci|examples|scripts)\//.test(f)), []);
+  assert.equal(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), [], "no TypeScript sources");
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  for (const dev of ["tsx", "uvu", "@grpc/grpc-js", "@grpc/proto-loader", "typescript"]) assert.not.ok(pkg.dependencies[dev], `${dev} is not a runtime dependency`);
+});
+
+test("installs into a fresh project next to the user's own typescript@5", () => {
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "user-project", version: "1.0.0", private: true, type: "module" }, null, 2) + "\n");
+  const r = run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, "typescript@5", "uvu@0.5.6"], project, 600_000);
+  assert.is(r.code, 0, r.out);
+  const ts = JSON.parse(readFileSync(join(project, "node_modules", "typescript", "package.json"), "utf8"));
+  assert.match(ts.version, /^5\./, "node_modules/typescript is the user's");
+  assert.is(realpathSync(join(project, "node_modules", ".bin", "tsc")), realpathSync(join(project, "node_modules", "typescript", "bin", "tsc")));
+  assert.match(run("npx", ["tsc", "--version"], project).out, /Version 5\./);
+});
+
+test("the user's tsc --noEmit (a tsc --init config) accepts a file importing meshc and meshc/testing", () => {
+  const app = join(project, "app");
+  mkdirSync(app);
+  assert.is(run("npx", ["tsc", "--init"], app).code, 0);
+  writeFileSync(join(app, "use.ts"), `import { defineMesh } from "meshc";
+import { compile, compileConfig, explain, type InMemoryResult } from "meshc/testing";
+
+export const mesh = defineMesh({
+  name: "t", trustDomain: "t.example.com", namespace: "t",
+  services: { web: { ports: { http: { port: 8080, protocol: "http" } }, endpoints: ["10.0.0.1"] } },
+});
+const result: InMemoryResult = await compile(mesh);
+const errors: readonly string[] = result.errors;
+export const used = [errors, compileConfig, explain];
+`);
+  const r = run("npx", ["tsc", "--noEmit", "-p", "app"], project);
+  assert.is(r.code, 0, r.out);
+  const typo = run("npx", ["tsc", "--noEmit", "-p", "app"], project);
+  assert.is(typo.code, 0);
+  writeFileSync(join(app, "typo.ts"), `import { defineMesh } from "meshc";\nexport default defineMesh({ name: "t", trustDomain: "t", namespace: "t", services: { web: { ports: { http: { port: 1, protocol: "http" } }, endpoints: [] } }, routes: [{ from: "web", to: "wbe" }] });\n`);
+  const bad = run("npx", ["tsc", "--noEmit", "-p", "app"], project);
+  assert.is(bad.code, 2, "a misspelled service is a type error in the user's own tsc");
+  assert.match(bad.out, /typo\.ts/);
+  assert.not.match(bad.out, /node_modules/);
+  rmSync(join(app, "typo.ts"));
+});
+
+test("npx meshc init, validate (type-checked), compile and compile --check", () => {
+  const init = run("npx", ["meshc", "init"], project);
+  assert.is(init.code, 0, init.out);
+  const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+  assert.ok(pkg.dependencies.meshc, "the user's dependency is kept");
+  assert.ok(pkg.scripts["mesh:test"] && pkg.scripts["mesh:compile"]);
+  assert.ok(existsSync(join(project, ".github", "workflows", "meshc.yml")));
+  const validate = run("npx", ["meshc", "validate"], project);
+  assert.is(validate.code, 0, validate.out);
+  assert.match(validate.out, /valid: 0 error/);
+  writeFileSync(join(project, "broken.config.ts"), readFileSync(join(project, "mesh.config.ts"), "utf8").replace('to: "api", match', 'to: "apx", match'));
+  const broken = run("npx", ["meshc", "validate", "broken.config.ts"], project);
+  assert.is(broken.code, 1);
+  assert.match(broken.out, /MESH2001[^\n]*"apx"/);
+  assert.is((broken.out.match(/ error MESH/g) ?? []).length, 1, `one mistake, one diagnostic:\n${broken.out}`);
+  rmSync(join(project, "broken.config.ts"));
+  const compile = run(npm, ["run", "mesh:compile"], project);
+  assert.is(compile.code, 0, compile.out);
+  assert.ok(existsSync(join(project, "mesh-bundle", "meshc.lock.json")));
+  assert.is(run(npm, ["run", "mesh:check"], project).code, 0);
+});
+
+test("plain Node imports both entry points (no TypeScript loader)", () => {
+  const script = `import { defineMesh } from "meshc"; import * as testing from "meshc/testing";
+console.log(typeof defineMesh, typeof testing.compile, typeof testing.compileConfig, typeof testing.explain);`;
+  const r = run(process.execPath, ["--input-type=module", "-e", script], project);
+  assert.is(r.code, 0, r.out);
+  assert.is(r.stdout.trim(), "function function function function");
+});
+
+test("the scaffolded policy test passes under node --test, and one written for uvu under uvu", () => {
+  const node = run(npm, ["run", "mesh:test"], project);
+  assert.is(node.code, 0, node.out);
+  assert.match(node.out, /# pass 2/);
+  assert.match(node.out, /# fail 0/);
+  mkdirSync(join(project, "uvu"));
+  writeFileSync(join(project, "uvu", "policies.mjs"), `import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { compileConfig, explain } from "meshc/testing";
+
+test("web may call api; api may not call web", async () => {
+  const { ir, errors } = await compileConfig(new URL("../mesh.config.ts", import.meta.url));
+  assert.equal(errors, []);
+  assert.is(explain(ir, { from: "web", to: "api", method: "POST", path: "/orders" }).outcome, "allowed");
+  assert.is.not(explain(ir, { from: "api", to: "web" }).outcome, "allowed");
+});
+
+test.run();
+`);
+  const uvu = run("npx", ["uvu", "uvu"], project);
+  assert.is(uvu.code, 0, uvu.out);
+  assert.match(uvu.out.replace(/\x1b\[[0-9;]*m/g, ""), /Passed:\s+1/);
+});
+
+test.after(() => rmSync(work, { recursive: true, force: true }));
+test.run();
