@@ -2,7 +2,9 @@
 // IR checks see the built IR (they run only when the model checks found no error).
 import type { Check } from "./context.ts";
 import { authorizationRules } from "./authorization.ts";
+import { ciphers } from "./ciphers.ts";
 import { duplicates } from "./duplicates.ts";
+import { headerRuleValues } from "./header-rule-values.ts";
 import { headers } from "./headers.ts";
 import { hostnames } from "./hostnames.ts";
 import { paths } from "./paths.ts";
@@ -16,6 +18,6 @@ import { unreachableAuthorization } from "./unreachable-authorization.ts";
 import { weights } from "./weights.ts";
 
 export const checks = [
-  references, duplicates, weights, routeActions, paths, headers, hostnames, regexes, authorizationRules,
+  references, duplicates, weights, routeActions, paths, headers, headerRuleValues, ciphers, hostnames, regexes, authorizationRules,
   unreachableAuthorization, shadowing, portClash, timeouts,
 ] as const satisfies readonly Check[];

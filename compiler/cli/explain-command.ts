@@ -13,11 +13,13 @@ export async function runExplain(config: string | undefined, opts: ExplainOption
     printDiagnostics(r.diagnostics, "text", r.config, false);
     return 1;
   }
-  const headers: Record<string, string> = {};
+  // A header given twice stays two values: explain applies the repeated-header rule.
+  const headers: Record<string, string[]> = {};
   for (const h of opts.header ?? []) {
     const i = h.indexOf(":");
     if (i <= 0) { process.stderr.write(`meshc explain: header ${JSON.stringify(h)} is not name:value\n`); return 2; }
-    headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
+    const name = h.slice(0, i).trim().toLowerCase();
+    headers[name] = [...(headers[name] ?? []), h.slice(i + 1)];
   }
   const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers });
   const unknown = unknownName(r.mesh, opts, e.outcome);

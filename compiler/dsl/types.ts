@@ -15,6 +15,11 @@ export type Duration =
 export type Protocol = "http" | "http2" | "grpc" | "tcp";
 export type HttpMethod = "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS" | "CONNECT" | "TRACE";
 export type TlsVersion = "1.2" | "1.3";
+/** The TLS 1.2 suites of Mozilla's intermediate configuration (OpenSSL names): the only ones accepted. */
+export type MozillaIntermediateCipher =
+  | "ECDHE-ECDSA-AES128-GCM-SHA256" | "ECDHE-RSA-AES128-GCM-SHA256" | "ECDHE-ECDSA-AES256-GCM-SHA384"
+  | "ECDHE-RSA-AES256-GCM-SHA384" | "ECDHE-ECDSA-CHACHA20-POLY1305" | "ECDHE-RSA-CHACHA20-POLY1305"
+  | "DHE-RSA-AES128-GCM-SHA256" | "DHE-RSA-AES256-GCM-SHA384" | "DHE-RSA-CHACHA20-POLY1305";
 export type MtlsMode = "strict" | "permissive";
 export type RetryCondition =
   | "5xx" | "gateway-error" | "reset" | "connect-failure" | "retriable-4xx" | "refused-stream"
@@ -228,7 +233,7 @@ export interface Defaults {
   timeout?: Duration;
   retries?: Retries | false;
   connectTimeout?: Duration;
-  tls?: { minVersion?: TlsVersion; ciphers?: string[] };
+  tls?: { minVersion?: TlsVersion; ciphers?: MozillaIntermediateCipher[] };
   certificates?: { keyAlgorithm?: KeyAlgorithm; lifetime?: Duration; renewBefore?: Duration };
   /** Port of every sidecar's outbound HTTP listener on 127.0.0.1. Default 15001. */
   outboundPort?: number;

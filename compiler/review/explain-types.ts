@@ -8,13 +8,18 @@ export interface ExplainRequest {
   readonly to: string;
   /** GET when omitted. */
   readonly method?: string;
-  /** `/` when omitted; a `?query` part is split off and merged with `query`. */
+  /**
+   * `/` when omitted; a `?query` part is split off and merged with `query`. Read as the
+   * proxies read it: normalized (README "Request model"), or refused with 400.
+   */
   readonly path?: string;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** A header sent several times is given as an array of its values, in order. */
+  readonly headers?: Readonly<Record<string, string | readonly string[]>>;
   readonly query?: Readonly<Record<string, string>>;
 }
 
 export type ExplainOutcome =
+  | "refused"             // the request model refuses it before any decision (bad path 400, upgrade 403, repeated rule header 400)
   | "unknown-source"      // no proxy in the IR is `from`
   | "no-outbound-listener"
   | "no-virtual-host"     // the proxy answers 404: nothing answers to that host

@@ -9,7 +9,8 @@ import { explainDestination, mutateHeaders } from "./explain-destination.ts";
 import type {
   ActionExplanation, BackendExplanation, DestinationExplanation, ExplainOutcome, ExplainRequest, Explanation, SkippedRoute,
 } from "./explain-types.ts";
-import { rewritePath, routeMismatches, splitPathAndQuery, type WireRequest } from "./match.ts";
+import { readExplainRequest } from "./explain-request.ts";
+import { rewritePath, routeMismatches, type WireRequest } from "./match.ts";
 
 export type * from "./explain-types.ts";
 export { formatExplanation } from "./explain-format.ts";
@@ -125,18 +126,14 @@ function notesFor(action: ActionExplanation, request: WireRequest): string[] {
   return notes;
 }
 
-function normalize(request: ExplainRequest): Explanation["request"] & WireRequest {
-  const { path, query } = splitPathAndQuery(request.path ?? "/");
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
-  return { from: request.from, to: request.to, method: (request.method ?? "GET").toUpperCase(), path, headers, query: { ...query, ...request.query } };
-}
-
 export function explain(ir: MeshIR, input: ExplainRequest): Explanation {
-  const request = normalize(input);
-  const notes: string[] = [];
+  const proxy = findProxy(ir, input.from);
+  const { request, refusal, notes } = readExplainRequest(ir, input, proxy);
   const empty = { source: null, listener: null, virtualHost: null, skipped: [], route: null, notReached: [], action: null, destinations: [], notes };
-  const proxy = findProxy(ir, request.from);
+  if (refusal !== null) {
+    notes.push(refusal.reason);
+    return { request, outcome: "refused", status: refusal.status, ...empty, source: proxy === null ? null : { proxy: proxy.name, kind: proxy.kind, spiffeId: proxy.identity.spiffeId } };
+  }
   if (proxy === null) {
     notes.push(`no proxy named ${request.from} (nor gateway-${request.from}) in the IR`);
     return { request, outcome: "unknown-source", status: null, ...empty };

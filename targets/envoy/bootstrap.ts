@@ -6,6 +6,7 @@ import type { ProxyContext } from "./context.ts";
 import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, TYPES, type Json } from "./format.ts";
 import { buildJwksCluster } from "./jwt.ts";
 import { buildListener } from "./listeners.ts";
+import { buildOverloadManager } from "./overload.ts";
 
 /** Underscore cannot occur in a DNS-1123 name, so these never collide with IR names. */
 export const ADMIN_CLUSTER = "meshc_admin";
@@ -67,5 +68,6 @@ export function buildBootstrap(ctx: ProxyContext, meshName: string): Json {
     node: { id: proxy.name, cluster: proxy.owner, metadata: { mesh: meshName, kind: proxy.kind } },
     admin: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) },
     static_resources: { listeners, clusters },
+    overload_manager: buildOverloadManager(),
   };
 }

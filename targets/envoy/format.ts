@@ -12,6 +12,8 @@ export const TYPES = {
   networkRateLimit: "envoy.extensions.filters.network.local_ratelimit.v3.LocalRateLimit",
   router: "envoy.extensions.filters.http.router.v3.Router",
   httpRbac: "envoy.extensions.filters.http.rbac.v3.RBAC",
+  rbacAction: "envoy.config.rbac.v3.Action",
+  uriSanInput: "envoy.extensions.matching.common_inputs.ssl.v3.UriSanInput",
   httpRateLimit: "envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit",
   fault: "envoy.extensions.filters.http.fault.v3.HTTPFault",
   jwt: "envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
@@ -33,6 +35,9 @@ export const FILTER_NAMES = {
   // Two RBAC filters run in one chain (deny, then allow), so each needs its own name.
   httpRbacDeny: "meshc.rbac.deny",
   httpRbacAllow: "meshc.rbac.allow",
+  // The request model's own filters (request-model.ts), first in every HTTP chain.
+  httpRequestModel: "meshc.request_model",
+  httpSingleIdentity: "meshc.rbac.single_identity",
   httpRateLimit: "envoy.filters.http.local_ratelimit",
   fault: "envoy.filters.http.fault",
   jwt: "envoy.filters.http.jwt_authn",

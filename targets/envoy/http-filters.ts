@@ -1,11 +1,12 @@
 // The HTTP filter chain of a listener, in the order Envoy runs it:
-// jwt_authn (who the token says you are) -> RBAC deny -> RBAC allow -> local rate limit
+// request model (repeated rule headers, backslash; then several URI SANs) -> jwt_authn (who the token says you are) -> RBAC deny -> RBAC allow -> local rate limit
 // -> fault -> router. Authorization runs before the rate limit so requests that would be
 // refused anyway do not spend the tokens of permitted callers; the router is always last.
 import type { HttpListenerIR, RateLimitIR } from "../../compiler/ir/types.ts";
 import { buildTypedConfig, FILTER_NAMES, formatDuration, TYPES, type Json } from "./format.ts";
 import { buildJwtFilter } from "./jwt.ts";
 import { buildRbacFilters } from "./rbac.ts";
+import { buildRequestModelFilter, buildSingleIdentityFilter } from "./request-model.ts";
 import { usesFaultInjection } from "./routes.ts";
 
 const ALWAYS = { numerator: 100, denominator: "HUNDRED" };
@@ -29,7 +30,9 @@ function buildRateLimitFilter(limit: RateLimitIR, statPrefix: string): Json {
 }
 
 export function buildHttpFilters(listener: HttpListenerIR): Json[] {
-  const filters: Json[] = [];
+  const filters: Json[] = [buildRequestModelFilter(listener)];
+  const singleIdentity = buildSingleIdentityFilter(listener);
+  if (singleIdentity !== null) filters.push(singleIdentity);
   if (listener.jwt !== null) filters.push(buildJwtFilter(listener.jwt));
   if (listener.authorization !== null) filters.push(...buildRbacFilters(listener.authorization, "http"));
   if (listener.rateLimit !== null) filters.push(buildRateLimitFilter(listener.rateLimit, listener.name));

@@ -6,35 +6,39 @@ import { ENVOY_CODES } from "./codes.ts";
 import { report, type ProxyContext } from "./context.ts";
 import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, formatDuration, TYPES, type Json } from "./format.ts";
 import { buildHttpFilters, buildTokenBucket } from "./http-filters.ts";
+import { buildHardening } from "./hardening.ts";
 import { buildRbacFilters, hasHttpConditions } from "./rbac.ts";
+import { buildClientCertForwarding, buildLocalReplyConfig, buildRequestId } from "./request-model.ts";
 import { buildRouteConfiguration } from "./routes.ts";
 import { alpnFor, buildDownstreamTransportSocket } from "./tls.ts";
 
 function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Json {
   const inbound = listener.direction === "inbound";
-  const requestId = ctx.proxy.observability.requestId;
   const accessLogs = buildAccessLogs(ctx.proxy.observability, "http");
   return {
     name: FILTER_NAMES.hcm,
     typed_config: buildTypedConfig(TYPES.hcm, {
       stat_prefix: listener.name,
       // AUTO speaks HTTP/1.1 and HTTP/2 (ALPN over TLS, the h2c preface in plain text).
+      // No upgrade_configs, on purpose: Envoy answers any `Upgrade:` request 403 and closes
+      // the connection (downstream_rq_ws_on_non_ws_route); an `Upgrade: h2c` is stripped by
+      // its HTTP/1 codec and served as plain HTTP/1.1, so no connection is ever upgraded.
       codec_type: "AUTO",
       route_config: buildRouteConfiguration(ctx, listener),
       http_filters: buildHttpFilters(listener),
       ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
-      generate_request_id: requestId,
-      ...(requestId ? { preserve_external_request_id: true } : {}),
-      // Paths are normalized before routing and RBAC see them, so `/a/../admin` or
-      // `//admin` cannot slip past a path rule (Istio CVE-2021-31920, CVE-2021-39156).
+      ...buildRequestId(ctx.proxy),
+      // The request model: every route and RBAC decision, and the upstream, see the path
+      // normalized per RFC 3986 (unreserved escapes decoded, dot segments removed) with
+      // slashes merged; %2F and %5C are refused with 400 (Istio CVE-2021-31920, -39156).
       normalize_path: true,
       merge_slashes: true,
-      path_with_escaped_slashes_action: inbound ? "UNESCAPE_AND_REDIRECT" : "KEEP_UNCHANGED",
+      path_with_escaped_slashes_action: "REJECT_REQUEST",
+      local_reply_config: buildLocalReplyConfig(listener),
+      ...buildHardening(listener),
       // Inbound, the peer's address is the real client; outbound, it is the local app.
       use_remote_address: inbound,
-      ...(inbound && listener.tls?.clientCaFile
-        ? { forward_client_cert_details: "SANITIZE_SET", set_current_client_cert_details: { uri: true } }
-        : {}),
+      ...buildClientCertForwarding(listener),
     }),
   };
 }

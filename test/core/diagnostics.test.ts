@@ -47,6 +47,10 @@ const cases: Case[] = [
   ["MESH2020", "per-try longer than timeout", variant((m) => (m.routes[0].retries = { attempts: 1, perTryTimeout: "5s" })), "routes[0].retries.perTryTimeout"],
   ["MESH2021", "L7 rule on TCP service", variant((m) => (m.authorization[1].allow.methods = ["GET"])), "authorization[1].allow"],
   ["MESH2022", "deny outside every routed path", variant((m) => m.authorization.push({ name: "no-admin", deny: { from: "*", to: "api", paths: ["/admin/*"] } })), "authorization[2].deny.paths[0]"],
+  ["MESH2030", "comma in a route header match", variant((m) => (m.routes[0].match.headers = { "x-debug": "1,1" })), "routes[0].match.headers.x-debug"],
+  ["MESH2030", "comma in an authorization header prefix", variant((m) => (m.authorization[0].allow.headers = { "x-role": { prefix: "admin," } })), "authorization[0].allow.headers.x-role"],
+  ["MESH2030", "trailing space in a header rule", variant((m) => (m.authorization[0].allow.headers = { "x-role": "admin " })), "authorization[0].allow.headers.x-role"],
+  ["MESH1104", "cipher outside the allowlist (schema enum, with did-you-mean)", variant((m) => (m.defaults = { tls: { ciphers: ["ECDHE-ECDSA-AES128-GCM-SHA265"] } })), "defaults.tls.ciphers[0]"],
   ["MESH3001", "JWT on nginx", variant((m) => {
     m.jwtProviders = { idp: { issuer: "https://idp.example.com/", jwksUri: "https://idp.example.com/jwks.json" } };
     m.services.api.jwt = { provider: "idp" };
@@ -87,6 +91,34 @@ test("MESH9001: an internal failure is a diagnostic, not a stack trace", async (
   assert.equal(r.diagnostics.map((d) => d.code), ["MESH9001"]);
 });
 
+test("a regex header rule may hold a comma (it never matches a refused request)", async () => {
+  const r = await compile(variant((m) => (m.routes[0].match.headers = { "x-n": { regex: "a{1,3}" } })), FAST);
+  assert.not.ok(r.diagnostics.some((d) => d.code === "MESH2030"), JSON.stringify(r.diagnostics));
+});
+
+test("MESH2031: the cipher allowlist holds on the normalized mesh too, with did-you-mean", async () => {
+  const { normalize } = await import("../../compiler/normalize/index.ts");
+  const { ciphers } = await import("../../compiler/analyze/ciphers.ts");
+  const findings: { code: string; path: string; hint: string | null | undefined }[] = [];
+  for (const name of ["NULL-SHA256", "RC4-MD5", "DEFAULT", "123", "ECDHE-RSA-AES128-GCM-SHA265", "ECDHE-RSA-AES128-GCM-SHA256"]) {
+    const mesh = normalize(variant((m) => (m.defaults = { tls: { ciphers: [name] } })));
+    ciphers.run(mesh, (code, f) => findings.push({ code: code.code, path: f.path, hint: f.hint }));
+  }
+  assert.equal(findings.map((f) => f.code), ["MESH2031", "MESH2031", "MESH2031", "MESH2031", "MESH2031"]);
+  assert.ok(findings.every((f) => f.path === "defaults.tls.ciphers[0]"));
+  assert.match(findings[4].hint ?? "", /did you mean "ECDHE-RSA-AES128-GCM-SHA256"/);
+  const d = (await compile(variant((m) => (m.defaults = { tls: { ciphers: ["ECDHE-RSA-AES128-GCM-SHA265"] } })), FAST)).diagnostics.find((x) => x.code === "MESH1104");
+  assert.match(d?.hint ?? "", /did you mean "ECDHE-RSA-AES128-GCM-SHA256"/);
+});
+
+test("NULL-SHA256, RC4-MD5, DEFAULT and 123 are refused before anything is emitted", async () => {
+  for (const name of ["NULL-SHA256", "RC4-MD5", "DEFAULT", "123"]) {
+    const r = await compile(variant((m) => (m.defaults = { tls: { ciphers: [name] } })), { targets: ["nginx", "haproxy", "envoy"] });
+    assert.ok(r.diagnostics.some((d) => d.severity === "error" && d.path.startsWith("defaults.tls.ciphers")), name);
+    assert.is(r.files.size, 0);
+  }
+});
+
 test("unknown references get a did-you-mean hint", async () => {
   const r = await compile(variant((m) => (m.routes[0].to = "apj")), FAST);
   const d = r.diagnostics.find((x) => x.code === "MESH2001")!;
@@ -94,7 +126,7 @@ test("unknown references get a did-you-mean hint", async () => {
 });
 
 test("every core code is covered by a test", () => {
-  const covered = new Set([...cases.map((c) => c[0]), "MESH1005", "MESH3003", "MESH9001"]);
+  const covered = new Set([...cases.map((c) => c[0]), "MESH1005", "MESH2031", "MESH3003", "MESH9001"]);
   // Codes exercised through files and the CLI live in cli.test.ts, safety-bundle.test.ts,
   // safety-writers.test.ts (MESH1006, MESH1007, MESH4006, MESH4007) and limits.test.ts (MESH1008).
   const elsewhere = new Set(["MESH1001", "MESH1002", "MESH1003", "MESH1004", "MESH1006", "MESH1007", "MESH1008", "MESH4001", "MESH4002", "MESH4003", "MESH4004", "MESH4005", "MESH4006", "MESH4007"]);

@@ -52,3 +52,10 @@ export function routeOf(bootstrap: Obj, name: string): Obj {
 export function httpFilterNames(hcm: Obj): string[] {
   return hcm.http_filters.map((f: Obj) => f.name);
 }
+
+/** The typed_config of the named HTTP filter of an HCM. */
+export function httpFilterOf(hcm: Obj, name: string): Obj {
+  const found = hcm.http_filters.find((f: Obj) => f.name === name);
+  if (found === undefined) throw new Error(`no HTTP filter ${name}`);
+  return found.typed_config;
+}

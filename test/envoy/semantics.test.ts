@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { buildFractionalPercent, escapeHeaderValue, formatDuration } from "../../targets/envoy/format.ts";
 import { envoyFeaturesIR } from "../fixtures/ir/envoy-features.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
-import { bootstrapOf, clusterOf, httpFilterNames, listenerOf, networkFilterOf, routeOf, type Obj } from "./helpers.ts";
+import { bootstrapOf, clusterOf, httpFilterNames, httpFilterOf, listenerOf, networkFilterOf, routeOf, type Obj } from "./helpers.ts";
 
 const web = bootstrapOf(sampleIR, "web");
 const payments = bootstrapOf(sampleIR, "payments");
@@ -51,8 +51,8 @@ test("a route without a timeout gets \"0s\" (no deadline), not Envoy's 15 s defa
 
 test("RBAC: principals are the SPIFFE IDs of the peer certificate; deny filter before allow", () => {
   const hcm = networkFilterOf(listenerOf(payments, "inbound-9090"));
-  assert.equal(httpFilterNames(hcm), ["meshc.rbac.deny", "meshc.rbac.allow", "envoy.filters.http.local_ratelimit", "envoy.filters.http.router"]);
-  const [deny, allow] = hcm.http_filters.map((f: Obj) => f.typed_config.rules);
+  assert.equal(httpFilterNames(hcm), ["meshc.request_model", "meshc.rbac.single_identity", "meshc.rbac.deny", "meshc.rbac.allow", "envoy.filters.http.local_ratelimit", "envoy.filters.http.router"]);
+  const [deny, allow] = ["meshc.rbac.deny", "meshc.rbac.allow"].map((name) => httpFilterOf(hcm, name).rules);
   assert.is(deny.action, "DENY");
   assert.equal(Object.keys(deny.policies), ["deny-legacy"]);
   assert.is(allow.action, "ALLOW");
@@ -65,8 +65,8 @@ test("RBAC: principals are the SPIFFE IDs of the peer certificate; deny filter b
 
 test("default allow with deny rules: only a DENY filter; inverted header conditions kept", () => {
   const hcm = networkFilterOf(listenerOf(api, "inbound-8080"));
-  assert.equal(httpFilterNames(hcm), ["envoy.filters.http.jwt_authn", "meshc.rbac.deny", "envoy.filters.http.router"]);
-  const rules = hcm.http_filters[1].typed_config.rules.policies["no-admin"].permissions[0].and_rules.rules;
+  assert.equal(httpFilterNames(hcm), ["meshc.request_model", "meshc.rbac.single_identity", "envoy.filters.http.jwt_authn", "meshc.rbac.deny", "envoy.filters.http.router"]);
+  const rules = httpFilterOf(hcm, "meshc.rbac.deny").rules.policies["no-admin"].permissions[0].and_rules.rules;
   assert.equal(rules[0].header.string_match.safe_regex.regex, "DELETE|PUT");
   assert.equal(rules[2].header, { name: "x-override", invert_match: true, string_match: { exact: "1" } });
 });
@@ -137,16 +137,16 @@ test("admin on loopback, node identity, metrics listener, request ids, rate limi
   assert.equal(stats.address.socket_address, { address: "127.0.0.1", port_value: 15090 });
   assert.is(networkFilterOf(listenerOf(web, "outbound-http")).generate_request_id, true);
   assert.is(networkFilterOf(listenerOf(api, "outbound-http")).generate_request_id, false);
-  const bucket = networkFilterOf(listenerOf(payments, "inbound-9090")).http_filters[2].typed_config.token_bucket;
+  const bucket = networkFilterOf(listenerOf(payments, "inbound-9090")).http_filters.find((f: Obj) => f.name === "envoy.filters.http.local_ratelimit").typed_config.token_bucket;
   assert.equal(bucket, { max_tokens: 120, tokens_per_fill: 100, fill_interval: "1s" });
 });
 
 test("JWT: remote JWKS through a derived cluster; optional tokens allow a missing one", () => {
-  const jwt = networkFilterOf(listenerOf(api, "inbound-8080")).http_filters[0].typed_config;
+  const jwt = httpFilterOf(networkFilterOf(listenerOf(api, "inbound-8080")), "envoy.filters.http.jwt_authn");
   assert.equal(jwt.providers["corp-sso"].remote_jwks.http_uri.cluster, "meshc_jwks_corp-sso");
   assert.equal(jwt.rules[0].requires, { provider_name: "corp-sso" });
   assert.equal(clusterOf(api, "meshc_jwks_corp-sso").load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address, { address: "sso.example.org", port_value: 443 });
-  const optional = networkFilterOf(listenerOf(publicGateway, "inbound-443")).http_filters[0].typed_config;
+  const optional = httpFilterOf(networkFilterOf(listenerOf(publicGateway, "inbound-443")), "envoy.filters.http.jwt_authn");
   assert.equal(optional.rules[0].requires.requires_any.requirements[1], { allow_missing: {} });
   assert.equal(optional.providers.local.local_jwks, { filename: "/etc/meshc/certs/jwks.json" });
 });

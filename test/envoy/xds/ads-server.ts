@@ -28,6 +28,8 @@ function loadAdsService(): grpc.ServiceDefinition {
     "envoy/config/endpoint/v3/endpoint.proto",
     "envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto",
     "envoy/extensions/filters/http/router/v3/router.proto",
+    "envoy/extensions/filters/http/rbac/v3/rbac.proto",
+    "envoy/extensions/transport_sockets/tls/v3/tls.proto",
   ], {
     keepCase: true, longs: String, enums: String, defaults: false, oneofs: true, json: true,
     includeDirs: ["envoy-api", "xds", "googleapis", "protoc-gen-validate"].map((d) => join(deps, d)),

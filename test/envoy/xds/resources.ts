@@ -28,7 +28,10 @@ export function deriveXdsResources(bootstrap: Obj, listenerName: string, apiList
       "@type": hcm["@type"],
       stat_prefix: hcm.stat_prefix,
       rds: { route_config_name: routeConfig.name, config_source: { ads: {}, resource_api_version: "V3" } },
-      http_filters: hcm.http_filters,
+      // RBAC is a server-side filter in gRPC (A41): a client listener carrying one is NACKed.
+      // The Envoy output puts the request-model RBAC on every HTTP listener, outbound too;
+      // the client side drops it here and the server side (xds-rbac) enforces it.
+      http_filters: hcm.http_filters.filter((f: Obj) => !String(f.typed_config["@type"]).endsWith(".rbac.v3.RBAC")),
     } },
   };
   const clusters = new Map<string, Obj>();
