@@ -17,17 +17,20 @@ const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if 
 // - an Upgrade (h2c, websocket, anything) is refused: after a 101 no rule sees a request;
 // - the path is normalized: unreserved escapes decoded (invalid escapes refused), other
 //   escapes uppercased, "//" merged, "." and ".." segments removed (RFC 3986 5.2.4); every
-//   later rule and the backend see that path, absolute-form targets included;
+//   later rule and the backend see that path, absolute-form targets included; the two
+//   percent rules rewrite the query too, so the query is saved first and put back as sent;
 // - a header a rule reads must come at most once;
 // - the client's x-forwarded-client-cert is removed; a verified peer's identity is set.
 const requestGuards = `    http-request deny deny_status 400 if { req.hdrs -m reg -- "(^|\\\\n)[^:\\\\n]*_[^:\\\\n]*:" }
     http-request deny deny_status 400 if { path -m sub -i -- %2F %5C "\\\\" }
     http-request deny deny_status 403 if { req.fhdr_cnt(upgrade) -m int -- gt 0 }
+    http-request set-var(txn.meshc_query) query
     http-request normalize-uri percent-decode-unreserved strict
     http-request normalize-uri percent-to-uppercase strict
     http-request normalize-uri path-merge-slashes
     http-request normalize-uri path-strip-dot
     http-request normalize-uri path-strip-dotdot full
+    http-request set-query %[var(txn.meshc_query)] if { var(txn.meshc_query) -m found }
 {{#each guards.singleHeaders}}
     http-request deny deny_status 400 if { req.fhdr_cnt({{hap this}}) -m int -- gt 1 }
 {{/each}}
