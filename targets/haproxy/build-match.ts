@@ -1,11 +1,9 @@
 // Route matches and authorization rules as HAProxy ACLs. Several lines with one ACL name
 // OR together; the terms of a condition AND together, so one rule = one condition.
 import type { AuthorizationIR, AuthzRuleIR, HttpMethod, PathMatchIR, RouteMatchIR, StringMatchIR } from "../../compiler/ir/types.ts";
-import { diagnostic } from "../../compiler/diagnostics/define.ts";
-import { haproxyCodes } from "./codes.ts";
 import type { BuildContext } from "./context.ts";
 import type { AclName, AclRef, AclView, AuthzView } from "./view.ts";
-import { nameWord, textWord, tokenWord, type Word } from "./words.ts";
+import { nameWord, textWord, tokenWord } from "./words.ts";
 
 export interface MatchAcls {
   readonly acls: AclView[];
@@ -18,20 +16,20 @@ const anchored = (regex: string) => `^(?:${regex})$`;
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
   const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[path.kind];
   const pattern = path.kind === "regex" ? ctx.checkRegex(anchored(path.value), origin, "path regex") : ctx.check(textWord(path.value), origin, "path");
-  return { name, fetch: "path", arg: null, flags, patterns: [pattern] };
+  return { name, fetch: "path", arg: null, flags, operator: null, patterns: [pattern] };
 }
 
 function methodAcl(ctx: BuildContext, name: AclName, methods: readonly HttpMethod[], origin: string): AclView {
-  return { name, fetch: "method", arg: null, flags: "", patterns: methods.map((m) => ctx.check(nameWord(m), origin, "method")) };
+  return { name, fetch: "method", arg: null, flags: "", operator: null, patterns: methods.map((m) => ctx.check(nameWord(m), origin, "method")) };
 }
 
 /** A header (req.fhdr: the whole value, commas included) or query parameter (urlp) match. */
 function stringAcl(ctx: BuildContext, name: AclName, fetch: "req.fhdr" | "urlp", match: StringMatchIR, origin: string): AclView {
   const arg = ctx.check(tokenWord(match.name), origin, fetch === "urlp" ? "query parameter name" : "header name");
-  if (match.kind === "present") return { name, fetch, arg, flags: "-m found", patterns: [] };
+  if (match.kind === "present") return { name, fetch, arg, flags: "-m found", operator: null, patterns: [] };
   const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[match.kind];
   const pattern = match.kind === "regex" ? ctx.checkRegex(anchored(match.value), origin, "match regex") : ctx.check(textWord(match.value), origin, "match value");
-  return { name, fetch, arg, flags, patterns: [pattern] };
+  return { name, fetch, arg, flags, operator: null, patterns: [pattern] };
 }
 
 /** ACLs for path, methods, headers and query of a route; all must hold. */
@@ -47,30 +45,18 @@ export function buildRouteMatch(ctx: BuildContext, prefix: AclName, match: Route
 }
 
 /**
- * A SPIFFE URI as it sits in the certificate DER: the SAN tag [6] (0x86), a one-byte
- * length, then the bytes. HAProxy 2.6 has no SAN fetch; `ssl_c_der,hex` is uppercase.
+ * The peer's identity is exactly the single URI SAN of its certificate (identity-lua.ts
+ * reads it from the DER), compared whole: nothing else in the certificate counts.
  */
-export function spiffeDerPattern(spiffeId: string): string | null {
-  const bytes = Buffer.from(spiffeId, "utf8");
-  if (bytes.length >= 128) return null;
-  return `86${bytes.length.toString(16).toUpperCase().padStart(2, "0")}${bytes.toString("hex").toUpperCase()}`;
-}
-
 function principalAcl(ctx: BuildContext, name: AclName, rule: AuthzRuleIR): AclView {
-  const patterns: Word[] = [];
-  for (const p of rule.principals ?? []) {
-    const pattern = spiffeDerPattern(p.spiffeId);
-    if (pattern === null) {
-      ctx.diagnostics.push(diagnostic(haproxyCodes.spiffeIdTooLong, { message: `${p.spiffeId.length}-byte SPIFFE ID of ${p.name}`, path: rule.origin }));
-    } else patterns.push(textWord(pattern));
-  }
-  return { name, fetch: "ssl_c_der,hex", arg: null, flags: "-m sub", patterns };
+  const patterns = (rule.principals ?? []).map((p) => ctx.check(textWord(p.spiffeId), rule.origin, `SPIFFE ID of ${p.name}`));
+  return { name, fetch: "ssl_c_der,hex,lua.meshc_uri_san", arg: null, flags: "-m str", operator: null, patterns };
 }
 
 /** The peer presented a certificate and it verified: a principal needs both. */
 export const PEER_ACLS: readonly AclView[] = [
-  { name: "meshc_peer_cert", fetch: "ssl_c_used", arg: null, flags: "", patterns: [] },
-  { name: "meshc_peer_verified", fetch: "ssl_c_verify", arg: null, flags: "", patterns: [{ word: "int", value: 0 }] },
+  { name: "meshc_peer_cert", fetch: "ssl_c_used", arg: null, flags: "", operator: null, patterns: [] },
+  { name: "meshc_peer_verified", fetch: "ssl_c_verify", arg: null, flags: "", operator: null, patterns: [{ word: "int", value: 0 }] },
 ];
 
 function ruleCondition(ctx: BuildContext, index: number, rule: AuthzRuleIR, acls: AclView[], layer: "http" | "tcp"): AclRef[] {

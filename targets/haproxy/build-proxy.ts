@@ -5,8 +5,10 @@ import { buildAuthz } from "./build-match.ts";
 import { buildTcpBackend, NO_TIMEOUT_MS } from "./build-backend.ts";
 import { buildRouting } from "./build-routes.ts";
 import { buildBinds } from "./build-tls.ts";
+import { buildRequestGuards, verifiesClients } from "./build-guards.ts";
+import { luaFileName } from "./identity-lua.ts";
 import type { BackendView, ConfigView, HttpFrontendView, TcpFrontendView } from "./view.ts";
-import { expr, formatWord, nameWord, type FormatPart, type Word } from "./words.ts";
+import { expr, formatWord, nameWord, textWord, type FormatPart, type Word } from "./words.ts";
 
 // JSON access log fields. Strings the client controls go through txn variables captured
 // at request time and the json converter; the rest are numbers or HAProxy-made text.
@@ -48,7 +50,9 @@ function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, lis
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
     dispatch, binds,
     logFormat: buildLogFormat(proxy, HTTP_LOG_FIELDS),
-    requestId: proxy.observability.requestId,
+    // The edge makes its own request id: a client's could collide with or forge another's.
+    requestId: proxy.kind === "gateway" ? { replace: true } : proxy.observability.requestId ? { replace: false } : null,
+    guards: buildRequestGuards(ctx, proxy, listener),
     // Requests admitted per window: the steady rate plus the burst (see README).
     rateLimit: rl ? { limit: rl.requests + rl.burst, windowMs: rl.windowMs } : null,
     authz: buildAuthz(ctx, listener.authorization, "http"),
@@ -92,6 +96,8 @@ export function buildConfigView(ctx: BuildContext, proxy: ProxyIR): ConfigView {
   });
   return {
     logToStdout: proxy.observability.accessLog !== null,
+    lua: proxy.listeners.some(verifiesClients) ? ctx.check(textWord(luaFileName(proxy.name)), proxy.name, "Lua file") : null,
+    experimental: httpFrontends.length > 0,
     usesDns: backends.some((b) => b.servers.some((s) => s.dns)),
     admin: { port: proxy.admin.port },
     metrics: proxy.observability.metricsPort === null ? null : { port: proxy.observability.metricsPort },

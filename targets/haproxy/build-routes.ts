@@ -108,14 +108,14 @@ export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, cluste
   const routes: RouteView[] = [];
   listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends))));
   const picks = [...new Set(routes.flatMap((r) => r.backends.map((b) => b.below).filter((b): b is number => b !== null)))].sort((x, y) => x - y);
-  const acl = (name: AclName, fetch: AclView["fetch"], arg: string | null, flags: string, patterns: AclView["patterns"]): AclView =>
-    ({ name, fetch, arg: arg === null ? null : nameWord(arg), flags, patterns });
+  const acl = (name: AclName, fetch: AclView["fetch"], arg: string | null, flags: string, patterns: AclView["patterns"], operator: AclView["operator"] = null): AclView =>
+    ({ name, fetch, arg: arg === null ? null : nameWord(arg), flags, operator, patterns });
   const acls: AclView[] = [
     acl("meshc_route_chosen", "var", "txn.meshc_route", "-m found", []),
-    ...(routes.some((r) => r.redirects.length > 1) ? [acl("meshc_has_query", "query", null, "-m len gt", [intWord(0)])] : []),
+    ...(routes.some((r) => r.redirects.length > 1) ? [acl("meshc_has_query", "query", null, "-m len", [intWord(0)], "gt")] : []),
     ...listener.virtualHosts.map((_, v) => acl(`meshc_vhost_${v}`, "var", "txn.meshc_vhost", "-m int", [intWord(v)])),
     ...routes.map((r) => acl(`meshc_route_${r.index}`, "var", "txn.meshc_route", "-m int", [intWord(r.index)])),
-    ...picks.map((p) => acl(`meshc_pick_below_${p}`, "var", "txn.meshc_pick", "-m int lt", [intWord(p)])),
+    ...picks.map((p) => acl(`meshc_pick_below_${p}`, "var", "txn.meshc_pick", "-m int", [intWord(p)], "lt")),
   ];
   return { acls, vhostSelectors: buildVhostSelectors(ctx, listener.virtualHosts, listener.origin), routes, backends, usesPick: picks.length > 0 };
 }

@@ -24,10 +24,8 @@ export const haproxyCodes = defineCodes({
     code: "MESH3205", severity: "error", title: "HAProxy template failed",
     description: "Rendering an HAProxy template failed; this is a meshc bug. The proxy's file is not emitted.",
   },
-  spiffeIdTooLong: {
-    code: "MESH3206", severity: "error", title: "SPIFFE ID too long for HAProxy authorization",
-    description: "HAProxy 2.6 matches a peer's SPIFFE ID in the certificate DER with a one-byte length; IDs of 128 bytes or more cannot be matched.",
-  },
+  // MESH3206 is retired (never reuse): "SPIFFE ID too long for HAProxy authorization", from
+  // the DER-substring identity match; the identity is now the URI SAN read by identity-lua.ts.
   regexRejected: {
     code: "MESH3207", severity: "error", title: "regex is not valid RE2",
     description: "Regexes are RE2 (Envoy's dialect) on every target; HAProxy would run a pattern RE2 refuses with different meaning, or fail to load it.",

@@ -1,5 +1,7 @@
 // The HAProxy target: one complete `haproxy/<proxy>.cfg` per proxy, run as
-// `haproxy -db -f FILE`. Pure: the view is built from the IR, checked, then rendered.
+// `haproxy -db -f FILE`, and beside it `haproxy/<proxy>.lua` (identity-lua.ts) when a
+// listener verifies client certificates. Pure: the view is built from the IR, checked,
+// then rendered.
 import type { EmittedFile, Target } from "../../compiler/target.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
@@ -10,6 +12,7 @@ import { createBuildContext } from "./context.ts";
 import { buildConfigView } from "./build-proxy.ts";
 import { checkLineLimits } from "./limits.ts";
 import { createRenderer } from "./render.ts";
+import { haproxyLuaPath, IDENTITY_LUA } from "./identity-lua.ts";
 
 export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
 
@@ -33,7 +36,9 @@ function emitHaproxy(ir: MeshIR) {
     }
     const limits = checkLineLimits(path, content);
     diagnostics.push(...limits);
-    if (limits.length === 0) files.push({ path, content });
+    if (limits.length > 0) continue;
+    files.push({ path, content });
+    if (view.lua !== null) files.push({ path: haproxyLuaPath(proxy.name), content: IDENTITY_LUA });
   }
   return { files, diagnostics };
 }

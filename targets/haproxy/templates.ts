@@ -1,11 +1,44 @@
 // Logic-free templates: they walk the view model with #each/#if and print user values
 // only through `hap` (words.ts). No user text ever lands in a comment.
 // Rule order inside a frontend is the order HAProxy evaluates http-request rules:
-// request id, log captures, authorization, rate limit, route choice, per-route actions.
+// request id, log captures, request guards (the request model), authorization, rate
+// limit, route choice, per-route actions.
+import { PEER_URI_SAMPLE } from "./identity-lua.ts";
 
 const bindLine = `    bind {{#if internal}}abns@{{hap address}} accept-proxy{{else}}{{hap address}}{{/if}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpn}} alpn {{tls.alpn}}{{/if}}{{/if}}`;
 
-const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#each patterns}} {{hap this}}{{/each}}`;
+// \`--\` ends the options: a pattern word starting with \`-\` is then a pattern, not an option.
+const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#if patterns.length}} --{{#if operator}} {{operator}}{{/if}}{{#each patterns}} {{hap this}}{{/each}}{{/if}}`;
+
+// The request model (README "Request model"), before any decision:
+// - header names with "_" are refused (a backend may read x_user as x-user);
+// - a path holding an encoded slash or backslash, or a backslash, is refused: no reading of
+//   it is the only one (decoded, it is another path; kept, a backend may decode it);
+// - an Upgrade (h2c, websocket, anything) is refused: after a 101 no rule sees a request;
+// - the path is normalized: unreserved escapes decoded (invalid escapes refused), other
+//   escapes uppercased, "//" merged, "." and ".." segments removed (RFC 3986 5.2.4); every
+//   later rule and the backend see that path, absolute-form targets included; the two
+//   percent rules rewrite the query too, so the query is saved first and put back as sent;
+// - a header a rule reads must come at most once;
+// - the client's x-forwarded-client-cert is removed; a verified peer's identity is set.
+const requestGuards = `    http-request deny deny_status 400 if { req.hdrs -m reg -- "(^|\\\\n)[^:\\\\n]*_[^:\\\\n]*:" }
+    http-request deny deny_status 400 if { path -m sub -i -- %2F %5C "\\\\" }
+    http-request deny deny_status 403 if { req.fhdr_cnt(upgrade) -m int -- gt 0 }
+    http-request set-var(txn.meshc_query) query
+    http-request normalize-uri percent-decode-unreserved strict
+    http-request normalize-uri percent-to-uppercase strict
+    http-request normalize-uri path-merge-slashes
+    http-request normalize-uri path-strip-dot
+    http-request normalize-uri path-strip-dotdot full
+    http-request set-query %[var(txn.meshc_query)] if { var(txn.meshc_query) -m found }
+{{#each guards.singleHeaders}}
+    http-request deny deny_status 400 if { req.fhdr_cnt({{hap this}}) -m int -- gt 1 }
+{{/each}}
+    http-request del-header x-forwarded-client-cert
+{{#if guards.clientCert}}
+    http-request set-header x-forwarded-client-cert {{hap guards.clientCert}} if { ssl_c_used } { ssl_c_verify -- 0 } { ${PEER_URI_SAMPLE} -m len -- gt 0 }
+{{/if}}
+`;
 
 const conditions = `{{#each conditions}} {{this}}{{/each}}`;
 
@@ -20,10 +53,10 @@ frontend {{hap name}}
     no log
     timeout client {{timeoutMs}}ms
     tcp-request inspect-delay {{inspectDelayMs}}ms
-    tcp-request content accept if { req.ssl_hello_type 1 }
-    tcp-request content accept if { req.len gt 0 }
+    tcp-request content accept if { req.ssl_hello_type -m int -- 1 }
+    tcp-request content accept if { req.len -m int -- gt 0 }
     tcp-request content reject
-    use_backend {{hap tls.backend}} if { req.ssl_hello_type 1 }
+    use_backend {{hap tls.backend}} if { req.ssl_hello_type -m int -- 1 }
     default_backend {{hap plain.backend}}
 
 backend {{hap tls.backend}}
@@ -53,7 +86,7 @@ ${bindLine}
 `;
 
 export const httpFrontendTemplate = `${frontendHead("http")}{{#if requestId}}
-    http-request set-header x-request-id %[uuid()] unless { req.hdr(x-request-id) -m found }
+    http-request set-header x-request-id %[uuid()]{{#unless requestId.replace}} unless { req.hdr(x-request-id) -m found }{{/unless}}
 {{/if}}
 {{#if logFormat}}
     http-request set-var(txn.meshc_path) path
@@ -61,7 +94,7 @@ export const httpFrontendTemplate = `${frontendHead("http")}{{#if requestId}}
     http-request set-var(txn.meshc_user_agent) req.hdr(user-agent)
     http-request set-var(txn.meshc_request_id) req.hdr(x-request-id)
 {{/if}}
-{{#if authz}}
+${requestGuards}{{#if authz}}
 {{#each authz.acls}}
 ${aclLine}
 {{/each}}
@@ -78,14 +111,14 @@ ${aclLine}
 {{#if rateLimit}}
     stick-table type integer size 1 expire {{rateLimit.windowMs}}ms store gpc0_rate({{rateLimit.windowMs}}ms)
     http-request track-sc0 int(1)
-    http-request deny deny_status 429 if { sc_gpc0_rate(0) ge {{rateLimit.limit}} }
+    http-request deny deny_status 429 if { sc_gpc0_rate(0) -m int -- ge {{rateLimit.limit}} }
     http-request sc-inc-gpc0(0)
 {{/if}}
 {{#each acls}}
 ${aclLine}
 {{/each}}
 {{#each vhostSelectors}}
-    http-request set-var(txn.meshc_vhost) int({{vhost}}) if !{ var(txn.meshc_vhost) -m found }{{#if pattern}} { hdr(host),field(1,:),lower -m {{match}} {{hap pattern}} }{{/if}}
+    http-request set-var(txn.meshc_vhost) int({{vhost}}) if !{ var(txn.meshc_vhost) -m found }{{#if pattern}} { hdr(host),field(1,:),lower -m {{match}} -- {{hap pattern}} }{{/if}}
 {{/each}}
 {{#if usesPick}}
     http-request set-var(txn.meshc_pick) rand(100)
@@ -99,7 +132,7 @@ ${aclLine}
     http-request return status 404 unless meshc_route_chosen
 {{#each routes}}
 {{#if faultAbort}}
-    http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) lt {{faultAbort.threshold}} }
+    http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) -m int -- lt {{faultAbort.threshold}} }
 {{/if}}
 {{#each requestHeaders}}
     http-request {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
@@ -147,14 +180,14 @@ ${aclLine}
 {{#if rateLimit}}
     stick-table type integer size 1 expire {{rateLimit.windowMs}}ms store gpc0_rate({{rateLimit.windowMs}}ms)
     tcp-request content track-sc0 int(1)
-    tcp-request content reject if { sc_gpc0_rate(0) ge {{rateLimit.limit}} }
+    tcp-request content reject if { sc_gpc0_rate(0) -m int -- ge {{rateLimit.limit}} }
     tcp-request content sc-inc-gpc0(0)
 {{/if}}
 {{#if usesPick}}
     tcp-request content set-var(sess.meshc_pick) rand(100)
 {{/if}}
 {{#each backends}}
-    use_backend {{hap name}}{{#if below}} if { var(sess.meshc_pick) -m int lt {{below}} }{{/if}}
+    use_backend {{hap name}}{{#if below}} if { var(sess.meshc_pick) -m int -- lt {{below}} }{{/if}}
 {{/each}}
 `;
 
@@ -192,6 +225,17 @@ backend {{hap name}}
 /** The file: process settings, then the admin and metrics listeners, then the proxies. */
 export const configTemplate = `# Generated by meshc from the mesh IR. Do not edit: change the mesh and recompile.
 global
+    # Header count and size bounds: at most 100 header fields, all within one 16 kB buffer.
+    tune.http.maxhdr 100
+    tune.bufsize 16384
+{{#if experimental}}
+    expose-experimental-directives
+{{/if}}
+{{#if lua}}
+    # Relative paths are read from the config's folder: the Lua file ships beside it.
+    default-path config
+    lua-load {{hap lua}}
+{{/if}}
 {{#if logToStdout}}
     log stdout format raw local0 info
 {{/if}}
@@ -207,7 +251,7 @@ defaults
     timeout connect 5s
     timeout client 5m
     timeout server 1h
-    timeout http-request 30s
+    timeout http-request 10s
     timeout http-keep-alive 60s
     timeout check 5s
 
@@ -216,7 +260,7 @@ frontend meshc-admin
     no log
     stats enable
     stats uri /stats
-    http-request return status 200 content-type text/plain string "ready" if { path /ready }
+    http-request return status 200 content-type text/plain string "ready" if { path -- /ready }
 {{#if metrics}}
 
 frontend meshc-metrics

@@ -7,7 +7,7 @@
 // dir pointed at the temp dir: same lines, same line numbers, everything else byte for
 // byte. Diagnostics point at the given bundle file and line.
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EmittedFile, Verifier } from "../../compiler/target.ts";
@@ -69,9 +69,14 @@ async function verifyHaproxyFiles(files: readonly EmittedFile[], ir: MeshIR): Pr
     await writeCheckCertificates(collectCertificateFiles(
       rebasedIr.proxies.flatMap((p) => p.listeners), rebasedIr.proxies.flatMap((p) => p.clusters)));
     const diagnostics: Diagnostic[] = [];
-    for (const file of files.filter((f) => f.path.startsWith("haproxy/") && f.path.endsWith(".cfg"))) {
+    // Each config beside the files it loads relative to itself (`default-path config`: the Lua file).
+    const bundle = join(dir, "haproxy");
+    mkdirSync(bundle);
+    const mine = files.filter((f) => f.path.startsWith("haproxy/") && !f.path.slice("haproxy/".length).includes("/"));
+    for (const file of mine.filter((f) => !f.path.endsWith(".cfg"))) writeFileSync(join(dir, file.path), file.content);
+    for (const file of mine.filter((f) => f.path.endsWith(".cfg"))) {
       const text = pointCertPathsAt(file.content, ir.runtime.certDir, tempCertDir);
-      const local = join(dir, file.path.replace(/\//g, "_"));
+      const local = join(dir, file.path);
       writeFileSync(local, text);
       const { code, output } = await runCheck(local);
       diagnostics.push(...parseCheckOutput(file.path, output, code));

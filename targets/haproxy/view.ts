@@ -10,6 +10,10 @@ export type AclRef = AclName | `!${AclName}` | "TRUE" | "FALSE";
 
 export interface ConfigView {
   readonly logToStdout: boolean;
+  /** `lua-load` of the identity converter (identity-lua.ts), relative to the config's folder; null when no listener verifies clients. */
+  readonly lua: Word | null;
+  /** `http-request normalize-uri` is experimental in 2.6: set when an HTTP frontend exists. */
+  readonly experimental: boolean;
   readonly usesDns: boolean;
   readonly admin: { readonly port: number };
   readonly metrics: { readonly port: number } | null;
@@ -62,17 +66,23 @@ export interface RelayView {
   readonly socket: Word;
 }
 
-/** A named ACL line: `acl NAME FETCH[(ARG)][,CONV] FLAGS PATTERN...` */
+/**
+ * A named ACL line: `acl NAME FETCH[(ARG)][,CONV] FLAGS -- [OPERATOR] PATTERN...`. The `--`
+ * is always printed before patterns: HAProxy reads a pattern word starting with `-` as an
+ * option (`-i`, `-n`, `--`), quoted or not, which would leave the ACL with no pattern.
+ */
 export interface AclView {
   readonly name: AclName;
   readonly fetch: AclFetch;
   readonly arg: Word | null;
   readonly flags: string;
+  /** Integer comparison for `-m int` / `-m len` patterns (null: equality, or not an integer match). */
+  readonly operator: "gt" | "lt" | null;
   readonly patterns: readonly Word[];
 }
 
 export type AclFetch =
-  | "path" | "method" | "req.fhdr" | "urlp" | "ssl_c_der,hex" | "var" | "ssl_c_verify" | "ssl_c_used"
+  | "path" | "method" | "req.fhdr" | "urlp" | "ssl_c_der,hex,lua.meshc_uri_san" | "var" | "ssl_c_verify" | "ssl_c_used"
   | "hdr(host),field(1,:),lower" | "query";
 
 export interface HeaderRuleView {
@@ -105,12 +115,26 @@ export interface AuthzView {
   readonly defaultDeny: boolean;
 }
 
+/**
+ * What every HTTP frontend does before any routing or authorization rule (the request
+ * model): refuse what cannot be normalized one way, normalize the path, refuse upgrades and
+ * repeated copies of headers that rules read, and replace the client's identity header.
+ */
+export interface RequestGuardView {
+  /** Header names a route match or authorization rule of this listener reads: a second copy is a 400. */
+  readonly singleHeaders: readonly Word[];
+  /** The x-forwarded-client-cert value set for a verified peer with an identity (mTLS listeners); null: only removed. */
+  readonly clientCert: Word | null;
+}
+
 export interface HttpFrontendView {
   readonly name: Word;
   readonly dispatch: PermissiveDispatchView | null;
   readonly binds: readonly BindView[];
   readonly logFormat: Word | null;
-  readonly requestId: boolean;
+  /** Set x-request-id when missing (sidecars), or always (`replace`: gateways do not trust a client's). */
+  readonly requestId: { readonly replace: boolean } | null;
+  readonly guards: RequestGuardView;
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly authz: AuthzView | null;
   /** In Envoy's order: exact domains, longest suffix wildcards, then `*`. */

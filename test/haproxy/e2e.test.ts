@@ -2,7 +2,7 @@
 // One proxy and five upstreams for the whole suite; everything stopped by pid in `after`.
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { haproxy } from "../../targets/haproxy/index.ts";
 import { E2E_IDENTITIES, E2E_UPSTREAMS, haproxyE2eIR, type E2ePorts, type E2eUpstream } from "../fixtures/ir/haproxy-e2e.ts";
@@ -11,6 +11,7 @@ import { makeTempPrefix, startHaproxy, type RunningProcess } from "../support/pr
 import { startUpstream, closeAll, type Upstream } from "../support/upstreams.ts";
 import { writeMeshPki, type MeshPki } from "../support/pki.ts";
 import { writeHaproxyBundles } from "../support/haproxy-certs.ts";
+import { writeHaproxyProxy } from "../support/haproxy-files.ts";
 import { send, sendMany, type ClientRequest } from "../support/client.ts";
 
 interface Ctx { prefix: { dir: string; remove(): void }; proxy: RunningProcess; ups: Map<E2eUpstream, Upstream>; ports: E2ePorts; pki: MeshPki }
@@ -32,9 +33,7 @@ async function setUp(ctx: Ctx) {
   assert.equal(diagnostics, []);
   ctx.pki = await writeMeshPki(ir.runtime.certDir, E2E_IDENTITIES);
   writeHaproxyBundles(ctx.pki);
-  mkdirSync(join(ctx.prefix.dir, "conf"), { recursive: true });
-  const configFile = join(ctx.prefix.dir, "conf", "edge.cfg");
-  writeFileSync(configFile, files[0].content);
+  const configFile = writeHaproxyProxy(join(ctx.prefix.dir, "conf"), files, "edge");
   ctx.proxy = await startHaproxy({ prefix: ctx.prefix.dir, configFile, readyPorts: [outbound, inbound, limited], timeoutMs: 10_000 });
 }
 

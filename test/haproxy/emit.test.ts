@@ -18,9 +18,11 @@ for (const [folder, ir] of cases) {
     assert.equal(problems, [], problems.join("\n"));
   });
 
-  test(`${folder}: one file per proxy and no diagnostics`, () => {
+  test(`${folder}: one config per proxy, its Lua identity converter beside it when it verifies clients, no diagnostics`, () => {
     const { files, diagnostics } = haproxy.emit(ir);
-    assert.equal(files.map((f) => f.path), ir.proxies.map((p) => `haproxy/${p.name}.cfg`));
+    const verifies = (p: MeshIR["proxies"][number]) => p.listeners.some((l) => l.tls !== null && l.tls.mode !== "server-only" && l.tls.clientCaFile !== null);
+    assert.equal(files.map((f) => f.path), ir.proxies.flatMap((p) => [`haproxy/${p.name}.cfg`, ...(verifies(p) ? [`haproxy/${p.name}.lua`] : [])]));
+    assert.ok(files.some((f) => f.path.endsWith(".lua")), "the fixture has an mTLS listener");
     assert.equal(diagnostics.filter((d) => d.severity === "error"), []);
   });
 
@@ -41,7 +43,7 @@ test("verifier: a broken line is reported on the bundle file and line", async ()
   const lines = web.content.split("\n");
   const at = lines.findIndex((l) => l.startsWith("    balance leastconn"));
   lines[at] = "    balance no-such-algorithm";
-  const found = await haproxyVerifier.verify([{ path: web.path, content: lines.join("\n") }], sampleIR);
+  const found = await haproxyVerifier.verify(files.map((f) => f === web ? { path: web.path, content: lines.join("\n") } : f), sampleIR);
   assert.ok(found.length > 0);
   assert.is(found[0].code, "MESH4300");
   assert.is(found[0].file, "haproxy/web.cfg");
@@ -52,8 +54,14 @@ test("verifier: a warning fails the check (-dW)", async () => {
   const { files } = haproxy.emit(sampleIR);
   const web = files.find((f) => f.path === "haproxy/web.cfg")!;
   const content = web.content.replace("    http-request return status 404 unless meshc_route_chosen\n", "    use_backend route.inbound-8080.local-8080\n    http-request return status 404 unless meshc_route_chosen\n");
-  const found = await haproxyVerifier.verify([{ path: web.path, content }], sampleIR);
+  const found = await haproxyVerifier.verify(files.map((f) => f === web ? { path: web.path, content } : f), sampleIR);
   assert.ok(found.some((d) => d.code === "MESH4301" && d.line > 0), JSON.stringify(found));
+});
+
+test("verifier: a config whose Lua file is missing from the bundle is refused", async () => {
+  const { files } = haproxy.emit(sampleIR);
+  const found = await haproxyVerifier.verify(files.filter((f) => f.path === "haproxy/web.cfg"), sampleIR);
+  assert.ok(found.some((d) => d.code === "MESH4300" && /web\.lua/.test(d.message)), JSON.stringify(found));
 });
 
 test("a line over 2048 bytes is a MESH3201 and the file is not emitted", () => {

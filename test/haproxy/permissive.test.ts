@@ -19,6 +19,7 @@ import { makeTempPrefix, startHaproxy, type RunningProcess } from "../support/pr
 import { startUpstream, closeAll, type Upstream } from "../support/upstreams.ts";
 import { writeMeshPki, type MeshPki } from "../support/pki.ts";
 import { writeHaproxyBundles } from "../support/haproxy-certs.ts";
+import { writeHaproxyProxy } from "../support/haproxy-files.ts";
 import { send, type ClientRequest } from "../support/client.ts";
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
@@ -78,9 +79,7 @@ async function setUp(ctx: Ctx) {
   assert.equal(diagnostics, []);
   ctx.pki = await writeMeshPki(ctx.ir.runtime.certDir, E2E_IDENTITIES);
   writeHaproxyBundles(ctx.pki);
-  mkdirSync(join(ctx.prefix.dir, "conf"), { recursive: true });
-  const configFile = join(ctx.prefix.dir, "conf", "edge.cfg");
-  writeFileSync(configFile, files[0].content);
+  const configFile = writeHaproxyProxy(join(ctx.prefix.dir, "conf"), files, "edge");
   ctx.proxy = await startHaproxy({ prefix: ctx.prefix.dir, configFile, readyPorts: [strict, mixed, limited, tcp, direct], timeoutMs: 10_000 });
 }
 

@@ -11,6 +11,7 @@ import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import { freePorts } from "../support/ports.ts";
 import { writeMeshPki } from "../support/pki.ts";
 import { makeTempPrefix, startHaproxy } from "../support/procs.ts";
+import { writeHaproxyProxy } from "../support/haproxy-files.ts";
 
 function echoOnce(port: number, cert: { cert: string; key: string; ca: string }): Promise<string> {
   return new Promise((resolve) => {
@@ -44,8 +45,7 @@ test("connections past a TCP service's rate limit are refused", async () => {
     const dir = join(certs, id);
     writeFileSync(combinedPemPath(join(dir, "cert.pem")), `${readFileSync(join(dir, "cert.pem"), "utf8").trimEnd()}\n${readFileSync(join(dir, "key.pem"), "utf8").trimEnd()}\n`);
   }
-  const configFile = join(prefix.dir, "db.cfg");
-  writeFileSync(configFile, r.files.get("haproxy/db.cfg")!);
+  const configFile = writeHaproxyProxy(prefix.dir, r.files, "db");
   let accepted = 0;
   const server: Server = createServer((s) => { accepted++; s.on("data", (d) => s.write(d)); s.on("error", () => {}); });
   await new Promise<void>((done) => server.listen(app, "127.0.0.1", done));

@@ -177,6 +177,9 @@ function writeConfig(ctx: Ctx, bundlePath: string): string {
   const file = join(ctx.prefix.dir, bundlePath);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, content);
+  // An HAProxy config loads its Lua identity converter from beside itself.
+  const lua = ctx.files.get(bundlePath.replace(/\.cfg$/, ".lua"));
+  if (bundlePath.endsWith(".cfg") && lua !== undefined) writeFileSync(file.replace(/\.cfg$/, ".lua"), lua);
   return file;
 }
 

@@ -11,7 +11,8 @@
 //   otherCaLeaf(victim)                the victim's URI and subject, signed by a fresh CA
 //   victimSubjectOtherUri(ca, v, uri)  the victim's subject DN, another SPIFFE URI SAN
 //   victimUriInCrlDp(ca, v, uri)       URI SAN = another identity, CRL DP = victim's URI
-//   victimUriInSubject(ca, v, uri)     URI SAN = another identity, subject CN = victim's URI
+//   victimUriInSubject(ca, v, uri)     URI SAN = another identity, subject CN holds the victim's SAN bytes
+//   uriSanDerHex(uri)                  the DER bytes of a URI SAN (to assert a leaf holds them)
 //   twoUriSans(ca, v, uri)             URI SANs = victim's URI AND another one
 //   noUriSan(ca, v)                    the victim's subject and DNS SANs, no URI SAN
 //   mintHostileLeaves(ca, v, uri)      all of the above, each with the identity it must get
@@ -130,9 +131,23 @@ export function victimUriInCrlDp(ca: DevCa, victim: Victim, otherUri: string, ot
   });
 }
 
-/** Mesh-CA leaf whose only URI SAN is `otherUri` and whose subject CN holds the victim's URI bytes: identity = otherUri. */
+/**
+ * Mesh-CA leaf whose only URI SAN is `otherUri` and whose subject CN holds the victim's URI
+ * bytes exactly as a URI SAN encodes them (tag 0x86, one length byte, the URI): the CN is
+ * U+0186 (UTF-8 C6 86), the length as a character, then the URI. A check that looks for
+ * the SAN's bytes anywhere in the DER takes it for the victim. Identity = otherUri.
+ */
 export function victimUriInSubject(ca: DevCa, victim: Victim, otherUri: string): Promise<KeyPairPem> {
-  return mintLeaf(ca, { subject: [{ O: [victim.subject.organization] }, { CN: [victim.spiffeId] }], uris: [otherUri] });
+  const length = Buffer.byteLength(victim.spiffeId, "utf8");
+  if (length >= 128) throw new Error("victimUriInSubject: the victim's URI must be shorter than 128 bytes");
+  const cn = `\u0186${String.fromCharCode(length)}${victim.spiffeId}`;
+  return mintLeaf(ca, { subject: [{ O: [victim.subject.organization] }, { CN: [cn] }], uris: [otherUri] });
+}
+
+/** The bytes a URI SAN holding `uri` has in a certificate's DER (tag 0x86, short length, URI), hex, uppercase. */
+export function uriSanDerHex(uri: string): string {
+  const bytes = Buffer.from(uri, "utf8");
+  return `86${bytes.length.toString(16).padStart(2, "0")}${bytes.toString("hex")}`.toUpperCase();
 }
 
 /** Mesh-CA leaf with two URI SANs, the victim's first: no identity (the model wants exactly one). */
@@ -157,7 +172,7 @@ export async function mintHostileLeaves(ca: DevCa, victim: Victim, otherUri: str
     mk("other-ca", "victim's URI and subject from an untrusted CA", null, await otherCaLeaf(victim), false),
     mk("victim-dn", "victim's subject DN, another URI SAN", otherUri, await victimSubjectOtherUri(ca, victim, otherUri)),
     mk("crl-dp", "another URI SAN, victim's URI as CRL distribution point", otherUri, await victimUriInCrlDp(ca, victim, otherUri)),
-    mk("subject-bytes", "another URI SAN, victim's URI in the subject CN", otherUri, await victimUriInSubject(ca, victim, otherUri)),
+    mk("subject-bytes", "another URI SAN, victim's URI SAN bytes inside the subject CN", otherUri, await victimUriInSubject(ca, victim, otherUri)),
     mk("two-uris", "victim's URI SAN plus another URI SAN", null, await twoUriSans(ca, victim, otherUri)),
     mk("no-uri", "victim's subject and DNS SANs, no URI SAN", null, await noUriSan(ca, victim)),
   ];
