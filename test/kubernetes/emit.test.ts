@@ -84,18 +84,19 @@ test("the default target puts the Envoy target's own output in the ConfigMaps", 
 });
 
 test("nginx and HAProxy flavours: their files in the ConfigMap, their foreground command, zero findings", () => {
+  // nginx's conf imports its njs module (the request model) from the file next to it: both are in the ConfigMap.
   const flavours = [
-    [nginx, "web.conf", ["nginx", "-c", "/etc/meshc/proxy/web.conf", "-g", "daemon off;"]],
-    [haproxy, "web.cfg", ["haproxy", "-db", "-f", "/etc/meshc/proxy/web.cfg"]],
+    [nginx, ["web.conf", "web.js"], ["nginx", "-c", "/etc/meshc/proxy/web.conf", "-g", "daemon off;"]],
+    [haproxy, ["web.cfg"], ["haproxy", "-db", "-f", "/etc/meshc/proxy/web.cfg"]],
   ] as const;
-  for (const [proxyTarget, key, command] of flavours) {
+  for (const [proxyTarget, keys, command] of flavours) {
     const t = createKubernetesTarget(proxyTarget);
     const files = emitFiles(sampleIR, t);
     assert.equal(read(files, "patches/web-sidecar.yaml").spec.template.spec.containers[0].command, command);
     assert.equal(read(files, "patches/web-sidecar.yaml").spec.template.spec.containers[0].image, DEFAULT_OPTIONS.images[proxyTarget.name as "nginx" | "haproxy"]);
     const data = read(files, "configmap-web-proxy.yaml").data;
-    assert.equal(Object.keys(data), [key]);
-    assert.is(data[key], proxyTarget.emit(sampleIR).files.find((f) => f.path === `${proxyTarget.name}/${key}`)!.content);
+    assert.equal(Object.keys(data).sort(), [...keys]);
+    for (const key of keys) assert.is(data[key], proxyTarget.emit(sampleIR).files.find((f) => f.path === `${proxyTarget.name}/${key}`)!.content);
     assert.equal(verifyKubernetesFiles(t.emit(sampleIR).files, sampleIR), []);
   }
 });
