@@ -142,7 +142,7 @@ function buildMirror(ctx: ViewContext, id: string, action: ForwardActionIR, clus
     key: template({ variable: "request_id" }, { text: name }), variable: `${name}_pick`,
     buckets: [{ share: `${formatPercent(action.mirror.percent)}%`, value: literal("") }, { share: "*", value: literal("_skip") }],
   });
-  return { uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass: { ...pass, url: template(...pass.url.parts, { variable: "request_uri" }) },
+  return { uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass,
     requestHeaders: [identityHeader(ctx)] };
 }
 
