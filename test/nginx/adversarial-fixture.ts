@@ -14,6 +14,8 @@ export const EDGE_HOST = "shop.example.com";
 
 export interface AdversarialPorts {
   readonly api: number;
+  /** The same listener speaking HTTP/2 (TLS, ALPN h2). */
+  readonly apiH2: number;
   readonly edge: number;
   readonly app: number;
   readonly admin: { readonly api: number; readonly edge: number };
@@ -57,9 +59,9 @@ function rule(name: string, action: "allow" | "deny", principals: string[] | nul
   };
 }
 
-function apiListener(certDir: string, port: number): HttpListenerIR {
+function apiListener(certDir: string, port: number, protocol: HttpListenerIR["protocol"] = "http"): HttpListenerIR {
   return {
-    kind: "http", name: `inbound-${port}`, direction: "inbound", address: "127.0.0.1", port, protocol: "http", jwt: null, rateLimit: null,
+    kind: "http", name: `inbound-${port}`, direction: "inbound", address: "127.0.0.1", port, protocol, jwt: null, rateLimit: null,
     origin: "services.api.ports.http",
     tls: {
       mode: "strict", minVersion: "1.2", ciphers: ["ECDHE-ECDSA-AES128-GCM-SHA256"], clientCaFile: `${certDir}/ca.pem`,
@@ -98,7 +100,7 @@ export function buildAdversarialIR(prefix: string, ports: AdversarialPorts): Mes
     runtime: { certDir, runDir: `${prefix}/run`, logDir: `${prefix}/logs` },
     proxies: [
       { name: "api", kind: "sidecar", owner: "api", identity: ref(certDir, "api"), admin: { address: "127.0.0.1", port: ports.admin.api },
-        listeners: [apiListener(certDir, ports.api)], clusters: [app(ports.app)], observability },
+        listeners: [apiListener(certDir, ports.api), apiListener(certDir, ports.apiH2, "http2")].sort((a, b) => a.port - b.port), clusters: [app(ports.app)], observability },
       { name: "gateway-edge", kind: "gateway", owner: "edge", identity: ref(certDir, "gateway-edge"), admin: { address: "127.0.0.1", port: ports.admin.edge },
         listeners: [edgeListener(certDir, ports.edge)], clusters: [app(ports.app)], observability },
     ],

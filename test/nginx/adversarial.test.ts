@@ -5,6 +5,7 @@
 // header the app received, so "the backend sees what the decision saw" is checked too.
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { connect as http2Connect } from "node:http2";
 import { connect } from "node:tls";
 import { suite } from "uvu";
 import * as assert from "uvu/assert";
@@ -33,8 +34,8 @@ test.before(async (ctx) => {
   const stop = async () => { await Promise.all(procs.map((p) => p.stop())); await app?.close(); prefix.remove(); };
   try {
     app = await startUpstream({ name: "app" });
-    const [api, edge, adminApi, adminEdge] = await freePorts(4);
-    const ports: AdversarialPorts = { api, edge, app: app.port, admin: { api: adminApi, edge: adminEdge } };
+    const [api, apiH2, edge, adminApi, adminEdge] = await freePorts(5);
+    const ports: AdversarialPorts = { api, apiH2, edge, app: app.port, admin: { api: adminApi, edge: adminEdge } };
     const ir = buildAdversarialIR(prefix.dir, ports);
     const pki = await writeMeshPki(ir.runtime.certDir, adversarialIdentities(ir.runtime.certDir));
     // Attacks on web's rights; the attacker's own identity is catalog.
@@ -43,7 +44,7 @@ test.before(async (ctx) => {
     const emitted = nginx.emit(ir);
     assert.equal(emitted.diagnostics.filter((d) => d.severity === "error"), []);
     for (const file of emitted.files) writeFileSync(join(prefix.dir, file.path), file.content);
-    procs.push(await startNginx({ prefix: prefix.dir, configFile: join(prefix.dir, "nginx/api.conf"), readyPorts: [api] }));
+    procs.push(await startNginx({ prefix: prefix.dir, configFile: join(prefix.dir, "nginx/api.conf"), readyPorts: [api, apiH2] }));
     procs.push(await startNginx({ prefix: prefix.dir, configFile: join(prefix.dir, "nginx/gateway-edge.conf"), readyPorts: [edge] }));
     ctx.env = { ports, app, pki, hostile, stop };
   } catch (error) {
@@ -202,6 +203,35 @@ test("headers: a deny on x-debug: 1 holds against tabs, spaces, case and repeats
   assert.is(await api(env!, "GET /api/orders HTTP/1.1\nX-Debug: 10\nX-Other: a\nX-Other: b"), 200);
   assert.is(last(env!)?.url, "/api/orders");
   assert.is(env!.app.hits(), 1);
+});
+
+// --- HTTP/2 ------------------------------------------------------------------------------
+/** One HTTP/2 request (node:http2 sends `:path` and header lists as given); resolves with the status. */
+function h2(env: Env, path: string, headers: Record<string, string | string[]> = {}, as = "web"): Promise<number> {
+  return new Promise((resolve) => {
+    const session = http2Connect(`https://127.0.0.1:${env.ports.apiH2}`, { rejectUnauthorized: false, ...leafOf(env, as) });
+    session.on("error", () => resolve(0));
+    const stream = session.request({ ":path": path, ...headers });
+    let status = 0;
+    stream.on("response", (h) => { status = Number(h[":status"]); });
+    stream.on("data", () => undefined);
+    stream.on("close", () => { session.close(); resolve(status); });
+    stream.on("error", () => undefined);
+    stream.end();
+  });
+}
+
+test("HTTP/2: the same model on an h2 listener (dot segments, encoded slash, header evasion, identity, path sent)", async ({ env }) => {
+  assert.is(await h2(env!, "/api/x/../admin/x"), 403);
+  assert.is(await h2(env!, "/api/public/a%2F..%2Fadmin"), 400);
+  assert.is(await h2(env!, "/api/orders", { "x-debug": "\t1" }), 403);
+  assert.is(await h2(env!, "/api/orders", { "x-debug": ["0", "1"] }), 400);
+  assert.is(await h2(env!, "/api/orders", { x_debug: "1" }), 400);
+  assert.is(await h2(env!, "/api/private/x", {}, "catalog"), 403);
+  assert.is(env!.app.hits(), 0);
+  assert.is(await h2(env!, "/api/./y//z?q=%2F", { "x-forwarded-client-cert": `URI=${spiffeOf("admin")}` }), 200);
+  assert.is(last(env!)?.url, "/api/y/z?q=%2F");
+  assert.is(last(env!)?.headers["x-forwarded-client-cert"], `By=${spiffeOf("api")};URI=${spiffeOf("web")}`);
 });
 
 test.run();
