@@ -24,11 +24,10 @@ const LOG_FIELDS: Readonly<Record<AccessLogField, string>> = {
 };
 
 function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR, kind: ProxyIR["kind"]): void {
-  if (kind === "gateway") {
-    // The edge trusts no client's x-request-id (issue 9): always nginx's random $request_id.
-    ctx.addMap({ source: template({ variable: "request_id" }), variable: "meshc_request_id", entries: [], fallback: template({ variable: "request_id" }) });
-  } else // Keep the caller's x-request-id; otherwise nginx's random $request_id.
-  ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
+  // The edge trusts no client's x-request-id (issue 9): a gateway always sends nginx's random $request_id.
+  if (kind === "gateway") ctx.addMap({ source: template({ variable: "request_id" }), variable: "meshc_request_id", entries: [], fallback: template({ variable: "request_id" }) });
+  // A sidecar keeps the caller's x-request-id; otherwise nginx's random $request_id.
+  else ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
     entries: [{ key: { kind: "regex", pattern: "^$", prefix: "~" }, value: template({ variable: "request_id" }) }],
     fallback: template({ variable: "http_x_request_id" }) });
   if (obs.accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "request_time");
