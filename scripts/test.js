@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: makes sure the real tools the tests judge output with are installed
-// (nginx-light, its stream module libnginx-mod-stream, and haproxy from Debian's packages), type-checks the repository (which
+// (nginx-light, its stream module libnginx-mod-stream, njs libnginx-mod-http-js and libnginx-mod-stream-js, and haproxy from Debian's packages), type-checks the repository (which
 // includes the DSL's type test), then runs every uvu test file and prints one closing line.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -17,13 +17,18 @@ function run(cmd, args, opts = {}) {
   return r.status ?? 1;
 }
 
-// nginx's TCP listeners load the stream module from this path (targets/nginx/view/stream.ts).
-const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
+// nginx's TCP listeners load the stream module from this path (targets/nginx/view/stream.ts); the
+// request model (identity, header rules, refusals) loads njs for http and stream (targets/nginx/view/njs.ts).
+const NGINX_MODULES = [
+  ["/usr/lib/nginx/modules/ngx_stream_module.so", "libnginx-mod-stream"],
+  ["/usr/lib/nginx/modules/ngx_http_js_module.so", "libnginx-mod-http-js"],
+  ["/usr/lib/nginx/modules/ngx_stream_js_module.so", "libnginx-mod-stream-js"],
+];
 const missing = [
   ...[["nginx", "nginx-light"], ["haproxy", "haproxy"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg),
   // `certs issue` asks git what it would commit; its tests run a real repository.
   ...(onPath("git") ? [] : ["git"]),
-  ...(existsSync(STREAM_MODULE) ? [] : ["libnginx-mod-stream"]),
+  ...NGINX_MODULES.filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg),
 ];
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

@@ -64,7 +64,7 @@ export interface IdentityRefIR {
   /** Identity name = Kubernetes service account = certificate name. */
   readonly name: string;
   readonly spiffeId: string;
-  /** The certificate subject, which the certificate manifest guarantees (nginx authorizes on it). */
+  /** The certificate subject, which the certificate manifest guarantees (no target authorizes on it: identity is the URI SAN). */
   readonly subject: SubjectIR;
   readonly certFile: string;
   readonly keyFile: string;

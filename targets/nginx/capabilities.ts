@@ -1,4 +1,4 @@
-// What nginx OSS 1.22 (Debian nginx-light + libnginx-mod-stream) can express of the IR, as data. The core reads
+// What nginx OSS 1.22 (Debian nginx-light + libnginx-mod-stream + njs: libnginx-mod-http-js, libnginx-mod-stream-js) can express of the IR, as data. The core reads
 // it before emitting and reports every gap; the README table is generated from it.
 import type { Capabilities } from "../../compiler/target.ts";
 
@@ -7,11 +7,11 @@ const partial = (note: string) => ({ support: "partial", note }) as const;
 const none = (hint: string, security: boolean) => ({ support: "none", hint, security }) as const;
 
 export const nginxCapabilities: Capabilities = {
-  "route.match.path.exact": partial("matched on nginx's normalized path ($uri: percent-decoded, `//` merged, dot segments resolved), like Envoy with normalize_path and merge_slashes"),
-  "route.match.path.prefix": partial("matched on the normalized path ($uri), see exact"),
+  "route.match.path.exact": partial("matched on nginx's normalized path ($uri: dot segments resolved, `//` merged, percent-decoded) and forwarded as that path re-escaped; %2F, %5C or a backslash in the path is refused (400). nginx decodes every escape, not only unreserved characters, so `%21` matches `!`"),
+  "route.match.path.prefix": partial("matched on the normalized path ($uri) and forwarded as that path, see exact"),
   "route.match.path.regex": partial("PCRE instead of RE2, anchored `^(?:re)$` on the normalized path; RE2-valid patterns mean the same in PCRE"),
   "route.match.method": full,
-  "route.match.header": partial("an empty header value counts as absent (nginx cannot tell them apart); with repeated headers the first value is matched; names limited to letters, digits and `-` (MESH3153)"),
+  "route.match.header": partial("read with njs (Debian libnginx-mod-http-js): the value trimmed of spaces and tabs; a request with two copies of a header a rule names is refused (400); names limited to letters, digits and `-` (MESH3153)"),
   "route.match.query": partial("nginx matches argument names case-insensitively; names limited to letters, digits and `_` (MESH3153)"),
   "route.split": full,
   "route.rewrite.prefix": full,
@@ -42,10 +42,10 @@ export const nginxCapabilities: Capabilities = {
   "cluster.dns-discovery": partial("nginx OSS resolves upstream host names once at start and refuses to start if one does not resolve"),
   "inbound.mtls.strict": full,
   "inbound.mtls.permissive": partial("HTTP listeners serve TLS and plain text; a TCP listener accepts TLS only, client certificate optional: plain-text clients are refused (MESH3167)"),
-  "inbound.authz.principal": partial("matches the exact certificate subject ($ssl_client_s_dn, RFC 2253) that the certificate manifest guarantees, not the SPIFFE URI SAN (nginx 1.22 has no SAN variable)"),
+  "inbound.authz.principal": partial("exactly the single URI SAN of the verified client certificate, read with njs (nginx 1.22 has no SAN variable; Debian libnginx-mod-http-js, and libnginx-mod-stream-js for TCP listeners); a SPIFFE ID outside plain URI characters is rejected (MESH3168)"),
   "inbound.authz.method": full,
-  "inbound.authz.path": partial("matched on the normalized path ($uri)"),
-  "inbound.authz.header": partial("an empty header value counts as absent"),
+  "inbound.authz.path": partial("matched on the normalized path ($uri), which is what the backend receives; %2F, %5C or a backslash is refused (400); nginx decodes every escape, not only unreserved characters"),
+  "inbound.authz.header": partial("read with njs: trimmed, one copy (two copies of a header a rule names: 400); names limited to letters, digits and `-` (MESH3153)"),
   "inbound.rate-limit": partial("limit_req is a leaky bucket with burst = requests + burst - 1 (nodelay), which admits the same first burst and long-run rate as the token bucket; a TCP listener's connection rate cannot be limited (nginx stream has no limit_req: MESH3164, error)"),
   "inbound.jwt": none("nginx OSS cannot verify JWTs (auth_jwt is nginx Plus); put Envoy in front, or use auth_request to an external verifier", true),
   "gateway.tls": full,

@@ -41,10 +41,8 @@ export const NGINX_CODES = defineCodes({
     code: "MESH3158", severity: "error", title: "direct response with a redirect status",
     description: "For statuses 301, 302, 303, 307 and 308 nginx's `return` treats the text as the Location URL, not as a body. Use a redirect action instead.",
   },
-  subjectUnsupported: {
-    code: "MESH3159", severity: "error", title: "certificate subject nginx cannot match",
-    description: "nginx authorizes on $ssl_client_s_dn (RFC 2253). Subjects with characters outside printable ASCII are escaped by OpenSSL in ways meshc does not reproduce, so they are rejected rather than matched wrongly.",
-  },
+  // MESH3159 (retired: "certificate subject nginx cannot match"): nginx no longer authorizes
+  // on the subject DN but on the URI SAN (issue 9); see MESH3168.
   rateRounded: {
     code: "MESH3160", severity: "warning", title: "rate limit rounded to nginx's resolution",
     description: "limit_req takes whole requests per second or per minute; the IR's rate was rounded to the nearest expressible one.",
@@ -76,6 +74,10 @@ export const NGINX_CODES = defineCodes({
   tcpPermissiveIsTlsOnly: {
     code: "MESH3167", severity: "warning", title: "permissive mTLS on a TCP listener accepts TLS only",
     description: "nginx's stream listener is either TLS or plain text. A permissive TCP listener is served as TLS with an optional client certificate: plain-text clients are refused (fails closed), and authorization applies as written.",
+  },
+  spiffeIdUnsupported: {
+    code: "MESH3168", severity: "error", title: "SPIFFE ID nginx cannot match or send",
+    description: "nginx reads a caller's identity with njs (the single URI SAN of its verified certificate) and sends it in x-forwarded-client-cert as `By=<self>;URI=<peer>` without quoting. A SPIFFE ID with characters outside a plain URI (space, `\"`, `,`, `;`, `\\`, control or non-ASCII characters) is never accepted as an identity, so a rule naming it could never match: it is rejected.",
   },
   internalTemplateError: {
     code: "MESH3199", severity: "error", title: "internal error rendering an nginx template",

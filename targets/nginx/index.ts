@@ -7,6 +7,7 @@ import { nginxCapabilities } from "./capabilities.ts";
 import { NGINX_CODES } from "./codes.ts";
 import { renderProxyConf } from "./render.ts";
 import { buildProxyView } from "./view.ts";
+import { njsFileName } from "./view/njs.ts";
 
 export const nginx: Target = {
   name: "nginx",
@@ -25,6 +26,7 @@ export const nginx: Target = {
       diagnostics.push(...built.diagnostics);
       try {
         files.push({ path, content: renderProxyConf(built.view) });
+        if (built.njsModule !== null) files.push({ path: `nginx/${njsFileName(proxy.name)}`, content: built.njsModule });
       } catch (error) {
         diagnostics.push(diagnostic(NGINX_CODES.internalTemplateError, { message: `${proxy.name}: ${(error as Error).message}`, file: path }));
       }

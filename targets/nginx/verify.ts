@@ -70,7 +70,8 @@ export function parseNginxOutput(output: string, file: string): Diagnostic[] {
     if (!m) continue;
     const info = m[1] === "warn" ? NGINX_CODES.nginxWarned : NGINX_CODES.nginxRejected;
     // The stream module (TCP listeners) is a separate Debian package.
-    const hint = m[2].includes("ngx_stream_module") ? "TCP listeners need nginx's stream module: apt-get install -y libnginx-mod-stream" : undefined;
+    const hint = m[2].includes("ngx_stream_module") ? "TCP listeners need nginx's stream module: apt-get install -y libnginx-mod-stream"
+      : m[2].includes("_js_module") ? "the request model needs njs: apt-get install -y libnginx-mod-http-js (and libnginx-mod-stream-js for TCP authorization)" : undefined;
     found.push(diagnostic(info, { message: `nginx -t: [${m[1]}] ${m[2]}`, file, line: m[4] ? Number(m[4]) : 0, hint }));
   }
   return found;
@@ -112,8 +113,16 @@ export async function verifyNginxFiles(files: readonly EmittedFile[], ir: MeshIR
     const moved = new Map(nginx.emit(relocated).files.map((f) => [f.path, f.content]));
     await preparePrefix(prefix, relocated);
     const diagnostics: Diagnostic[] = [];
+    // The njs modules (`nginx/<proxy>.js`, no paths in them) go next to the confs that import them.
+    for (const [path, content] of moved) if (path.endsWith(".js")) writeFileSync(join(prefix, path), content);
     for (const file of files) {
       if (!file.path.startsWith("nginx/")) continue;
+      if (file.path.endsWith(".js")) {
+        if (original.get(file.path) !== file.content) {
+          diagnostics.push(diagnostic(NGINX_CODES.bundleDiffersFromIr, { message: `${file.path} is not what this IR emits`, file: file.path }));
+        }
+        continue;
+      }
       const copy = moved.get(file.path);
       if (original.get(file.path) !== file.content || copy === undefined || copy.split("\n").length !== file.content.split("\n").length) {
         diagnostics.push(diagnostic(NGINX_CODES.bundleDiffersFromIr, { message: `${file.path} is not what this IR emits; it cannot be checked with relocated paths`, file: file.path }));
@@ -134,7 +143,7 @@ export const nginxVerifier: Verifier = {
   defaultOn: false,
   missing() {
     if (findNginx() !== null) return null;
-    return "nginx is not installed: apt-get install -y nginx-light libnginx-mod-stream (Debian/Ubuntu; the stream module serves TCP listeners), or put an nginx binary on PATH";
+    return "nginx is not installed: apt-get install -y nginx-light libnginx-mod-stream libnginx-mod-http-js libnginx-mod-stream-js (Debian/Ubuntu; the stream module serves TCP listeners, njs the request model), or put an nginx binary on PATH";
   },
   async verify(files, ir) {
     const binary = findNginx();

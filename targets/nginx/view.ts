@@ -8,7 +8,9 @@ import { addDurationMap, buildLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
 import { buildStream } from "./view/stream.ts";
 import { buildUpstreams } from "./view/upstream.ts";
-import type { ProxyView, RateLimitZoneView, ServerView } from "./view/types.ts";
+import { HTTP_JS_MODULE_PATH, njsFileName, renderNjsModule, type NjsFunctions } from "./view/njs.ts";
+import { checkSpiffeId } from "./view/policy.ts";
+import type { NjsView, ProxyView, RateLimitZoneView, ServerView } from "./view/types.ts";
 
 const TEMP_PATHS = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] as const;
 
@@ -21,9 +23,11 @@ const LOG_FIELDS: Readonly<Record<AccessLogField, string>> = {
   user_agent: "http_user_agent", authority: "http_host",
 };
 
-function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR): void {
-  // Keep the caller's x-request-id; otherwise nginx's random $request_id.
-  ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
+function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR, kind: ProxyIR["kind"]): void {
+  // The edge trusts no client's x-request-id (issue 9): a gateway always sends nginx's random $request_id.
+  if (kind === "gateway") ctx.addMap({ source: template({ variable: "request_id" }), variable: "meshc_request_id", entries: [], fallback: template({ variable: "request_id" }) });
+  // A sidecar keeps the caller's x-request-id; otherwise nginx's random $request_id.
+  else ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
     entries: [{ key: { kind: "regex", pattern: "^$", prefix: "~" }, value: template({ variable: "request_id" }) }],
     fallback: template({ variable: "http_x_request_id" }) });
   if (obs.accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "request_time");
@@ -33,11 +37,18 @@ function runtimeFile(ctx: ViewContext, dir: string, name: string, path: string):
   return ctx.checkLiteral(`${dir}/${name}`, path, "runtime path") ?? literal("/nonexistent");
 }
 
-export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view: ProxyView; diagnostics: Diagnostic[] } {
-  const ctx = new ViewContext(proxy.name, file, proxy.observability.requestId);
+/** The js module's view for one block, or null when the block reads no njs variable. */
+export function njsView(njs: NjsFunctions, proxy: string, modulePath: string): NjsView | null {
+  return njs.used ? { modulePath: literal(modulePath), file: literal(njsFileName(proxy)), jsSets: njs.jsSets() } : null;
+}
+
+/** The view, and the text of `nginx/<proxy>.js` (null when neither block reads njs). */
+export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view: ProxyView; njsModule: string | null; diagnostics: Diagnostic[] } {
+  const ctx = new ViewContext(proxy.name, file, proxy.observability.requestId, proxy.identity.spiffeId);
   const { runDir, logDir } = ir.runtime;
   const clusters = new Map(proxy.clusters.map((c) => [c.name, c]));
-  addObservabilityMaps(ctx, proxy.observability);
+  checkSpiffeId(ctx, proxy.identity.spiffeId, `proxies.${proxy.name}.identity`, proxy.name);
+  addObservabilityMaps(ctx, proxy.observability, proxy.kind);
   const servers: ServerView[] = [];
   const zones: RateLimitZoneView[] = [];
   proxy.listeners.forEach((listener, index) => {
@@ -48,6 +59,7 @@ export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view
   });
   const accessLog = proxy.observability.accessLog;
   const accessLogFile = accessLog ? runtimeFile(ctx, logDir, `nginx-${proxy.name}.access.log`, "runtime.logDir") : null;
+  const stream = buildStream(ctx, proxy, clusters, accessLogFile);
   const view: ProxyView = {
     pidFile: runtimeFile(ctx, runDir, `nginx-${proxy.name}.pid`, "runtime.runDir"),
     errorLog: runtimeFile(ctx, logDir, `nginx-${proxy.name}.error.log`, "runtime.logDir"),
@@ -60,7 +72,9 @@ export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view
     servers,
     admin: { port: proxy.admin.port },
     metrics: proxy.observability.metricsPort === null ? null : { port: proxy.observability.metricsPort },
-    stream: buildStream(ctx, proxy, clusters, accessLogFile),
+    stream: stream?.view ?? null,
+    njs: njsView(ctx.njs, proxy.name, HTTP_JS_MODULE_PATH),
   };
-  return { view, diagnostics: ctx.diagnostics };
+  const blocks = [ctx.njs, ...(stream ? [stream.njs] : [])].filter((n) => n.used);
+  return { view, njsModule: blocks.length > 0 ? renderNjsModule(blocks) : null, diagnostics: ctx.diagnostics };
 }

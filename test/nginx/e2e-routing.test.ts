@@ -100,6 +100,11 @@ test("mirror sends a copy to the mirror cluster; prefix rewrite applies to the m
   for (let i = 0; i < 40 && env!.upstreams.v2.hits() === 0; i++) await new Promise((r) => setTimeout(r, 25));
   assert.is(env!.upstreams.v2.hits(), 1);
   assert.is(env!.upstreams.v2.requests[0].url, "/mirror/a?k=v");
+  // Both copies carry the normalized path the route was chosen on (issue 9), not the raw request line.
+  assert.is((await send({ url: url(env!, "/mirror//b%7E?k=%2F") })).body, "v1");
+  assert.is(env!.upstreams.v1.requests[1].url, "/copied/b~?k=%2F");
+  for (let i = 0; i < 40 && env!.upstreams.v2.hits() === 1; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.is(env!.upstreams.v2.requests[1]?.url, "/mirror/b~?k=%2F");
 });
 
 test("fault abort answers for about its percent; response headers are set, added and removed", async ({ env }) => {

@@ -10,6 +10,7 @@ import { nginxVerifier, parseNginxOutput, verifyNginxFiles, findNginx } from "..
 import { sampleIR } from "../fixtures/ir/sample.ts";
 import { buildNginxE2eIR } from "../fixtures/ir/nginx-e2e.ts";
 import { STREAM_MODULE_PATH } from "../../targets/nginx/view/stream.ts";
+import { HTTP_JS_MODULE_PATH, STREAM_JS_MODULE_PATH } from "../../targets/nginx/view/njs.ts";
 import { buildTcpIR } from "./tcp-fixture.ts";
 import { compareGolden } from "../support/golden.ts";
 import { readDirectives } from "./tokens.ts";
@@ -19,7 +20,8 @@ const asMap = (files: readonly { path: string; content: string }[]) => new Map(f
 
 test("sample IR emits one config per proxy, matching the golden files", () => {
   const result = nginx.emit(sampleIR);
-  assert.equal(result.files.map((f) => f.path), ["nginx/gateway-edge.conf", "nginx/payments.conf", "nginx/web.conf"]);
+  // Each conf imports its njs module (the request model) from the file next to it.
+  assert.equal(result.files.map((f) => f.path).sort(), ["nginx/gateway-edge.conf", "nginx/gateway-edge.js", "nginx/payments.conf", "nginx/payments.js", "nginx/web.conf", "nginx/web.js"]);
   assert.equal(result.diagnostics.filter((d) => d.severity !== "info"), []);
   const problems = compareGolden("ir-sample/nginx", asMap(result.files));
   assert.equal(problems, [], problems.join("\n"));
@@ -68,7 +70,7 @@ test("capabilities cover every feature; JWT is a security gap, fault delay and h
 
 test("first-match dispatch: route maps are ordered as the IR routes", () => {
   const web = nginx.emit(sampleIR).files.find((f) => f.path === "nginx/web.conf")!.content;
-  const dispatch = readDirectives(web).filter((d) => d.words[1]?.startsWith("meshc_l2_s0_r") && /^~\^1/.test(d.words[0]));
+  const dispatch = readDirectives(web).filter((d) => d.words[1]?.startsWith("meshc_l2_s0_r") && /^~\^\.1/.test(d.words[0]));
   assert.equal(dispatch.map((d) => d.words[1]), ["meshc_l2_s0_r0", "meshc_l2_s0_r1", "meshc_l2_s0_r2", "meshc_l2_s0_r3"]);
 });
 
@@ -96,14 +98,16 @@ test("TLS origination without a CA file still verifies the peer (system bundle) 
 const tcpIR = buildTcpIR("/srv/prefix", { webSingle: 15432, webSplit: 15433, ledgerInbound: 5432, local: 25432, v1: 25433, v2: 25434 });
 const confOf = (files: readonly { path: string; content: string }[], name: string) => files.find((f) => f.path === `nginx/${name}.conf`)!.content;
 
-test("TCP: load_module and a stream block only in configs with TCP listeners, load_module first", () => {
+test("TCP: the stream module and a stream block only in configs with TCP listeners, load_module first", () => {
   const files = nginx.emit(sampleIR).files;
   for (const name of ["gateway-edge", "payments"]) {
-    const words = readDirectives(confOf(files, name)).map((d) => d.words[0]);
-    assert.not.ok(words.includes("load_module") || words.includes("stream"), name);
+    const words = readDirectives(confOf(files, name));
+    assert.equal(words.filter((d) => d.words[0] === "load_module").map((d) => d.words[1]), [HTTP_JS_MODULE_PATH], name);
+    assert.not.ok(words.some((d) => d.words[0] === "stream"), name);
   }
   const web = readDirectives(confOf(files, "web"));
-  assert.equal(web[0].words, ["load_module", STREAM_MODULE_PATH]);
+  assert.equal(web[0].words, ["load_module", HTTP_JS_MODULE_PATH]);
+  assert.equal(web[1].words, ["load_module", STREAM_MODULE_PATH]);
   assert.is(web.filter((d) => d.words[0] === "stream").length, 1);
   const stream = web.slice(web.findIndex((d) => d.words[0] === "stream")).map((d) => d.words.join(" "));
   for (const line of ["upstream meshc_ledger", "listen 127.0.0.1:5432", "proxy_connect_timeout 2s", "proxy_timeout 3600s", "proxy_next_upstream off", "proxy_ssl on",
@@ -120,9 +124,11 @@ test("TCP fixture: generated configs pass nginx -t; split, strict mTLS and fail-
     "upstream meshc_deny_all", "server 127.0.0.1:1 down"]) assert.ok(ledger.includes(line), line);
   // Deny rule 0 names payments only (its path condition dropped), rule 1 allows payments and web;
   // catalog's allow rule (with a method) is gone: first match decides, default deny.
-  const principals = ledger.filter((l) => l.startsWith("~^SUCCESS"));
-  assert.equal(principals, ["~^SUCCESS\\|(?:CN=payments,OU=shop,O=shop\\.example\\.com)$ 1",
-    "~^SUCCESS\\|(?:CN=payments,OU=shop,O=shop\\.example\\.com|CN=web,OU=shop,O=shop\\.example\\.com)$ 1"]);
+  // Principals are the peer's URI SAN, read by the stream js module.
+  assert.ok(ledger.includes(`load_module ${STREAM_JS_MODULE_PATH}`) && ledger.includes("js_set $meshc_peer meshc.set_peer"));
+  const principals = ledger.filter((l) => l.startsWith("~^(?:spiffe"));
+  assert.equal(principals, ["~^(?:spiffe://shop\\.example\\.com/ns/shop/sa/payments)$ 1",
+    "~^(?:spiffe://shop\\.example\\.com/ns/shop/sa/payments|spiffe://shop\\.example\\.com/ns/shop/sa/web)$ 1"]);
   const web = readDirectives(confOf(result.files, "web")).map((d) => d.words.join(" "));
   assert.ok(web.includes("split_clients ${remote_addr}:${remote_port}/${connection}/${msec}meshc_l1_split $meshc_l1_split"));
   assert.ok(web.includes("90% meshc_ledger-v1") && web.includes("* meshc_ledger-v2"));

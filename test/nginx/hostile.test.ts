@@ -73,8 +73,9 @@ const FIELDS: Field[] = [
       r.match = { ...r.match, path: { kind: "prefix", value: v } };
       if (r.action.kind === "forward") r.action = { ...r.action, rewrite: { prefix: v, regex: null, host: null } };
     }), readBack: (ds, v) => hasWord(ds, `~^${escapeRegexLiteral(v)}`) && ds.some((d) => d.words[0] === "rewrite" && d.words[2] === `${v}$1`) },
+  // Header values are matched on njs's "=" + trimmed value (view/njs.ts).
   { name: "header match value", apply: (v) => withWebRoute((r) => { r.match = { ...r.match, headers: [{ name: "x-canary", kind: "exact", value: v, invert: false }] }; }),
-    readBack: (ds, v) => hasWord(ds, `~^${escapeRegexLiteral(v)}$`) },
+    readBack: (ds, v) => hasWord(ds, `~^=${escapeRegexLiteral(v)}$`) },
   { name: "query match value", apply: (v) => withWebRoute((r) => { r.match = { ...r.match, query: [{ name: "q", kind: "prefix", value: v, invert: false }] }; }),
     readBack: (ds, v) => hasWord(ds, `~^${escapeRegexLiteral(v)}`) },
   { name: "virtual host domain", apply: (v) => {
@@ -83,12 +84,12 @@ const FIELDS: Field[] = [
       return ir;
     // nginx matches server_name against the Host without its port, so a `:port` is dropped.
     }, readBack: (ds, v) => ds.some((d) => d.words[0] === "server_name" && d.words.includes(v.replace(/:\d{1,5}$/, ""))) },
-  { name: "principal subject CN", apply: (v) => {
+  { name: "principal SPIFFE ID", apply: (v) => {
       const ir = structuredClone(base) as MeshIR;
-      const rule = (ir.proxies[0].listeners[0].authorization!.rules[1]) as unknown as { principals: { subject: { commonName: string } }[] };
-      rule.principals[0].subject.commonName = v;
+      const rule = (ir.proxies[0].listeners[0].authorization!.rules[1]) as unknown as { principals: { spiffeId: string }[] };
+      rule.principals[0].spiffeId = `spiffe://shop/${v}`;
       return ir;
-    }, readBack: (ds) => ds.some((d) => d.words[0]?.startsWith("~^SUCCESS\\|")) },
+    }, readBack: (ds, v) => hasWord(ds, `~^(?:${escapeRegexLiteral(`spiffe://shop/${v}`)})$`) },
 ];
 
 
@@ -127,9 +128,12 @@ test("hostile strings are rejected with a diagnostic or survive nginx -t intact"
     }
     const all = result.files.flatMap((f) => readDirectives(f.content));
     assert.ok(field.readBack(all, value), `${label}: value not read back intact`);
-    for (const file of result.files) {
-      const configFile = join(prefix.dir, "cases", `${caseId}-${file.path.replace("/", "-")}`);
-      writeFileSync(configFile, file.content);
+    // One folder per case: a conf imports its njs module (`<proxy>.js`) from its own folder.
+    const caseDir = join(prefix.dir, "cases", String(caseId));
+    mkdirSync(caseDir, { recursive: true });
+    for (const file of result.files) writeFileSync(join(caseDir, file.path.replace("nginx/", "")), file.content);
+    for (const file of result.files.filter((f) => f.path.endsWith(".conf"))) {
+      const configFile = join(caseDir, file.path.replace("nginx/", ""));
       assert.equal(await nginxTest(binary!, configFile, file.path), [], `${label}: nginx -t rejected it`);
     }
     accepted++;

@@ -5,6 +5,7 @@ import type { Diagnostic } from "../../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { findValueProblem, literal, type LiteralValue } from "../escape.ts";
+import { NjsFunctions } from "./njs.ts";
 import type { MapView, SplitView } from "./types.ts";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -14,9 +15,11 @@ export class ViewContext {
   readonly maps: MapView[] = [];
   readonly splits: SplitView[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  /** The js_set variables this block (http or stream) reads: see view/njs.ts. */
+  readonly njs = new NjsFunctions();
 
-  /** `requestIdHeader`: pass x-request-id upstream (ObservabilityIR.requestId). */
-  constructor(readonly proxyName: string, readonly file: string, readonly requestIdHeader: boolean) {}
+  /** `requestIdHeader`: pass x-request-id upstream (ObservabilityIR.requestId); `selfSpiffeId`: the proxy's own identity (XFCC `By=`). */
+  constructor(readonly proxyName: string, readonly file: string, readonly requestIdHeader: boolean, readonly selfSpiffeId = "") {}
 
   report(info: CodeInfo, path: string, message: string, hint?: string): void {
     this.diagnostics.push(diagnostic(info, { message: `${this.proxyName}: ${message}`, path, hint }));

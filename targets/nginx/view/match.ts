@@ -24,13 +24,18 @@ export function pathPattern(match: PathMatchIR): string {
   }
 }
 
-function stringPattern(match: StringMatchIR): string {
+/**
+ * `mark` is what the source puts before a present value: "=" for a header read through
+ * njs (view/njs.ts: "=" + trimmed value, "" when absent), "" for an argument.
+ */
+function stringPattern(match: StringMatchIR, mark: string): string {
   switch (match.kind) {
-    case "exact": return `^${escapeRegexLiteral(match.value)}$`;
-    case "prefix": return `^${escapeRegexLiteral(match.value)}`;
-    case "regex": return `^(?:${match.value})$`;
-    // nginx gives "" for an absent header or argument, so presence means "not empty".
-    case "present": return ".";
+    case "exact": return `^${mark}${escapeRegexLiteral(match.value)}$`;
+    case "prefix": return `^${mark}${escapeRegexLiteral(match.value)}`;
+    case "regex": return `^${mark}(?:${match.value})$`;
+    // With the mark, a present empty header is "=" (present); nginx gives "" for an absent
+    // argument and an empty one alike, so for arguments presence means "not empty".
+    case "present": return mark === "" ? "." : `^${mark}`;
   }
 }
 
@@ -77,8 +82,11 @@ export function argVariable(ctx: ViewContext, name: string, path: string, prefix
 export function buildStringBits(ctx: ViewContext, variablePrefix: string, matches: readonly StringMatchIR[], path: string, on: "header" | "query"): (Bit | null)[] {
   return matches.map((match, i) => {
     const at = `${path}[${i}]`;
-    const source = on === "header" ? headerVariable(ctx, match.name, at) : argVariable(ctx, match.name, at, "arg_");
-    const pattern = stringPattern(match);
+    // Headers: the request model's view (trimmed, the only copy: repeats are refused before
+    // any decision, see view/server.ts), not $http_*, which keeps tabs and reads the first copy.
+    const checked = on === "header" ? headerVariable(ctx, match.name, at) : argVariable(ctx, match.name, at, "arg_");
+    const source = checked !== null && on === "header" ? ctx.njs.header(match.name) : checked;
+    const pattern = stringPattern(match, on === "header" ? "=" : "");
     if (source === null || !ctx.checkPattern(pattern, at, `${on} match value`)) return null;
     return bitMap(ctx, `${variablePrefix}${i}`, [{ variable: source }], [pattern], match.invert);
   });

@@ -1,40 +1,34 @@
 // Inbound policy: authorization as a "1"/"0" decision variable, rate limits as a
-// limit_req zone, and downstream TLS. Authorization matches the exact subject DN the
-// certificate manifest guarantees, since nginx 1.22 has no variable for the URI SAN.
-import type { AuthorizationIR, AuthzRuleIR, PrincipalIR, RateLimitIR, ServerTlsIR, SubjectIR } from "../../../compiler/ir/types.ts";
+// limit_req zone, and downstream TLS. A principal is exactly the single URI SAN of the
+// verified client certificate, read by njs ($meshc_peer, view/njs.ts): nginx 1.22 has no
+// variable for it, and nothing else in the certificate (subject DN, other extensions) counts.
+import type { AuthorizationIR, AuthzRuleIR, PrincipalIR, RateLimitIR, ServerTlsIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { escapeRegexLiteral, literal, regex, template } from "../escape.ts";
 import type { ViewContext } from "./context.ts";
 import { ALWAYS, bitPart, buildMethodBit, buildPathBit, buildStringBits, combineBits, firstSetEntries, type Bit } from "./match.ts";
+import { PLAIN_URI } from "./njs.ts";
 import { buildCiphers } from "./pass.ts";
 import type { RateLimitZoneView, ServerTlsView } from "./types.ts";
 
-// RFC 2253 escapes `,+"\<>;` anywhere and `#`/space at the start or a space at the end.
-function escapeDnValue(value: string): string {
-  return value.replace(/[,+"\\<>;]/g, (c) => "\\" + c).replace(/^([ #])/, "\\$1").replace(/ $/, "\\ ");
+/** True when `spiffeId` is a URI njs accepts as an identity; reports MESH3168 otherwise. */
+export function checkSpiffeId(ctx: ViewContext, spiffeId: string, path: string, who: string): boolean {
+  if (PLAIN_URI.test(spiffeId) && spiffeId.length <= 2048) return true;
+  ctx.report(NGINX_CODES.spiffeIdUnsupported, path, `the SPIFFE ID of ${who} ${JSON.stringify(spiffeId)} is not a plain URI`,
+    "use letters, digits and `-._~/:` in trust domain, namespace and service account names");
+  return false;
 }
-
-/** What OpenSSL prints for a subject issued O, OU, CN (see test/support/pki.ts), as nginx's $ssl_client_s_dn. */
-export function subjectDn(subject: SubjectIR): string {
-  return `CN=${escapeDnValue(subject.commonName)},OU=${escapeDnValue(subject.organizationalUnit)},O=${escapeDnValue(subject.organization)}`;
-}
-
-const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 function buildPrincipalBit(ctx: ViewContext, variable: string, principals: readonly PrincipalIR[], path: string): Bit | null {
-  const dns: string[] = [];
+  const uris: string[] = [];
   for (const principal of principals) {
-    const { commonName, organizationalUnit, organization } = principal.subject;
-    if (![commonName, organizationalUnit, organization].every((v) => PRINTABLE_ASCII.test(v))) {
-      ctx.report(NGINX_CODES.subjectUnsupported, path, `the subject of ${principal.name} is empty or not printable ASCII`);
-      return null;
-    }
-    dns.push(escapeRegexLiteral(subjectDn(principal.subject)));
+    if (!checkSpiffeId(ctx, principal.spiffeId, path, principal.name)) return null;
+    uris.push(escapeRegexLiteral(principal.spiffeId));
   }
-  // SUCCESS guards against a subject read from a certificate nginx did not verify.
-  const pattern = `^SUCCESS\\|(?:${dns.join("|")})$`;
-  if (dns.length === 0 || !ctx.checkPattern(pattern, path, "principal subject")) return null;
-  ctx.addMap({ source: template({ variable: "ssl_client_verify" }, { text: "|" }, { variable: "ssl_client_s_dn" }), variable,
+  // $meshc_peer is "" unless the certificate was verified and has exactly one URI SAN.
+  const pattern = `^(?:${uris.join("|")})$`;
+  if (uris.length === 0 || !ctx.checkPattern(pattern, path, "principal SPIFFE ID")) return null;
+  ctx.addMap({ source: template({ variable: ctx.njs.peer() }), variable,
     entries: [{ key: regex(pattern), value: literal("1") }], fallback: literal("0") });
   return { variable };
 }

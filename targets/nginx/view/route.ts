@@ -34,6 +34,15 @@ function headerLine(ctx: ViewContext, name: string, value: string, path: string)
   return checkedName && checkedValue ? { name: checkedName, value: checkedValue } : null;
 }
 
+/**
+ * The request model's identity header: every copy the client sent is dropped (a
+ * proxy_set_header replaces them all) and, with a verified peer, `By=<self>;URI=<peer>` is
+ * sent; with none the value is "" and nginx sends no header.
+ */
+export function identityHeader(ctx: ViewContext): HeaderLineView {
+  return { name: literal("x-forwarded-client-cert"), value: template({ variable: ctx.njs.xfcc(ctx.selfSpiffeId) }) };
+}
+
 const present = <T>(items: readonly (T | null)[]): T[] => items.filter((x): x is T => x !== null);
 
 /** proxy_set_header lines: `set` replaces, `add` appends to the incoming value, `remove` sends "" (nginx drops empty headers). */
@@ -107,6 +116,7 @@ function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: Forw
   // Upstream keepalive needs HTTP/1.1 without `Connection: close` (gRPC runs on HTTP/2).
   if (pass.module === "proxy") requestHeaders.unshift({ name: literal("connection"), value: literal("") });
   if (ctx.requestIdHeader) requestHeaders.unshift({ name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) });
+  requestHeaders.unshift(identityHeader(ctx));
   const nextUpstream = buildNextUpstream(ctx, action.retries, `${at}.retries`);
   const hostRewrite = action.rewrite?.host ? ctx.checkHost(action.rewrite.host, `${at}.rewrite.host`, "host rewrite") : null;
   return {
@@ -132,7 +142,8 @@ function buildMirror(ctx: ViewContext, id: string, action: ForwardActionIR, clus
     key: template({ variable: "request_id" }, { text: name }), variable: `${name}_pick`,
     buckets: [{ share: `${formatPercent(action.mirror.percent)}%`, value: literal("") }, { share: "*", value: literal("_skip") }],
   });
-  return { uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass: { ...pass, url: template(...pass.url.parts, { variable: "request_uri" }) } };
+  return { uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass,
+    requestHeaders: [identityHeader(ctx)] };
 }
 
 /** Capturing groups in a pattern: `(` not escaped and not starting `(?`; enough to renumber. */

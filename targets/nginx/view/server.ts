@@ -1,7 +1,8 @@
 // An HTTP listener as nginx server blocks, one per virtual host. nginx's location matching
 // is not first-match, so each server has a single `location /` that jumps to a named
-// location chosen by a map over every route's match bit: `error_page 418 = @$route;
-// return 418;`. Map regexes are tried in order, so the first matching IR route wins.
+// location chosen by a map over the request model's refusal, the authorization bit and
+// every route's match bit: `error_page 418 = @$route; return 418;`. Map regexes are tried
+// in order, so a refusal comes first and then the first matching IR route wins.
 import type { ClusterIR, HttpListenerIR, VirtualHostIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { literal, regex, template, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
@@ -32,19 +33,40 @@ function buildServerNames(ctx: ViewContext, vhost: VirtualHostIR, path: string):
   return names;
 }
 
-/** The dispatch map: `0…` denies, `1` + route bits picks the first matching route, else no route. */
-function buildDispatch(ctx: ViewContext, id: string, authz: Bit, routes: readonly { bit: Bit; name: string; fault: string | null }[], noRoute: string, forbidden: string): string {
-  const keys = firstSetEntries(routes.length, "1");
+/**
+ * The dispatch map. Its source starts with the request model's refusal (view/njs.ts): `b`
+ * answers 400 (encoded slash or backslash in the path, a header name with `_`, a repeated
+ * header a rule names), `u` 403 (an Upgrade); then the authorization bit (`0` denies), then
+ * the route bits: the first set one picks its route, else no route.
+ */
+function buildDispatch(ctx: ViewContext, id: string, refusal: string, authz: Bit, routes: readonly { bit: Bit; name: string; fault: string | null }[],
+  locations: { noRoute: string; forbidden: string; badRequest: string }): string {
+  const keys = firstSetEntries(routes.length, ".1");
   const entries = routes.map((route, i) => {
     const target: TemplatePart[] = [{ text: route.name }];
     if (route.fault) target.push({ variable: route.fault });
     return { key: keys[i], value: template(...target) as NginxValue };
   });
   return ctx.addMap({
-    source: template(bitPart(authz), ...routes.map((r) => bitPart(r.bit))), variable: `${id}_route`,
-    entries: [{ key: regex("^0"), value: literal(forbidden) }, ...entries],
-    fallback: literal(noRoute),
+    source: template({ variable: refusal }, bitPart(authz), ...routes.map((r) => bitPart(r.bit))), variable: `${id}_route`,
+    entries: [
+      { key: regex("^b"), value: literal(locations.badRequest) }, { key: regex("^u"), value: literal(locations.forbidden) },
+      { key: regex("^.0"), value: literal(locations.forbidden) }, ...entries,
+    ],
+    fallback: literal(locations.noRoute),
   });
+}
+
+const HEADER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Every header name a route match or authorization rule of the listener reads: a request may carry each at most once. */
+function ruleHeaderNames(listener: HttpListenerIR): string[] {
+  const names = [
+    ...(listener.authorization?.rules ?? []).flatMap((rule) => rule.headers.map((h) => h.name)),
+    ...listener.virtualHosts.flatMap((v) => v.routes.flatMap((r) => r.match.headers.map((h) => h.name))),
+  ];
+  // Other names are rejected (MESH3153) and never reach the module.
+  return names.filter((n) => HEADER_NAME.test(n));
 }
 
 export interface BuiltListener {
@@ -54,6 +76,7 @@ export interface BuiltListener {
 
 export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index: number, clusters: ReadonlyMap<string, ClusterIR>): BuiltListener {
   const lid = `meshc_l${index}`;
+  const refusal = ctx.njs.refusal(lid, ruleHeaderNames(listener));
   const authz = buildAuthorization(ctx, lid, listener.authorization);
   const limit = buildRateLimit(ctx, `${lid}_ratelimit`, listener.rateLimit);
   const hasCatchAll = listener.virtualHosts.some((v) => v.domains.includes("*"));
@@ -70,6 +93,7 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
     const usable = built.filter((b) => b.bit !== null).map((b) => ({ bit: b.bit as Bit, name: b.location.name, fault: b.faultVariable }));
     const noRouteLocation = `${sid}_no_route`;
     const forbiddenLocation = `${sid}_forbidden`;
+    const badRequestLocation = `${sid}_bad_request`;
     const tls = listener.tls ? buildServerTls(ctx, listener.tls, vhost?.domains ?? [], `${listener.origin}.tls`) : null;
     servers.push({
       listen: `${listener.address}:${listener.port}`,
@@ -80,8 +104,8 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
       tls,
       rateLimit: limit ? { zone: limit.zoneView.zone, burst: limit.burst } : null,
       acceptsPlainText: listener.tls?.mode === "permissive",
-      dispatchVariable: buildDispatch(ctx, sid, authz, usable, noRouteLocation, forbiddenLocation),
-      routes, mirrors, noRouteLocation, forbiddenLocation,
+      dispatchVariable: buildDispatch(ctx, sid, refusal, authz, usable, { noRoute: noRouteLocation, forbidden: forbiddenLocation, badRequest: badRequestLocation }),
+      routes, mirrors, noRouteLocation, forbiddenLocation, badRequestLocation,
     });
   });
   return { servers, zone: limit?.zoneView ?? null };

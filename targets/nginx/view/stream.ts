@@ -6,7 +6,7 @@
 //   connection serial number and the time), so every connection draws its backend anew.
 // - Inbound: TLS from the IR (strict = `ssl_verify_client on`: no connection without a
 //   mesh certificate), authorization by the HTTP side's own builder (view/policy.ts) on
-//   $ssl_client_verify + $ssl_client_s_dn, which the stream ssl module also sets. A denied
+//   the peer's URI SAN, read by the same njs function through the stream js module. A denied
 //   connection is passed to an upstream whose only server is `down`: nginx closes it
 //   without connecting anywhere (Envoy's network RBAC closes it too).
 // - Upstream mTLS per server (`proxy_ssl on` + the same settings as the HTTP side).
@@ -20,6 +20,7 @@ import { addDurationMap, buildLogFormat } from "./log.ts";
 import { bitPart } from "./match.ts";
 import { buildSplitVariable, buildUpstreamTls, sameWire } from "./pass.ts";
 import { buildAuthorization, buildServerTls } from "./policy.ts";
+import { njsFileName, STREAM_JS_MODULE_PATH, type NjsFunctions } from "./njs.ts";
 import { buildUpstream, upstreamName } from "./upstream.ts";
 import type { StreamServerView, StreamView, UpstreamView } from "./types.ts";
 
@@ -120,7 +121,7 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
  * The stream block of one proxy, or null without TCP listeners. Its maps and splits are
  * its own (a second context); diagnostics go to the proxy's context `parent`.
  */
-export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: ReadonlyMap<string, ClusterIR>, accessLogFile: LiteralValue | null): StreamView | null {
+export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: ReadonlyMap<string, ClusterIR>, accessLogFile: LiteralValue | null): { view: StreamView; njs: NjsFunctions } | null {
   const tcp = proxy.listeners.map((listener, index) => ({ listener, index })).filter((l): l is { listener: TcpListenerIR; index: number } => l.listener.kind === "tcp");
   if (tcp.length === 0) return null;
   const ctx = new ViewContext(parent.proxyName, parent.file, false);
@@ -136,7 +137,7 @@ export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: Reado
     denies ||= built.denies;
   }
   parent.diagnostics.push(...ctx.diagnostics);
-  return {
+  const view: StreamView = {
     modulePath: literal(STREAM_MODULE_PATH),
     accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: buildLogFormat(accessLog.fields, TCP_LOG_FIELDS) } : null,
     maps: ctx.maps,
@@ -144,5 +145,8 @@ export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: Reado
     upstreams: [...upstreams.values()],
     denyUpstream: denies ? DENY_UPSTREAM : null,
     servers,
+    // Authorization by identity reads $meshc_peer from the stream js module (libnginx-mod-stream-js).
+    njs: ctx.njs.used ? { modulePath: literal(STREAM_JS_MODULE_PATH), file: literal(njsFileName(proxy.name)), jsSets: ctx.njs.jsSets() } : null,
   };
+  return { view, njs: ctx.njs };
 }

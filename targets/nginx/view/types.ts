@@ -18,6 +18,15 @@ export interface ProxyView {
   readonly metrics: { readonly port: number } | null;
   /** The `stream {}` block and its `load_module`; null when the proxy has no TCP listener. */
   readonly stream: StreamView | null;
+  /** The request model's njs module for the http block (view/njs.ts); null when nothing reads it. */
+  readonly njs: NjsView | null;
+}
+
+/** `load_module` of the js module, `js_import meshc from <file>` and the js_set variables. */
+export interface NjsView {
+  readonly modulePath: LiteralValue;
+  readonly file: LiteralValue;
+  readonly jsSets: readonly { readonly variable: string; readonly handler: string }[];
 }
 
 /** TCP listeners: nginx's stream module, loaded from `modulePath` (view/stream.ts). */
@@ -30,6 +39,8 @@ export interface StreamView {
   /** An upstream whose only server is `down`: a denied connection goes there and is closed. */
   readonly denyUpstream: string | null;
   readonly servers: readonly StreamServerView[];
+  /** The stream block's njs (peer identity for authorization), or null. */
+  readonly njs: NjsView | null;
 }
 
 export interface StreamServerView {
@@ -95,6 +106,8 @@ export interface ServerView {
   /** Named locations answering 404 (no route) and 403 (authorization). */
   readonly noRouteLocation: string;
   readonly forbiddenLocation: string;
+  /** Answers 400: the request model refused the request (view/njs.ts). */
+  readonly badRequestLocation: string;
 }
 
 export interface ServerTlsView {
@@ -163,5 +176,7 @@ export interface MirrorLocationView {
   readonly name: string;
   readonly pickVariable: string | null;
   readonly skipName: string;
+  /** proxy_set_header lines of the copy (the identity header). */
+  readonly requestHeaders: readonly HeaderLineView[];
   readonly pass: PassView;
 }

@@ -1,0 +1,99 @@
+// The request model's njs side (issue 9): nginx 1.22 has no variable for a certificate's URI
+// SAN, keeps only the first copy of a repeated header in $http_*, untrimmed, and silently
+// drops header names with `_`. One njs module per proxy (`nginx/<proxy>.js`, next to the
+// conf: js_import resolves a relative path against the directory of the -c file, so the
+// pair works wherever it is copied, a ConfigMap included) holds the fixed functions in
+// templates/request-model.js plus small generated wrappers, one per `js_set` variable.
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const BASE = readFileSync(join(dirname(fileURLToPath(import.meta.url)), "..", "templates", "request-model.js"), "utf8");
+
+/** Debian's libnginx-mod-http-js / libnginx-mod-stream-js (and the nginx.org packages) install here. */
+export const HTTP_JS_MODULE_PATH = "/usr/lib/nginx/modules/ngx_http_js_module.so";
+export const STREAM_JS_MODULE_PATH = "/usr/lib/nginx/modules/ngx_stream_js_module.so";
+
+/** What peerUri accepts (the same pattern as the module): a URI that needs no quoting in a header. */
+export const PLAIN_URI = /^[A-Za-z][A-Za-z0-9+.\-]*:[A-Za-z0-9._~%!$&'()*+=:@/-]+$/;
+
+/** The module's import name in the conf. */
+export const NJS_IMPORT = "meshc";
+
+export interface JsSetView {
+  readonly variable: string;
+  /** `meshc.<function>` */
+  readonly handler: string;
+}
+
+/** The js_set variables one block (http or stream) asked for, and their wrapper functions. */
+export class NjsFunctions {
+  private readonly wrappers = new Map<string, { variable: string; body: string }>();
+
+  /** Wrapper names start with `set_`, which no function of the fixed part uses. */
+  private add(name: string, variable: string, body: string): string {
+    const fn = `set_${name}`;
+    if (!this.wrappers.has(fn)) this.wrappers.set(fn, { variable, body });
+    return variable;
+  }
+
+  /** `$meshc_peer`: the verified peer's single URI SAN, or "". */
+  peer(): string {
+    return this.add("peer", "meshc_peer", "return peerUri(r);");
+  }
+
+  /** `$meshc_xfcc`: `By=<self>;URI=<peer>`, or "" (proxy_set_header then sends nothing). */
+  xfcc(self: string): string {
+    return this.add("xfcc", "meshc_xfcc", `return xfcc(r, ${JSON.stringify(self)});`);
+  }
+
+  /** `$meshc_h_<name>`: "=" + the trimmed value of the header's only copy, "" when absent. `name` is [a-z0-9-]. */
+  header(name: string): string {
+    const id = name.replace(/-/g, "_");
+    return this.add(`h_${id}`, `meshc_h_${id}`, `return header(r, ${JSON.stringify(name)});`);
+  }
+
+  /** `$<listener>_refuse`: "b" (400), "u" (403) or "0"; `ruleHeaders` may not repeat. */
+  refusal(listenerId: string, ruleHeaders: readonly string[]): string {
+    const names = [...new Set(ruleHeaders)].sort();
+    return this.add(`refuse_${listenerId}`, `${listenerId}_refuse`, `return refusal(r, ${JSON.stringify(names)});`);
+  }
+
+  get used(): boolean {
+    return this.wrappers.size > 0;
+  }
+
+  jsSets(): JsSetView[] {
+    return [...this.wrappers.entries()].map(([fn, w]) => ({ variable: w.variable, handler: `${NJS_IMPORT}.${fn}` }));
+  }
+
+  /** The wrapper functions, for the module text. */
+  source(): string[] {
+    return [...this.wrappers.entries()].map(([fn, w]) => `function ${fn}(r) { ${w.body} }`);
+  }
+
+  names(): string[] {
+    return [...this.wrappers.keys()];
+  }
+}
+
+/** The module text for one proxy: the fixed functions, then every wrapper http and stream use. */
+export function renderNjsModule(blocks: readonly NjsFunctions[]): string {
+  const fns = new Map<string, string>();
+  blocks.forEach((b) => b.names().forEach((name, i) => fns.set(name, b.source()[i])));
+  const names = [...fns.keys()].sort();
+  return [
+    BASE.trimEnd(),
+    "",
+    "// --- this proxy's js_set handlers ------------------------------------------------------",
+    ...names.map((n) => fns.get(n)!),
+    "",
+    `export default { ${names.join(", ")} };`,
+    "",
+  ].join("\n");
+}
+
+/** Where the module sits next to `nginx/<proxy>.conf`. */
+export function njsFileName(proxy: string): string {
+  return `${proxy}.js`;
+}
