@@ -76,6 +76,11 @@ export const coreCodes = defineCodes({
     description: "Method, path and header conditions cannot apply to a TCP service; only the source identity is enforced." },
   unmatchableAuthz: { code: "MESH2022", severity: "warning", title: "authorization rule can never match a routed request",
     description: "No request the mesh delivers to the service can match the rule: its paths lie outside every route into the service (after rewrites), no route delivering them carries its methods, or its callers send the service nothing." },
+  // MESH2040-2049: Gateway API semantics (numbered apart from the 2023+ codes other work adds).
+  routeHostnames: { code: "MESH2040", severity: "error", title: "route hostnames the gateway does not serve",
+    description: "A route's hostnames apply to gateway routes only, and each must be served by the gateway's hosts (equal, or under one of its wildcards)." },
+  gatewayPrecedence: { code: "MESH2041", severity: "warning", title: "route order differs from Gateway API precedence",
+    description: "A gateway's routes are tried in the user's order, first match wins; an HTTPRoute ranks them by Gateway API precedence (hostname, then exact over prefix over regex, longer prefix, method, more headers, more query parameters). Two routes that can match one request are ranked the other way round, so the Kubernetes output would route that request elsewhere than nginx, HAProxy and Envoy." },
 
   // --- 3xxx: target capability ---------------------------------------------------
   unsupportedSecurity: { code: "MESH3001", severity: "error", title: "target cannot enforce a security policy",

@@ -8,13 +8,16 @@ const none = (hint: string, security: boolean) => ({ support: "none", hint, secu
 
 export const nginxCapabilities: Capabilities = {
   "route.match.path.exact": partial("matched on nginx's normalized path ($uri: percent-decoded, `//` merged, dot segments resolved), like Envoy with normalize_path and merge_slashes"),
-  "route.match.path.prefix": partial("matched on the normalized path ($uri), see exact"),
+  "route.match.path.prefix": partial("matched on the normalized path ($uri), see exact; element-wise as `^<prefix>(?:/.*)?$`"),
+  "route.match.path.string-prefix": partial("matched on the normalized path ($uri), see exact"),
   "route.match.path.regex": partial("PCRE instead of RE2, anchored `^(?:re)$` on the normalized path; RE2-valid patterns mean the same in PCRE"),
   "route.match.method": full,
   "route.match.header": partial("an empty header value counts as absent (nginx cannot tell them apart); with repeated headers the first value is matched; names limited to letters, digits and `-` (MESH3153)"),
   "route.match.query": partial("nginx matches argument names case-insensitively; names limited to letters, digits and `_` (MESH3153)"),
+  "route.match.hostnames": full,
   "route.split": full,
   "route.rewrite.prefix": full,
+  "route.rewrite.path": full,
   "route.rewrite.regex": partial("nginx rewrites the first match only (Envoy every match) unless the pattern is anchored `^...$`; at most 8 groups (MESH3157)"),
   "route.rewrite.host": full,
   "route.redirect": partial("a redirect keeping the host uses $host, which drops a non-default port (MESH3161)"),
