@@ -3,6 +3,7 @@
 import type { Check } from "./context.ts";
 import { authorizationRules } from "./authorization.ts";
 import { duplicates } from "./duplicates.ts";
+import { gatewayPrecedence } from "./gateway-precedence.ts";
 import { headers } from "./headers.ts";
 import { hostnames } from "./hostnames.ts";
 import { paths } from "./paths.ts";
@@ -17,5 +18,5 @@ import { weights } from "./weights.ts";
 
 export const checks = [
   references, duplicates, weights, routeActions, paths, headers, hostnames, regexes, authorizationRules,
-  unreachableAuthorization, shadowing, portClash, timeouts,
+  unreachableAuthorization, shadowing, gatewayPrecedence, portClash, timeouts,
 ] as const satisfies readonly Check[];

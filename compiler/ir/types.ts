@@ -522,6 +522,14 @@ export interface GatewayRouteIR {
   readonly backends: readonly { readonly service: string; readonly subset: string | null; readonly port: number; readonly weight: number }[];
   readonly timeoutMs: number | null;
   readonly rewritePrefix: string | null;
+  /** Full-path and host rewrites (absent on IR built before they existed: none). */
+  readonly rewritePath?: string | null;
+  readonly rewriteHost?: string | null;
+  /** A regex rewrite, which Gateway API cannot express (reported). */
+  readonly rewriteRegex?: boolean;
+  /** The route answers with a redirect (backends empty) or directly (`direct`). */
+  readonly redirect?: RedirectActionIR | null;
+  readonly direct?: boolean;
   readonly requestHeaders: HeaderMutationIR;
 }
 

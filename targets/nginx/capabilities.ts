@@ -20,7 +20,7 @@ export const nginxCapabilities: Capabilities = {
   "route.rewrite.path": full,
   "route.rewrite.regex": partial("nginx rewrites the first match only (Envoy every match) unless the pattern is anchored `^...$`; at most 8 groups (MESH3157)"),
   "route.rewrite.host": full,
-  "route.redirect": partial("a redirect keeping the host uses $host, which drops a non-default port (MESH3161)"),
+  "route.redirect": partial("on a sidecar, a redirect keeping the host uses $host, which drops a non-default port (MESH3161); gateways follow Gateway API's port rules"),
   "route.direct-response": partial("a 4xx/5xx without a body gets nginx's built-in error page; redirect statuses need a redirect action (MESH3158)"),
   "route.headers.request": partial("`add` appends the value to the existing one comma-separated instead of sending a second header line"),
   "route.headers.response": full,
