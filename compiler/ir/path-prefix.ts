@@ -54,10 +54,10 @@ export function prefixRewriteRegex(prefix: string, replacement: string, escape: 
   return r === "" ? { pattern: `^${q}/?(.*)$`, before: "/" } : { pattern: `^${q}(/.*)?$`, before: r };
 }
 
-/** The regex (full match) of an element-wise prefix: `^<q>(?:/.*)?$`, or any path for "/". */
+/** The anchored regex of an element-wise prefix: `^<q>(?:/.*)?$`, or `^/` (any path) for "/". */
 export function pathPrefixRegex(prefix: string, escape: (literal: string) => string): string {
   const q = prefixElements(prefix);
-  return q === "" ? "^/.*$" : `^${escape(q)}(?:/.*)?$`;
+  return q === "" ? "^/" : `^${escape(q)}(?:/.*)?$`;
 }
 
 /**

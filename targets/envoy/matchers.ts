@@ -2,7 +2,7 @@
 // Envoy's StringMatcher / HeaderMatcher / PathMatcher in exactly one way.
 import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../compiler/ir/types.ts";
 import type { Json } from "./format.ts";
-import { pathPrefixRegex } from "../../compiler/ir/path-prefix.ts";
+import { pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 
 /** RE2 for a literal string. */
 export const escapeRe2 = (text: string): string => text.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
@@ -27,6 +27,8 @@ export function buildMethodMatcher(methods: readonly HttpMethod[]): Json {
 
 /** RBAC's url_path ignores the query string, as the IR's path match does; it has no element-wise prefix, so that one is a regex. */
 export function buildPathMatcher(path: PathMatchIR): Json {
-  if (path.kind === "prefix") return { path: { safe_regex: { regex: pathPrefixRegex(path.value, escapeRe2) } } };
+  if (path.kind === "prefix") {
+    return prefixElements(path.value) === "" ? { path: { prefix: "/" } } : { path: { safe_regex: { regex: pathPrefixRegex(path.value, escapeRe2) } } };
+  }
   return { path: buildStringMatcher(path.kind === "string-prefix" ? "prefix" : path.kind, path.value) };
 }

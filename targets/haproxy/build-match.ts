@@ -6,7 +6,7 @@ import { haproxyCodes } from "./codes.ts";
 import type { BuildContext } from "./context.ts";
 import type { AclName, AclRef, AclView, AuthzView } from "./view.ts";
 import { nameWord, regexLiteral, textWord, tokenWord, type Word } from "./words.ts";
-import { hostnamesRegex, pathPrefixRegex } from "../../compiler/ir/path-prefix.ts";
+import { hostnamesRegex, pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 
 export interface MatchAcls {
   readonly acls: AclView[];
@@ -18,10 +18,11 @@ const anchored = (regex: string) => `^(?:${regex})$`;
 
 /** An element-wise prefix (Gateway API PathPrefix) is a regex: `path_beg` alone would match `/v2example`. */
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
-  if (path.kind === "prefix") {
+  if (path.kind === "prefix" && prefixElements(path.value) !== "") {
     return { name, fetch: "path", arg: null, flags: "-m reg", patterns: [ctx.checkRegex(pathPrefixRegex(path.value, regexLiteral), origin, "path prefix")] };
   }
-  const flags = { exact: "-m str", "string-prefix": "-m beg", regex: "-m reg" }[path.kind];
+  // The root prefix ("/") is every path: a plain `-m beg "/"`.
+  const flags = { exact: "-m str", prefix: "-m beg", "string-prefix": "-m beg", regex: "-m reg" }[path.kind];
   const pattern = path.kind === "regex" ? ctx.checkRegex(anchored(path.value), origin, "path regex") : ctx.check(textWord(path.value), origin, "path");
   return { name, fetch: "path", arg: null, flags, patterns: [pattern] };
 }

@@ -46,11 +46,13 @@ function translateRoutes(routeConfig: Obj): void {
   }
 }
 
+const debug = (m: string) => { if (process.env.CONFORMANCE_DEBUG) process.stderr.write(m + "\n"); };
 async function main(): Promise<void> {
   const input = JSON.parse(process.env.CONFORMANCE_GRPC_INPUT!) as Input;
   const methods = [...new Set(input.requests.map((r) => r.path))];
   const servers = new Map<string, { port: number; server: grpc.Server }>();
   for (const name of input.backends) servers.set(name, await startBackend(name, methods));
+  debug("backends up");
   const bootstrap = YAML.parse(input.bootstrap);
   const hosts = [...new Set(input.requests.map((r) => r.host))];
   const perHost = hosts.map((host) => deriveXdsResources(bootstrap, input.listener, host));
@@ -68,14 +70,20 @@ async function main(): Promise<void> {
       lb.endpoint.address.socket_address = { address: "127.0.0.1", port_value: servers.get(backend)!.port };
     }
   }
+  debug("resources derived");
   const ads = await startAdsServer({ byType });
+  debug("ads up");
   process.env.GRPC_XDS_BOOTSTRAP_CONFIG = JSON.stringify({
     xds_servers: [{ server_uri: `127.0.0.1:${ads.port}`, channel_creds: [{ type: "insecure" }], server_features: ["xds_v3"] }],
     node: { id: "conformance", cluster: "conformance", locality: {} },
   });
   const xds = await import("@grpc/grpc-js-xds");
+  debug("imported");
   xds.register();
   const clients = new Map(hosts.map((h) => [h, new grpc.Client(`xds:///${h}`, grpc.credentials.createInsecure())]));
+  // Resolution (LDS, RDS, CDS, EDS) first, so the per-call deadline measures the call only.
+  await Promise.all([...clients.values()].map((c) => new Promise<void>((resolve) => c.waitForReady(Date.now() + 30_000, () => resolve()))));
+  debug("clients ready");
   const results: { backend: string | null; error: string | null }[] = [];
   for (const request of input.requests) {
     const metadata = new grpc.Metadata();
