@@ -38,6 +38,7 @@ export function collectFeatures(ir: MeshIR): FeatureUse[] {
         if (m.methods.length) use("route.match.method", `${o}.match.methods`);
         if (m.headers.length) use("route.match.header", `${o}.match.headers`);
         if (m.query.length) use("route.match.query", `${o}.match.query`);
+        if (m.hostnames?.length) use("route.match.hostnames", `${o}.hostnames`);
         if (r.requestHeaders.set.length + r.requestHeaders.add.length + r.requestHeaders.remove.length) use("route.headers.request", `${o}.requestHeaders`);
         if (r.responseHeaders.set.length + r.responseHeaders.add.length + r.responseHeaders.remove.length) use("route.headers.response", `${o}.responseHeaders`);
         const a = r.action;
@@ -45,6 +46,7 @@ export function collectFeatures(ir: MeshIR): FeatureUse[] {
         if (a.kind === "direct") { use("route.direct-response", `${o}.directResponse`); continue; }
         if (a.backends.length > 1) use("route.split", o);
         if (a.rewrite?.prefix) use("route.rewrite.prefix", `${o}.rewrite.prefix`);
+        if (a.rewrite?.path) use("route.rewrite.path", `${o}.rewrite.path`);
         if (a.rewrite?.regex) use("route.rewrite.regex", `${o}.rewrite.regex`);
         if (a.rewrite?.host) use("route.rewrite.host", `${o}.rewrite.host`);
         if (a.mirror) use("route.mirror", `${o}.mirror`);

@@ -5,9 +5,9 @@ import type { Diagnostic } from "./diagnostics/types.ts";
 
 /** Every feature the IR can ask of a target. The core finds which ones a mesh uses (compiler/capabilities.ts). */
 export const FEATURES = [
-  "route.match.path.exact", "route.match.path.prefix", "route.match.path.regex",
-  "route.match.method", "route.match.header", "route.match.query",
-  "route.split", "route.rewrite.prefix", "route.rewrite.regex", "route.rewrite.host",
+  "route.match.path.exact", "route.match.path.prefix", "route.match.path.string-prefix", "route.match.path.regex",
+  "route.match.method", "route.match.header", "route.match.query", "route.match.hostnames",
+  "route.split", "route.rewrite.prefix", "route.rewrite.path", "route.rewrite.regex", "route.rewrite.host",
   "route.redirect", "route.direct-response", "route.headers.request", "route.headers.response",
   "route.mirror", "route.timeout", "route.retries", "route.retries.per-try-timeout",
   "route.retries.grpc-conditions", "route.retries.idempotent-only",

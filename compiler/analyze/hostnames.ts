@@ -4,6 +4,7 @@ import { isIP } from "node:net";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { isDnsName } from "../normalize/values.ts";
 import type { ModelCheck, Report } from "./context.ts";
+import { hostnamesIntersect } from "../ir/path-prefix.ts";
 
 function check(host: string | null | undefined, where: string, report: Report, opts: { wildcard?: boolean; ip?: boolean } = {}): void {
   if (host === null || host === undefined) return;
@@ -28,6 +29,13 @@ export const hostnames: ModelCheck = {
     for (const r of mesh.routes) {
       check(r.rewrite?.host, `${r.origin}.rewrite.host`, report);
       if (r.action.kind === "redirect") check(r.action.host, `${r.origin}.redirect.host`, report);
+      r.hostnames.forEach((h, i) => {
+        check(h, `${r.origin}.hostnames[${i}]`, report, { wildcard: true });
+        const gateway = r.sources.length === 1 && r.sources[0]!.kind === "gateway" ? mesh.gateways.find((g) => g.name === r.sources[0]!.name) : undefined;
+        if (gateway && !hostnamesIntersect([h], gateway.hosts)) {
+          report(coreCodes.routeHostnames, { message: `route ${r.name}: hostname ${h} is not served by gateway ${gateway.name} (${gateway.hosts.join(", ")})`, path: `${r.origin}.hostnames[${i}]`, hint: `add ${h} to gateways.${gateway.name}.hosts, or remove it from the route` });
+        }
+      });
     }
   },
 };

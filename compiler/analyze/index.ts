@@ -4,6 +4,7 @@ import type { Check } from "./context.ts";
 import { authorizationRules } from "./authorization.ts";
 import { ciphers } from "./ciphers.ts";
 import { duplicates } from "./duplicates.ts";
+import { gatewayPrecedence } from "./gateway-precedence.ts";
 import { headerRuleValues } from "./header-rule-values.ts";
 import { headers } from "./headers.ts";
 import { hostnames } from "./hostnames.ts";
@@ -19,5 +20,5 @@ import { weights } from "./weights.ts";
 
 export const checks = [
   references, duplicates, weights, routeActions, paths, headers, headerRuleValues, ciphers, hostnames, regexes, authorizationRules,
-  unreachableAuthorization, shadowing, portClash, timeouts,
+  unreachableAuthorization, shadowing, gatewayPrecedence, portClash, timeouts,
 ] as const satisfies readonly Check[];

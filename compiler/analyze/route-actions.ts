@@ -27,8 +27,15 @@ export const routeActions: ModelCheck = {
           report(coreCodes.conflictingActions, { message: `route ${r.name} goes to TCP port ${port.name} of ${dest!.name}; ${field} is an HTTP feature`, path: `${r.origin}.${field}`, hint: "remove it, or route to an HTTP port" });
         }
       }
-      if (r.rewrite?.prefix && r.match.path?.kind !== "prefix") {
-        report(coreCodes.conflictingActions, { message: `route ${r.name} rewrites a path prefix but does not match on one`, path: `${r.origin}.rewrite.prefix`, hint: "add match.path.prefix, or use rewrite.regex" });
+      const prefixMatch = r.match.path?.kind === "prefix" || r.match.path?.kind === "string-prefix";
+      if (r.rewrite?.prefix && !prefixMatch) {
+        report(coreCodes.conflictingActions, { message: `route ${r.name} rewrites a path prefix but does not match on one`, path: `${r.origin}.rewrite.prefix`, hint: "add match.path.prefix, or use rewrite.path or rewrite.regex" });
+      }
+      if (r.action.kind === "redirect" && r.action.prefix !== null && !prefixMatch) {
+        report(coreCodes.conflictingActions, { message: `route ${r.name} redirects with a prefix replacement but does not match on a prefix`, path: `${r.origin}.redirect.prefix`, hint: "add match.path.prefix, or use redirect.path" });
+      }
+      if (r.hostnames.length > 0 && !r.sources.every((s) => s.kind === "gateway")) {
+        report(coreCodes.routeHostnames, { message: `route ${r.name} has hostnames but is not a gateway route: a sidecar picks the destination by its own name`, path: `${r.origin}.hostnames`, hint: "remove hostnames, or route from a gateway" });
       }
     }
   },

@@ -4,13 +4,28 @@
 import { coreCodes } from "../diagnostics/codes.ts";
 import type { PathMatchIR, RouteMatchIR, StringMatchIR } from "../ir/types.ts";
 import type { IrCheck } from "./context.ts";
+import { matchesPathPrefix, prefixElements } from "../ir/path-prefix.ts";
 
+/** Every path `b` accepts, `a` accepts. A prefix is element-wise (Gateway API), a string prefix is not. */
 function pathCovers(a: PathMatchIR | null, b: PathMatchIR | null): boolean {
   if (a === null) return true;
-  if (b === null) return a.kind === "prefix" && a.value === "/";
+  if (b === null) return (a.kind === "prefix" && prefixElements(a.value) === "") || (a.kind === "string-prefix" && a.value === "/");
   if (a.kind === "regex") return b.kind === "regex" && a.value === b.value;
   if (a.kind === "exact") return b.kind === "exact" && a.value === b.value;
-  return b.kind !== "regex" && b.value.startsWith(a.value);
+  if (b.kind === "regex") return false;
+  // The shortest path of an element-wise prefix is the prefix itself ("/" for the root).
+  const shortestOfB = b.kind === "prefix" ? prefixElements(b.value) || "/" : b.value;
+  if (a.kind === "string-prefix") return shortestOfB.startsWith(a.value);
+  const qa = prefixElements(a.value);
+  if (b.kind === "string-prefix") return qa === "" || b.value.startsWith(qa + "/");
+  return matchesPathPrefix(a.value, b.kind === "prefix" ? prefixElements(b.value) || "/" : b.value);
+}
+
+/** Every host `b` answers, `a` answers (empty = any host). */
+function hostnamesCover(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || a.length === 0) return true;
+  if (!b || b.length === 0) return false;
+  return b.every((h) => a.some((x) => x === h || (x.startsWith("*.") && h.endsWith(x.slice(1)) && h.length > x.length - 1)));
 }
 
 /** Every request satisfying `b`'s conditions satisfies `a`'s condition on the same name. */
@@ -23,7 +38,7 @@ function conditionImplied(a: StringMatchIR, b: readonly StringMatchIR[]): boolea
 }
 
 export function matchCovers(a: RouteMatchIR, b: RouteMatchIR): boolean {
-  if (!pathCovers(a.path, b.path)) return false;
+  if (!pathCovers(a.path, b.path) || !hostnamesCover(a.hostnames, b.hostnames)) return false;
   if (a.methods.length > 0 && (b.methods.length === 0 || !b.methods.every((m) => a.methods.includes(m)))) return false;
   return a.headers.every((h) => conditionImplied(h, b.headers)) && a.query.every((q) => conditionImplied(q, b.query));
 }

@@ -11,12 +11,13 @@ import { coreCodes } from "../diagnostics/codes.ts";
 import type { HttpMethod, PathMatchIR } from "../ir/types.ts";
 import { gatewayProxyName } from "../ir/proxies.ts";
 import { destinationPort } from "../ir/routes.ts";
+import { matchesPathPrefix, prefixElements } from "../ir/path-prefix.ts";
 import { indexMesh, type MeshIndex } from "../normalize/mesh-index.ts";
 import type { NRoute, NRule, NService } from "../normalize/model.ts";
 import type { ModelCheck, Report } from "./context.ts";
 
-/** The paths a delivery can carry to D, after rewrites. */
-type Reach = { readonly kind: "any" } | { readonly kind: "prefix" | "exact"; readonly value: string };
+/** The paths a delivery can carry to D, after rewrites: a path match's kinds (prefix = whole elements). */
+type Reach = { readonly kind: "any" } | { readonly kind: "prefix" | "string-prefix" | "exact"; readonly value: string };
 
 interface Delivery {
   readonly reach: Reach;
@@ -29,19 +30,33 @@ interface Delivery {
 const ANY: Reach = { kind: "any" };
 
 function matchedReach(path: PathMatchIR | null): Reach {
-  return path === null || path.kind === "regex" ? ANY : { kind: path.kind, value: path.value };
+  return path === null || path.kind === "regex" ? ANY : { kind: path.kind, value: path.kind === "prefix" ? prefixElements(path.value) : path.value };
 }
 
 function deliveredReach(route: NRoute): Reach {
   const rewrite = route.rewrite;
   const path = route.match.path;
+  if (rewrite?.path != null) return { kind: "exact", value: rewrite.path };
   if (rewrite === null || (rewrite.prefix === null && rewrite.regex === null)) return matchedReach(path);
   if (rewrite.prefix === null || path?.kind === "regex") return ANY;
-  if (path === null) return { kind: "prefix", value: rewrite.prefix };
+  // Whole elements replaced: the rest starts at an element boundary (Gateway API's slash rules).
+  if (path?.kind === "prefix") return { kind: "prefix", value: prefixElements(rewrite.prefix) };
+  if (path === null) return { kind: "string-prefix", value: rewrite.prefix };
   if (path.kind === "exact") return { kind: "exact", value: rewrite.prefix };
   // `/api` matches the normalized `/api../x`; under `/catalog/` its rest `../x` normalizes away.
   if (!path.value.endsWith("/") && rewrite.prefix.endsWith("/")) return ANY;
-  return { kind: "prefix", value: rewrite.prefix };
+  return { kind: "string-prefix", value: rewrite.prefix };
+}
+
+/** Whether some path in `reach` (not "any") satisfies `path` (not a regex); all values lowercase. */
+function reachMeets(kind: "prefix" | "string-prefix" | "exact", a: string, path: { kind: "prefix" | "string-prefix" | "exact"; value: string }): boolean {
+  const b = path.kind === "prefix" ? prefixElements(path.value) : path.value;
+  const accepts = (k: typeof kind, v: string, x: string) => (k === "exact" ? x === v : k === "prefix" ? matchesPathPrefix(v, x) : x.startsWith(v));
+  if (kind === "exact") return accepts(path.kind, b, a);
+  if (path.kind === "exact") return accepts(kind, a, b);
+  // Two prefixes meet when one's shortest member (the prefix itself, or prefix + "/") lies in the other.
+  const shortest = (k: typeof kind, v: string) => (k === "prefix" ? [v === "" ? "/" : v, v + "/"] : [v]);
+  return shortest(kind, a).some((x) => accepts(path.kind, b, x)) || shortest(path.kind, b).some((x) => accepts(kind, a, x));
 }
 
 /** Whether some request delivered with `reach` has a path the rule's `path` matches. */
@@ -49,10 +64,7 @@ function intersects(reach: Reach, path: PathMatchIR): boolean {
   if (reach.kind === "any" || path.kind === "regex") return true;
   // Percent escapes may be decoded by normalization, and case handling differs by proxy.
   if (reach.value.includes("%") || path.value.includes("%")) return true;
-  const a = reach.value.toLowerCase();
-  const b = path.value.toLowerCase();
-  if (reach.kind === "exact") return path.kind === "exact" ? a === b : a.startsWith(b);
-  return path.kind === "exact" ? b.startsWith(a) : a.startsWith(b) || b.startsWith(a);
+  return reachMeets(reach.kind, reach.value.toLowerCase(), { kind: path.kind, value: path.value.toLowerCase() });
 }
 
 function deliversTo(route: NRoute, dest: string): boolean {
@@ -124,16 +136,18 @@ function collectDeliveries(index: MeshIndex, byIdentity: ReadonlyMap<string, rea
 }
 
 function describe(reach: Reach): string {
-  return reach.kind === "any" ? "any path" : reach.kind === "prefix" ? `${reach.value}*` : reach.value;
+  if (reach.kind === "any") return "any path";
+  if (reach.kind === "prefix") return reach.value === "" ? "/*" : `${reach.value}, ${reach.value}/*`;
+  return reach.kind === "string-prefix" ? `${reach.value}*` : reach.value;
 }
 
 function written(path: PathMatchIR): string {
-  return path.kind === "prefix" ? `${path.value}*` : path.value;
+  return path.kind === "string-prefix" || path.kind === "prefix" ? `${path.value}*` : path.value;
 }
 
 function pathHint(dest: string, reached: readonly Reach[], path: PathMatchIR): string {
   const list = reached.map(describe).join(", ");
-  const prefixes = [...new Set(reached.flatMap((r) => (r.kind === "prefix" ? [r.value] : [])))];
+  const prefixes = [...new Set(reached.flatMap((r) => (r.kind === "string-prefix" ? [r.value] : r.kind === "prefix" ? [r.value + "/"] : [])))];
   if (prefixes.length !== 1) return `write the paths as ${dest} receives them, after rewrites: ${list}`;
   const p = prefixes[0]!;
   const suggestion = p.endsWith("/") ? p + written(path).slice(1) : p + written(path);

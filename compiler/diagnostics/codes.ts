@@ -82,11 +82,15 @@ export const coreCodes = defineCodes({
     description: "Method, path and header conditions cannot apply to a TCP service; only the source identity is enforced." },
   unmatchableAuthz: { code: "MESH2022", severity: "warning", title: "authorization rule can never match a routed request",
     description: "No request the mesh delivers to the service can match the rule: its paths lie outside every route into the service (after rewrites), no route delivering them carries its methods, or its callers send the service nothing." },
-  // MESH2023-2029 left free: other work in progress claims codes in this band.
   headerRuleComma: { code: "MESH2030", severity: "error", title: "header rule value with a comma or surrounding whitespace",
     description: "An exact or prefix value of a header rule (route match or authorization) contains a comma, or starts or ends with a space or tab. Proxies compare header values trimmed, and Envoy joins repeated headers with \",\" and refuses such requests, so the value could never match or could only match a joined value. Use a regex to match a comma." },
   cipherNotAllowed: { code: "MESH2031", severity: "error", title: "cipher not in the allowlist",
     description: "defaults.tls.ciphers accepts only the TLS 1.2 cipher suites of Mozilla's intermediate configuration, by their OpenSSL names; NULL, export, RC4, 3DES, CBC-SHA1 suites and OpenSSL keywords like DEFAULT are refused." },
+  // MESH2040-2049: Gateway API semantics.
+  routeHostnames: { code: "MESH2040", severity: "error", title: "route hostnames the gateway does not serve",
+    description: "A route's hostnames apply to gateway routes only, and each must be served by the gateway's hosts (equal, or under one of its wildcards)." },
+  gatewayPrecedence: { code: "MESH2041", severity: "warning", title: "route order differs from Gateway API precedence",
+    description: "A gateway's routes are tried in the user's order, first match wins; an HTTPRoute ranks them by Gateway API precedence (hostname, then exact over prefix over regex, longer prefix, method, more headers, more query parameters). Two routes that can match one request are ranked the other way round, so the Kubernetes output would route that request elsewhere than nginx, HAProxy and Envoy." },
 
   // --- 3xxx: target capability ---------------------------------------------------
   unsupportedSecurity: { code: "MESH3001", severity: "error", title: "target cannot enforce a security policy",

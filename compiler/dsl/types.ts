@@ -101,7 +101,12 @@ export interface Service<V extends string, P extends string, J extends string> {
   authorization?: "allow" | "deny";
 }
 
-export type PathMatch = { exact: string } | { prefix: string } | { regex: string };
+/**
+ * `prefix` matches whole path elements, as Gateway API's PathPrefix: `/v2` matches `/v2`
+ * and `/v2/x`, not `/v2example`; a trailing `/` is ignored. `stringPrefix` is a plain
+ * string prefix (`/v2` also matches `/v2example`), for the rare case that needs it.
+ */
+export type PathMatch = { exact: string } | { prefix: string } | { stringPrefix: string } | { regex: string };
 export type StringMatch = string | { exact: string } | { prefix: string } | { regex: string } | { present: true } | { notExact: string };
 
 export interface HttpMatch {
@@ -162,8 +167,19 @@ export interface Route<S, G extends string> {
   split?: Split<S>;
   /** Weighted split across services (instead of `split`). */
   backends?: Backend<S>[];
-  rewrite?: { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string };
-  redirect?: { scheme?: "http" | "https"; host?: string; port?: number; path?: string; status?: 301 | 302 | 303 | 307 | 308 };
+  /**
+   * `prefix` replaces the matched prefix (Gateway API ReplacePrefixMatch: `/strip` with "/"
+   * turns `/strip/three` into `/three`); `path` replaces the whole path; `regex` by pattern.
+   */
+  rewrite?: { prefix?: string; path?: string; regex?: { pattern: string; substitution: string }; host?: string };
+  /**
+   * Omitted parts keep the request's. `prefix` replaces the matched prefix, `path` the whole
+   * path. Without `port`: a new `scheme` means its default port; otherwise a gateway keeps
+   * its listener's port (Gateway API's rules).
+   */
+  redirect?: { scheme?: "http" | "https"; host?: string; port?: number; path?: string; prefix?: string; status?: 301 | 302 | 303 | 307 | 308 };
+  /** Gateway routes only: Host names this route answers (`*.example.com` allowed), matched as Gateway API does. */
+  hostnames?: string[];
   directResponse?: { status: number; body?: string };
   requestHeaders?: HeaderChanges;
   responseHeaders?: HeaderChanges;
@@ -203,6 +219,8 @@ export interface GatewayRoute<S> {
   timeout?: Duration;
   rewrite?: { prefix?: string };
   requestHeaders?: HeaderChanges;
+  /** Host names this route answers (`*.example.com` allowed); they must be served by the gateway's `hosts`. */
+  hostnames?: string[];
 }
 
 export interface Gateway<S> {

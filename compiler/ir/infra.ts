@@ -52,6 +52,11 @@ function buildGateways(mesh: NMesh, proxies: readonly ProxyIR[]): GatewayInfraIR
         }) : [],
         timeoutMs: r.action.kind === "forward" ? r.action.timeoutMs : null,
         rewritePrefix: r.action.kind === "forward" ? r.action.rewrite?.prefix ?? null : null,
+        rewritePath: r.action.kind === "forward" ? r.action.rewrite?.path ?? null : null,
+        rewriteHost: r.action.kind === "forward" ? r.action.rewrite?.host ?? null : null,
+        rewriteRegex: r.action.kind === "forward" && r.action.rewrite?.regex != null,
+        redirect: r.action.kind === "redirect" ? r.action : null,
+        direct: r.action.kind === "direct",
         requestHeaders: r.requestHeaders,
       })),
     };

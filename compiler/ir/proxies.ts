@@ -9,7 +9,7 @@ import type {
 import { buildEgressCluster, buildLocalCluster, identityRef, serviceHost } from "./clusters.ts";
 import { buildAuthorization } from "./authorization.ts";
 import { mayCall, type MeshIndex } from "../normalize/mesh-index.ts";
-import { ClusterSet, buildRetries, buildRoute, destinationPort } from "./routes.ts";
+import { ClusterSet, buildRetries, buildRoute, destinationPort, resolveRedirectPort } from "./routes.ts";
 
 const NO_HEADERS = { set: [], add: [], remove: [] } as const;
 const ANY_MATCH = { path: null, methods: [], headers: [], query: [] } as const;
@@ -167,7 +167,8 @@ export function buildGatewayProxy(mesh: NMesh, index: MeshIndex, gatewayName: st
   const clusters = new ClusterSet(mesh, identity);
   const routes = (index.routesBySource.get(`gateway:${gw.name}`) ?? [])
     .map((r) => buildRoute(r, services, clusters))
-    .filter((r): r is RouteIR => r !== null);
+    .filter((r): r is RouteIR => r !== null)
+    .map((r) => (r.action.kind === "redirect" ? { ...r, action: resolveRedirectPort(r.action, gw.tls ? "https" : "http", gw.port) } : r));
   const tls: ServerTlsIR | null = gw.tls ? {
     mode: "server-only", minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers, clientCaFile: null,
     certificates: gw.hosts.map((host) => {

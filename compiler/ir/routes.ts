@@ -1,7 +1,8 @@
 // Routes: a normalized route becomes one RouteIR in each calling proxy, its backends
 // resolved to clusters of that proxy and its weights made to sum to 100.
 import type { NBackend, NMesh, NPort, NRetries, NRoute, NService } from "../normalize/model.ts";
-import type { ClusterIR, IdentityRefIR, Protocol, RetryCondition, RouteActionIR, RouteIR, WeightedClusterIR } from "./types.ts";
+import type { ClusterIR, IdentityRefIR, Protocol, RedirectActionIR, RetryCondition, RouteActionIR, RouteIR, WeightedClusterIR } from "./types.ts";
+import { DEFAULT_PORTS } from "./path-prefix.ts";
 import { buildMeshCluster } from "./clusters.ts";
 
 const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
@@ -79,7 +80,7 @@ export function buildRoute(
     action = route.action;
   }
   return {
-    name: route.name, origin: route.origin, match: route.match, action,
+    name: route.name, origin: route.origin, match: route.hostnames.length > 0 ? { ...route.match, hostnames: route.hostnames } : route.match, action,
     requestHeaders: route.requestHeaders, responseHeaders: route.responseHeaders,
   };
 }
@@ -95,4 +96,15 @@ function resolveBackends(list: readonly NBackend[], port: NPort, services: Reado
     out.push({ cluster: clusters.forService(svc, b.subset, p), weight: weights[i]! });
   });
   return out;
+}
+
+/**
+ * Gateway API's redirect port rules on a listener of known scheme and port: an explicit
+ * port stays; a new scheme without a port means that scheme's default; neither keeps the
+ * listener's port. A port that is the final scheme's default is not written.
+ */
+export function resolveRedirectPort(action: RedirectActionIR, listenerScheme: "http" | "https", listenerPort: number): RedirectActionIR {
+  const scheme = action.scheme ?? listenerScheme;
+  const port = action.port ?? (action.scheme !== null ? null : listenerPort);
+  return { ...action, port: port === DEFAULT_PORTS[scheme] ? null : port };
 }

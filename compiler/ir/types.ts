@@ -158,11 +158,21 @@ export interface RouteMatchIR {
   readonly headers: readonly StringMatchIR[];
   /** Sorted by name; all must match. */
   readonly query: readonly StringMatchIR[];
+  /**
+   * Gateway routes: Host names (sorted; `*.example.com` = one or more labels before
+   * example.com), compared without port and case, as Gateway API's hostnames. Absent or
+   * empty: any host the listener serves.
+   */
+  readonly hostnames?: readonly string[];
 }
 
-/** exact: whole path; prefix: path-segment-unaware string prefix; regex: RE2, matched against the whole path (no query). */
+/**
+ * exact: whole path; prefix: whole path elements (Gateway API PathPrefix: `/v2` matches
+ * `/v2` and `/v2/x`, not `/v2example`; a trailing `/` is ignored); string-prefix: plain
+ * string prefix; regex: RE2, matched against the whole path (no query).
+ */
 export interface PathMatchIR {
-  readonly kind: "exact" | "prefix" | "regex";
+  readonly kind: "exact" | "prefix" | "string-prefix" | "regex";
   readonly value: string;
 }
 
@@ -195,8 +205,14 @@ export interface WeightedClusterIR {
 }
 
 export interface RewriteIR {
-  /** Replace the matched path prefix (requires a prefix match) with this. */
+  /**
+   * Replace the matched path prefix (requires a prefix or string-prefix match) with this:
+   * after `prefix`, Gateway API ReplacePrefixMatch (see ir/path-prefix.ts); after
+   * `string-prefix`, a plain string replacement.
+   */
   readonly prefix: string | null;
+  /** Replace the whole path (the query is kept). */
+  readonly path?: string | null;
   /** RE2 pattern and substitution applied to the path (`\1`-style groups). */
   readonly regex: { readonly pattern: string; readonly substitution: string } | null;
   readonly host: string | null;
@@ -234,9 +250,16 @@ export interface RedirectActionIR {
   readonly kind: "redirect";
   readonly scheme: "http" | "https" | null;
   readonly host: string | null;
+  /**
+   * The port written in the Location; null writes none. Gateways resolve Gateway API's
+   * rules at build time: no port and no scheme keeps the listener's port, a new scheme
+   * means its default port, and a port that is the scheme's default is not written.
+   */
   readonly port: number | null;
   /** Replaces the whole path; null keeps it. */
   readonly path: string | null;
+  /** Replaces the matched prefix (as RewriteIR.prefix); null when `path` or nothing is replaced. */
+  readonly prefix?: string | null;
   readonly status: 301 | 302 | 303 | 307 | 308;
 }
 
@@ -499,6 +522,14 @@ export interface GatewayRouteIR {
   readonly backends: readonly { readonly service: string; readonly subset: string | null; readonly port: number; readonly weight: number }[];
   readonly timeoutMs: number | null;
   readonly rewritePrefix: string | null;
+  /** Full-path and host rewrites (absent on IR built before they existed: none). */
+  readonly rewritePath?: string | null;
+  readonly rewriteHost?: string | null;
+  /** A regex rewrite, which Gateway API cannot express (reported). */
+  readonly rewriteRegex?: boolean;
+  /** The route answers with a redirect (backends empty) or directly (`direct`). */
+  readonly redirect?: RedirectActionIR | null;
+  readonly direct?: boolean;
   readonly requestHeaders: HeaderMutationIR;
 }
 

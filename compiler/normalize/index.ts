@@ -139,6 +139,7 @@ function normalizePath(p: D.PathMatch | undefined): PathMatchIR | null {
   if (!p) return null;
   if ("exact" in p) return { kind: "exact", value: p.exact };
   if ("prefix" in p) return { kind: "prefix", value: p.prefix };
+  if ("stringPrefix" in p) return { kind: "string-prefix", value: p.stringPrefix };
   return { kind: "regex", value: p.regex };
 }
 
@@ -171,7 +172,7 @@ function normalizeRoute(
   let action: NAction;
   if (r.redirect) {
     const rd = r.redirect as NonNullable<D.Route<Record<string, D.Service<string, string, string>>, string>["redirect"]>;
-    action = { kind: "redirect", scheme: rd.scheme ?? null, host: rd.host ?? null, port: rd.port ?? null, path: rd.path ?? null, status: rd.status ?? 302 };
+    action = { kind: "redirect", scheme: rd.scheme ?? null, host: rd.host ?? null, port: rd.port ?? null, path: rd.path ?? null, prefix: rd.prefix ?? null, status: rd.status ?? 302 };
   } else if (r.directResponse) {
     const dr = r.directResponse as { status: number; body?: string };
     // An empty body is no body: the same response on every target (HAProxy refuses `string ""`).
@@ -179,7 +180,7 @@ function normalizeRoute(
   } else {
     action = { kind: "forward", backends: normalizeBackends(r, to) };
   }
-  const rw = r.rewrite as { prefix?: string; regex?: { pattern: string; substitution: string }; host?: string } | undefined;
+  const rw = r.rewrite as { prefix?: string; path?: string; regex?: { pattern: string; substitution: string }; host?: string } | undefined;
   const retries = r.retries === false ? null : r.retries ? normalizeRetries(r.retries as D.Retries) : defaults.retries;
   const mirror = r.mirror as { to: string; percent?: number } | undefined;
   const fault = r.fault as D.Fault | undefined;
@@ -187,8 +188,9 @@ function normalizeRoute(
     name: (r.name as string | undefined) ?? `${fromLabel}-${to}-${origin.replace(/\D+/g, "")}`,
     origin, sources, to, port,
     match: normalizeMatch(r.match as D.HttpMatch | undefined),
+    hostnames: [...new Set((r.hostnames as string[] | undefined) ?? [])].sort(),
     action,
-    rewrite: rw ? { prefix: rw.prefix ?? null, regex: rw.regex ?? null, host: rw.host ?? null } : null,
+    rewrite: rw ? { prefix: rw.prefix ?? null, path: rw.path ?? null, regex: rw.regex ?? null, host: rw.host ?? null } : null,
     timeoutMs: ms(r.timeout as string | undefined) ?? defaults.timeoutMs,
     idleTimeoutMs: ms(r.timeout as string | undefined),
     retries,
@@ -225,7 +227,8 @@ function normalizeRule(r: D.AuthorizationRule<Record<string, D.Service<string, s
     from: m.from === "*" ? null : [...new Set(m.from as string[])].sort(),
     to,
     methods: [...new Set(m.methods ?? [])].sort() as HttpMethod[],
-    paths: (m.paths ?? []).map((p): PathMatchIR => (p.endsWith("*") ? { kind: "prefix", value: p.slice(0, -1) } : { kind: "exact", value: p })),
+    // `/api/*` is a string prefix ("/api/"): the `*` says "anything after", element-wise or not.
+    paths: (m.paths ?? []).map((p): PathMatchIR => (p.endsWith("*") ? { kind: "string-prefix", value: p.slice(0, -1) } : { kind: "exact", value: p })),
     headers: sortedEntries(m.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
   };
 }

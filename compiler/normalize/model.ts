@@ -89,7 +89,7 @@ export interface NMatch {
 
 export type NAction =
   | { readonly kind: "forward"; readonly backends: readonly NBackend[] }
-  | { readonly kind: "redirect"; readonly scheme: "http" | "https" | null; readonly host: string | null; readonly port: number | null; readonly path: string | null; readonly status: 301 | 302 | 303 | 307 | 308 }
+  | { readonly kind: "redirect"; readonly scheme: "http" | "https" | null; readonly host: string | null; readonly port: number | null; readonly path: string | null; readonly prefix: string | null; readonly status: 301 | 302 | 303 | 307 | 308 }
   | { readonly kind: "direct"; readonly status: number; readonly body: string | null };
 
 export interface NRoute {
@@ -101,8 +101,10 @@ export interface NRoute {
   /** The destination port's name (resolved: the route's `port`, or the only port). */
   readonly port: string | null;
   readonly match: NMatch;
+  /** Gateway routes: Host names this route answers, sorted; empty = any. */
+  readonly hostnames: readonly string[];
   readonly action: NAction;
-  readonly rewrite: { readonly prefix: string | null; readonly regex: { readonly pattern: string; readonly substitution: string } | null; readonly host: string | null } | null;
+  readonly rewrite: { readonly prefix: string | null; readonly path: string | null; readonly regex: { readonly pattern: string; readonly substitution: string } | null; readonly host: string | null } | null;
   readonly timeoutMs: number | null;
   /** TCP routes: the route's own `timeout`, as an idle timeout (the mesh's request timeout does not apply to connections). */
   readonly idleTimeoutMs: number | null;

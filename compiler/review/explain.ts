@@ -10,7 +10,7 @@ import type {
   ActionExplanation, BackendExplanation, DestinationExplanation, ExplainOutcome, ExplainRequest, Explanation, SkippedRoute,
 } from "./explain-types.ts";
 import { readExplainRequest } from "./explain-request.ts";
-import { rewritePath, routeMismatches, type WireRequest } from "./match.ts";
+import { replaceMatchedPrefix, rewritePath, routeMismatches, type WireRequest } from "./match.ts";
 
 export type * from "./explain-types.ts";
 export { formatExplanation } from "./explain-format.ts";
@@ -86,12 +86,19 @@ function explainForward(proxy: ProxyIR, route: RouteIR, action: ForwardActionIR,
   };
 }
 
-function explainAction(proxy: ProxyIR, route: RouteIR, request: WireRequest, host: string): ActionExplanation {
+/**
+ * A redirect's Location. Unset parts keep the request's: the listener's scheme, the Host
+ * without its port (a gateway's IR port already follows Gateway API's rules), the path
+ * (or its matched prefix replaced) and the query.
+ */
+function explainAction(proxy: ProxyIR, listener: HttpListenerIR, route: RouteIR, request: WireRequest, host: string): ActionExplanation {
   const action = route.action;
   if (action.kind === "forward") return explainForward(proxy, route, action, request);
   if (action.kind === "direct") return { kind: "direct", status: action.status, body: action.body };
-  const scheme = action.scheme ?? "http";
-  const location = `${scheme}://${action.host ?? host}${action.port === null ? "" : `:${action.port}`}${action.path ?? request.path}`;
+  const scheme = action.scheme ?? (listener.tls === null ? "http" : "https");
+  const path = action.path ?? (action.prefix != null ? replaceMatchedPrefix(route.match.path, action.prefix, request.path) : null) ?? request.path;
+  const query = new URLSearchParams(request.query).toString();
+  const location = `${scheme}://${action.host ?? host.replace(/:\d+$/, "")}${action.port === null ? "" : `:${action.port}`}${path}${query === "" ? "" : `?${query}`}`;
   return { kind: "redirect", status: action.status, location };
 }
 
@@ -156,12 +163,12 @@ export function explain(ir: MeshIR, input: ExplainRequest): Explanation {
   const at = { source, listener: listener.name, virtualHost: { name: vhost.name, domains: vhost.domains } };
   const skipped: SkippedRoute[] = [];
   for (const [index, route] of vhost.routes.entries()) {
-    const reasons = routeMismatches(route.match, request);
+    const reasons = routeMismatches(route.match, { ...request, headers: { host: request.to, ...request.headers } });
     if (reasons.length > 0) {
       skipped.push({ name: route.name, origin: route.origin, reasons });
       continue;
     }
-    const action = explainAction(proxy, route, request, request.to);
+    const action = explainAction(proxy, listener, route, request, request.headers.host ?? request.to);
     const notReached = vhost.routes.slice(index + 1).map((r) => ({ name: r.name, origin: r.origin }));
     const matched = { ...at, skipped, route: { name: route.name, origin: route.origin }, notReached, action };
     notes.push(...notesFor(action, request));

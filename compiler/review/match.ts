@@ -3,6 +3,7 @@
 // so a pattern means here what it means in the proxies, not what JavaScript would make of it.
 import { RE2JS } from "re2js";
 import type { HttpMethod, PathMatchIR, RewriteIR, RouteMatchIR, StringMatchIR } from "../ir/types.ts";
+import { matchesHostnames, matchesLiteralPath, matchesPathPrefix, replacePathPrefix, replaceStringPrefix } from "../ir/path-prefix.ts";
 
 /** A request as a proxy sees it: path without query, lowercase header names. */
 export interface WireRequest {
@@ -38,9 +39,7 @@ export function matchPath(match: PathMatchIR | null, path: string): Mismatch {
   if (match === null) return null;
   const invalid = match.kind === "regex" ? compileRe2(match.value) : null;
   if (typeof invalid === "string") return `${invalid}: the proxies reject it, so it never matches`;
-  const ok = match.kind === "exact" ? path === match.value
-    : match.kind === "prefix" ? path.startsWith(match.value)
-    : fullMatchRe2(match.value, path);
+  const ok = match.kind === "regex" ? fullMatchRe2(match.value, path) : matchesLiteralPath(match, path);
   if (ok) return null;
   const partial = match.kind === "regex" && findRe2(match.value, path);
   return `path ${path} does not match ${describePathMatch(match)}${partial ? " (the regex matches only part of the path; RE2 route regexes must match the whole path)" : ""}`;
@@ -95,10 +94,17 @@ export function matchQuery(matches: readonly StringMatchIR[], query: Readonly<Re
   return null;
 }
 
-/** Every failed condition of a route match, in evaluation order (path, method, headers, query). */
+/** Route hostnames against the request's Host (port and case ignored). */
+export function matchHostnames(hostnames: readonly string[] | undefined, host: string | undefined): Mismatch {
+  if (!hostnames || hostnames.length === 0 || matchesHostnames(hostnames, host ?? "")) return null;
+  return `host ${JSON.stringify(host ?? "")} is not one of the route's hostnames ${hostnames.join(", ")}`;
+}
+
+/** Every failed condition of a route match, in evaluation order (path, hostnames, method, headers, query). */
 export function routeMismatches(match: RouteMatchIR, request: WireRequest): string[] {
   return [
     matchPath(match.path, request.path),
+    matchHostnames(match.hostnames, request.headers.host),
     matchMethod(match.methods, request.method),
     matchHeaders(match.headers, request.headers),
     matchQuery(match.query, request.query),
@@ -112,8 +118,10 @@ export function routeMismatches(match: RouteMatchIR, request: WireRequest): stri
  */
 export function rewritePath(rewrite: RewriteIR | null, matched: PathMatchIR | null, path: string): string {
   if (rewrite === null) return path;
-  if (rewrite.prefix !== null && matched?.kind === "prefix" && path.startsWith(matched.value)) {
-    return rewrite.prefix + path.slice(matched.value.length);
+  if (rewrite.path != null) return rewrite.path;
+  if (rewrite.prefix !== null) {
+    const replaced = replaceMatchedPrefix(matched, rewrite.prefix, path);
+    if (replaced !== null) return replaced;
   }
   if (rewrite.regex !== null) {
     const re = compileRe2(rewrite.regex.pattern);
@@ -123,6 +131,13 @@ export function rewritePath(rewrite: RewriteIR | null, matched: PathMatchIR | nu
       rewrite.regex!.substitution.replace(/\\(\d)/g, (_, n: string) => String(Number(n) <= groups ? args[Number(n)] ?? "" : "")));
   }
   return path;
+}
+
+/** The matched prefix replaced (Gateway API's slash rules after an element-wise prefix); null without a prefix match. */
+export function replaceMatchedPrefix(matched: PathMatchIR | null, replacement: string, path: string): string | null {
+  if (matched?.kind === "prefix" && matchesPathPrefix(matched.value, path)) return replacePathPrefix(matched.value, replacement, path);
+  if (matched?.kind === "string-prefix" && path.startsWith(matched.value)) return replaceStringPrefix(matched.value, replacement, path);
+  return null;
 }
 
 /** Splits `/a/b?x=1` into the path proxies match on and its query parameters. */

@@ -7,13 +7,16 @@ const partial = (note: string) => ({ support: "partial", note }) as const;
 
 export const envoyCapabilities: Capabilities = {
   "route.match.path.exact": full,
-  "route.match.path.prefix": full,
+  "route.match.path.prefix": partial("path_separated_prefix (Gateway API PathPrefix); a prefix of `/` is a plain prefix. gRPC's xDS client (grpc-js-xds) does not implement path_separated_prefix, so proxyless gRPC clients NACK it"),
+  "route.match.path.string-prefix": full,
   "route.match.path.regex": full,
   "route.match.method": full,
   "route.match.header": full,
   "route.match.query": partial("an inverted query match (absence of a value) has no Envoy equivalent and is reported as MESH3103"),
+  "route.match.hostnames": partial("matched as an `:authority` header regex, case-sensitively (clients send lowercase hosts); the virtual host still answers every host of the gateway"),
   "route.split": full,
   "route.rewrite.prefix": full,
+  "route.rewrite.path": full,
   "route.rewrite.regex": full,
   "route.rewrite.host": full,
   "route.redirect": full,

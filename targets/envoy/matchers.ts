@@ -2,6 +2,10 @@
 // Envoy's StringMatcher / HeaderMatcher / PathMatcher in exactly one way.
 import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../compiler/ir/types.ts";
 import type { Json } from "./format.ts";
+import { pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
+
+/** RE2 for a literal string. */
+export const escapeRe2 = (text: string): string => text.replace(/[\\.+*?()|[\]{}^$]/g, "\\$&");
 
 /** A StringMatcher. Envoy's safe_regex matches the whole value, which is the IR's meaning. */
 export function buildStringMatcher(kind: "exact" | "prefix" | "regex", value: string): Json {
@@ -21,7 +25,10 @@ export function buildMethodMatcher(methods: readonly HttpMethod[]): Json {
   return { name: ":method", string_match: { safe_regex: { regex: methods.join("|") } } };
 }
 
-/** RBAC's url_path ignores the query string, as the IR's path match does. */
+/** RBAC's url_path ignores the query string, as the IR's path match does; it has no element-wise prefix, so that one is a regex. */
 export function buildPathMatcher(path: PathMatchIR): Json {
-  return { path: buildStringMatcher(path.kind, path.value) };
+  if (path.kind === "prefix") {
+    return prefixElements(path.value) === "" ? { path: { prefix: "/" } } : { path: { safe_regex: { regex: pathPrefixRegex(path.value, escapeRe2) } } };
+  }
+  return { path: buildStringMatcher(path.kind === "string-prefix" ? "prefix" : path.kind, path.value) };
 }

@@ -1,6 +1,8 @@
 // The forward action of a route: where requests go (weighted clusters, hash policy) and
 // how they get there (rewrite, timeout, retries, mirror, fault).
-import type { ForwardActionIR, HashKeyIR, RetryCondition, RetryPolicyIR, RouteIR } from "../../compiler/ir/types.ts";
+import type { ForwardActionIR, HashKeyIR, PathMatchIR, RetryCondition, RetryPolicyIR, RouteIR } from "../../compiler/ir/types.ts";
+import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
+import { escapeRe2 } from "./matchers.ts";
 import { ENVOY_CODES } from "./codes.ts";
 import { report, type ProxyContext } from "./context.ts";
 import { buildFractionalPercent, buildTypedConfig, FILTER_NAMES, formatDuration, TYPES, type Json } from "./format.ts";
@@ -62,11 +64,23 @@ function buildClusterSpecifier(action: ForwardActionIR): Json {
   return { weighted_clusters: { clusters: action.backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
 }
 
-function buildRewrite(action: ForwardActionIR): Json {
+/**
+ * Replacing the matched prefix: after a string prefix, Envoy's own prefix_rewrite; after an
+ * element-wise prefix, Gateway API's slash rules as one regex_rewrite (prefix_rewrite
+ * would turn `/strip` + "/" into `//three`). The same fields exist on routes and redirects.
+ */
+export function buildPrefixReplacement(match: PathMatchIR | null, replacement: string): Json {
+  if (match?.kind !== "prefix") return { prefix_rewrite: replacement };
+  const { pattern, before } = prefixRewriteRegex(match.value, replacement, escapeRe2);
+  return { regex_rewrite: { pattern: { regex: pattern }, substitution: `${before}\\1` } };
+}
+
+function buildRewrite(route: RouteIR, action: ForwardActionIR): Json {
   const rewrite = action.rewrite;
   if (rewrite === null) return {};
   return {
-    ...(rewrite.prefix !== null ? { prefix_rewrite: rewrite.prefix } : {}),
+    ...(rewrite.prefix !== null ? buildPrefixReplacement(route.match.path, rewrite.prefix) : {}),
+    ...(rewrite.path != null ? { regex_rewrite: { pattern: { regex: "^/.*$" }, substitution: rewrite.path } } : {}),
     ...(rewrite.regex !== null ? { regex_rewrite: { pattern: { regex: rewrite.regex.pattern }, substitution: rewrite.regex.substitution } } : {}),
     ...(rewrite.host !== null ? { host_rewrite_literal: rewrite.host } : {}),
   };
@@ -76,7 +90,7 @@ export function buildForwardAction(ctx: ProxyContext, route: RouteIR, action: Fo
   const hashPolicies = collectHashPolicies(ctx, route, action);
   return {
     ...buildClusterSpecifier(action),
-    ...buildRewrite(action),
+    ...buildRewrite(route, action),
     // Envoy's default route timeout is 15 s; the IR's null means no deadline, which is "0s".
     timeout: action.timeoutMs === null ? "0s" : formatDuration(action.timeoutMs),
     ...(action.retries !== null ? { retry_policy: buildRetryPolicy(action.retries) } : {}),

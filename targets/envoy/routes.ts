@@ -7,7 +7,8 @@ import { ENVOY_CODES } from "./codes.ts";
 import { report, type ProxyContext } from "./context.ts";
 import { escapeHeaderValue, type Json } from "./format.ts";
 import { buildHeaderMatcher, buildMethodMatcher, buildStringMatcher } from "./matchers.ts";
-import { buildFaultPerFilterConfig, buildForwardAction } from "./route-action.ts";
+import { buildFaultPerFilterConfig, buildForwardAction, buildPrefixReplacement } from "./route-action.ts";
+import { hostnamesRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 
 const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
   301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
@@ -16,8 +17,19 @@ const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
 function buildPathSpecifier(match: RouteMatchIR): Json {
   const path = match.path;
   if (path === null) return { prefix: "/" };
-  if (path.kind === "regex") return { safe_regex: { regex: path.value } };
-  return { [path.kind === "exact" ? "path" : "prefix"]: path.value };
+  switch (path.kind) {
+    case "regex": return { safe_regex: { regex: path.value } };
+    case "exact": return { path: path.value };
+    case "string-prefix": return { prefix: path.value };
+    // Gateway API PathPrefix is Envoy's path_separated_prefix (no trailing `/`; "/" is every path).
+    case "prefix": return prefixElements(path.value) === "" ? { prefix: "/" } : { path_separated_prefix: prefixElements(path.value) };
+  }
+}
+
+/** Route hostnames as an `:authority` regex (the port allowed); the virtual host already chose the gateway. */
+function buildHostnameMatchers(match: RouteMatchIR): Json[] {
+  const hostnames = match.hostnames ?? [];
+  return hostnames.length === 0 ? [] : [{ name: ":authority", string_match: { safe_regex: { regex: hostnamesRegex(hostnames) } } }];
 }
 
 function buildQueryMatchers(ctx: ProxyContext, route: RouteIR): Json[] {
@@ -37,6 +49,7 @@ function buildRouteMatch(ctx: ProxyContext, route: RouteIR): Json {
   const headers = [
     ...(route.match.methods.length > 0 ? [buildMethodMatcher(route.match.methods)] : []),
     ...route.match.headers.map(buildHeaderMatcher),
+    ...buildHostnameMatchers(route.match),
   ];
   const query = buildQueryMatchers(ctx, route);
   return {
@@ -58,12 +71,13 @@ function buildHeaderMutation(mutation: HeaderMutationIR, direction: "request" | 
   };
 }
 
-function buildRedirect(action: RedirectActionIR): Json {
+function buildRedirect(route: RouteIR, action: RedirectActionIR): Json {
   return {
     ...(action.scheme !== null ? { scheme_redirect: action.scheme } : {}),
     ...(action.host !== null ? { host_redirect: action.host } : {}),
     ...(action.port !== null ? { port_redirect: action.port } : {}),
     ...(action.path !== null ? { path_redirect: action.path } : {}),
+    ...(action.prefix != null ? buildPrefixReplacement(route.match.path, action.prefix) : {}),
     response_code: REDIRECT_CODES[action.status],
   };
 }
@@ -79,7 +93,7 @@ export function buildRoute(ctx: ProxyContext, route: RouteIR): Json {
     name: route.name,
     match: buildRouteMatch(ctx, route),
     ...(action.kind === "forward" ? { route: buildForwardAction(ctx, route, action) } : {}),
-    ...(action.kind === "redirect" ? { redirect: buildRedirect(action) } : {}),
+    ...(action.kind === "redirect" ? { redirect: buildRedirect(route, action) } : {}),
     ...(action.kind === "direct" ? { direct_response: buildDirectResponse(action) } : {}),
     ...buildHeaderMutation(route.requestHeaders, "request"),
     ...buildHeaderMutation(route.responseHeaders, "response"),

@@ -3,7 +3,8 @@
 import type { AuthorizationIR, AuthzRuleIR, HttpMethod, PathMatchIR, RouteMatchIR, StringMatchIR } from "../../compiler/ir/types.ts";
 import type { BuildContext } from "./context.ts";
 import type { AclName, AclRef, AclView, AuthzView } from "./view.ts";
-import { nameWord, textWord, tokenWord } from "./words.ts";
+import { nameWord, regexLiteral, textWord, tokenWord, type Word } from "./words.ts";
+import { hostnamesRegex, pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 
 export interface MatchAcls {
   readonly acls: AclView[];
@@ -13,10 +14,20 @@ export interface MatchAcls {
 /** Envoy matches a regex against the whole value; PCRE searches, so anchor explicitly. */
 const anchored = (regex: string) => `^(?:${regex})$`;
 
+/** An element-wise prefix (Gateway API PathPrefix) is a regex: `path_beg` alone would match `/v2example`. */
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
-  const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[path.kind];
+  if (path.kind === "prefix" && prefixElements(path.value) !== "") {
+    return { name, fetch: "path", arg: null, flags: "-m reg", operator: null, patterns: [ctx.checkRegex(pathPrefixRegex(path.value, regexLiteral), origin, "path prefix")] };
+  }
+  // The root prefix ("/") is every path: a plain `-m beg "/"`.
+  const flags = { exact: "-m str", prefix: "-m beg", "string-prefix": "-m beg", regex: "-m reg" }[path.kind];
   const pattern = path.kind === "regex" ? ctx.checkRegex(anchored(path.value), origin, "path regex") : ctx.check(textWord(path.value), origin, "path");
   return { name, fetch: "path", arg: null, flags, operator: null, patterns: [pattern] };
+}
+
+/** Route hostnames on the Host header without port, lowercased, as Gateway API compares them. */
+function hostnamesAcl(ctx: BuildContext, name: AclName, hostnames: readonly string[], origin: string): AclView {
+  return { name, fetch: "hdr(host),field(1,:),lower", arg: null, flags: "-m reg", operator: null, patterns: [ctx.checkRegex(hostnamesRegex(hostnames), origin, "hostnames")] };
 }
 
 function methodAcl(ctx: BuildContext, name: AclName, methods: readonly HttpMethod[], origin: string): AclView {
@@ -39,6 +50,7 @@ export function buildRouteMatch(ctx: BuildContext, prefix: AclName, match: Route
   const add = (acl: AclView, invert = false) => { acls.push(acl); conditions.push(invert ? `!${acl.name}` : acl.name); };
   if (match.path) add(pathAcl(ctx, `${prefix}_path`, match.path, `${origin}.match.path`));
   if (match.methods.length > 0) add(methodAcl(ctx, `${prefix}_method`, match.methods, `${origin}.match.methods`));
+  if (match.hostnames?.length) add(hostnamesAcl(ctx, `${prefix}_host`, match.hostnames, `${origin}.hostnames`));
   match.headers.forEach((h, i) => add(stringAcl(ctx, `${prefix}_header${i}`, "req.fhdr", h, `${origin}.match.headers[${i}]`), h.invert));
   match.query.forEach((q, i) => add(stringAcl(ctx, `${prefix}_query${i}`, "urlp", q, `${origin}.match.query[${i}]`), q.invert));
   return { acls, conditions };

@@ -8,6 +8,7 @@ import { buildRouteMatch } from "./build-match.ts";
 import { buildRetryOn, buildRouteBackend } from "./build-backend.ts";
 import type { AclName, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
 import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart } from "./words.ts";
+import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
 
 export interface RoutingView {
   readonly acls: AclView[];
@@ -51,12 +52,14 @@ function buildHeaderRules(ctx: BuildContext, mutation: HeaderMutationIR, origin:
  * Unset parts keep the request's own: scheme from the connection, authority from Host,
  * path and query from the request. A replaced path keeps the query, as Envoy does.
  */
-function buildRedirects(ctx: BuildContext, r: RedirectActionIR, origin: string): RouteView["redirects"] {
+function buildRedirects(ctx: BuildContext, r: RedirectActionIR, origin: string, portResolved: boolean): RouteView["redirects"] {
   const parts: FormatPart[] = [r.scheme ? literal(r.scheme) : expr("%[ssl_fc,iif(https,http)]"), literal("://")];
   if (r.host) parts.push(literal(r.host));
-  else parts.push(expr(r.port === null ? "%[req.hdr(host)]" : "%[req.hdr(host),field(1,:)]"));
+  // A gateway's IR port is final (null: none written); a sidecar's null keeps the request's.
+  else parts.push(expr(r.port === null && !portResolved ? "%[req.hdr(host)]" : "%[req.hdr(host),field(1,:)]"));
   if (r.port !== null) parts.push(literal(`:${r.port}`));
   const location = (...tail: FormatPart[]) => ctx.check(formatWord(...parts, ...tail), origin, "redirect location");
+  // A prefix redirect replaces the path first (the route's replace-path line runs before it).
   if (r.path === null) return [{ location: location(expr("%[pathq]")), status: r.status, conditions: [] }];
   return [
     { location: location(literal(r.path), expr("?%[query]")), status: r.status, conditions: ["meshc_has_query"] },
@@ -64,7 +67,20 @@ function buildRedirects(ctx: BuildContext, r: RedirectActionIR, origin: string):
   ];
 }
 
-function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): RouteView {
+/** The matched prefix replaced by one replace-path: element-wise with Gateway API's slash rules, or a string prefix literally. */
+function buildPrefixReplacement(ctx: BuildContext, route: RouteIR, replacement: string, at: string): RouteView["rewritePath"] {
+  const match = route.match.path;
+  if (match?.kind === "prefix") {
+    const { pattern, before } = prefixRewriteRegex(match.value, replacement, regexLiteral);
+    return { regex: ctx.checkRegex(pattern, `${route.origin}.match.path`, "path prefix"),
+      replacement: ctx.check(formatWord(literal(before), expr("\\1")), at, "prefix rewrite") };
+  }
+  const prefix = match && match.kind !== "regex" ? match.value : "";
+  return { regex: ctx.check(textWord(`^${regexLiteral(prefix)}(.*)$`), `${route.origin}.match.path`, "path prefix"),
+    replacement: ctx.check(formatWord(literal(replacement), expr("\\1")), at, "prefix rewrite") };
+}
+
+function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[], portResolved: boolean): RouteView {
   const { acls, conditions } = buildRouteMatch(ctx, `meshc_r${index}`, route.match, route.origin);
   const a = route.action;
   const view: RouteView = {
@@ -73,7 +89,10 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
     requestHeaders: buildHeaderRules(ctx, route.requestHeaders, `${route.origin}.requestHeaders`),
     responseHeaders: buildHeaderRules(ctx, route.responseHeaders, `${route.origin}.responseHeaders`),
   };
-  if (a.kind === "redirect") return { ...view, redirects: buildRedirects(ctx, a, route.origin) };
+  if (a.kind === "redirect") {
+    const rewritePath = a.prefix != null ? buildPrefixReplacement(ctx, route, a.prefix, `${route.origin}.redirect.prefix`) : null;
+    return { ...view, rewritePath, redirects: buildRedirects(ctx, a, route.origin, portResolved) };
+  }
   if (a.kind === "direct") {
     const body = a.body === null ? null : ctx.check(textWord(a.body), `${route.origin}.body`, "direct response body");
     return { ...view, direct: { status: a.status, body } };
@@ -88,13 +107,14 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
     if (cluster) backends.push(buildRouteBackend(ctx, name, cluster, a, retryOn));
     return { name: ctx.check(nameWord(name), route.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
   });
-  const prefix = route.match.path && route.match.path.kind !== "regex" ? route.match.path.value : "";
   return {
     ...view, backends: routeBackends,
     faultAbort: a.fault?.abort ? { status: a.fault.abort.status, threshold: Math.round(a.fault.abort.percent * 10_000) } : null,
     rewritePath: a.rewrite?.prefix != null
-      ? { regex: ctx.check(textWord(`^${regexLiteral(prefix)}(.*)$`), `${route.origin}.match.path`, "path prefix"),
-          replacement: ctx.check(formatWord(literal(a.rewrite.prefix), expr("\\1")), `${route.origin}.rewrite.prefix`, "prefix rewrite") }
+      ? buildPrefixReplacement(ctx, route, a.rewrite.prefix, `${route.origin}.rewrite.prefix`)
+      : a.rewrite?.path != null
+        ? { regex: ctx.check(textWord("^/.*$"), `${route.origin}.rewrite.path`, "path rewrite"),
+            replacement: ctx.check(formatWord(literal(a.rewrite.path)), `${route.origin}.rewrite.path`, "path rewrite") }
       : a.rewrite?.regex
         ? { regex: ctx.checkRegex(a.rewrite.regex.pattern, `${route.origin}.rewrite.regex.pattern`, "rewrite regex"),
             replacement: ctx.check(formatWord(literal(a.rewrite.regex.substitution)), `${route.origin}.rewrite.regex.substitution`, "rewrite substitution") }
@@ -106,7 +126,7 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
 export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>): RoutingView {
   const backends: BackendView[] = [];
   const routes: RouteView[] = [];
-  listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends))));
+  listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends, listener.direction === "inbound"))));
   const picks = [...new Set(routes.flatMap((r) => r.backends.map((b) => b.below).filter((b): b is number => b !== null)))].sort((x, y) => x - y);
   const acl = (name: AclName, fetch: AclView["fetch"], arg: string | null, flags: string, patterns: AclView["patterns"], operator: AclView["operator"] = null): AclView =>
     ({ name, fetch, arg: arg === null ? null : nameWord(arg), flags, operator, patterns });

@@ -28,10 +28,7 @@ export const kubernetesCodes = defineCodes({
     code: "MESH3255", severity: "error", title: "inverted match on a gateway route",
     description: "Gateway API header and query matches cannot be negated.",
   },
-  gatewayPrefixSegments: {
-    code: "MESH3256", severity: "info", title: "gateway path prefix is segment-aware",
-    description: "Gateway API PathPrefix matches whole path segments: /api matches /api/x but not /apix, unlike a string prefix.",
-  },
+  // MESH3256 (gateway path prefix is segment-aware) is retired: meshc's `prefix` is now element-wise everywhere.
   gatewayTcpPortClash: {
     code: "MESH3257", severity: "error", title: "TCP and HTTP routes on one gateway port",
     description: "A Gateway listener has one protocol; TCP backends need a gateway (or port) of their own.",
@@ -43,6 +40,14 @@ export const kubernetesCodes = defineCodes({
   gatewayMethodOnTcp: {
     code: "MESH3259", severity: "error", title: "HTTP match on a TCP gateway route",
     description: "A TCPRoute forwards whole connections; path, method, header and query matches, timeouts, rewrites and header changes cannot apply.",
+  },
+  gatewayStringPrefix: {
+    code: "MESH3285", severity: "info", title: "string prefix as a gateway regex",
+    description: "Gateway API has no string prefix: a `stringPrefix` path match becomes a RegularExpression path match (`^<prefix>.*`), whose support is implementation-specific.",
+  },
+  gatewayActionUnsupported: {
+    code: "MESH3287", severity: "error", title: "gateway route action Gateway API cannot express",
+    description: "An HTTPRoute has no direct response and no regex path rewrite; route such requests to a service that answers, or rewrite by prefix or full path.",
   },
   certFileNotMounted: {
     code: "MESH3260", severity: "error", title: "sidecar reads a certificate file the pod does not mount",

@@ -58,22 +58,40 @@ function buildGateway(ctx: EmitContext, gateway: GatewayInfraIR, tcpOnly: boolea
   return { file: manifestFileName("Gateway", gateway.name), object };
 }
 
-function buildHttpRoute(ctx: EmitContext, gateway: GatewayInfraIR, routes: readonly GatewayRouteIR[]): Manifest {
+/**
+ * One HTTPRoute per distinct route hostnames: routes without hostnames share the
+ * gateway-named one (the gateway's hosts); routes with hostnames go to one named after
+ * the first of them, since hostnames belong to an HTTPRoute, not to a rule.
+ */
+function buildHttpRoutes(ctx: EmitContext, gateway: GatewayInfraIR, routes: readonly GatewayRouteIR[]): Manifest[] {
+  const groups = new Map<string, GatewayRouteIR[]>();
+  for (const route of routes) {
+    const key = (route.match.hostnames ?? []).join(",");
+    groups.set(key, [...(groups.get(key) ?? []), route]);
+  }
+  return [...groups.entries()].map(([key, members]) => {
+    const name = key === "" ? gateway.name : `${gateway.name}-${members[0]!.name}`;
+    const hostnames = key === "" ? gateway.hosts : members[0]!.match.hostnames!;
+    return buildHttpRoute(ctx, gateway, name, hostnames, members);
+  });
+}
+
+function buildHttpRoute(ctx: EmitContext, gateway: GatewayInfraIR, name: string, hostnames: readonly string[], routes: readonly GatewayRouteIR[]): Manifest {
   const object = new HTTPRoute({
-    metadata: buildMetadata(ctx, gateway.name),
+    metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name }],
-      hostnames: gateway.hosts.length === 0 ? undefined : [...gateway.hosts],
+      hostnames: hostnames.length === 0 ? undefined : [...hostnames],
       rules: routes.map((route) => ({
         name: route.name,
         matches: buildHttpMatches(ctx, route),
-        filters: buildHttpFilters(route),
-        backendRefs: buildBackendRefs(route),
-        timeouts: route.timeoutMs === null ? undefined : { request: formatGatewayDuration(route.timeoutMs) },
+        filters: buildHttpFilters(ctx, route) as never,
+        backendRefs: route.redirect ? undefined : buildBackendRefs(route),
+        timeouts: route.timeoutMs === null || route.redirect ? undefined : { request: formatGatewayDuration(route.timeoutMs) },
       })),
     },
   });
-  return { file: manifestFileName("HTTPRoute", gateway.name), object };
+  return { file: manifestFileName("HTTPRoute", name), object };
 }
 
 function reportGrpcGaps(ctx: EmitContext, route: GatewayRouteIR): void {
@@ -81,7 +99,8 @@ function reportGrpcGaps(ctx: EmitContext, route: GatewayRouteIR): void {
   if (route.match.path !== null && buildGrpcMethodMatch(route.match.path) === null) gaps.push(`path ${route.match.path.kind} "${route.match.path.value}" is not a gRPC service or method`);
   if (route.match.methods.some((m) => m !== "POST")) gaps.push("HTTP method matches");
   if (route.match.query.length > 0) gaps.push("query matches");
-  if (route.rewritePrefix !== null) gaps.push("path rewrites");
+  if (route.rewritePrefix !== null || route.rewritePath != null || route.rewriteHost != null || route.rewriteRegex) gaps.push("URL rewrites");
+  if (route.redirect || route.direct) gaps.push("redirects and direct responses");
   if (route.timeoutMs !== null) gaps.push("timeouts");
   for (const gap of gaps) ctx.report(codes.grpcRouteUnsupported, { message: `gRPC route "${route.name}": ${gap} cannot be expressed in a GRPCRoute`, path: route.origin });
 }
@@ -140,7 +159,7 @@ export function buildGatewayObjects(ctx: EmitContext, gateway: GatewayInfraIR): 
     });
   }
   const out = [buildGateway(ctx, gateway, tcpOnly)];
-  if (byKind.http.length > 0) out.push(buildHttpRoute(ctx, gateway, byKind.http));
+  if (byKind.http.length > 0) out.push(...buildHttpRoutes(ctx, gateway, byKind.http));
   if (byKind.grpc.length > 0) out.push(buildGrpcRoute(ctx, gateway, byKind.grpc));
   if (tcpOnly) out.push(buildTcpRoute(ctx, gateway, byKind.tcp));
   return out;

@@ -26,17 +26,17 @@ export function buildStringMatch(ctx: EmitContext, match: StringMatchIR, path: s
   }
 }
 
+/** meshc's `prefix` is Gateway API's PathPrefix (element-wise); a string prefix has no Gateway API form but a regex. */
 export function buildPathMatch(ctx: EmitContext, path: PathMatchIR, origin: string) {
   switch (path.kind) {
     case "exact": return { type: "Exact" as const, value: path.value };
     case "regex": return { type: "RegularExpression" as const, value: path.value };
-    case "prefix":
-      if (!path.value.endsWith("/")) {
-        ctx.report(codes.gatewayPrefixSegments, {
-          message: `prefix "${path.value}" matches ${path.value}/... but not ${path.value}x... on a Gateway`, path: `${origin}.match.path`,
-        });
-      }
-      return { type: "PathPrefix" as const, value: path.value };
+    case "prefix": return { type: "PathPrefix" as const, value: path.value };
+    case "string-prefix":
+      ctx.report(codes.gatewayStringPrefix, {
+        message: `string prefix "${path.value}" becomes the RegularExpression ^${escapeRegex(path.value)}.* (implementation-specific support)`, path: `${origin}.match.path`,
+      });
+      return { type: "RegularExpression" as const, value: `^${escapeRegex(path.value)}.*` };
   }
 }
 
@@ -63,15 +63,40 @@ export function buildHeaderModifier(headers: HeaderMutationIR) {
   };
 }
 
-function buildRewriteFilter(prefix: string) {
-  return { type: "URLRewrite" as const, urlRewrite: { path: { type: "ReplacePrefixMatch" as const, replacePrefixMatch: prefix } } };
+/** ReplacePrefixMatch means what meshc's prefix replacement means (same slash rules), ReplaceFullPath a whole-path one. */
+function buildPathModifier(prefix: string | null | undefined, full: string | null | undefined) {
+  if (prefix != null) return { type: "ReplacePrefixMatch" as const, replacePrefixMatch: prefix };
+  if (full != null) return { type: "ReplaceFullPath" as const, replaceFullPath: full };
+  return undefined;
 }
 
-export function buildHttpFilters(route: GatewayRouteIR) {
-  const filters: ReturnType<typeof buildHeaderModifier | typeof buildRewriteFilter>[] = [];
-  if (route.rewritePrefix !== null) {
-    filters.push(buildRewriteFilter(route.rewritePrefix));
-  }
+function buildRewriteFilter(route: GatewayRouteIR) {
+  const path = buildPathModifier(route.rewritePrefix, route.rewritePath);
+  if (path === undefined && !route.rewriteHost) return null;
+  return { type: "URLRewrite" as const, urlRewrite: { path, hostname: route.rewriteHost ?? undefined } };
+}
+
+/** RequestRedirect: the IR's port already follows Gateway API's rules (null: the scheme's default). 303, 307 and 308 are Gateway API's extended statuses. */
+function buildRedirectFilter(route: GatewayRouteIR) {
+  const r = route.redirect;
+  if (!r) return null;
+  return {
+    type: "RequestRedirect" as const,
+    requestRedirect: {
+      scheme: r.scheme ?? undefined, hostname: r.host ?? undefined, port: r.port ?? undefined,
+      path: buildPathModifier(r.prefix, r.path), statusCode: r.status,
+    },
+  };
+}
+
+export function buildHttpFilters(ctx: EmitContext, route: GatewayRouteIR) {
+  if (route.direct) ctx.report(codes.gatewayActionUnsupported, { message: `route "${route.name}" answers directly; an HTTPRoute cannot`, path: `${route.origin}.directResponse` });
+  if (route.rewriteRegex) ctx.report(codes.gatewayActionUnsupported, { message: `route "${route.name}" rewrites by regex; an HTTPRoute cannot`, path: `${route.origin}.rewrite.regex` });
+  const filters: object[] = [];
+  const redirect = buildRedirectFilter(route);
+  if (redirect) filters.push(redirect);
+  const rewrite = buildRewriteFilter(route);
+  if (rewrite) filters.push(rewrite);
   if (!isEmptyMutation(route.requestHeaders)) filters.push(buildHeaderModifier(route.requestHeaders));
   return filters.length === 0 ? undefined : filters;
 }

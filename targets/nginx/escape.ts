@@ -34,6 +34,12 @@ export function findValueProblem(text: string, expands: boolean): ValueProblem |
 export const literal = (text: string): LiteralValue => ({ kind: "literal", text });
 export const regex = (pattern: string, prefix: "" | "~" = "~"): RegexValue => ({ kind: "regex", pattern, prefix });
 export const template = (...parts: TemplatePart[]): TemplateValue => ({ kind: "template", parts });
+/**
+ * The map key for an empty source value: the exact key `""`. nginx never tries a map's
+ * regex keys on an empty value (ngx_http_map_find runs them only when the value is
+ * non-empty), so `~^$` never matches anything.
+ */
+export const EMPTY_KEY: RegexValue = { kind: "regex", pattern: "", prefix: "" };
 
 function quote(text: string): string {
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;

@@ -2,7 +2,7 @@
 // IR's runtime section, so the same file runs in production and inside a test prefix.
 import type { AccessLogField, MeshIR, ObservabilityIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import { literal, template, type LiteralValue } from "./escape.ts";
+import { EMPTY_KEY, literal, template, type LiteralValue } from "./escape.ts";
 import { ViewContext } from "./view/context.ts";
 import { addDurationMap, buildLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
@@ -28,7 +28,7 @@ function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR, kind: Prox
   if (kind === "gateway") ctx.addMap({ source: template({ variable: "request_id" }), variable: "meshc_request_id", entries: [], fallback: template({ variable: "request_id" }) });
   // A sidecar keeps the caller's x-request-id; otherwise nginx's random $request_id.
   else ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
-    entries: [{ key: { kind: "regex", pattern: "^$", prefix: "~" }, value: template({ variable: "request_id" }) }],
+    entries: [{ key: EMPTY_KEY, value: template({ variable: "request_id" }) }],
     fallback: template({ variable: "http_x_request_id" }) });
   if (obs.accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "request_time");
 }

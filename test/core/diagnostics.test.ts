@@ -25,6 +25,11 @@ const cases: Case[] = [
   ["MESH1105", "bad name", variant((m) => (m.services["Foo_Bar"] = m.services.web)), "services"],
   ["MESH1106", "range", variant((m) => (m.services.web.ports.http.port = 70000)), "services.web.ports.http.port"],
   ["MESH1107", "union", variant((m) => (m.routes[0].match.path = { prefix: "/a", exact: "/a" })), "routes[0].match.path"],
+  ["MESH2040", "hostnames on a sidecar route", variant((m) => (m.routes[0].hostnames = ["a.example.com"])), "routes[0].hostnames"],
+  ["MESH2040", "route hostnames the gateway does not serve", variant((m) => (m.gateways = { edge: { port: 8443, tls: false, hosts: ["shop.example.com"], routes: [{ to: "web", hostnames: ["other.example.com"] }] } })), "gateways.edge.routes[0].hostnames[0]"],
+  ["MESH2041", "gateway order against Gateway API precedence", variant((m) => (m.gateways = { edge: { port: 8443, tls: false, hosts: ["shop.example.com"], routes: [
+    { name: "canary", to: "web", match: { path: { prefix: "/api" }, headers: { "x-canary": "1" } } },
+    { name: "exact", to: "web", match: { path: { exact: "/api/x" } } }] } })), "gateways.edge.routes[1]"],
   ["MESH2001", "unknown service", variant((m) => (m.routes[0].to = "paymnets")), "routes[0].to"],
   ["MESH2002", "unknown version", variant((m) => (m.routes[0].split = { v1: 90, v3: 10 })), "routes[0].split.v3"],
   ["MESH2003", "unknown port", variant((m) => (m.routes[0].port = "grpc")), "routes[0].port"],

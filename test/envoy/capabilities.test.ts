@@ -37,13 +37,16 @@ const isType = (n: Obj, suffix: string) => typeof n["@type"] === "string" && n["
 
 const PROBES: Record<Feature, Probe> = {
   "route.match.path.exact": (n) => n.match?.path !== undefined && n.name !== undefined && n.match.headers?.[0]?.name !== ":method",
-  "route.match.path.prefix": (n) => typeof n.match?.prefix === "string" && n.match.prefix !== "/",
+  "route.match.path.prefix": (n) => typeof n.match?.path_separated_prefix === "string",
+  "route.match.path.string-prefix": (n) => typeof n.match?.prefix === "string" && n.match.prefix !== "/",
+  "route.match.hostnames": (n) => (n.match?.headers ?? []).some((h: Obj) => h.name === ":authority"),
   "route.match.path.regex": (n) => n.match?.safe_regex !== undefined,
   "route.match.method": (n) => (n.match?.headers ?? []).some((h: Obj) => h.name === ":method"),
   "route.match.header": (n) => (n.match?.headers ?? []).some((h: Obj) => !h.name.startsWith(":")),
   "route.match.query": (n) => n.match?.query_parameters !== undefined,
   "route.split": routeAction((r) => r.weighted_clusters !== undefined),
-  "route.rewrite.prefix": routeAction((r) => r.prefix_rewrite !== undefined),
+  "route.rewrite.prefix": routeAction((r) => r.prefix_rewrite !== undefined || /^\^.*\(\/\.\*\)\?\$$|\/\?\(\.\*\)\$$/.test(r.regex_rewrite?.pattern?.regex ?? "")),
+  "route.rewrite.path": routeAction((r) => r.regex_rewrite?.pattern?.regex === "^/.*$"),
   "route.rewrite.regex": routeAction((r) => r.regex_rewrite !== undefined),
   "route.rewrite.host": routeAction((r) => r.host_rewrite_literal !== undefined),
   "route.redirect": (n) => n.match !== undefined && n.redirect !== undefined,

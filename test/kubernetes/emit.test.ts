@@ -224,8 +224,12 @@ test("cert-manager: CA Issuer, one Certificate per identity as the IR says, dev 
 });
 
 test("diagnostics: what the target cannot express is reported, never dropped", () => {
-  assert.equal(codesOf(richIR), ["MESH3254", "MESH3256"]);
+  assert.equal(codesOf(richIR), ["MESH3254"]);
   const edge = richIR.infra.gateways[1];
+  const stringPrefix = { ...edge, routes: [{ ...edge.routes[1], match: { ...edge.routes[1].match, path: { kind: "string-prefix" as const, value: "/v2" } } }] };
+  assert.ok(codesOf(withInfra({ gateways: [stringPrefix] })).includes("MESH3285"));
+  const direct = { ...edge, routes: [{ ...edge.routes[1], backends: [], direct: true }] };
+  assert.ok(codesOf(withInfra({ gateways: [direct] })).includes("MESH3287"));
   const inverted = { ...edge, routes: [{ ...edge.routes[1], match: { ...edge.routes[1].match, headers: [{ name: "x-a", kind: "exact" as const, value: "1", invert: true }] } }] };
   assert.ok(codesOf(withInfra({ gateways: [inverted] })).includes("MESH3255"));
   const mixed = { ...edge, routes: [...edge.routes, richIR.infra.gateways[0].routes[0]] };

@@ -6,6 +6,7 @@ import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../../compiler/i
 import { NGINX_CODES } from "../codes.ts";
 import { escapeRegexLiteral, literal, regex, template, type RegexValue, type TemplatePart } from "../escape.ts";
 import type { ViewContext } from "./context.ts";
+import { hostnamesRegex, pathPrefixRegex } from "../../../compiler/ir/path-prefix.ts";
 
 /** A condition's bit: a generated variable, or a constant when nothing is required. */
 export type Bit = { readonly variable: string } | { readonly constant: "1" };
@@ -15,11 +16,12 @@ export function bitPart(bit: Bit): TemplatePart {
   return "variable" in bit ? { variable: bit.variable } : { text: bit.constant };
 }
 
-/** Anchors a path match like Envoy: exact and regex match the whole path, prefix its start. */
+/** Anchors a path match like Envoy: exact and regex match the whole path, a string prefix its start, a prefix whole elements. */
 export function pathPattern(match: PathMatchIR): string {
   switch (match.kind) {
     case "exact": return `^${escapeRegexLiteral(match.value)}$`;
-    case "prefix": return `^${escapeRegexLiteral(match.value)}`;
+    case "prefix": return pathPrefixRegex(match.value, escapeRegexLiteral);
+    case "string-prefix": return `^${escapeRegexLiteral(match.value)}`;
     case "regex": return `^(?:${match.value})$`;
   }
 }
@@ -53,6 +55,12 @@ export function buildPathBit(ctx: ViewContext, variable: string, paths: readonly
   const patterns = paths.map(pathPattern);
   if (!patterns.every((p, i) => ctx.checkPattern(p, `${path}[${i}]`, "path"))) return null;
   return bitMap(ctx, variable, [{ variable: "uri" }], patterns, false);
+}
+
+/** Route hostnames on $host (lowercase, no port), as Gateway API compares them. */
+export function buildHostnameBit(ctx: ViewContext, variable: string, hostnames: readonly string[]): Bit {
+  if (hostnames.length === 0) return ALWAYS;
+  return bitMap(ctx, variable, [{ variable: "host" }], [hostnamesRegex(hostnames)], false);
 }
 
 export function buildMethodBit(ctx: ViewContext, variable: string, methods: readonly HttpMethod[]): Bit {

@@ -2,9 +2,10 @@
 // Forward, redirect and direct actions; header mutations; rewrites; abort faults; mirrors.
 import type { ClusterIR, ForwardActionIR, HeaderMutationIR, RedirectActionIR, RewriteIR, RouteIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { escapeRegexLiteral, literal, regex, template, type TemplatePart } from "../escape.ts";
+import { EMPTY_KEY, escapeRegexLiteral, literal, regex, template, type TemplatePart } from "../escape.ts";
+import { prefixRewriteRegex } from "../../../compiler/ir/path-prefix.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
-import { buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
+import { buildHostnameBit, buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
 import { buildNextUpstream, buildPass, buildSplitVariable } from "./pass.ts";
 import type { ForwardView, HeaderLineView, MirrorLocationView, ResponseHeadersView, RouteLocationView } from "./types.ts";
 
@@ -21,6 +22,7 @@ export function buildRouteBit(ctx: ViewContext, id: string, route: RouteIR): Bit
   const bits = [
     buildPathBit(ctx, `${id}_path`, route.match.path ? [route.match.path] : [], `${at}.path`),
     buildMethodBit(ctx, `${id}_method`, route.match.methods),
+    buildHostnameBit(ctx, `${id}_host`, route.match.hostnames ?? []),
     ...buildStringBits(ctx, `${id}_header`, route.match.headers, `${at}.headers`, "header"),
     ...buildStringBits(ctx, `${id}_query`, route.match.query, `${at}.query`, "query"),
   ];
@@ -55,7 +57,7 @@ function buildRequestHeaders(ctx: ViewContext, id: string, headers: HeaderMutati
     if (line === null || incoming === null) return null;
     // Absent header: just the value; present: "incoming,value" (RFC 9110 list syntax).
     const joined = ctx.addMap({ source: template({ variable: incoming }), variable: `${id}_add${i}`,
-      entries: [{ key: regex("^$"), value: line.value }], fallback: template({ variable: incoming }, { text: "," + h.value }) });
+      entries: [{ key: EMPTY_KEY, value: line.value }], fallback: template({ variable: incoming }, { text: "," + h.value }) });
     return { name: line.name, value: template({ variable: joined }) };
   });
   const remove = headers.remove.map((name, i) => headerLine(ctx, name, "", `${path}.remove[${i}]`));
@@ -74,11 +76,16 @@ function buildResponseHeaders(ctx: ViewContext, headers: HeaderMutationIR, path:
 function buildRewrite(ctx: ViewContext, rewrite: RewriteIR, route: RouteIR, path: string): ForwardView["rewrite"] {
   const bad = (why: string) => { ctx.report(NGINX_CODES.rewriteUnsupported, path, why); return null; };
   if (rewrite.prefix !== null) {
-    const match = route.match.path;
-    if (match === null || match.kind !== "prefix") return bad("a prefix rewrite needs a prefix path match");
+    const replaced = prefixReplacement(route, rewrite.prefix);
+    if (replaced === null) return bad("a prefix rewrite needs a prefix path match");
     if (!ctx.checkLiteral(rewrite.prefix, `${path}.prefix`, "rewrite prefix")) return null;
     if (rewrite.prefix.includes("?")) return bad("a `?` in the replacement would replace the query string");
-    return { pattern: regex(`^${escapeRegexLiteral(match.value)}(.*)$`, ""), replacement: template({ text: rewrite.prefix }, { capture: 1 }) };
+    return replaced;
+  }
+  if (rewrite.path != null) {
+    if (!ctx.checkLiteral(rewrite.path, `${path}.path`, "rewrite path")) return null;
+    if (rewrite.path.includes("?")) return bad("a `?` in the replacement would replace the query string");
+    return { pattern: regex("^/.*$", ""), replacement: template({ text: rewrite.path }) };
   }
   if (rewrite.regex === null) return null;
   const { pattern, substitution } = rewrite.regex;
@@ -102,6 +109,23 @@ function buildRewrite(ctx: ViewContext, rewrite: RewriteIR, route: RouteIR, path
   if (first === undefined || ("text" in first && !first.text.startsWith("/"))) return bad("the rewritten path must start with `/`");
   const nginxPattern = anchored ? pattern : `^(.*?)(?:${pattern})(.*)$`;
   return { pattern: regex(nginxPattern, ""), replacement: template(...parts) };
+}
+
+/**
+ * The matched prefix replaced, as one regex over $uri: after an element-wise prefix with
+ * Gateway API's slash rules (ir/path-prefix.ts), after a string prefix literally. Null
+ * without a prefix match. The caller checks the replacement text.
+ */
+function prefixReplacement(route: RouteIR, replacement: string): { pattern: ReturnType<typeof regex>; replacement: ReturnType<typeof template> } | null {
+  const match = route.match.path;
+  if (match?.kind === "prefix") {
+    const { pattern, before } = prefixRewriteRegex(match.value, replacement, escapeRegexLiteral);
+    return { pattern: regex(pattern, ""), replacement: template({ text: before }, { capture: 1 }) };
+  }
+  if (match?.kind === "string-prefix") {
+    return { pattern: regex(`^${escapeRegexLiteral(match.value)}(.*)$`, ""), replacement: template({ text: replacement }, { capture: 1 }) };
+  }
+  return null;
 }
 
 function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: ForwardActionIR, clusters: ReadonlyMap<string, ClusterIR>): ForwardView | null {
@@ -156,14 +180,23 @@ export function formatPercent(percent: number): string {
   return String(Math.round(percent * 100) / 100);
 }
 
-function buildRedirectUrl(ctx: ViewContext, action: RedirectActionIR, path: string) {
+/** `portResolved`: the IR already applied the gateway's port rules, so a null port means "none". */
+function buildRedirectUrl(ctx: ViewContext, id: string, route: RouteIR, action: RedirectActionIR, path: string, portResolved: boolean) {
   const parts: TemplatePart[] = [action.scheme ? { text: action.scheme } : { variable: "scheme" }, { text: "://" }];
   const host = action.host === null ? null : ctx.checkHost(action.host, `${path}.host`, "redirect host");
   if (action.host !== null && host === null) return null;
-  if (host === null && action.port === null) ctx.report(NGINX_CODES.redirectSchemeOnlyPort, path, "the redirect keeps the host without its port");
+  if (host === null && action.port === null && !portResolved) ctx.report(NGINX_CODES.redirectSchemeOnlyPort, path, "the redirect keeps the host without its port");
   parts.push(host ? { text: host.text } : { variable: "host" });
   if (action.port !== null) parts.push({ text: `:${action.port}` });
-  if (action.path === null) parts.push({ variable: "request_uri" });
+  if (action.prefix != null) {
+    // The new path comes from a map over $uri: `return` cannot follow a `rewrite` in one location.
+    const replaced = prefixReplacement(route, action.prefix);
+    if (replaced === null) { ctx.report(NGINX_CODES.rewriteUnsupported, `${path}.prefix`, "a prefix redirect needs a prefix path match"); return null; }
+    if (!ctx.checkLiteral(action.prefix, `${path}.prefix`, "redirect prefix")) return null;
+    const variable = ctx.addMap({ source: template({ variable: "uri" }), variable: `${id}_location`,
+      entries: [{ key: { ...replaced.pattern, prefix: "~" }, value: replaced.replacement }], fallback: template({ variable: "uri" }) });
+    parts.push({ variable }, { variable: "is_args" }, { variable: "args" });
+  } else if (action.path === null) parts.push({ variable: "request_uri" });
   else {
     if (!ctx.checkLiteral(action.path, `${path}.path`, "redirect path")) return null;
     parts.push({ text: action.path }, { variable: "is_args" }, { variable: "args" });
@@ -173,7 +206,7 @@ function buildRedirectUrl(ctx: ViewContext, action: RedirectActionIR, path: stri
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
-export function buildRoute(ctx: ViewContext, id: string, route: RouteIR, clusters: ReadonlyMap<string, ClusterIR>): BuiltRoute {
+export function buildRoute(ctx: ViewContext, id: string, route: RouteIR, clusters: ReadonlyMap<string, ClusterIR>, portResolved = false): BuiltRoute {
   const action = route.action;
   const at = `${route.origin}.action`;
   const abort = action.kind === "forward" ? action.fault?.abort ?? null : null;
@@ -186,7 +219,7 @@ export function buildRoute(ctx: ViewContext, id: string, route: RouteIR, cluster
     if (REDIRECT_STATUSES.has(action.status)) ctx.report(NGINX_CODES.directResponseRedirectStatus, `${at}.status`, `status ${action.status} would make nginx send the body as a Location`);
     direct = { status: action.status, body: action.body === null ? null : ctx.checkLiteral(action.body, `${at}.body`, "direct response body") };
   }
-  const redirectUrl = action.kind === "redirect" ? buildRedirectUrl(ctx, action, at) : null;
+  const redirectUrl = action.kind === "redirect" ? buildRedirectUrl(ctx, id, route, action, at, portResolved) : null;
   return {
     bit: buildRouteBit(ctx, id, route),
     faultVariable,

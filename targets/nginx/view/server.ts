@@ -87,7 +87,7 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
   vhosts.forEach((vhost, v) => {
     const sid = `${lid}_s${v}`;
     const serverNames = vhost === null ? [] : buildServerNames(ctx, vhost, `${listener.origin}.virtualHosts[${v}]`) ?? [];
-    const built = (vhost?.routes ?? []).map((route, r) => buildRoute(ctx, `${sid}_r${r}`, route, clusters));
+    const built = (vhost?.routes ?? []).map((route, r) => buildRoute(ctx, `${sid}_r${r}`, route, clusters, listener.direction === "inbound"));
     const routes: RouteLocationView[] = built.map((b) => b.location);
     const mirrors: MirrorLocationView[] = built.flatMap((b) => (b.mirror ? [b.mirror] : []));
     const usable = built.filter((b) => b.bit !== null).map((b) => ({ bit: b.bit as Bit, name: b.location.name, fault: b.faultVariable }));
