@@ -5,6 +5,7 @@ import { authorizationRules } from "./authorization.ts";
 import { duplicates } from "./duplicates.ts";
 import { headers } from "./headers.ts";
 import { hostnames } from "./hostnames.ts";
+import { kubernetesAdoption } from "./kubernetes-adoption.ts";
 import { paths } from "./paths.ts";
 import { portClash } from "./port-clash.ts";
 import { references } from "./references.ts";
@@ -17,5 +18,5 @@ import { weights } from "./weights.ts";
 
 export const checks = [
   references, duplicates, weights, routeActions, paths, headers, hostnames, regexes, authorizationRules,
-  unreachableAuthorization, shadowing, portClash, timeouts,
+  unreachableAuthorization, shadowing, portClash, timeouts, kubernetesAdoption,
 ] as const satisfies readonly Check[];

@@ -76,6 +76,11 @@ export const coreCodes = defineCodes({
     description: "Method, path and header conditions cannot apply to a TCP service; only the source identity is enforced." },
   unmatchableAuthz: { code: "MESH2022", severity: "warning", title: "authorization rule can never match a routed request",
     description: "No request the mesh delivers to the service can match the rule: its paths lie outside every route into the service (after rewrites), no route delivering them carries its methods, or its callers send the service nothing." },
+  // MESH2023-2039 left for other model checks; 2040-2049 are Kubernetes adoption and traffic capture.
+  identityConflict: { code: "MESH2040", severity: "error", title: "identity and adopted ServiceAccount disagree",
+    description: "kubernetes.serviceAccount names the ServiceAccount the workload runs as, which is its mTLS identity (SPIFFE ID .../sa/<account>); a different `identity` cannot also hold." },
+  captureTargetPort: { code: "MESH2041", severity: "error", title: "targetPort with traffic capture",
+    description: "With defaults.capture the app keeps the service port (iptables redirects it to the sidecar), so a port's targetPort must be absent or equal to its port." },
 
   // --- 3xxx: target capability ---------------------------------------------------
   unsupportedSecurity: { code: "MESH3001", severity: "error", title: "target cannot enforce a security policy",

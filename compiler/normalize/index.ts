@@ -148,6 +148,8 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
     authorization: s.authorization ?? defaults.authorization,
     jwt: s.jwt ? { provider: s.jwt.provider, required: s.jwt.required ?? true, origin: `${origin}.jwt` } : null,
     kubernetes: {
+      declaredIdentity: s.identity ?? null,
+      declaredTargetPorts: Object.fromEntries(sortedEntries(s.ports as Record<string, D.PortSpec>).flatMap(([n, p]) => (p.targetPort === undefined ? [] : [[n, p.targetPort]]))),
       serviceAccount: s.kubernetes?.serviceAccount ?? null,
       emitService: s.kubernetes?.emitService ?? true,
       workloadLabels: Object.fromEntries(sortedEntries(s.kubernetes?.workloadLabels ?? s.selector ?? { app: name })),

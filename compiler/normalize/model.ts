@@ -92,6 +92,10 @@ export interface NService {
   readonly authorization: "allow" | "deny";
   readonly jwt: { readonly provider: string; readonly required: boolean; readonly origin: string } | null;
   readonly kubernetes: {
+    /** `identity` as written (null when absent), to check it against an adopted ServiceAccount. */
+    readonly declaredIdentity: string | null;
+    /** `targetPort`s as written, by port name, to check them against capture. */
+    readonly declaredTargetPorts: Readonly<Record<string, number>>;
     /** The user's existing ServiceAccount (adopted, and the identity), or null when meshc emits it. */
     readonly serviceAccount: string | null;
     readonly emitService: boolean;

@@ -3,7 +3,7 @@
 // namespace, run once by an init container (or on a VM at boot, as root). The app keeps
 // its port and its plain `http://<service>:<port>` calls; both directions pass its sidecar.
 import type { CaptureIR, WorkloadIR } from "../../compiler/ir/types.ts";
-import { CAPTURE_DIR } from "./options.ts";
+import { CAPTURE_DIR, containerResources } from "./options.ts";
 import { CAPTURE_SCRIPT_KEY, INIT_CONTAINER, VOLUME_CAPTURE } from "./names.ts";
 import type { EmitContext } from "./context.ts";
 
@@ -68,7 +68,7 @@ export function buildInitContainer(ctx: EmitContext) {
     image: options.images.init,
     ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
     command: ["/bin/sh", `${CAPTURE_DIR}/${CAPTURE_SCRIPT_KEY}`],
-    ...(options.resources.init ? { resources: options.resources.init } : {}),
+    resources: containerResources(options.resources.init),
     volumeMounts: [{ name: VOLUME_CAPTURE, mountPath: CAPTURE_DIR, readOnly: true }],
     securityContext: {
       runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, privileged: false,

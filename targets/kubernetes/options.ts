@@ -61,6 +61,16 @@ export function resolveOptions(ir: MeshIR, overrides: KubernetesOptionOverrides)
   };
 }
 
+/** A container's `resources`, without empty requests/limits; undefined when there is nothing to set. */
+export function containerResources(r: ResourcesIR | null): { requests?: Record<string, string>; limits?: Record<string, string> } | undefined {
+  if (r === null) return undefined;
+  const out = {
+    ...(Object.keys(r.requests).length > 0 ? { requests: { ...r.requests } } : {}),
+    ...(Object.keys(r.limits).length > 0 ? { limits: { ...r.limits } } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** Where the sidecar finds its config, and how each flavour is started on it (foreground, no daemon). */
 export const PROXY_CONFIG_DIR = "/etc/meshc/proxy";
 /** Where the init container finds the capture script. */

@@ -9,7 +9,7 @@ import type { EmittedFile } from "../../compiler/target.ts";
 import { collectCertificateFiles } from "../haproxy/build-tls.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
-import { buildProxyCommand, PROXY_CONFIG_DIR } from "./options.ts";
+import { buildProxyCommand, containerResources, PROXY_CONFIG_DIR } from "./options.ts";
 import { buildCaptureScript, buildInitContainer } from "./capture.ts";
 import {
   CAPTURE_SCRIPT_KEY, manifestFileName, MESH_MEMBER_LABEL, proxyConfigMapName, SECRET_KEYS, sidecarPatchFile, SIDECAR_CONTAINER,
@@ -135,7 +135,7 @@ function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: Pr
     ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
     command: buildProxyCommand(ctx.flavour, selectEntryKey(ctx, workload)),
     ports,
-    ...(options.resources.proxy ? { resources: options.resources.proxy } : {}),
+    resources: containerResources(options.resources.proxy),
     volumeMounts: [
       { name: VOLUME_PROXY_CONFIG, mountPath: PROXY_CONFIG_DIR, readOnly: true },
       { name: VOLUME_CERTS, mountPath: runtime.certDir, readOnly: true },
