@@ -19,7 +19,8 @@ function run(cmd, args, opts = {}) {
 // nginx's TCP listeners load the stream module from this path (targets/nginx/view/stream.ts).
 const STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 const missing = [
-  ...[["nginx", "nginx-light"], ["haproxy", "haproxy"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg),
+  // iptables and iproute2 (ip, ss): the traffic-capture test runs the generated rules in network namespaces.
+  ...new Set([["nginx", "nginx-light"], ["haproxy", "haproxy"], ["iptables", "iptables"], ["ip", "iproute2"], ["ss", "iproute2"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg)),
   ...(existsSync(STREAM_MODULE) ? [] : ["libnginx-mod-stream"]),
 ];
 if (missing.length > 0) {
