@@ -133,6 +133,10 @@ test("Kubernetes settings: defaults, then the config's kubernetes block, then cr
   assert.is(yamlOf(files, "gateway-edge.yaml").spec.gatewayClassName, "istio");
   assert.is(yamlOf(files, "sidecars/patches/web.yaml").spec.template.spec.initContainers[0].image, "registry.example/init:1");
   assert.is(yamlOf(files, "sidecars/patches/web.yaml").spec.template.spec.containers[0].image, "registry.example/nginx:1.22.1-njs");
+  // The CLI's --gateway-class / --image-pull-policy arrive as compile options.
+  const cli = await compile(mesh, { targets: ["kubernetes"], sidecar: "nginx", kubernetes: { gatewayClassName: "eg", imagePullPolicy: "Never" } });
+  assert.is(yamlOf(cli.files, "gateway-edge.yaml").spec.gatewayClassName, "eg");
+  assert.is(yamlOf(cli.files, "sidecars/patches/web.yaml").spec.template.spec.initContainers[0].imagePullPolicy, "Never");
 });
 
 test.run();
