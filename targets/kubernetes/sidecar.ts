@@ -1,7 +1,6 @@
 // The sidecar of a pod workload: a ConfigMap with its proxy's config (emitted by the
 // chosen proxy target) and a strategic-merge patch adding the proxy container, that
 // ConfigMap and the identity's certificate Secret to the user's Deployment.
-import { posix } from "node:path";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import type { IdentityIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
@@ -16,18 +15,33 @@ import {
   VOLUME_CAPTURE, VOLUME_CERTS, VOLUME_LOG, VOLUME_PROXY_CONFIG, VOLUME_RUN,
 } from "./names.ts";
 
+/** The proxy a file of the proxy target's output belongs to (`<proxy>.<ext>`, `<proxy>/**`), or null for a file no proxy owns. */
+function ownerOf(path: string, proxies: ReadonlySet<string>): string | null {
+  // Proxy names are DNS labels (no dots): a file `<proxy>.<anything>` or folder `<proxy>/` is that proxy's.
+  const first = path.split("/")[0];
+  const name = path.includes("/") ? first : first.split(".")[0];
+  return proxies.has(name) ? name : null;
+}
+
 /**
- * A proxy's files in the proxy target's output: `<proxy>.<ext>` or anything under `<proxy>/`.
- * Keys are the path with `/` turned into `__`, since ConfigMap keys cannot hold slashes.
+ * Every file a proxy's config may read from the proxy target's folder, taken generically:
+ * its own (`<proxy>.<ext>`, anything under `<proxy>/`, e.g. an njs module or a Lua script)
+ * and any file no proxy owns (shared by all). Keys are the path with `/` turned into `__`,
+ * since ConfigMap keys cannot hold slashes; the volume's items put each back at its path.
  */
-export function collectProxyFiles(files: readonly EmittedFile[], proxy: string): { key: string; file: EmittedFile }[] {
-  const mine = files.filter((f) => f.path.startsWith(`${proxy}/`) || posix.parse(f.path).dir === "" && posix.parse(f.path).name === proxy);
+export function collectProxyFiles(files: readonly EmittedFile[], proxy: string, proxies: ReadonlySet<string>): { key: string; file: EmittedFile }[] {
+  const mine = files.filter((f) => { const owner = ownerOf(f.path, proxies); return owner === proxy || owner === null; });
   return mine.map((file) => ({ key: file.path.split("/").join("__"), file }));
 }
 
+const proxyNamesOf = (ctx: EmitContext) => new Set(ctx.ir.proxies.map((p) => p.name));
+
+/** The file each flavour starts on: `<proxy>.<ext>`. */
+const ENTRY_EXTENSION: Readonly<Record<EmitContext["flavour"], string>> = { envoy: "yaml", nginx: "conf", haproxy: "cfg" };
+
 export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Manifest | null {
-  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy);
-  if (files.length === 0) {
+  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx));
+  if (!files.some(({ file }) => ownerOf(file.path, proxyNamesOf(ctx)) === workload.proxy)) {
     ctx.report(codes.proxyConfigMissing, {
       message: `the ${ctx.flavour} target emitted no config for proxy "${workload.proxy}" of workload "${workload.name}"`,
       path: `infra.workloads.${workload.name}`,
@@ -43,11 +57,12 @@ export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Man
   return { file: manifestFileName("ConfigMap", proxyConfigMapName(workload.name)), object: configMap };
 }
 
-/** The proxy's entry file (its path under the config folder): `<proxy>.<ext>` when there is one, else the first file. */
+/** The proxy's entry file (its path under the config folder): `<proxy>.<flavour's extension>`, else its first top-level file. */
 function selectEntryKey(ctx: EmitContext, workload: WorkloadIR): string {
-  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy);
-  const top = files.find(({ file }) => !file.path.includes("/"));
-  return (top ?? files[0])?.file.path ?? `${workload.proxy}.conf`;
+  const entry = `${workload.proxy}.${ENTRY_EXTENSION[ctx.flavour]}`;
+  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx)).filter(({ file }) => ownerOf(file.path, proxyNamesOf(ctx)) === workload.proxy);
+  if (files.some(({ file }) => file.path === entry)) return entry;
+  return (files.find(({ file }) => !file.path.includes("/")) ?? files[0])?.file.path ?? entry;
 }
 
 const certDirOf = (ctx: EmitContext) => ctx.ir.runtime.certDir.replace(/\/+$/, "");
@@ -116,7 +131,7 @@ function reportUnmountedReads(ctx: EmitContext, workload: WorkloadIR, proxy: Pro
 
 /** The proxy's files at the paths the proxy target wrote them (relative to its folder), so a config reading a sibling file (an njs module, a Lua script) finds it. */
 function buildConfigItems(ctx: EmitContext, workload: WorkloadIR): { key: string; path: string }[] {
-  return collectProxyFiles(ctx.proxyFiles, workload.proxy).map(({ key, file }) => ({ key, path: file.path }));
+  return collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx)).map(({ key, file }) => ({ key, path: file.path }));
 }
 
 function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: ProxyIR | undefined) {

@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { parse } from "yaml";
 import { compile } from "../../compiler/testing.ts";
 import { createKubernetesTarget } from "../../targets/kubernetes/index.ts";
+import type { Target } from "../../compiler/target.ts";
 import { nginx } from "../../targets/nginx/index.ts";
 
 const http = (port: number) => ({ port, protocol: "http" });
@@ -137,6 +138,28 @@ test("Kubernetes settings: defaults, then the config's kubernetes block, then cr
   const cli = await compile(mesh, { targets: ["kubernetes"], sidecar: "nginx", kubernetes: { gatewayClassName: "eg", imagePullPolicy: "Never" } });
   assert.is(yamlOf(cli.files, "gateway-edge.yaml").spec.gatewayClassName, "eg");
   assert.is(yamlOf(cli.files, "sidecars/patches/web.yaml").spec.template.spec.initContainers[0].imagePullPolicy, "Never");
+});
+
+test("every file of a proxy's folder goes into its ConfigMap and back to its path (extra modules, shared files), never another proxy's", async () => {
+  const r = await compile(base({ web: { ports: { http: http(8080) } }, api: { ports: { http: http(8081) } } }), { targets: ["kubernetes"] });
+  const proxyWithModules: Target = {
+    ...nginx,
+    emit: (ir) => ({
+      diagnostics: [],
+      files: ir.proxies.flatMap((p) => [
+        { path: `nginx/${p.name}.conf`, content: `# ${p.name}` },
+        { path: `nginx/${p.name}.a-first.js`, content: "not the entry" },
+        { path: `nginx/${p.name}/authz.js`, content: `// njs for ${p.name}` },
+      ]).concat([{ path: "nginx/shared/meshc.lua", content: "-- shared" }]),
+    }),
+  };
+  const files = new Map(createKubernetesTarget(proxyWithModules).emit(r.ir!).files.map((f) => [f.path, f.content]));
+  const configMap = yamlOf(files, "configmap-web-proxy.yaml");
+  assert.equal(Object.keys(configMap.data).sort(), ["shared__meshc.lua", "web.a-first.js", "web.conf", "web__authz.js"]);
+  const pod = yamlOf(files, "sidecars/patches/web.yaml").spec.template.spec;
+  const items = pod.volumes.find((v: any) => v.name === "meshc-proxy-config").configMap.items;
+  assert.equal(items.map((i: any) => [i.key, i.path]).sort(), [["shared__meshc.lua", "shared/meshc.lua"], ["web.a-first.js", "web.a-first.js"], ["web.conf", "web.conf"], ["web__authz.js", "web/authz.js"]]);
+  assert.equal(pod.containers[0].command, ["nginx", "-c", "/etc/meshc/proxy/web.conf", "-g", "daemon off;"], "the flavour's entry file, whatever sorts first");
 });
 
 test.run();
