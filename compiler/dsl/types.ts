@@ -284,6 +284,8 @@ export interface MeshKubernetes {
   resources?: { proxy?: ContainerResources; init?: ContainerResources };
   /** GatewayClass of the emitted Gateways: your Gateway API implementation's. Default `meshc`. */
   gatewayClassName?: string;
+  /** Emit the Namespace object. Default true; false when your manifests (or your cluster) already have it. */
+  emitNamespace?: boolean;
 }
 
 export interface Observability {

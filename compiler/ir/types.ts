@@ -434,6 +434,8 @@ export interface KubernetesSettingsIR {
   readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never" | null;
   readonly resources: { readonly proxy: ResourcesIR | null; readonly init: ResourcesIR | null };
   readonly gatewayClassName: string | null;
+  /** False: the user's manifests hold the Namespace; meshc does not emit it. */
+  readonly emitNamespace: boolean;
 }
 
 /** Kubernetes quantities as written (`100m`, `64Mi`), sorted keys. */

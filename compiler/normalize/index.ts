@@ -68,6 +68,7 @@ function normalizeKubernetes(k: D.MeshKubernetes): NKubernetes {
     imagePullPolicy: k.imagePullPolicy ?? null,
     resources: { proxy: normalizeResources(k.resources?.proxy), init: normalizeResources(k.resources?.init) },
     gatewayClassName: k.gatewayClassName ?? null,
+    emitNamespace: k.emitNamespace ?? true,
   };
 }
 

@@ -28,6 +28,7 @@ export interface NKubernetes {
   readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never" | null;
   readonly resources: { readonly proxy: NResources | null; readonly init: NResources | null };
   readonly gatewayClassName: string | null;
+  readonly emitNamespace: boolean;
 }
 
 export interface NResources {

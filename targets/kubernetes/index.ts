@@ -30,7 +30,8 @@ function buildNamespace(ctx: EmitContext): Manifest {
 /** Everything `kubectl apply -k kubernetes/` creates, plus the Deployment patches. */
 function collectManifests(ctx: EmitContext): { resources: Manifest[]; patches: Manifest[]; patchRefs: SidecarPatchRef[] } {
   const { infra } = ctx.ir;
-  const resources: Manifest[] = [buildNamespace(ctx), buildCaIssuer(ctx)];
+  // A Namespace the user's manifests already hold would be an ID conflict in their overlay.
+  const resources: Manifest[] = [...(infra.kubernetes?.emitNamespace === false ? [] : [buildNamespace(ctx)]), buildCaIssuer(ctx)];
   const patches: Manifest[] = [];
   const patchRefs: SidecarPatchRef[] = [];
   // An identity's ServiceAccount once, however many services share it, and never one the user's manifests hold.

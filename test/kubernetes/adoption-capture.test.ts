@@ -32,6 +32,15 @@ test("an adopted ServiceAccount is the identity and is not emitted; emitService:
   assert.is(yamlOf(r.files, "sidecars/patches/web.yaml").spec.template.spec.serviceAccountName, "web-sa");
 });
 
+test("kubernetes.emitNamespace: false leaves the Namespace to the user's manifests", async () => {
+  const own = await compile(base({ web: { ports: { http: http(8080) } } }), k8s);
+  assert.ok(own.files.has("kubernetes/namespace-m.yaml"));
+  const adopted = await compile(base({ web: { ports: { http: http(8080) } } }, { kubernetes: { emitNamespace: false } }), k8s);
+  assert.equal(adopted.errors, []);
+  assert.not.ok(adopted.files.has("kubernetes/namespace-m.yaml"));
+  assert.is(yamlOf(adopted.files, "kustomization.yaml").namespace, "m", "objects still go to the mesh namespace");
+});
+
 test("services sharing an identity get one ServiceAccount, and none when one of them adopts it", async () => {
   const shared = await compile(base({ a: { ports: { http: http(8080) }, identity: "team" }, b: { ports: { http: http(8081) }, identity: "team" } }), k8s);
   assert.equal(shared.errors, []);
