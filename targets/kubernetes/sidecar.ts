@@ -1,6 +1,7 @@
 // The sidecar of a pod workload: a ConfigMap with its proxy's config (emitted by the
-// chosen proxy target) and a strategic-merge patch adding the proxy container, that
-// ConfigMap and the identity's certificate Secret to the user's Deployment.
+// chosen proxy target, plus the capture script) and a strategic-merge patch, applied by the
+// sidecars Component to the user's own workloads, adding the proxy container (and with
+// capture the init container), that ConfigMap and the identity's certificate Secret.
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import type { IdentityIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
