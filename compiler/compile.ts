@@ -23,6 +23,7 @@ import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
 import { typecheckConfig } from "./typecheck.ts";
 import { findTargets, targets as allTargets, verifiers, type SidecarFlavour } from "../targets/index.ts";
+import type { KubernetesOptionOverrides } from "../targets/kubernetes/options.ts";
 
 export interface CompileOptions {
   readonly cwd: string;
@@ -34,6 +35,8 @@ export interface CompileOptions {
   readonly runtime?: Partial<RuntimePathsIR>;
   /** Which proxy the Kubernetes sidecars run (default envoy). */
   readonly sidecar?: SidecarFlavour;
+  /** Kubernetes target options over the config's `kubernetes` settings (CLI flags). */
+  readonly kubernetes?: KubernetesOptionOverrides;
 }
 
 export interface CompileResult {
@@ -140,7 +143,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
   t.lap("validate");
   const names = options.targets ?? mesh.targets ?? allTargets.map((x) => x.name);
-  const selected = findTargets(names, options.sidecar);
+  const selected = findTargets(names, options.sidecar, options.kubernetes);
   for (const unknown of selected.unknown) {
     report(coreCodes.unknownTarget, { message: `unknown target "${unknown}"`, path: options.targets ? "" : "targets", hint: `targets: ${allTargets.map((x) => x.name).join(", ")}` });
   }

@@ -25,7 +25,8 @@ const NGINX_MODULES = [
   ["/usr/lib/nginx/modules/ngx_stream_js_module.so", "libnginx-mod-stream-js"],
 ];
 const missing = [
-  ...[["nginx", "nginx-light"], ["haproxy", "haproxy"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg),
+  // iptables and iproute2 (ip, ss): the traffic-capture test runs the generated rules in network namespaces.
+  ...new Set([["nginx", "nginx-light"], ["haproxy", "haproxy"], ["iptables", "iptables"], ["ip", "iproute2"], ["ss", "iproute2"]].filter(([bin]) => !onPath(bin)).map(([, pkg]) => pkg)),
   // `certs issue` asks git what it would commit; its tests run a real repository.
   ...(onPath("git") ? [] : ["git"]),
   ...NGINX_MODULES.filter(([file]) => !existsSync(file)).map(([, pkg]) => pkg),

@@ -6,7 +6,7 @@ import { nginx } from "./nginx/index.ts";
 import { nginxVerifier } from "./nginx/verify.ts";
 import { haproxy } from "./haproxy/index.ts";
 import { haproxyVerifier } from "./haproxy/verify.ts";
-import { createKubernetesTarget, kubernetes } from "./kubernetes/index.ts";
+import { createKubernetesTarget, kubernetes, type KubernetesOptionOverrides } from "./kubernetes/index.ts";
 import { kubernetesVerifier } from "./kubernetes/verify.ts";
 import { certs } from "./certs/index.ts";
 
@@ -15,12 +15,13 @@ export const verifiers = [envoyVerifier, nginxVerifier, haproxyVerifier, kuberne
 
 export type SidecarFlavour = "envoy" | "nginx" | "haproxy";
 
-/** The selected targets; `sidecar` picks which proxy's configs the Kubernetes sidecars run. */
-export function findTargets(names: readonly string[], sidecar: SidecarFlavour = "envoy"): { targets: Target[]; unknown: string[] } {
+/** The selected targets; `sidecar` picks which proxy's configs the Kubernetes sidecars run, `kubernetes` overrides its options. */
+export function findTargets(names: readonly string[], sidecar: SidecarFlavour = "envoy", kubernetesOptions: KubernetesOptionOverrides = {}): { targets: Target[]; unknown: string[] } {
   const wanted = new Set(names);
   const proxy = { envoy, nginx, haproxy }[sidecar];
+  const custom = sidecar !== "envoy" || Object.keys(kubernetesOptions).length > 0;
   return {
-    targets: targets.filter((t) => wanted.has(t.name)).map((t) => (t.name === "kubernetes" && sidecar !== "envoy" ? createKubernetesTarget(proxy) : t)),
+    targets: targets.filter((t) => wanted.has(t.name)).map((t) => (t.name === "kubernetes" && custom ? createKubernetesTarget(proxy, kubernetesOptions) : t)),
     unknown: [...wanted].filter((n) => !targets.some((t) => t.name === n)).sort(),
   };
 }

@@ -8,6 +8,7 @@ import { gatewayPrecedence } from "./gateway-precedence.ts";
 import { headerRuleValues } from "./header-rule-values.ts";
 import { headers } from "./headers.ts";
 import { hostnames } from "./hostnames.ts";
+import { kubernetesAdoption } from "./kubernetes-adoption.ts";
 import { paths } from "./paths.ts";
 import { portClash } from "./port-clash.ts";
 import { references } from "./references.ts";
@@ -20,5 +21,5 @@ import { weights } from "./weights.ts";
 
 export const checks = [
   references, duplicates, weights, routeActions, paths, headers, headerRuleValues, ciphers, hostnames, regexes, authorizationRules,
-  unreachableAuthorization, shadowing, gatewayPrecedence, portClash, timeouts,
+  unreachableAuthorization, shadowing, gatewayPrecedence, portClash, timeouts, kubernetesAdoption,
 ] as const satisfies readonly Check[];

@@ -11,7 +11,7 @@ import { parseTargetList, printDiagnostics, unknownTargetMessage } from "./outpu
 
 export interface CompileCommandOptions {
   out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
-  adopt?: boolean; sidecar?: "envoy" | "nginx" | "haproxy"; certDir?: string; runDir?: string; logDir?: string; watch?: boolean; verbose?: boolean;
+  adopt?: boolean; sidecar?: "envoy" | "nginx" | "haproxy"; gatewayClass?: string; imagePullPolicy?: "Always" | "IfNotPresent" | "Never"; certDir?: string; runDir?: string; logDir?: string; watch?: boolean; verbose?: boolean;
   format: DiagnosticFormat; validateOnly?: boolean;
 }
 
@@ -26,6 +26,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const cwd = process.cwd();
   const result: CompileResult = await compileFile(config, {
     cwd, targets: parseTargetList(opts.target), typecheck: opts.typecheck !== false, sidecar: opts.sidecar,
+    kubernetes: { ...(opts.gatewayClass ? { gatewayClassName: opts.gatewayClass } : {}), ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}) },
     verify: opts.validateOnly ? "none" : verifyMode(opts),
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
   });

@@ -43,6 +43,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--no-verify", "skip every output check (Envoy protos, Kubernetes schemas)")
     .option("--adopt", "write into a folder holding files meshc did not write (they are never touched)")
     .addOption(new Option("--sidecar <proxy>", "the proxy the Kubernetes sidecars run").choices(["envoy", "nginx", "haproxy"]).default("envoy"))
+    .option("--gateway-class <name>", "GatewayClass of the Kubernetes Gateways (overrides the config's kubernetes.gatewayClassName)")
+    .addOption(new Option("--image-pull-policy <policy>", "imagePullPolicy of the Kubernetes sidecar and init containers").choices(["Always", "IfNotPresent", "Never"]))
     .option("--cert-dir <dir>", "where proxies read certificates at run time", "/etc/meshc/certs")
     .option("--run-dir <dir>", "where proxies keep pid files and temp dirs", "/var/run/meshc")
     .option("--log-dir <dir>", "where proxies that cannot log to stdout write logs", "/var/log/meshc")

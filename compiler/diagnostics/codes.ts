@@ -91,6 +91,11 @@ export const coreCodes = defineCodes({
     description: "A route's hostnames apply to gateway routes only, and each must be served by the gateway's hosts (equal, or under one of its wildcards)." },
   gatewayPrecedence: { code: "MESH2041", severity: "warning", title: "route order differs from Gateway API precedence",
     description: "A gateway's routes are tried in the user's order, first match wins; an HTTPRoute ranks them by Gateway API precedence (hostname, then exact over prefix over regex, longer prefix, method, more headers, more query parameters). Two routes that can match one request are ranked the other way round, so the Kubernetes output would route that request elsewhere than nginx, HAProxy and Envoy." },
+  // MESH2050-2059: Kubernetes adoption and traffic capture.
+  identityConflict: { code: "MESH2050", severity: "error", title: "identity and adopted ServiceAccount disagree",
+    description: "kubernetes.serviceAccount names the ServiceAccount the workload runs as, which is its mTLS identity (SPIFFE ID .../sa/<account>); a different `identity` cannot also hold." },
+  captureTargetPort: { code: "MESH2051", severity: "error", title: "targetPort with traffic capture",
+    description: "With defaults.capture the app keeps the service port (iptables redirects it to the sidecar), so a port's targetPort must be absent or equal to its port." },
 
   // --- 3xxx: target capability ---------------------------------------------------
   unsupportedSecurity: { code: "MESH3001", severity: "error", title: "target cannot enforce a security policy",

@@ -99,6 +99,26 @@ export interface Service<V extends string, P extends string, J extends string> {
   jwt?: { provider: NoInfer<J>; required?: boolean };
   /** Overrides the mesh default for requests no rule decides. */
   authorization?: "allow" | "deny";
+  /** How the service meets the user's own Kubernetes manifests (adoption, injection). */
+  kubernetes?: ServiceKubernetes;
+}
+
+/** Per-service Kubernetes settings: what the user's manifests already hold, and which workloads get the sidecar. */
+export interface ServiceKubernetes {
+  /**
+   * An existing ServiceAccount the workload runs as: meshc adopts it (does not emit it), and
+   * the mTLS identity (SPIFFE ID `.../sa/<serviceAccount>`, certificate, Secret) follows it.
+   * Do not combine with a different `identity`.
+   */
+  serviceAccount?: string;
+  /** Emit the Service `<service>`. Default true; `false` when the app's manifests already have it. */
+  emitService?: boolean;
+  /**
+   * Labels of the Deployments, StatefulSets and DaemonSets (the objects' own labels) the sidecar
+   * is injected into: every one carrying all of them, whatever its name (one per version, say).
+   * Default: the service's `selector`.
+   */
+  workloadLabels?: Record<string, string>;
 }
 
 /**
@@ -257,6 +277,38 @@ export interface Defaults {
   outboundPort?: number;
   /** Port of every proxy's admin endpoint on 127.0.0.1. Default 15000. */
   adminPort?: number;
+  /**
+   * Transparent traffic capture (as istio-init / linkerd proxy-init): iptables rules redirect
+   * inbound connections to the app's port into the sidecar, and the app's outbound connections
+   * to mesh ports into the sidecar's outbound listeners, so an unmodified app keeps its port and
+   * its plain `http://<service>:<port>` calls. `true` for the defaults. Default false: the app
+   * listens on `targetPort` behind the sidecar and calls `127.0.0.1:<outboundPort>`.
+   */
+  capture?: boolean | Capture;
+}
+
+export interface Capture {
+  /** The uid the sidecar runs as; its own connections are never redirected. Default 1337. */
+  proxyUid?: number;
+  /** First port of the sidecar's inbound capture listeners (one per service port, in port-name order). Default 15006. */
+  inboundPort?: number;
+}
+
+export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";
+export interface ResourceAmounts { cpu?: string; memory?: string }
+export interface ContainerResources { requests?: ResourceAmounts; limits?: ResourceAmounts }
+
+/** Mesh-wide Kubernetes settings (the bundle's `kubernetes/` folder). */
+export interface MeshKubernetes {
+  /** Container images; the defaults match the proxy versions the configs are checked against. */
+  images?: { envoy?: string; nginx?: string; haproxy?: string; init?: string };
+  /** imagePullPolicy of the sidecar and init containers. Default: Kubernetes' own (unset). */
+  imagePullPolicy?: ImagePullPolicy;
+  resources?: { proxy?: ContainerResources; init?: ContainerResources };
+  /** GatewayClass of the emitted Gateways: your Gateway API implementation's. Default `meshc`. */
+  gatewayClassName?: string;
+  /** Emit the Namespace object. Default true; false when your manifests (or your cluster) already have it. */
+  emitNamespace?: boolean;
 }
 
 export interface Observability {
@@ -287,4 +339,5 @@ export interface MeshConfig<
   gateways?: GW;
   egress?: Record<string, Egress<S>>;
   observability?: Observability;
+  kubernetes?: MeshKubernetes;
 }

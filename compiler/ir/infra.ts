@@ -1,10 +1,10 @@
 // Infra IR: what Kubernetes and the certificate manifest need: identities, workloads,
 // gateways and L4 reachability.
-import type { NMesh } from "../normalize/model.ts";
-import type { GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "./types.ts";
+import type { NMesh, NService } from "../normalize/model.ts";
+import type { CaptureIR, GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "./types.ts";
 import { serviceHost, spiffeId, subjectOf } from "./clusters.ts";
 import type { MeshIndex } from "../normalize/mesh-index.ts";
-import { gatewayProxyName } from "./proxies.ts";
+import { gatewayProxyName, inboundListenerPort } from "./proxies.ts";
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
@@ -26,13 +26,40 @@ function buildIdentities(mesh: NMesh, certDir: string): IdentityIR[] {
   return out.sort(byName);
 }
 
-function buildWorkloads(mesh: NMesh): WorkloadIR[] {
+/** The destination ports an app reaches through its sidecar: each outbound HTTP virtual host's `host:port` domains, and each TCP listener's port. */
+function buildCapture(mesh: NMesh, service: NService, proxy: ProxyIR | undefined): CaptureIR | null {
+  if (!mesh.defaults.capture) return null;
+  const outbound = new Map<number, number>();
+  for (const listener of proxy?.listeners ?? []) {
+    if (listener.direction !== "outbound") continue;
+    if (listener.kind === "tcp") { outbound.set(listener.port, listener.port); continue; }
+    for (const vhost of listener.virtualHosts) {
+      for (const domain of vhost.domains) {
+        const port = /:(\d+)$/.exec(domain)?.[1];
+        if (port !== undefined && !outbound.has(Number(port))) outbound.set(Number(port), listener.port);
+      }
+    }
+  }
+  const inbound = service.ports.map((p) => ({ port: p.port, listenerPort: inboundListenerPort(mesh, service, p) }));
+  return {
+    proxyUid: mesh.defaults.capture.proxyUid,
+    inbound: inbound.sort((a, b) => a.port - b.port),
+    outbound: [...outbound].map(([port, listenerPort]) => ({ port, listenerPort })).sort((a, b) => a.port - b.port),
+  };
+}
+
+function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[]): WorkloadIR[] {
+  // An account one service adopts is the user's: meshc emits it for no service sharing it.
+  const adopted = new Set(mesh.services.flatMap((s) => (s.kubernetes.serviceAccount ? [s.kubernetes.serviceAccount] : [])));
   return mesh.services.map((s) => ({
     name: s.name, namespace: mesh.namespace, serviceAccount: s.identity, proxy: s.name,
     ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
     selector: s.selector,
     versions: s.versions.map((v) => ({ name: v.name, labels: v.labels })),
     staticEndpoints: s.endpoints.filter((e) => e.kind === "ip").map((e) => ({ address: e.address, port: e.port ?? s.ports[0]!.port })),
+    emit: { serviceAccount: !adopted.has(s.identity), service: s.kubernetes.emitService },
+    workloadLabels: s.kubernetes.workloadLabels,
+    capture: buildCapture(mesh, s, proxies.find((p) => p.kind === "sidecar" && p.owner === s.name)),
   }));
 }
 
@@ -81,9 +108,10 @@ export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly Prox
     namespace: mesh.namespace,
     ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
     identities: buildIdentities(mesh, certDir),
-    workloads: buildWorkloads(mesh),
+    workloads: buildWorkloads(mesh, proxies),
     gateways: buildGateways(mesh, proxies),
     networkPolicies: buildNetworkPolicies(mesh, index),
     defaultDeny: mesh.defaults.authorization === "deny",
+    kubernetes: mesh.kubernetes,
   };
 }

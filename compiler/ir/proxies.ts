@@ -43,6 +43,16 @@ function jwtFor(mesh: NMesh, service: NService, certDir: string): JwtIR | null {
   };
 }
 
+/**
+ * Where the sidecar listens for a service port's inbound traffic: the port itself, or with
+ * capture a port of its own (`capture.inboundPort` + the port's index in name order), since
+ * the app keeps the service port and iptables redirects connections to it here.
+ */
+export function inboundListenerPort(mesh: NMesh, service: NService, port: NPort): number {
+  if (!mesh.defaults.capture) return port.port;
+  return mesh.defaults.capture.inboundPort + service.ports.findIndex((p) => p.name === port.name);
+}
+
 function inboundListeners(mesh: NMesh, index: MeshIndex, service: NService, self: IdentityRefIR, certDir: string, clusters: ClusterSet): ListenerIR[] {
   const tls: ServerTlsIR = {
     mode: service.mtls, minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
@@ -51,7 +61,7 @@ function inboundListeners(mesh: NMesh, index: MeshIndex, service: NService, self
   return service.ports.map((port): ListenerIR => {
     const local = clusters.add(buildLocalCluster(mesh, port));
     const base = {
-      name: `inbound-${port.port}`, direction: "inbound" as const, address: "0.0.0.0" as const, port: port.port, tls,
+      name: `inbound-${port.port}`, direction: "inbound" as const, address: "0.0.0.0" as const, port: inboundListenerPort(mesh, service, port), tls,
       authorization: buildAuthorization(mesh, index, service), rateLimit: service.rateLimit, origin: port.origin,
     };
     if (port.protocol === "tcp") return { ...base, kind: "tcp", backends: [{ cluster: local, weight: 100 }], idleTimeoutMs: null, connectTimeoutMs: mesh.defaults.connectTimeoutMs };

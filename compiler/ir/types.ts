@@ -445,6 +445,26 @@ export interface InfraIR {
   readonly networkPolicies: readonly NetworkPolicyIR[];
   /** Deny all ingress to mesh workloads unless a policy allows it. */
   readonly defaultDeny: boolean;
+  /**
+   * Deployment settings from the config's `kubernetes`; a null field (or, in hand-built IR,
+   * no object) = the Kubernetes target's default. Normalization always sets it.
+   */
+  readonly kubernetes?: KubernetesSettingsIR;
+}
+
+export interface KubernetesSettingsIR {
+  readonly images: { readonly envoy: string | null; readonly nginx: string | null; readonly haproxy: string | null; readonly init: string | null };
+  readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never" | null;
+  readonly resources: { readonly proxy: ResourcesIR | null; readonly init: ResourcesIR | null };
+  readonly gatewayClassName: string | null;
+  /** False: the user's manifests hold the Namespace; meshc does not emit it. */
+  readonly emitNamespace: boolean;
+}
+
+/** Kubernetes quantities as written (`100m`, `64Mi`), sorted keys. */
+export interface ResourcesIR {
+  readonly requests: Readonly<Record<string, string>>;
+  readonly limits: Readonly<Record<string, string>>;
 }
 
 export interface CaIR {
@@ -490,11 +510,35 @@ export interface WorkloadIR {
   readonly versions: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
   /** Static endpoints outside Kubernetes (VMs); empty for pods. */
   readonly staticEndpoints: readonly EndpointIR[];
+  /** Which of its objects meshc emits; false = the user's own manifests hold it (adopted). */
+  readonly emit: { readonly serviceAccount: boolean; readonly service: boolean };
+  /** Labels of the Deployments/StatefulSets/DaemonSets that get this workload's sidecar. Sorted keys. */
+  readonly workloadLabels: Readonly<Record<string, string>>;
+  /** Transparent traffic capture rules for the workload's network namespace; null without capture. */
+  readonly capture: CaptureIR | null;
+}
+
+/**
+ * iptables redirects, as istio-init / linkerd proxy-init program them: TCP to an inbound
+ * `port` (from outside the pod) goes to the sidecar's `listenerPort`; TCP the app (any uid but
+ * `proxyUid`) opens to a non-loopback address on an outbound `port` goes to 127.0.0.1:`listenerPort`.
+ */
+export interface CaptureIR {
+  readonly proxyUid: number;
+  /** Sorted by port. */
+  readonly inbound: readonly CapturePortIR[];
+  /** Sorted by port. */
+  readonly outbound: readonly CapturePortIR[];
+}
+
+export interface CapturePortIR {
+  readonly port: number;
+  readonly listenerPort: number;
 }
 
 export interface WorkloadPortIR {
   readonly name: string;
-  /** The mesh-facing port: the sidecar's inbound listener. */
+  /** The mesh-facing port (the Service port): the sidecar's inbound listener, or with capture the port redirected to it. */
   readonly port: number;
   /** The application's own port inside the workload. */
   readonly targetPort: number;

@@ -3,7 +3,7 @@
 import type * as D from "../dsl/types.ts";
 import type { HttpMethod, PathMatchIR, RetryCondition, StringMatchIR } from "../ir/types.ts";
 import type {
-  NAction, NBackend, NDefaults, NEgress, NEndpoint, NGateway, NHeaderChanges, NMatch, NMesh, NRetries, NRoute, NRule, NService,
+  NAction, NBackend, NCapture, NDefaults, NKubernetes, NResources, NEgress, NEndpoint, NGateway, NHeaderChanges, NMatch, NMesh, NRetries, NRoute, NRule, NService,
 } from "./model.ts";
 import { MOZILLA_INTERMEDIATE_CIPHERS, parseDuration, parseEndpoint } from "./values.ts";
 
@@ -52,7 +52,30 @@ export function normalize(raw: Raw): NMesh {
       metricsPort: raw.observability?.metricsPort === false ? null : raw.observability?.metricsPort ?? 15090,
       requestId: raw.observability?.requestId ?? true,
     },
+    kubernetes: normalizeKubernetes(raw.kubernetes ?? {}),
   };
+}
+
+function normalizeResources(r: D.ContainerResources | undefined): NResources | null {
+  if (!r) return null;
+  const amounts = (a: D.ResourceAmounts | undefined) => Object.fromEntries(sortedEntries(a as Record<string, string> | undefined));
+  return { requests: amounts(r.requests), limits: amounts(r.limits) };
+}
+
+function normalizeKubernetes(k: D.MeshKubernetes): NKubernetes {
+  return {
+    images: { envoy: k.images?.envoy ?? null, nginx: k.images?.nginx ?? null, haproxy: k.images?.haproxy ?? null, init: k.images?.init ?? null },
+    imagePullPolicy: k.imagePullPolicy ?? null,
+    resources: { proxy: normalizeResources(k.resources?.proxy), init: normalizeResources(k.resources?.init) },
+    gatewayClassName: k.gatewayClassName ?? null,
+    emitNamespace: k.emitNamespace ?? true,
+  };
+}
+
+function normalizeCapture(c: D.Defaults["capture"]): NCapture | null {
+  if (c === undefined || c === false) return null;
+  const spec = c === true ? {} : c;
+  return { proxyUid: spec.proxyUid ?? 1337, inboundPort: spec.inboundPort ?? 15006 };
 }
 
 function normalizeDefaults(d: D.Defaults): NDefaults {
@@ -70,6 +93,7 @@ function normalizeDefaults(d: D.Defaults): NDefaults {
     },
     outboundPort: d.outboundPort ?? 15001,
     adminPort: d.adminPort ?? 15000,
+    capture: normalizeCapture(d.capture),
   };
 }
 
@@ -102,14 +126,15 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
   return {
     name, origin,
     ports: sortedEntries(s.ports as Record<string, D.PortSpec>).map(([portName, p]) => ({
-      name: portName, port: p.port, targetPort: p.targetPort ?? p.port + 10000, protocol: p.protocol, origin: `${origin}.ports.${portName}`,
+      // With capture the app keeps its own port: traffic to it is redirected into the sidecar.
+      name: portName, port: p.port, targetPort: p.targetPort ?? (defaults.capture ? p.port : p.port + 10000), protocol: p.protocol, origin: `${origin}.ports.${portName}`,
     })),
     endpoints: endpoints(s.endpoints),
     selector: Object.fromEntries(sortedEntries(s.selector ?? { app: name })),
     versions: sortedEntries(s.versions as Record<string, D.VersionSpec> | undefined).map(([v, spec]) => ({
       name: v, endpoints: endpoints(spec.endpoints), labels: Object.fromEntries(sortedEntries(spec.labels ?? { version: v })),
     })),
-    identity: s.identity ?? name,
+    identity: s.kubernetes?.serviceAccount ?? s.identity ?? name,
     loadBalancing: typeof lb === "string" ? { policy: lb } : {
       policy: "hash",
       hashOn: "header" in lb.hash ? { kind: "header", name: lb.hash.header.toLowerCase() }
@@ -123,6 +148,13 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
     mtls: s.mtls ?? defaults.mtls,
     authorization: s.authorization ?? defaults.authorization,
     jwt: s.jwt ? { provider: s.jwt.provider, required: s.jwt.required ?? true, origin: `${origin}.jwt` } : null,
+    kubernetes: {
+      declaredIdentity: s.identity ?? null,
+      declaredTargetPorts: Object.fromEntries(sortedEntries(s.ports as Record<string, D.PortSpec>).flatMap(([n, p]) => (p.targetPort === undefined ? [] : [[n, p.targetPort]]))),
+      serviceAccount: s.kubernetes?.serviceAccount ?? null,
+      emitService: s.kubernetes?.emitService ?? true,
+      workloadLabels: Object.fromEntries(sortedEntries(s.kubernetes?.workloadLabels ?? s.selector ?? { app: name })),
+    },
   };
 }
 

@@ -19,6 +19,26 @@ export interface NMesh {
   readonly gateways: readonly NGateway[];
   readonly egress: readonly NEgress[];
   readonly observability: { readonly accessLog: boolean; readonly metricsPort: number | null; readonly requestId: boolean };
+  readonly kubernetes: NKubernetes;
+}
+
+/** Mesh-wide Kubernetes settings as written; null = the Kubernetes target's default. */
+export interface NKubernetes {
+  readonly images: { readonly envoy: string | null; readonly nginx: string | null; readonly haproxy: string | null; readonly init: string | null };
+  readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never" | null;
+  readonly resources: { readonly proxy: NResources | null; readonly init: NResources | null };
+  readonly gatewayClassName: string | null;
+  readonly emitNamespace: boolean;
+}
+
+export interface NResources {
+  readonly requests: Readonly<Record<string, string>>;
+  readonly limits: Readonly<Record<string, string>>;
+}
+
+export interface NCapture {
+  readonly proxyUid: number;
+  readonly inboundPort: number;
 }
 
 export interface NDefaults {
@@ -31,6 +51,8 @@ export interface NDefaults {
   readonly certificates: { readonly keyAlgorithm: KeyAlgorithm; readonly lifetimeMs: number; readonly renewBeforeMs: number };
   readonly outboundPort: number;
   readonly adminPort: number;
+  /** Transparent traffic capture; null = the app listens on targetPort and calls the outbound listener. */
+  readonly capture: NCapture | null;
 }
 
 export interface NRetries {
@@ -70,6 +92,17 @@ export interface NService {
   readonly mtls: "strict" | "permissive";
   readonly authorization: "allow" | "deny";
   readonly jwt: { readonly provider: string; readonly required: boolean; readonly origin: string } | null;
+  readonly kubernetes: {
+    /** `identity` as written (null when absent), to check it against an adopted ServiceAccount. */
+    readonly declaredIdentity: string | null;
+    /** `targetPort`s as written, by port name, to check them against capture. */
+    readonly declaredTargetPorts: Readonly<Record<string, number>>;
+    /** The user's existing ServiceAccount (adopted, and the identity), or null when meshc emits it. */
+    readonly serviceAccount: string | null;
+    readonly emitService: boolean;
+    /** Sorted keys. */
+    readonly workloadLabels: Readonly<Record<string, string>>;
+  };
 }
 
 export interface NBackend { readonly service: string; readonly subset: string | null; readonly weight: number }

@@ -1,23 +1,37 @@
 import { defineMesh } from "meshc";
 
-// The classic bookinfo application, running on Kubernetes: every service is selected by
-// its pod labels (no static endpoints), so the bundle's kubernetes/ folder carries a
-// sidecar patch and proxy ConfigMap per workload. reviews runs three versions: testers
-// (the end-user header) see v3, everyone else a 50/50 split of v1 and v2.
+// The classic bookinfo application, deployed onto Istio's unmodified Bookinfo manifests
+// (samples/bookinfo/platform/kube/bookinfo.yaml): every service is selected by its pod
+// labels, the app's own ServiceAccounts (bookinfo-<service>) and Services are adopted, and
+// traffic capture lets the apps keep port 9080 and their plain http://<service>:9080 calls.
+// Add kubernetes/ as a resource and kubernetes/sidecars as a component of the overlay that
+// holds the app. reviews runs three versions (reviews-v1..v3 Deployments, one sidecar
+// patch for all): testers (the end-user header) see v3, everyone else a 50/50 split of v1 and v2.
 export default defineMesh({
   name: "bookinfo",
   trustDomain: "cluster.local",
   namespace: "bookinfo",
-  defaults: { mtls: "strict", authorization: "deny", timeout: "3s", retries: { attempts: 1, perTryTimeout: "1s" } },
+  defaults: { mtls: "strict", authorization: "deny", timeout: "3s", retries: { attempts: 1, perTryTimeout: "1s" }, capture: true },
   services: {
-    productpage: { ports: { http: { port: 9080, protocol: "http" } } },
-    details: { ports: { http: { port: 9080, protocol: "http" } } },
+    productpage: {
+      ports: { http: { port: 9080, protocol: "http" } },
+      kubernetes: { serviceAccount: "bookinfo-productpage", emitService: false },
+    },
+    details: {
+      ports: { http: { port: 9080, protocol: "http" } },
+      kubernetes: { serviceAccount: "bookinfo-details", emitService: false },
+    },
     reviews: {
       ports: { http: { port: 9080, protocol: "http" } },
       versions: { v1: {}, v2: {}, v3: {} },
       outlierDetection: { consecutive5xx: 3, ejectFor: "15s" },
+      kubernetes: { serviceAccount: "bookinfo-reviews", emitService: false },
     },
-    ratings: { ports: { http: { port: 9080, protocol: "http" } }, rateLimit: { requests: 50, per: "1s", burst: 10 } },
+    ratings: {
+      ports: { http: { port: 9080, protocol: "http" } },
+      rateLimit: { requests: 50, per: "1s", burst: 10 },
+      kubernetes: { serviceAccount: "bookinfo-ratings", emitService: false },
+    },
   },
   gateways: {
     bookinfo: {
@@ -39,4 +53,5 @@ export default defineMesh({
     { name: "productpage-reads-reviews", allow: { from: ["productpage"], to: "reviews", methods: ["GET"] } },
     { name: "reviews-reads-ratings", allow: { from: ["reviews"], to: "ratings", methods: ["GET"] } },
   ],
+  kubernetes: { imagePullPolicy: "IfNotPresent", resources: { proxy: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } } } },
 });

@@ -53,6 +53,14 @@ export const kubernetesCodes = defineCodes({
     code: "MESH3260", severity: "error", title: "sidecar reads a certificate file the pod does not mount",
     description: "The sidecar's proxy config reads a file under runtime.certDir that no key of the identity Secret is mounted at; the Secret volume hides everything else there, so the proxy would not start.",
   },
+  adoptedVmService: {
+    code: "MESH3261", severity: "warning", title: "a VM workload's Service cannot be adopted",
+    description: "kubernetes.emitService is false on a service with static endpoints: its Service must be meshc's selector-less one, fed by the EndpointSlices meshc emits, so meshc emits it anyway.",
+  },
+  workloadLabelsOverlap: {
+    code: "MESH3262", severity: "error", title: "two services inject into the same workloads",
+    description: "The workload labels (kubernetes.workloadLabels, default the selector) of two pod services can match the same Deployment, StatefulSet or DaemonSet: it would receive both sidecar patches and keep only one proxy.",
+  },
 
   yamlInvalid: {
     code: "MESH4400", severity: "error", title: "emitted YAML does not parse",
@@ -92,6 +100,6 @@ export const kubernetesCodes = defineCodes({
   },
   kustomizationPatchTarget: {
     code: "MESH4409", severity: "error", title: "patch targets no workload",
-    description: "Each sidecar patch targets the Deployment named like a workload of the mesh, with a matching target selector.",
+    description: "Each sidecar patch is in the sidecars Component (a plain Kustomization's patches never reach the user's workloads) and selects Deployments, StatefulSets and DaemonSets by the workload labels of the pod workload it is for.",
   },
 });

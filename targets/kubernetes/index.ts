@@ -13,14 +13,14 @@ import { kubernetesCodes as codes } from "./codes.ts";
 import { createEmitContext, type EmitContext, type Manifest } from "./context.ts";
 import { recordEmitted } from "./emitted.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
-import { buildDevKustomization, buildRootKustomization, type SidecarPatchRef } from "./kustomization.ts";
+import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, type SidecarPatchRef } from "./kustomization.ts";
 import { manifestFileName, MANAGED_BY } from "./names.ts";
 import { buildNetworkPolicies } from "./network-policies.ts";
-import { DEFAULT_OPTIONS, proxyFlavourOf, type KubernetesOptions } from "./options.ts";
+import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
 import { buildProxyConfigMap, buildSidecarPatch } from "./sidecar.ts";
-import { buildEndpointSlices, buildServiceAccount, buildServices, isVmWorkload } from "./workloads.ts";
+import { buildEndpointSlices, buildServiceAccount, buildServices, isVmWorkload, reportOverlappingWorkloads } from "./workloads.ts";
 
-export { DEFAULT_OPTIONS, type KubernetesOptions } from "./options.ts";
+export { DEFAULT_OPTIONS, type KubernetesOptionOverrides, type KubernetesOptions } from "./options.ts";
 
 function buildNamespace(ctx: EmitContext): Manifest {
   const object = new Namespace({ metadata: { name: ctx.ir.infra.namespace, labels: { ...MANAGED_BY, "app.kubernetes.io/part-of": ctx.ir.mesh.name } } });
@@ -30,11 +30,18 @@ function buildNamespace(ctx: EmitContext): Manifest {
 /** Everything `kubectl apply -k kubernetes/` creates, plus the Deployment patches. */
 function collectManifests(ctx: EmitContext): { resources: Manifest[]; patches: Manifest[]; patchRefs: SidecarPatchRef[] } {
   const { infra } = ctx.ir;
-  const resources: Manifest[] = [buildNamespace(ctx), buildCaIssuer(ctx)];
+  // A Namespace the user's manifests already hold would be an ID conflict in their overlay.
+  const resources: Manifest[] = [...(infra.kubernetes?.emitNamespace === false ? [] : [buildNamespace(ctx)]), buildCaIssuer(ctx)];
   const patches: Manifest[] = [];
   const patchRefs: SidecarPatchRef[] = [];
+  // An identity's ServiceAccount once, however many services share it, and never one the user's manifests hold.
+  const accounts = new Set<string>();
   for (const workload of infra.workloads) {
-    resources.push(buildServiceAccount(ctx, workload), ...buildServices(ctx, workload));
+    if (workload.emit.serviceAccount && !accounts.has(workload.serviceAccount)) {
+      accounts.add(workload.serviceAccount);
+      resources.push(buildServiceAccount(ctx, workload));
+    }
+    resources.push(...buildServices(ctx, workload));
     if (isVmWorkload(workload)) {
       // A VM runs its proxy itself (from the proxy target's own folder): no pod to patch.
       resources.push(...buildEndpointSlices(ctx, workload));
@@ -46,7 +53,7 @@ function collectManifests(ctx: EmitContext): { resources: Manifest[]; patches: M
     if (identity) {
       const patch = buildSidecarPatch(ctx, workload, identity);
       patches.push(patch);
-      patchRefs.push({ file: patch.file, deployment: workload.name });
+      patchRefs.push({ file: patch.file, workload });
     }
   }
   for (const identity of infra.identities) resources.push(buildIdentityCertificate(ctx, identity));
@@ -55,7 +62,8 @@ function collectManifests(ctx: EmitContext): { resources: Manifest[]; patches: M
   return { resources, patches, patchRefs };
 }
 
-function emitKubernetes(ir: MeshIR, proxyTarget: Target, options: KubernetesOptions): EmitResult {
+function emitKubernetes(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOptionOverrides): EmitResult {
+  const options = resolveOptions(ir, overrides);
   const diagnostics: Diagnostic[] = [];
   const flavour = proxyFlavourOf(proxyTarget) ?? "envoy";
   const proxyResult = proxyTarget.emit(ir);
@@ -70,7 +78,9 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, options: KubernetesOpti
     });
   }
   const { resources, patches, patchRefs } = collectManifests(ctx);
-  const all: Manifest[] = [...resources, ...patches, buildRootKustomization(ir.infra.namespace, resources, patchRefs)];
+  reportOverlappingWorkloads(ctx);
+  const all: Manifest[] = [...resources, ...patches, buildRootKustomization(ir.infra.namespace, resources)];
+  if (patchRefs.length > 0) all.push(buildSidecarComponent(patchRefs));
   if (options.devBootstrap) {
     const dev = buildDevBootstrap(ctx);
     all.push(...dev, buildDevKustomization(dev));
@@ -88,7 +98,7 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, options: KubernetesOpti
 }
 
 /** A Kubernetes target whose sidecars run `proxyTarget`'s configs (Envoy, nginx or HAProxy). */
-export function createKubernetesTarget(proxyTarget: Target, options: KubernetesOptions = DEFAULT_OPTIONS): Target {
+export function createKubernetesTarget(proxyTarget: Target, options: KubernetesOptionOverrides = {}): Target {
   return {
     name: "kubernetes",
     description: `Kubernetes manifests for kubectl apply -k: Services, ${proxyTarget.name} sidecars, NetworkPolicies, Gateway API, cert-manager`,

@@ -1,25 +1,45 @@
-// kustomization.yaml files: the root lists every resource and the sidecar patches
-// (`kubectl apply -k kubernetes/`); dev/ adds the self-signed CA bootstrap on top of it
-// (`kubectl apply -k kubernetes/dev/`).
+// kustomization.yaml files: the root lists the mesh's own objects (`kubectl apply -k
+// kubernetes/`); sidecars/ is a kustomize Component whose patches inject the sidecar into the
+// user's workloads, selected by labels, in the overlay that holds the app (a base's patches
+// only ever see that base's resources, so injection must be a Component of the app's
+// overlay); dev/ adds the self-signed CA bootstrap on top of the root.
 import { posix } from "node:path";
+import type { WorkloadIR } from "../../compiler/ir/types.ts";
 import type { Manifest } from "./context.ts";
-import { DEV_FOLDER, KUSTOMIZATION_FILE } from "./names.ts";
+import { DEV_FOLDER, KUSTOMIZATION_FILE, SIDECARS_FOLDER } from "./names.ts";
 
 const KUSTOMIZATION_TYPE = { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization" } as const;
+export const COMPONENT_TYPE = { apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component" } as const;
+
+/** The pod-template kinds a sidecar patch applies to (a kustomize target kind is an anchored regex). */
+export const INJECTED_KINDS = ["Deployment", "StatefulSet", "DaemonSet"] as const;
+export const INJECTED_KIND_PATTERN = INJECTED_KINDS.join("|");
 
 export interface SidecarPatchRef {
   readonly file: string;
-  readonly deployment: string;
+  readonly workload: WorkloadIR;
 }
 
-export function buildRootKustomization(namespace: string, resources: readonly Manifest[], patches: readonly SidecarPatchRef[]): Manifest {
-  const object = {
-    ...KUSTOMIZATION_TYPE,
-    namespace,
-    resources: resources.map((m) => m.file).sort(),
-    patches: patches.map((p) => ({ path: p.file, target: { group: "apps", version: "v1", kind: "Deployment", name: p.deployment } })),
-  };
+/** `app=reviews,tier=web`: kustomize's label selector syntax; keys are sorted in the IR. */
+export function formatLabelSelector(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+}
+
+export function buildRootKustomization(namespace: string, resources: readonly Manifest[]): Manifest {
+  const object = { ...KUSTOMIZATION_TYPE, namespace, resources: resources.map((m) => m.file).sort() };
   return { file: KUSTOMIZATION_FILE, object };
+}
+
+/** One patch per workload, applied to every Deployment/StatefulSet/DaemonSet carrying all its workload labels. */
+export function buildSidecarComponent(patches: readonly SidecarPatchRef[]): Manifest {
+  const object = {
+    ...COMPONENT_TYPE,
+    patches: patches.map((p) => ({
+      path: posix.relative(SIDECARS_FOLDER, p.file),
+      target: { group: "apps", version: "v1", kind: INJECTED_KIND_PATTERN, labelSelector: formatLabelSelector(p.workload.workloadLabels) },
+    })),
+  };
+  return { file: `${SIDECARS_FOLDER}/${KUSTOMIZATION_FILE}`, object };
 }
 
 /** No `namespace:` here: it would be stamped on the cluster-scoped ClusterIssuer, which kustomize does not know. */

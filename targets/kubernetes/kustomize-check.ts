@@ -1,9 +1,12 @@
-// Resolves the emitted kustomizations the way `kubectl kustomize` would, without
-// kubectl (not installable here): every resource and patch named exists inside the
-// root, directory entries are kustomizations, patches target a pod workload's
-// Deployment by name, and no manifest is left unlisted (kubectl would skip it silently).
+// Resolves the emitted kustomizations the way `kubectl kustomize` would, in-process (the
+// real kustomize runs in the tests): every resource and patch named exists inside the
+// root, directory entries are kustomizations, sidecar patches live in the Component and
+// select a pod workload's Deployments/StatefulSets/DaemonSets by its workload labels
+// (a patch in a plain Kustomization would only see the bundle's own objects, and
+// kustomize drops it silently), and no manifest is left unlisted.
 import { posix } from "node:path";
 import type { MeshIR } from "../../compiler/ir/types.ts";
+import { formatLabelSelector, INJECTED_KIND_PATTERN } from "./kustomization.ts";
 import { KUSTOMIZATION_FILE } from "./names.ts";
 import { isVmWorkload } from "./workloads.ts";
 
@@ -16,8 +19,9 @@ export interface KustomizeFinding {
 }
 
 interface Kustomization {
+  kind?: unknown;
   resources?: unknown;
-  patches?: { path?: unknown; target?: { kind?: unknown; name?: unknown } }[];
+  patches?: { path?: unknown; target?: { kind?: unknown; name?: unknown; labelSelector?: unknown } }[];
 }
 
 /**
@@ -27,7 +31,7 @@ interface Kustomization {
 export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir: MeshIR, root = "kubernetes"): KustomizeFinding[] {
   const findings: KustomizeFinding[] = [];
   const listed = new Set<string>();
-  const podWorkloads = new Set(ir.infra.workloads.filter((w) => !isVmWorkload(w)).map((w) => w.name));
+  const podWorkloads = new Map(ir.infra.workloads.filter((w) => !isVmWorkload(w)).map((w) => [w.name, w]));
   const inRoot = (p: string) => p === root || p.startsWith(`${root}/`);
   for (const [file, value] of objects) {
     if (posix.basename(file) !== KUSTOMIZATION_FILE) continue;
@@ -53,10 +57,13 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
         return;
       }
       listed.add(target);
-      const body = (objects.get(target) ?? {}) as { kind?: unknown; metadata?: { name?: unknown } };
-      const name = patch.target?.name;
-      if (patch.target?.kind !== "Deployment" || body.kind !== "Deployment" || body.metadata?.name !== name || !podWorkloads.has(String(name))) {
-        findings.push({ rule: "kustomizationPatchTarget", file, path: `${path}.target`, message: `patch "${patch.path}" must target the Deployment of a pod workload by name (target ${String(patch.target?.kind)}/${String(name)}, patch ${String(body.kind)}/${String(body.metadata?.name)})` });
+      const body = (objects.get(target) ?? {}) as { metadata?: { name?: unknown } };
+      const workload = podWorkloads.get(String(body.metadata?.name));
+      const selector = workload ? formatLabelSelector(workload.workloadLabels) : null;
+      if (k.kind !== "Component") {
+        findings.push({ rule: "kustomizationPatchTarget", file, path: `${path}`, message: `patch "${patch.path}" is in a ${String(k.kind)}: its patches only see that kustomization's own resources, never the user's workloads; sidecar patches belong in the Component` });
+      } else if (!workload || patch.target?.kind !== INJECTED_KIND_PATTERN || patch.target?.labelSelector !== selector) {
+        findings.push({ rule: "kustomizationPatchTarget", file, path: `${path}.target`, message: `patch "${patch.path}" must select ${INJECTED_KIND_PATTERN} by the workload labels of the pod workload it is for (target ${String(patch.target?.kind)} "${String(patch.target?.labelSelector)}", patch for ${String(body.metadata?.name)}${selector === null ? ", no such pod workload" : `, labels "${selector}"`})` });
       }
     });
   }

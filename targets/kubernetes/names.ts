@@ -8,6 +8,11 @@ export const GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name";
 export const MANAGED_BY = { "app.kubernetes.io/managed-by": "meshc" } as const;
 
 export const SIDECAR_CONTAINER = "meshc-proxy";
+/** The init container that programs the capture rules. */
+export const INIT_CONTAINER = "meshc-init";
+export const VOLUME_CAPTURE = "meshc-capture";
+/** The capture script's key in the workload's proxy ConfigMap (proxy files are keyed `<proxy>.<ext>` or `<proxy>__...`, so no clash). */
+export const CAPTURE_SCRIPT_KEY = "meshc-capture.sh";
 export const VOLUME_PROXY_CONFIG = "meshc-proxy-config";
 export const VOLUME_CERTS = "meshc-certs";
 export const VOLUME_RUN = "meshc-run";
@@ -29,6 +34,11 @@ export const versionServiceName = (workload: string, version: string) => `${work
 export function manifestFileName(kind: string, name: string): string {
   return `${kind.toLowerCase()}-${name}.yaml`;
 }
-export const sidecarPatchFile = (workload: string) => `patches/${workload}-sidecar.yaml`;
+/**
+ * The injection Component's folder: the user adds it under `components:` of the overlay that
+ * holds their app, so its patches reach the app's own workloads.
+ */
+export const SIDECARS_FOLDER = "sidecars";
+export const sidecarPatchFile = (workload: string) => `${SIDECARS_FOLDER}/patches/${workload}.yaml`;
 export const KUSTOMIZATION_FILE = "kustomization.yaml";
 export const DEV_FOLDER = "dev";

@@ -1,7 +1,7 @@
 // The sidecar of a pod workload: a ConfigMap with its proxy's config (emitted by the
-// chosen proxy target) and a strategic-merge patch adding the proxy container, that
-// ConfigMap and the identity's certificate Secret to the user's Deployment.
-import { posix } from "node:path";
+// chosen proxy target, plus the capture script) and a strategic-merge patch, applied by the
+// sidecars Component to the user's own workloads, adding the proxy container (and with
+// capture the init container), that ConfigMap and the identity's certificate Secret.
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import type { IdentityIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
@@ -9,42 +9,61 @@ import type { EmittedFile } from "../../compiler/target.ts";
 import { collectCertificateFiles } from "../haproxy/build-tls.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
-import { buildProxyCommand, PROXY_CONFIG_DIR } from "./options.ts";
+import { buildProxyCommand, containerResources, PROXY_CONFIG_DIR } from "./options.ts";
+import { buildCaptureScript, buildInitContainer } from "./capture.ts";
 import {
-  manifestFileName, MESH_MEMBER_LABEL, proxyConfigMapName, SECRET_KEYS, sidecarPatchFile, SIDECAR_CONTAINER,
-  VOLUME_CERTS, VOLUME_LOG, VOLUME_PROXY_CONFIG, VOLUME_RUN,
+  CAPTURE_SCRIPT_KEY, manifestFileName, MESH_MEMBER_LABEL, proxyConfigMapName, SECRET_KEYS, sidecarPatchFile, SIDECAR_CONTAINER,
+  VOLUME_CAPTURE, VOLUME_CERTS, VOLUME_LOG, VOLUME_PROXY_CONFIG, VOLUME_RUN,
 } from "./names.ts";
 
+/** The proxy a file of the proxy target's output belongs to (`<proxy>.<ext>`, `<proxy>/**`), or null for a file no proxy owns. */
+function ownerOf(path: string, proxies: ReadonlySet<string>): string | null {
+  // Proxy names are DNS labels (no dots): a file `<proxy>.<anything>` or folder `<proxy>/` is that proxy's.
+  const first = path.split("/")[0];
+  const name = path.includes("/") ? first : first.split(".")[0];
+  return proxies.has(name) ? name : null;
+}
+
 /**
- * A proxy's files in the proxy target's output: `<proxy>.<ext>` or anything under `<proxy>/`.
- * Keys are the path with `/` turned into `__`, since ConfigMap keys cannot hold slashes.
+ * Every file a proxy's config may read from the proxy target's folder, taken generically:
+ * its own (`<proxy>.<ext>`, anything under `<proxy>/`, e.g. an njs module or a Lua script)
+ * and any file no proxy owns (shared by all). Keys are the path with `/` turned into `__`,
+ * since ConfigMap keys cannot hold slashes; the volume's items put each back at its path.
  */
-export function collectProxyFiles(files: readonly EmittedFile[], proxy: string): { key: string; file: EmittedFile }[] {
-  const mine = files.filter((f) => f.path.startsWith(`${proxy}/`) || posix.parse(f.path).dir === "" && posix.parse(f.path).name === proxy);
+export function collectProxyFiles(files: readonly EmittedFile[], proxy: string, proxies: ReadonlySet<string>): { key: string; file: EmittedFile }[] {
+  const mine = files.filter((f) => { const owner = ownerOf(f.path, proxies); return owner === proxy || owner === null; });
   return mine.map((file) => ({ key: file.path.split("/").join("__"), file }));
 }
 
+const proxyNamesOf = (ctx: EmitContext) => new Set(ctx.ir.proxies.map((p) => p.name));
+
+/** The file each flavour starts on: `<proxy>.<ext>`. */
+const ENTRY_EXTENSION: Readonly<Record<EmitContext["flavour"], string>> = { envoy: "yaml", nginx: "conf", haproxy: "cfg" };
+
 export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Manifest | null {
-  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy);
-  if (files.length === 0) {
+  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx));
+  if (!files.some(({ file }) => ownerOf(file.path, proxyNamesOf(ctx)) === workload.proxy)) {
     ctx.report(codes.proxyConfigMissing, {
       message: `the ${ctx.flavour} target emitted no config for proxy "${workload.proxy}" of workload "${workload.name}"`,
       path: `infra.workloads.${workload.name}`,
     });
     return null;
   }
+  const data: Record<string, string> = Object.fromEntries(files.map(({ key, file }) => [key, file.content]));
+  if (workload.capture) data[CAPTURE_SCRIPT_KEY] = buildCaptureScript(ctx.ir.mesh.name, workload, workload.capture);
   const configMap = new ConfigMap({
     metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), { "app.kubernetes.io/name": workload.name }),
-    data: Object.fromEntries(files.map(({ key, file }) => [key, file.content])),
+    data,
   });
   return { file: manifestFileName("ConfigMap", proxyConfigMapName(workload.name)), object: configMap };
 }
 
-/** The proxy's entry file: `<proxy>.<ext>` when there is one, else the first file. */
+/** The proxy's entry file (its path under the config folder): `<proxy>.<flavour's extension>`, else its first top-level file. */
 function selectEntryKey(ctx: EmitContext, workload: WorkloadIR): string {
-  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy);
-  const top = files.find(({ file }) => !file.path.includes("/"));
-  return (top ?? files[0])?.key ?? `${workload.proxy}.conf`;
+  const entry = `${workload.proxy}.${ENTRY_EXTENSION[ctx.flavour]}`;
+  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx)).filter(({ file }) => ownerOf(file.path, proxyNamesOf(ctx)) === workload.proxy);
+  if (files.some(({ file }) => file.path === entry)) return entry;
+  return (files.find(({ file }) => !file.path.includes("/")) ?? files[0])?.file.path ?? entry;
 }
 
 const certDirOf = (ctx: EmitContext) => ctx.ir.runtime.certDir.replace(/\/+$/, "");
@@ -111,19 +130,55 @@ function reportUnmountedReads(ctx: EmitContext, workload: WorkloadIR, proxy: Pro
   }
 }
 
+/** The proxy's files at the paths the proxy target wrote them (relative to its folder), so a config reading a sibling file (an njs module, a Lua script) finds it. */
+function buildConfigItems(ctx: EmitContext, workload: WorkloadIR): { key: string; path: string }[] {
+  return collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx)).map(({ key, file }) => ({ key, path: file.path }));
+}
+
+function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: ProxyIR | undefined) {
+  const { runtime } = ctx.ir;
+  const { options } = ctx;
+  const capture = workload.capture;
+  // Without capture the sidecar's inbound listeners are the service ports; with it, the capture ports.
+  const inbound = (proxy?.listeners ?? []).filter((l) => l.direction === "inbound");
+  const ports = capture
+    ? inbound.map((l) => ({ name: `mesh-in-${l.port}`, containerPort: l.port, protocol: "TCP" as const }))
+    : workload.ports.filter((p) => inbound.length === 0 || inbound.some((l) => l.port === p.port))
+      .map((p) => ({ name: `mesh-${p.port}`, containerPort: p.port, protocol: "TCP" as const }));
+  return {
+    name: SIDECAR_CONTAINER,
+    image: options.images[ctx.flavour],
+    ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
+    command: buildProxyCommand(ctx.flavour, selectEntryKey(ctx, workload)),
+    ports,
+    resources: containerResources(options.resources.proxy),
+    volumeMounts: [
+      { name: VOLUME_PROXY_CONFIG, mountPath: PROXY_CONFIG_DIR, readOnly: true },
+      { name: VOLUME_CERTS, mountPath: runtime.certDir, readOnly: true },
+      { name: VOLUME_RUN, mountPath: runtime.runDir },
+      { name: VOLUME_LOG, mountPath: runtime.logDir },
+    ],
+    // With capture the proxy must run as the uid the rules exempt, or its own connections would loop back into it.
+    securityContext: capture
+      ? { runAsUser: capture.proxyUid, runAsGroup: capture.proxyUid, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }
+      : { allowPrivilegeEscalation: false },
+  };
+}
+
 /**
- * A strategic-merge patch: containers and volumes merge by name, so the user's own
- * containers and volumes stay. Pod labels are added (never the selector, which is immutable).
+ * A strategic-merge patch, applied by the `sidecars` Component to every Deployment,
+ * StatefulSet and DaemonSet carrying the workload's labels: containers and volumes merge by
+ * name, so the user's own stay. Pod labels are added (never the selector, which is immutable).
  */
 export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identity: IdentityIR): Manifest {
-  const { runtime } = ctx.ir;
   const proxy = ctx.ir.proxies.find((p) => p.name === workload.proxy);
-  const inboundPorts = (proxy?.listeners ?? []).filter((l) => l.direction === "inbound").map((l) => l.port);
-  const ports = workload.ports.filter((p) => inboundPorts.length === 0 || inboundPorts.includes(p.port));
   const certItems = buildCertItems(ctx, identity);
   if (proxy) reportUnmountedReads(ctx, workload, proxy, certItems);
+  const capture = workload.capture;
+  const configMap = proxyConfigMapName(workload.name);
   const patch = {
     apiVersion: "apps/v1",
+    // kustomize gives the patch each target's kind and name; these are placeholders.
     kind: "Deployment",
     metadata: { name: workload.name },
     spec: {
@@ -131,21 +186,13 @@ export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identi
         metadata: { labels: { [MESH_MEMBER_LABEL]: ctx.ir.mesh.name } },
         spec: {
           serviceAccountName: workload.serviceAccount,
-          containers: [{
-            name: SIDECAR_CONTAINER,
-            image: ctx.options.images[ctx.flavour],
-            command: buildProxyCommand(ctx.flavour, selectEntryKey(ctx, workload)),
-            ports: ports.map((p) => ({ name: `mesh-${p.port}`, containerPort: p.port, protocol: "TCP" })),
-            volumeMounts: [
-              { name: VOLUME_PROXY_CONFIG, mountPath: PROXY_CONFIG_DIR, readOnly: true },
-              { name: VOLUME_CERTS, mountPath: runtime.certDir, readOnly: true },
-              { name: VOLUME_RUN, mountPath: runtime.runDir },
-              { name: VOLUME_LOG, mountPath: runtime.logDir },
-            ],
-            securityContext: { allowPrivilegeEscalation: false },
-          }],
+          // The Secret volume is root-owned, mode 0440: with capture the proxy is not root, so the pod's fsGroup must be its group.
+          ...(capture ? { securityContext: { fsGroup: capture.proxyUid } } : {}),
+          ...(capture ? { initContainers: [buildInitContainer(ctx)] } : {}),
+          containers: [buildSidecarContainer(ctx, workload, proxy)],
           volumes: [
-            { name: VOLUME_PROXY_CONFIG, configMap: { name: proxyConfigMapName(workload.name) } },
+            { name: VOLUME_PROXY_CONFIG, configMap: { name: configMap, items: buildConfigItems(ctx, workload) } },
+            ...(capture ? [{ name: VOLUME_CAPTURE, configMap: { name: configMap, items: [{ key: CAPTURE_SCRIPT_KEY, path: CAPTURE_SCRIPT_KEY }] } }] : []),
             // 0440: the key is readable by the proxy's group only, never world-readable.
             { name: VOLUME_CERTS, secret: { secretName: identity.secretName, defaultMode: 0o440, items: certItems } },
             { name: VOLUME_RUN, emptyDir: {} },

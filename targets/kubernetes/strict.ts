@@ -15,7 +15,7 @@ export interface StrictFinding {
 
 const TABLE = knownFields as { roots: Record<string, string>; types: Record<string, Record<string, string>> };
 
-/** Kustomization has no model; these are the kustomize fields the target uses or may use. */
+/** Kustomization (and Component, the same fields) has no model; these are the kustomize fields the target uses or may use. */
 const KUSTOMIZATION_TYPES: Record<string, Record<string, string>> = {
   Kustomization: { apiVersion: "", kind: "", namespace: "", resources: "", components: "", patches: "KPatch[]", labels: "", commonAnnotations: "", images: "" },
   KPatch: { path: "", patch: "", target: "KTarget", options: "" },
@@ -30,6 +30,7 @@ const LABEL_NAMED_KINDS = new Set(["Namespace", "Service"]);
 
 export function rootTypeOf(apiVersion: unknown, kind: unknown): string | null {
   if (apiVersion === "kustomize.config.k8s.io/v1beta1" && kind === "Kustomization") return "Kustomization";
+  if (apiVersion === "kustomize.config.k8s.io/v1alpha1" && kind === "Component") return "Kustomization";
   return TABLE.roots[`${String(apiVersion)}/${String(kind)}`] ?? null;
 }
 

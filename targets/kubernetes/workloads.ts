@@ -30,11 +30,20 @@ function buildServicePorts(ports: readonly WorkloadPortIR[]) {
 export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
   const labels = { "app.kubernetes.io/name": workload.name };
   const vm = isVmWorkload(workload);
-  const main = new Service({
-    metadata: buildMetadata(ctx, workload.name, labels),
-    spec: { ports: buildServicePorts(workload.ports), ...(vm ? {} : { selector: { ...workload.selector } }) },
-  });
-  const out: Manifest[] = [{ file: manifestFileName("Service", workload.name), object: main }];
+  const out: Manifest[] = [];
+  if (workload.emit.service || vm) {
+    if (vm && !workload.emit.service) {
+      ctx.report(codes.adoptedVmService, {
+        message: `"${workload.name}" runs outside Kubernetes: its Service is meshc's (selector-less, fed by the EndpointSlices meshc emits), so it is emitted although kubernetes.emitService is false`,
+        path: `infra.workloads.${workload.name}`,
+      });
+    }
+    const main = new Service({
+      metadata: buildMetadata(ctx, workload.name, labels),
+      spec: { ports: buildServicePorts(workload.ports), ...(vm ? {} : { selector: { ...workload.selector } }) },
+    });
+    out.push({ file: manifestFileName("Service", workload.name), object: main });
+  }
   // A VM workload has no pods to select; its versions, if any, are reached through the main Service.
   if (vm) return out;
   for (const version of workload.versions) {
@@ -85,4 +94,24 @@ export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Man
     });
     return { file: manifestFileName("EndpointSlice", name), object: slice };
   });
+}
+
+const covers = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) => Object.entries(a).every(([k, v]) => b[k] === v);
+
+/**
+ * Two pod workloads whose workload labels one object can carry both of would get two sidecar
+ * patches on that object (the second `meshc-proxy` silently replacing the first): an error.
+ * Reported when one label set contains the other (an object with the larger set matches both).
+ */
+export function reportOverlappingWorkloads(ctx: EmitContext): void {
+  const pods = ctx.ir.infra.workloads.filter((w) => !isVmWorkload(w));
+  for (const [i, a] of pods.entries()) {
+    for (const b of pods.slice(i + 1)) {
+      if (!covers(a.workloadLabels, b.workloadLabels) && !covers(b.workloadLabels, a.workloadLabels)) continue;
+      ctx.report(codes.workloadLabelsOverlap, {
+        message: `the workload labels of "${a.name}" (${JSON.stringify(a.workloadLabels)}) and "${b.name}" (${JSON.stringify(b.workloadLabels)}) can select the same Deployment, which would get both sidecars`,
+        path: `infra.workloads.${b.name}.workloadLabels`,
+      });
+    }
+  }
 }

@@ -58,12 +58,12 @@ test("services target the sidecar port; versions get their own Service; VMs are 
   assert.equal(read(files, "endpointslice-ledger-1.yaml").endpoints.map((e: any) => e.addresses[0]), ["10.0.4.10", "10.0.4.11"]);
   assert.is(read(files, "endpointslice-ledger-2.yaml").addressType, "IPv6");
   assert.is(read(files, "endpointslice-ledger-2.yaml").metadata.labels["kubernetes.io/service-name"], "ledger");
-  assert.not.ok(files.has("kubernetes/patches/ledger-sidecar.yaml"), "a VM has no Deployment to patch");
+  assert.not.ok(files.has("kubernetes/sidecars/patches/ledger.yaml"), "a VM has no Deployment to patch");
 });
 
 test("the sidecar patch mounts the ConfigMap and the identity Secret at the paths the proxy reads", () => {
   const files = emitFiles(richIR);
-  const patch = read(files, "patches/catalog-sidecar.yaml");
+  const patch = read(files, "sidecars/patches/catalog.yaml");
   const pod = patch.spec.template.spec;
   assert.is(pod.serviceAccountName, "catalog");
   const container = pod.containers[0];
@@ -93,8 +93,8 @@ test("nginx and HAProxy flavours: their files in the ConfigMap, their foreground
   for (const [proxyTarget, keys, command] of flavours) {
     const t = createKubernetesTarget(proxyTarget);
     const files = emitFiles(sampleIR, t);
-    assert.equal(read(files, "patches/web-sidecar.yaml").spec.template.spec.containers[0].command, command);
-    assert.equal(read(files, "patches/web-sidecar.yaml").spec.template.spec.containers[0].image, DEFAULT_OPTIONS.images[proxyTarget.name as "nginx" | "haproxy"]);
+    assert.equal(read(files, "sidecars/patches/web.yaml").spec.template.spec.containers[0].command, command);
+    assert.equal(read(files, "sidecars/patches/web.yaml").spec.template.spec.containers[0].image, DEFAULT_OPTIONS.images[proxyTarget.name as "nginx" | "haproxy"]);
     const data = read(files, "configmap-web-proxy.yaml").data;
     assert.equal(Object.keys(data).sort(), [...keys]);
     for (const key of keys) assert.is(data[key], proxyTarget.emit(sampleIR).files.find((f) => f.path === `${proxyTarget.name}/${key}`)!.content);
@@ -111,10 +111,8 @@ function collectMountedFiles(files: Map<string, string>, patch: any): Map<string
     const mountPath = mounts.get(volume.name);
     if (mountPath === undefined) continue;
     if (volume.secret) for (const item of volume.secret.items) out.set(`${mountPath}/${item.path}`, { secret: volume.secret.secretName, key: item.key });
-    if (volume.configMap) {
-      const configMap = read(files, `configmap-${volume.configMap.name}.yaml`);
-      for (const key of Object.keys(configMap.data)) out.set(`${mountPath}/${key}`, { configMap: volume.configMap.name, key });
-    }
+    // ConfigMap items put each key at the path the proxy target wrote it.
+    if (volume.configMap) for (const item of volume.configMap.items) out.set(`${mountPath}/${item.path}`, { configMap: volume.configMap.name, key: item.key });
   }
   return out;
 }
@@ -131,7 +129,7 @@ test("HAProxy flavour: every file the sidecar configs read (crt, ca-file) is a m
     assert.ok(configMaps.length >= 1);
     for (const path of configMaps) {
       const workload = path.replace(/^kubernetes\/configmap-(.+)-proxy\.yaml$/, "$1");
-      const mounted = collectMountedFiles(files, read(files, `patches/${workload}-sidecar.yaml`));
+      const mounted = collectMountedFiles(files, read(files, `sidecars/patches/${workload}.yaml`));
       const reads = Object.values(read(files, `configmap-${workload}-proxy.yaml`).data as Record<string, string>)
         .flatMap((cfg) => [...cfg.matchAll(/\s(crt|ca-file) ("[^"]*"|\S+)/g)].map((m) => m[2].replace(/^"(.*)"$/, "$1")));
       assert.ok(reads.some((r) => r.endsWith(".bundle.pem")) && reads.includes(ir.infra.ca.caFile), `${workload}: ${reads.join(", ")}`);

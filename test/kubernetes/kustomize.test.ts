@@ -1,7 +1,8 @@
-// What `kubectl kustomize kubernetes/` would do, without kubectl (not installable here):
-// resolve both kustomizations, then render: apply the namespace and merge each sidecar
-// patch into a user Deployment the way a strategic merge does (containers and volumes
-// by name), and check the result is a valid Deployment wired to emitted objects.
+// The in-process kustomization check (kustomize-check.ts), and a model of what the sidecars
+// Component does to a user's Deployment: resolve the kustomizations, then merge each sidecar
+// patch into a user Deployment its label selector matches, the way a strategic merge does
+// (containers and volumes by name), and check the result is valid and wired to emitted
+// objects. bookinfo-kustomize.test.ts does the same with the real kustomize.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
@@ -76,9 +77,16 @@ for (const [label, ir] of [["sample", sampleIR], ["rich", richIR]] as const) {
     assert.is(dev.length, rendered.length + 2 + hostCertificates, "dev = root + ClusterIssuer + CA Certificate + gateway host Certificates");
     for (const object of rendered) if (object.kind !== "Namespace") assert.is(object.metadata.namespace ?? root.namespace, ir.infra.namespace);
     const names = (kind: string) => new Set(rendered.filter((o) => o.kind === kind).map((o) => o.metadata.name));
-    for (const ref of root.patches) {
-      const workload = ir.infra.workloads.find((w) => w.name === ref.target.name)!;
-      const merged = strategicMerge(userDeployment(workload.name, { ...workload.selector }), objects.get(`kubernetes/${ref.path}`));
+    assert.is(root.patches, undefined, "a base's patches never reach the user's workloads");
+    const component = objects.get("kubernetes/sidecars/kustomization.yaml");
+    assert.is(component.kind, "Component");
+    assert.ok(component.patches.length > 0);
+    for (const ref of component.patches) {
+      const patch = objects.get(`kubernetes/sidecars/${ref.path}`);
+      const workload = ir.infra.workloads.find((w) => w.name === patch.metadata.name)!;
+      assert.is(ref.target.kind, "Deployment|StatefulSet|DaemonSet");
+      assert.is(ref.target.labelSelector, Object.entries(workload.workloadLabels).map(([k, v]) => `${k}=${v}`).join(","));
+      const merged = strategicMerge(userDeployment(`${workload.name}-v1`, { ...workload.selector }), patch);
       new Deployment(merged).validate();
       const pod = merged.spec.template.spec;
       assert.equal(pod.containers.map((c: any) => c.name), ["app", "meshc-proxy"], "the user's container stays");
@@ -105,14 +113,20 @@ test("a listed file that is missing, outside the root, or not listed is found", 
   assert.equal(rulesOf(devOutside).map((r) => r[0]), ["kustomizationResourceMissing"], "kustomize refuses files outside its own root");
 });
 
-test("a patch aimed at no pod workload's Deployment is found", () => {
+test("a sidecar patch that selects the wrong workloads, or sits in a plain Kustomization, is found", () => {
   const files = emit(sampleIR);
-  const wrongName = withKustomization(files, "kubernetes/kustomization.yaml", (k) => { k.patches[0].target.name = "webb"; });
-  assert.equal(rulesOf(wrongName), [["kustomizationPatchTarget", "kubernetes/kustomization.yaml", "patches[0].target"]]);
-  const vm = withKustomization(files, "kubernetes/kustomization.yaml", (k) => { k.patches[0].target.name = "payments"; });
-  assert.equal(rulesOf(vm).map((r) => r[0]), ["kustomizationPatchTarget"]);
-  const gone = withKustomization(files, "kubernetes/kustomization.yaml", (k) => { k.patches[0].path = "patches/nope.yaml"; });
+  const component = "kubernetes/sidecars/kustomization.yaml";
+  const wrongLabels = withKustomization(files, component, (k) => { k.patches[0].target.labelSelector = "app=webb"; });
+  assert.equal(rulesOf(wrongLabels), [["kustomizationPatchTarget", component, "patches[0].target"]]);
+  const byName = withKustomization(files, component, (k) => { k.patches[0].target = { kind: "Deployment", name: "web" }; });
+  assert.equal(rulesOf(byName).map((r) => r[0]), ["kustomizationPatchTarget"]);
+  const gone = withKustomization(files, component, (k) => { k.patches[0].path = "patches/nope.yaml"; });
   assert.equal(rulesOf(gone).map((r) => r[0]).sort(), ["kustomizationFileUnlisted", "kustomizationResourceMissing"]);
+  // The old layout: patches in the base kustomization, which kustomize silently applies to nothing of the user's.
+  const inBase = withKustomization(files, "kubernetes/kustomization.yaml", (k) => {
+    k.patches = [{ path: "sidecars/patches/web.yaml", target: { group: "apps", version: "v1", kind: "Deployment|StatefulSet|DaemonSet", labelSelector: "app=web" } }];
+  });
+  assert.equal(rulesOf(inBase), [["kustomizationPatchTarget", "kubernetes/kustomization.yaml", "patches[0]"]]);
 });
 
 test.run();

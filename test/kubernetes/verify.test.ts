@@ -41,7 +41,7 @@ test("an unknown field is MESH4403, at any depth", () => {
   assert.equal(findingsOf(top).map((f) => [f.code, f.path, f.line]), [["MESH4403", "spec.bogus", bogusLine]]);
   const deep = mutate(emit(sampleIR), "kubernetes/httproute-edge.yaml", (t) => t.replace("      timeouts:\n", "      timeouts:\n        total: 5s\n"));
   assert.equal(findingsOf(deep).map((f) => [f.code, f.path]), [["MESH4403", "spec.rules[0].timeouts.total"]]);
-  const inPatch = mutate(emit(sampleIR), "kubernetes/patches/web-sidecar.yaml", (t) => t.replace("          name: meshc-proxy\n", "          name: meshc-proxy\n          sidecar: true\n"));
+  const inPatch = mutate(emit(sampleIR), "kubernetes/sidecars/patches/web.yaml", (t) => t.replace("          name: meshc-proxy\n", "          name: meshc-proxy\n          sidecar: true\n"));
   assert.equal(findingsOf(inPatch).map((f) => [f.code, f.path]), [["MESH4403", "spec.template.spec.containers[0].sidecar"]]);
 });
 
@@ -58,7 +58,7 @@ test("names, durations, kinds and YAML syntax are checked", () => {
   assert.equal(findingsOf(duration).map((f) => [f.code, f.path]), [["MESH4406", "spec.duration"]]);
   const renew = mutate(emit(sampleIR), "kubernetes/certificate-web.yaml", (t) => t.replace(/renewBefore: "?360h0m0s"?/, "renewBefore: 3000h"));
   assert.equal(findingsOf(renew).map((f) => [f.code, f.path]), [["MESH4406", "spec.renewBefore"]]);
-  const portName = mutate(emit(sampleIR), "kubernetes/patches/web-sidecar.yaml", (t) => t.replace("name: mesh-8080", "name: meshc-sidecar-http"));
+  const portName = mutate(emit(sampleIR), "kubernetes/sidecars/patches/web.yaml", (t) => t.replace("name: mesh-8080", "name: meshc-sidecar-http"));
   assert.equal(findingsOf(portName).map((f) => [f.code, f.path]), [["MESH4405", "spec.template.spec.containers[0].ports[0].name"]]);
   const kind = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("kind: Service", "kind: Servise"));
   assert.equal(findingsOf(kind).map((f) => f.code), ["MESH4401"]);
