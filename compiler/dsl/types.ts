@@ -94,6 +94,8 @@ export interface Service<V extends string, P extends string, J extends string> {
   jwt?: { provider: NoInfer<J>; required?: boolean };
   /** Overrides the mesh default for requests no rule decides. */
   authorization?: "allow" | "deny";
+  /** The team or person who owns the service ("payments-team", "@acme/payments"); `meshc diff` names the owners a change touches. */
+  owner?: string;
 }
 
 export type PathMatch = { exact: string } | { prefix: string } | { regex: string };

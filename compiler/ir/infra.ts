@@ -32,6 +32,7 @@ function buildWorkloads(mesh: NMesh): WorkloadIR[] {
     selector: s.selector,
     versions: s.versions.map((v) => ({ name: v.name, labels: v.labels })),
     staticEndpoints: s.endpoints.filter((e) => e.kind === "ip").map((e) => ({ address: e.address, port: e.port ?? s.ports[0]!.port })),
+    ...(s.owner === null ? {} : { owner: s.owner }),
   }));
 }
 

@@ -467,6 +467,8 @@ export interface WorkloadIR {
   readonly versions: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
   /** Static endpoints outside Kubernetes (VMs); empty for pods. */
   readonly staticEndpoints: readonly EndpointIR[];
+  /** The team or handle owning the service (config `owner`), for reviewers; absent when none is named (so IR written before it stays valid). */
+  readonly owner?: string;
 }
 
 export interface WorkloadPortIR {
