@@ -4,6 +4,7 @@
 // each cause's effects (folded), then the file diffs; what does not fit is replaced by a
 // note saying what was left out and the command that shows it.
 import type { Cause } from "./causes.ts";
+import type { Change } from "./diff-values.ts";
 
 export const DEFAULT_MARKDOWN_BUDGET = 60_000;
 /** Effects listed per cause in the comment before "and N more". */
@@ -45,7 +46,7 @@ export function formatCausesText(causes: readonly Cause[], verbose: boolean): st
   const lines: string[] = [];
   for (const c of causes) {
     lines.push(c.title, `  ${causeSummary(c)}`);
-    if (verbose) for (const e of c.effects) lines.push(`    - ${e.text}`);
+    if (verbose) for (const e of c.effects) lines.push(`    - ${effectLine(e)}`);
   }
   if (!verbose && causes.some((c) => c.effects.length > c.examples.length)) lines.push("(each change: --verbose, or --format json)");
   return lines.join("\n") + "\n";
@@ -72,6 +73,18 @@ function causeHeading(c: Cause): string {
   return `#### ${escapeMarkdown(c.title)}\n${escapeMarkdown(causeSummary(c))}\n`;
 }
 
+/** An effect under its cause: "svc-98 -> svc-0 (r98-any): timeout 15s -> 4s", the route first so a long list scans. */
+export function effectLine(change: Change): string {
+  let text = change.text;
+  for (const prefix of [`${change.subject}: `, `${change.subject} `]) {
+    if (text.startsWith(prefix)) { text = text.slice(prefix.length); break; }
+  }
+  if (change.route === undefined) return `${change.subject}: ${text}`;
+  const route = change.route.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const m = text.match(new RegExp(` on (\\S+ -> \\S+) \\(${route}\\)$`));
+  return m === null ? `${change.subject}: ${text}` : `${m[1]} (${change.route}): ${text.slice(0, text.length - m[0].length)}`;
+}
+
 function effectsBlock(c: Cause, limit: number, room: number): { text: string; shown: number } {
   if (c.effects.length === 0) return { text: "", shown: 0 };
   const head = `<details><summary>${plural(c.effects.length, "change")}</summary>\n\n`;
@@ -79,7 +92,7 @@ function effectsBlock(c: Cause, limit: number, room: number): { text: string; sh
   let body = "";
   let shown = 0;
   for (const e of c.effects.slice(0, limit)) {
-    const line = `- ${escapeMarkdown(e.text)}\n`;
+    const line = `- ${escapeMarkdown(effectLine(e))}\n`;
     if (head.length + body.length + line.length + tail.length + 60 > room) break;
     body += line;
     shown++;
