@@ -126,10 +126,12 @@ function groupEntityEdits(edits: readonly ConfigEdit[]): { id: string; kind: Cau
 }
 
 /** The entity (as `kind:name`) a change is about, most specific first. */
-function candidates(change: Change, routesTo: ReadonlyMap<string, string>): string[] {
+function candidates(change: Change, routesTo: ReadonlyMap<string, string>, rulesTo: ReadonlyMap<string, readonly string[]>): string[] {
   const out: string[] = [];
   if (change.rule !== undefined) out.push(entityKey("rule", change.rule));
   if (change.route !== undefined) out.push(entityKey("route", change.route));
+  // A route the config does not name is a default route, there because a rule lets its caller in.
+  if (change.route !== undefined && !routesTo.has(change.route)) for (const rule of rulesTo.get(change.subject) ?? []) out.push(entityKey("rule", rule));
   if (change.kind === "route-order") {
     for (const [route, to] of routesTo) if (to === change.subject) out.push(entityKey("route", route));
   }
@@ -203,10 +205,12 @@ export function diffByCause(before: DiffSide, after: DiffSide): CauseDiff {
   if (jwtGroup >= 0) owner.set("jwt-provider:*", jwtGroup);
   const meshGroup = groups.findIndex((g) => g.kind === "mesh");
   const routesTo = new Map<string, string>([...before.mesh.routes, ...after.mesh.routes].map((r) => [r.name, r.to]));
+  const rulesTo = new Map<string, string[]>();
+  for (const r of [...before.mesh.authorization, ...after.mesh.authorization]) rulesTo.set(r.to, [...(rulesTo.get(r.to) ?? []), r.name]);
   const effects = groups.map(() => [] as Change[]);
   const unexplained: Change[] = [];
   for (const change of rest) {
-    const hit = candidates(change, routesTo).map((k) => owner.get(k)).find((i) => i !== undefined) ?? (meshGroup >= 0 ? meshGroup : undefined);
+    const hit = candidates(change, routesTo, rulesTo).map((k) => owner.get(k)).find((i) => i !== undefined) ?? (meshGroup >= 0 ? meshGroup : undefined);
     if (hit === undefined) unexplained.push(change);
     else effects[hit]!.push(change);
   }

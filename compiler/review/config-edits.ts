@@ -33,7 +33,11 @@ function compareNamed<T extends { readonly name: string }>(entity: EntityKind, b
     if (was === undefined) { out.push({ entity, name, field: "", before: null, after: withoutOrigins(e) }); continue; }
     const { name: _a, ...x } = withoutOrigins(was) as T;
     const { name: _b, ...y } = withoutOrigins(e) as T;
-    compareValues("", x, y, (field, b, a) => out.push({ entity, name, field, before: b, after: a }));
+    const edits: ConfigEdit[] = [];
+    compareValues("", x, y, (field, b, a) => edits.push({ entity, name, field, before: b, after: a }));
+    // A route's `timeout` is kept twice (request timeout, and idle timeout for TCP): one edit, said once.
+    const timeoutChanged = edits.some((e) => e.field === "timeoutMs");
+    out.push(...edits.filter((e) => !(e.field === "idleTimeoutMs" && timeoutChanged)));
   }
 }
 
