@@ -135,6 +135,7 @@ test("each run step succeeds in a repository shaped like a user's, and the diff 
   assert.ok(comment.length > 0 && comment.length < 65_536);
   assert.match(comment, /web-to-api/);
   assert.match(comment, /timeout 3s -> 4s/);
+  assert.match(comment, /```mermaid\n[\s\S]*"changed: web-to-api"[\s\S]*linkStyle \d/, "the graph marks the changed route");
   assert.ok(existsSync(join(repo, "node_modules", ".bin", "meshc")), "npm ci installed the meshc bin");
 });
 
