@@ -49,6 +49,8 @@ export function indexProxies(before: { mesh: NMesh; ir: MeshIR }, after: { mesh:
   const owners = new Map<string, string | null>();
   for (const mesh of [before.mesh, after.mesh]) for (const s of mesh.services) owners.set(s.name, s.owner);
   const isService = (name: string) => owners.has(name);
+  // A gateway's routes are reported with the gateway as subject: the config says where they go.
+  const routeTo = new Map([...before.mesh.routes, ...after.mesh.routes].map((r) => [r.name, r.to]));
   const own = (subject: string) => (ownProxy.has(subject) ? [ownProxy.get(subject)!] : []);
 
   return {
@@ -61,7 +63,7 @@ export function indexProxies(before: { mesh: NMesh; ir: MeshIR }, after: { mesh:
         return {
           proxies: [...new Set(holders.map((p) => p.name))],
           services: [...subjectServices, ...callers.filter(isService)],
-          example: `${callers.join(", ") || "?"} -> ${change.subject} (${change.route})`,
+          example: `${callers.join(", ") || "?"} -> ${change.subject.startsWith("gateway-") ? routeTo.get(change.route) ?? change.subject : change.subject} (${change.route})`,
         };
       }
       if (change.kind === "mesh-changed") return { proxies: [...all], services: [...owners.keys()], example: change.text };
