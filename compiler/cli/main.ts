@@ -9,6 +9,7 @@ const runCompile = async (...a: Parameters<typeof import("./compile-command.ts")
 const runInit = async (...a: Parameters<typeof import("./init-command.ts").runInit>) => (await import("./init-command.ts")).runInit(...a);
 const runDiff = async (...a: Parameters<typeof import("./diff-command.ts").runDiff>) => (await import("./diff-command.ts")).runDiff(...a);
 const runExplain = async (...a: Parameters<typeof import("./explain-command.ts").runExplain>) => (await import("./explain-command.ts")).runExplain(...a);
+const runGraph = async (...a: Parameters<typeof import("./graph-command.ts").runGraph>) => (await import("./graph-command.ts")).runGraph(...a);
 const runSnapshot = async (...a: Parameters<typeof import("./snapshot-command.ts").runSnapshot>) => (await import("./snapshot-command.ts")).runSnapshot(...a);
 const runCertsIssue = async (...a: Parameters<typeof import("./certs-command.ts").runCertsIssue>) => (await import("./certs-command.ts")).runCertsIssue(...a);
 
@@ -77,7 +78,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--exit-code", "exit 1 when there are differences")
     .option("--no-files", "print only the semantic summary")
     .option("--no-color", "no ANSI colors")
+    .option("-v, --verbose", "list every change under its cause (text and markdown)")
+    .option("--max-chars <n>", "size budget of --format markdown (GitHub comments stop at 65,536)", "60000")
     .action(async (oldRef, newRef, opts) => setExit(await runDiff(oldRef, newRef, opts)));
+
+  program.command("graph")
+    .description("draw the mesh: services, gateways, routes and allowed callers")
+    .argument("[config]", "the config (default: found in the working directory)")
+    .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
+    .action(async (config, opts) => setExit(await runGraph(config, opts)));
 
   program.command("snapshot")
     .description("compare the bundle with snapshots/<name>/, or rewrite it with --update")

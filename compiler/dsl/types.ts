@@ -101,6 +101,8 @@ export interface Service<V extends string, P extends string, J extends string> {
   authorization?: "allow" | "deny";
   /** How the service meets the user's own Kubernetes manifests (adoption, injection). */
   kubernetes?: ServiceKubernetes;
+  /** The team or person who owns the service ("payments-team", "@acme/payments"); `meshc diff` names the owners a change touches. */
+  owner?: string;
 }
 
 /** Per-service Kubernetes settings: what the user's manifests already hold, and which workloads get the sidecar. */

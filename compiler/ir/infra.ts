@@ -60,6 +60,7 @@ function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[]): WorkloadIR[] 
     emit: { serviceAccount: !adopted.has(s.identity), service: s.kubernetes.emitService },
     workloadLabels: s.kubernetes.workloadLabels,
     capture: buildCapture(mesh, s, proxies.find((p) => p.kind === "sidecar" && p.owner === s.name)),
+    ...(s.owner === null ? {} : { owner: s.owner }),
   }));
 }
 

@@ -516,6 +516,8 @@ export interface WorkloadIR {
   readonly workloadLabels: Readonly<Record<string, string>>;
   /** Transparent traffic capture rules for the workload's network namespace; null without capture. */
   readonly capture: CaptureIR | null;
+  /** The team or handle owning the service (config `owner`), for reviewers; absent when none is named (so IR written before it stays valid). */
+  readonly owner?: string;
 }
 
 /**

@@ -135,6 +135,7 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
       name: v, endpoints: endpoints(spec.endpoints), labels: Object.fromEntries(sortedEntries(spec.labels ?? { version: v })),
     })),
     identity: s.kubernetes?.serviceAccount ?? s.identity ?? name,
+    owner: s.owner ?? null,
     loadBalancing: typeof lb === "string" ? { policy: lb } : {
       policy: "hash",
       hashOn: "header" in lb.hash ? { kind: "header", name: lb.hash.header.toLowerCase() }

@@ -84,6 +84,8 @@ export interface NService {
   /** Sorted by name. */
   readonly versions: readonly { readonly name: string; readonly endpoints: readonly NEndpoint[]; readonly labels: Readonly<Record<string, string>> }[];
   readonly identity: string;
+  /** The team or handle the config names as owner; null when it names none. */
+  readonly owner: string | null;
   readonly loadBalancing: { readonly policy: "round-robin" | "least-request" | "random" } | { readonly policy: "hash"; readonly hashOn: HashKeyIR };
   readonly connectionLimits: { readonly maxConnections: number | null; readonly maxPendingRequests: number | null; readonly maxRequests: number | null; readonly maxRetries: number | null } | null;
   readonly outlierDetection: { readonly consecutive5xx: number; readonly intervalMs: number; readonly baseEjectionMs: number; readonly maxEjectionPercent: number } | null;
