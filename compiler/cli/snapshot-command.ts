@@ -34,7 +34,7 @@ export async function runSnapshot(config: string | undefined, opts: { update?: b
     process.stderr.write(`meshc: snapshot ${dir} matches (${files.size} files)\n`);
     return 0;
   }
-  if (problems.every((p) => p.kind === "missing")) {
+  if (problems.length === files.size && problems.every((p) => p.kind === "missing")) {
     // No snapshot yet: one line that says how to make one, not a "missing" line per file.
     process.stderr.write(`meshc: no snapshot at ${dir} yet; create it with: meshc snapshot${config ? ` ${config}` : ""}${opts.dir !== "snapshots" ? ` --dir ${opts.dir}` : ""}${opts.name ? ` --name ${opts.name}` : ""} --update\n`);
     return 1;
