@@ -198,6 +198,7 @@ agree("explain's own answers for the cases (sanity: the cases cover what they cl
 });
 
 agree("nginx: the web sidecar does what explain says", async (ctx) => {
+  writeConfig(ctx, "nginx/web.js"); // the njs module (request model) the conf imports from beside itself
   const configFile = writeConfig(ctx, "nginx/web.conf");
   let proxy: RunningProcess | null = null;
   try {
