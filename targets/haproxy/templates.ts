@@ -5,7 +5,8 @@
 
 const bindLine = `    bind {{#if internal}}abns@{{hap address}} accept-proxy{{else}}{{hap address}}{{/if}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpn}} alpn {{tls.alpn}}{{/if}}{{/if}}`;
 
-const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#each patterns}} {{hap this}}{{/each}}`;
+// `--` ends the options: HAProxy reads a pattern word beginning with `-` as an option, quoted or not (SECURITY.md).
+const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if flags}} {{flags}}{{/if}}{{#if patterns.length}} --{{#each patterns}} {{hap this}}{{/each}}{{/if}}`;
 
 const conditions = `{{#each conditions}} {{this}}{{/each}}`;
 
