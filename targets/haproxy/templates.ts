@@ -16,7 +16,8 @@ const aclLine = `    acl {{name}} {{fetch}}{{#if arg}}({{hap arg}}){{/if}}{{#if 
 //   it is the only one (decoded, it is another path; kept, a backend may decode it);
 // - an Upgrade (h2c, websocket, anything) is refused: after a 101 no rule sees a request;
 // - the path is normalized: unreserved escapes decoded (invalid escapes refused), other
-//   escapes uppercased, "//" merged, "." and ".." segments removed (RFC 3986 5.2.4); every
+//   escapes uppercased, "." and ".." segments removed (RFC 3986 5.2.4), then "//" merged (the
+//   order Envoy's normalize_path + merge_slashes and explain use); every
 //   later rule and the backend see that path, absolute-form targets included; the two
 //   percent rules rewrite the query too, so the query is saved first and put back as sent;
 // - a header a rule reads must come at most once;
@@ -27,9 +28,9 @@ const requestGuards = `    http-request deny deny_status 400 if { req.hdrs -m re
     http-request set-var(txn.meshc_query) query
     http-request normalize-uri percent-decode-unreserved strict
     http-request normalize-uri percent-to-uppercase strict
-    http-request normalize-uri path-merge-slashes
     http-request normalize-uri path-strip-dot
     http-request normalize-uri path-strip-dotdot full
+    http-request normalize-uri path-merge-slashes
     http-request set-query %[var(txn.meshc_query)] if { var(txn.meshc_query) -m found }
 {{#each guards.singleHeaders}}
     http-request deny deny_status 400 if { req.fhdr_cnt({{hap this}}) -m int -- gt 1 }

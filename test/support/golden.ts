@@ -4,7 +4,7 @@
 import { rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compareSnapshot, formatSnapshotProblems, updateSnapshot } from "../../compiler/snapshot.ts";
+import { compareSnapshot, formatSnapshotProblems, SNAPSHOT_MANIFEST, updateSnapshot } from "../../compiler/snapshot.ts";
 
 export const SNAPSHOT_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snapshots");
 
@@ -17,6 +17,7 @@ export function compareGolden(folder: string, files: ReadonlyMap<string, string>
     // manifest): the test owns them, so it clears one before rewriting it.
     rmSync(dir, { recursive: true, force: true });
     const refused = updateSnapshot(dir, entries);
+    rmSync(join(dir, SNAPSHOT_MANIFEST), { force: true }); // no use here (the folder is cleared first); keeps snapshots/ as it was
     return refused.map((d) => `${d.code} ${d.message}`);
   }
   return compareSnapshot(dir, entries).map((p) => formatSnapshotProblems(folder, [p]));
