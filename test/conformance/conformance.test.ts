@@ -128,6 +128,13 @@ conformance("nginx generates an x-request-id, and `add` on an absent header forw
   assert.match(String(addOnAbsent.headers["x-request-id"]), /^[0-9a-f]{32}$/);
 });
 
+conformance("nginx: a split across services with different upstream TLS names reaches both, each verified by its own name", async (ctx) => {
+  const index = CASES.findIndex((c) => c.id === "split-services");
+  const { problems, observed } = await runCaseOn(ctx.suite!, "nginx", CASES[index]!, index);
+  assert.equal(problems, []);
+  assert.equal([...new Set(observed.map((o) => o.upstream?.name))].sort(), ["infra-backend-v1", "infra-backend-v2"]);
+});
+
 conformance("the README's table is this run's result", (ctx) => {
   const header = `| case | upstream test | ${TARGETS.join(" | ")} |\n| --- | --- | ${TARGETS.map(() => "---").join(" | ")} |`;
   const rows = CASES.map((c) => `| ${c.id} | ${c.upstream} | ${TARGETS.map((t) => ctx.cells.get(`${c.id}/${t}`) ?? "?").join(" | ")} |`);
