@@ -30,14 +30,14 @@ function split(clusters: readonly ClusterIR[], subject: string, backends: readon
 }
 
 function summarizeAction(action: RouteActionIR, clusters: readonly ClusterIR[], subject: string): Record<string, unknown> {
-  if (action.kind === "redirect") return { redirect: { scheme: action.scheme, host: action.host, port: action.port, path: action.path, status: action.status } };
+  if (action.kind === "redirect") return { redirect: { scheme: action.scheme, host: action.host, port: action.port, path: action.path, ...(action.prefix != null ? { prefix: action.prefix } : {}), status: action.status } };
   if (action.kind === "direct") return { direct: { status: action.status, body: action.body } };
   return {
     split: split(clusters, subject, action.backends),
     timeoutMs: action.timeoutMs,
     retries: action.retries,
     rewrite: action.rewrite === null ? null : {
-      prefix: action.rewrite.prefix, host: action.rewrite.host,
+      prefix: action.rewrite.prefix, ...(action.rewrite.path != null ? { path: action.rewrite.path } : {}), host: action.rewrite.host,
       regex: action.rewrite.regex === null ? null : `${action.rewrite.regex.pattern} -> ${action.rewrite.regex.substitution}`,
     },
     mirror: action.mirror === null ? null : { to: backendLabel(clusters, subject, action.mirror.cluster), percent: action.mirror.percent },
@@ -53,6 +53,7 @@ function summarizeRoute(route: RouteIR, clusters: readonly ClusterIR[], subject:
     match: {
       path: route.match.path === null ? "any" : describePathMatch(route.match.path),
       methods: route.match.methods, headers: route.match.headers.map(describeStringMatch), query: route.match.query.map(describeStringMatch),
+      ...(route.match.hostnames?.length ? { hostnames: route.match.hostnames } : {}),
     },
     action: route.action.kind,
     ...summarizeAction(route.action, clusters, subject),

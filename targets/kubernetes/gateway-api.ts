@@ -101,6 +101,7 @@ function reportGrpcGaps(ctx: EmitContext, route: GatewayRouteIR): void {
   if (route.match.query.length > 0) gaps.push("query matches");
   if (route.rewritePrefix !== null || route.rewritePath != null || route.rewriteHost != null || route.rewriteRegex) gaps.push("URL rewrites");
   if (route.redirect || route.direct) gaps.push("redirects and direct responses");
+  if (route.match.hostnames?.length) gaps.push("per-route hostnames (the GRPCRoute carries the gateway's hosts)");
   if (route.timeoutMs !== null) gaps.push("timeouts");
   for (const gap of gaps) ctx.report(codes.grpcRouteUnsupported, { message: `gRPC route "${route.name}": ${gap} cannot be expressed in a GRPCRoute`, path: route.origin });
 }

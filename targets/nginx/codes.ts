@@ -31,7 +31,7 @@ export const NGINX_CODES = defineCodes({
   },
   splitBackendsDiffer: {
     code: "MESH3156", severity: "error", title: "split across clusters with different protocol or TLS",
-    description: "nginx sets upstream TLS and the proxy module (HTTP or gRPC) per location, not per upstream, so a weighted split must go to clusters with the same protocol and upstream TLS settings.",
+    description: "nginx sets upstream TLS and the proxy module (HTTP or gRPC) per location, not per upstream, so a weighted split must go to clusters with the same protocol and upstream TLS settings; on HTTP routes the verified name may differ (proxy_ssl_name takes a variable mapped from the chosen upstream).",
   },
   rewriteUnsupported: {
     code: "MESH3157", severity: "error", title: "rewrite nginx cannot express",

@@ -94,7 +94,7 @@ function runGrpcCase(s: Suite, c: ConformanceCase): Promise<{ status: number | n
 
 conformance("the gRPC-phrased cases through the Envoy output and a proxyless xDS client", async (ctx) => {
   const grpcCases = CASES.filter((c) => c.grpc);
-  for (const c of CASES) if (!c.grpc) ctx.cells.set(`${c.id}/envoy`, "not run (HTTP)");
+  for (const c of CASES) if (!c.grpc) ctx.cells.set(`${c.id}/envoy`, c.envoyNotRun ?? "not run (HTTP)");
   const runs = await Promise.all(grpcCases.map((c) => runGrpcCase(ctx.suite!, c)));
   grpcCases.forEach((c, k) => {
     const child = runs[k]!;
@@ -126,6 +126,13 @@ conformance("nginx generates an x-request-id, and `add` on an absent header forw
   const addOnAbsent = observed[2]!.upstream!;
   assert.is(addOnAbsent.headers["x-header-add"], "add-appends-values");
   assert.match(String(addOnAbsent.headers["x-request-id"]), /^[0-9a-f]{32}$/);
+});
+
+conformance("nginx: a split across services with different upstream TLS names reaches both, each verified by its own name", async (ctx) => {
+  const index = CASES.findIndex((c) => c.id === "split-services");
+  const { problems, observed } = await runCaseOn(ctx.suite!, "nginx", CASES[index]!, index);
+  assert.equal(problems, []);
+  assert.equal([...new Set(observed.map((o) => o.upstream?.name))].sort(), ["infra-backend-v1", "infra-backend-v2"]);
 });
 
 conformance("the README's table is this run's result", (ctx) => {

@@ -49,7 +49,10 @@ const listOf = (value: string | string[] | undefined) => (Array.isArray(value) ?
 export function judge(expect: Expect, seen: Observed, port: number): string[] {
   const problems: string[] = [];
   const want = (what: string, got: unknown, wanted: unknown) => { if (got !== wanted) problems.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(wanted)}`); };
-  if (expect.backend) {
+  if (expect.anyOf) {
+    want("status", seen.status, 200);
+    if (!expect.anyOf.includes((seen.upstream?.name ?? "") as Backend)) problems.push(`backend: got ${seen.upstream?.name ?? "none"}, want one of ${expect.anyOf.join(", ")}`);
+  } else if (expect.backend) {
     want("status", seen.status, 200);
     want("backend", seen.upstream?.name ?? null, expect.backend);
     if (expect.path) want("upstream path", seen.upstream?.url, expect.path);

@@ -54,8 +54,10 @@ test("a prefix rewrite moves what the destination sees: /catalog/* is reachable,
 });
 
 test("rewrites that could deliver any path never report", () => {
-  // /api/catalog matches the normalized /api/catalog../x, which /catalog/ + ../x normalizes out of.
-  assert.equal(paths(rewritten({ prefix: "/catalog/" }, ["/admin/*"])), []);
+  // A string prefix /api/catalog matches the normalized /api/catalog../x, which /catalog/ + ../x normalizes out of.
+  const stringPrefix = rewritten({ prefix: "/catalog/" }, ["/admin/*"]);
+  stringPrefix.routes[0].match = { path: { stringPrefix: "/api/catalog" } };
+  assert.equal(paths(stringPrefix), []);
   assert.equal(paths(rewritten({ regex: { pattern: "^/api/(.*)$", substitution: "/\\1" } }, ["/admin/*"])), []);
 });
 

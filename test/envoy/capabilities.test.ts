@@ -112,7 +112,7 @@ test("every declared feature is produced by the fixtures as the Envoy field that
 
 test("the probes discriminate: a minimal IR shows only the features it uses", () => {
   const nodes = collectNodes(emitBootstraps(buildXdsTrafficIR(1, 2)).values());
-  assert.equal(featuresFound(nodes), ["route.match.path.prefix", "route.split", "route.timeout", "lb.round-robin"]);
+  assert.equal(featuresFound(nodes), ["route.match.path.string-prefix", "route.split", "route.timeout", "lb.round-robin"]);
 });
 
 test.run();

@@ -69,8 +69,8 @@ const FIELDS: Field[] = [
     readBack: (ds, v) => ds.some((d) => d.words[0] === "return" && d.words[2] === `https://a.example${v}\${is_args}\${args}`) },
   { name: "exact path", apply: (v) => withWebRoute((r) => { r.match = { ...r.match, path: { kind: "exact", value: v } }; }),
     readBack: (ds, v) => hasWord(ds, `~^${escapeRegexLiteral(v)}$`) },
-  { name: "prefix path + prefix rewrite", apply: (v) => withWebRoute((r) => {
-      r.match = { ...r.match, path: { kind: "prefix", value: v } };
+  { name: "string-prefix path + prefix rewrite", apply: (v) => withWebRoute((r) => {
+      r.match = { ...r.match, path: { kind: "string-prefix", value: v } };
       if (r.action.kind === "forward") r.action = { ...r.action, rewrite: { prefix: v, regex: null, host: null } };
     }), readBack: (ds, v) => hasWord(ds, `~^${escapeRegexLiteral(v)}`) && ds.some((d) => d.words[0] === "rewrite" && d.words[2] === `${v}$1`) },
   // Header values are matched on njs's "=" + trimmed value (view/njs.ts).

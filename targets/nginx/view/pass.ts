@@ -75,23 +75,38 @@ export function sameWire(a: ClusterIR, b: ClusterIR): boolean {
   return grpc(a) === grpc(b) && JSON.stringify(a.tls) === JSON.stringify(b.tls);
 }
 
-/** The pass settings for clusters chosen by `upstream` (a fixed name or a split variable). */
+/** The same wire but for the peer's name: the SNI (and the identities it stands for) may differ per service. */
+function sameWireButName(a: ClusterIR, b: ClusterIR): boolean {
+  const unnamed = (c: ClusterIR) => c.tls && { ...c.tls, sni: null, peerSpiffeIds: [], peerSubjects: [] };
+  return (a.protocol === "grpc") === (b.protocol === "grpc") && JSON.stringify(unnamed(a)) === JSON.stringify(unnamed(b));
+}
+
+/**
+ * The pass settings for clusters chosen by `upstream` (a fixed name or a split variable).
+ * A split across services whose upstream TLS differs only in the verified name gets
+ * `proxy_ssl_name` from a map over the chosen upstream (the directive takes a variable).
+ */
 export function buildPass(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
   const first = clusters[0];
   if (first === undefined) return null;
-  if (!clusters.every((c) => sameWire(first, c))) {
+  const perName = splitVariable !== null && !clusters.every((c) => sameWire(first, c)) && clusters.every((c) => sameWireButName(first, c));
+  if (!perName && !clusters.every((c) => sameWire(first, c))) {
     ctx.report(NGINX_CODES.splitBackendsDiffer, path, "the split's clusters differ in protocol or upstream TLS");
     return null;
   }
   const module = first.protocol === "grpc" ? "grpc" : "proxy";
   const scheme = module === "grpc" ? (first.tls ? "grpcs://" : "grpc://") : (first.tls ? "https://" : "http://");
   const host = splitVariable === null ? { text: upstreamName(first.name) } : { variable: splitVariable };
-  return {
-    module,
-    url: template({ text: scheme }, host),
-    tls: first.tls ? buildUpstreamTls(ctx, first.tls, `${first.origin}.tls`) : null,
-    connectTimeout: formatDuration(connectTimeoutMs),
-  };
+  const tls = first.tls ? buildUpstreamTls(ctx, first.tls, `${first.origin}.tls`) : null;
+  if (perName && tls) {
+    const names = clusters.map((c) => (c.tls?.sni ? ctx.checkHost(c.tls.sni, `${c.origin}.tls.sni`, "SNI") : null));
+    if (names.some((n) => n === null)) return null;
+    const variable = ctx.addMap({ source: template({ variable: splitVariable! }), variable: `${splitVariable}_ssl_name`,
+      entries: clusters.map((c, i) => ({ key: { kind: "regex" as const, pattern: upstreamName(c.name), prefix: "" as const }, value: names[i]! })),
+      fallback: names[0]! });
+    return { module, url: template({ text: scheme }, host), tls: { ...tls, serverName: template({ variable }) }, connectTimeout: formatDuration(connectTimeoutMs) };
+  }
+  return { module, url: template({ text: scheme }, host), tls, connectTimeout: formatDuration(connectTimeoutMs) };
 }
 
 /**

@@ -144,7 +144,8 @@ export interface UpstreamTlsView {
   readonly certificate: LiteralValue | null;
   readonly certificateKey: LiteralValue | null;
   readonly trusted: LiteralValue | null;
-  readonly serverName: LiteralValue | null;
+  /** A literal, or (a split across services) a variable mapped from the chosen upstream. */
+  readonly serverName: LiteralValue | TemplateValue | null;
   readonly protocols: string;
   readonly ciphers: LiteralValue;
 }
