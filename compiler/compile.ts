@@ -21,6 +21,7 @@ import { normalize } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
+import { setAsideInvalid } from "./partial-check.ts";
 import { typecheckConfig } from "./typecheck.ts";
 import { findTargets, targets as allTargets, verifiers, type SidecarFlavour } from "../targets/index.ts";
 import type { KubernetesOptionOverrides } from "../targets/kubernetes/options.ts";
@@ -116,6 +117,32 @@ export async function compileLoaded(config: LoadedConfig, options: CompileOption
   }
 }
 
+/** Raw-value checks, normalization and the model-stage checks of a schema-valid value. */
+function checkModel(value: unknown, report: Report): NMesh {
+  checkRawValues(value, report);
+  const rawRoutes = ((value as { routes?: unknown[] }).routes ?? []) as Record<string, unknown>[];
+  rawRoutes.forEach((r, i) => {
+    const keys = conflictingActionKeys(r);
+    if (keys.length) report(coreCodes.conflictingActions, { message: `route has ${keys.join(" and ")}; a route does one of them`, path: `routes[${i}]`, hint: "split the route in two, or keep one action" });
+  });
+  const mesh: NMesh = normalize(value as Parameters<typeof normalize>[0]);
+  for (const check of checks) if (check.stage === "model") check.run(mesh, report);
+  return mesh;
+}
+
+/** The semantic errors of the parts the schema accepted, when that is sound (partial-check.ts). */
+function checkValidParts(config: LoadedConfig, errors: readonly Diagnostic[]): Diagnostic[] {
+  const aside = setAsideInvalid(config.value, errors.filter((d) => d.severity === "error"));
+  if (!aside || checkSchema(aside.value, config.file).length > 0) return [];
+  const found: Diagnostic[] = [];
+  try {
+    const mesh = checkModel(aside.value, reporter(found, config.file));
+    return found.flatMap((d) => aside.restore(d, mesh) ?? []);
+  } catch {
+    return []; // the full config's errors stand on their own; this pass only adds to them
+  }
+}
+
 async function runStages(config: LoadedConfig, options: CompileOptions, t: ReturnType<typeof timer>): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics, config.file);
@@ -126,16 +153,11 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   checkCharacters(config.value, report);
   diagnostics.push(...checkSchema(config.value, config.file));
   t.lap("validate");
-  if (hasErrors(diagnostics)) return done({});
-  checkRawValues(config.value, report);
-  const rawRoutes = ((config.value as { routes?: unknown[] }).routes ?? []) as Record<string, unknown>[];
-  rawRoutes.forEach((r, i) => {
-    const keys = conflictingActionKeys(r);
-    if (keys.length) report(coreCodes.conflictingActions, { message: `route has ${keys.join(" and ")}; a route does one of them`, path: `routes[${i}]`, hint: "split the route in two, or keep one action" });
-  });
-  const mesh: NMesh = normalize(config.value as Parameters<typeof normalize>[0]);
-  t.lap("normalize");
-  for (const check of checks) if (check.stage === "model") check.run(mesh, report);
+  if (hasErrors(diagnostics)) {
+    diagnostics.push(...checkValidParts(config, diagnostics));
+    return done({});
+  }
+  const mesh = checkModel(config.value, report);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
   const ir = buildIR(mesh, { ...DEFAULT_RUNTIME, ...options.runtime });

@@ -59,7 +59,7 @@ test("--watch survives a syntax error in mesh.config.ts and recompiles when it i
   let exited: number | null = null;
   child.on("exit", (code) => (exited = code ?? -1));
   const until = async (pattern: RegExp, count: number) => {
-    for (let i = 0; i < 600 && exited === null && (stderr.match(pattern) ?? []).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 2400 && exited === null && (stderr.match(pattern) ?? []).length < count; i++) await new Promise((r) => setTimeout(r, 50));
     return (stderr.match(pattern) ?? []).length >= count;
   };
   try {

@@ -174,7 +174,7 @@ test("--watch recompiles on save and reports errors as you type", async () => {
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const until = async (pattern: RegExp, count: number) => {
-    for (let i = 0; i < 200 && (stderr.match(pattern) ?? []).length < count; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 2400 && (stderr.match(pattern) ?? []).length < count; i++) await new Promise((r) => setTimeout(r, 50));
     return (stderr.match(pattern) ?? []).length >= count;
   };
   try {
