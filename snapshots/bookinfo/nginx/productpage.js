@@ -143,8 +143,8 @@ function xfcc(r, self) {
 // --- this proxy's js_set handlers ------------------------------------------------------
 function set_h_end_user(r) { return header(r, "end-user"); }
 function set_peer(r) { return peerUri(r); }
-function set_refuse_meshc_l0(r) { return refusal(r, []); }
-function set_refuse_meshc_l1(r) { return refusal(r, ["end-user"]); }
-function set_xfcc(r) { return xfcc(r, "spiffe://cluster.local/ns/bookinfo/sa/productpage"); }
+function set_refuse_meshc_l0(r) { return refusal(r, ["end-user"]); }
+function set_refuse_meshc_l1(r) { return refusal(r, []); }
+function set_xfcc(r) { return xfcc(r, "spiffe://cluster.local/ns/bookinfo/sa/bookinfo-productpage"); }
 
 export default { set_h_end_user, set_peer, set_refuse_meshc_l0, set_refuse_meshc_l1, set_xfcc };

@@ -143,6 +143,6 @@ function xfcc(r, self) {
 // --- this proxy's js_set handlers ------------------------------------------------------
 function set_peer(r) { return peerUri(r); }
 function set_refuse_meshc_l0(r) { return refusal(r, []); }
-function set_xfcc(r) { return xfcc(r, "spiffe://cluster.local/ns/bookinfo/sa/ratings"); }
+function set_xfcc(r) { return xfcc(r, "spiffe://cluster.local/ns/bookinfo/sa/bookinfo-ratings"); }
 
 export default { set_peer, set_refuse_meshc_l0, set_xfcc };

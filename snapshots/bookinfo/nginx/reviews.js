@@ -144,6 +144,6 @@ function xfcc(r, self) {
 function set_peer(r) { return peerUri(r); }
 function set_refuse_meshc_l0(r) { return refusal(r, []); }
 function set_refuse_meshc_l1(r) { return refusal(r, []); }
-function set_xfcc(r) { return xfcc(r, "spiffe://cluster.local/ns/bookinfo/sa/reviews"); }
+function set_xfcc(r) { return xfcc(r, "spiffe://cluster.local/ns/bookinfo/sa/bookinfo-reviews"); }
 
 export default { set_peer, set_refuse_meshc_l0, set_refuse_meshc_l1, set_xfcc };
