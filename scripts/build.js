@@ -30,7 +30,9 @@ if (tsc.status !== 0) {
 }
 for (const top of ["compiler", "targets", "schemas"]) {
   for (const file of walk(join(ROOT, top))) {
-    if (NOT_ASSETS.has(extname(file)) || file.endsWith(".test.ts")) continue;
+    // A .js under templates/ is data a target reads (nginx's njs module), not a launcher.
+    const template = extname(file) === ".js" && relative(ROOT, file).split(/[\\/]/).includes("templates");
+    if ((NOT_ASSETS.has(extname(file)) && !template) || file.endsWith(".test.ts")) continue;
     cpSync(file, join(DIST, relative(ROOT, file)));
   }
 }
