@@ -122,6 +122,8 @@ export const coreCodes = defineCodes({
     description: "The folder's meshc.lock.json (or a snapshot's .meshc-snapshot.json) lists a path that is absolute, holds .., goes through a symbolic link or resolves outside the folder, or it does not parse. A lock decides what meshc may replace or remove, so meshc writes and removes nothing." },
   foreignFileInTheWay: { code: "MESH4007", severity: "error", title: "would replace a file meshc did not write",
     description: "In a folder shared with other files (--adopt), a file of the bundle would replace a file the lock does not list, or a file the lock lists no longer holds the bytes meshc wrote. meshc never overwrites or removes what it cannot prove it wrote." },
+  privateKeyInBundle: { code: "MESH4008", severity: "error", title: "private key inside the bundle",
+    description: "A file in the bundle folder holds a private key (PEM, OpenSSH or PuTTY). The bundle is committed and shipped; keys belong outside it (meshc certs issue --dir refuses a bundle). compile and compile --check fail until it is moved." },
 
   // --- 9xxx: internal ----------------------------------------------------------
   internal: { code: "MESH9001", severity: "error", title: "internal error",

@@ -1,0 +1,39 @@
+// Private keys have no place in a bundle: it is committed, reviewed and shipped. `meshc certs
+// issue` refuses to mint into one, but a key copied in by hand (or minted before that guard)
+// would ride along with every commit, so `compile` and `compile --check` look for one.
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { coreCodes } from "./diagnostics/codes.ts";
+import { diagnostic } from "./diagnostics/define.ts";
+import type { Diagnostic } from "./diagnostics/types.ts";
+
+// PEM (PKCS#1, PKCS#8, SEC1, encrypted), OpenSSH and PuTTY private keys.
+const KEY_MARKERS = [/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/, /PuTTY-User-Key-File-/];
+const MAX_READ = 1 << 20;
+
+/** Files under `dir` (symbolic links neither followed nor read) that hold a private key, relative and "/"-separated, sorted. */
+export function privateKeyFiles(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string): void => {
+    let names: string[];
+    try { names = readdirSync(d).sort(); } catch { return; }
+    for (const name of names) {
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.isFile() && st.size <= MAX_READ && KEY_MARKERS.some((m) => m.test(readFileSync(p, "latin1")))) {
+        found.push(relative(dir, p).split(sep).join("/"));
+      }
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+export function privateKeyDiagnostics(outDir: string): Diagnostic[] {
+  return privateKeyFiles(outDir).map((file) => diagnostic(coreCodes.privateKeyInBundle, {
+    message: `${join(outDir, file)} holds a private key; a bundle is committed and shipped, so the key would be too`,
+    file: join(outDir, file),
+    hint: "move the key out of the bundle (meshc certs issue --dir <a folder outside the bundle and ignored by git>), and rotate it if it was ever committed",
+  }));
+}
