@@ -29,8 +29,10 @@ test("the data plane accepts the emitted listener (no NACK) and serves the allow
   assert.is(emitted.results["web-other-method"], "PERMISSION_DENIED");
 });
 
-test("exact principal: only the URI SAN counts, not the subject DN, a CRL DP, or a missing URI", () => {
-  for (const kind of ["victim-dn", "crl-dp", "no-uri"]) assert.is(emitted.results[kind], "PERMISSION_DENIED", kind);
+test("exact principal: only the URI SAN counts, not the subject DN, a CRL DP, SAN bytes inside the CN, or a missing URI", () => {
+  // The subject-bytes leaf carries the victim's SAN bytes (86 LEN URI) inside its CN, not the
+  // URI text, so gRPC's CN fallback (below) does not reach it either.
+  for (const kind of ["victim-dn", "crl-dp", "subject-bytes", "no-uri"]) assert.is(emitted.results[kind], "PERMISSION_DENIED", kind);
   assert.is(emitted.results["other-ca"], "UNAVAILABLE", "a foreign CA's certificate fails the handshake");
 });
 
@@ -48,11 +50,10 @@ test("control: without meshc.request_model the joined value (\"1,1\", \"0,1\") s
 });
 
 // Where gRPC's RBAC is weaker than Envoy's, asserted so a change in either shows up here:
-// gRPC's `authenticated` falls back to the subject CN even when URI SANs are present (Envoy
-// compares the whole RFC 2253 subject, which never equals a SPIFFE ID), and gRPC cannot run
-// the RBAC `matcher` form meshc uses on Envoy to refuse several URI SANs.
-test("known gRPC data-plane gaps (not the Envoy output's): CN fallback and several URI SANs", () => {
-  assert.is(emitted.results["subject-bytes"], "OK");
+// gRPC cannot run the RBAC `matcher` form meshc uses on Envoy to refuse several URI SANs
+// (and gRPC's `authenticated` falls back to the subject CN, which no hostile leaf here sets to
+// a SPIFFE ID; Envoy compares the whole RFC 2253 subject, which never equals one).
+test("known gRPC data-plane gap (not the Envoy output's): several URI SANs", () => {
   assert.is(emitted.results["two-uris"], "OK");
 });
 
