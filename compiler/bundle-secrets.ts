@@ -1,11 +1,12 @@
 // Private keys have no place in a bundle: it is committed, reviewed and shipped. `meshc certs
 // issue` refuses to mint into one, but a key copied in by hand (or minted before that guard)
 // would ride along with every commit, so `compile` and `compile --check` look for one.
-import { lstatSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
+import { LOCK_FILE } from "./bundle.ts";
 
 // PEM (PKCS#1, PKCS#8, SEC1, encrypted), OpenSSH and PuTTY private keys.
 const KEY_MARKERS = [/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/, /PuTTY-User-Key-File-/];
@@ -19,10 +20,14 @@ export function privateKeyFiles(dir: string): string[] {
     try { names = readdirSync(d).sort(); } catch { return; }
     for (const name of names) {
       const p = join(d, name);
-      const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile() && st.size <= MAX_READ && KEY_MARKERS.some((m) => m.test(readFileSync(p, "latin1")))) {
-        found.push(relative(dir, p).split(sep).join("/"));
+      try {
+        const st = lstatSync(p);
+        if (st.isDirectory()) walk(p);
+        else if (st.isFile() && st.size <= MAX_READ && KEY_MARKERS.some((m) => m.test(readFileSync(p, "latin1")))) {
+          found.push(relative(dir, p).split(sep).join("/"));
+        }
+      } catch {
+        // Unreadable entries (permissions, a file removed meanwhile) hold nothing meshc can judge.
       }
     }
   };
@@ -30,7 +35,9 @@ export function privateKeyFiles(dir: string): string[] {
   return found;
 }
 
+/** Only a folder meshc already wrote (it holds the lock) is scanned: never `/`, a home or a stranger's tree. */
 export function privateKeyDiagnostics(outDir: string): Diagnostic[] {
+  if (!existsSync(join(outDir, LOCK_FILE))) return [];
   return privateKeyFiles(outDir).map((file) => diagnostic(coreCodes.privateKeyInBundle, {
     message: `${join(outDir, file)} holds a private key; a bundle is committed and shipped, so the key would be too`,
     file: join(outDir, file),

@@ -1,5 +1,4 @@
 // `meshc compile` and `meshc validate`.
-import { existsSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, computeDrift, lockDiagnostic, withLockFile, writeBundle } from "../bundle.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
@@ -50,7 +49,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const outDir = opts.out ?? "mesh-bundle";
   const projectRoots = [cwd, dirname(result.config.absolutePath)];
   if (opts.check) {
-    const forged = [...lockDiagnostic(outDir), ...(existsSync(outDir) ? privateKeyDiagnostics(outDir) : [])];
+    const forged = [...lockDiagnostic(outDir), ...privateKeyDiagnostics(outDir)];
     if (forged.length > 0) {
       printDiagnostics([...diagnostics, ...forged], opts.format, result.config, !!opts.verbose);
       return 1;
@@ -65,7 +64,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     return stale.length ? 1 : 0;
   }
   diagnostics.push(...checkOutDir(outDir, projectRoots, !!opts.adopt));
-  if (existsSync(outDir)) diagnostics.push(...privateKeyDiagnostics(outDir));
+  if (!hasErrors(diagnostics)) diagnostics.push(...privateKeyDiagnostics(outDir));
   if (!hasErrors(diagnostics)) diagnostics.push(...writeBundle(outDir, files));
   printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
   if (hasErrors(diagnostics)) return 1;
