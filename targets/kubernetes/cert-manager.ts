@@ -1,10 +1,9 @@
 // cert-manager objects: the mesh CA as an Issuer (its key pair in the Secret named like
 // the CA), one Certificate per identity, and, in dev/, a self-signed ClusterIssuer that
 // mints that CA Secret (and the gateways' hostname certificates) for clusters with no CA of their own.
-import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
+import { Certificate, type ICertificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
-import type { IKeyUsage } from "@kubernetes-models/cert-manager/cert-manager.io/v1/KeyUsage";
 import type { GatewayInfraIR, IdentityIR, KeyAlgorithm } from "../../compiler/ir/types.ts";
 import { SERVER_CERTIFICATE_LIFETIME_MS } from "../certs/build-manifest.ts";
 import { formatGoDuration } from "../certs/duration.ts";
@@ -22,6 +21,8 @@ const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: "ECDSA" | "RSA"; s
 function buildPrivateKey(algorithm: KeyAlgorithm) {
   return { ...PRIVATE_KEY[algorithm], encoding: "PKCS8" as const, rotationPolicy: "Always" as const };
 }
+
+type IKeyUsage = NonNullable<ICertificate["spec"]>["usages"] extends (infer U)[] | undefined ? U : never;
 
 /** Key usages: EC keys sign only (no key encipherment); RSA keys also encipher for TLS 1.2 RSA key exchange. */
 function buildUsages(algorithm: KeyAlgorithm): IKeyUsage[] {

@@ -2,10 +2,6 @@
 // routes attached to it: HTTPRoute, or GRPCRoute / TCPRoute when the backend's port
 // speaks gRPC / TCP. Rules keep the user's order, though Gateway API ranks matches by
 // specificity rather than order (documented in README.md).
-import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
-import { GRPCRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GRPCRoute";
-import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
-import { TCPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/TCPRoute";
 import type { GatewayInfraIR, GatewayRouteIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
@@ -13,6 +9,7 @@ import {
   buildGrpcMethodMatch, buildHeaderModifier, buildHttpFilters, buildHttpMatches, buildStringMatch, formatGatewayDuration, isEmptyMutation,
 } from "./gateway-matches.ts";
 import { manifestFileName, versionServiceName } from "./names.ts";
+import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 
 type RouteKind = "http" | "grpc" | "tcp";
 

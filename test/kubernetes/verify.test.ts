@@ -68,6 +68,25 @@ test("names, durations, kinds and YAML syntax are checked", () => {
   assert.equal(findingsOf(type).map((f) => [f.code, f.path]), [["MESH4402", "spec.ports[0].protocol"]]);
 });
 
+test("malformed Gateway API objects are refused: HTTPRoute, GRPCRoute v1, TCPRoute, Gateway (MESH4402 at the path)", () => {
+  const files = emit(richIR);
+  const findings = (path: string, change: (text: string) => string) => findingsOf(mutate(files, path, change), richIR).map((f) => [f.code, f.file, f.path]);
+  const http = "kubernetes/httproute-edge.yaml";
+  assert.equal(findings(http, (t) => t.replace(/type: PathPrefix/, "type: Prefix")), [["MESH4402", http, "spec.rules[0].matches[0].path.type"]]);
+  assert.equal(findings(http, (t) => t.replace(/parentRefs:\n {4}- name: edge\n/, "parentRefs:\n    - port: 80\n")), [["MESH4402", http, "spec.parentRefs[0].name"]]);
+  assert.equal(findings(http, (t) => t.replace(/\n {6}name: [\w-]+\n/, "\n      name: Not_A_Section\n")), [["MESH4402", http, "spec.rules[0].name"]]);
+  const grpc = "kubernetes/grpcroute-edge-grpc.yaml";
+  assert.equal(findings(grpc, (t) => t.replace("            type: Exact\n      name:", "            type: Fuzzy\n      name:")), [["MESH4402", grpc, "spec.rules[0].matches[0].method.type"]]);
+  assert.equal(findings(grpc, (t) => t.replace("port: 9090", "port: 0")), [["MESH4402", grpc, "spec.rules[0].backendRefs[0].port"], ["MESH4404", grpc, "spec.rules[0].backendRefs[0].port"]]);
+  assert.equal(findings(grpc, (t) => t.replace("name: edge-2", "name: -edge-")), [["MESH4402", grpc, "spec.rules[0].name"]]);
+  assert.equal(findings(grpc, (t) => t.replace("kind: GRPCRoute", "kind: GRPCRoute\nbogus: 1")), [["MESH4403", grpc, "bogus"]]);
+  const tcp = "kubernetes/tcproute-db-tcp.yaml";
+  assert.equal(findings(tcp, (t) => t.replace(/weight: \d+/, "weight: -1")), [["MESH4402", tcp, "spec.rules[0].backendRefs[0].weight"]]);
+  const gateway = "kubernetes/gateway-db.yaml";
+  assert.equal(findings(gateway, (t) => t.replace("        name: gateway-db-mesh-cert\n", "")), [["MESH4402", gateway, "spec.tls.backend.clientCertificateRef.name"]]);
+  assert.equal(findings(gateway, (t) => t.replace("protocol: TCP", "protocol: 7")), [["MESH4402", gateway, "spec.listeners[0].protocol"]]);
+});
+
 test("the pipeline's verifier checks the emitted objects: same findings, paths and lines as parsing the text", async () => {
   const files = emit(richIR);
   for (const file of files) assert.equal(emittedObjectOf(file), parse(file.content), file.path);

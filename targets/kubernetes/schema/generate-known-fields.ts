@@ -17,12 +17,17 @@ const OUT = join(HERE, "known-fields.json");
 type FieldRef = string;
 type FieldTable = Record<string, Record<string, FieldRef>>;
 
-/** A readable, unique table key: the type's name, suffixed when two modules declare the same name. */
-function tableName(type: Type, names: Map<string, string>): string {
+/**
+ * A readable, unique table key: the type's name, suffixed when two modules declare the same
+ * name; an anonymous type (an inline object, an Omit<...> of one) is named by where it was
+ * first met (`Gateway.spec.listeners`), since its text is the whole type.
+ */
+function tableName(type: Type, names: Map<string, string>, where: string): string {
   const full = type.getText();
   const known = names.get(full);
   if (known) return known;
-  const base = full.replace(/import\("[^"]*"\)\./g, "").replace(/[^A-Za-z0-9_]/g, "_");
+  const declared = full.replace(/import\("[^"]*"\)\./g, "");
+  const base = (/^[A-Za-z_$][\w$]*$/.test(declared) ? declared : where).replace(/[^A-Za-z0-9_.]/g, "_");
   const taken = new Set(names.values());
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
@@ -36,19 +41,19 @@ function isLeaf(type: Type): boolean {
     || type.isStringLiteral() || type.isBooleanLiteral() || type.getText() === "object";
 }
 
-function collectType(type: Type, where: SourceFile, table: FieldTable, names: Map<string, string>, skipStatus: boolean): FieldRef {
+function collectType(type: Type, where: SourceFile, table: FieldTable, names: Map<string, string>, skipStatus: boolean, path: string): FieldRef {
   const t = type.getNonNullableType();
   if (isLeaf(t)) return "";
   if (t.isArray()) {
-    const inner = collectType(t.getArrayElementTypeOrThrow(), where, table, names, false);
+    const inner = collectType(t.getArrayElementTypeOrThrow(), where, table, names, false, path);
     return inner === "" ? "" : `${inner}[]`;
   }
   const index = t.getStringIndexType();
   if (index && t.getProperties().length === 0) {
-    const inner = collectType(index, where, table, names, false);
+    const inner = collectType(index, where, table, names, false, `${path}.*`);
     return inner === "" ? "" : `{${inner}}`;
   }
-  const name = tableName(t, names);
+  const name = tableName(t, names, path);
   if (table[name]) return name;
   const fields: Record<string, FieldRef> = {};
   table[name] = fields;
@@ -56,7 +61,7 @@ function collectType(type: Type, where: SourceFile, table: FieldTable, names: Ma
     const decl = symbol.getDeclarations()[0];
     if (!decl || !(Node.isPropertySignature(decl) || Node.isPropertyDeclaration(decl))) continue;
     if (skipStatus && symbol.getName() === "status") continue;
-    fields[symbol.getName()] = collectType(symbol.getTypeAtLocation(where), where, table, names, false);
+    fields[symbol.getName()] = collectType(symbol.getTypeAtLocation(where), where, table, names, false, `${path}.${symbol.getName()}`);
   }
   return name;
 }
@@ -69,7 +74,7 @@ export function generateKnownFields(): string {
   const roots: Record<string, string> = {};
   const names = new Map<string, string>();
   EMITTED_KINDS.forEach((k, i) => {
-    roots[`${k.apiVersion}/${k.kind}`] = collectType(where.getTypeAliasOrThrow(`T${i}`).getType(), where, table, names, true);
+    roots[`${k.apiVersion}/${k.kind}`] = collectType(where.getTypeAliasOrThrow(`T${i}`).getType(), where, table, names, true, k.kind);
   });
   const sorted = Object.fromEntries(Object.keys(table).sort().map((n) => [n, Object.fromEntries(Object.entries(table[n]).sort())]));
   return JSON.stringify({ roots, types: sorted }, null, 1) + "\n";
