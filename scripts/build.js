@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { nativeTsc } from "./native-tsc.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -41,6 +41,18 @@ for (const top of ["compiler", "targets", "schemas"]) {
 const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 writeFileSync(join(DIST, "package.json"), JSON.stringify({ type: "module", version, private: true }, null, 2) + "\n");
 chmodSync(join(DIST, "compiler", "cli", "bin.js"), 0o755);
+
+// The Envoy verifier's protos: only the files that loading the bootstrap and the message
+// named by every `@type` the targets can write reaches (the names are the string literals
+// in their sources; google.protobuf types are protobufjs's own), copied from @grpc/grpc-js-xds, a devDependency, beside the compiled
+// loader. The package then needs neither grpc-js-xds nor its gRPC stack.
+const PROTO_NAME = /["'`]((?:envoy|xds|udpa)(?:\.[a-z0-9_]+)+\.[A-Z][A-Za-z0-9]*)["'`]/g;
+const typeNames = [...new Set(walk(join(ROOT, "targets"))
+  .filter((f) => f.endsWith(".ts") && !f.endsWith(".test.ts"))
+  .flatMap((f) => [...readFileSync(f, "utf8").matchAll(PROTO_NAME)].map((m) => m[1])))].sort();
+const protosModule = join(DIST, "targets", "envoy", "verify", "protos.js");
+const { collectProtoFiles } = await import(pathToFileURL(protosModule).href);
+for (const { folder, file } of collectProtoFiles(typeNames)) cpSync(join(folder, file), join(dirname(protosModule), "protos", file));
 
 // What works from the sources and would fail in the package: a sibling module named with
 // its .ts extension (an import, or a `new URL(..., import.meta.url)` for a child process)

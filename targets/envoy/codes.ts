@@ -93,6 +93,6 @@ export const ENVOY_CODES = defineCodes({
   },
   protosUnavailable: {
     code: "MESH4115", severity: "error", title: "Envoy API protos could not be loaded",
-    description: "The Envoy API protos shipped with @grpc/grpc-js-xds are missing or failed to load, so the output could not be checked.",
+    description: "The Envoy API protos (dist/targets/envoy/verify/protos in the package, @grpc/grpc-js-xds in the repository) are missing or failed to load, so the output could not be checked.",
   },
 });

@@ -1,5 +1,5 @@
 // Strict validation of the generated bootstraps against the real Envoy API (the protos
-// shipped with @grpc/grpc-js-xds), plus the cross-references Envoy checks at start-up.
+// of @grpc/grpc-js-xds, or the subset the build ships in dist: verify/protos.ts), plus the cross-references Envoy checks at start-up.
 // Findings are MESH41xx diagnostics pointing at the output file's line and column.
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";

@@ -7,7 +7,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,16 +38,44 @@ test("npm pack: compiled JavaScript and types, no tests, snapshots, benchmarks o
   assert.equal(files.filter((f) => /^(test|snapshots|bench|\.ci|examples|scripts)\//.test(f)), []);
   assert.equal(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")), [], "no TypeScript sources");
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  for (const dev of ["tsx", "uvu", "@grpc/grpc-js", "@grpc/proto-loader", "typescript"]) assert.not.ok(pkg.dependencies[dev], `${dev} is not a runtime dependency`);
+  for (const dev of ["tsx", "uvu", "fast-check", "@grpc/grpc-js", "@grpc/grpc-js-xds", "@grpc/proto-loader", "typescript"]) assert.not.ok(pkg.dependencies[dev], `${dev} is not a runtime dependency`);
+  // The Envoy verifier's protos: the few files it loads, not @grpc/grpc-js-xds's 600.
+  const protos = files.filter((f) => f.startsWith("dist/targets/envoy/verify/protos/") && f.endsWith(".proto"));
+  assert.ok(protos.includes("dist/targets/envoy/verify/protos/envoy/config/bootstrap/v3/bootstrap.proto"), "the bootstrap proto is shipped");
+  assert.ok(protos.length > 20 && protos.length < 200, `${protos.length} protos`);
 });
 
-test("installs into a fresh project next to the user's own typescript@5", () => {
+/** Disk use of a folder in KiB (du counts every hard-linked file once). */
+const diskKiB = (dir: string) => Number(run("du", ["-sk", dir], work).stdout.split("\t")[0]);
+/** Runtime dependencies only: what the repository needs for its tests stays out of a user's install. */
+const TEST_ONLY = ["tsx", "uvu", "fast-check", "@grpc/grpc-js", "@grpc/grpc-js-xds", "@grpc/proto-loader", "@types/node", "typescript"];
+/** meshc's own install, measured at about 116 MB (the native tsc 28, kubernetes-models 22, ts-morph 14, esbuild 11). */
+const MAX_INSTALL_MIB = 130;
+
+test("installs into a user's project next to their own typescript@5: small, runtime dependencies only", () => {
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "user-project", version: "1.0.0", private: true, type: "module" }, null, 2) + "\n");
-  const r = run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball, "typescript@5", "uvu@0.5.6"], project, 600_000);
+  const own = run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "typescript@5", "uvu@0.5.6"], project, 600_000);
+  assert.is(own.code, 0, own.out);
+  const tsManifest = readFileSync(join(project, "node_modules", "typescript", "package.json"), "utf8");
+  const before = diskKiB(join(project, "node_modules"));
+  const r = run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], project, 600_000);
   assert.is(r.code, 0, r.out);
-  const ts = JSON.parse(readFileSync(join(project, "node_modules", "typescript", "package.json"), "utf8"));
-  assert.match(ts.version, /^5\./, "node_modules/typescript is the user's");
+  assert.not.match(r.out, /EBADENGINE/, "every dependency admits the Node meshc's engines admit");
+  const installed = (diskKiB(join(project, "node_modules")) - before) / 1024;
+  assert.ok(installed < MAX_INSTALL_MIB, `meshc installs ${installed.toFixed(1)} MiB (bound ${MAX_INSTALL_MIB})`);
+  // The dependency tree npm resolved for meshc, and what is on disk, hold no test-only package.
+  const tree = JSON.parse(run(npm, ["ls", "--all", "--json"], project).stdout);
+  const names = new Set<string>();
+  const walk = (node: { dependencies?: Record<string, unknown> }) => {
+    for (const [name, child] of Object.entries(node.dependencies ?? {})) if (!names.has(name)) { names.add(name); walk(child as typeof node); }
+  };
+  walk(tree.dependencies.meshc);
+  assert.ok(names.has("protobufjs") && names.has("ts-morph"), "the tree was read");
+  assert.equal(TEST_ONLY.filter((name) => names.has(name)), [], "no test-only package in meshc's tree");
+  for (const name of ["tsx", "fast-check", "@grpc"]) assert.not.ok(existsSync(join(project, "node_modules", name)), `${name} is not installed`);
+  // The user's typescript, and `tsc`, are untouched.
+  assert.is(readFileSync(join(project, "node_modules", "typescript", "package.json"), "utf8"), tsManifest, "node_modules/typescript is the user's");
   assert.is(realpathSync(join(project, "node_modules", ".bin", "tsc")), realpathSync(join(project, "node_modules", "typescript", "bin", "tsc")));
   assert.match(run("npx", ["tsc", "--version"], project).out, /Version 5\./);
 });
@@ -99,6 +127,15 @@ test("npx meshc init, validate (type-checked), compile and compile --check", () 
   assert.is(compile.code, 0, compile.out);
   assert.ok(existsSync(join(project, "mesh-bundle", "meshc.lock.json")));
   assert.is(run(npm, ["run", "mesh:check"], project).code, 0);
+});
+
+test("the showcase mesh compiles from the package: every target, Envoy checked against the shipped protos", () => {
+  cpSync(join(ROOT, "examples", "shop"), join(project, "shop"), { recursive: true });
+  const r = run("npx", ["meshc", "compile", "shop/mesh.config.ts", "--out", "shop-out"], project, 300_000);
+  assert.is(r.code, 0, r.out);
+  assert.match(r.out, /\(envoy, nginx, haproxy, kubernetes, certs\)[^\n]*0 error/);
+  assert.not.match(r.out, /MESH4115|MESH4004/, "the Envoy verifier ran");
+  assert.ok(readdirSync(join(project, "shop-out", "envoy")).length > 0);
 });
 
 test("plain Node imports both entry points (no TypeScript loader)", () => {

@@ -1,9 +1,13 @@
-// Loads the Envoy API protos shipped with @grpc/grpc-js-xds, once per process. Messages
-// reached through `Any` (HCM, TLS, RBAC, ...) are loaded lazily by their `@type`: a proto
-// package lives in the folder of the same name, so the folder is loaded on first use.
+// Loads the Envoy API protos, once per process. Messages reached through `Any` (HCM, TLS,
+// RBAC, ...) are loaded lazily by their `@type`: a proto package lives in the folder of the
+// same name, so the folder is loaded on first use. In the repository the protos come from
+// @grpc/grpc-js-xds (a devDependency: 22 MB and a gRPC stack the compiler never runs); the
+// build copies the files these loads reach into `protos/` beside the compiled module
+// (collectProtoFiles), and the package reads only those.
 import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
 
 const require = createRequire(import.meta.url);
@@ -27,9 +31,18 @@ export interface EnvoyProtos {
   readonly loadMs: number;
 }
 
-function depsFolders(): string[] {
+const BOOTSTRAP_FILE = "envoy/config/bootstrap/v3/bootstrap.proto";
+
+/** @grpc/grpc-js-xds's proto folders; throws when it is not installed. */
+function xdsFolders(): string[] {
   const xdsPackage = dirname(require.resolve("@grpc/grpc-js-xds/package.json"));
   return ["envoy-api", "xds", "googleapis", "protoc-gen-validate"].map((d) => join(xdsPackage, "deps", d));
+}
+
+/** The subset the build shipped beside this module (the package), else @grpc/grpc-js-xds's folders (the repository). */
+function depsFolders(): string[] {
+  const shipped = fileURLToPath(new URL("./protos", import.meta.url));
+  return existsSync(join(shipped, BOOTSTRAP_FILE)) ? [shipped] : xdsFolders();
 }
 
 let descriptorRegistered = false;
@@ -89,7 +102,7 @@ function createEnvoyProtos(): EnvoyProtos {
   const folders = depsFolders();
   const started = performance.now();
   const root = createRoot(folders);
-  loadProtoFiles(root, ["envoy/config/bootstrap/v3/bootstrap.proto"]);
+  loadProtoFiles(root, [BOOTSTRAP_FILE]);
   root.resolveAll();
   const loadMs = performance.now() - started;
   const cache = new Map<string, protobuf.Type | null>();
@@ -123,8 +136,29 @@ export function loadEnvoyProtos(): EnvoyProtos {
 export function missingEnvoyProtos(): string | null {
   try {
     const folder = depsFolders()[0];
-    return existsSync(join(folder, "envoy/config/bootstrap/v3/bootstrap.proto")) ? null : `Envoy API protos not found under ${folder}`;
+    return existsSync(join(folder, BOOTSTRAP_FILE)) ? null : `Envoy API protos not found under ${folder}`;
   } catch {
-    return "@grpc/grpc-js-xds is not installed (it ships the Envoy API protos): npm install @grpc/grpc-js-xds";
+    return "the Envoy API protos are missing: the package ships them in dist/targets/envoy/verify/protos; in the repository, npm install (@grpc/grpc-js-xds holds them)";
   }
+}
+
+/**
+ * For the build: every .proto file (relative to its folder, with the folder) that loading
+ * the bootstrap and the packages of `typeNames` reads from @grpc/grpc-js-xds, exactly as
+ * createEnvoyProtos does at run time; throws if one of `typeNames` does not resolve.
+ */
+export function collectProtoFiles(typeNames: readonly string[]): { folder: string; file: string }[] {
+  registerDescriptor();
+  const folders = xdsFolders();
+  const root = createRoot(folders);
+  loadProtoFiles(root, [BOOTSTRAP_FILE]);
+  for (const name of typeNames) {
+    if (lookupMessage(root, name) === null) loadProtoFiles(root, packageFiles(folders, name));
+    root.resolveAll();
+    if (lookupMessage(root, name) === null) throw new Error(`${name} is not in the Envoy API protos`);
+  }
+  return root.files.flatMap((path) => {
+    const folder = folders.find((f) => path.startsWith(f + sep));
+    return folder === undefined ? [] : [{ folder, file: relative(folder, path) }];
+  });
 }
