@@ -4,12 +4,13 @@
 // project that extends it and lists only the config; without one, strict defaults.
 // Only errors in the config's own files (and in the tsconfig itself) are reported.
 import { spawn } from "node:child_process";
-import { rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
+import { typescriptPathFinder } from "./load/positions-ts.ts";
 import { findTsconfig, overridesFor } from "./typecheck-project.ts";
 
 // The binary from its platform package, not `typescript@7` itself: that package's `tsc`
@@ -60,12 +61,20 @@ export async function typecheckConfig(configPath: string, ownFiles: readonly str
   }
   const own = new Set(ownFiles.map((f) => resolve(f)));
   const out: Diagnostic[] = [];
-  for (const m of output.matchAll(/^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/gm)) {
+  const errors = [...output.matchAll(/^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/gm)];
+  // An error in the config gets the JSON path it is written at, so that meshc's own report of
+  // the same mistake replaces it (diagnostics/dedupe.ts) and a different mistake stays.
+  const config = resolve(configPath);
+  const pathAt = errors.some((m) => resolve(cwd, m[1]!) === config)
+    ? await typescriptPathFinder(config, readFileSync(config, "utf8"))
+    : () => null;
+  for (const m of errors) {
     const file = resolve(cwd, m[1]!);
     const inTsconfig = file.endsWith(".json");
     if (!own.has(file) && !inTsconfig) continue;
     out.push(diagnostic(coreCodes.typeError, {
       message: `${m[5]!} (${m[4]!})`, file: display(file), line: Number(m[2]), column: Number(m[3]),
+      path: file === config ? pathAt(Number(m[2]), Number(m[3])) ?? "" : "",
       hint: inTsconfig
         ? "meshc type-checks with TypeScript 7 through your tsconfig.json; fix the option or pass --no-typecheck"
         : "fix the type error; tsc and your editor report it too (turn this check off with --no-typecheck)",

@@ -1,14 +1,28 @@
 // One mistake, one diagnostic. A misspelled reference is both a TypeScript error (MESH1004)
-// and meshc's own error on the same line (MESH2001 "unknown service", with a did-you-mean);
-// printing both doubles every CI annotation. meshc's code is the more specific one, so the
-// type error yields to it. TypeScript and meshc point at different columns of the same
-// expression (`from: ["wbe"]`: the array vs. the element), hence the match on the line.
+// and meshc's own error (MESH2001 "unknown service", with a did-you-mean); printing both
+// doubles every CI annotation. meshc's code is the more specific one, so the type error
+// yields to it, but only for the same mistake: the type error carries the JSON path it is
+// written at (typecheck.ts), and yields to an own error at that path, or at an element of
+// the list at that path (TypeScript flags `from: ["wbe"]` at `from`, meshc at `from[0]`). A
+// type error outside the mesh object (no path) yields only to one at its very position.
+// Another mistake on the same line keeps its own type error.
 import { coreCodes } from "./codes.ts";
 import type { Diagnostic } from "./types.ts";
 
+const isTypeError = (d: Diagnostic) => d.code === coreCodes.typeError.code;
+/** `a.b[3]` -> `a.b`: the list an element belongs to. */
+const listOf = (path: string) => path.replace(/\[\d+\]$/, "");
+
 export function dropTypeErrorsCoveredByOwn(diagnostics: readonly Diagnostic[]): Diagnostic[] {
-  const ownErrorLines = new Set(diagnostics
-    .filter((d) => d.code !== coreCodes.typeError.code && d.severity === "error" && d.line > 0)
-    .map((d) => `${d.file}:${d.line}`));
-  return diagnostics.filter((d) => d.code !== coreCodes.typeError.code || !ownErrorLines.has(`${d.file}:${d.line}`));
+  const own = diagnostics.filter((d) => !isTypeError(d) && d.severity === "error" && d.file !== null);
+  const covered = new Set<string>();
+  for (const d of own) {
+    covered.add(`${d.file}|path|${d.path}`);
+    covered.add(`${d.file}|path|${listOf(d.path)}`);
+    if (d.line > 0) covered.add(`${d.file}|at|${d.line}:${d.column}`);
+  }
+  return diagnostics.filter((d) => {
+    if (!isTypeError(d)) return true;
+    return !covered.has(d.path === "" ? `${d.file}|at|${d.line}:${d.column}` : `${d.file}|path|${d.path}`);
+  });
 }

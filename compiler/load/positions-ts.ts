@@ -3,7 +3,7 @@
 // TypeScript API is used (no program, no type-check), so it costs milliseconds, and it is
 // loaded only when there is a diagnostic to place.
 import type { PathSegment, Position } from "./types.ts";
-import { nearestLocator } from "./locate.ts";
+import { formatPath, nearestLocator } from "./locate.ts";
 
 type TS = typeof import("ts-morph").ts;
 type Node = import("ts-morph").ts.Node;
@@ -74,4 +74,46 @@ function findDefaultExport(ts: TS, sf: import("ts-morph").ts.SourceFile): Node |
     }
   }
   return undefined;
+}
+
+/**
+ * The inverse of the locator: the JSON path of the value written at a 1-based line and
+ * column of mesh.config.ts (a property's key or anything inside its value; an array
+ * element), following same-file consts as the locator does. "" for the mesh object itself;
+ * null outside it. Type errors get paths this way, so one mistake is matched by path.
+ */
+export async function typescriptPathFinder(fileName: string, text: string): Promise<(line: number, column: number) => string | null> {
+  const { ts } = await import("ts-morph");
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const root = findDefaultExport(ts, sf);
+  return (line, column) => {
+    if (line < 1 || line > sf.getLineStarts().length) return null;
+    const pos = sf.getPositionOfLineAndCharacter(line - 1, column - 1);
+    const inside = (node: Node) => pos >= node.getStart(sf) && pos < node.getEnd();
+    // The path of `pos` inside `node` (the value at `path`), or null if `pos` is not in it.
+    const find = (node: Node | undefined, path: PathSegment[], depth: number): PathSegment[] | null => {
+      if (!node || depth > 64) return null;
+      const value = unwrap(ts, sf, node);
+      if (!inside(node) && !(value && value !== node && inside(value))) return null;
+      if (!value || !inside(value)) return path;
+      if (ts.isObjectLiteralExpression(value)) {
+        for (const prop of value.properties) {
+          const name = prop.name ? propertyName(ts, prop.name) : null;
+          if (name === null) continue;
+          if (inside(prop.name!)) return [...path, name];
+          const init = ts.isPropertyAssignment(prop) ? prop.initializer : ts.isShorthandPropertyAssignment(prop) ? prop.name : undefined;
+          const found = find(init, [...path, name], depth + 1);
+          if (found) return found;
+        }
+      } else if (ts.isArrayLiteralExpression(value)) {
+        for (const [i, element] of value.elements.entries()) {
+          const found = find(element, [...path, i], depth + 1);
+          if (found) return found;
+        }
+      }
+      return path;
+    };
+    const found = find(root, [], 0);
+    return found === null ? null : formatPath(found);
+  };
 }
