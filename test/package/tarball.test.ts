@@ -1,9 +1,12 @@
 // The package as a user gets it: `npm pack` this repository, install the tarball into a
-// fresh project (with the user's own typescript@5 and uvu), and use it with nothing but
-// the README: `meshc init`, `validate`, `compile`, plain-Node imports of `meshc` and
-// `meshc/testing`, the user's `tsc --noEmit` on a `tsc --init` config, the scaffolded
-// policy test under `node --test`, one under uvu, and the user's `tsc` left theirs.
-// Dependencies come from the registry through npm's cache; every step has a time bound.
+// user's project that already has its own typescript@5 and uvu, and use it with nothing but
+// the README: the install's size and dependency tree (no test-only package, no EBADENGINE),
+// `meshc init` and every script it scaffolds, `validate`, `compile` (the showcase, Envoy
+// checked against the shipped protos), plain-Node imports of `meshc` and `meshc/testing`,
+// the user's `tsc --noEmit` on a `tsc --init` config, the README's policy tests as written
+// under `node --test` and uvu, and the user's `tsc` left theirs. Also: the repository's own
+// install leaves its lockfile unchanged. Dependencies come from the registry through npm's
+// cache; every step has a time bound.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -146,28 +149,46 @@ console.log(typeof defineMesh, typeof testing.compile, typeof testing.compileCon
   assert.is(r.stdout.trim(), "function function function function");
 });
 
-test("the scaffolded policy test passes under node --test, and one written for uvu under uvu", () => {
+/** The ```js blocks of one README section, verbatim: what a user copies. */
+function readmeBlocks(section: string): string[] {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const start = readme.indexOf(`\n## ${section}\n`);
+  assert.ok(start >= 0, `README has "## ${section}"`);
+  const body = readme.slice(start + 1).split(/\n## /)[0]!;
+  return [...body.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+test("the scaffolded policy test passes under node --test; the README's examples run as written, under node --test and uvu", () => {
   const node = run(npm, ["run", "mesh:test"], project);
   assert.is(node.code, 0, node.out);
   assert.match(node.out, /# pass 2/);
   assert.match(node.out, /# fail 0/);
-  mkdirSync(join(project, "uvu"));
-  writeFileSync(join(project, "uvu", "policies.mjs"), `import { test } from "uvu";
-import * as assert from "uvu/assert";
-import { compileConfig, explain } from "meshc/testing";
-
-test("web may call api; api may not call web", async () => {
-  const { ir, errors } = await compileConfig(new URL("../mesh.config.ts", import.meta.url));
-  assert.equal(errors, []);
-  assert.is(explain(ir, { from: "web", to: "api", method: "POST", path: "/orders" }).outcome, "allowed");
-  assert.is.not(explain(ir, { from: "api", to: "web" }).outcome, "allowed");
+  assert.is(run(npm, ["run", "mesh:validate"], project).code, 0, "every scaffolded script runs");
+  const [nodeExample, uvuExample] = readmeBlocks("Test your policies");
+  assert.ok(nodeExample && uvuExample, "the README shows a node --test and a uvu example");
+  writeFileSync(join(project, "test", "readme-policies.test.mjs"), nodeExample);
+  const fromReadme = run(process.execPath, ["--test", "test/readme-policies.test.mjs"], project);
+  assert.is(fromReadme.code, 0, fromReadme.out);
+  assert.match(fromReadme.out, /# fail 0/);
+  rmSync(join(project, "test", "readme-policies.test.mjs"));
+  // The README's uvu example and command, verbatim (the command is the one it prints).
+  writeFileSync(join(project, "test", "mesh-policies.uvu.mjs"), uvuExample);
+  const uvu = run("npx", ["uvu", "test", "\\.uvu\\.mjs$"], project);
+  assert.is(uvu.code, 0, uvu.out);
+  assert.match(uvu.out.replace(/\x1b\[[0-9;]*m/g, ""), /Passed:\s+1\b/);
+  // And it can fail: the same test against a mesh that lets api call web.
+  writeFileSync(join(project, "mesh.config.ts"), readFileSync(join(project, "mesh.config.ts"), "utf8").replace(`from: ["web"], to: "api"`, `from: ["web", "api"], to: "web"`));
+  assert.is.not(run("npx", ["uvu", "test", "\\.uvu\\.mjs$"], project).code, 0, "the uvu example fails when the policy changes");
 });
 
-test.run();
-`);
-  const uvu = run("npx", ["uvu", "uvu"], project);
-  assert.is(uvu.code, 0, uvu.out);
-  assert.match(uvu.out.replace(/\x1b\[[0-9;]*m/g, ""), /Passed:\s+1/);
+test("the repository's own install admits Node 20 and leaves package-lock.json as committed", () => {
+  const clone = join(work, "clone");
+  mkdirSync(clone);
+  for (const f of ["package.json", "package-lock.json"]) cpSync(join(ROOT, f), join(clone, f));
+  const r = run(npm, ["install", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], clone, 600_000);
+  assert.is(r.code, 0, r.out);
+  assert.not.match(r.out, /EBADENGINE/);
+  assert.is(readFileSync(join(clone, "package-lock.json"), "utf8"), readFileSync(join(ROOT, "package-lock.json"), "utf8"), "the lockfile is unchanged");
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
