@@ -2,7 +2,8 @@
 // operator reading nginx/api.conf or envoy/api.yaml can find the route, rule or service
 // behind it (and `meshc explain` can find the block behind a decision). One vocabulary
 // for every target: "route catalog-canary", "rule web-calls-api", "service api",
-// "gateway edge", "egress stripe", "mesh shop". Comments in nginx and HAProxy, metadata in
+// "gateway edge", "egress stripe", "jwt idp" (a JWT provider), "mesh shop" (mesh-wide
+// settings: defaults, observability). Comments in nginx and HAProxy, metadata in
 // Envoy, an annotation in Kubernetes all carry the same text.
 //
 // Names, not file:line: a line number in the output would change every generated file
@@ -10,10 +11,10 @@
 // Names are stable; `meshc explain` maps them to the config's lines.
 import type { AuthzRuleIR, ClusterIR, Origin, ProxyIR, RouteIR } from "./ir/types.ts";
 
-export type TraceKind = "route" | "rule" | "service" | "gateway" | "egress" | "mesh";
+export type TraceKind = "route" | "rule" | "service" | "gateway" | "egress" | "jwt" | "mesh";
 export interface TraceSource { readonly kind: TraceKind; readonly name: string }
 
-export const TRACE_KINDS: readonly TraceKind[] = ["route", "rule", "service", "gateway", "egress", "mesh"];
+export const TRACE_KINDS: readonly TraceKind[] = ["route", "rule", "service", "gateway", "egress", "jwt", "mesh"];
 
 /** The entity a JSON path sits under (`services.api.rateLimit` -> service api), or null. */
 export function entitySource(origin: Origin): TraceSource | null {
@@ -27,6 +28,7 @@ export function proxySource(proxy: Pick<ProxyIR, "kind" | "owner">): TraceSource
   return { kind: proxy.kind === "gateway" ? "gateway" : "service", name: proxy.owner };
 }
 
+const IMPLIED_RULE_SUFFIX = "-gateway";
 const ROUTE_ORIGIN = /^(gateways\.[^.[\]]+\.)?routes\[\d+\]$/;
 
 /**
@@ -39,9 +41,13 @@ export function routeSource(route: Pick<RouteIR, "name" | "origin">, owner: Trac
   return entitySource(route.origin) ?? owner;
 }
 
-/** A rule the user wrote, or the gateway whose route implies the allow. */
+/**
+ * A rule the user wrote; or the allow a gateway route implies for its gateway, which the IR
+ * names `<route>-gateway` and places at the route (ir/authorization.ts): the route.
+ */
 export function ruleSource(rule: Pick<AuthzRuleIR, "name" | "origin">, owner: TraceSource): TraceSource {
   if (/^authorization\[\d+\]$/.test(rule.origin)) return { kind: "rule", name: rule.name };
+  if (ROUTE_ORIGIN.test(rule.origin) && rule.name.endsWith(IMPLIED_RULE_SUFFIX)) return { kind: "route", name: rule.name.slice(0, -IMPLIED_RULE_SUFFIX.length) };
   return entitySource(rule.origin) ?? owner;
 }
 
@@ -73,7 +79,7 @@ export function traceComment(source: TraceSource): string {
 
 /** Reads a trace text back ("route catalog-canary" -> route, catalog-canary); null when it is none. */
 export function parseTraceText(text: string): TraceSource | null {
-  const m = /^(route|rule|service|gateway|egress|mesh) (\S.*)$/.exec(text.trim());
+  const m = /^(route|rule|service|gateway|egress|jwt|mesh) (\S.*)$/.exec(text.trim());
   if (m === null) return null;
   let name = m[2]!;
   if (name.startsWith("\"")) {

@@ -215,6 +215,7 @@ ${aclLine}
 {{#if usesPick}}
     tcp-request content set-var(sess.meshc_pick) rand(100)
 {{/if}}
+    {{trace trace}}
 {{#each backends}}
     use_backend {{hap name}}{{#if below}} if { var(sess.meshc_pick) -m int -- lt {{below}} }{{/if}}
 {{/each}}
