@@ -76,14 +76,3 @@ export function traceText(source: TraceSource): string {
 export function traceComment(source: TraceSource): string {
   return `# ${traceText(source)}`;
 }
-
-/** Reads a trace text back ("route catalog-canary" -> route, catalog-canary); null when it is none. */
-export function parseTraceText(text: string): TraceSource | null {
-  const m = /^(route|rule|service|gateway|egress|jwt|mesh) (\S.*)$/.exec(text.trim());
-  if (m === null) return null;
-  let name = m[2]!;
-  if (name.startsWith("\"")) {
-    try { name = JSON.parse(name) as string; } catch { return null; }
-  } else if (!SAFE_NAME.test(name)) return null;
-  return { kind: m[1] as TraceKind, name };
-}
