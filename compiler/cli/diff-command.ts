@@ -15,8 +15,11 @@ export interface DiffOptions {
   verbose?: boolean; maxChars?: string;
 }
 
-/** Edges in the comment's graph before it shows only the changed neighbourhood. */
-const GRAPH_EDGES = 60;
+/**
+ * Edges in the comment's graph before it shows only the changed neighbourhood; smaller
+ * versions are tried in turn when the comment's budget is short.
+ */
+const GRAPH_EDGES = [60, 20, 5];
 
 async function resolveSides(oldRef: string | undefined, newRef: string | undefined, opts: DiffOptions, cwd: string): Promise<[MeshSource, MeshSource]> {
   if (opts.base) {
@@ -38,15 +41,19 @@ function semanticCauses(before: MeshSource, after: MeshSource): { causes: Cause[
   return { causes: [...d.causes], changes: d.changes };
 }
 
-function mermaidSection(before: MeshSource, after: MeshSource, causes: readonly Cause[], maxEdges: number): string {
+/** The comment's graph section, one version a limit of edges (largest first). */
+function mermaidSections(before: MeshSource, after: MeshSource, causes: readonly Cause[], limits: readonly number[]): string[] {
   const empty = { nodes: [], edges: [] };
   const old = before.mesh ? buildGraph(before.mesh) : empty;
   const now = after.mesh ? buildGraph(after.mesh) : empty;
   const changed = new Set(causes.flatMap((c) => c.effects.flatMap((e) => [e.route, e.rule].filter((n): n is string => n !== undefined))));
-  const { graph, omitted } = boundGraph(diffGraphs(old, now, changed), maxEdges);
-  if (graph.edges.length === 0) return "";
-  const note = omitted > 0 ? `\n_${omitted.toLocaleString("en-US")} unchanged or farther edges left out (limit ${maxEdges}); \`meshc graph\` draws them all._\n` : "";
-  return `<details><summary>Mesh graph (changed edges coloured)</summary>\n\n\`\`\`mermaid\n${formatMermaid(graph)}\`\`\`\n${note}</details>\n`;
+  const full = diffGraphs(old, now, changed);
+  return limits.map((maxEdges) => {
+    const { graph, omitted } = boundGraph(full, maxEdges);
+    if (graph.edges.length === 0) return "";
+    const note = omitted > 0 ? `\n_${omitted.toLocaleString("en-US")} unchanged or farther edges left out (limit ${maxEdges}); \`meshc graph\` draws them all._\n` : "";
+    return `<details><summary>Mesh graph (changed edges coloured)</summary>\n\n\`\`\`mermaid\n${formatMermaid(graph)}\`\`\`\n${note}</details>\n`;
+  });
 }
 
 function fileBlocks(diff: readonly TargetDiff[]) {
@@ -99,7 +106,7 @@ export async function runDiff(oldRef: string | undefined, newRef: string | undef
     const rerun = `meshc diff${opts.base ? ` --base ${opts.base}` : ""}${oldRef ? ` ${oldRef}` : ""}${newRef ? ` ${newRef}` : ""}`.replace(/`/g, "'");
     process.stdout.write(formatCausesMarkdown({
       title: `meshc diff: ${before.label} -> ${after.label}`, causes, rerun, budget, verbose: opts.verbose === true,
-      graph: semantic === null ? "" : mermaidSection(before, after, causes, GRAPH_EDGES),
+      graph: semantic === null ? "" : mermaidSections(before, after, causes, GRAPH_EDGES),
       files: opts.files === false ? [] : fileBlocks(fileDiff),
     }));
   } else {

@@ -1,8 +1,11 @@
-// `meshc explain`: one request, answered from the IR.
+// `meshc explain`: one request, answered from the IR, with where each decision is written:
+// the config's line and the emitted files' blocks (review/explain-locate.ts).
 import { compileFile, hasErrors } from "../compile.ts";
 import type { NMesh } from "../normalize/model.ts";
 import { didYouMean } from "../suggest.ts";
 import { explain, formatExplanation } from "../review/explain.ts";
+import { formatLocations, locateExplanation } from "../review/explain-locate.ts";
+import { parsePath } from "../load/locate.ts";
 import { printDiagnostics } from "./output.ts";
 
 export interface ExplainOptions { from: string; to: string; method: string; path: string; header?: string[]; format: "text" | "json" }
@@ -24,7 +27,16 @@ export async function runExplain(config: string | undefined, opts: ExplainOption
   const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers });
   const unknown = unknownName(r.mesh, opts, e.outcome);
   if (unknown) { process.stderr.write(unknown); return 2; } // a name the mesh does not have: usage error
-  process.stdout.write(opts.format === "json" ? JSON.stringify(e, null, 2) + "\n" : formatExplanation(e));
+  // Where the decisions live: the config's lines and the emitted blocks (their traceability markers).
+  const locations = locateExplanation(r.ir, e, r.files);
+  const locate = r.config ? await r.config.locator() : null;
+  const configLine = (origin: string) => {
+    const pos = locate?.(parsePath(origin));
+    return pos && r.config ? `${r.config.file}:${pos.line}:${pos.column}` : null;
+  };
+  process.stdout.write(opts.format === "json"
+    ? JSON.stringify({ ...e, locations }, null, 2) + "\n"
+    : formatExplanation(e) + formatLocations(e, locations, configLine));
   return 0;
 }
 

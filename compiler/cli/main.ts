@@ -85,7 +85,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   program.command("graph")
     .description("draw the mesh: services, gateways, routes and allowed callers")
     .argument("[config]", "the config (default: found in the working directory)")
-    .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot"]).default("mermaid"))
+    .addOption(new Option("--format <format>", "output format").choices(["mermaid", "dot", "svg"]).default("mermaid"))
     .action(async (config, opts) => setExit(await runGraph(config, opts)));
 
   program.command("snapshot")

@@ -59,8 +59,8 @@ export function escapeMarkdown(s: string): string {
 export interface MarkdownParts {
   readonly title: string;
   readonly causes: readonly Cause[];
-  /** A Mermaid block (or "" for none). */
-  readonly graph: string;
+  /** A Mermaid block (or "" for none), or smaller and smaller versions of it: the first that fits is shown. */
+  readonly graph: string | readonly string[];
   /** File diffs, one markdown block per target, with a one-line stand-in used when the block does not fit. */
   readonly files: readonly { readonly target: string; readonly block: string; readonly stub: string }[];
   /** The command that prints everything: "meshc diff --base main". */
@@ -122,10 +122,11 @@ export function formatCausesMarkdown(p: MarkdownParts): string {
     room -= h.length;
   }
   if (headings.length < p.causes.length) left.push(`${plural(p.causes.length - headings.length, "cause")} (of ${p.causes.length})`);
-  // 2. The graph, whole or not at all.
-  const graph = p.graph !== "" && p.graph.length + 2 <= room ? p.graph : "";
+  // 2. The graph: the largest version that fits, or none.
+  const versions = (typeof p.graph === "string" ? [p.graph] : p.graph).filter((g) => g !== "");
+  const graph = versions.find((g) => g.length + 2 <= room) ?? "";
   room -= graph.length === 0 ? 0 : graph.length + 2;
-  if (p.graph !== "" && graph === "") left.push("the mesh graph (`meshc graph`)");
+  if (versions.length > 0 && graph === "") left.push("the mesh graph (`meshc graph`)");
   // 3. Each shown cause's effects, folded, cut at what fits.
   const details: string[] = [];
   let cut = 0;

@@ -7,6 +7,10 @@ import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, TYPES, type Json } 
 import { buildJwksCluster } from "./jwt.ts";
 import { buildListener } from "./listeners.ts";
 import { buildOverloadManager } from "./overload.ts";
+import { proxySource, traceText, type TraceSource } from "../../compiler/trace.ts";
+import { buildTraceMetadata } from "./trace.ts";
+
+const GENERATED_BY = "meshc: do not edit; change the mesh config and compile again";
 
 /** Underscore cannot occur in a DNS-1123 name, so these never collide with IR names. */
 export const ADMIN_CLUSTER = "meshc_admin";
@@ -16,10 +20,11 @@ export const STATS_LISTENER = "meshc_prometheus";
  * Prometheus scrapes `/stats/prometheus` (or `/metrics`) on the metrics port; only that
  * path reaches the admin interface, whose other endpoints can change the proxy's state.
  */
-function buildStatsListener(port: number): Json {
+function buildStatsListener(port: number, mesh: TraceSource): Json {
   const toAdmin = { cluster: ADMIN_CLUSTER, timeout: "5s" };
   return {
     name: STATS_LISTENER,
+    ...buildTraceMetadata(mesh),
     address: buildSocketAddress("127.0.0.1", port),
     filter_chains: [{
       filters: [{
@@ -29,9 +34,9 @@ function buildStatsListener(port: number): Json {
           codec_type: "AUTO",
           route_config: {
             name: STATS_LISTENER,
-            virtual_hosts: [{ name: "stats", domains: ["*"], routes: [
-              { name: "prometheus", match: { path: "/stats/prometheus", headers: [{ name: ":method", string_match: { exact: "GET" } }] }, route: toAdmin },
-              { name: "metrics", match: { path: "/metrics", headers: [{ name: ":method", string_match: { exact: "GET" } }] },
+            virtual_hosts: [{ name: "stats", domains: ["*"], ...buildTraceMetadata(mesh), routes: [
+              { name: "prometheus", ...buildTraceMetadata(mesh), match: { path: "/stats/prometheus", headers: [{ name: ":method", string_match: { exact: "GET" } }] }, route: toAdmin },
+              { name: "metrics", ...buildTraceMetadata(mesh), match: { path: "/metrics", headers: [{ name: ":method", string_match: { exact: "GET" } }] },
                 route: { ...toAdmin, prefix_rewrite: "/stats/prometheus" } },
             ] }],
           },
@@ -42,9 +47,10 @@ function buildStatsListener(port: number): Json {
   };
 }
 
-function buildAdminCluster(proxy: ProxyIR): Json {
+function buildAdminCluster(proxy: ProxyIR, mesh: TraceSource): Json {
   return {
     name: ADMIN_CLUSTER,
+    ...buildTraceMetadata(mesh),
     type: "STATIC",
     connect_timeout: "1s",
     load_assignment: { cluster_name: ADMIN_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) } }] }] },
@@ -55,17 +61,21 @@ export function buildBootstrap(ctx: ProxyContext, meshName: string): Json {
   const proxy = ctx.proxy;
   const metricsPort = proxy.observability.metricsPort;
   const listeners = proxy.listeners.map((l) => buildListener(ctx, l));
-  const clusters = proxy.clusters.map(buildCluster);
+  const owner = proxySource(proxy);
+  const clusters = proxy.clusters.map((c) => buildCluster(c, owner));
   for (const listener of proxy.listeners) {
     const jwks = listener.kind === "http" && listener.jwt !== null ? buildJwksCluster(ctx, listener.jwt) : null;
     if (jwks !== null && !clusters.some((c) => c.name === jwks.name)) clusters.push(jwks);
   }
   if (metricsPort !== null) {
-    listeners.push(buildStatsListener(metricsPort));
-    clusters.push(buildAdminCluster(proxy));
+    // The metrics port is a mesh-wide setting (`observability.metricsPort`).
+    const mesh: TraceSource = { kind: "mesh", name: meshName };
+    listeners.push(buildStatsListener(metricsPort, mesh));
+    clusters.push(buildAdminCluster(proxy, mesh));
   }
   return {
-    node: { id: proxy.name, cluster: proxy.owner, metadata: { mesh: meshName, kind: proxy.kind } },
+    // The file's header: what it is and where it comes from (YAML comments would not survive a config dump).
+    node: { id: proxy.name, cluster: proxy.owner, metadata: { mesh: meshName, kind: proxy.kind, source: traceText(owner), generated_by: GENERATED_BY } },
     admin: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) },
     static_resources: { listeners, clusters },
     overload_manager: buildOverloadManager(),

@@ -3,6 +3,8 @@
 import type { ClusterIR, ConnectionLimitsIR, HealthCheckIR, LoadBalancingIR, OutlierDetectionIR } from "../../compiler/ir/types.ts";
 import { buildSocketAddress, buildTypedConfig, formatDuration, TYPES, type Json } from "./format.ts";
 import { buildUpstreamTransportSocket } from "./tls.ts";
+import { clusterSource, type TraceSource } from "../../compiler/trace.ts";
+import { buildTraceMetadata } from "./trace.ts";
 
 const LB_POLICIES: Record<LoadBalancingIR["policy"], string> = {
   "round-robin": "ROUND_ROBIN", "least-request": "LEAST_REQUEST", "random": "RANDOM", "hash": "RING_HASH",
@@ -65,9 +67,11 @@ function upstreamAlpn(protocol: ClusterIR["protocol"]): string[] {
   return protocol === "http" ? ["http/1.1"] : ["h2"];
 }
 
-export function buildCluster(cluster: ClusterIR): Json {
+/** `owner`: the proxy's service or gateway, what its local app's cluster traces to. */
+export function buildCluster(cluster: ClusterIR, owner: TraceSource): Json {
   return {
     name: cluster.name,
+    ...buildTraceMetadata(clusterSource(cluster, owner)),
     type: cluster.discovery === "dns" ? "STRICT_DNS" : "STATIC",
     connect_timeout: formatDuration(cluster.connectTimeoutMs),
     lb_policy: LB_POLICIES[cluster.loadBalancing.policy],

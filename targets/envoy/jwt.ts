@@ -5,6 +5,7 @@ import { ENVOY_CODES } from "./codes.ts";
 import { report, type ProxyContext } from "./context.ts";
 import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, TYPES, type Json } from "./format.ts";
 import { buildUpstreamTransportSocket } from "./tls.ts";
+import { buildTraceMetadata } from "./trace.ts";
 
 /** Underscore cannot occur in a DNS-1123 name, so this never collides with an IR cluster. */
 export function jwksClusterName(provider: string): string {
@@ -65,6 +66,7 @@ export function buildJwksCluster(ctx: ProxyContext, jwt: JwtIR): Json | null {
   const name = jwksClusterName(jwt.provider);
   return {
     name,
+    ...buildTraceMetadata({ kind: "jwt", name: jwt.provider }),
     type: "STRICT_DNS",
     connect_timeout: "5s",
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: buildSocketAddress(host, port) } }] }] },

@@ -9,6 +9,8 @@ import { escapeHeaderValue, type Json } from "./format.ts";
 import { buildHeaderMatcher, buildMethodMatcher, buildStringMatcher } from "./matchers.ts";
 import { buildFaultPerFilterConfig, buildForwardAction, buildPrefixReplacement } from "./route-action.ts";
 import { hostnamesRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
+import { proxySource, routeSource } from "../../compiler/trace.ts";
+import { buildTraceMetadata, virtualHostSource } from "./trace.ts";
 
 const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
   301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
@@ -91,6 +93,7 @@ export function buildRoute(ctx: ProxyContext, route: RouteIR): Json {
   const perFilter = action.kind === "forward" ? buildFaultPerFilterConfig(action) : null;
   return {
     name: route.name,
+    ...buildTraceMetadata(routeSource(route, proxySource(ctx.proxy))),
     match: buildRouteMatch(ctx, route),
     ...(action.kind === "forward" ? { route: buildForwardAction(ctx, route, action) } : {}),
     ...(action.kind === "redirect" ? { redirect: buildRedirect(route, action) } : {}),
@@ -101,12 +104,15 @@ export function buildRoute(ctx: ProxyContext, route: RouteIR): Json {
   };
 }
 
-function buildVirtualHost(ctx: ProxyContext, vhost: VirtualHostIR): Json {
-  return { name: vhost.name, domains: [...vhost.domains], routes: vhost.routes.map((r) => buildRoute(ctx, r)) };
+function buildVirtualHost(ctx: ProxyContext, vhost: VirtualHostIR, direction: HttpListenerIR["direction"]): Json {
+  return {
+    name: vhost.name, domains: [...vhost.domains], routes: vhost.routes.map((r) => buildRoute(ctx, r)),
+    ...buildTraceMetadata(virtualHostSource(ctx.proxy, direction, vhost, ctx.clusters)),
+  };
 }
 
 export function buildRouteConfiguration(ctx: ProxyContext, listener: HttpListenerIR): Json {
-  return { name: listener.name, virtual_hosts: listener.virtualHosts.map((v) => buildVirtualHost(ctx, v)) };
+  return { name: listener.name, virtual_hosts: listener.virtualHosts.map((v) => buildVirtualHost(ctx, v, listener.direction)) };
 }
 
 /** True when some route of the listener injects faults, so the fault filter is needed. */

@@ -9,6 +9,7 @@ import type { BuildContext } from "./context.ts";
 import { buildServerTls } from "./build-tls.ts";
 import type { BackendView, ServerView } from "./view.ts";
 import { nameWord, tokenWord, type Word } from "./words.ts";
+import type { TraceSource } from "../../compiler/trace.ts";
 
 /** Without a route timeout Envoy waits indefinitely; HAProxy needs a value, so an hour. */
 export const NO_TIMEOUT_MS = 3_600_000;
@@ -98,11 +99,12 @@ function buildClusterPart(ctx: BuildContext, name: string, cluster: ClusterIR, m
 }
 
 /** An HTTP route's backend for one of its clusters: per-try timeout and retries (`retryOn`, built once a route) from the route. */
-export function buildRouteBackend(ctx: BuildContext, name: string, cluster: ClusterIR, action: ForwardActionIR, retryOn: string): BackendView {
+export function buildRouteBackend(ctx: BuildContext, name: string, cluster: ClusterIR, action: ForwardActionIR, retryOn: string, trace: TraceSource): BackendView {
   const retries = action.retries;
   const perTry = retries?.perTryTimeoutMs ?? null;
   const candidates = [perTry, action.timeoutMs].filter((t): t is number => t !== null);
   return {
+    trace,
     ...buildClusterPart(ctx, name, cluster, "http"),
     connectTimeoutMs: cluster.connectTimeoutMs,
     serverTimeoutMs: candidates.length > 0 ? Math.min(...candidates) : NO_TIMEOUT_MS,
@@ -111,8 +113,9 @@ export function buildRouteBackend(ctx: BuildContext, name: string, cluster: Clus
   };
 }
 
-export function buildTcpBackend(ctx: BuildContext, name: string, cluster: ClusterIR, idleTimeoutMs: number | null, connectTimeoutMs: number | null): BackendView {
+export function buildTcpBackend(ctx: BuildContext, name: string, cluster: ClusterIR, idleTimeoutMs: number | null, connectTimeoutMs: number | null, trace: TraceSource): BackendView {
   return {
+    trace,
     ...buildClusterPart(ctx, name, cluster, "tcp"),
     connectTimeoutMs: connectTimeoutMs ?? cluster.connectTimeoutMs,
     serverTimeoutMs: idleTimeoutMs ?? NO_TIMEOUT_MS,

@@ -5,6 +5,7 @@ import type { BuildContext } from "./context.ts";
 import type { AclName, AclRef, AclView, AuthzView } from "./view.ts";
 import { nameWord, regexLiteral, textWord, tokenWord, type Word } from "./words.ts";
 import { hostnamesRegex, pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
+import { ruleSource, type TraceSource } from "../../compiler/trace.ts";
 
 export interface MatchAcls {
   readonly acls: AclView[];
@@ -107,17 +108,19 @@ function ruleCondition(ctx: BuildContext, index: number, rule: AuthzRuleIR, acls
  * default of deny, an unmarked transaction is a 403. Allow rules are dropped when the
  * default is allow: they cannot change the outcome.
  */
-export function buildAuthz(ctx: BuildContext, authz: AuthorizationIR | null, layer: "http" | "tcp"): AuthzView | null {
+export function buildAuthz(ctx: BuildContext, authz: AuthorizationIR | null, layer: "http" | "tcp", owner: TraceSource): AuthzView | null {
   if (authz === null) return null;
-  const ruleAcls: AclView[] = [];
-  const rules = authz.rules.map((rule, i) => ({ rule, conditions: ruleCondition(ctx, i, rule, ruleAcls, layer) }));
+  const rules = authz.rules.map((rule, i) => {
+    const acls: AclView[] = [];
+    return { rule, acls, trace: ruleSource(rule, owner), conditions: ruleCondition(ctx, i, rule, acls, layer) };
+  });
   const needsPeer = rules.some((r) => r.conditions.includes("meshc_peer_cert"));
-  const acls = needsPeer ? [...PEER_ACLS, ...ruleAcls] : ruleAcls;
   const defaultDeny = authz.defaultAction === "deny";
   return {
-    acls,
-    denyRules: rules.filter((r) => r.rule.action === "deny").map((r) => ({ conditions: r.conditions })),
-    allowRules: defaultDeny ? rules.filter((r) => r.rule.action === "allow").map((r) => ({ conditions: r.conditions })) : [],
+    acls: needsPeer ? PEER_ACLS : [],
+    ruleAcls: rules.filter((r) => r.acls.length > 0).map((r) => ({ trace: r.trace, acls: r.acls })),
+    denyRules: rules.filter((r) => r.rule.action === "deny").map((r) => ({ trace: r.trace, conditions: r.conditions })),
+    allowRules: defaultDeny ? rules.filter((r) => r.rule.action === "allow").map((r) => ({ trace: r.trace, conditions: r.conditions })) : [],
     defaultDeny,
   };
 }

@@ -9,6 +9,7 @@ import { buildRequestGuards, verifiesClients } from "./build-guards.ts";
 import { luaFileName } from "./identity-lua.ts";
 import type { BackendView, ConfigView, HttpFrontendView, TcpFrontendView } from "./view.ts";
 import { expr, formatWord, nameWord, textWord, type FormatPart, type Word } from "./words.ts";
+import { clusterSource, proxySource } from "../../compiler/trace.ts";
 
 // JSON access log fields. Strings the client controls go through txn variables captured
 // at request time and the json converter; the rest are numbers or HAProxy-made text.
@@ -42,11 +43,14 @@ function httpRelayTimeoutMs(backends: readonly BackendView[]): number {
 }
 
 function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): HttpFrontendView {
-  const routing = buildRouting(ctx, listener, clusters);
+  const owner = proxySource(proxy);
+  const routing = buildRouting(ctx, listener, clusters, owner);
   backends.push(...routing.backends);
   const rl = listener.rateLimit;
   const { binds, dispatch } = buildBinds(ctx, listener, { adminPort: proxy.admin.port, index, relayTimeoutMs: httpRelayTimeoutMs(routing.backends) });
   return {
+    // A sidecar's listeners, in and out, and a gateway's are the service's or gateway's own; routes and rules inside name theirs.
+    trace: owner,
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
     dispatch, binds,
     logFormat: buildLogFormat(proxy, HTTP_LOG_FIELDS),
@@ -55,30 +59,35 @@ function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, lis
     guards: buildRequestGuards(ctx, proxy, listener),
     // Requests admitted per window: the steady rate plus the burst (see README).
     rateLimit: rl ? { limit: rl.requests + rl.burst, windowMs: rl.windowMs } : null,
-    authz: buildAuthz(ctx, listener.authorization, "http"),
+    authz: buildAuthz(ctx, listener.authorization, "http", owner),
     acls: routing.acls, vhostSelectors: routing.vhostSelectors, usesPick: routing.usesPick, routes: routing.routes,
   };
 }
 
 function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, listener: TcpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): TcpFrontendView {
   let cumulative = 0;
+  const owner = proxySource(proxy);
   const live = listener.backends.filter((b) => b.weight > 0);
+  // Inbound: the service's own port; outbound: the destination the connection goes to.
+  const firstCluster = clusters.get(live[0]?.cluster ?? "");
+  const trace = listener.direction === "inbound" || firstCluster === undefined ? owner : clusterSource(firstCluster, owner);
   const frontendBackends = live.map((b, i) => {
     cumulative += b.weight;
     const name = `tcp.${listener.name}.${b.cluster}`;
     const cluster = clusters.get(b.cluster);
-    if (cluster) backends.push(buildTcpBackend(ctx, name, cluster, listener.idleTimeoutMs, listener.connectTimeoutMs));
+    if (cluster) backends.push(buildTcpBackend(ctx, name, cluster, listener.idleTimeoutMs, listener.connectTimeoutMs, clusterSource(cluster, owner)));
     return { name: ctx.check(nameWord(name), listener.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
   });
   // The inner frontend and its backends time out after idleTimeoutMs, or 5 min / 1 h.
   const relayTimeoutMs = Math.max(NO_TIMEOUT_MS, listener.idleTimeoutMs ?? 0);
   const { binds, dispatch } = buildBinds(ctx, listener, { adminPort: proxy.admin.port, index, relayTimeoutMs });
   return {
+    trace,
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
     dispatch, binds,
     logFormat: buildLogFormat(proxy, TCP_LOG_FIELDS),
     idleTimeoutMs: listener.idleTimeoutMs,
-    authz: buildAuthz(ctx, listener.authorization, "tcp"),
+    authz: buildAuthz(ctx, listener.authorization, "tcp", owner),
     rateLimit: listener.rateLimit ? { limit: listener.rateLimit.requests + listener.rateLimit.burst, windowMs: listener.rateLimit.windowMs } : null,
     usesPick: frontendBackends.length > 1,
     backends: frontendBackends,
@@ -95,6 +104,7 @@ export function buildConfigView(ctx: BuildContext, proxy: ProxyIR): ConfigView {
     else tcpFrontends.push(buildTcpFrontend(ctx, proxy, i, listener, clusters, backends));
   });
   return {
+    trace: proxySource(proxy),
     logToStdout: proxy.observability.accessLog !== null,
     lua: proxy.listeners.some(verifiesClients) ? ctx.check(textWord(luaFileName(proxy.name)), proxy.name, "Lua file") : null,
     experimental: httpFrontends.length > 0,

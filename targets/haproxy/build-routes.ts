@@ -9,6 +9,7 @@ import { buildRetryOn, buildRouteBackend } from "./build-backend.ts";
 import type { AclName, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
 import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart } from "./words.ts";
 import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
+import { routeSource, type TraceSource } from "../../compiler/trace.ts";
 
 export interface RoutingView {
   readonly acls: AclView[];
@@ -80,11 +81,19 @@ function buildPrefixReplacement(ctx: BuildContext, route: RouteIR, replacement: 
     replacement: ctx.check(formatWord(literal(replacement), expr("\\1")), at, "prefix rewrite") };
 }
 
-function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[], portResolved: boolean): RouteView {
+/** The route's view, `hasActions` set once its action lines are known. */
+function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[], portResolved: boolean, owner: TraceSource): RouteView {
+  const view = buildRouteActions(ctx, route, index, vhost, clusters, backends, portResolved, routeSource(route, owner));
+  const hasActions = view.faultAbort !== null || view.rewritePath !== null || view.rewriteHost !== null || view.direct !== null
+    || view.redirects.length + view.requestHeaders.length + view.responseHeaders.length > 0;
+  return { ...view, hasActions };
+}
+
+function buildRouteActions(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[], portResolved: boolean, trace: TraceSource): RouteView {
   const { acls, conditions } = buildRouteMatch(ctx, `meshc_r${index}`, route.match, route.origin);
   const a = route.action;
   const view: RouteView = {
-    index, acls, conditions: [`meshc_vhost_${vhost}`, ...conditions],
+    trace, hasActions: false, index, acls, conditions: [`meshc_vhost_${vhost}`, ...conditions],
     faultAbort: null, rewritePath: null, rewriteHost: null, redirects: [], direct: null, backends: [],
     requestHeaders: buildHeaderRules(ctx, route.requestHeaders, `${route.origin}.requestHeaders`),
     responseHeaders: buildHeaderRules(ctx, route.responseHeaders, `${route.origin}.responseHeaders`),
@@ -104,7 +113,7 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
     cumulative += b.weight;
     const name = `route.${route.name}.${b.cluster}`;
     const cluster = clusters.get(b.cluster);
-    if (cluster) backends.push(buildRouteBackend(ctx, name, cluster, a, retryOn));
+    if (cluster) backends.push(buildRouteBackend(ctx, name, cluster, a, retryOn, trace));
     return { name: ctx.check(nameWord(name), route.origin, "backend name"), below: i === live.length - 1 ? null : cumulative };
   });
   return {
@@ -123,10 +132,10 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
   };
 }
 
-export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>): RoutingView {
+export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, owner: TraceSource): RoutingView {
   const backends: BackendView[] = [];
   const routes: RouteView[] = [];
-  listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends, listener.direction === "inbound"))));
+  listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends, listener.direction === "inbound", owner))));
   const picks = [...new Set(routes.flatMap((r) => r.backends.map((b) => b.below).filter((b): b is number => b !== null)))].sort((x, y) => x - y);
   const acl = (name: AclName, fetch: AclView["fetch"], arg: string | null, flags: string, patterns: AclView["patterns"], operator: AclView["operator"] = null): AclView =>
     ({ name, fetch, arg: arg === null ? null : nameWord(arg), flags, operator, patterns });

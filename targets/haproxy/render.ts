@@ -1,7 +1,10 @@
-// Renders a view model with an isolated, strict handlebars instance. `hap` is the only
-// helper, and the only way a user value reaches the text (see words.ts).
+// Renders a view model with an isolated, strict handlebars instance. `hap` is the only way
+// a user value reaches a directive (see words.ts); `trace` prints the comment naming what a
+// block comes from (compiler/trace.ts: one line of printable ASCII, so no name can end the
+// comment and start a directive).
 import Handlebars from "handlebars";
 import type { ConfigView } from "./view.ts";
+import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
 import { encodeWord, type Word } from "./words.ts";
 import { backendTemplate, configTemplate, dispatchTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
 
@@ -17,6 +20,12 @@ export function createRenderer(): (view: ConfigView) => string {
     const encoded = encodeWord(word);
     if (!encoded.ok) throw new UncheckedWordError(encoded.reason);
     return encoded.text;
+  });
+  hb.registerHelper("trace", (source: TraceSource) => {
+    if (source === null || typeof source !== "object" || !TRACE_KINDS.includes(source.kind) || typeof source.name !== "string") {
+      throw new UncheckedWordError(`trace expects a TraceSource, got ${typeof source}`);
+    }
+    return traceComment(source);
   });
   hb.registerPartial("dispatch", hb.compile(dispatchTemplate, options));
   hb.registerPartial("httpFrontend", hb.compile(httpFrontendTemplate, options));

@@ -1,5 +1,6 @@
 // Logic-free templates: they walk the view model with #each/#if and print user values
-// only through `hap` (words.ts). No user text ever lands in a comment.
+// only through `hap` (words.ts). The only user text in a comment is a name printed by
+// `trace` (compiler/trace.ts), above the frontend, ACLs, rules and backends it produced.
 // Rule order inside a frontend is the order HAProxy evaluates http-request rules:
 // request id, log captures, request guards (the request model), authorization, rate
 // limit, route choice, per-route actions.
@@ -48,6 +49,7 @@ const conditions = `{{#each conditions}} {{this}}{{/each}}`;
 // binds of the listener's frontend. Silence for the whole inspect delay closes the
 // connection; a partial ClientHello waits for more bytes.
 export const dispatchTemplate = `
+{{trace trace}}
 frontend {{hap name}}
     mode tcp
     bind {{hap address}}
@@ -60,11 +62,13 @@ frontend {{hap name}}
     use_backend {{hap tls.backend}} if { req.ssl_hello_type -m int -- 1 }
     default_backend {{hap plain.backend}}
 
+{{trace trace}}
 backend {{hap tls.backend}}
     mode tcp
     timeout server {{timeoutMs}}ms
     server tls abns@{{hap tls.socket}} send-proxy-v2
 
+{{trace trace}}
 backend {{hap plain.backend}}
     mode tcp
     timeout server {{timeoutMs}}ms
@@ -72,7 +76,8 @@ backend {{hap plain.backend}}
 `;
 
 /** The start every frontend shares: the permissive dispatcher, binds, logging. */
-const frontendHead = (mode: "http" | "tcp") => `{{#if dispatch}}{{> dispatch dispatch}}{{/if}}
+const frontendHead = (mode: "http" | "tcp") => `{{#if dispatch}}{{> dispatch dispatch trace=trace}}{{/if}}
+{{trace trace}}
 frontend {{hap name}}
     mode ${mode}
 {{#each binds}}
@@ -99,10 +104,18 @@ ${requestGuards}{{#if authz}}
 {{#each authz.acls}}
 ${aclLine}
 {{/each}}
+{{#each authz.ruleAcls}}
+    {{trace trace}}
+{{#each acls}}
+${aclLine}
+{{/each}}
+{{/each}}
 {{#each authz.denyRules}}
+    {{trace trace}}
     http-request deny deny_status 403 if${conditions}
 {{/each}}
 {{#each authz.allowRules}}
+    {{trace trace}}
     http-request set-var(txn.meshc_allowed) bool(true) if${conditions}
 {{/each}}
 {{#if authz.defaultDeny}}
@@ -125,6 +138,7 @@ ${aclLine}
     http-request set-var(txn.meshc_pick) rand(100)
 {{/if}}
 {{#each routes}}
+    {{trace trace}}
 {{#each acls}}
 ${aclLine}
 {{/each}}
@@ -132,6 +146,9 @@ ${aclLine}
 {{/each}}
     http-request return status 404 unless meshc_route_chosen
 {{#each routes}}
+{{#if hasActions}}
+    {{trace trace}}
+{{/if}}
 {{#if faultAbort}}
     http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) -m int -- lt {{faultAbort.threshold}} }
 {{/if}}
@@ -155,6 +172,9 @@ ${aclLine}
 {{/each}}
 {{/each}}
 {{#each routes}}
+{{#if backends.length}}
+    {{trace trace}}
+{{/if}}
 {{#each backends}}
     use_backend {{hap name}} if meshc_route_{{../index}}{{#if below}} meshc_pick_below_{{below}}{{/if}}
 {{/each}}
@@ -168,10 +188,18 @@ export const tcpFrontendTemplate = `${frontendHead("tcp")}{{#if idleTimeoutMs}}
 {{#each authz.acls}}
 ${aclLine}
 {{/each}}
+{{#each authz.ruleAcls}}
+    {{trace trace}}
+{{#each acls}}
+${aclLine}
+{{/each}}
+{{/each}}
 {{#each authz.denyRules}}
+    {{trace trace}}
     tcp-request content reject if${conditions}
 {{/each}}
 {{#each authz.allowRules}}
+    {{trace trace}}
     tcp-request content set-var(sess.meshc_allowed) bool(true) if${conditions}
 {{/each}}
 {{#if authz.defaultDeny}}
@@ -187,12 +215,14 @@ ${aclLine}
 {{#if usesPick}}
     tcp-request content set-var(sess.meshc_pick) rand(100)
 {{/if}}
+    {{trace trace}}
 {{#each backends}}
     use_backend {{hap name}}{{#if below}} if { var(sess.meshc_pick) -m int -- lt {{below}} }{{/if}}
 {{/each}}
 `;
 
 export const backendTemplate = `
+{{trace trace}}
 backend {{hap name}}
     mode {{mode}}
     balance {{balance.keyword}}{{#if balance.key}}({{hap balance.key}}){{/if}}
@@ -256,6 +286,7 @@ defaults
     timeout http-keep-alive 60s
     timeout check 5s
 
+{{trace trace}}
 frontend meshc-admin
     bind 127.0.0.1:{{admin.port}}
     no log
@@ -264,6 +295,7 @@ frontend meshc-admin
     http-request return status 200 content-type text/plain string "ready" if { path -- /ready }
 {{#if metrics}}
 
+{{trace trace}}
 frontend meshc-metrics
     bind 127.0.0.1:{{metrics.port}}
     no log

@@ -2,13 +2,17 @@
 // a number, a literal union owned by the compiler, or an ACL name the compiler made from
 // indexes (`AclName`); every user-supplied value is a `Word` printed through `hap`.
 import type { Word } from "./words.ts";
+import type { TraceSource } from "../../compiler/trace.ts";
+
+/** What a block comes from, printed as a comment above it by the `trace` helper (compiler/trace.ts). */
+interface Traced { readonly trace: TraceSource }
 
 /** ACL names are generated from indexes, never from user names. */
 export type AclName = `meshc_${string}`;
 /** A condition term: an ACL, maybe negated. */
 export type AclRef = AclName | `!${AclName}` | "TRUE" | "FALSE";
 
-export interface ConfigView {
+export interface ConfigView extends Traced {
   readonly logToStdout: boolean;
   /** `lua-load` of the identity converter (identity-lua.ts), relative to the config's folder; null when no listener verifies clients. */
   readonly lua: Word | null;
@@ -92,7 +96,7 @@ export interface HeaderRuleView {
   readonly value: Word | null;
 }
 
-export interface RouteView {
+export interface RouteView extends Traced {
   readonly index: number;
   readonly acls: readonly AclView[];
   /** Selects this route: the vhost, then every match term. */
@@ -104,14 +108,19 @@ export interface RouteView {
   readonly rewriteHost: Word | null;
   readonly redirects: readonly { readonly location: Word; readonly status: number; readonly conditions: readonly AclRef[] }[];
   readonly direct: { readonly status: number; readonly body: Word | null } | null;
+  /** Whether any per-route action line (fault, headers, rewrite, redirect, direct) is printed: it gets the route's comment. */
+  readonly hasActions: boolean;
   /** Cumulative weights: a backend is used when the pick is below `below` (null: always). */
   readonly backends: readonly { readonly name: Word; readonly below: number | null }[];
 }
 
 export interface AuthzView {
+  /** Shared by every rule: the peer presented a certificate, and it verified. */
   readonly acls: readonly AclView[];
-  readonly denyRules: readonly { readonly conditions: readonly AclRef[] }[];
-  readonly allowRules: readonly { readonly conditions: readonly AclRef[] }[];
+  /** Each rule's own ACLs under its comment (rules without terms of their own are left out). */
+  readonly ruleAcls: readonly (Traced & { readonly acls: readonly AclView[] })[];
+  readonly denyRules: readonly (Traced & { readonly conditions: readonly AclRef[] })[];
+  readonly allowRules: readonly (Traced & { readonly conditions: readonly AclRef[] })[];
   readonly defaultDeny: boolean;
 }
 
@@ -127,7 +136,7 @@ export interface RequestGuardView {
   readonly clientCert: Word | null;
 }
 
-export interface HttpFrontendView {
+export interface HttpFrontendView extends Traced {
   readonly name: Word;
   readonly dispatch: PermissiveDispatchView | null;
   readonly binds: readonly BindView[];
@@ -145,7 +154,7 @@ export interface HttpFrontendView {
   readonly routes: readonly RouteView[];
 }
 
-export interface TcpFrontendView {
+export interface TcpFrontendView extends Traced {
   readonly name: Word;
   readonly dispatch: PermissiveDispatchView | null;
   readonly binds: readonly BindView[];
@@ -158,7 +167,7 @@ export interface TcpFrontendView {
   readonly backends: readonly { readonly name: Word; readonly below: number | null }[];
 }
 
-export interface BackendView {
+export interface BackendView extends Traced {
   readonly name: Word;
   readonly mode: "http" | "tcp";
   /** `balance KEYWORD[(KEY)]`. */

@@ -12,6 +12,7 @@ import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./ce
 import { kubernetesCodes as codes } from "./codes.ts";
 import { createEmitContext, type EmitContext, type Manifest } from "./context.ts";
 import { recordEmitted } from "./emitted.ts";
+import { annotateSources } from "./trace.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
 import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, type SidecarPatchRef } from "./kustomization.ts";
 import { manifestFileName, MANAGED_BY } from "./names.ts";
@@ -85,6 +86,7 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOp
     const dev = buildDevBootstrap(ctx);
     all.push(...dev, buildDevKustomization(dev));
   }
+  annotateSources(ir, all);
   const files = all
     .map((m) => {
       // The verifier checks this snapshot of what was written (emitted.ts), not a parse of the text.

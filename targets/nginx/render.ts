@@ -1,12 +1,16 @@
 // The handlebars side: one isolated, strict instance; templates are read once at module
-// load (rendering stays pure). The only helper is `q`, which prints an NginxValue through
-// renderNginxValue; it returns a SafeString so no template needs a triple-stash.
+// load (rendering stays pure). Two helpers: `q` prints an NginxValue through
+// renderNginxValue; `trace` prints the comment naming what a block comes from, through
+// compiler/trace.ts, whose text is one line of printable ASCII whatever the name holds (a
+// newline would end the comment and make the rest a directive). Both return a SafeString
+// so no template needs a triple-stash.
 import Handlebars from "handlebars";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { renderNginxValue, type NginxValue } from "./escape.ts";
 import type { ProxyView } from "./view/types.ts";
+import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
 
 const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
 const readTemplate = (name: string) => readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), "utf8");
@@ -21,6 +25,13 @@ function isNginxValue(value: unknown): value is NginxValue {
 handlebars.registerHelper("q", (value: unknown) => {
   if (!isNginxValue(value)) throw new Error(`q expects an NginxValue, got ${typeof value}`);
   return new handlebars.SafeString(renderNginxValue(value));
+});
+handlebars.registerHelper("trace", (value: unknown) => {
+  const source = value as TraceSource | null;
+  if (source === null || typeof source !== "object" || !TRACE_KINDS.includes(source.kind) || typeof source.name !== "string") {
+    throw new Error(`trace expects a TraceSource, got ${typeof value}`);
+  }
+  return new handlebars.SafeString(traceComment(source));
 });
 for (const partial of ["server", "route", "pass"]) {
   handlebars.registerPartial(partial, handlebars.compile(readTemplate(partial), { strict: true }));

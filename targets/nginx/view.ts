@@ -11,6 +11,7 @@ import { buildUpstreams } from "./view/upstream.ts";
 import { HTTP_JS_MODULE_PATH, njsFileName, renderNjsModule, type NjsFunctions } from "./view/njs.ts";
 import { checkSpiffeId } from "./view/policy.ts";
 import type { NjsView, ProxyView, RateLimitZoneView, ServerView } from "./view/types.ts";
+import { proxySource } from "../../compiler/trace.ts";
 
 const TEMP_PATHS = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] as const;
 
@@ -44,11 +45,12 @@ export function njsView(njs: NjsFunctions, proxy: string, modulePath: string): N
 
 /** The view, and the text of `nginx/<proxy>.js` (null when neither block reads njs). */
 export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view: ProxyView; njsModule: string | null; diagnostics: Diagnostic[] } {
-  const ctx = new ViewContext(proxy.name, file, proxy.observability.requestId, proxy.identity.spiffeId);
+  const ctx = new ViewContext(proxy.name, file, proxy.observability.requestId, proxy.identity.spiffeId, proxySource(proxy), { kind: "mesh", name: ir.mesh.name });
   const { runDir, logDir } = ir.runtime;
   const clusters = new Map(proxy.clusters.map((c) => [c.name, c]));
   checkSpiffeId(ctx, proxy.identity.spiffeId, `proxies.${proxy.name}.identity`, proxy.name);
-  addObservabilityMaps(ctx, proxy.observability, proxy.kind);
+  // Request ids and the log's duration are mesh-wide settings (`observability`).
+  ctx.within(ctx.mesh, () => addObservabilityMaps(ctx, proxy.observability, proxy.kind));
   const servers: ServerView[] = [];
   const zones: RateLimitZoneView[] = [];
   proxy.listeners.forEach((listener, index) => {
@@ -61,6 +63,7 @@ export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view
   const accessLogFile = accessLog ? runtimeFile(ctx, logDir, `nginx-${proxy.name}.access.log`, "runtime.logDir") : null;
   const stream = buildStream(ctx, proxy, clusters, accessLogFile);
   const view: ProxyView = {
+    trace: ctx.owner,
     pidFile: runtimeFile(ctx, runDir, `nginx-${proxy.name}.pid`, "runtime.runDir"),
     errorLog: runtimeFile(ctx, logDir, `nginx-${proxy.name}.error.log`, "runtime.logDir"),
     tempPaths: TEMP_PATHS.map((kind) => ({ directive: `${kind}_temp_path`, path: runtimeFile(ctx, runDir, `nginx-${proxy.name}-${kind}`, "runtime.runDir") })),

@@ -71,6 +71,21 @@ test("meshc graph --format dot: the same nodes and edges", () => {
   assert.ok(dot.edges.some((e) => e.style === "dashed") && dot.edges.some((e) => e.style === "solid"));
 });
 
+test("meshc graph --format svg: Graphviz's layout of the same DOT, every node and edge drawn, same bytes twice", () => {
+  const dot = parseDot(run("graph", SHOP, "--format", "dot").stdout);
+  const r = run("graph", SHOP, "--format", "svg");
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^<\?xml [^>]*\?>\n<!DOCTYPE svg /);
+  assert.match(r.stdout, /<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.match(r.stdout, /<\/svg>\n?$/);
+  // Graphviz titles each node with its id and each edge "from->to" (the arrow escaped in XML).
+  const titles = [...r.stdout.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]!.replace(/&#45;&gt;/g, "->"));
+  for (const n of dot.nodes) assert.ok(titles.includes(n), `node ${n} drawn`);
+  for (const e of dot.edges) assert.ok(titles.includes(`${e.from}->${e.to}`), `edge ${e.from} -> ${e.to} drawn`);
+  assert.is(r.stdout.match(/<g id="edge\d+" class="edge">/g)?.length, dot.edges.length);
+  assert.is(run("graph", SHOP, "--format", "svg").stdout, r.stdout);
+});
+
 async function meshOf(value: Record<string, unknown>) {
   const r = await compileLoaded(configFromValue(value), { cwd: ".", targets: [], verify: "none" });
   return r.mesh!;

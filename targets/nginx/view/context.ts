@@ -6,6 +6,7 @@ import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.
 import { NGINX_CODES } from "../codes.ts";
 import { findValueProblem, literal, type LiteralValue } from "../escape.ts";
 import { NjsFunctions } from "./njs.ts";
+import type { TraceSource } from "../../../compiler/trace.ts";
 import type { MapView, SplitView } from "./types.ts";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -18,8 +19,25 @@ export class ViewContext {
   /** The js_set variables this block (http or stream) reads: see view/njs.ts. */
   readonly njs = new NjsFunctions();
 
-  /** `requestIdHeader`: pass x-request-id upstream (ObservabilityIR.requestId); `selfSpiffeId`: the proxy's own identity (XFCC `By=`). */
-  constructor(readonly proxyName: string, readonly file: string, readonly requestIdHeader: boolean, readonly selfSpiffeId = "") {}
+  /** What the maps and splits built now come from (compiler/trace.ts): see `within`. */
+  private current: TraceSource;
+  get source(): TraceSource { return this.current; }
+
+  /**
+   * `requestIdHeader`: pass x-request-id upstream (ObservabilityIR.requestId); `selfSpiffeId`: the proxy's own identity (XFCC `By=`);
+   * `owner`: the service or gateway the proxy belongs to, what its own blocks trace to; `mesh`: where mesh-wide settings come from.
+   */
+  constructor(readonly proxyName: string, readonly file: string, readonly requestIdHeader: boolean, readonly selfSpiffeId = "",
+    readonly owner: TraceSource = { kind: "service", name: proxyName }, readonly mesh: TraceSource = { kind: "mesh", name: "" }) {
+    this.current = owner;
+  }
+
+  /** Builds with `source` as the origin of every map and split made meanwhile (they are declared far from their route or rule). */
+  within<T>(source: TraceSource, build: () => T): T {
+    const outer = this.current;
+    this.current = source;
+    try { return build(); } finally { this.current = outer; }
+  }
 
   report(info: CodeInfo, path: string, message: string, hint?: string): void {
     this.diagnostics.push(diagnostic(info, { message: `${this.proxyName}: ${message}`, path, hint }));
@@ -73,13 +91,13 @@ export class ViewContext {
     return null;
   }
 
-  addMap(map: MapView): string {
-    this.maps.push(map);
+  addMap(map: Omit<MapView, "trace">): string {
+    this.maps.push({ ...map, trace: this.current });
     return map.variable;
   }
 
-  addSplit(split: SplitView): string {
-    this.splits.push(split);
+  addSplit(split: Omit<SplitView, "trace">): string {
+    this.splits.push({ ...split, trace: this.current });
     return split.variable;
   }
 }

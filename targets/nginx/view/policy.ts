@@ -10,6 +10,7 @@ import { ALWAYS, bitPart, buildMethodBit, buildPathBit, buildStringBits, combine
 import { PLAIN_URI } from "./njs.ts";
 import { buildCiphers } from "./pass.ts";
 import type { RateLimitZoneView, ServerTlsView } from "./types.ts";
+import { entitySource, ruleSource } from "../../../compiler/trace.ts";
 
 /** True when `spiffeId` is a URI njs accepts as an identity; reports MESH3168 otherwise. */
 export function checkSpiffeId(ctx: ViewContext, spiffeId: string, path: string, who: string): boolean {
@@ -51,7 +52,7 @@ function buildRuleBit(ctx: ViewContext, id: string, rule: AuthzRuleIR): Bit | nu
  */
 export function buildAuthorization(ctx: ViewContext, id: string, authz: AuthorizationIR | null): Bit {
   if (authz === null) return ALWAYS;
-  const bits = authz.rules.map((rule, i) => buildRuleBit(ctx, `${id}_rule${i}`, rule));
+  const bits = authz.rules.map((rule, i) => ctx.within(ruleSource(rule, ctx.owner), () => buildRuleBit(ctx, `${id}_rule${i}`, rule)));
   const fallback = literal(authz.defaultAction === "allow" ? "1" : "0");
   if (bits.some((b) => b === null)) {
     return { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback: literal("0") }) };
@@ -80,7 +81,7 @@ export function buildRateLimit(ctx: ViewContext, zone: string, limit: RateLimitI
     if (!Number.isInteger(perMinute)) ctx.report(NGINX_CODES.rateRounded, limit.origin, `${limit.requests} per ${limit.windowMs} ms became ${rate}`);
   }
   // One bucket for the whole listener, like Envoy's local rate limit: the key is constant.
-  return { zoneView: { zone, key: template({ variable: "server_port" }), rate }, burst: limit.requests + limit.burst - 1 };
+  return { zoneView: { trace: entitySource(limit.origin) ?? ctx.owner, zone, key: template({ variable: "server_port" }), rate }, burst: limit.requests + limit.burst - 1 };
 }
 
 export function buildServerTls(ctx: ViewContext, tls: ServerTlsIR, serverNames: readonly string[], path: string): ServerTlsView | null {

@@ -8,6 +8,7 @@ import { formatDuration, type ViewContext } from "./context.ts";
 import { buildHostnameBit, buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
 import { buildNextUpstream, buildPass, buildSplitVariable } from "./pass.ts";
 import type { ForwardView, HeaderLineView, MirrorLocationView, ResponseHeadersView, RouteLocationView } from "./types.ts";
+import { routeSource } from "../../../compiler/trace.ts";
 
 export interface BuiltRoute {
   readonly bit: Bit | null;
@@ -166,7 +167,7 @@ function buildMirror(ctx: ViewContext, id: string, action: ForwardActionIR, clus
     key: template({ variable: "request_id" }, { text: name }), variable: `${name}_pick`,
     buckets: [{ share: `${formatPercent(action.mirror.percent)}%`, value: literal("") }, { share: "*", value: literal("_skip") }],
   });
-  return { uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass,
+  return { trace: ctx.source, uri: `/__meshc_mirror_${id}`, name, pickVariable, skipName: `${name}_skip`, pass,
     requestHeaders: [identityHeader(ctx)] };
 }
 
@@ -206,7 +207,12 @@ function buildRedirectUrl(ctx: ViewContext, id: string, route: RouteIR, action: 
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
+/** The route's location, and every map and split it needs, marked with the route it implements. */
 export function buildRoute(ctx: ViewContext, id: string, route: RouteIR, clusters: ReadonlyMap<string, ClusterIR>, portResolved = false): BuiltRoute {
+  return ctx.within(routeSource(route, ctx.owner), () => buildRouteParts(ctx, id, route, clusters, portResolved));
+}
+
+function buildRouteParts(ctx: ViewContext, id: string, route: RouteIR, clusters: ReadonlyMap<string, ClusterIR>, portResolved: boolean): BuiltRoute {
   const action = route.action;
   const at = `${route.origin}.action`;
   const abort = action.kind === "forward" ? action.fault?.abort ?? null : null;
@@ -225,6 +231,7 @@ export function buildRoute(ctx: ViewContext, id: string, route: RouteIR, cluster
     faultVariable,
     mirror: action.kind === "forward" ? buildMirror(ctx, id, action, clusters) : null,
     location: {
+      trace: ctx.source,
       name: id,
       abort: abort === null ? null : { name: `${id}_abort`, status: abort.status },
       responseHeaders: buildResponseHeaders(ctx, route.responseHeaders, `${route.origin}.responseHeaders`),

@@ -11,6 +11,7 @@ import { bitPart, firstSetEntries, type Bit } from "./match.ts";
 import { buildAuthorization, buildRateLimit, buildServerTls } from "./policy.ts";
 import { buildRoute } from "./route.ts";
 import type { MirrorLocationView, RateLimitZoneView, RouteLocationView, ServerView } from "./types.ts";
+import { clusterSource, routeSource, type TraceSource } from "../../../compiler/trace.ts";
 
 const DOMAIN = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
 
@@ -69,6 +70,17 @@ function ruleHeaderNames(listener: HttpListenerIR): string[] {
   return names.filter((n) => HEADER_NAME.test(n));
 }
 
+/**
+ * What a server block comes from: an inbound listener (sidecar or gateway) is its proxy's
+ * own; an outbound virtual host is the destination its first route forwards to.
+ */
+function serverSource(ctx: ViewContext, listener: HttpListenerIR, vhost: VirtualHostIR | null, clusters: ReadonlyMap<string, ClusterIR>): TraceSource {
+  const route = vhost?.routes[0];
+  if (listener.direction === "inbound" || route === undefined) return ctx.owner;
+  const cluster = route.action.kind === "forward" ? clusters.get(route.action.backends[0]?.cluster ?? "") : undefined;
+  return cluster ? clusterSource(cluster, ctx.owner) : routeSource(route, ctx.owner);
+}
+
 export interface BuiltListener {
   readonly servers: ServerView[];
   readonly zone: RateLimitZoneView | null;
@@ -95,7 +107,9 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
     const forbiddenLocation = `${sid}_forbidden`;
     const badRequestLocation = `${sid}_bad_request`;
     const tls = listener.tls ? buildServerTls(ctx, listener.tls, vhost?.domains ?? [], `${listener.origin}.tls`) : null;
+    const trace = serverSource(ctx, listener, vhost, clusters);
     servers.push({
+      trace,
       listen: `${listener.address}:${listener.port}`,
       defaultServer: vhost === null || vhost.domains.includes("*"),
       ssl: listener.tls !== null,
@@ -104,7 +118,7 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
       tls,
       rateLimit: limit ? { zone: limit.zoneView.zone, burst: limit.burst } : null,
       acceptsPlainText: listener.tls?.mode === "permissive",
-      dispatchVariable: buildDispatch(ctx, sid, refusal, authz, usable, { noRoute: noRouteLocation, forbidden: forbiddenLocation, badRequest: badRequestLocation }),
+      dispatchVariable: ctx.within(trace, () => buildDispatch(ctx, sid, refusal, authz, usable, { noRoute: noRouteLocation, forbidden: forbiddenLocation, badRequest: badRequestLocation })),
       routes, mirrors, noRouteLocation, forbiddenLocation, badRequestLocation,
     });
   });

@@ -21,7 +21,7 @@ import { bitPart } from "./match.ts";
 import { buildSplitVariable, buildUpstreamTls, sameWire } from "./pass.ts";
 import { buildAuthorization, buildServerTls } from "./policy.ts";
 import { njsFileName, STREAM_JS_MODULE_PATH, type NjsFunctions } from "./njs.ts";
-import { buildUpstream, upstreamName } from "./upstream.ts";
+import { buildUpstream, clusterTrace, upstreamName } from "./upstream.ts";
 import type { StreamServerView, StreamView, UpstreamView } from "./types.ts";
 
 /**
@@ -78,6 +78,8 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
   const targets = live.map((b) => clusters.get(b.cluster)).filter((c): c is ClusterIR => c !== undefined);
   const first = targets[0];
   if (first === undefined || targets.length !== live.length) return null;
+  // Inbound: the service's own port; outbound: the destination the connection goes to.
+  const trace = listener.direction === "inbound" ? ctx.owner : clusterTrace(ctx, first);
   if (!targets.every((c) => sameWire(first, c))) {
     ctx.report(NGINX_CODES.splitBackendsDiffer, listener.origin, `the clusters of TCP listener ${listener.name} differ in upstream TLS`);
     return null;
@@ -86,17 +88,17 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
     if (!ctx.checkIdentifier(cluster.name, cluster.origin, "cluster name")) return null;
     if (!upstreams.has(cluster.name)) upstreams.set(cluster.name, buildUpstream(ctx, cluster, 1, "stream"));
   }
-  const split = buildSplitVariable(ctx, `${lid}_split`, live, CONNECTION_KEY);
-  const authz = buildAuthorization(ctx, lid, tcpAuthorization(ctx, listener.authorization, listener.name));
+  const split = ctx.within(trace, () => buildSplitVariable(ctx, `${lid}_split`, live, CONNECTION_KEY));
+  const authz = ctx.within(trace, () => buildAuthorization(ctx, lid, tcpAuthorization(ctx, listener.authorization, listener.name)));
   let pass = split === null ? upstreamName(first.name) : `$${split}`;
   let denies = false;
   if ("variable" in authz) {
     denies = true;
-    pass = `$${ctx.addMap({
+    pass = `$${ctx.within(trace, () => ctx.addMap({
       source: template(bitPart(authz)), variable: `${lid}_pass`,
       entries: [{ key: { kind: "regex", pattern: "^1$", prefix: "~" }, value: split === null ? literal(upstreamName(first.name)) : template({ variable: split }) }],
       fallback: literal(DENY_UPSTREAM),
-    })}`;
+    }))}`;
   }
   if (listener.tls?.mode === "permissive") {
     ctx.report(NGINX_CODES.tcpPermissiveIsTlsOnly, listener.origin, `TCP listener ${listener.name} accepts TLS only (client certificate optional); plain-text clients are refused`);
@@ -106,6 +108,7 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
   const connectMs = listener.connectTimeoutMs ?? Math.max(...targets.map((c) => c.connectTimeoutMs));
   return {
     server: {
+      trace,
       listen: `${listener.address}:${listener.port}`,
       tls,
       pass,
@@ -124,9 +127,9 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
 export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: ReadonlyMap<string, ClusterIR>, accessLogFile: LiteralValue | null): { view: StreamView; njs: NjsFunctions } | null {
   const tcp = proxy.listeners.map((listener, index) => ({ listener, index })).filter((l): l is { listener: TcpListenerIR; index: number } => l.listener.kind === "tcp");
   if (tcp.length === 0) return null;
-  const ctx = new ViewContext(parent.proxyName, parent.file, false);
+  const ctx = new ViewContext(parent.proxyName, parent.file, false, "", parent.owner, parent.mesh);
   const accessLog = proxy.observability.accessLog;
-  if (accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "session_time");
+  if (accessLog?.fields.includes("duration_ms")) ctx.within(ctx.mesh, () => addDurationMap(ctx, "session_time"));
   const upstreams = new Map<string, UpstreamView>();
   const servers: StreamServerView[] = [];
   let denies = false;
@@ -138,6 +141,7 @@ export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: Reado
   }
   parent.diagnostics.push(...ctx.diagnostics);
   const view: StreamView = {
+    trace: ctx.owner,
     modulePath: literal(STREAM_MODULE_PATH),
     accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: buildLogFormat(accessLog.fields, TCP_LOG_FIELDS) } : null,
     maps: ctx.maps,

@@ -2,8 +2,12 @@
 // meshc's own token (numbers, generated names such as `meshc_s0_r1`, fixed keywords) or an
 // NginxValue printed through the single `q` helper; user text never appears any other way.
 import type { LiteralValue, NginxValue, RegexValue, TemplateValue } from "../escape.ts";
+import type { TraceSource } from "../../../compiler/trace.ts";
 
-export interface ProxyView {
+/** What a block comes from, printed as a comment above it by the `trace` helper (compiler/trace.ts). */
+interface Traced { readonly trace: TraceSource }
+
+export interface ProxyView extends Traced {
   readonly pidFile: LiteralValue;
   readonly errorLog: LiteralValue;
   readonly tempPaths: readonly { readonly directive: string; readonly path: LiteralValue }[];
@@ -30,7 +34,7 @@ export interface NjsView {
 }
 
 /** TCP listeners: nginx's stream module, loaded from `modulePath` (view/stream.ts). */
-export interface StreamView {
+export interface StreamView extends Traced {
   readonly modulePath: LiteralValue;
   readonly accessLog: { readonly file: LiteralValue; readonly format: TemplateValue } | null;
   readonly maps: readonly MapView[];
@@ -43,7 +47,7 @@ export interface StreamView {
   readonly njs: NjsView | null;
 }
 
-export interface StreamServerView {
+export interface StreamServerView extends Traced {
   readonly listen: string;
   readonly tls: ServerTlsView | null;
   /** proxy_pass target: an upstream name or `$variable` (split and/or authorization), meshc's own token. */
@@ -54,7 +58,7 @@ export interface StreamServerView {
 }
 
 /** `map SOURCE $variable { KEY VALUE; ... default VALUE; }`; regex keys are tried in order. */
-export interface MapView {
+export interface MapView extends Traced {
   readonly source: TemplateValue;
   readonly variable: string;
   readonly entries: readonly { readonly key: RegexValue; readonly value: NginxValue }[];
@@ -62,19 +66,19 @@ export interface MapView {
 }
 
 /** `split_clients KEY $variable { 90% VALUE; * VALUE; }` keyed on the request id, so a request's choice is random. */
-export interface SplitView {
+export interface SplitView extends Traced {
   readonly key: TemplateValue;
   readonly variable: string;
   readonly buckets: readonly { readonly share: string; readonly value: NginxValue }[];
 }
 
-export interface RateLimitZoneView {
+export interface RateLimitZoneView extends Traced {
   readonly zone: string;
   readonly key: TemplateValue;
   readonly rate: string;
 }
 
-export interface UpstreamView {
+export interface UpstreamView extends Traced {
   readonly name: string;
   /** `least_conn` or `random`, or null for round robin / hash. */
   readonly method: string | null;
@@ -89,7 +93,7 @@ export interface UpstreamServerView {
   readonly maxConns: number | null;
 }
 
-export interface ServerView {
+export interface ServerView extends Traced {
   readonly listen: string;
   readonly defaultServer: boolean;
   readonly ssl: boolean;
@@ -125,7 +129,7 @@ export interface HeaderLineView {
   readonly value: NginxValue;
 }
 
-export interface RouteLocationView {
+export interface RouteLocationView extends Traced {
   readonly name: string;
   /** A second named location answering the injected fault, or null. */
   readonly abort: { readonly name: string; readonly status: number } | null;
@@ -171,7 +175,7 @@ export interface ForwardView extends PassView {
   readonly mirrorUri: string | null;
 }
 
-export interface MirrorLocationView {
+export interface MirrorLocationView extends Traced {
   readonly uri: string;
   /** Named location proxying the copy; the dispatch variable picks it or `skip` by percent. */
   readonly name: string;

@@ -8,6 +8,7 @@ import { template, type TemplateValue } from "../escape.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
 import { argVariable, headerVariable } from "./match.ts";
 import type { UpstreamServerView, UpstreamView } from "./types.ts";
+import { clusterSource, type TraceSource } from "../../../compiler/trace.ts";
 
 export const upstreamName = (cluster: string) => `meshc_${cluster}`;
 
@@ -69,10 +70,16 @@ function buildServers(ctx: ViewContext, cluster: ClusterIR, copies: number): Ups
   return servers;
 }
 
+/** The service or egress a cluster reaches; the local app's is the proxy's own service. */
+export function clusterTrace(ctx: ViewContext, cluster: ClusterIR): TraceSource {
+  return clusterSource(cluster, ctx.owner);
+}
+
 /** One upstream group; `copies` server entries per endpoint (see the top of this file). */
 export function buildUpstream(ctx: ViewContext, cluster: ClusterIR, copies: number, layer: "http" | "stream"): UpstreamView {
   const lb = cluster.loadBalancing.policy;
   return {
+    trace: clusterTrace(ctx, cluster),
     name: upstreamName(cluster.name),
     method: lb === "least-request" ? "least_conn" : lb === "random" ? "random" : null,
     hashKey: buildHashKey(ctx, cluster, layer),
