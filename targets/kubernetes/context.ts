@@ -1,9 +1,10 @@
 // What every builder of the Kubernetes target receives, and what it returns.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo, type DiagnosticInput } from "../../compiler/diagnostics/define.ts";
-import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { GatewayInfraIR, IdentityIR, MeshIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile } from "../../compiler/target.ts";
 import type { KubernetesOptions, ProxyFlavour } from "./options.ts";
+import { indexProxyFiles, type ProxyFileIndex } from "./proxy-files.ts";
 
 /** One Kubernetes object and the file (relative to `kubernetes/`) it is written to. */
 export interface Manifest {
@@ -16,15 +17,36 @@ export interface EmitContext {
   readonly ir: MeshIR;
   readonly options: KubernetesOptions;
   readonly flavour: ProxyFlavour;
-  /** The proxy target's files (paths relative to its folder), for the sidecar ConfigMaps. */
-  readonly proxyFiles: readonly EmittedFile[];
+  /** The proxy target's files (paths relative to its folder) by proxy, for the sidecar ConfigMaps. */
+  readonly proxyFiles: ProxyFileIndex;
+  /** Lookups by name, built once: a `find` per workload or per policy would make the emit quadratic in the mesh. */
+  readonly workloadByName: ReadonlyMap<string, WorkloadIR>;
+  readonly identityByName: ReadonlyMap<string, IdentityIR>;
+  readonly proxyByName: ReadonlyMap<string, ProxyIR>;
+  /** The first gateway of each gateway proxy. */
+  readonly gatewayByProxy: ReadonlyMap<string, GatewayInfraIR>;
   report(code: CodeInfo, input: DiagnosticInput): void;
+}
+
+/** A map by `keyOf`, keeping the first item of a key (as `find` did). */
+function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) if (!out.has(keyOf(item))) out.set(keyOf(item), item);
+  return out;
 }
 
 export function createEmitContext(
   ir: MeshIR, options: KubernetesOptions, flavour: ProxyFlavour, proxyFiles: readonly EmittedFile[], sink: Diagnostic[],
 ): EmitContext {
-  return { ir, options, flavour, proxyFiles, report: (code, input) => sink.push(diagnostic(code, input)) };
+  return {
+    ir, options, flavour,
+    proxyFiles: indexProxyFiles(proxyFiles, new Set(ir.proxies.map((p) => p.name))),
+    workloadByName: indexBy(ir.infra.workloads, (w) => w.name),
+    identityByName: indexBy(ir.infra.identities, (i) => i.name),
+    proxyByName: indexBy(ir.proxies, (p) => p.name),
+    gatewayByProxy: indexBy(ir.infra.gateways, (g) => g.proxy),
+    report: (code, input) => sink.push(diagnostic(code, input)),
+  };
 }
 
 /** Metadata every namespaced object gets. */

@@ -19,7 +19,7 @@ type RouteKind = "http" | "grpc" | "tcp";
 /** The protocol of the port the route's first backend reaches decides the route kind. */
 function classifyRoute(ctx: EmitContext, route: GatewayRouteIR): RouteKind {
   const first = route.backends[0];
-  const workload = ctx.ir.infra.workloads.find((w) => w.name === first?.service);
+  const workload = first === undefined ? undefined : ctx.workloadByName.get(first.service);
   const protocol = workload?.ports.find((p) => p.port === first?.port)?.protocol ?? "http";
   return protocol === "grpc" ? "grpc" : protocol === "tcp" ? "tcp" : "http";
 }
@@ -46,7 +46,7 @@ function buildGateway(ctx: EmitContext, gateway: GatewayInfraIR, tcpOnly: boolea
       tls,
     }));
   // The gateway presents its own mesh identity to the sidecars behind it.
-  const identity = ctx.ir.infra.identities.find((i) => i.name === gateway.proxy);
+  const identity = ctx.identityByName.get(gateway.proxy);
   const object = new Gateway({
     metadata: buildMetadata(ctx, gateway.name, { "app.kubernetes.io/name": gateway.proxy }),
     spec: {

@@ -17,10 +17,13 @@ import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, t
 import { manifestFileName, MANAGED_BY } from "./names.ts";
 import { buildNetworkPolicies } from "./network-policies.ts";
 import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
+import { emitShared } from "./shared-emit.ts";
 import { buildProxyConfigMap, buildSidecarPatch } from "./sidecar.ts";
-import { buildEndpointSlices, buildServiceAccount, buildServices, isVmWorkload, reportOverlappingWorkloads } from "./workloads.ts";
+import { buildEndpointSlices, buildServiceAccount, buildServices, isVmWorkload } from "./workloads.ts";
+import { reportOverlappingWorkloads } from "./workload-overlap.ts";
 
 export { DEFAULT_OPTIONS, type KubernetesOptionOverrides, type KubernetesOptions } from "./options.ts";
+export { withSharedEmit } from "./shared-emit.ts";
 
 function buildNamespace(ctx: EmitContext): Manifest {
   const object = new Namespace({ metadata: { name: ctx.ir.infra.namespace, labels: { ...MANAGED_BY, "app.kubernetes.io/part-of": ctx.ir.mesh.name } } });
@@ -49,7 +52,7 @@ function collectManifests(ctx: EmitContext): { resources: Manifest[]; patches: M
     }
     const configMap = buildProxyConfigMap(ctx, workload);
     if (configMap) resources.push(configMap);
-    const identity = infra.identities.find((i) => i.name === workload.serviceAccount);
+    const identity = ctx.identityByName.get(workload.serviceAccount);
     if (identity) {
       const patch = buildSidecarPatch(ctx, workload, identity);
       patches.push(patch);
@@ -66,7 +69,8 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOp
   const options = resolveOptions(ir, overrides);
   const diagnostics: Diagnostic[] = [];
   const flavour = proxyFlavourOf(proxyTarget) ?? "envoy";
-  const proxyResult = proxyTarget.emit(ir);
+  // The proxy target's own folder, when compiled too, comes from the same emit (shared-emit.ts).
+  const proxyResult = emitShared(proxyTarget, ir);
   const prefix = `${proxyTarget.name}/`;
   const proxyFiles = proxyResult.files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), content: f.content }));
   const ctx = createEmitContext(ir, options, flavour, proxyFiles, diagnostics);

@@ -14,13 +14,13 @@ const hostCidr = (address: string) => (address.includes(":") ? `${address}/128` 
 
 /** Pods of a workload by its selector, a gateway's pods by the Gateway API label, a VM by its addresses. */
 function collectPeers(ctx: EmitContext, source: string): Peer[] {
-  const workload = ctx.ir.infra.workloads.find((w) => w.name === source);
+  const workload = ctx.workloadByName.get(source);
   if (workload) {
     if (!isVmWorkload(workload)) return [{ podSelector: { matchLabels: { ...workload.selector } } }];
     const addresses = [...new Set(workload.staticEndpoints.map((e) => e.address))];
     return addresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } }));
   }
-  const gateway = ctx.ir.infra.gateways.find((g) => g.proxy === source);
+  const gateway = ctx.gatewayByProxy.get(source);
   if (gateway) return [{ podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: gateway.name } } }];
   return [];
 }
@@ -54,7 +54,7 @@ function buildDefaultDeny(ctx: EmitContext): Manifest {
 export function buildNetworkPolicies(ctx: EmitContext): Manifest[] {
   const out: Manifest[] = [];
   for (const policy of ctx.ir.infra.networkPolicies) {
-    const target = ctx.ir.infra.workloads.find((w) => w.name === policy.target);
+    const target = ctx.workloadByName.get(policy.target);
     if (!target) continue;
     if (isVmWorkload(target)) {
       ctx.report(codes.networkPolicyOnVm, {

@@ -95,23 +95,3 @@ export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Man
     return { file: manifestFileName("EndpointSlice", name), object: slice };
   });
 }
-
-const covers = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) => Object.entries(a).every(([k, v]) => b[k] === v);
-
-/**
- * Two pod workloads whose workload labels one object can carry both of would get two sidecar
- * patches on that object (the second `meshc-proxy` silently replacing the first): an error.
- * Reported when one label set contains the other (an object with the larger set matches both).
- */
-export function reportOverlappingWorkloads(ctx: EmitContext): void {
-  const pods = ctx.ir.infra.workloads.filter((w) => !isVmWorkload(w));
-  for (const [i, a] of pods.entries()) {
-    for (const b of pods.slice(i + 1)) {
-      if (!covers(a.workloadLabels, b.workloadLabels) && !covers(b.workloadLabels, a.workloadLabels)) continue;
-      ctx.report(codes.workloadLabelsOverlap, {
-        message: `the workload labels of "${a.name}" (${JSON.stringify(a.workloadLabels)}) and "${b.name}" (${JSON.stringify(b.workloadLabels)}) can select the same Deployment, which would get both sidecars`,
-        path: `infra.workloads.${b.name}.workloadLabels`,
-      });
-    }
-  }
-}
