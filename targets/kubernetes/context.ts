@@ -53,3 +53,14 @@ export function createEmitContext(
 export function buildMetadata(ctx: EmitContext, name: string, labels: Readonly<Record<string, string>> = {}) {
   return { name, namespace: ctx.ir.infra.namespace, labels: { "app.kubernetes.io/managed-by": "meshc", "app.kubernetes.io/part-of": ctx.ir.mesh.name, ...labels } };
 }
+
+/**
+ * An object of a kubernetes-models kind as plain data: typed (and checked for unknown
+ * fields) by the model's constructor, without constructing the model, whose deep copy of
+ * every object cost as much as serializing it. The verifier validates it with the model's schema.
+ */
+export function buildModelObject<D extends object, A extends string, K extends string>(
+  model: { new (data?: D): unknown; readonly apiVersion: A; readonly kind: K }, data: NoInfer<D>,
+): D & { readonly apiVersion: A; readonly kind: K } {
+  return { apiVersion: model.apiVersion, kind: model.kind, ...data };
+}

@@ -8,7 +8,7 @@ import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s
 import { TCPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/TCPRoute";
 import type { GatewayInfraIR, GatewayRouteIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import {
   buildGrpcMethodMatch, buildHeaderModifier, buildHttpFilters, buildHttpMatches, buildStringMatch, formatGatewayDuration, isEmptyMutation,
 } from "./gateway-matches.ts";
@@ -47,7 +47,7 @@ function buildGateway(ctx: EmitContext, gateway: GatewayInfraIR, tcpOnly: boolea
     }));
   // The gateway presents its own mesh identity to the sidecars behind it.
   const identity = ctx.identityByName.get(gateway.proxy);
-  const object = new Gateway({
+  const object = buildModelObject(Gateway, {
     metadata: buildMetadata(ctx, gateway.name, { "app.kubernetes.io/name": gateway.proxy }),
     spec: {
       gatewayClassName: ctx.options.gatewayClassName,
@@ -77,7 +77,7 @@ function buildHttpRoutes(ctx: EmitContext, gateway: GatewayInfraIR, routes: read
 }
 
 function buildHttpRoute(ctx: EmitContext, gateway: GatewayInfraIR, name: string, hostnames: readonly string[], routes: readonly GatewayRouteIR[]): Manifest {
-  const object = new HTTPRoute({
+  const object = buildModelObject(HTTPRoute, {
     metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name }],
@@ -108,7 +108,7 @@ function reportGrpcGaps(ctx: EmitContext, route: GatewayRouteIR): void {
 
 function buildGrpcRoute(ctx: EmitContext, gateway: GatewayInfraIR, routes: readonly GatewayRouteIR[]): Manifest {
   const name = `${gateway.name}-grpc`;
-  const object = new GRPCRoute({
+  const object = buildModelObject(GRPCRoute, {
     metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name }],
@@ -139,7 +139,7 @@ function buildTcpRoute(ctx: EmitContext, gateway: GatewayInfraIR, routes: readon
     }
   }
   const name = `${gateway.name}-tcp`;
-  const object = new TCPRoute({
+  const object = buildModelObject(TCPRoute, {
     metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name, sectionName: "tcp" }],

@@ -4,13 +4,13 @@
 // so this target stays a pure function of the IR like every other.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import { canonicalize, toYaml } from "../../compiler/serialize.ts";
+import { canonicalize, toYamlOfCanonical } from "../../compiler/serialize.ts";
 import type { EmitResult, EmittedFile, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { envoy } from "../envoy/index.ts";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { createEmitContext, type EmitContext, type Manifest } from "./context.ts";
+import { buildModelObject, createEmitContext, type EmitContext, type Manifest } from "./context.ts";
 import { recordEmitted } from "./emitted.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
 import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, type SidecarPatchRef } from "./kustomization.ts";
@@ -26,7 +26,7 @@ export { DEFAULT_OPTIONS, type KubernetesOptionOverrides, type KubernetesOptions
 export { withSharedEmit } from "./shared-emit.ts";
 
 function buildNamespace(ctx: EmitContext): Manifest {
-  const object = new Namespace({ metadata: { name: ctx.ir.infra.namespace, labels: { ...MANAGED_BY, "app.kubernetes.io/part-of": ctx.ir.mesh.name } } });
+  const object = buildModelObject(Namespace, { metadata: { name: ctx.ir.infra.namespace, labels: { ...MANAGED_BY, "app.kubernetes.io/part-of": ctx.ir.mesh.name } } });
   return { file: manifestFileName("Namespace", ctx.ir.infra.namespace), object };
 }
 
@@ -93,7 +93,7 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOp
     .map((m) => {
       // The verifier checks this snapshot of what was written (emitted.ts), not a parse of the text.
       const object = canonicalize(m.object) as Record<string, unknown>;
-      const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYaml(object) };
+      const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYamlOfCanonical(object) };
       recordEmitted(file, object);
       return file;
     })

@@ -4,7 +4,7 @@
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { NetworkPolicyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { GATEWAY_NAME_LABEL, manifestFileName, MESH_MEMBER_LABEL } from "./names.ts";
 import { isVmWorkload } from "./workloads.ts";
 
@@ -30,7 +30,7 @@ function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: Workload
   // A null `from` allows any source; an empty peer list would instead allow none.
   const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source));
   const name = `allow-to-${target.name}`;
-  const object = new NetworkPolicy({
+  const object = buildModelObject(NetworkPolicy, {
     metadata: buildMetadata(ctx, name, { "app.kubernetes.io/name": target.name }),
     spec: {
       podSelector: { matchLabels: { ...target.selector } },
@@ -43,7 +43,7 @@ function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: Workload
 
 function buildDefaultDeny(ctx: EmitContext): Manifest {
   const name = "default-deny-ingress";
-  const object = new NetworkPolicy({
+  const object = buildModelObject(NetworkPolicy, {
     metadata: buildMetadata(ctx, name),
     // Only mesh members: a gateway or unrelated pod in the namespace keeps its own ingress.
     spec: { podSelector: { matchLabels: { [MESH_MEMBER_LABEL]: ctx.ir.mesh.name } }, policyTypes: ["Ingress"] },

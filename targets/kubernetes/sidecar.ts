@@ -7,7 +7,7 @@ import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import type { IdentityIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import { collectCertificateFiles } from "../haproxy/build-tls.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { buildProxyCommand, containerResources, PROXY_CONFIG_DIR } from "./options.ts";
 import { buildCaptureScript, buildInitContainer } from "./capture.ts";
 import {
@@ -35,7 +35,7 @@ export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Man
   }
   const data: Record<string, string> = Object.fromEntries(files.map(({ key, file }) => [key, file.content]));
   if (workload.capture) data[CAPTURE_SCRIPT_KEY] = buildCaptureScript(ctx.ir.mesh.name, workload, workload.capture);
-  const configMap = new ConfigMap({
+  const configMap = buildModelObject(ConfigMap, {
     metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), { "app.kubernetes.io/name": workload.name }),
     data,
   });
