@@ -9,7 +9,7 @@ import { indexProxyFiles, type ProxyFileIndex } from "./proxy-files.ts";
 /** One Kubernetes object and the file (relative to `kubernetes/`) it is written to. */
 export interface Manifest {
   readonly file: string;
-  /** A kubernetes-models instance, or a plain object for kinds without a model (Kustomization, patches). */
+  /** Plain data: from buildModelObject for kinds with a model, else as is (Kustomization, patches). */
   readonly object: object;
 }
 

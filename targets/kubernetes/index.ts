@@ -1,5 +1,5 @@
-// The Kubernetes target: manifests for `kubectl apply -k`, one object per file, built
-// with the typed kubernetes-models classes and written by the one serializer. The
+// The Kubernetes target: manifests for `kubectl apply -k`, one object per file, built as
+// plain data typed by the kubernetes-models classes and written by the one serializer. The
 // sidecar configs come from a proxy target (Envoy, nginx or HAProxy) given at creation,
 // so this target stays a pure function of the IR like every other.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
