@@ -1,6 +1,8 @@
 // Generates a mesh of N services, each with 3 routes and 2 authorization rules, as the
-// benchmark's input (and as a scale fixture for tests).
-export function generateMesh(n: number): Record<string, unknown> {
+// benchmark's input (and as a scale fixture for tests). `pods: true` makes every service a
+// Kubernetes workload (no static endpoints, a third with two versions), so the Kubernetes
+// target emits a sidecar (ConfigMap and patch) per service, as a real cluster mesh would.
+export function generateMesh(n: number, options: { readonly pods?: boolean } = {}): Record<string, unknown> {
   const name = (i: number) => `svc-${i % n}`;
   const ip = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
   const services: Record<string, unknown> = {};
@@ -9,7 +11,7 @@ export function generateMesh(n: number): Record<string, unknown> {
   for (let i = 0; i < n; i++) {
     services[name(i)] = {
       ports: { http: { port: 8080, protocol: "http" } },
-      endpoints: [ip(i * 2 + 1), ip(i * 2 + 2)],
+      ...(options.pods ? (i % 3 === 0 ? { versions: { v1: {}, v2: {} } } : {}) : { endpoints: [ip(i * 2 + 1), ip(i * 2 + 2)] }),
       ...(i % 10 === 0 ? { outlierDetection: { consecutive5xx: 5, ejectFor: "30s" } } : {}),
     };
     routes.push(

@@ -1,6 +1,7 @@
 // `npm run bench`: compiles generated meshes of 100, 1,000 and 10,000 services to every
 // target (BENCH_TARGETS=envoy for one; BENCH_SIZES=100,1000 for fewer) and prints wall time
-// per stage and peak RSS. Each size runs in its own process so RSS is its own. Compare ratios within one run: the machine is shared and noisy.
+// per stage and peak RSS; when kubernetes is among the targets, then compares it with cdk8s
+// (bench/cdk8s.ts; BENCH_CDK8S_SIZE, 1000 by default, 0 to skip). Each size runs in its own process so RSS is its own. Compare ratios within one run: the machine is shared and noisy.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,4 +42,8 @@ if (process.argv[2] === "--one") {
       rmSync(dir, { recursive: true, force: true });
     }
   }
+}
+if (process.argv[2] !== "--one" && (process.env.BENCH_TARGETS ?? "kubernetes").split(",").includes("kubernetes")) {
+  const size = Number(process.env.BENCH_CDK8S_SIZE ?? 1000);
+  if (size > 0) (await import("./cdk8s.ts")).compareWithCdk8s(size);
 }

@@ -55,13 +55,16 @@ function quoted(s: string): string {
 
 function literalBlock(s: string, indent: string): string | null {
   if (!s.includes("\n") || NOT_LITERAL.test(s)) return null;
-  const trailing = /\n*$/.exec(s)![0].length;
+  // Counted from the end, not with /\n*$/ (which tries every position of a long text).
+  let trailing = 0;
+  while (trailing < s.length && s.charCodeAt(s.length - 1 - trailing) === 10) trailing++;
   const chomp = trailing === 0 ? "-" : trailing === 1 ? "" : "+";
   const body = trailing > 1 ? s.slice(0, -1) : trailing === 1 ? s.slice(0, -1) : s;
   // An explicit indentation indicator when the text itself starts with a space or a line break.
   const indicator = /^[ \n]/.test(s) ? "2" : "";
   const inner = indent + "  ";
-  return `|${indicator}${chomp}\n` + body.split("\n").map((line) => (line === "" ? "" : inner + line)).join("\n");
+  // Every non-empty line indented, in one pass (a sidecar ConfigMap carries a whole proxy config).
+  return `|${indicator}${chomp}\n` + body.replace(/(^|\n)(?=[^\n])/g, `$1${inner}`);
 }
 
 function scalar(value: unknown, indent: string): string {
@@ -109,7 +112,11 @@ function emitNode(value: unknown, indent: string, out: string[]): void {
 }
 
 export function toYaml(value: unknown): string {
-  const canonical = canonicalize(value);
+  return toYamlOfCanonical(canonicalize(value));
+}
+
+/** toYaml of a value that is already canonicalize()'s output, without copying it again (the Kubernetes target keeps the copy for its verifier). */
+export function toYamlOfCanonical(canonical: unknown): string {
   if (!isCollection(canonical)) return scalar(canonical, "") + "\n";
   if (isEmpty(canonical)) return Array.isArray(canonical) ? "[]\n" : "{}\n";
   const out: string[] = [];

@@ -6,11 +6,12 @@ import { nginx } from "./nginx/index.ts";
 import { nginxVerifier } from "./nginx/verify.ts";
 import { haproxy } from "./haproxy/index.ts";
 import { haproxyVerifier } from "./haproxy/verify.ts";
-import { createKubernetesTarget, kubernetes, type KubernetesOptionOverrides } from "./kubernetes/index.ts";
+import { createKubernetesTarget, kubernetes, withSharedEmit, type KubernetesOptionOverrides } from "./kubernetes/index.ts";
 import { kubernetesVerifier } from "./kubernetes/verify.ts";
 import { certs } from "./certs/index.ts";
 
-export const targets = [envoy, nginx, haproxy, kubernetes, certs] as const satisfies readonly Target[];
+// The proxy targets' emits are shared with the Kubernetes target's sidecar ConfigMaps: one emit per IR, not two.
+export const targets = [withSharedEmit(envoy), withSharedEmit(nginx), withSharedEmit(haproxy), kubernetes, certs] as const satisfies readonly Target[];
 export const verifiers = [envoyVerifier, nginxVerifier, haproxyVerifier, kubernetesVerifier] as const satisfies readonly Verifier[];
 
 export type SidecarFlavour = "envoy" | "nginx" | "haproxy";

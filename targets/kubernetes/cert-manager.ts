@@ -7,7 +7,7 @@ import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issue
 import type { GatewayInfraIR, IdentityIR, KeyAlgorithm } from "../../compiler/ir/types.ts";
 import { SERVER_CERTIFICATE_LIFETIME_MS } from "../certs/build-manifest.ts";
 import { formatGoDuration } from "../certs/duration.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { DEV_FOLDER, DEV_SELF_SIGNED_ISSUER, manifestFileName } from "./names.ts";
 
 const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: "ECDSA" | "RSA"; size: number }>> = {
@@ -32,7 +32,7 @@ function buildUsages(algorithm: KeyAlgorithm): IKeyUsage[] {
 
 export function buildCaIssuer(ctx: EmitContext): Manifest {
   const { ca } = ctx.ir.infra;
-  const object = new Issuer({ metadata: buildMetadata(ctx, ca.name), spec: { ca: { secretName: ca.name } } });
+  const object = buildModelObject(Issuer, { metadata: buildMetadata(ctx, ca.name), spec: { ca: { secretName: ca.name } } });
   return { file: manifestFileName("Issuer", ca.name), object };
 }
 
@@ -49,7 +49,7 @@ function buildAdditionalOutputFormats(ctx: EmitContext) {
 
 export function buildIdentityCertificate(ctx: EmitContext, identity: IdentityIR): Manifest {
   const { ca } = ctx.ir.infra;
-  const object = new Certificate({
+  const object = buildModelObject(Certificate, {
     metadata: { ...buildMetadata(ctx, identity.name, { "app.kubernetes.io/name": identity.name }), namespace: identity.namespace },
     spec: {
       secretName: identity.secretName,
@@ -75,8 +75,8 @@ export function buildIdentityCertificate(ctx: EmitContext, identity: IdentityIR)
 export function buildDevBootstrap(ctx: EmitContext): Manifest[] {
   const { ca } = ctx.ir.infra;
   const labels = { "app.kubernetes.io/managed-by": "meshc", "app.kubernetes.io/part-of": ctx.ir.mesh.name };
-  const issuer = new ClusterIssuer({ metadata: { name: DEV_SELF_SIGNED_ISSUER, labels }, spec: { selfSigned: {} } });
-  const caCertificate = new Certificate({
+  const issuer = buildModelObject(ClusterIssuer, { metadata: { name: DEV_SELF_SIGNED_ISSUER, labels }, spec: { selfSigned: {} } });
+  const caCertificate = buildModelObject(Certificate, {
     metadata: buildMetadata(ctx, ca.name),
     spec: {
       isCA: true,
@@ -100,7 +100,7 @@ export function buildDevBootstrap(ctx: EmitContext): Manifest[] {
 function buildDevGatewayCertificate(ctx: EmitContext, gateway: GatewayInfraIR): Manifest[] {
   if (gateway.tlsSecretName === null || gateway.hosts.length === 0) return [];
   const { ca } = ctx.ir.infra;
-  const object = new Certificate({
+  const object = buildModelObject(Certificate, {
     metadata: buildMetadata(ctx, gateway.tlsSecretName, { "app.kubernetes.io/name": gateway.proxy }),
     spec: {
       secretName: gateway.tlsSecretName,

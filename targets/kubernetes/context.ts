@@ -1,14 +1,15 @@
 // What every builder of the Kubernetes target receives, and what it returns.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo, type DiagnosticInput } from "../../compiler/diagnostics/define.ts";
-import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { GatewayInfraIR, IdentityIR, MeshIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile } from "../../compiler/target.ts";
 import type { KubernetesOptions, ProxyFlavour } from "./options.ts";
+import { indexProxyFiles, type ProxyFileIndex } from "./proxy-files.ts";
 
 /** One Kubernetes object and the file (relative to `kubernetes/`) it is written to. */
 export interface Manifest {
   readonly file: string;
-  /** A kubernetes-models instance, or a plain object for kinds without a model (Kustomization, patches). */
+  /** Plain data: from buildModelObject for kinds with a model, else as is (Kustomization, patches). */
   readonly object: object;
 }
 
@@ -16,18 +17,50 @@ export interface EmitContext {
   readonly ir: MeshIR;
   readonly options: KubernetesOptions;
   readonly flavour: ProxyFlavour;
-  /** The proxy target's files (paths relative to its folder), for the sidecar ConfigMaps. */
-  readonly proxyFiles: readonly EmittedFile[];
+  /** The proxy target's files (paths relative to its folder) by proxy, for the sidecar ConfigMaps. */
+  readonly proxyFiles: ProxyFileIndex;
+  /** Lookups by name, built once: a `find` per workload or per policy would make the emit quadratic in the mesh. */
+  readonly workloadByName: ReadonlyMap<string, WorkloadIR>;
+  readonly identityByName: ReadonlyMap<string, IdentityIR>;
+  readonly proxyByName: ReadonlyMap<string, ProxyIR>;
+  /** The first gateway of each gateway proxy. */
+  readonly gatewayByProxy: ReadonlyMap<string, GatewayInfraIR>;
   report(code: CodeInfo, input: DiagnosticInput): void;
+}
+
+/** A map by `keyOf`, keeping the first item of a key (as `find` did). */
+function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) if (!out.has(keyOf(item))) out.set(keyOf(item), item);
+  return out;
 }
 
 export function createEmitContext(
   ir: MeshIR, options: KubernetesOptions, flavour: ProxyFlavour, proxyFiles: readonly EmittedFile[], sink: Diagnostic[],
 ): EmitContext {
-  return { ir, options, flavour, proxyFiles, report: (code, input) => sink.push(diagnostic(code, input)) };
+  return {
+    ir, options, flavour,
+    proxyFiles: indexProxyFiles(proxyFiles, new Set(ir.proxies.map((p) => p.name))),
+    workloadByName: indexBy(ir.infra.workloads, (w) => w.name),
+    identityByName: indexBy(ir.infra.identities, (i) => i.name),
+    proxyByName: indexBy(ir.proxies, (p) => p.name),
+    gatewayByProxy: indexBy(ir.infra.gateways, (g) => g.proxy),
+    report: (code, input) => sink.push(diagnostic(code, input)),
+  };
 }
 
 /** Metadata every namespaced object gets. */
 export function buildMetadata(ctx: EmitContext, name: string, labels: Readonly<Record<string, string>> = {}) {
   return { name, namespace: ctx.ir.infra.namespace, labels: { "app.kubernetes.io/managed-by": "meshc", "app.kubernetes.io/part-of": ctx.ir.mesh.name, ...labels } };
+}
+
+/**
+ * An object of a kubernetes-models kind as plain data: typed (and checked for unknown
+ * fields) by the model's constructor, without constructing the model, whose deep copy of
+ * every object cost as much as serializing it. The verifier validates it with the model's schema.
+ */
+export function buildModelObject<D extends object, A extends string, K extends string>(
+  model: { new (data?: D): unknown; readonly apiVersion: A; readonly kind: K }, data: NoInfer<D>,
+): D & { readonly apiVersion: A; readonly kind: K } {
+  return { apiVersion: model.apiVersion, kind: model.kind, ...data };
 }

@@ -4,7 +4,7 @@
 // specificity rather than order (documented in README.md).
 import type { GatewayInfraIR, GatewayRouteIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import {
   buildGrpcMethodMatch, buildHeaderModifier, buildHttpFilters, buildHttpMatches, buildStringMatch, formatGatewayDuration, isEmptyMutation,
 } from "./gateway-matches.ts";
@@ -16,7 +16,7 @@ type RouteKind = "http" | "grpc" | "tcp";
 /** The protocol of the port the route's first backend reaches decides the route kind. */
 function classifyRoute(ctx: EmitContext, route: GatewayRouteIR): RouteKind {
   const first = route.backends[0];
-  const workload = ctx.ir.infra.workloads.find((w) => w.name === first?.service);
+  const workload = first === undefined ? undefined : ctx.workloadByName.get(first.service);
   const protocol = workload?.ports.find((p) => p.port === first?.port)?.protocol ?? "http";
   return protocol === "grpc" ? "grpc" : protocol === "tcp" ? "tcp" : "http";
 }
@@ -43,8 +43,8 @@ function buildGateway(ctx: EmitContext, gateway: GatewayInfraIR, tcpOnly: boolea
       tls,
     }));
   // The gateway presents its own mesh identity to the sidecars behind it.
-  const identity = ctx.ir.infra.identities.find((i) => i.name === gateway.proxy);
-  const object = new Gateway({
+  const identity = ctx.identityByName.get(gateway.proxy);
+  const object = buildModelObject(Gateway, {
     metadata: buildMetadata(ctx, gateway.name, { "app.kubernetes.io/name": gateway.proxy }),
     spec: {
       gatewayClassName: ctx.options.gatewayClassName,
@@ -74,7 +74,7 @@ function buildHttpRoutes(ctx: EmitContext, gateway: GatewayInfraIR, routes: read
 }
 
 function buildHttpRoute(ctx: EmitContext, gateway: GatewayInfraIR, name: string, hostnames: readonly string[], routes: readonly GatewayRouteIR[]): Manifest {
-  const object = new HTTPRoute({
+  const object = buildModelObject(HTTPRoute, {
     metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name }],
@@ -105,7 +105,7 @@ function reportGrpcGaps(ctx: EmitContext, route: GatewayRouteIR): void {
 
 function buildGrpcRoute(ctx: EmitContext, gateway: GatewayInfraIR, routes: readonly GatewayRouteIR[]): Manifest {
   const name = `${gateway.name}-grpc`;
-  const object = new GRPCRoute({
+  const object = buildModelObject(GRPCRoute, {
     metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name }],
@@ -136,7 +136,7 @@ function buildTcpRoute(ctx: EmitContext, gateway: GatewayInfraIR, routes: readon
     }
   }
   const name = `${gateway.name}-tcp`;
-  const object = new TCPRoute({
+  const object = buildModelObject(TCPRoute, {
     metadata: buildMetadata(ctx, name),
     spec: {
       parentRefs: [{ name: gateway.name, sectionName: "tcp" }],

@@ -1,16 +1,16 @@
-// The Kubernetes target: manifests for `kubectl apply -k`, one object per file, built
-// with the typed kubernetes-models classes and written by the one serializer. The
+// The Kubernetes target: manifests for `kubectl apply -k`, one object per file, built as
+// plain data typed by the kubernetes-models classes and written by the one serializer. The
 // sidecar configs come from a proxy target (Envoy, nginx or HAProxy) given at creation,
 // so this target stays a pure function of the IR like every other.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import { canonicalize, toYaml } from "../../compiler/serialize.ts";
+import { canonicalize, toYamlOfCanonical } from "../../compiler/serialize.ts";
 import type { EmitResult, EmittedFile, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { envoy } from "../envoy/index.ts";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { createEmitContext, type EmitContext, type Manifest } from "./context.ts";
+import { buildModelObject, createEmitContext, type EmitContext, type Manifest } from "./context.ts";
 import { recordEmitted } from "./emitted.ts";
 import { annotateSources } from "./trace.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
@@ -18,13 +18,16 @@ import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, t
 import { manifestFileName, MANAGED_BY } from "./names.ts";
 import { buildNetworkPolicies } from "./network-policies.ts";
 import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
+import { emitShared } from "./shared-emit.ts";
 import { buildProxyConfigMap, buildSidecarPatch } from "./sidecar.ts";
-import { buildEndpointSlices, buildServiceAccount, buildServices, isVmWorkload, reportOverlappingWorkloads } from "./workloads.ts";
+import { buildEndpointSlices, buildServiceAccount, buildServices, isVmWorkload } from "./workloads.ts";
+import { reportOverlappingWorkloads } from "./workload-overlap.ts";
 
 export { DEFAULT_OPTIONS, type KubernetesOptionOverrides, type KubernetesOptions } from "./options.ts";
+export { withSharedEmit } from "./shared-emit.ts";
 
 function buildNamespace(ctx: EmitContext): Manifest {
-  const object = new Namespace({ metadata: { name: ctx.ir.infra.namespace, labels: { ...MANAGED_BY, "app.kubernetes.io/part-of": ctx.ir.mesh.name } } });
+  const object = buildModelObject(Namespace, { metadata: { name: ctx.ir.infra.namespace, labels: { ...MANAGED_BY, "app.kubernetes.io/part-of": ctx.ir.mesh.name } } });
   return { file: manifestFileName("Namespace", ctx.ir.infra.namespace), object };
 }
 
@@ -50,7 +53,7 @@ function collectManifests(ctx: EmitContext): { resources: Manifest[]; patches: M
     }
     const configMap = buildProxyConfigMap(ctx, workload);
     if (configMap) resources.push(configMap);
-    const identity = infra.identities.find((i) => i.name === workload.serviceAccount);
+    const identity = ctx.identityByName.get(workload.serviceAccount);
     if (identity) {
       const patch = buildSidecarPatch(ctx, workload, identity);
       patches.push(patch);
@@ -67,7 +70,8 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOp
   const options = resolveOptions(ir, overrides);
   const diagnostics: Diagnostic[] = [];
   const flavour = proxyFlavourOf(proxyTarget) ?? "envoy";
-  const proxyResult = proxyTarget.emit(ir);
+  // The proxy target's own folder, when compiled too, comes from the same emit (shared-emit.ts).
+  const proxyResult = emitShared(proxyTarget, ir);
   const prefix = `${proxyTarget.name}/`;
   const proxyFiles = proxyResult.files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ path: f.path.slice(prefix.length), content: f.content }));
   const ctx = createEmitContext(ir, options, flavour, proxyFiles, diagnostics);
@@ -91,7 +95,7 @@ function emitKubernetes(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOp
     .map((m) => {
       // The verifier checks this snapshot of what was written (emitted.ts), not a parse of the text.
       const object = canonicalize(m.object) as Record<string, unknown>;
-      const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYaml(object) };
+      const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYamlOfCanonical(object) };
       recordEmitted(file, object);
       return file;
     })

@@ -4,7 +4,7 @@
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { NetworkPolicyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { GATEWAY_NAME_LABEL, manifestFileName, MESH_MEMBER_LABEL } from "./names.ts";
 import { isVmWorkload } from "./workloads.ts";
 
@@ -14,13 +14,13 @@ const hostCidr = (address: string) => (address.includes(":") ? `${address}/128` 
 
 /** Pods of a workload by its selector, a gateway's pods by the Gateway API label, a VM by its addresses. */
 function collectPeers(ctx: EmitContext, source: string): Peer[] {
-  const workload = ctx.ir.infra.workloads.find((w) => w.name === source);
+  const workload = ctx.workloadByName.get(source);
   if (workload) {
     if (!isVmWorkload(workload)) return [{ podSelector: { matchLabels: { ...workload.selector } } }];
     const addresses = [...new Set(workload.staticEndpoints.map((e) => e.address))];
     return addresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } }));
   }
-  const gateway = ctx.ir.infra.gateways.find((g) => g.proxy === source);
+  const gateway = ctx.gatewayByProxy.get(source);
   if (gateway) return [{ podSelector: { matchLabels: { [GATEWAY_NAME_LABEL]: gateway.name } } }];
   return [];
 }
@@ -30,7 +30,7 @@ function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: Workload
   // A null `from` allows any source; an empty peer list would instead allow none.
   const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source));
   const name = `allow-to-${target.name}`;
-  const object = new NetworkPolicy({
+  const object = buildModelObject(NetworkPolicy, {
     metadata: buildMetadata(ctx, name, { "app.kubernetes.io/name": target.name }),
     spec: {
       podSelector: { matchLabels: { ...target.selector } },
@@ -43,7 +43,7 @@ function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: Workload
 
 function buildDefaultDeny(ctx: EmitContext): Manifest {
   const name = "default-deny-ingress";
-  const object = new NetworkPolicy({
+  const object = buildModelObject(NetworkPolicy, {
     metadata: buildMetadata(ctx, name),
     // Only mesh members: a gateway or unrelated pod in the namespace keeps its own ingress.
     spec: { podSelector: { matchLabels: { [MESH_MEMBER_LABEL]: ctx.ir.mesh.name } }, policyTypes: ["Ingress"] },
@@ -54,7 +54,7 @@ function buildDefaultDeny(ctx: EmitContext): Manifest {
 export function buildNetworkPolicies(ctx: EmitContext): Manifest[] {
   const out: Manifest[] = [];
   for (const policy of ctx.ir.infra.networkPolicies) {
-    const target = ctx.ir.infra.workloads.find((w) => w.name === policy.target);
+    const target = ctx.workloadByName.get(policy.target);
     if (!target) continue;
     if (isVmWorkload(target)) {
       ctx.report(codes.networkPolicyOnVm, {

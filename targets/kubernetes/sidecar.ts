@@ -5,10 +5,9 @@
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { combinedPemPath } from "../../compiler/ir/paths.ts";
 import type { IdentityIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
-import type { EmittedFile } from "../../compiler/target.ts";
 import { collectCertificateFiles } from "../haproxy/build-tls.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { buildProxyCommand, containerResources, PROXY_CONFIG_DIR } from "./options.ts";
 import { buildCaptureScript, buildInitContainer } from "./capture.ts";
 import {
@@ -16,33 +15,18 @@ import {
   VOLUME_CAPTURE, VOLUME_CERTS, VOLUME_LOG, VOLUME_PROXY_CONFIG, VOLUME_RUN,
 } from "./names.ts";
 
-/** The proxy a file of the proxy target's output belongs to (`<proxy>.<ext>`, `<proxy>/**`), or null for a file no proxy owns. */
-function ownerOf(path: string, proxies: ReadonlySet<string>): string | null {
-  // Proxy names are DNS labels (no dots): a file `<proxy>.<anything>` or folder `<proxy>/` is that proxy's.
-  const first = path.split("/")[0];
-  const name = path.includes("/") ? first : first.split(".")[0];
-  return proxies.has(name) ? name : null;
-}
+/** The file each flavour starts on: `<proxy>.<ext>`. */
+const ENTRY_EXTENSION: Readonly<Record<EmitContext["flavour"], string>> = { envoy: "yaml", nginx: "conf", haproxy: "cfg" };
 
 /**
  * Every file a proxy's config may read from the proxy target's folder, taken generically:
  * its own (`<proxy>.<ext>`, anything under `<proxy>/`, e.g. an njs module or a Lua script)
- * and any file no proxy owns (shared by all). Keys are the path with `/` turned into `__`,
- * since ConfigMap keys cannot hold slashes; the volume's items put each back at its path.
+ * and any file no proxy owns (shared by all), keyed as proxy-files.ts says; the volume's
+ * items put each back at its path.
  */
-export function collectProxyFiles(files: readonly EmittedFile[], proxy: string, proxies: ReadonlySet<string>): { key: string; file: EmittedFile }[] {
-  const mine = files.filter((f) => { const owner = ownerOf(f.path, proxies); return owner === proxy || owner === null; });
-  return mine.map((file) => ({ key: file.path.split("/").join("__"), file }));
-}
-
-const proxyNamesOf = (ctx: EmitContext) => new Set(ctx.ir.proxies.map((p) => p.name));
-
-/** The file each flavour starts on: `<proxy>.<ext>`. */
-const ENTRY_EXTENSION: Readonly<Record<EmitContext["flavour"], string>> = { envoy: "yaml", nginx: "conf", haproxy: "cfg" };
-
 export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Manifest | null {
-  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx));
-  if (!files.some(({ file }) => ownerOf(file.path, proxyNamesOf(ctx)) === workload.proxy)) {
+  const files = ctx.proxyFiles.filesOf(workload.proxy);
+  if (ctx.proxyFiles.ownFilesOf(workload.proxy).length === 0) {
     ctx.report(codes.proxyConfigMissing, {
       message: `the ${ctx.flavour} target emitted no config for proxy "${workload.proxy}" of workload "${workload.name}"`,
       path: `infra.workloads.${workload.name}`,
@@ -51,7 +35,7 @@ export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Man
   }
   const data: Record<string, string> = Object.fromEntries(files.map(({ key, file }) => [key, file.content]));
   if (workload.capture) data[CAPTURE_SCRIPT_KEY] = buildCaptureScript(ctx.ir.mesh.name, workload, workload.capture);
-  const configMap = new ConfigMap({
+  const configMap = buildModelObject(ConfigMap, {
     metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), { "app.kubernetes.io/name": workload.name }),
     data,
   });
@@ -61,9 +45,9 @@ export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Man
 /** The proxy's entry file (its path under the config folder): `<proxy>.<flavour's extension>`, else its first top-level file. */
 function selectEntryKey(ctx: EmitContext, workload: WorkloadIR): string {
   const entry = `${workload.proxy}.${ENTRY_EXTENSION[ctx.flavour]}`;
-  const files = collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx)).filter(({ file }) => ownerOf(file.path, proxyNamesOf(ctx)) === workload.proxy);
-  if (files.some(({ file }) => file.path === entry)) return entry;
-  return (files.find(({ file }) => !file.path.includes("/")) ?? files[0])?.file.path ?? entry;
+  const files = ctx.proxyFiles.ownFilesOf(workload.proxy);
+  if (files.some((file) => file.path === entry)) return entry;
+  return (files.find((file) => !file.path.includes("/")) ?? files[0])?.path ?? entry;
 }
 
 const certDirOf = (ctx: EmitContext) => ctx.ir.runtime.certDir.replace(/\/+$/, "");
@@ -132,7 +116,7 @@ function reportUnmountedReads(ctx: EmitContext, workload: WorkloadIR, proxy: Pro
 
 /** The proxy's files at the paths the proxy target wrote them (relative to its folder), so a config reading a sibling file (an njs module, a Lua script) finds it. */
 function buildConfigItems(ctx: EmitContext, workload: WorkloadIR): { key: string; path: string }[] {
-  return collectProxyFiles(ctx.proxyFiles, workload.proxy, proxyNamesOf(ctx)).map(({ key, file }) => ({ key, path: file.path }));
+  return ctx.proxyFiles.filesOf(workload.proxy).map(({ key, file }) => ({ key, path: file.path }));
 }
 
 function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: ProxyIR | undefined) {
@@ -171,7 +155,7 @@ function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: Pr
  * name, so the user's own stay. Pod labels are added (never the selector, which is immutable).
  */
 export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identity: IdentityIR): Manifest {
-  const proxy = ctx.ir.proxies.find((p) => p.name === workload.proxy);
+  const proxy = ctx.proxyByName.get(workload.proxy);
   const certItems = buildCertItems(ctx, identity);
   if (proxy) reportUnmountedReads(ctx, workload, proxy, certItems);
   const capture = workload.capture;

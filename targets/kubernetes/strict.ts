@@ -38,41 +38,77 @@ function fieldsOf(type: string): Record<string, string> | undefined {
   return KUSTOMIZATION_TYPES[type] ?? TABLE.types[type];
 }
 
+/** A field type of known-fields.json: a list or map of an inner type, or a named object type. */
+type ParsedType = { readonly kind: "collection"; readonly inner: string } | { readonly kind: "object"; readonly name: string };
+function parseTypeText(type: string): ParsedType {
+  const collection = /^(.*)\[\]$/.exec(type) ?? /^\{(.*)\}$/.exec(type);
+  return collection ? { kind: "collection", inner: collection[1]! } : { kind: "object", name: type };
+}
+/** Every type text the tables name (and the inner types of lists and maps), parsed once at load, not by two regexps per visited field. */
+const PARSED_TYPES: ReadonlyMap<string, ParsedType> = (() => {
+  const out = new Map<string, ParsedType>();
+  const add = (text: string) => {
+    for (let t = text; t !== "" && !out.has(t);) {
+      const parsed = parseTypeText(t);
+      out.set(t, parsed);
+      t = parsed.kind === "collection" ? parsed.inner : "";
+    }
+  };
+  Object.values(TABLE.roots).forEach(add);
+  for (const table of [TABLE.types, KUSTOMIZATION_TYPES]) for (const [name, fields] of Object.entries(table)) { add(name); Object.values(fields).forEach(add); }
+  return out;
+})();
+const parseType = (type: string): ParsedType => PARSED_TYPES.get(type) ?? parseTypeText(type);
+
+// The walks below keep one path stack (`segments`, pushed and popped) and copy it only into
+// a finding: a fresh array per visited field was most of their cost on a large bundle.
+
 function collectUnknownFields(value: unknown, type: string, segments: Segment[], out: StrictFinding[]): void {
   if (value === null || typeof value !== "object") return;
-  const list = /^(.*)\[\]$/.exec(type);
-  const map = /^\{(.*)\}$/.exec(type);
-  if (list || map) {
-    const inner = (list ?? map)![1];
-    for (const [key, item] of Object.entries(value)) collectUnknownFields(item, inner, [...segments, Array.isArray(value) ? Number(key) : key], out);
+  const parsed = parseType(type);
+  const array = Array.isArray(value);
+  if (parsed.kind === "collection") {
+    for (const [key, item] of Object.entries(value)) {
+      segments.push(array ? Number(key) : key);
+      collectUnknownFields(item, parsed.inner, segments, out);
+      segments.pop();
+    }
     return;
   }
-  const fields = fieldsOf(type);
-  if (!fields || Array.isArray(value)) return;
+  const fields = fieldsOf(parsed.name);
+  if (!fields || array) return;
   for (const [key, member] of Object.entries(value)) {
     const child = fields[key];
     if (child === undefined) out.push({ rule: "fieldUnknown", segments: [...segments, key], message: `unknown field "${key}"` });
-    else if (child !== "") collectUnknownFields(member, child, [...segments, key], out);
+    else if (child !== "") { segments.push(key); collectUnknownFields(member, child, segments, out); segments.pop(); }
   }
 }
 
 /** Every numeric port field anywhere in the object; named ports (strings) are checked as names. */
 function collectPortsAndNames(value: unknown, segments: Segment[], out: StrictFinding[]): void {
   if (value === null || typeof value !== "object") return;
+  const array = Array.isArray(value);
+  // Whether `value` is an item of a `ports` list: its `name` is a port name.
+  const inPorts = segments.length >= 2 && segments[segments.length - 2] === "ports";
   for (const [key, member] of Object.entries(value)) {
-    const at = [...segments, Array.isArray(value) ? Number(key) : key];
-    if (PORT_FIELDS.has(key) && typeof member === "number" && !(Number.isInteger(member) && member >= 1 && member <= 65535)) {
-      out.push({ rule: "portOutOfRange", segments: at, message: `port ${member} is outside 1..65535` });
+    if (member === null || typeof member !== "object") {
+      if (typeof member === "number" && PORT_FIELDS.has(key) && !(Number.isInteger(member) && member >= 1 && member <= 65535)) {
+        out.push({ rule: "portOutOfRange", segments: [...segments, array ? Number(key) : key], message: `port ${member} is outside 1..65535` });
+      }
+      if (inPorts && key === "name" && typeof member === "string") checkPortName(member, segments, out);
+      continue;
     }
-    const inPorts = segments.length >= 2 && segments[segments.length - 2] === "ports";
-    if (inPorts && key === "name" && typeof member === "string") {
-      // Container port names are IANA service names (15 characters, a letter); Service/EndpointSlice port names DNS labels.
-      const container = segments.includes("containers");
-      const ok = container ? DNS_LABEL.test(member) && member.length <= 15 && /[a-z]/.test(member) : DNS_LABEL.test(member) && member.length <= 63;
-      if (!ok) out.push({ rule: "nameInvalid", segments: at, message: `port name "${member}" is not a valid ${container ? "IANA service name" : "DNS-1123 label"}` });
-    }
-    collectPortsAndNames(member, at, out);
+    segments.push(array ? Number(key) : key);
+    collectPortsAndNames(member, segments, out);
+    segments.pop();
   }
+}
+
+function checkPortName(member: string, segments: readonly Segment[], out: StrictFinding[]): void {
+  // Container port names are IANA service names (15 characters, a letter); Service/EndpointSlice port names DNS labels.
+  const container = segments.includes("containers");
+  const ok = container ? DNS_LABEL.test(member) && member.length <= 15 && /[a-z]/.test(member) : DNS_LABEL.test(member) && member.length <= 63;
+  if (!ok) out.push({ rule: "nameInvalid", segments: [...segments, "name"], message: `port name "${member}" is not a valid ${container ? "IANA service name" : "DNS-1123 label"}` });
 }
 
 function collectNameFindings(object: Record<string, unknown>, out: StrictFinding[]): void {

@@ -24,7 +24,7 @@ import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
 
-type ModelClass = new (data: never) => { validate(): void };
+type ModelClass = { readonly prototype: { validate(): void } };
 const MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass>([
   ["v1/Namespace", Namespace], ["v1/ServiceAccount", ServiceAccount], ["v1/Service", Service], ["v1/ConfigMap", ConfigMap],
   ["apps/v1/Deployment", Deployment], ["discovery.k8s.io/v1/EndpointSlice", EndpointSlice], ["networking.k8s.io/v1/NetworkPolicy", NetworkPolicy],
@@ -49,8 +49,9 @@ function collectSchemaFindings(file: string, object: Record<string, unknown>, ou
   const Model = MODELS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
   if (!Model) return;
   try {
-    // The model's constructor deep-copies its input, so validating never changes `object`.
-    new Model(object as never).validate();
+    // The model's validate() runs its precompiled ajv validator on `this`: called on the plain object
+    // itself, it checks what was serialized without the deep copy a `new Model(object)` would make.
+    Model.prototype.validate.call(object);
   } catch (error) {
     const errors = ((error as { errors?: AjvError[] }).errors ?? []).filter((e) => !(isPatchFile(file) && e.keyword === "required"));
     for (const e of errors) {

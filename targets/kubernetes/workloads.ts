@@ -6,7 +6,7 @@ import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { EndpointIR, Protocol, WorkloadIR, WorkloadPortIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { buildMetadata, type EmitContext, type Manifest } from "./context.ts";
+import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { manifestFileName, versionServiceName } from "./names.ts";
 
 /**
@@ -18,7 +18,7 @@ const APP_PROTOCOL: Readonly<Record<Protocol, string>> = { http: "http", http2: 
 export const isVmWorkload = (workload: WorkloadIR) => workload.staticEndpoints.length > 0;
 
 export function buildServiceAccount(ctx: EmitContext, workload: WorkloadIR): Manifest {
-  const account = new ServiceAccount({ metadata: buildMetadata(ctx, workload.serviceAccount, { "app.kubernetes.io/name": workload.name }) });
+  const account = buildModelObject(ServiceAccount, { metadata: buildMetadata(ctx, workload.serviceAccount, { "app.kubernetes.io/name": workload.name }) });
   return { file: manifestFileName("ServiceAccount", workload.serviceAccount), object: account };
 }
 
@@ -38,7 +38,7 @@ export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[
         path: `infra.workloads.${workload.name}`,
       });
     }
-    const main = new Service({
+    const main = buildModelObject(Service, {
       metadata: buildMetadata(ctx, workload.name, labels),
       spec: { ports: buildServicePorts(workload.ports), ...(vm ? {} : { selector: { ...workload.selector } }) },
     });
@@ -48,7 +48,7 @@ export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[
   if (vm) return out;
   for (const version of workload.versions) {
     const name = versionServiceName(workload.name, version.name);
-    const service = new Service({
+    const service = buildModelObject(Service, {
       metadata: buildMetadata(ctx, name, { ...labels, "app.kubernetes.io/version": version.name }),
       spec: { ports: buildServicePorts(workload.ports), selector: { ...workload.selector, ...version.labels } },
     });
@@ -86,7 +86,7 @@ export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Man
   }
   return [...groups.values()].map((group, i) => {
     const name = groups.size === 1 ? workload.name : `${workload.name}-${i + 1}`;
-    const slice = new EndpointSlice({
+    const slice = buildModelObject(EndpointSlice, {
       metadata: buildMetadata(ctx, name, { "kubernetes.io/service-name": workload.name, "endpointslice.kubernetes.io/managed-by": "meshc.dev" }),
       addressType: group.addressType,
       endpoints: group.addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
@@ -94,24 +94,4 @@ export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Man
     });
     return { file: manifestFileName("EndpointSlice", name), object: slice };
   });
-}
-
-const covers = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) => Object.entries(a).every(([k, v]) => b[k] === v);
-
-/**
- * Two pod workloads whose workload labels one object can carry both of would get two sidecar
- * patches on that object (the second `meshc-proxy` silently replacing the first): an error.
- * Reported when one label set contains the other (an object with the larger set matches both).
- */
-export function reportOverlappingWorkloads(ctx: EmitContext): void {
-  const pods = ctx.ir.infra.workloads.filter((w) => !isVmWorkload(w));
-  for (const [i, a] of pods.entries()) {
-    for (const b of pods.slice(i + 1)) {
-      if (!covers(a.workloadLabels, b.workloadLabels) && !covers(b.workloadLabels, a.workloadLabels)) continue;
-      ctx.report(codes.workloadLabelsOverlap, {
-        message: `the workload labels of "${a.name}" (${JSON.stringify(a.workloadLabels)}) and "${b.name}" (${JSON.stringify(b.workloadLabels)}) can select the same Deployment, which would get both sidecars`,
-        path: `infra.workloads.${b.name}.workloadLabels`,
-      });
-    }
-  }
 }
