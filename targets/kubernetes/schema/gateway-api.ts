@@ -60,7 +60,7 @@ const validateRouteAdditions = ajv.compile(ROUTE_ADDITIONS);
 const validateGatewayAdditions = ajv.compile(GATEWAY_ADDITIONS);
 
 interface Validating { validate(): void }
-type ModelClass<T> = new (data: Omit<T, "apiVersion" | "kind">) => T & Validating & { toJSON(): T };
+type ModelClass<T> = (new (data?: Omit<T, "apiVersion" | "kind">) => T & Validating & { toJSON(): T }) & { readonly apiVersion: string; readonly kind: string };
 
 /** The ajv errors a kubernetes-models validate() threw, or none. */
 function errorsOf(run: () => void): ErrorObject[] {
@@ -81,6 +81,8 @@ function errorsOf(run: () => void): ErrorObject[] {
  */
 function defineModel<T>(apiVersion: string, kind: string, Base: new (data: never) => Validating, baseApiVersion: string, additions: ValidateFunction): ModelClass<T> {
   return class {
+    static readonly apiVersion = apiVersion;
+    static readonly kind = kind;
     constructor(data: object) {
       Object.assign(this, JSON.parse(JSON.stringify({ apiVersion, kind, ...data })));
     }
