@@ -98,6 +98,7 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const typeErrors = await typecheck;
   t.lap("typecheck");
   const diagnostics = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
+  t.lap("place");
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
 }
