@@ -9,7 +9,8 @@ const [{ compileFile }, { withLockFile, writeBundle }, { formatDiagnostics }] = 
 const start = performance.now();
 const [config, out] = [process.argv[2], process.argv[3]];
 const targets = process.env.BENCH_TARGETS ? process.env.BENCH_TARGETS.split(",") : undefined;
-const r = await compileFile(config, { cwd: process.cwd(), verify: "default", targets });
+// placeInfo as the CLI sets it for its default output (text, no --verbose).
+const r = await compileFile(config, { cwd: process.cwd(), verify: "default", targets, placeInfo: false });
 let t0 = performance.now();
 // What the CLI prints by default (no --verbose): formatted, not written.
 formatDiagnostics(r.diagnostics, "text", new Map(r.config ? [[r.config.file, r.config.sourceText]] : []), false);
