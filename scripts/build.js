@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { nativeTsc } from "./native-tsc.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -41,6 +41,11 @@ for (const top of ["compiler", "targets", "schemas"]) {
 const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 writeFileSync(join(DIST, "package.json"), JSON.stringify({ type: "module", version, private: true }, null, 2) + "\n");
 chmodSync(join(DIST, "compiler", "cli", "bin.js"), 0o755);
+
+// The mesh schema's validator as ajv standalone code: compiler/schema.js loads it instead of
+// compiling the schema (and loading ajv's compiler) on every start.
+const { standaloneValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
+writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneValidatorSource());
 
 // What works from the sources and would fail in the package: a sibling module named with
 // its .ts extension (an import, or a `new URL(..., import.meta.url)` for a child process)
