@@ -1,6 +1,8 @@
 // Renders a view model with an isolated, strict handlebars instance. `hap` is the only
 // helper, and the only way a user value reaches the text (see words.ts).
-import Handlebars from "handlebars";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadTemplates, type TemplateSet } from "../../compiler/handlebars-templates.ts";
 import type { ConfigView } from "./view.ts";
 import { encodeWord, type Word } from "./words.ts";
 import { backendTemplate, configTemplate, dispatchTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
@@ -8,20 +10,26 @@ import { backendTemplate, configTemplate, dispatchTemplate, httpFrontendTemplate
 /** Thrown only if a view holds a word the builders did not check first: a meshc bug. */
 export class UncheckedWordError extends Error {}
 
-/** Compiles the templates on a fresh handlebars instance; callers keep it for one emit. */
-export function createRenderer(): (view: ConfigView) => string {
-  const hb = Handlebars.create();
+/** The templates (precompiled by the build in the package; see compiler/handlebars-templates.ts). */
+export const haproxyTemplates: TemplateSet = {
+  precompiledPath: join(dirname(fileURLToPath(import.meta.url)), "haproxy.templates.cjs"),
   // noEscape: HTML escaping means nothing to HAProxy; `hap` does the escaping that does.
-  const options = { strict: true, noEscape: true } as const;
+  options: { strict: true, noEscape: true },
+  sources: () => ({
+    dispatch: dispatchTemplate, httpFrontend: httpFrontendTemplate, tcpFrontend: tcpFrontendTemplate,
+    backend: backendTemplate, config: configTemplate,
+  }),
+};
+
+/** The templates on a fresh handlebars instance; callers keep it for one emit. */
+export function createRenderer(): (view: ConfigView) => string {
+  const { hb, templates } = loadTemplates(haproxyTemplates);
   hb.registerHelper("hap", (word: Word) => {
     const encoded = encodeWord(word);
     if (!encoded.ok) throw new UncheckedWordError(encoded.reason);
     return encoded.text;
   });
-  hb.registerPartial("dispatch", hb.compile(dispatchTemplate, options));
-  hb.registerPartial("httpFrontend", hb.compile(httpFrontendTemplate, options));
-  hb.registerPartial("tcpFrontend", hb.compile(tcpFrontendTemplate, options));
-  hb.registerPartial("backend", hb.compile(backendTemplate, options));
-  const config = hb.compile<ConfigView>(configTemplate, options);
+  for (const partial of ["dispatch", "httpFrontend", "tcpFrontend", "backend"]) hb.registerPartial(partial, templates[partial]!);
+  const config = templates.config! as (view: ConfigView) => string;
   return (view) => config(view);
 }
