@@ -1,7 +1,8 @@
 // The compiled package (dist/, what `npm run build` makes and the tarball ships) starts on
 // precompiled code: the mesh schema's validator as ajv standalone code and the nginx and
-// HAProxy templates precompiled, so neither ajv's nor handlebars' compiler is loaded. What
-// it emits for every example is the golden bundle, byte for byte.
+// HAProxy templates precompiled, so neither ajv's nor handlebars' compiler is loaded;
+// protobufjs loads only when the Envoy check runs. What it emits for every example is the
+// golden bundle, byte for byte.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -28,13 +29,14 @@ test("npm run build writes the precompiled validator and templates", () => {
   }
 });
 
-test("validating and rendering from dist loads neither ajv's nor handlebars' compiler", () => {
+test("validating, rendering and the target registry from dist load neither ajv's nor handlebars' compiler, nor protobufjs", () => {
   const script = `
     import { createRequire } from "node:module";
     const { checkSchema } = await import(${JSON.stringify(join(DIST, "compiler", "schema.js"))});
     await import(${JSON.stringify(join(DIST, "targets", "nginx", "render.js"))});
     const { createRenderer } = await import(${JSON.stringify(join(DIST, "targets", "haproxy", "render.js"))});
     createRenderer();
+    await import(${JSON.stringify(join(DIST, "targets", "index.js"))});
     const errors = checkSchema({ name: 1 }, "mesh.json").map((d) => d.code);
     const loaded = Object.keys(createRequire(import.meta.url).cache);
     console.log(JSON.stringify({ errors, loaded }));`;
@@ -44,7 +46,7 @@ test("validating and rendering from dist loads neither ajv's nor handlebars' com
   assert.ok(errors.length > 0, "the precompiled validator reports errors");
   assert.ok(loaded.some((f) => f.endsWith("mesh-schema.validate.cjs")), "the precompiled validator is loaded");
   assert.ok(loaded.some((f) => f.includes("handlebars.runtime")), "handlebars' runtime is loaded");
-  assert.equal(loaded.filter((f) => /ajv[\\/]dist[\\/](core|2020|compile[\\/]index)\.js$|handlebars[\\/]compiler[\\/]/.test(f)), []);
+  assert.equal(loaded.filter((f) => /ajv[\\/]dist[\\/](core|2020|compile[\\/]index)\.js$|handlebars[\\/]compiler[\\/]|protobufjs[\\/]/.test(f)), []);
 });
 
 const examples = readdirSync(join(ROOT, "examples")).sort().flatMap((name) => {
