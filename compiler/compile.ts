@@ -38,6 +38,8 @@ export interface CompileOptions {
   readonly sidecar?: SidecarFlavour;
   /** Kubernetes target options over the config's `kubernetes` settings (CLI flags). */
   readonly kubernetes?: KubernetesOptionOverrides;
+  /** Place info notes at the user's lines too (default true); the CLI skips it when it will not print them. */
+  readonly placeInfo?: boolean;
 }
 
 export interface CompileResult {
@@ -97,7 +99,9 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const result = await compileLoaded(config, options, t);
   const typeErrors = await typecheck;
   t.lap("typecheck");
-  const diagnostics = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
+  const diagnostics = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config,
+    options.placeInfo === false ? (d) => d.severity !== "info" : undefined));
+  t.lap("place");
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
 }

@@ -13,12 +13,34 @@
 // under both YAML versions for hostile and generated values.
 
 const LEADING_KEYS = ["apiVersion", "kind", "metadata"];
+const LEADING = new Set(LEADING_KEYS);
 
-function compareKeys(a: string, b: string): number {
-  const ia = LEADING_KEYS.indexOf(a);
-  const ib = LEADING_KEYS.indexOf(b);
-  if (ia !== -1 || ib !== -1) return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib);
-  return a < b ? -1 : a > b ? 1 : 0;
+/** A key JavaScript objects keep first, in numeric order, whatever the insertion order ("80", "443"). */
+function isIndexKey(k: string): boolean {
+  return /^(?:0|[1-9][0-9]*)$/.test(k) && Number(k) < 4294967295;
+}
+
+/**
+ * An object's defined members' keys in the order the canonical copy iterates them:
+ * apiVersion, kind, metadata, then the rest by UTF-16 code units, except that index-like
+ * keys come first in numeric order (a JavaScript object always iterates them so, and the
+ * YAML emitter walked that copy). Objects without leading or index keys (nearly all) take
+ * a plain sort: a comparator looking the leading keys up on every comparison was the emit
+ * stage's top cost.
+ */
+function sortedKeys(value: Record<string, unknown>): string[] {
+  const keys: string[] = [];
+  let special = false;
+  for (const k of Object.keys(value)) {
+    if (value[k] === undefined) continue;
+    keys.push(k);
+    if (!special && (LEADING.has(k) || (k.charCodeAt(0) <= 57 && isIndexKey(k)))) special = true;
+  }
+  keys.sort();
+  if (!special) return keys;
+  const indexes = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
+  const leading = LEADING_KEYS.filter((k) => keys.includes(k));
+  return [...indexes, ...leading, ...keys.filter((k) => !LEADING.has(k) && !isIndexKey(k))];
 }
 
 /** A deep copy with object keys in canonical order; drops `undefined` members. */
@@ -26,10 +48,7 @@ export function canonicalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalize);
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort(compareKeys)) {
-      const member = (value as Record<string, unknown>)[key];
-      if (member !== undefined) out[key] = canonicalize(member);
-    }
+    for (const key of sortedKeys(value as Record<string, unknown>)) out[key] = canonicalize((value as Record<string, unknown>)[key]);
     return out;
   }
   return value;
@@ -44,7 +63,8 @@ const RESERVED = new Set(["y", "n", "yes", "no", "on", "off", "true", "false", "
 const NOT_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 function isPlain(s: string): boolean {
-  return PLAIN.test(s) && !s.endsWith(":") && !RESERVED.has(s.toLowerCase());
+  // The reserved words are at most 5 characters: longer strings skip the lower-casing.
+  return PLAIN.test(s) && !s.endsWith(":") && !(s.length <= 5 && RESERVED.has(s.toLowerCase()));
 }
 
 function quoted(s: string): string {
@@ -79,52 +99,68 @@ function scalar(value: unknown, indent: string): string {
 }
 
 const isCollection = (v: unknown): v is object => v !== null && typeof v === "object";
-const isEmpty = (v: object) => (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
-
-function key(k: string): string {
-  return isPlain(k) ? k : quoted(k);
+/** Empty as canonicalize would leave it: a map whose members are all undefined is empty. */
+function isEmpty(v: object): boolean {
+  if (Array.isArray(v)) return v.length === 0;
+  for (const k in v) if (Object.hasOwn(v, k) && (v as Record<string, unknown>)[k] !== undefined) return false;
+  return true;
 }
 
-function emitNode(value: unknown, indent: string, out: string[]): void {
+// Keys repeat across every proxy of a bundle (names of Envoy fields, nginx directives...).
+const keyText = new Map<string, string>();
+function key(k: string): string {
+  let text = keyText.get(k);
+  if (text === undefined) {
+    text = isPlain(k) ? k : quoted(k);
+    if (keyText.size < 100_000) keyText.set(k, text);
+  }
+  return text;
+}
+
+/**
+ * Emits `value` (not yet canonical: keys are sorted here, undefined members skipped, which
+ * is what serializing canonicalize(value) gives, without the deep copy). `lead` replaces
+ * the indentation of the first line: a collection inside a list starts on the `- ` line.
+ */
+function emitNode(value: unknown, indent: string, out: string[], lead: string): void {
   if (Array.isArray(value)) {
-    for (const item of value) {
-      if (isCollection(item) && !isEmpty(item)) {
-        const nested: string[] = [];
-        emitNode(item, indent + "  ", nested);
-        // A loop, not push(...nested): spreading a list of 100,000+ lines as arguments overflows the stack.
-        out.push(`${indent}- ${nested[0]!.slice(indent.length + 2)}`);
-        for (let i = 1; i < nested.length; i++) out.push(nested[i]!);
-      } else {
-        out.push(`${indent}- ${isCollection(item) ? (Array.isArray(item) ? "[]" : "{}") : scalar(item, indent)}`);
-      }
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const at = i === 0 ? lead : indent;
+      if (isCollection(item) && !isEmpty(item)) emitNode(item, indent + "  ", out, `${at}- `);
+      else out.push(`${at}- ${isCollection(item) ? (Array.isArray(item) ? "[]" : "{}") : scalar(item, indent)}`);
     }
     return;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v === undefined) continue;
+  const map = value as Record<string, unknown>;
+  let first = true;
+  for (const k of sortedKeys(map)) {
+    const v = map[k];
+    const at = first ? lead : indent;
+    first = false;
     if (isCollection(v) && !isEmpty(v)) {
-      out.push(`${indent}${key(k)}:`);
-      emitNode(v, Array.isArray(v) ? indent + "  " : indent + "  ", out);
+      out.push(`${at}${key(k)}:`);
+      emitNode(v, indent + "  ", out, indent + "  ");
     } else {
-      out.push(`${indent}${key(k)}: ${isCollection(v) ? (Array.isArray(v) ? "[]" : "{}") : scalar(v, indent)}`);
+      out.push(`${at}${key(k)}: ${isCollection(v) ? (Array.isArray(v) ? "[]" : "{}") : scalar(v, indent)}`);
     }
   }
 }
 
 export function toYaml(value: unknown): string {
-  return toYamlOfCanonical(canonicalize(value));
-}
-
-/** toYaml of a value that is already canonicalize()'s output, without copying it again (the Kubernetes target keeps the copy for its verifier). */
-export function toYamlOfCanonical(canonical: unknown): string {
-  if (!isCollection(canonical)) return scalar(canonical, "") + "\n";
-  if (isEmpty(canonical)) return Array.isArray(canonical) ? "[]\n" : "{}\n";
+  if (!isCollection(value)) return scalar(value, "") + "\n";
+  if (isEmpty(value)) return Array.isArray(value) ? "[]\n" : "{}\n";
   const out: string[] = [];
-  emitNode(canonical, "", out);
+  emitNode(value, "", out, "");
   return out.join("\n") + "\n";
 }
 
 /** Several documents in one file, separated by `---`. */
+/** toYaml of a value that is already canonicalize()'s output (the Kubernetes target keeps the copy for its verifier): toYaml orders keys as it writes, so this is toYaml. */
+export function toYamlOfCanonical(canonical: unknown): string {
+  return toYaml(canonical);
+}
+
 export function toYamlStream(values: readonly unknown[]): string {
   return values.map((v) => toYaml(v)).join("---\n");
 }

@@ -53,6 +53,15 @@ const typeNames = [...new Set(walk(join(ROOT, "targets"))
 const protosModule = join(DIST, "targets", "envoy", "verify", "protos.js");
 const { collectProtoFiles } = await import(pathToFileURL(protosModule).href);
 for (const { folder, file } of collectProtoFiles(typeNames)) cpSync(join(folder, file), join(dirname(protosModule), "protos", file));
+// The mesh schema's validator as ajv standalone code: compiler/schema.js loads it instead of
+// compiling the schema (and loading ajv's compiler) on every start.
+const { standaloneValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
+writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneValidatorSource());
+// The handlebars templates of nginx and HAProxy precompiled (compiler/handlebars-templates.ts).
+const { precompiledSource } = await import(pathToFileURL(join(DIST, "compiler", "handlebars-templates.js")).href);
+const { nginxTemplates } = await import(pathToFileURL(join(DIST, "targets", "nginx", "render.js")).href);
+const { haproxyTemplates } = await import(pathToFileURL(join(DIST, "targets", "haproxy", "render.js")).href);
+for (const set of [nginxTemplates, haproxyTemplates]) writeFileSync(set.precompiledPath, precompiledSource(set));
 
 // What works from the sources and would fail in the package: a sibling module named with
 // its .ts extension (an import, or a `new URL(..., import.meta.url)` for a child process)

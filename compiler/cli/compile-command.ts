@@ -29,6 +29,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     cwd, targets: parseTargetList(opts.target), typecheck: opts.typecheck !== false, sidecar: opts.sidecar,
     kubernetes: { ...(opts.gatewayClass ? { gatewayClassName: opts.gatewayClass } : {}), ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}) },
     verify: opts.validateOnly ? "none" : verifyMode(opts),
+    // Info notes are printed only with --verbose or as JSON: elsewhere, placing them is wasted work.
+    placeInfo: !!opts.verbose || opts.format === "json",
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
   });
   onInputs?.(result.config ? result.config.inputs : null);

@@ -13,11 +13,17 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
-export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConfig | null): Promise<Diagnostic[]> {
-  const needs = config && ds.some((d) => d.file === config.file && d.line === 0);
-  const locate = needs ? await config.locator() : null;
+/**
+ * `placeable` says which diagnostics are worth a position: building the locator costs a
+ * parse of the whole config (and, for .ts, loading the TypeScript parser: about 1 s), so a
+ * caller that will not print the info notes (the CLI without --verbose or JSON) skips them,
+ * and a compile whose diagnostics all have lines never builds it.
+ */
+export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConfig | null, placeable: (d: Diagnostic) => boolean = () => true): Promise<Diagnostic[]> {
+  const wanted = (d: Diagnostic) => !!config && d.file === config.file && d.line === 0 && placeable(d);
+  const locate = ds.some(wanted) ? await config!.locator() : null;
   const placed = ds.map((d) => {
-    if (!locate || d.file !== config!.file || d.line !== 0) return d;
+    if (!locate || !wanted(d)) return d;
     const pos = locate(parsePath(d.path));
     return pos ? { ...d, line: pos.line, column: pos.column } : d;
   });

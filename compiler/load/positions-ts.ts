@@ -16,6 +16,22 @@ export async function typescriptLocator(fileName: string, text: string) {
     const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
     return { line: line + 1, column: character + 1 };
   };
+  // Each object's properties by name, built on first visit: a 10,000-service config has
+  // objects with 10,000 keys, and a scan per diagnostic made placement quadratic.
+  type Prop = import("ts-morph").ts.ObjectLiteralElementLike;
+  const indexes = new WeakMap<Node, Map<string, Prop>>();
+  const propertiesOf = (obj: import("ts-morph").ts.ObjectLiteralExpression) => {
+    let index = indexes.get(obj);
+    if (!index) {
+      index = new Map();
+      for (const p of obj.properties) {
+        const name = p.name ? propertyName(ts, p.name) : null;
+        if (name !== null && !index.has(name)) index.set(name, p);
+      }
+      indexes.set(obj, index);
+    }
+    return index;
+  };
   return nearestLocator((path: readonly PathSegment[]) => {
     let node: Node | undefined = root;
     let keyNode: Node | undefined;
@@ -24,7 +40,7 @@ export async function typescriptLocator(fileName: string, text: string) {
       node = node && unwrap(ts, sf, node);
       if (!node) return null;
       if (ts.isObjectLiteralExpression(node)) {
-        const prop = node.properties.find((p) => p.name && propertyName(ts, p.name) === String(seg));
+        const prop = propertiesOf(node).get(String(seg));
         if (!prop) return null;
         keyNode = prop.name;
         node = ts.isPropertyAssignment(prop) ? prop.initializer : prop;

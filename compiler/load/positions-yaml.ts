@@ -11,13 +11,24 @@ export function yamlLocator(text: string) {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
+  // Each map's pairs by key, built on first visit (a scan per diagnostic is quadratic on large meshes).
+  const indexes = new WeakMap<object, Map<string, unknown>>();
+  const pairsOf = (map: { items: unknown[] }) => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) if (isPair(p) && isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      indexes.set(map, index);
+    }
+    return index;
+  };
   return nearestLocator((path: readonly PathSegment[]) => {
     let node: unknown = doc.contents;
     let keyOffset: number | null = null;
     for (const seg of path) {
       keyOffset = null;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+        const pair = pairsOf(node).get(String(seg)) as { key: unknown; value: unknown } | undefined;
         if (!pair) return null;
         const key = pair.key as Node;
         keyOffset = key.range ? key.range[0] : null;

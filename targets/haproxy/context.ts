@@ -16,6 +16,23 @@ export interface BuildContext {
   checkRegex(pattern: string, origin: string, field: string): Word;
 }
 
+// Whether a pattern compiles as RE2 (null) or why not, per pattern: the same path patterns
+// repeat on every proxy that routes to a service, and compiling is the costly part.
+const re2Verdicts = new Map<string, string | null>();
+function re2Error(pattern: string): string | null {
+  let verdict = re2Verdicts.get(pattern);
+  if (verdict === undefined) {
+    try {
+      RE2JS.compile(pattern);
+      verdict = null;
+    } catch (error) {
+      verdict = (error as Error).message;
+    }
+    if (re2Verdicts.size < 10_000) re2Verdicts.set(pattern, verdict);
+  }
+  return verdict;
+}
+
 export function createBuildContext(file: string): BuildContext {
   const diagnostics: Diagnostic[] = [];
   return {
@@ -31,11 +48,8 @@ export function createBuildContext(file: string): BuildContext {
       return word;
     },
     checkRegex(pattern, origin, field) {
-      try {
-        RE2JS.compile(pattern);
-      } catch (error) {
-        diagnostics.push(diagnostic(haproxyCodes.regexRejected, { message: `${field}: ${(error as Error).message}`, path: origin }));
-      }
+      const error = re2Error(pattern);
+      if (error !== null) diagnostics.push(diagnostic(haproxyCodes.regexRejected, { message: `${field}: ${error}`, path: origin }));
       return this.check(textWord(pattern), origin, field);
     },
   };

@@ -27,6 +27,9 @@ export function countWords(line: string): number {
 export function checkLineLimits(file: string, text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
   text.split("\n").forEach((line, i) => {
+    // Short lines cannot break either limit (a UTF-16 unit is at most 3 UTF-8 bytes; a word
+    // needs a character and a blank after it): most lines skip the counting.
+    if (line.length * 3 <= MAX_LINE_BYTES && line.length <= 2 * MAX_LINE_WORDS) return;
     const bytes = Buffer.byteLength(line, "utf8");
     if (bytes > MAX_LINE_BYTES) {
       found.push(diagnostic(haproxyCodes.lineTooLong, { message: `line ${i + 1} is ${bytes} bytes`, file, line: i + 1 }));

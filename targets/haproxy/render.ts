@@ -2,7 +2,9 @@
 // a user value reaches a directive (see words.ts); `trace` prints the comment naming what a
 // block comes from (compiler/trace.ts: one line of printable ASCII, so no name can end the
 // comment and start a directive).
-import Handlebars from "handlebars";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadTemplates, type TemplateSet } from "../../compiler/handlebars-templates.ts";
 import type { ConfigView } from "./view.ts";
 import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
 import { encodeWord, type Word } from "./words.ts";
@@ -11,11 +13,20 @@ import { backendTemplate, configTemplate, dispatchTemplate, httpFrontendTemplate
 /** Thrown only if a view holds a word the builders did not check first: a meshc bug. */
 export class UncheckedWordError extends Error {}
 
-/** Compiles the templates on a fresh handlebars instance; callers keep it for one emit. */
-export function createRenderer(): (view: ConfigView) => string {
-  const hb = Handlebars.create();
+/** The templates (precompiled by the build in the package; see compiler/handlebars-templates.ts). */
+export const haproxyTemplates: TemplateSet = {
+  precompiledPath: join(dirname(fileURLToPath(import.meta.url)), "haproxy.templates.cjs"),
   // noEscape: HTML escaping means nothing to HAProxy; `hap` does the escaping that does.
-  const options = { strict: true, noEscape: true } as const;
+  options: { strict: true, noEscape: true },
+  sources: () => ({
+    dispatch: dispatchTemplate, httpFrontend: httpFrontendTemplate, tcpFrontend: tcpFrontendTemplate,
+    backend: backendTemplate, config: configTemplate,
+  }),
+};
+
+/** The templates on a fresh handlebars instance; callers keep it for one emit. */
+export function createRenderer(): (view: ConfigView) => string {
+  const { hb, templates } = loadTemplates(haproxyTemplates);
   hb.registerHelper("hap", (word: Word) => {
     const encoded = encodeWord(word);
     if (!encoded.ok) throw new UncheckedWordError(encoded.reason);
@@ -27,10 +38,7 @@ export function createRenderer(): (view: ConfigView) => string {
     }
     return traceComment(source);
   });
-  hb.registerPartial("dispatch", hb.compile(dispatchTemplate, options));
-  hb.registerPartial("httpFrontend", hb.compile(httpFrontendTemplate, options));
-  hb.registerPartial("tcpFrontend", hb.compile(tcpFrontendTemplate, options));
-  hb.registerPartial("backend", hb.compile(backendTemplate, options));
-  const config = hb.compile<ConfigView>(configTemplate, options);
+  for (const partial of ["dispatch", "httpFrontend", "tcpFrontend", "backend"]) hb.registerPartial(partial, templates[partial]!);
+  const config = templates.config! as (view: ConfigView) => string;
   return (view) => config(view);
 }

@@ -16,7 +16,6 @@ import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import { haproxyCodes } from "./codes.ts";
 import { collectCertificateFiles } from "./build-tls.ts";
-import { writeCheckCertificates } from "./dev-certs.ts";
 import { encodeWord, textWord } from "./words.ts";
 
 const CHECK_TIMEOUT_MS = 30_000;
@@ -66,6 +65,8 @@ async function verifyHaproxyFiles(files: readonly EmittedFile[], ir: MeshIR): Pr
   try {
     const tempCertDir = join(dir, "certs");
     const rebasedIr = rebasePaths(ir, ir.runtime.certDir, tempCertDir);
+    // Loaded here, not at start-up: @peculiar/x509 costs about 1 s to load, and haproxy -c runs only with --verify.
+    const { writeCheckCertificates } = await import("./dev-certs.ts");
     await writeCheckCertificates(collectCertificateFiles(
       rebasedIr.proxies.flatMap((p) => p.listeners), rebasedIr.proxies.flatMap((p) => p.clusters)));
     const diagnostics: Diagnostic[] = [];

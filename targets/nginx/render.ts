@@ -4,18 +4,26 @@
 // compiler/trace.ts, whose text is one line of printable ASCII whatever the name holds (a
 // newline would end the comment and make the rest a directive). Both return a SafeString
 // so no template needs a triple-stash.
-import Handlebars from "handlebars";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadTemplates, type TemplateSet } from "../../compiler/handlebars-templates.ts";
 import { renderNginxValue, type NginxValue } from "./escape.ts";
 import type { ProxyView } from "./view/types.ts";
 import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
 
-const TEMPLATE_DIR = join(dirname(fileURLToPath(import.meta.url)), "templates");
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TEMPLATE_DIR = join(HERE, "templates");
 const readTemplate = (name: string) => readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), "utf8");
 
-const handlebars = Handlebars.create();
+/** The templates (precompiled by the build in the package; see compiler/handlebars-templates.ts). */
+export const nginxTemplates: TemplateSet = {
+  precompiledPath: join(HERE, "nginx.templates.cjs"),
+  options: { strict: true },
+  sources: () => Object.fromEntries(["server", "route", "pass", "nginx.conf"].map((name) => [name, readTemplate(name)])),
+};
+
+const { hb: handlebars, templates } = loadTemplates(nginxTemplates);
 
 function isNginxValue(value: unknown): value is NginxValue {
   const kind = (value as { kind?: unknown } | null)?.kind;
@@ -33,11 +41,9 @@ handlebars.registerHelper("trace", (value: unknown) => {
   }
   return new handlebars.SafeString(traceComment(source));
 });
-for (const partial of ["server", "route", "pass"]) {
-  handlebars.registerPartial(partial, handlebars.compile(readTemplate(partial), { strict: true }));
-}
+for (const partial of ["server", "route", "pass"]) handlebars.registerPartial(partial, templates[partial]!);
 
-const renderConf = handlebars.compile<ProxyView>(readTemplate("nginx.conf"), { strict: true });
+const renderConf = templates["nginx.conf"]! as (view: ProxyView) => string;
 
 /** Renders one proxy's nginx.conf; throws only on a meshc bug (emit reports it as MESH3199). */
 export function renderProxyConf(view: ProxyView): string {

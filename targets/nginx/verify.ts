@@ -17,7 +17,6 @@ import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Verifier } from "../../compiler/target.ts";
 import { NGINX_CODES } from "./codes.ts";
 import { nginx } from "./index.ts";
-import { collectTlsFiles, createPlaceholderPair } from "./verify-certs.ts";
 
 export function findNginx(): string | null {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"];
@@ -79,6 +78,8 @@ export function parseNginxOutput(output: string, file: string): Diagnostic[] {
 
 async function preparePrefix(prefix: string, relocated: MeshIR): Promise<void> {
   for (const dir of ["run", "logs", "nginx"]) mkdirSync(join(prefix, dir), { recursive: true });
+  // Loaded here, not at start-up: @peculiar/x509 costs about 1 s to load, and nginx -t runs only with --verify.
+  const { collectTlsFiles, createPlaceholderPair } = await import("./verify-certs.ts");
   const pair = await createPlaceholderPair();
   const { certs, keys } = collectTlsFiles(relocated);
   const write = (file: string, pem: string) => { mkdirSync(dirname(file), { recursive: true }); writeFileSync(file, pem, { mode: 0o600 }); };

@@ -8,9 +8,11 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import protobuf from "protobufjs";
+import type protobuf from "protobufjs";
 
 const require = createRequire(import.meta.url);
+/** protobufjs itself, required on first use: a compile without Envoy verification never loads it. */
+export const protobufjs = (): typeof protobuf => require("protobufjs") as typeof protobuf;
 
 /** These import opencensus / opentelemetry / prometheus protos that are not shipped; one failed load poisons the Root. */
 const UNLOADABLE = new Set([
@@ -51,12 +53,12 @@ let descriptorRegistered = false;
 function registerDescriptor(): void {
   if (descriptorRegistered) return;
   const descriptor = require("protobufjs/google/protobuf/descriptor.json");
-  protobuf.common("descriptor", descriptor.nested.google.nested.protobuf.nested);
+  protobufjs().common("descriptor", descriptor.nested.google.nested.protobuf.nested);
   descriptorRegistered = true;
 }
 
 function createRoot(folders: readonly string[]): protobuf.Root {
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   root.resolvePath = (_origin, target) => {
     for (const folder of folders) {
       const candidate = join(folder, target);
@@ -75,7 +77,7 @@ function loadProtoFiles(root: protobuf.Root, files: readonly string[]): void {
 function lookupMessage(root: protobuf.Root, fullName: string): protobuf.Type | null {
   try {
     const found = root.lookup(fullName);
-    return found instanceof protobuf.Type ? found : null;
+    return found instanceof protobufjs().Type ? found : null;
   } catch {
     return null;
   }

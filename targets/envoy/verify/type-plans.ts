@@ -1,6 +1,7 @@
 // A precomputed view of each proto message for the walker: field lookup by proto and JSON
 // name, resolved types, merged validate rules, oneof membership. Built once per type.
-import protobuf from "protobufjs";
+import type protobuf from "protobufjs";
+import { protobufjs } from "./protos.ts";
 import { collectRules, isRequiredOneof, type Rules } from "./validate-rules.ts";
 
 export type FieldKind = "scalar" | "enum" | "message";
@@ -48,16 +49,16 @@ function realOneof(field: protobuf.Field): string | null {
 function planField(field: protobuf.Field): FieldPlan {
   field.resolve();
   const resolved = field.resolvedType;
-  const map = field instanceof protobuf.MapField;
-  const kind: FieldKind = resolved instanceof protobuf.Enum ? "enum" : resolved instanceof protobuf.Type ? "message" : "scalar";
+  const map = field instanceof protobufjs().MapField;
+  const kind: FieldKind = resolved instanceof protobufjs().Enum ? "enum" : resolved instanceof protobufjs().Type ? "message" : "scalar";
   return {
     name: field.name,
     kind,
     scalar: field.type,
     repeated: field.repeated,
     map,
-    enumType: resolved instanceof protobuf.Enum ? resolved : null,
-    messageType: resolved instanceof protobuf.Type ? resolved : null,
+    enumType: resolved instanceof protobufjs().Enum ? resolved : null,
+    messageType: resolved instanceof protobufjs().Type ? resolved : null,
     rules: collectRules(field),
     oneof: realOneof(field),
     deprecated: isDeprecated(field),

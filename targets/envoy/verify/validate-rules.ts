@@ -58,10 +58,24 @@ function checkWellKnown(value: string, r: Rules): string | null {
   return null;
 }
 
+// Compiled once per pattern: the walk checks every string of every bootstrap.
+const patterns = new Map<string, RegExp | null>();
+function patternOf(source: string): RegExp | null {
+  let re = patterns.get(source);
+  if (re === undefined) {
+    // PGV patterns are RE2; the ones in Envoy's API are also valid JavaScript regexes.
+    try { re = new RegExp(source, "u"); } catch { re = null; /* pattern outside JS syntax: not checked */ }
+    patterns.set(source, re);
+  }
+  return re;
+}
+
 function checkString(value: string, r: Rules): string | null {
   if (r.ignore_empty === true && value === "") return null;
-  const chars = [...value].length;
-  const bytes = Buffer.byteLength(value);
+  // Code points and UTF-8 bytes are counted only for the rules that need them (most strings have none).
+  const counted = r.len !== undefined || r.min_len !== undefined || r.max_len !== undefined;
+  const chars = counted ? [...value].length : 0;
+  const bytes = r.min_bytes !== undefined || r.max_bytes !== undefined ? Buffer.byteLength(value) : 0;
   if (r.const !== undefined && value !== r.const) return `must equal ${JSON.stringify(r.const)}`;
   if (r.len !== undefined && chars !== toNumber(r.len)) return `must be ${r.len} characters long`;
   if (r.min_len !== undefined && chars < toNumber(r.min_len)) return `must be at least ${r.min_len} characters long`;
@@ -74,8 +88,8 @@ function checkString(value: string, r: Rules): string | null {
   if (Array.isArray(r.in) && !r.in.includes(value)) return `must be one of ${r.in.join(", ")}`;
   if (Array.isArray(r.not_in) && r.not_in.includes(value)) return `must not be one of ${r.not_in.join(", ")}`;
   if (typeof r.pattern === "string") {
-    // PGV patterns are RE2; the ones in Envoy's API are also valid JavaScript regexes.
-    try { if (!new RegExp(r.pattern, "u").test(value)) return `must match ${r.pattern}`; } catch { /* pattern outside JS syntax: not checked */ }
+    const re = patternOf(r.pattern);
+    if (re !== null && !re.test(value)) return `must match ${r.pattern}`;
   }
   return checkWellKnown(value, r);
 }

@@ -71,6 +71,7 @@ export function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: str
 
 /** nginx sets TLS and the module per location (per stream server), so every cluster of one must agree on both. */
 export function sameWire(a: ClusterIR, b: ClusterIR): boolean {
+  if (a === b) return true; // every single-target route compares its cluster with itself
   const grpc = (c: ClusterIR) => c.protocol === "grpc";
   return grpc(a) === grpc(b) && JSON.stringify(a.tls) === JSON.stringify(b.tls);
 }
