@@ -110,7 +110,9 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   if (memo) memo.next = new Map();
   // The mesh-wide part of the IR: a change there re-emits every proxy (the emitters may read it).
   const context = memo ? digestOf({ ...ir, proxies: [] }) : "";
-  const wholeKey = memo ? digestOf(ir) : "";
+  // Each proxy's slice serialized once; the whole IR's key is built from those digests.
+  const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digestOf(p)}`]) : []);
+  const wholeKey = memo ? sha256([context, ...proxyKeys.values()].join("\n")) : "";
   /** Emits one unit per memo key, verifies them together, hands them over, and remembers them. */
   const run = async (units: { id: string; key: string; emit: () => EmitResult }[], scope: () => MeshIR, names: ReadonlySet<string>) => {
     const files: EmittedFile[] = [];
@@ -150,7 +152,7 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   await run(emitters.map((e) => ({ id: `${e.name}\0`, key: wholeKey, emit: () => e.emitter.shared() })), () => ir, streamedNames);
   for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
     const chunk: readonly ProxyIR[] = ir.proxies.slice(i, i + CHUNK_PROXIES);
-    const keys = new Map(chunk.map((p) => [p, memo ? `${context}:${digestOf(p)}` : ""]));
+    const keys = new Map(chunk.map((p) => [p, proxyKeys.get(p) ?? ""]));
     const units = chunk.flatMap((p) => emitters.map((e) => ({ id: `${e.name}\0${p.name}`, key: keys.get(p)!, emit: () => e.emitter.proxy(p), proxy: p })));
     // The verifiers see the IR of the proxies emitted again, alone.
     const changed = () => ({ ...ir, proxies: chunk.filter((p) => memo?.last.get(`${emitters[0]!.name}\0${p.name}`)?.key !== keys.get(p)) });
