@@ -108,11 +108,11 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   const emitters = streamed.map((x) => ({ name: x.name, emitter: x.perProxy!(ir) }));
   const streamedNames = new Set(streamed.map((x) => x.name));
   if (memo) memo.next = new Map();
-  // The mesh-wide part of the IR: a change there re-emits every proxy (the emitters may read it).
-  const context = memo ? digestOf({ ...ir, proxies: [] }) : "";
+  // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
+  const context = memo ? digestOf({ version: ir.version, mesh: ir.mesh, runtime: ir.runtime }) : "";
   // Each proxy's slice serialized once; the whole IR's key is built from those digests.
   const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digestOf(p)}`]) : []);
-  const wholeKey = memo ? sha256([context, ...proxyKeys.values()].join("\n")) : "";
+  const wholeKey = memo ? sha256([digestOf({ ...ir, proxies: [] }), ...proxyKeys.values()].join("\n")) : "";
   /** Emits one unit per memo key, verifies them together, hands them over, and remembers them. */
   const run = async (units: { id: string; key: string; emit: () => EmitResult }[], scope: () => MeshIR, names: ReadonlySet<string>) => {
     const files: EmittedFile[] = [];

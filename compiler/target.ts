@@ -64,7 +64,12 @@ export interface Target {
   perProxy?(ir: MeshIR): ProxyEmitter;
 }
 
-/** One IR's emitter, proxy by proxy; holds what every proxy shares (compiled templates). */
+/**
+ * One IR's emitter, proxy by proxy; holds what every proxy shares (compiled templates).
+ * `proxy(p)` reads `p` and, of the rest of the IR, only `version`, `mesh` and `runtime`:
+ * watch mode reuses a proxy's files while those are unchanged (test/core/stream-bundle.test.ts
+ * checks the contract for every proxy target).
+ */
 export interface ProxyEmitter {
   /** The files of `proxy` (one of the IR's proxies); pure. */
   proxy(proxy: ProxyIR): EmitResult;

@@ -10,7 +10,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { lockFileFor, stageBundle, withLockFile, writeBundle } from "../../compiler/bundle.ts";
 import { compileFile } from "../../compiler/compile.ts";
-import { CHUNK_PROXIES, emitStreamed, type FileSink } from "../../compiler/emit-stream.ts";
+import { CHUNK_PROXIES, createEmitMemo, emitStreamed, type FileSink } from "../../compiler/emit-stream.ts";
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import { coreCodes } from "../../compiler/diagnostics/codes.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
@@ -56,6 +56,16 @@ test("every proxy target's emit is its per-proxy files, shared first", async () 
   for (const target of [envoy, nginx, haproxy]) {
     assert.ok(target.perProxy, `${target.name} emits per proxy`);
     assert.equal(emitByProxy(target.perProxy!, ir!), target.emit(ir!), target.name);
+  }
+});
+
+test("a proxy's files depend on the proxy, the mesh and the runtime paths alone (the memo's key)", async () => {
+  const { ir } = await compileFile(SHOP, { cwd: ROOT, typecheck: false, targets: ["envoy"] });
+  // Everything else emptied, and the other proxies gone: each proxy's files stay byte for byte.
+  const bare = (p: ProxyIR) => ({ version: ir!.version, mesh: ir!.mesh, runtime: ir!.runtime, proxies: [p], infra: {} }) as unknown as MeshIR;
+  for (const target of [envoy, nginx, haproxy]) {
+    const full = target.perProxy!(ir!);
+    for (const p of ir!.proxies) assert.equal(target.perProxy!(bare(p)).proxy(p), full.proxy(p), `${target.name} ${p.name}`);
   }
 });
 
@@ -113,6 +123,27 @@ test("the streamed compile keeps no file in memory past its chunk", async () => 
   const sink: FileSink = { add: (files) => { largest.push(files.length); } };
   await emitStreamed(ir, [target], [verifier], "default", [], sink, clock);
   assert.equal(largest, [CHUNK_PROXIES, CHUNK_PROXIES, CHUNK_PROXIES, CHUNK_PROXIES]);
+});
+
+test("with a memo, a second run emits and verifies only the proxy whose IR changed", async () => {
+  const ir = meshOf(CHUNK_PROXIES + 3);
+  const { target, verifier, verified } = fakes("none");
+  const memo = createEmitMemo();
+  const run = async (mesh: MeshIR) => {
+    const added: string[] = [];
+    const kept: string[] = [];
+    const sink: FileSink = { add: (files) => { added.push(...files.map((f) => f.path)); }, keep: (entries) => { kept.push(...entries.map((e) => e.path)); } };
+    await emitStreamed(mesh, [target], [verifier], "default", [], sink, clock, memo);
+    memo.last = memo.next;
+    return { added, kept };
+  };
+  assert.equal((await run(ir)).added.length, ir.proxies.length);
+  verified.length = 0;
+  const edited = { ...ir, proxies: ir.proxies.map((p, i) => (i === 2 ? { ...p, owner: "changed" } : p)) } as MeshIR;
+  const second = await run(edited);
+  assert.equal(second.added, [`envoy/${ir.proxies[2]!.name}.yaml`]);
+  assert.equal(verified, second.added, "only the changed proxy is verified");
+  assert.equal(second.kept.length, ir.proxies.length - 1);
 });
 
 test.after(() => {
