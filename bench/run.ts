@@ -113,3 +113,19 @@ if ((process.env.BENCH_TARGETS ?? "kubernetes").split(",").includes("kubernetes"
   const size = Number(process.env.BENCH_CDK8S_SIZE ?? 1000);
   if (size > 0) (await import("./cdk8s.ts")).compareWithCdk8s(size);
 }
+
+// The watch figure (bench/watch.ts): BENCH_WATCH=0 skips it, BENCH_WATCH=N sets the mesh size (default 1,000).
+const watchSize = Number(process.env.BENCH_WATCH ?? "1000");
+if (watchSize > 0) {
+  const { measureWatch } = await import("./watch.ts");
+  mkdirSync(join(ROOT, ".tmp"), { recursive: true });
+  for (const targets of [process.env.BENCH_TARGETS, "envoy,nginx,haproxy,certs"].filter((x, i) => i === 0 || x !== process.env.BENCH_TARGETS)) {
+    const dir = mkdtempSync(join(ROOT, ".tmp", "bench-watch-"));
+    try {
+      const times = await measureWatch(dir, watchSize, targets);
+      console.log(`watch, ${watchSize} services, ${targets ?? "all targets"}: one route's timeout saved -> lock updated: ${times.map((t) => `${t.toFixed(0)} ms`).join(", ")}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}

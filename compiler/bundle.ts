@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
-import { holdsLockedBytes, readOwnerFile, sha256, unsafeEntryPath } from "./bundle-lock.ts";
+import { holdsLockedBytes, readOwnerFile, sha256, unsafeEntryPath, type OwnedEntry } from "./bundle-lock.ts";
 import { pauseForTest, recoverDeadRuns, stagingFolder, swapIn } from "./bundle-swap.ts";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
@@ -32,12 +32,18 @@ export function compilerVersion(): string {
 /** The files plus the lock file, sorted: exactly what lands on disk. */
 export function withLockFile(files: readonly EmittedFile[], inputDigest: string, version = compilerVersion()): EmittedFile[] {
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : 1));
+  const lock = lockFileFor(sorted.map((f) => ({ path: f.path, sha256: sha256(f.content) })), inputDigest, version);
+  return [...sorted, lock].sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** The lock file for files already written (streamed), from their paths and digests alone. */
+export function lockFileFor(entries: readonly OwnedEntry[], inputDigest: string, version = compilerVersion()): EmittedFile {
   const lock: LockFile = {
     compiler: { name: "meshc", version },
     input: { sha256: inputDigest },
-    files: sorted.map((f) => ({ path: f.path, sha256: sha256(f.content) })),
+    files: [...entries].sort((a, b) => (a.path < b.path ? -1 : 1)).map((e) => ({ path: e.path, sha256: e.sha256 })),
   };
-  return [...sorted, { path: LOCK_FILE, content: toJson(lock) }].sort((a, b) => (a.path < b.path ? -1 : 1));
+  return { path: LOCK_FILE, content: toJson(lock) };
 }
 
 export function readLock(outDir: string): LockFile | null {
@@ -62,24 +68,48 @@ export function lockDiagnostic(outDir: string, ownerFile = LOCK_FILE): Diagnosti
 
 export interface Drift { readonly added: string[]; readonly changed: string[]; readonly removed: string[] }
 
-/** What writing `files` would change in `outDir` (for --check): compares real bytes, not the old lock's word. */
-export function computeDrift(outDir: string, files: readonly EmittedFile[]): Drift {
+/** Compares files with `outDir` as they stream in (for --check); `finish` says what writing them would change. */
+export interface DriftCheck {
+  add(files: readonly EmittedFile[]): void;
+  /** The digests of every file added, for the lock. */
+  entries(): readonly OwnedEntry[];
+  finish(): Drift;
+}
+
+export function openDriftCheck(outDir: string): DriftCheck {
   const previous = existsSync(outDir) ? readOwnerFile(outDir, LOCK_FILE) : { kind: "none" as const };
   const owned = new Set(previous.kind === "ok" ? [...previous.files.map((f) => f.path), LOCK_FILE] : []);
   const drift: Drift = { added: [], changed: [], removed: [] };
-  const wanted = new Set(files.map((f) => f.path));
-  for (const f of files) {
-    const p = join(outDir, f.path);
-    if (!existsSync(p)) drift.added.push(f.path);
-    else if (sha256(readFileSync(p)) !== sha256(f.content)) drift.changed.push(f.path);
-  }
-  for (const p of owned) if (!wanted.has(p) && existsSync(join(outDir, p))) drift.removed.push(p);
-  drift.removed.sort();
-  return drift;
+  const seen: OwnedEntry[] = [];
+  return {
+    add(files) {
+      for (const f of files) {
+        const digest = sha256(f.content);
+        seen.push({ path: f.path, sha256: digest });
+        const p = join(outDir, f.path);
+        if (!existsSync(p)) drift.added.push(f.path);
+        else if (sha256(readFileSync(p)) !== digest) drift.changed.push(f.path);
+      }
+    },
+    entries: () => seen,
+    finish() {
+      const wanted = new Set(seen.map((e) => e.path));
+      for (const p of owned) if (!wanted.has(p) && existsSync(join(outDir, p))) drift.removed.push(p);
+      for (const list of [drift.added, drift.changed, drift.removed]) list.sort();
+      return drift;
+    },
+  };
+}
+
+/** What writing `files` would change in `outDir` (for --check): compares real bytes, not the old lock's word. */
+export function computeDrift(outDir: string, files: readonly EmittedFile[]): Drift {
+  const check = openDriftCheck(outDir);
+  check.add(files);
+  return check.finish();
 }
 
 /** Every file (symbolic links included, never followed) and every empty folder, relative, "/"-separated; folders end in "/". */
-function listEntries(dir: string, base = dir): string[] {
+export function listEntries(dir: string, base = dir): string[] {
   if (!existsSync(dir)) return [];
   const entries = readdirSync(dir, { withFileTypes: true });
   const rel = (p: string) => relative(base, p).split(sep).join("/");
@@ -127,40 +157,126 @@ export interface WriteOptions {
   readonly ownerFile?: string;
 }
 
-type Plan = { readonly keep: readonly string[] } | { readonly refused: Diagnostic[] };
+type Plan = { readonly keep: readonly string[]; readonly changed: readonly string[] } | { readonly refused: Diagnostic[] };
 
 /**
  * What to carry over from the old folder: every entry the lock does not list. When there
  * are any (an adopted folder), meshc shares the folder with its user, so it refuses to
- * touch anything that is not provably its own: a new file over a foreign one, or an owned
- * file whose bytes differ from the lock (edited by hand, or claimed by a forged lock).
+ * touch anything that is not provably its own: a new file over a foreign one (checked as
+ * files arrive, `clashesWith`), or an owned file whose bytes differ from the lock (edited by
+ * hand, or claimed by a forged lock).
  */
-function planCarryOver(out: string, shown: string, files: readonly EmittedFile[], ownerFile: string): Plan {
-  if (!existsSync(out)) return { keep: [] };
+function planCarryOver(out: string, shown: string, ownerFile: string): Plan {
+  if (!existsSync(out)) return { keep: [], changed: [] };
   const lock = readOwnerFile(out, ownerFile);
   if (lock.kind === "foreign") return { refused: lockDiagnostic(shown, ownerFile) };
   const locked = lock.kind === "ok" ? lock.files : [];
   const owned = new Set([...locked.map((f) => f.path), ownerFile]);
   const keep = listEntries(out).filter((f) => !owned.has(f));
-  if (keep.length === 0) return { keep };
-  // A file clashes with a kept file at its path, under it, or above it; a kept empty folder only where the file itself would be.
-  const clash = (file: string, kept: string) => kept.endsWith("/") ? file === kept.slice(0, -1) : file === kept || file.startsWith(`${kept}/`) || kept.startsWith(`${file}/`);
-  const problems: string[] = [];
-  for (const f of files) {
-    const hit = keep.find((k) => clash(f.path, k));
-    if (hit) problems.push(`${hit} is not meshc's (not in ${ownerFile}) and the bundle writes ${f.path}`);
+  if (keep.length === 0) return { keep, changed: [] };
+  const changed = locked
+    .filter((entry) => (existsSync(join(out, entry.path)) || symlinkOnPath(out, entry.path)) && !holdsLockedBytes(out, entry))
+    .map((entry) => `${entry.path} changed since meshc wrote it (its sha256 differs from ${ownerFile})`);
+  return { keep, changed };
+}
+
+/** The kept (foreign) entry a new file would replace: at its path, under it, or above it; a kept empty folder only where the file itself would be. */
+function clashesWith(file: string, keep: readonly string[]): string | undefined {
+  return keep.find((kept) => kept.endsWith("/") ? file === kept.slice(0, -1) : file === kept || file.startsWith(`${kept}/`) || kept.startsWith(`${file}/`));
+}
+
+/** A bundle being written: files land in the staging folder as they come, and `commit` swaps it in. */
+export interface StagedBundle {
+  /** Writes files into the staging folder; a failure is kept and reported by `commit`. */
+  add(files: readonly EmittedFile[]): void;
+  /** Paths and sha256 of every file added, for the lock. */
+  entries(): readonly OwnedEntry[];
+  /** Swaps the staged folder in, or refuses (diagnostics); the staging folder is gone either way. */
+  commit(): Diagnostic[];
+  /** Drops the staging folder: the old bundle stays as it was. */
+  discard(): void;
+}
+
+/**
+ * Opens a staged write of `outDir`: refusals that need no new file (a forged lock) come
+ * back at once, as diagnostics; the rest are decided at `commit`. Nothing under `outDir`
+ * changes before `commit`, so a caller that finds an error midway (a later proxy fails to
+ * verify) discards the staging folder and the old bundle stays, whole.
+ */
+export function stageBundle(outDir: string, options: WriteOptions = {}): StagedBundle | Diagnostic[] {
+  const ownerFile = options.ownerFile ?? LOCK_FILE;
+  const out = resolve(outDir);
+  const staging = stagingFolder(out);
+  const fail = (error: unknown) => [diagnostic(coreCodes.writeFailed, { message: `could not write ${outDir}: ${error instanceof Error ? error.message : String(error)}`, file: outDir, hint: "check the folder's permissions and free space" })];
+  const removeStaging = () => { try { rmSync(staging, { recursive: true, force: true }); } catch { /* the staging folder may never have existed */ } };
+  try {
+    recoverDeadRuns(out);
+  } catch (error) {
+    return fail(error);
   }
-  for (const entry of locked) {
-    if ((existsSync(join(out, entry.path)) || symlinkOnPath(out, entry.path)) && !holdsLockedBytes(out, entry)) {
-      problems.push(`${entry.path} changed since meshc wrote it (its sha256 differs from ${ownerFile})`);
-    }
+  const plan = planCarryOver(out, outDir, ownerFile);
+  if ("refused" in plan) return plan.refused;
+  try {
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+  } catch (error) {
+    removeStaging();
+    return fail(error);
   }
-  if (problems.length === 0) return { keep };
-  return { refused: [diagnostic(coreCodes.foreignFileInTheWay, {
-    message: `refusing to write ${shown}: it holds files meshc did not write, and writing would replace or remove some: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? `; and ${problems.length - 5} more` : ""}`,
-    file: shown,
-    hint: "move your own files out of the way (or restore meshc's), or write the bundle to a folder of its own",
-  })] };
+  const written: OwnedEntry[] = [];
+  const clashes: { path: string; problem: string }[] = [];
+  let failure: unknown = null;
+  const folders = new Set<string>();
+  return {
+    add(files) {
+      if (failure !== null) return;
+      try {
+        for (const f of files) {
+          const p = join(staging, f.path);
+          if (unsafeEntryPath(f.path) || !p.startsWith(staging + sep)) throw new Error(`bundle path escapes the bundle: ${f.path}`);
+          const hit = plan.keep.length > 0 ? clashesWith(f.path, plan.keep) : undefined;
+          if (hit) clashes.push({ path: f.path, problem: `${hit} is not meshc's (not in ${ownerFile}) and the bundle writes ${f.path}` });
+          const folder = dirname(p);
+          if (!folders.has(folder)) { mkdirSync(folder, { recursive: true }); folders.add(folder); }
+          writeFileSync(p, f.content);
+          written.push({ path: f.path, sha256: sha256(f.content) });
+          pauseForTest("staging");
+        }
+      } catch (error) {
+        failure = error;
+      }
+    },
+    entries: () => written,
+    commit() {
+      const problems = [...clashes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((c) => c.problem), ...plan.changed];
+      if (problems.length > 0) {
+        removeStaging();
+        return [diagnostic(coreCodes.foreignFileInTheWay, {
+          message: `refusing to write ${outDir}: it holds files meshc did not write, and writing would replace or remove some: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? `; and ${problems.length - 5} more` : ""}`,
+          file: outDir,
+          hint: "move your own files out of the way (or restore meshc's), or write the bundle to a folder of its own",
+        })];
+      }
+      try {
+        if (failure !== null) throw failure;
+        for (const k of plan.keep) {
+          if (k.endsWith("/")) { mkdirSync(join(staging, k), { recursive: true }); continue; }
+          mkdirSync(dirname(join(staging, k)), { recursive: true });
+          linkSync(join(out, k), join(staging, k)); // the same inode: the user's file, not a copy
+        }
+        if (existsSync(out)) chmodSync(staging, statSync(out).mode & 0o7777);
+        pauseForTest("before-swap");
+        swapIn(staging, out);
+        pauseForTest("after-swap");
+        rmSync(staging, { recursive: true, force: true });
+        return [];
+      } catch (error) {
+        removeStaging();
+        return fail(error);
+      }
+    },
+    discard: removeStaging,
+  };
 }
 
 /**
@@ -169,40 +285,8 @@ function planCarryOver(out: string, shown: string, files: readonly EmittedFile[]
  * atomically; see bundle-swap.ts for why a crash at any instant leaves a complete bundle.
  */
 export function writeBundle(outDir: string, files: readonly EmittedFile[], options: WriteOptions = {}): Diagnostic[] {
-  const ownerFile = options.ownerFile ?? LOCK_FILE;
-  const out = resolve(outDir);
-  const staging = stagingFolder(out);
-  const fail = (error: unknown) => [diagnostic(coreCodes.writeFailed, { message: `could not write ${outDir}: ${error instanceof Error ? error.message : String(error)}`, file: outDir, hint: "check the folder's permissions and free space" })];
-  try {
-    recoverDeadRuns(out);
-  } catch (error) {
-    return fail(error);
-  }
-  const plan = planCarryOver(out, outDir, files, ownerFile);
-  if ("refused" in plan) return plan.refused;
-  try {
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    for (const f of files) {
-      const p = join(staging, f.path);
-      if (unsafeEntryPath(f.path) || !p.startsWith(staging + sep)) throw new Error(`bundle path escapes the bundle: ${f.path}`);
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, f.content);
-      pauseForTest("staging");
-    }
-    for (const k of plan.keep) {
-      if (k.endsWith("/")) { mkdirSync(join(staging, k), { recursive: true }); continue; }
-      mkdirSync(dirname(join(staging, k)), { recursive: true });
-      linkSync(join(out, k), join(staging, k)); // the same inode: the user's file, not a copy
-    }
-    if (existsSync(out)) chmodSync(staging, statSync(out).mode & 0o7777);
-    pauseForTest("before-swap");
-    swapIn(staging, out);
-    pauseForTest("after-swap");
-    rmSync(staging, { recursive: true, force: true });
-    return [];
-  } catch (error) {
-    try { rmSync(staging, { recursive: true, force: true }); } catch { /* the staging folder may never have existed */ }
-    return fail(error);
-  }
+  const staged = stageBundle(outDir, options);
+  if (Array.isArray(staged)) return staged;
+  staged.add(files);
+  return staged.commit();
 }

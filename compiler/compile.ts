@@ -21,6 +21,7 @@ import { normalize } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
+import { emitStreamed, emitWhole, type EmitMemo, type FileSink } from "./emit-stream.ts";
 import { setAsideInvalid } from "./partial-check.ts";
 import { typecheckConfig } from "./typecheck.ts";
 import { findTargets, targets as allTargets, verifiers, type SidecarFlavour } from "../targets/index.ts";
@@ -40,6 +41,15 @@ export interface CompileOptions {
   readonly kubernetes?: KubernetesOptionOverrides;
   /** Place info notes at the user's lines too (default true); the CLI skips it when it will not print them. */
   readonly placeInfo?: boolean;
+  /**
+   * Streams verified files here, proxy by proxy, instead of returning them (`files` stays
+   * empty): memory follows one chunk of proxies, not the bundle. The sink only ever sees
+   * files while no error has been found; the caller discards what it staged when the
+   * result has errors (a type error, or a later proxy that fails).
+   */
+  readonly sink?: FileSink;
+  /** Watch mode: reuse what an earlier run emitted for proxies whose IR did not change (emit-stream.ts). Needs `sink`. */
+  readonly memo?: EmitMemo;
 }
 
 export interface CompileResult {
@@ -47,7 +57,7 @@ export interface CompileResult {
   readonly mesh: NMesh | null;
   readonly ir: MeshIR | null;
   readonly targets: readonly Target[];
-  /** Sorted by path; empty when there is any error. */
+  /** Sorted by path; empty when there is any error, or when the files went to `options.sink`. */
   readonly files: readonly EmittedFile[];
   readonly diagnostics: readonly Diagnostic[];
   readonly timings: Readonly<Record<string, number>>;
@@ -176,24 +186,11 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   for (const d of checkCapabilities(ir, selected.targets)) diagnostics.push({ ...d, file: config.file });
   t.lap("capabilities");
   if (hasErrors(diagnostics)) return done({ mesh, ir, targets: selected.targets });
-  const files: EmittedFile[] = [];
-  for (const target of selected.targets) {
-    const out = target.emit(ir);
-    // A loop, not push(...): a 10,000-service mesh emits more files than call arguments fit.
-    for (const f of out.files) files.push(f);
-    for (const d of out.diagnostics) diagnostics.push(d);
-  }
-  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  t.lap("emit");
   const mode = options.verify ?? "default";
-  if (mode !== "none" && !hasErrors(diagnostics)) {
-    for (const v of verifiers) {
-      if (!selected.targets.some((x) => x.name === v.target) || (mode === "default" && !v.defaultOn)) continue;
-      const missing = v.missing();
-      if (missing) { diagnostics.push(diagnostic(coreCodes.verifierMissing, { message: `cannot verify ${v.target} output: ${missing}`, hint: missing })); continue; }
-      for (const d of await v.verify(files.filter((f) => f.path.startsWith(`${v.target}/`)), ir)) diagnostics.push(d);
-    }
+  if (options.sink) {
+    await emitStreamed(ir, selected.targets, verifiers, mode, diagnostics, options.sink, t, options.memo);
+    return done({ mesh, ir, targets: selected.targets });
   }
-  t.lap("verify");
+  const files = await emitWhole(ir, selected.targets, verifiers, mode, diagnostics, t);
   return done({ mesh, ir, targets: selected.targets, files });
 }

@@ -1,6 +1,6 @@
 // The contract between the core and a target. A target is data plus pure functions:
 // it declares what it can express, and turns the IR into files. It does no I/O.
-import type { MeshIR } from "./ir/types.ts";
+import type { MeshIR, ProxyIR } from "./ir/types.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 
 /** Every feature the IR can ask of a target. The core finds which ones a mesh uses (compiler/capabilities.ts). */
@@ -55,6 +55,41 @@ export interface Target {
   readonly capabilities: Capabilities;
   /** Pure: same IR, same bytes. Files land under `<name>/` in the bundle. */
   emit(ir: MeshIR): EmitResult;
+  /**
+   * Optional: the same files one proxy at a time, so the pipeline can emit, verify, write and
+   * release each proxy's files in turn (memory bounded by the largest proxy, not the mesh)
+   * and watch mode can re-emit only the proxies whose IR changed. `emit(ir)` must equal
+   * `shared()` plus `proxy(p)` for every proxy of `ir.proxies` (`emitByProxy` builds it so).
+   */
+  perProxy?(ir: MeshIR): ProxyEmitter;
+}
+
+/**
+ * One IR's emitter, proxy by proxy; holds what every proxy shares (compiled templates).
+ * `proxy(p)` reads `p` and, of the rest of the IR, only `version`, `mesh` and `runtime`:
+ * watch mode reuses a proxy's files while those are unchanged (test/core/stream-bundle.test.ts
+ * checks the contract for every proxy target).
+ */
+export interface ProxyEmitter {
+  /** The files of `proxy` (one of the IR's proxies); pure. */
+  proxy(proxy: ProxyIR): EmitResult;
+  /** Files that belong to no single proxy (none for today's proxy targets). */
+  shared(): EmitResult;
+}
+
+/** `emit` for a target that emits proxy by proxy: shared files, then each proxy's. */
+export function emitByProxy(perProxy: (ir: MeshIR) => ProxyEmitter, ir: MeshIR): EmitResult {
+  const emitter = perProxy(ir);
+  const files: EmittedFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const take = (r: EmitResult) => {
+    // Loops, not push(...): 10,000 proxies emit more files than call arguments fit.
+    for (const f of r.files) files.push(f);
+    for (const d of r.diagnostics) diagnostics.push(d);
+  };
+  take(emitter.shared());
+  for (const proxy of ir.proxies) take(emitter.proxy(proxy));
+  return { files, diagnostics };
 }
 
 /**

@@ -1,6 +1,9 @@
 // `meshc compile` and `meshc validate`.
 import { dirname, relative, resolve } from "node:path";
-import { checkOutDir, computeDrift, lockDiagnostic, withLockFile, writeBundle } from "../bundle.ts";
+import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
+import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
+import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
+import { findConfig } from "../load/index.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
 import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
@@ -22,9 +25,77 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
   return opts.verify === true && process.argv.includes("--verify") ? "all" : "default";
 }
 
-async function compileOnce(config: string | undefined, opts: CompileCommandOptions, onInputs?: (files: readonly string[] | null) => void): Promise<number> {
+/** What `--watch` keeps between runs: the emit memo and what it last wrote (compile-command.ts writes only changes). */
+export interface WatchState {
+  memo: EmitMemo;
+  written: WrittenBundle | null;
+}
+
+/**
+ * Where the streamed files go: the staged bundle (compile), the drift check (--check), the
+ * in-place update of the bundle this process wrote last (--watch, after its first run), or
+ * nowhere (--emit ir, validate). The staged bundle opens on the first file, after the config
+ * loaded and checked, so a broken config reports its own errors and nothing about --out.
+ */
+function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: readonly string[], watch?: WatchState) {
+  let staged: StagedBundle | null = null;
+  let refused: Diagnostic[] | null = null;
+  const drift = opts.check ? openDriftCheck(outDir) : null;
+  // A forged lock or a key in the folder: --check refuses before reading any file there.
+  let forged: Diagnostic[] | null = null;
+  const forgedOut = () => (forged ??= [...lockDiagnostic(outDir), ...privateKeyDiagnostics(outDir)]);
+  const writing = !opts.check && !opts.validateOnly && opts.emit !== "ir";
+  const update = writing && watch?.written ? openBundleUpdate(outDir, watch.written) : null;
+  const openStaged = (): StagedBundle | Diagnostic[] => {
+    const problems = checkOutDir(outDir, projectRoots, !!opts.adopt);
+    if (!hasErrors(problems)) problems.push(...privateKeyDiagnostics(outDir));
+    return hasErrors(problems) ? problems : stageBundle(outDir);
+  };
+  const open = () => {
+    if (staged || refused || !writing || update) return;
+    const opened = openStaged();
+    if (Array.isArray(opened)) refused = opened;
+    else staged = opened;
+  };
+  const sink: FileSink = update ?? {
+    add(files) {
+      if (drift && forgedOut().length === 0) drift.add(files);
+      open();
+      staged?.add(files);
+    },
+    keep() {
+      // Only an in-place update reuses files; every other run emits them all (no memo hits).
+      throw new Error("internal: a memo hit outside an in-place update");
+    },
+  };
+  return {
+    sink, drift, forgedOut,
+    /** Adds the lock and swaps the bundle in (or updates it in place); the refusals found on the way, if any. */
+    commit(inputDigest: string): { diagnostics: Diagnostic[]; files: number; written: WrittenBundle | null; retry: boolean } {
+      if (update) {
+        const r = update.commit(inputDigest, openStaged);
+        return { diagnostics: r.diagnostics, files: r.changed, written: r.written, retry: r.retry };
+      }
+      open();
+      if (refused) return { diagnostics: refused, files: 0, written: null, retry: false };
+      const s = staged!;
+      const lock = lockFileFor(s.entries(), inputDigest);
+      s.add([lock]);
+      const diagnostics = s.commit();
+      const written = diagnostics.length === 0 ? { lock: lock.content, files: new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256])) } : null;
+      return { diagnostics, files: s.entries().length, written, retry: false };
+    },
+    discard: () => { (staged as StagedBundle | null)?.discard(); },
+  };
+}
+
+async function compileOnce(config: string | undefined, opts: CompileCommandOptions, onInputs?: (files: readonly string[] | null) => void, watch?: WatchState): Promise<number> {
   const started = performance.now();
   const cwd = process.cwd();
+  const outDir = opts.out ?? "mesh-bundle";
+  const found = findConfig(config, cwd);
+  const projectRoots = [cwd, ...(found ? [dirname(found)] : [])];
+  const output = openSink(opts, outDir, projectRoots, watch);
   const result: CompileResult = await compileFile(config, {
     cwd, targets: parseTargetList(opts.target), typecheck: opts.typecheck !== false, sidecar: opts.sidecar,
     kubernetes: { ...(opts.gatewayClass ? { gatewayClassName: opts.gatewayClass } : {}), ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}) },
@@ -32,11 +103,15 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     // Info notes are printed only with --verbose or as JSON: elsewhere, placing them is wasted work.
     placeInfo: !!opts.verbose || opts.format === "json",
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
+    sink: output.sink,
+    // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
+    memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
   });
   onInputs?.(result.config ? result.config.inputs : null);
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const failed = hasErrors(diagnostics);
   if (failed || opts.validateOnly || !result.config) {
+    output.discard(); // an error anywhere: the old bundle stays
     printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
     if (opts.format !== "json") process.stderr.write(`meshc: ${failed ? "failed" : "valid"}: ${summarizeDiagnostics(diagnostics)}\n`);
     return failed || !result.config ? 1 : 0;
@@ -47,32 +122,40 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     process.stdout.write(opts.format === "json" ? `${JSON.stringify(result.ir, null, 2)}\n` : toYaml(result.ir));
     return 0;
   }
-  const files = withLockFile(result.files, result.config.digest);
-  const outDir = opts.out ?? "mesh-bundle";
-  const projectRoots = [cwd, dirname(result.config.absolutePath)];
-  if (opts.check) {
-    const forged = [...lockDiagnostic(outDir), ...privateKeyDiagnostics(outDir)];
+  if (output.drift) {
+    const forged = output.forgedOut();
     if (forged.length > 0) {
       printDiagnostics([...diagnostics, ...forged], opts.format, result.config, !!opts.verbose);
       return 1;
     }
-    const drift = computeDrift(outDir, files);
+    output.drift.add([lockFileFor(output.drift.entries(), result.config.digest)]);
+    const checked = output.drift.entries().length;
+    const drift = output.drift.finish();
     const stale = [...drift.added.map((f) => `added ${f}`), ...drift.changed.map((f) => `changed ${f}`), ...drift.removed.map((f) => `removed ${f}`)];
     if (stale.length) {
       diagnostics.push(diagnostic(coreCodes.staleBundle, { message: `${outDir} is stale: ${stale.length} file(s) differ:\n    ${stale.join("\n    ")}`, file: outDir, hint: `run meshc compile ${relative(cwd, result.config.absolutePath)} --out ${outDir} and commit the result` }));
     }
     printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
-    if (opts.format !== "json") process.stderr.write(`meshc: ${stale.length ? "stale" : "up to date"}: ${outDir} (${files.length} files checked)\n`);
+    if (opts.format !== "json") process.stderr.write(`meshc: ${stale.length ? "stale" : "up to date"}: ${outDir} (${checked} files checked)\n`);
     return stale.length ? 1 : 0;
   }
-  diagnostics.push(...checkOutDir(outDir, projectRoots, !!opts.adopt));
-  if (!hasErrors(diagnostics)) diagnostics.push(...privateKeyDiagnostics(outDir));
-  if (!hasErrors(diagnostics)) diagnostics.push(...writeBundle(outDir, files));
+  const written = output.commit(result.config.digest);
+  if (watch) {
+    if (written.retry) {
+      // The bundle changed under us: start over with a whole compile.
+      watch.written = null;
+      return compileOnce(config, opts, onInputs, watch);
+    }
+    watch.written = written.written;
+    if (written.written) watch.memo.last = watch.memo.next;
+  }
+  diagnostics.push(...written.diagnostics);
   printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
   if (hasErrors(diagnostics)) return 1;
   if (opts.format !== "json") {
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    process.stderr.write(`meshc: wrote ${files.length} files to ${outDir} (${result.targets.map((t) => t.name).join(", ")}) in ${seconds}s; ${summarizeDiagnostics(diagnostics)}\n`);
+    const what = watch && written.files < (watch.written?.files.size ?? 0) ? `updated ${written.files} changed file(s) in` : `wrote ${written.files} files to`;
+    process.stderr.write(`meshc: ${what} ${outDir} (${result.targets.map((t) => t.name).join(", ")}) in ${seconds}s; ${summarizeDiagnostics(diagnostics)}\n`);
   }
   return 0;
 }
@@ -87,9 +170,10 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   // Until the config loads once, watch where it is (or would be).
   const found = findConfig(config, cwd);
   const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
+  const state: WatchState = { memo: createEmitMemo(), written: null };
   return watchAndCompile(async () => {
     let inputs: readonly string[] | null = null;
-    await compileOnce(config, opts, (files) => { inputs = files; });
+    await compileOnce(config, opts, (files) => { inputs = files; }, state);
     return inputs;
   }, initial);
 }

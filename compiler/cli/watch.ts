@@ -6,6 +6,12 @@
 import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
 
+/**
+ * Saves arrive as bursts of events (an editor writes a temp file, renames it, touches the
+ * folder); 20 ms gathers a burst, and the whole save-to-bundle budget is 100 ms.
+ */
+const DEBOUNCE_MS = 20;
+
 /** `compile` compiles once and returns the files it read (null when the config did not load). */
 export async function watchAndCompile(compile: () => Promise<readonly string[] | null>, initial: readonly string[]): Promise<never> {
   let watched = new Set(initial);
@@ -16,7 +22,7 @@ export async function watchAndCompile(compile: () => Promise<readonly string[] |
 
   const schedule = () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void cycle(), 100);
+    timer = setTimeout(() => void cycle(), DEBOUNCE_MS);
   };
   const rewatch = () => {
     for (const w of watchers) w.close();

@@ -1,9 +1,9 @@
 // The Envoy target: one complete v3 bootstrap per proxy (`envoy/<proxy>.yaml`), static
 // resources only, so Envoy starts from the file alone with no control plane.
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { toYaml } from "../../compiler/serialize.ts";
-import type { EmittedFile, EmitResult, Target } from "../../compiler/target.ts";
+import { emitByProxy, type EmitResult, type ProxyEmitter, type Target } from "../../compiler/target.ts";
 import { buildBootstrap } from "./bootstrap.ts";
 import { envoyCapabilities } from "./capabilities.ts";
 import { createProxyContext } from "./context.ts";
@@ -30,10 +30,20 @@ export function buildEnvoyBootstraps(ir: MeshIR): { readonly bootstraps: readonl
   return { bootstraps, diagnostics };
 }
 
+/** One proxy's bootstrap file. */
+function emitEnvoyProxy(ir: MeshIR, proxy: ProxyIR): EmitResult {
+  const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
+  const bootstrap = buildBootstrap(ctx, ir.mesh.name);
+  return { files: [{ path: ctx.file, content: toYaml(bootstrap) }], diagnostics: ctx.diagnostics };
+}
+
+export const envoyPerProxy = (ir: MeshIR): ProxyEmitter => ({
+  proxy: (proxy) => emitEnvoyProxy(ir, proxy),
+  shared: () => ({ files: [], diagnostics: [] }),
+});
+
 export function emitEnvoy(ir: MeshIR): EmitResult {
-  const { bootstraps, diagnostics } = buildEnvoyBootstraps(ir);
-  const files: EmittedFile[] = bootstraps.map((b) => ({ path: b.path, content: toYaml(b.bootstrap) }));
-  return { files, diagnostics };
+  return emitByProxy(envoyPerProxy, ir);
 }
 
 export const envoy: Target = {
@@ -41,4 +51,5 @@ export const envoy: Target = {
   description: "Envoy v3 bootstrap per proxy (static listeners and clusters), checked against the Envoy API protos",
   capabilities: envoyCapabilities,
   emit: emitEnvoy,
+  perProxy: envoyPerProxy,
 };

@@ -2,10 +2,10 @@
 // `haproxy -db -f FILE`, and beside it `haproxy/<proxy>.lua` (identity-lua.ts) when a
 // listener verifies client certificates. Pure: the view is built from the IR, checked,
 // then rendered.
-import type { EmittedFile, Target } from "../../compiler/target.ts";
+import { emitByProxy, type EmitResult, type EmittedFile, type ProxyEmitter, type Target } from "../../compiler/target.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { diagnostic } from "../../compiler/diagnostics/define.ts";
-import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { haproxyCapabilities } from "./capabilities.ts";
 import { haproxyCodes } from "./codes.ts";
 import { createBuildContext } from "./context.ts";
@@ -16,36 +16,40 @@ import { haproxyLuaPath, IDENTITY_LUA } from "./identity-lua.ts";
 
 export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
 
-function emitHaproxy(ir: MeshIR) {
-  const render = createRenderer();
-  const files: EmittedFile[] = [];
-  const diagnostics: Diagnostic[] = [];
-  for (const proxy of ir.proxies) {
-    const path = haproxyFilePath(proxy.name);
-    const ctx = createBuildContext(path);
-    const view = buildConfigView(ctx, proxy);
-    diagnostics.push(...ctx.diagnostics);
-    // A proxy whose values cannot be written is left out whole: never a partial file.
-    if (ctx.diagnostics.some((d) => d.severity === "error")) continue;
-    let content: string;
-    try {
-      content = render(view);
-    } catch (error) {
-      diagnostics.push(diagnostic(haproxyCodes.internalRender, { message: String(error), file: path }));
-      continue;
-    }
-    const limits = checkLineLimits(path, content);
-    diagnostics.push(...limits);
-    if (limits.length > 0) continue;
-    files.push({ path, content });
-    if (view.lua !== null) files.push({ path: haproxyLuaPath(proxy.name), content: IDENTITY_LUA });
+/** One proxy's config (and Lua file); `render` is the compiled templates, shared by all proxies. */
+function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, proxy: ProxyIR): EmitResult {
+  const path = haproxyFilePath(proxy.name);
+  const ctx = createBuildContext(path);
+  const view = buildConfigView(ctx, proxy);
+  const diagnostics: Diagnostic[] = [...ctx.diagnostics];
+  // A proxy whose values cannot be written is left out whole: never a partial file.
+  if (ctx.diagnostics.some((d) => d.severity === "error")) return { files: [], diagnostics };
+  let content: string;
+  try {
+    content = render(view);
+  } catch (error) {
+    diagnostics.push(diagnostic(haproxyCodes.internalRender, { message: String(error), file: path }));
+    return { files: [], diagnostics };
   }
+  const limits = checkLineLimits(path, content);
+  diagnostics.push(...limits);
+  if (limits.length > 0) return { files: [], diagnostics };
+  const files: EmittedFile[] = [{ path, content }];
+  if (view.lua !== null) files.push({ path: haproxyLuaPath(proxy.name), content: IDENTITY_LUA });
   return { files, diagnostics };
 }
+
+function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
+  const render = createRenderer();
+  return { proxy: (proxy) => emitHaproxyProxy(render, proxy), shared: () => ({ files: [], diagnostics: [] }) };
+}
+
+const emitHaproxy = (ir: MeshIR) => emitByProxy(haproxyPerProxy, ir);
 
 export const haproxy: Target = {
   name: "haproxy",
   description: "HAProxy 2.6+ configuration, one file per sidecar and gateway (haproxy -db -f FILE)",
   capabilities: haproxyCapabilities,
   emit: emitHaproxy,
+  perProxy: haproxyPerProxy,
 };

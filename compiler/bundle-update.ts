@@ -1,0 +1,114 @@
+// Watch mode's writer: after an edit, only the files whose bytes changed are written.
+//
+// Guarantees, and where they differ from `writeBundle`'s whole-folder swap:
+// - a reader never sees a half-written file: each changed file is written in full in the
+//   sibling staging folder (same file system) and renamed over the old one, atomically;
+// - the lock is renamed in last, so while the files change the lock still describes the
+//   old bundle, and a crash between two renames leaves a bundle whose lock disagrees with
+//   some files: `compile --check` reports it stale and the next compile rewrites it whole.
+//   A reader may see a mix of old and new files for the few milliseconds of the renames;
+//   a whole-folder swap per save is what that would cost to avoid, at every save.
+// - the update happens in place only when nothing but contents changed (same paths), the
+//   lock on disk is byte for byte the one this process wrote last, every file to replace
+//   still holds the bytes that lock names, and the folder holds no file meshc did not
+//   write. Anything else (a new proxy, a removed one, a hand edit, an adopted folder) goes
+//   through the staged whole-folder write with all its checks; the unchanged files are
+//   then copied from the bundle, digest-checked.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { holdsLockedBytes, sha256, type OwnedEntry } from "./bundle-lock.ts";
+import { stagingFolder } from "./bundle-swap.ts";
+import { listEntries, LOCK_FILE, lockFileFor, type StagedBundle } from "./bundle.ts";
+import type { Diagnostic } from "./diagnostics/types.ts";
+import type { FileSink } from "./emit-stream.ts";
+import type { EmittedFile } from "./target.ts";
+
+/** What this process last wrote to the bundle: its lock's text and every file's digest. */
+export interface WrittenBundle {
+  readonly lock: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+export interface BundleUpdate extends FileSink {
+  /**
+   * Writes the run's changes. `full` opens the staged whole-folder write (with its refusals)
+   * for when an in-place update is not allowed. Returns what is now on disk, or why nothing
+   * was written; `retry` when an unchanged file is no longer on disk as written (the caller
+   * compiles again from scratch).
+   */
+  commit(inputDigest: string, full: () => StagedBundle | Diagnostic[]): { written: WrittenBundle | null; diagnostics: Diagnostic[]; changed: number; retry: boolean };
+}
+
+/** Whether the folder is exactly what `previous` says this process wrote, so files may be replaced one by one. */
+function inPlaceAllowed(out: string, previous: WrittenBundle, changed: readonly EmittedFile[], paths: ReadonlySet<string>): boolean {
+  if (paths.size !== previous.files.size || [...paths].some((p) => !previous.files.has(p))) return false;
+  try {
+    if (readFileSync(join(out, LOCK_FILE), "utf8") !== previous.lock) return false;
+  } catch {
+    return false;
+  }
+  if (!changed.every((f) => holdsLockedBytes(out, { path: f.path, sha256: previous.files.get(f.path)! }))) return false;
+  // Foreign files (an adopted folder, a key dropped in by hand) need the full write's checks.
+  return listEntries(out).every((e) => e === LOCK_FILE || previous.files.has(e));
+}
+
+/** Writes `files` (paths already known to the bundle) and then the lock, each by an atomic rename. */
+function replaceInPlace(out: string, files: readonly EmittedFile[], lock: EmittedFile): void {
+  const temp = stagingFolder(out);
+  rmSync(temp, { recursive: true, force: true });
+  mkdirSync(temp, { recursive: true });
+  try {
+    [...files, lock].forEach((f, i) => {
+      const staged = join(temp, String(i));
+      writeFileSync(staged, f.content);
+      renameSync(staged, join(out, f.path));
+    });
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
+export function openBundleUpdate(outDir: string, previous: WrittenBundle): BundleUpdate {
+  const out = resolve(outDir);
+  const entries = new Map<string, string>();
+  const added: EmittedFile[] = [];
+  return {
+    add(files) {
+      for (const f of files) {
+        const digest = sha256(f.content);
+        entries.set(f.path, digest);
+        // Held until commit, and only when it differs: after an edit, a few proxies' files.
+        if (previous.files.get(f.path) !== digest) added.push(f);
+      }
+    },
+    keep(kept) {
+      for (const e of kept) entries.set(e.path, e.sha256);
+    },
+    commit(inputDigest, full) {
+      const ownedEntries: OwnedEntry[] = [...entries].map(([path, digest]) => ({ path, sha256: digest }));
+      const lock = lockFileFor(ownedEntries, inputDigest);
+      const written: WrittenBundle = { lock: lock.content, files: entries };
+      if (lock.content === previous.lock && existsSync(join(out, LOCK_FILE)) && inPlaceAllowed(out, previous, [], new Set(entries.keys()))) {
+        return { written, diagnostics: [], changed: 0, retry: false };
+      }
+      if (inPlaceAllowed(out, previous, added, new Set(entries.keys()))) {
+        replaceInPlace(out, added, lock);
+        return { written, diagnostics: [], changed: added.length, retry: false };
+      }
+      const staged = full();
+      if (Array.isArray(staged)) return { written: null, diagnostics: staged, changed: 0, retry: false };
+      const fresh = new Set(added.map((f) => f.path));
+      staged.add(added);
+      for (const [path, digest] of entries) {
+        if (fresh.has(path)) continue;
+        let content: Buffer;
+        try { content = readFileSync(join(out, path)); } catch { staged.discard(); return { written: null, diagnostics: [], changed: 0, retry: true }; }
+        if (sha256(content) !== digest) { staged.discard(); return { written: null, diagnostics: [], changed: 0, retry: true }; }
+        staged.add([{ path, content: content.toString("utf8") }]);
+      }
+      staged.add([lock]);
+      const diagnostics = staged.commit();
+      return { written: diagnostics.length === 0 ? written : null, diagnostics, changed: added.length, retry: false };
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Emit and verify, either whole (the in-memory API: every file returned) or streamed proxy by
+// proxy into a sink (the bundle writer): a chunk of proxies is emitted by every target that
+// emits per proxy, verified against the IR of those proxies alone, handed to the sink and
+// released, so peak memory follows the chunk, not the mesh. Targets without `perProxy`
+// (Kubernetes, certs) emit whole, after the proxies. Errors stop the sink, not the stages: the
+// remaining proxies are still emitted so every diagnostic comes back, and the caller discards
+// what the sink staged (a bundle with an error anywhere is never written).
+import { coreCodes } from "./diagnostics/codes.ts";
+import { diagnostic } from "./diagnostics/define.ts";
+import type { Diagnostic } from "./diagnostics/types.ts";
+import type { MeshIR, ProxyIR } from "./ir/types.ts";
+import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier } from "./target.ts";
+import { sha256, type OwnedEntry } from "./bundle-lock.ts";
+
+/** Receives verified files, a chunk at a time, only while no error has been found. */
+export interface FileSink {
+  add(files: readonly EmittedFile[]): void;
+  /** Files a memo says are unchanged since the last run (watch mode): they stay as written. */
+  keep?(entries: readonly OwnedEntry[]): void;
+}
+
+/** What one target emitted for one proxy (or, for a whole-mesh target, for the mesh), and from which input. */
+interface MemoEntry {
+  readonly key: string;
+  readonly files: readonly OwnedEntry[];
+  /** Its emit and verify diagnostics (warnings, notes): reported again when it is reused. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * Watch mode's memory between runs: per target and proxy, the digest of the IR it was
+ * emitted from and the files it gave. A proxy whose IR slice (and the mesh-wide rest of the
+ * IR) is unchanged is neither emitted nor verified again. `next` becomes `last` only when
+ * the caller wrote the run's bundle.
+ */
+export interface EmitMemo {
+  last: Map<string, MemoEntry>;
+  next: Map<string, MemoEntry>;
+}
+
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map() });
+
+export type VerifyMode = "default" | "all" | "none";
+
+/** Proxies per chunk: enough to spread a verifier's set-up (temp folders, placeholder certificates), few enough to stay small. */
+export const CHUNK_PROXIES = 64;
+
+const hasError = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
+const byPath = (a: EmittedFile, b: EmittedFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** The verifiers that run for `targets` in `mode`; a missing tool is a warning, once. */
+function activeVerifiers(all: readonly Verifier[], targets: readonly Target[], mode: VerifyMode, diagnostics: Diagnostic[]): Verifier[] {
+  if (mode === "none") return [];
+  const active: Verifier[] = [];
+  for (const v of all) {
+    if (!targets.some((x) => x.name === v.target) || (mode === "default" && !v.defaultOn)) continue;
+    const missing = v.missing();
+    if (missing) diagnostics.push(diagnostic(coreCodes.verifierMissing, { message: `cannot verify ${v.target} output: ${missing}`, hint: missing }));
+    else active.push(v);
+  }
+  return active;
+}
+
+async function verifyFiles(verifiers: readonly Verifier[], names: ReadonlySet<string>, files: readonly EmittedFile[], ir: MeshIR, into: Diagnostic[]): Promise<void> {
+  for (const v of verifiers) {
+    if (!names.has(v.target)) continue;
+    for (const d of await v.verify(files.filter((f) => f.path.startsWith(`${v.target}/`)), ir)) into.push(d);
+  }
+}
+
+function take(r: EmitResult, files: EmittedFile[], diagnostics: Diagnostic[]): void {
+  // Loops, not push(...): a 10,000-service mesh emits more files than call arguments fit.
+  for (const f of r.files) files.push(f);
+  for (const d of r.diagnostics) diagnostics.push(d);
+}
+
+export interface StageClock { lap(stage: string): void }
+
+/** Every file, sorted, held in memory: emit all, then verify all when nothing failed. */
+export async function emitWhole(ir: MeshIR, targets: readonly Target[], verifiers: readonly Verifier[], mode: VerifyMode, diagnostics: Diagnostic[], t: StageClock): Promise<EmittedFile[]> {
+  const files: EmittedFile[] = [];
+  for (const target of targets) take(target.emit(ir), files, diagnostics);
+  files.sort(byPath);
+  t.lap("emit");
+  if (!hasError(diagnostics)) {
+    const active = activeVerifiers(verifiers, targets, mode, diagnostics);
+    await verifyFiles(active, new Set(targets.map((x) => x.name)), files, ir, diagnostics);
+  }
+  t.lap("verify");
+  return files;
+}
+
+const digestOf = (value: unknown) => sha256(JSON.stringify(value));
+
+/** Verify diagnostics by the memo entry whose files they name (file-less ones stay with the chunk's first). */
+function attribute(diagnostics: readonly Diagnostic[], owners: Map<string, string>, fallback: string | undefined, into: Map<string, Diagnostic[]>): void {
+  for (const d of diagnostics) {
+    const owner = (d.file !== null && d.file !== undefined ? owners.get(d.file) : undefined) ?? fallback;
+    if (owner !== undefined) into.set(owner, [...(into.get(owner) ?? []), d]);
+  }
+}
+
+/** Streams verified files into `sink`; with a memo, only what changed since the memo's run is emitted and verified. */
+export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verifiers: readonly Verifier[], mode: VerifyMode, diagnostics: Diagnostic[], sink: FileSink, t: StageClock, memo?: EmitMemo): Promise<void> {
+  const active = activeVerifiers(verifiers, targets, mode, diagnostics);
+  const streamed = targets.filter((x) => x.perProxy !== undefined);
+  const whole = targets.filter((x) => x.perProxy === undefined);
+  const emitters = streamed.map((x) => ({ name: x.name, emitter: x.perProxy!(ir) }));
+  const streamedNames = new Set(streamed.map((x) => x.name));
+  if (memo) memo.next = new Map();
+  // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
+  const context = memo ? digestOf({ version: ir.version, mesh: ir.mesh, runtime: ir.runtime }) : "";
+  // Each proxy's slice serialized once; the whole IR's key is built from those digests.
+  const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digestOf(p)}`]) : []);
+  const wholeKey = memo ? sha256([digestOf({ ...ir, proxies: [] }), ...proxyKeys.values()].join("\n")) : "";
+  /** Emits one unit per memo key, verifies them together, hands them over, and remembers them. */
+  const run = async (units: { id: string; key: string; emit: () => EmitResult }[], scope: () => MeshIR, names: ReadonlySet<string>) => {
+    const files: EmittedFile[] = [];
+    const owners = new Map<string, string>();
+    const found = new Map<string, Diagnostic[]>();
+    const fresh: { id: string; key: string; files: EmittedFile[] }[] = [];
+    for (const unit of units) {
+      const before = memo?.last.get(unit.id);
+      if (before && before.key === unit.key) {
+        for (const d of before.diagnostics) diagnostics.push(d);
+        sink.keep?.(before.files);
+        memo!.next.set(unit.id, before);
+        continue;
+      }
+      const out = unit.emit();
+      for (const f of out.files) { files.push(f); owners.set(f.path, unit.id); }
+      for (const d of out.diagnostics) diagnostics.push(d);
+      found.set(unit.id, [...out.diagnostics]);
+      fresh.push({ id: unit.id, key: unit.key, files: [...out.files] });
+    }
+    t.lap("emit");
+    if (fresh.length === 0 || hasError(diagnostics)) return;
+    const checked: Diagnostic[] = [];
+    if (files.length > 0) {
+      await verifyFiles(active, names, files, scope(), checked);
+      for (const d of checked) diagnostics.push(d);
+      t.lap("verify");
+      if (hasError(diagnostics)) return;
+      sink.add(files);
+      t.lap("write");
+    }
+    if (!memo) return;
+    attribute(checked, owners, fresh[0]?.id, found);
+    for (const u of fresh) memo.next.set(u.id, { key: u.key, files: u.files.map((f) => ({ path: f.path, sha256: sha256(f.content) })), diagnostics: found.get(u.id) ?? [] });
+  };
+  // Shared files are verified with the whole IR: they may describe every proxy.
+  await run(emitters.map((e) => ({ id: `${e.name}\0`, key: wholeKey, emit: () => e.emitter.shared() })), () => ir, streamedNames);
+  for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
+    const chunk: readonly ProxyIR[] = ir.proxies.slice(i, i + CHUNK_PROXIES);
+    const keys = new Map(chunk.map((p) => [p, proxyKeys.get(p) ?? ""]));
+    const units = chunk.flatMap((p) => emitters.map((e) => ({ id: `${e.name}\0${p.name}`, key: keys.get(p)!, emit: () => e.emitter.proxy(p), proxy: p })));
+    // The verifiers see the IR of the proxies emitted again, alone.
+    const changed = () => ({ ...ir, proxies: chunk.filter((p) => memo?.last.get(`${emitters[0]!.name}\0${p.name}`)?.key !== keys.get(p)) });
+    await run(units, changed, streamedNames);
+  }
+  for (const target of whole) {
+    await run([{ id: target.name, key: wholeKey, emit: () => target.emit(ir) }], () => ir, new Set([target.name]));
+  }
+  t.lap("emit");
+}
