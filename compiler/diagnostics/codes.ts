@@ -37,6 +37,15 @@ export const coreCodes = defineCodes({
     description: "A number outside the allowed range, or not an integer where one is required." },
   schemaShape: { code: "MESH1107", severity: "error", title: "no allowed form matches",
     description: "A value that matches none of the allowed forms of a union (e.g. a path match with both prefix and exact)." },
+  // MESH1120-1129: module files a data config lists (`modules: [teams/payments/mesh.yaml]`).
+  modulePathRefused: { code: "MESH1120", severity: "error", title: "module path refused",
+    description: "A module path in a data config is absolute, leaves the root file's folder (`..`, or a symlink out of it), or does not end in .yaml, .yml, .json or .toml." },
+  moduleUnreadable: { code: "MESH1121", severity: "error", title: "module file missing or unreadable",
+    description: "A module file a data config lists does not exist, is not a regular file, or cannot be read." },
+  moduleRepeated: { code: "MESH1122", severity: "error", title: "module file listed twice",
+    description: "A data config lists the same module file twice (also through another spelling or a symlink), or lists itself." },
+  moduleNested: { code: "MESH1123", severity: "error", title: "module file lists modules",
+    description: "A module file has its own `modules`; only the root file lists modules, so composition stays one level deep and cannot loop." },
 
   // --- 2xxx: semantic ----------------------------------------------------------
   unknownService: { code: "MESH2001", severity: "error", title: "unknown service",

@@ -19,7 +19,7 @@ export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConf
   const placed = ds.map((d) => {
     if (!locate || d.file !== config!.file || d.line !== 0) return d;
     const pos = locate(parsePath(d.path));
-    return pos ? { ...d, line: pos.line, column: pos.column } : d;
+    return pos ? { ...d, line: pos.line, column: pos.column, file: pos.file ?? d.file } : d;
   });
   const unique = new Map(placed.map((d) => [`${d.code}|${d.file}|${d.line}|${d.column}|${d.path}|${d.message}`, d]));
   return sortDiagnostics([...unique.values()]);

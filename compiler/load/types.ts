@@ -1,7 +1,8 @@
 import type { Diagnostic } from "../diagnostics/types.ts";
 
 export type PathSegment = string | number;
-export interface Position { readonly line: number; readonly column: number }
+/** `file` is set when the position is in another file than the config (a module file a data config lists). */
+export interface Position { readonly line: number; readonly column: number; readonly file?: string }
 
 /** Maps a JSON path of the config value to where the user wrote it. */
 export type Locator = (path: readonly PathSegment[]) => Position | null;
@@ -18,6 +19,8 @@ export interface LoadedConfig {
   readonly locator: () => Promise<Locator>;
   /** Every local file the config read (the config and, for .ts, its imports), absolute. */
   readonly inputs: readonly string[];
+  /** Module files a data config lists: display path -> text (for the excerpts under diagnostics placed there). */
+  readonly moduleSources?: ReadonlyMap<string, string>;
   /** sha256 over the inputs' contents, for the lock file. */
   readonly digest: string;
 }
