@@ -5,6 +5,7 @@ import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic, type CodeInfo } from "./diagnostics/define.ts";
 import { dropTypeErrorsCoveredByOwn } from "./diagnostics/dedupe.ts";
 import { placeAndSort } from "./diagnostics/place.ts";
+import { attributeOwners } from "./diagnostics/owners.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
 import { checkCharacters } from "./analyze/characters.ts";
@@ -97,7 +98,8 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const result = await compileLoaded(config, options, t);
   const typeErrors = await typecheck;
   t.lap("typecheck");
-  const diagnostics = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
+  const placed = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
+  const diagnostics = attributeOwners(placed, config.value, new Set([config.file, ...(config.moduleSources?.keys() ?? [])]));
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
 }

@@ -2,7 +2,7 @@
 import { compileFile, hasErrors } from "../compile.ts";
 import type { NMesh } from "../normalize/model.ts";
 import { didYouMean } from "../suggest.ts";
-import { explain, formatExplanation } from "../review/explain.ts";
+import { explain, formatExplanation, ownersOf } from "../review/explain.ts";
 import { printDiagnostics } from "./output.ts";
 
 export interface ExplainOptions { from: string; to: string; method: string; path: string; header?: string[]; format: "text" | "json" }
@@ -21,7 +21,7 @@ export async function runExplain(config: string | undefined, opts: ExplainOption
     const name = h.slice(0, i).trim().toLowerCase();
     headers[name] = [...(headers[name] ?? []), h.slice(i + 1)];
   }
-  const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers });
+  const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers }, r.mesh ? ownersOf(r.mesh) : undefined);
   const unknown = unknownName(r.mesh, opts, e.outcome);
   if (unknown) { process.stderr.write(unknown); return 2; } // a name the mesh does not have: usage error
   process.stdout.write(opts.format === "json" ? JSON.stringify(e, null, 2) + "\n" : formatExplanation(e));
