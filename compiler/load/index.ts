@@ -8,6 +8,7 @@ import YAML from "yaml";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
+import { composeLoaded } from "./modules.ts";
 import { evaluateTypescriptConfig } from "./typescript.ts";
 import { typescriptLocator } from "./positions-ts.ts";
 import { yamlLocator } from "./positions-yaml.ts";
@@ -94,7 +95,7 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
     value = parsed.value;
     locator = memo(async () => (format === "toml" ? tomlLocator(sourceText) : yamlLocator(sourceText)));
   }
-  return { config: { file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs) }, diagnostics: [] };
+  return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs) }), diagnostics: [] };
 }
 
 /** Locators cost a parse (and, for .ts, loading the TypeScript parser): built on first use only. */
