@@ -91,15 +91,16 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   if (!loaded.config) return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: loaded.diagnostics, timings: t.timings };
   const config = loaded.config;
   const typecheck = config.format === "ts" && options.typecheck !== false
-    ? (isTooLargeToTypecheck(config.value)
-      ? Promise.resolve([diagnostic(coreCodes.typecheckSkipped, { message: "type-check skipped: the mesh is too large for tsc's literal union types", file: config.file, hint: "split the config into smaller meshes for editor checking, or rely on the compiler's reference checks (they always run)" })])
+    // Only the root's own services, routes and rules count: team modules type-check in time linear in their size.
+    ? (isTooLargeToTypecheck(config.composition?.written ?? config.value)
+      ? Promise.resolve([diagnostic(coreCodes.typecheckSkipped, { message: "type-check skipped: the mesh is too large for tsc's literal union types", file: config.file, hint: "split the mesh into team modules (`defineModule`, see the README's \"Composing a mesh from team modules\"): they type-check in full at any size; the compiler's reference checks run either way" })])
       : typecheckConfig(config.absolutePath, config.inputs, (abs) => displayPath(abs, options.cwd)))
     : Promise.resolve([]);
   const result = await compileLoaded(config, options, t);
   const typeErrors = await typecheck;
   t.lap("typecheck");
   const placed = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
-  const diagnostics = attributeOwners(placed, config.value, new Set([config.file, ...(config.moduleSources?.keys() ?? [])]));
+  const diagnostics = attributeOwners(placed, config.composition?.written ?? config.value, new Set([config.file, ...(config.moduleSources?.keys() ?? [])]));
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
 }
@@ -148,6 +149,8 @@ function checkValidParts(config: LoadedConfig, errors: readonly Diagnostic[]): D
 async function runStages(config: LoadedConfig, options: CompileOptions, t: ReturnType<typeof timer>): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics, config.file);
+  // Found while merging team modules (load/modules.ts): a name two modules declare, a malformed module.
+  if (config.composition) diagnostics.push(...config.composition.diagnostics);
   const done = (extra: Partial<CompileResult>): CompileResult => ({
     config, mesh: null, ir: null, targets: [], files: [], diagnostics, timings: t.timings, ...extra,
   });

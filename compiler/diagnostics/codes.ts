@@ -37,6 +37,9 @@ export const coreCodes = defineCodes({
     description: "A number outside the allowed range, or not an integer where one is required." },
   schemaShape: { code: "MESH1107", severity: "error", title: "no allowed form matches",
     description: "A value that matches none of the allowed forms of a union (e.g. a path match with both prefix and exact)." },
+  // MESH1110-1119: composition from team modules.
+  declaredTwice: { code: "MESH1110", severity: "error", title: "declared by two modules",
+    description: "A service, gateway, egress or JWT provider name is declared by two modules (or by a module and the root config). One team owns a name: the others import its handle." },
   // MESH1120-1129: module files a data config lists (`modules: [teams/payments/mesh.yaml]`).
   modulePathRefused: { code: "MESH1120", severity: "error", title: "module path refused",
     description: "A module path in a data config is absolute, leaves the root file's folder (`..`, or a symlink out of it), or does not end in .yaml, .yml, .json or .toml." },

@@ -1,6 +1,7 @@
 // Places diagnostics at the user's line (a JSON path through the loader's locator) and
 // sorts them by file, line, column and code, as compilers print them.
-import { parsePath } from "../load/locate.ts";
+import { formatPath, parsePath } from "../load/locate.ts";
+import { originalPath } from "../load/modules.ts";
 import type { LoadedConfig } from "../load/types.ts";
 import type { Diagnostic } from "./types.ts";
 
@@ -18,8 +19,11 @@ export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConf
   const locate = needs ? await config.locator() : null;
   const placed = ds.map((d) => {
     if (!locate || d.file !== config!.file || d.line !== 0) return d;
-    const pos = locate(parsePath(d.path));
-    return pos ? { ...d, line: pos.line, column: pos.column, file: pos.file ?? d.file } : d;
+    // A part merged from a team module is placed where the module wrote it (load/modules.ts).
+    const path = config!.composition ? originalPath(config!.composition.origins, parsePath(d.path)) : parsePath(d.path);
+    const pos = locate(path);
+    const moved = config!.composition ? { ...d, path: formatPath(path) } : d;
+    return pos ? { ...moved, line: pos.line, column: pos.column, file: pos.file ?? d.file } : moved;
   });
   const unique = new Map(placed.map((d) => [`${d.code}|${d.file}|${d.line}|${d.column}|${d.path}|${d.message}`, d]));
   return sortDiagnostics([...unique.values()]);

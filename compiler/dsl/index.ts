@@ -20,9 +20,9 @@ type NoUnknownGatewayFields<S, GW> = { [K in keyof GW]: Exact<GW[K], Gateway<S>>
  * reference is an error in the editor.
  */
 export function defineMesh<
-  const S extends Record<string, Service<string, string, NoInfer<J>>>,
+  const S extends Record<string, Service<string, string, NoInfer<J>>> = {},
   const GW extends Record<string, Gateway<NoInfer<S>>> = {},
   const J extends string = never,
->(config: MeshConfig<S, GW, J> & { services: NoUnknownServiceFields<S>; gateways?: NoUnknownGatewayFields<S, GW> }): MeshConfig<S, GW, J> {
+>(config: MeshConfig<S, GW, J> & { services?: NoUnknownServiceFields<S>; gateways?: NoUnknownGatewayFields<S, GW> }): MeshConfig<S, GW, J> {
   return config;
 }

@@ -332,7 +332,10 @@ export interface MeshConfig<
   /** Targets compiled by default (`--target` overrides). Default: all. */
   targets?: TargetName[];
   defaults?: Defaults;
-  services: S;
+  /** The root's own services; a mesh composed of `modules` may declare none here. */
+  services?: S;
+  /** Team modules (`defineModule`), merged into this mesh: each holds the part one team owns. */
+  modules?: readonly MeshModule[];
   // NoInfer: the lists are checked against the names, never a source of inference (which
   // would also make tsc type thousands of literals in const context).
   routes?: NoInfer<Route<S, Extract<keyof GW, string>>[]>;
@@ -342,4 +345,25 @@ export interface MeshConfig<
   egress?: Record<string, Egress<S>>;
   observability?: Observability;
   kubernetes?: MeshKubernetes;
+}
+
+type AnyServices = Record<string, Service<string, string, string>>;
+/** Any name, any version, any port: what a module's plain-data references are checked against. */
+type AnyNames = Record<string, { ports: Record<string, PortSpec>; versions: Record<string, VersionSpec> }>;
+
+/**
+ * A team module as data: what `defineModule` returns, and what a data file's `modules`
+ * holds. References are plain names here; `defineModule`'s handles type them per service.
+ */
+export interface MeshModule {
+  /** The module's name, used in diagnostics. */
+  name?: string;
+  /** The owning team: the default `owner` of the module's services. */
+  owner?: string;
+  services?: AnyServices;
+  routes?: Route<AnyNames, string>[];
+  authorization?: AuthorizationRule<AnyNames>[];
+  gateways?: Record<string, Gateway<AnyNames>>;
+  egress?: Record<string, Egress<AnyNames>>;
+  jwtProviders?: Record<string, JwtProvider>;
 }

@@ -6,6 +6,7 @@ import { extname, join, relative, resolve } from "node:path";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
+import { composeLoaded } from "./modules.ts";
 import { evaluateTypescriptConfig } from "./typescript.ts";
 import { parseData } from "./parse-data.ts";
 import { inlineDataModules } from "./data-modules.ts";
@@ -103,7 +104,7 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
       if (inlined.sources.size > 0) moduleSources = inlined.sources;
     }
   }
-  return { config: { file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs), ...(moduleSources ? { moduleSources } : {}) }, diagnostics: [] };
+  return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs), ...(moduleSources ? { moduleSources } : {}) }), diagnostics: [] };
 }
 
 /** Locators cost a parse (and, for .ts, loading the TypeScript parser): built on first use only. */

@@ -1,4 +1,5 @@
 import type { Diagnostic } from "../diagnostics/types.ts";
+import type { Origin, ModuleInfo } from "./modules.ts";
 
 export type PathSegment = string | number;
 /** `file` is set when the position is in another file than the config (a module file a data config lists). */
@@ -23,6 +24,18 @@ export interface LoadedConfig {
   readonly moduleSources?: ReadonlyMap<string, string>;
   /** sha256 over the inputs' contents, for the lock file. */
   readonly digest: string;
+  /** Set when the config composes team modules: `value` is then the flat mesh (./modules.ts). */
+  readonly composition?: Composed;
+}
+
+export interface Composed {
+  /** The value as the config wrote it, with its `modules`. */
+  readonly written: unknown;
+  /** Flat part path (`routes[57]`) -> where it was written (`modules[3].routes[2]`). */
+  readonly origins: ReadonlyMap<string, Origin>;
+  readonly modules: readonly ModuleInfo[];
+  /** Found while merging (a name declared twice, a malformed module). */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 export interface LoadResult {
