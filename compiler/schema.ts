@@ -11,18 +11,32 @@ import type { CodeInfo } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import { formatPath } from "./load/locate.ts";
 import type { PathSegment } from "./load/types.ts";
-import { didYouMean } from "./suggest.ts";
+import { branchValidator, resolveUnions, type BranchValidator } from "./schema-unions.ts";
+import { didYouMean, suggest } from "./suggest.ts";
 
 export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "schemas", "mesh.schema.json");
 
-let compiled: ValidateFunction | null = null;
-function validator(): ValidateFunction {
+let compiled: { validate: ValidateFunction; branch: BranchValidator } | null = null;
+function validator(): { validate: ValidateFunction; branch: BranchValidator } {
   // Compiled once per process: a pure function of a file that ships with meshc.
   if (!compiled) {
     const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
-    compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as object);
+    const root = JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as { $id?: string };
+    compiled = { validate: ajv.compile(root), branch: branchValidator(ajv, root) };
   }
   return compiled;
+}
+
+/** `prot:` where `port` is required: the unknown field's "did you mean" says it all, so the missing-field error goes. */
+function dropRequiredExplainedByTypo(errors: readonly ErrorObject[]): ErrorObject[] {
+  const meant = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    const s = suggest(String((e.params as { additionalProperty?: unknown }).additionalProperty), known);
+    if (s !== null) meant.add(`${e.instancePath}\0${s}`);
+  }
+  return errors.filter((e) => e.keyword !== "required" || !meant.has(`${e.instancePath}\0${String((e.params as { missingProperty?: unknown }).missingProperty)}`));
 }
 
 function pointerToPath(pointer: string): PathSegment[] {
@@ -74,9 +88,9 @@ function describe(e: ErrorObject, at: string): { message: string; hint: string |
 }
 
 export function checkSchema(value: unknown, file: string): Diagnostic[] {
-  const validate = validator();
+  const { validate, branch } = validator();
   if (validate(value)) return [];
-  const errors = validate.errors ?? [];
+  const errors = dropRequiredExplainedByTypo(resolveUnions(validate.errors ?? [], branch));
   // A failed union reports one error per branch; the branches' own errors are noise when
   // the union error says the value matches none of the forms. Keep the union error only.
   const unions = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => e.instancePath);

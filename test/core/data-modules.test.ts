@@ -63,7 +63,8 @@ test("the root's modules become the module files' values, in list order, formats
 }, async (dir) => {
   const r = await loadConfig(join(dir, "mesh.yaml"), dir);
   assert.equal(r.diagnostics, []);
-  const value = r.config!.value as { modules: { owner?: string; services: Record<string, unknown> }[] };
+  // As written (the flat mesh merges them: load/modules.ts, tested in modules.test.ts).
+  const value = r.config!.composition!.written as { modules: { owner?: string; services: Record<string, unknown> }[] };
   assert.equal(value.modules.map((m) => [m.owner ?? null, Object.keys(m.services)]), [
     ["payments-team", ["payments"]], ["storefront-team", ["web"]], [null, ["ledger"]],
   ]);
