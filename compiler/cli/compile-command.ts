@@ -31,7 +31,9 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     verify: opts.validateOnly ? "none" : verifyMode(opts),
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
   });
-  onInputs?.(result.config ? result.config.inputs : null);
+  // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
+  const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];
+  onInputs?.(result.config ? result.config.inputs : named.length > 0 ? named : null);
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const failed = hasErrors(diagnostics);
   if (failed || opts.validateOnly || !result.config) {

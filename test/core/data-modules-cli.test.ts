@@ -96,8 +96,11 @@ test("explain names the owners of the caller and of the callee", () => {
   assert.equal(e.destinations.map((d) => [d.service, d.owner]), [["payments", "@acme/payments"]]);
 });
 
-test("--watch watches the module files and recompiles when one changes", async () => {
+test("--watch watches the module files and recompiles when one changes, also after a first load that failed", async () => {
   const dir = copyTeams("watch");
+  const data = join(dir, DATA);
+  const good = readFileSync(data, "utf8");
+  writeFileSync(data, good.replace('"services": {', '"services": {,'));
   const child = spawn(process.execPath, [BIN, "compile", "--out", "out", "--target", "certs", "--watch"], { cwd: dir });
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
@@ -106,13 +109,16 @@ test("--watch watches the module files and recompiles when one changes", async (
     return (stderr.match(pattern) ?? []).length >= count;
   };
   try {
+    // The root and the module file with the syntax error.
+    assert.ok(await until(/teams\/data\/mesh\.json:\d+:\d+ error MESH1002/g, 1), stderr);
+    assert.ok(await until(/watching 2 file/g, 1), stderr);
+    writeFileSync(data, good);
     assert.ok(await until(/watching 4 file/g, 1), stderr);
-    const data = join(dir, DATA);
-    const good = readFileSync(data, "utf8");
     writeFileSync(data, good.replace('"endpoints"', '"endpoint"'));
     assert.ok(await until(/teams\/data\/mesh\.json:\d+:\d+ error MESH1101/g, 1), stderr);
     writeFileSync(data, good);
     assert.ok(await until(/wrote \d+ files/g, 2), stderr);
+    assert.ok(!/watching [13] file/.test(stderr), stderr);
   } finally {
     child.kill();
   }
