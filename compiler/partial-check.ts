@@ -5,11 +5,14 @@
 // also produce: nothing references a route or rule, and only checks whose verdict on one
 // element does not depend on which other routes or rules exist report from this run
 // (shadowing, duplicates and rule-reachability wait until the schema errors are fixed).
-// Errors in services, gateways or top-level fields still hold everything back: routes and
-// rules refer to those, so checking around them could report what is not wrong.
+// A service with schema errors is set aside too, with the routes and rules naming it, when
+// nothing else names it (setAsideServices). Errors in gateways or top-level fields still hold
+// everything back: routes and rules refer to those, so checking around them could report
+// what is not wrong.
 import type { Diagnostic } from "./diagnostics/types.ts";
 import { parsePath } from "./load/locate.ts";
 import type { NMesh } from "./normalize/model.ts";
+import { didYouMean } from "./suggest.ts";
 
 const SET_ASIDE = ["routes", "authorization"] as const;
 // Per-element checks: references, port clashes, weights, retry budgets, regexes, unsafe
@@ -27,13 +30,17 @@ export interface SetAside {
 export function setAsideInvalid(value: unknown, schemaErrors: readonly Diagnostic[]): SetAside | null {
   if (typeof value !== "object" || value === null || schemaErrors.length === 0) return null;
   const bad: Record<string, Set<number>> = { routes: new Set(), authorization: new Set() };
+  const badServices = new Set<string>();
   for (const d of schemaErrors) {
     const [head, index] = parsePath(d.path);
+    if (head === "services" && typeof index === "string") { badServices.add(index); continue; }
     if (!SET_ASIDE.includes(head as (typeof SET_ASIDE)[number]) || typeof index !== "number") return null;
     bad[head as string]!.add(index);
   }
   const raw = value as Record<string, unknown>;
   const copy: Record<string, unknown> = { ...raw };
+  if (badServices.size > 0 && !setAsideServices(raw, copy, badServices, bad)) return null;
+  const allServices = Object.keys((raw.services ?? {}) as object);
   // kept[list][j] = the index in the full config of element j of the pruned list.
   const kept: Record<string, number[]> = {};
   for (const list of SET_ASIDE) {
@@ -61,7 +68,34 @@ export function setAsideInvalid(value: unknown, schemaErrors: readonly Diagnosti
         const original = kept[m[1]!]![Number(m[2])]!;
         if (original !== Number(m[2])) names.set(r.name, `${r.name.slice(0, -m[2]!.length)}${original}`);
       }
-      return { ...d, path: restoreText(d.path, new Map()), message: restoreText(d.message, names), hint: d.hint === null ? null : restoreText(d.hint, names) };
+      // With services set aside, "did you mean" must still look among all of them.
+      const unknown = badServices.size > 0 && d.code === "MESH2001" ? /^unknown service "([^"]+)"/.exec(d.message) : null;
+      const hint = unknown ? didYouMean(unknown[1]!, allServices) ?? d.hint : d.hint;
+      return { ...d, path: restoreText(d.path, new Map()), message: restoreText(d.message, names), hint: hint === null ? null : restoreText(hint, names) };
     },
   };
+}
+
+/**
+ * A service that failed the schema (one team's typo) is set aside with every route and rule
+ * that names it, so the other teams' mistakes are still reported. Only when nothing else
+ * names it (no other service, gateway, egress, default): otherwise checking around it could
+ * report what is not wrong, and everything waits as before. Names are matched as whole JSON
+ * strings, which can only set aside more than needed, never less.
+ */
+function setAsideServices(raw: Record<string, unknown>, copy: Record<string, unknown>, names: ReadonlySet<string>, bad: Record<string, Set<number>>): boolean {
+  const quoted = [...names].map((n) => JSON.stringify(n));
+  const mentions = (v: unknown) => { const text = JSON.stringify(v) ?? ""; return quoted.some((q) => text.includes(q)); };
+  const services = raw.services;
+  if (typeof services !== "object" || services === null || Array.isArray(services)) return false;
+  for (const [name, service] of Object.entries(services)) if (!names.has(name) && mentions(service)) return false;
+  for (const [key, v] of Object.entries(raw)) {
+    if (key !== "services" && !SET_ASIDE.includes(key as (typeof SET_ASIDE)[number]) && mentions(v)) return false;
+  }
+  for (const list of SET_ASIDE) {
+    const items = raw[list];
+    if (Array.isArray(items)) items.forEach((item, i) => { if (mentions(item)) bad[list]!.add(i); });
+  }
+  copy.services = Object.fromEntries(Object.entries(services).filter(([name]) => !names.has(name)));
+  return true;
 }

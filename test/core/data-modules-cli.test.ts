@@ -44,7 +44,7 @@ const lineOf = (dir: string, d: Diagnostic) => readFileSync(join(dir, d.file!), 
 
 test("errors in three team files: each at its file and line, with its team as owner, none hiding another", () => {
   const dir = copyTeams("broken", {
-    [STOREFRONT]: [['split = { v1 = 90, v2 = 10 }', 'split = { v1 = 90, v2 = 10 }\ntimout = "2s"']],
+    [STOREFRONT]: [['split = { v1 = 90, v2 = 10 }', 'split = { v1 = 90, v2 = 10 }\ntimout = "2s"'], ['[services.catalog.versions.v2]\nendpoints', '[services.catalog.versions.v2]\nendpont']],
     [PAYMENTS]: [["allow: { from: [web], to: payments,", "allow: { from: [web], to: paymnts,"]],
     [DATA]: [['"allow": { "from": ["payments"]', '"alow": { "from": ["payments"]']],
   });
@@ -56,13 +56,16 @@ test("errors in three team files: each at its file and line, with its team as ow
     ["MESH1101", DATA, "@acme/data"],
     ["MESH2001", PAYMENTS, "@acme/payments"],
     ["MESH1101", STOREFRONT, "@acme/storefront"],
+    ["MESH1101", STOREFRONT, "@acme/storefront"],
   ]);
   assert.match(lineOf(dir, ds[0]!), /"alow"/);
   assert.match(ds[0]!.hint ?? "", /did you mean "allow"/);
   assert.match(lineOf(dir, ds[1]!), /to: paymnts/);
   assert.is(ds[1]!.column, lineOf(dir, ds[1]!).indexOf("to: paymnts") + 1, "at the field's key");
-  assert.match(lineOf(dir, ds[2]!), /^timout = /);
-  assert.match(ds[2]!.hint ?? "", /did you mean "timeout"/);
+  // The storefront's service typo does not hide the payments team's unknown service above.
+  assert.match(lineOf(dir, ds[2]!), /^endpont = /);
+  assert.match(lineOf(dir, ds[3]!), /^timout = /);
+  assert.match(ds[3]!.hint ?? "", /did you mean "timeout"/);
 
   const text = meshc(["validate"], dir);
   assert.match(text.stderr, /^teams\/payments\/mesh\.yaml:\d+:\d+ error MESH2001 .* \[owner: @acme\/payments\]$/m);
