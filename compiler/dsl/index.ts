@@ -2,6 +2,7 @@
 import type { Gateway, MeshConfig, Service } from "./types.ts";
 
 export type * from "./types.ts";
+export * from "./modules.ts";
 
 // Inferred type parameters escape excess-property checks, so a typo like `endpoint:` (or
 // `healtCheck.path`, at any depth) would widen S silently; mapping every key the model

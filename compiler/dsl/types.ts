@@ -79,13 +79,22 @@ export interface RateLimit {
   burst?: number;
 }
 
-export interface Service<V extends string, P extends string, J extends string> {
+export interface Service<V extends string, P extends string, J extends string> extends ServicePolicies {
   ports: Record<P, PortSpec>;
+  versions?: Record<V, VersionSpec>;
+  /** Require a JWT from this provider on inbound requests. */
+  jwt?: { provider: NoInfer<J>; required?: boolean };
+}
+
+/**
+ * A service's fields besides its ports, versions and JWT provider: shared by `defineMesh`'s
+ * services and `service()` (an interface, not an Omit<>, so `service()` infers its names cheaply).
+ */
+export interface ServicePolicies {
   /** Static addresses (VMs): `10.0.1.10` (the service port) or `10.0.1.10:8080`, or DNS names. */
   endpoints?: string[];
   /** Pod labels selecting the workload on Kubernetes. Default: `{ app: <service> }`. */
   selector?: Record<string, string>;
-  versions?: Record<V, VersionSpec>;
   /** Service account = mTLS identity. Default: the service name. */
   identity?: string;
   loadBalancing?: LoadBalancing;
@@ -95,8 +104,6 @@ export interface Service<V extends string, P extends string, J extends string> {
   rateLimit?: RateLimit;
   /** Overrides the mesh default for this service's inbound side. */
   mtls?: MtlsMode;
-  /** Require a JWT from this provider on inbound requests. */
-  jwt?: { provider: NoInfer<J>; required?: boolean };
   /** Overrides the mesh default for requests no rule decides. */
   authorization?: "allow" | "deny";
   /** How the service meets the user's own Kubernetes manifests (adoption, injection). */

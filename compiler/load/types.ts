@@ -2,7 +2,12 @@ import type { Diagnostic } from "../diagnostics/types.ts";
 import type { Origin, ModuleInfo } from "./modules.ts";
 
 export type PathSegment = string | number;
-export interface Position { readonly line: number; readonly column: number }
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+  /** Absolute path of the file, when it is not the config itself (a team module the config imports). */
+  readonly file?: string;
+}
 
 /** Maps a JSON path of the config value to where the user wrote it. */
 export type Locator = (path: readonly PathSegment[]) => Position | null;
