@@ -2,7 +2,7 @@
 // sorts them by file, line, column and code, as compilers print them.
 import { dirname, posix, relative, sep } from "node:path";
 import { formatPath, parsePath } from "../load/locate.ts";
-import { originalPath } from "../load/modules.ts";
+import { relocated } from "../load/modules.ts";
 import type { LoadedConfig } from "../load/types.ts";
 import type { Diagnostic } from "./types.ts";
 
@@ -27,9 +27,10 @@ export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConf
   const placed = ds.map((d) => {
     if (!locate || d.file !== config!.file || d.line !== 0) return d;
     // A part merged from a team module is placed where the module wrote it (load/modules.ts).
-    const path = config!.composition ? originalPath(config!.composition.origins, parsePath(d.path)) : parsePath(d.path);
+    const at = config!.composition ? relocated(config!.composition.origins, parsePath(d.path), d.message) : null;
+    const path = at ? at.path : parsePath(d.path);
     const pos = locate(path);
-    const moved = config!.composition ? { ...d, path: formatPath(path) } : d;
+    const moved = at ? { ...d, path: formatPath(path), message: at.message } : d;
     if (!pos) return moved;
     const file = pos.file ? siblingDisplay(config!, pos.file) : moved.file;
     return { ...moved, file, line: pos.line, column: pos.column };

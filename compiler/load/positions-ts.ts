@@ -93,7 +93,8 @@ class Resolver {
       const v = this.value({ sf, node });
       if (!v || !ts.isCallExpression(v.node) || !NAMED.has(calleeName(ts, v.node) ?? "")) continue;
       const first = v.node.arguments[0];
-      if (first && ts.isStringLiteralLike(first) && first.text === name) return { at: v, key: { sf: v.sf, node: first } };
+      // Its fields are in the declaration; the handle itself is where the module lists it.
+      if (first && ts.isStringLiteralLike(first) && first.text === name) return { at: v, key: { sf, node } };
     }
     return null;
   }
