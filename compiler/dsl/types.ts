@@ -171,7 +171,7 @@ type AllVersions<S> = { [K in keyof S]: S[K] extends { versions: infer V } ? Ext
 /** Every port name any service declares. */
 type AllPorts<S> = { [K in keyof S]: S[K] extends { ports: infer P } ? Extract<keyof P, string> : never }[keyof S];
 /** Weights by version; `never` when no service declares versions (an empty record would accept any key). */
-type Split<S> = [AllVersions<S>] extends [never] ? never : Partial<Record<NoInfer<AllVersions<S>>, number>>;
+type Split<S> = [AllVersions<S>] extends [never] ? never : { [V in NoInfer<AllVersions<S>>]?: number };
 
 // Why not a union with one member per destination (so `split` keys are exactly the `to`
 // service's versions)? Measured: at 1,000 services tsc gives up ("union type that is too
