@@ -1,7 +1,8 @@
 // Places diagnostics at the user's line (a JSON path through the loader's locator) and
 // sorts them by file, line, column and code, as compilers print them.
+import { dirname, posix, relative, sep } from "node:path";
 import { formatPath, parsePath } from "../load/locate.ts";
-import { originalPath } from "../load/modules.ts";
+import { relocated } from "../load/modules.ts";
 import type { LoadedConfig } from "../load/types.ts";
 import type { Diagnostic } from "./types.ts";
 
@@ -14,16 +15,25 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
   });
 }
 
+/** A file the config imports, shown as the config's own path is (relative to the working directory). */
+function siblingDisplay(config: LoadedConfig, absolute: string): string {
+  const rel = relative(dirname(config.absolutePath), absolute).split(sep).join("/");
+  return posix.normalize(posix.join(posix.dirname(config.file), rel));
+}
+
 export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConfig | null): Promise<Diagnostic[]> {
   const needs = config && ds.some((d) => d.file === config.file && d.line === 0);
   const locate = needs ? await config.locator() : null;
   const placed = ds.map((d) => {
     if (!locate || d.file !== config!.file || d.line !== 0) return d;
     // A part merged from a team module is placed where the module wrote it (load/modules.ts).
-    const path = config!.composition ? originalPath(config!.composition.origins, parsePath(d.path)) : parsePath(d.path);
+    const at = config!.composition ? relocated(config!.composition.origins, parsePath(d.path), d.message) : null;
+    const path = at ? at.path : parsePath(d.path);
     const pos = locate(path);
-    const moved = config!.composition ? { ...d, path: formatPath(path) } : d;
-    return pos ? { ...moved, line: pos.line, column: pos.column, file: pos.file ?? d.file } : moved;
+    const moved = at ? { ...d, path: formatPath(path), message: at.message } : d;
+    if (!pos) return moved;
+    const file = pos.file ? siblingDisplay(config!, pos.file) : moved.file;
+    return { ...moved, file, line: pos.line, column: pos.column };
   });
   const unique = new Map(placed.map((d) => [`${d.code}|${d.file}|${d.line}|${d.column}|${d.path}|${d.message}`, d]));
   return sortDiagnostics([...unique.values()]);

@@ -176,6 +176,6 @@ function composeLocator(rootLocate: Locator, loaded: ReadonlyMap<number, ModuleF
     const m = path[0] === "modules" && typeof path[1] === "number" ? loaded.get(path[1]) : undefined;
     if (!m) return rootLocate(path);
     const pos = m.locator(path.slice(2)) ?? { line: 1, column: 1 };
-    return { line: pos.line, column: pos.column, file: m.file };
+    return { line: pos.line, column: pos.column, file: m.absolutePath };
   };
 }

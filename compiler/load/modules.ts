@@ -135,3 +135,13 @@ export function composeLoaded(config: LoadedConfig): LoadedConfig {
   const diagnostics = c.diagnostics.map((d) => ({ ...d, file: config.file }));
   return { ...config, value: c.value, composition: { written: config.value, origins: c.origins, modules: c.modules, diagnostics } };
 }
+
+/** A diagnostic's path and message with a merged part's flat path (`routes[57]`) replaced by where it was written. */
+export function relocated(origins: ReadonlyMap<string, Origin>, path: readonly PathSegment[], message: string): { path: readonly PathSegment[]; message: string } {
+  const original = originalPath(origins, path);
+  if (original === path) return { path, message };
+  const flat = formatPath(path.slice(0, 2));
+  const written = formatPath(original.slice(0, original.length - (path.length - 2)));
+  const escaped = flat.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return { path: original, message: message.replace(new RegExp(`(?<![\\w.\\]])${escaped}(?![\\w\\[])`, "g"), written) };
+}

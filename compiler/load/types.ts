@@ -2,8 +2,12 @@ import type { Diagnostic } from "../diagnostics/types.ts";
 import type { Origin, ModuleInfo } from "./modules.ts";
 
 export type PathSegment = string | number;
-/** `file` is set when the position is in another file than the config (a module file a data config lists). */
-export interface Position { readonly line: number; readonly column: number; readonly file?: string }
+export interface Position {
+  readonly line: number;
+  readonly column: number;
+  /** Absolute path of the file, when it is not the config itself (a team module the config imports, a module file a data config lists). */
+  readonly file?: string;
+}
 
 /** Maps a JSON path of the config value to where the user wrote it. */
 export type Locator = (path: readonly PathSegment[]) => Position | null;

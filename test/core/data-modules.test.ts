@@ -77,7 +77,12 @@ test("positions under modules[i] are in module i's file, at its line and column"
   ...TEAMS, "mesh.yaml": ROOT_YAML(Object.keys(TEAMS)),
 }, async (dir) => {
   const r = await loadConfig(join(dir, "mesh.yaml"), dir);
-  const locate = await r.config!.locator();
+  const located = await r.config!.locator();
+  // Positions name other files by absolute path (place.ts shows them relative, as the config's own).
+  const locate = (path: (string | number)[]) => {
+    const pos = located(path);
+    return pos && pos.file ? { ...pos, file: pos.file.slice(dir.length + 1) } : pos;
+  };
   assert.equal(locate(["modules", 0, "services", "payments", "endpoints"]), { line: 6, column: 5, file: "teams/payments/mesh.yaml" });
   assert.equal(locate(["modules", 1, "services", "web", "ports", "http", "port"]), { line: 7, column: 1, file: "teams/storefront/mesh.toml" });
   assert.equal(locate(["modules", 2, "services", "ledger", "endpoints"]), { line: 5, column: 7, file: "teams/ledger/mesh.json" });
