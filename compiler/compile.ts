@@ -100,7 +100,9 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const typeErrors = await typecheck;
   t.lap("typecheck");
   const placed = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config));
-  const diagnostics = attributeOwners(placed, config.composition?.written ?? config.value, new Set([config.file, ...(config.moduleSources?.keys() ?? [])]));
+  const diagnostics = attributeOwners(placed, config.composition?.written ?? config.value, 
+    // The config and every file it read (data team files, TS team modules): never a bundle file a verifier names.
+    new Set([config.file, ...(config.moduleSources?.keys() ?? []), ...config.inputs.map((abs) => displayPath(abs, options.cwd))]));
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
 }
