@@ -7,6 +7,7 @@ import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { compileFile } from "../../compiler/compile.ts";
 import { loadConfig } from "../../compiler/load/index.ts";
 import { MODULE_LIMITS, refusedModulePath } from "../../compiler/load/data-modules.ts";
 
@@ -159,5 +160,19 @@ test("module paths: relative data files inside the folder pass, everything else 
     assert.type(refusedModulePath(bad), "string", JSON.stringify(bad));
   }
 });
+
+
+test("a team file in the wrong shape is a schema error in that file", withTree({
+  ...TEAMS, "teams/list.yaml": "- services: {}\n", "teams/typo.toml": "owner = \"x\"\n\n[servces.web]\nendpoints = []\n",
+  "mesh.yaml": ROOT_YAML(["teams/payments/mesh.yaml", "teams/list.yaml", "teams/typo.toml"]),
+}, async (dir) => {
+  const r = await compileFile(join(dir, "mesh.yaml"), { cwd: dir, verify: "none", typecheck: false, targets: ["envoy"] });
+  const got = r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.file}:${d.line} ${d.path} ${d.hint}`);
+  assert.equal(got.map((g) => g.split(" ").slice(0, 3).join(" ")), [
+    "MESH1102 teams/list.yaml:1 modules[1]",
+    "MESH1101 teams/typo.toml:3 modules[2].servces",
+  ]);
+  assert.match(got[1]!, /did you mean "services"/);
+}));
 
 test.run();
