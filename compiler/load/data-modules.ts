@@ -24,6 +24,7 @@ export const MODULE_LIMITS = { files: 5_000, totalBytes: 64 * 1024 * 1024 } as c
 
 export interface DataRoot {
   readonly value: unknown;
+  readonly format: DataFormat;
   readonly absolutePath: string;
   /** Display path of the root file. */
   readonly file: string;
@@ -35,7 +36,13 @@ interface ModuleFile {
   readonly file: string;
   readonly absolutePath: string;
   readonly sourceText: string;
-  readonly locator: Locator;
+  /** Built on first use: a parse per file, paid only when a diagnostic lands there. */
+  readonly locator: () => Locator;
+}
+
+function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | null = null;
+  return () => (made ??= { value: make() }).value;
 }
 
 export interface InlinedModules {
@@ -83,9 +90,9 @@ export async function inlineDataModules(root: DataRoot, displayPath: (absolute: 
   if (!Array.isArray(modules) || !modules.some((m) => typeof m === "string")) return unchanged;
 
   const diagnostics: Diagnostic[] = [];
-  const rootLocate = await root.locator();
+  const rootLocate = lazy(() => dataLocator(root.format, root.sourceText));
   const atEntry = (i: number, code: CodeInfo, message: string, hint: string) => {
-    const pos = rootLocate(["modules", i]);
+    const pos = rootLocate()(["modules", i]);
     diagnostics.push(diagnostic(code, { message, hint, file: root.file, path: `modules[${i}]`, line: pos?.line ?? 0, column: pos?.column ?? 0 }));
   };
   if (modules.length > MODULE_LIMITS.files) {
@@ -146,9 +153,9 @@ export async function inlineDataModules(root: DataRoot, displayPath: (absolute: 
       diagnostics.push(diagnostic(coreCodes.configSyntax, { message: parsed.error, file, line: parsed.line, column: parsed.column, hint: `fix the ${format.toUpperCase()} syntax` }));
       continue;
     }
-    const locator = dataLocator(format, sourceText);
+    const locator = lazy(() => dataLocator(format, sourceText));
     if (parsed.value !== null && typeof parsed.value === "object" && !Array.isArray(parsed.value) && "modules" in parsed.value) {
-      const pos = locator(["modules"]);
+      const pos = locator()(["modules"]);
       diagnostics.push(diagnostic(coreCodes.moduleNested, {
         message: `module file ${file} lists modules`, file, path: "modules", line: pos?.line ?? 1, column: pos?.column ?? 1,
         hint: `list every module file in ${root.file}; modules are one level deep`,
@@ -165,7 +172,7 @@ export async function inlineDataModules(root: DataRoot, displayPath: (absolute: 
     value: composed,
     inputs: [...loaded.values()].map((m) => m.absolutePath),
     sources: new Map([...loaded.values()].map((m) => [m.file, m.sourceText])),
-    locator: async () => composeLocator(rootLocate, loaded),
+    locator: async () => composeLocator(await root.locator(), loaded),
     diagnostics,
   };
 }
@@ -175,7 +182,7 @@ function composeLocator(rootLocate: Locator, loaded: ReadonlyMap<number, ModuleF
   return (path: readonly PathSegment[]) => {
     const m = path[0] === "modules" && typeof path[1] === "number" ? loaded.get(path[1]) : undefined;
     if (!m) return rootLocate(path);
-    const pos = m.locator(path.slice(2)) ?? { line: 1, column: 1 };
+    const pos = m.locator()(path.slice(2)) ?? { line: 1, column: 1 };
     return { line: pos.line, column: pos.column, file: m.absolutePath };
   };
 }

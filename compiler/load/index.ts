@@ -96,7 +96,7 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
     value = parsed.value;
     locator = memo(async () => (format === "toml" ? tomlLocator(sourceText) : yamlLocator(sourceText)));
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const inlined = await inlineDataModules({ value, absolutePath, file, sourceText, locator }, (abs) => displayPath(abs, cwd));
+      const inlined = await inlineDataModules({ value, format, absolutePath, file, sourceText, locator }, (abs) => displayPath(abs, cwd));
       if (inlined.diagnostics.length > 0) return { config: null, diagnostics: inlined.diagnostics };
       value = inlined.value;
       locator = memo(inlined.locator);
