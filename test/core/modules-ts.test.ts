@@ -126,7 +126,7 @@ test("a name two teams declare is reported in the second team's module, naming b
 });
 
 test("a misspelled handle (a ReferenceError when the config runs) is placed by tsc in the team's file, with a did-you-mean", async () => {
-  // Inside the repository, so that tsc resolves \`meshc\` as in a user's project.
+  // Inside the repository, so that tsc resolves `meshc` as in a user's project.
   const root = fileURLToPath(new URL("../..", import.meta.url));
   mkdirSync(join(root, ".tmp"), { recursive: true });
   const dir = mkdtempSync(join(root, ".tmp", "modules-typo-"));
