@@ -116,6 +116,14 @@ test("MESH1005 stays for a huge single object only: the same mesh as modules is 
   assert.ok(isTooLargeToTypecheck(flat));
 });
 
+test("a module's service named __proto__ stays a name the schema refuses, never a prototype", async () => {
+  const m = JSON.parse(`{"name":"m","trustDomain":"m.example","namespace":"m","modules":[{"services":{"__proto__":{"ports":{"http":{"port":80,"protocol":"http"}}}}}]}`);
+  const flat = flattenModules(m).value as any;
+  assert.ok(Object.prototype.hasOwnProperty.call(flat.services, "__proto__"));
+  const r = await compile(m, FAST);
+  assert.ok(r.errors.length > 0, JSON.stringify(r.diagnostics));
+});
+
 test("a config without modules is left as it is", () => {
   const m = baseMesh();
   assert.is(flattenModules(m).value, m);
