@@ -16,14 +16,14 @@ import type { Report } from "./analyze/context.ts";
 import { checkCapabilities } from "./capabilities.ts";
 import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
 import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
-import { displayPath, loadConfig } from "./load/index.ts";
+import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
 import { normalize } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
 import { setAsideInvalid } from "./partial-check.ts";
-import { typecheckConfig } from "./typecheck.ts";
+import { typecheckConfig, typeErrorsOfUnloadable } from "./typecheck.ts";
 import { findTargets, targets as allTargets, verifiers, type SidecarFlavour } from "../targets/index.ts";
 import type { KubernetesOptionOverrides } from "../targets/kubernetes/options.ts";
 
@@ -88,7 +88,10 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const t = timer();
   const loaded = await loadConfig(path, options.cwd);
   t.lap("load");
-  if (!loaded.config) return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: loaded.diagnostics, timings: t.timings };
+  if (!loaded.config) {
+    const typeErrors = options.typecheck === false ? [] : await typeErrorsOfUnloadable(loaded.diagnostics, findConfig(path, options.cwd), (abs) => displayPath(abs, options.cwd));
+    return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: [...loaded.diagnostics, ...typeErrors], timings: t.timings };
+  }
   const config = loaded.config;
   const typecheck = config.format === "ts" && options.typecheck !== false
     // Only the root's own services, routes and rules count: team modules type-check in time linear in their size.

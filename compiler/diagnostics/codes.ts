@@ -16,7 +16,7 @@ export const coreCodes = defineCodes({
   typeError: { code: "MESH1004", severity: "error", title: "TypeScript type error",
     description: "tsc reports a type error in the config (a misspelled reference, a wrong shape). Turn off with --no-typecheck." },
   typecheckSkipped: { code: "MESH1005", severity: "info", title: "type-check skipped for a large config",
-    description: "tsc cannot type a mesh of several hundred services with thousands of routes (its unions become too complex); the compiler's own reference checks still run." },
+    description: "tsc cannot type a single-object mesh (`defineMesh({ services, routes })`) of several hundred services with thousands of routes (its mesh-wide unions of names become too complex); the compiler's own reference checks still run. A mesh composed of team modules (`defineModule`) is typed per service and always type-checks in full." },
   configTimeout: { code: "MESH1006", severity: "error", title: "config did not finish evaluating",
     description: "mesh.config.ts runs in a child process with a time limit (--config-timeout, default 10s); it was still running when the limit passed (a loop, or a wait that never ends)." },
   configExited: { code: "MESH1007", severity: "error", title: "config ended the process",

@@ -97,7 +97,8 @@ export function flattenModules(value: unknown): Composition {
         }
         declared.set(`${part}\0${name}`, m);
         const owned = part === "services" && info.owner !== null && isObject(entry) && entry.owner === undefined ? { ...entry, owner: info.owner } : entry;
-        target[name] = owned;
+        // Defined, not assigned: a name like "__proto__" stays a key the schema then refuses, never a prototype.
+        Object.defineProperty(target, name, { value: owned, enumerable: true, writable: true, configurable: true });
         origins.set(formatPath([part, name]), { module: m, path: [...at, part, name] });
       }
     }

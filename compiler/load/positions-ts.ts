@@ -38,7 +38,8 @@ export async function typescriptLocator(fileName: string, text: string) {
   const root = r.defaultExport(sf);
   const rootFile = resolve(fileName);
   return nearestLocator((path: readonly PathSegment[]) => {
-    let at: At | undefined = root && r.value(root);
+    // The mesh object itself (`defineMesh({` ... its `{`), as before modules.
+    let at: At | undefined = root && (r.argumentOf(root) ?? r.value(root));
     let key: At | undefined;
     for (const seg of path) {
       key = undefined;
@@ -100,7 +101,7 @@ class Resolver {
   }
 
   /** The object a DSL call stands for: its argument (or second argument, after a name). */
-  private argumentOf(at: At): At | undefined {
+  argumentOf(at: At): At | undefined {
     const { ts } = this;
     if (!ts.isCallExpression(at.node)) return undefined;
     const callee = calleeName(ts, at.node);

@@ -5,6 +5,7 @@ import * as assert from "uvu/assert";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { compileFile } from "../../compiler/compile.ts";
 
 const files: Record<string, string> = {
@@ -119,6 +120,27 @@ test("a name two teams declare is reported in the second team's module, naming b
     assert.is(d!.file, "teams/payments/module.ts", "modules: [storefront, payments]: payments declares it second");
     assert.match(d!.message, /"storefront".*"payments"/);
     assert.is(d!.line, 8);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a misspelled handle (a ReferenceError when the config runs) is placed by tsc in the team's file, with a did-you-mean", async () => {
+  // Inside the repository, so that tsc resolves `meshc` as in a user's project.
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  mkdirSync(join(root, ".tmp"), { recursive: true });
+  const dir = mkdtempSync(join(root, ".tmp", "modules-typo-"));
+  try {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), path === "teams/payments/module.ts" ? text.replace("to: ledger", "to: ledgr") : text);
+    }
+    const r = await compileFile(undefined, { cwd: dir, verify: "none", targets: ["envoy"] });
+    assert.ok(r.diagnostics.some((d) => d.code === "MESH1003" && /ledgr/.test(d.message)), JSON.stringify(r.diagnostics));
+    const typed = r.diagnostics.find((d) => d.code === "MESH1004");
+    assert.ok(typed, JSON.stringify(r.diagnostics));
+    assert.equal([typed!.file, typed!.line], ["teams/payments/module.ts", 9]);
+    assert.match(typed!.message, /'ledgr'.*did you mean 'ledger'/i);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -95,6 +95,35 @@ test("malformed modules: unknown fields (with did-you-mean) and wrong types are 
   assert.equal(flattenModules({ name: "m", modules: {} }).diagnostics.map((d) => d.code), ["MESH1102"]);
 });
 
+test("MESH1005 stays for a huge single object only: the same mesh as modules is type-checked in full", async () => {
+  const { isTooLargeToTypecheck } = await import("../../compiler/compile.ts");
+  const { generateMesh } = await import("../../bench/generate.ts");
+  const { configFromValue } = await import("../../compiler/testing.ts");
+  const flat = generateMesh(1000) as any;
+  const names = Object.keys(flat.services);
+  const modules = Array.from({ length: 20 }, (_, t) => {
+    const own = new Set(names.slice(t * 50, t * 50 + 50));
+    return {
+      owner: `team-${t}`,
+      services: Object.fromEntries([...own].map((n) => [n, flat.services[n]])),
+      routes: flat.routes.filter((r: any) => own.has(r.from)),
+      authorization: flat.authorization.filter((r: any) => own.has(r.allow.from[0])),
+    };
+  });
+  const config = configFromValue({ name: flat.name, trustDomain: flat.trustDomain, namespace: flat.namespace, modules });
+  assert.ok(isTooLargeToTypecheck(config.value), "the flat mesh is as large as the single object");
+  assert.not.ok(isTooLargeToTypecheck(config.composition!.written));
+  assert.ok(isTooLargeToTypecheck(flat));
+});
+
+test("a module's service named __proto__ stays a name the schema refuses, never a prototype", async () => {
+  const m = JSON.parse(`{"name":"m","trustDomain":"m.example","namespace":"m","modules":[{"services":{"__proto__":{"ports":{"http":{"port":80,"protocol":"http"}}}}}]}`);
+  const flat = flattenModules(m).value as any;
+  assert.ok(Object.prototype.hasOwnProperty.call(flat.services, "__proto__"));
+  const r = await compile(m, FAST);
+  assert.ok(r.errors.length > 0, JSON.stringify(r.diagnostics));
+});
+
 test("a config without modules is left as it is", () => {
   const m = baseMesh();
   assert.is(flattenModules(m).value, m);
