@@ -5,6 +5,7 @@ import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic, type CodeInfo } from "./diagnostics/define.ts";
 import { dropTypeErrorsCoveredByOwn } from "./diagnostics/dedupe.ts";
 import { placeAndSort } from "./diagnostics/place.ts";
+import { attributeOwners } from "./diagnostics/owners.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
 import { checkCharacters } from "./analyze/characters.ts";
@@ -15,7 +16,7 @@ import type { Report } from "./analyze/context.ts";
 import { checkCapabilities } from "./capabilities.ts";
 import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
 import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
-import { displayPath, loadConfig } from "./load/index.ts";
+import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
 import { normalize } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
@@ -23,7 +24,7 @@ import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
 import { emitStreamed, emitWhole, type EmitMemo, type FileSink } from "./emit-stream.ts";
 import { setAsideInvalid } from "./partial-check.ts";
-import { typecheckConfig } from "./typecheck.ts";
+import { typecheckConfig, typeErrorsOfUnloadable } from "./typecheck.ts";
 import { findTargets, targets as allTargets, verifiers, type SidecarFlavour } from "../targets/index.ts";
 import type { KubernetesOptionOverrides } from "../targets/kubernetes/options.ts";
 
@@ -99,18 +100,25 @@ export async function compileFile(path: string | undefined, options: CompileOpti
   const t = timer();
   const loaded = await loadConfig(path, options.cwd);
   t.lap("load");
-  if (!loaded.config) return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: loaded.diagnostics, timings: t.timings };
+  if (!loaded.config) {
+    const typeErrors = options.typecheck === false ? [] : await typeErrorsOfUnloadable(loaded.diagnostics, findConfig(path, options.cwd), (abs) => displayPath(abs, options.cwd));
+    return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: [...loaded.diagnostics, ...typeErrors], timings: t.timings };
+  }
   const config = loaded.config;
   const typecheck = config.format === "ts" && options.typecheck !== false
-    ? (isTooLargeToTypecheck(config.value)
-      ? Promise.resolve([diagnostic(coreCodes.typecheckSkipped, { message: "type-check skipped: the mesh is too large for tsc's literal union types", file: config.file, hint: "split the config into smaller meshes for editor checking, or rely on the compiler's reference checks (they always run)" })])
+    // Only the root's own services, routes and rules count: team modules type-check in time linear in their size.
+    ? (isTooLargeToTypecheck(config.composition?.written ?? config.value)
+      ? Promise.resolve([diagnostic(coreCodes.typecheckSkipped, { message: "type-check skipped: the mesh is too large for tsc's literal union types", file: config.file, hint: "split the mesh into team modules (`defineModule`, see the README's \"Composing a mesh from team modules\"): they type-check in full at any size; the compiler's reference checks run either way" })])
       : typecheckConfig(config.absolutePath, config.inputs, (abs) => displayPath(abs, options.cwd)))
     : Promise.resolve([]);
   const result = await compileLoaded(config, options, t);
   const typeErrors = await typecheck;
   t.lap("typecheck");
-  const diagnostics = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config,
+  const placed = dropTypeErrorsCoveredByOwn(await placeAndSort([...typeErrors, ...result.diagnostics], config,
     options.placeInfo === false ? (d) => d.severity !== "info" : undefined));
+  const diagnostics = attributeOwners(placed, config.composition?.written ?? config.value,
+    // The config and every file it read (data team files, TS team modules): never a bundle file a verifier names.
+    new Set([config.file, ...(config.moduleSources?.keys() ?? []), ...config.inputs.map((abs) => displayPath(abs, options.cwd))]));
   t.lap("place");
   const failed = hasErrors(diagnostics);
   return { ...result, files: failed ? [] : result.files, diagnostics, timings: t.timings };
@@ -160,6 +168,8 @@ function checkValidParts(config: LoadedConfig, errors: readonly Diagnostic[]): D
 async function runStages(config: LoadedConfig, options: CompileOptions, t: ReturnType<typeof timer>): Promise<CompileResult> {
   const diagnostics: Diagnostic[] = [];
   const report = reporter(diagnostics, config.file);
+  // Found while merging team modules (load/modules.ts): a name two modules declare, a malformed module.
+  if (config.composition) diagnostics.push(...config.composition.diagnostics);
   const done = (extra: Partial<CompileResult>): CompileResult => ({
     config, mesh: null, ir: null, targets: [], files: [], diagnostics, timings: t.timings, ...extra,
   });

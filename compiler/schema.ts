@@ -12,7 +12,8 @@ import type { CodeInfo } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import { formatPath } from "./load/locate.ts";
 import type { PathSegment } from "./load/types.ts";
-import { didYouMean } from "./suggest.ts";
+import { branchValidator, resolveUnions, type BranchValidator } from "./schema-unions.ts";
+import { didYouMean, suggest } from "./suggest.ts";
 
 export const SCHEMA_PATH = join(dirname(fileURLToPath(import.meta.url)), "..", "schemas", "mesh.schema.json");
 
@@ -43,11 +44,38 @@ export function standaloneValidatorSource(): string {
   return standaloneCode(ajv, ajv.compile(readSchema()));
 }
 
-let compiled: ValidateFunction | null = null;
+let fast: ValidateFunction | null = null;
 function validator(): ValidateFunction {
   // Compiled once per process: a pure function of a file that ships with meshc.
-  compiled ??= existsSync(PRECOMPILED) ? require(PRECOMPILED) as ValidateFunction : newAjv().compile(readSchema());
-  return compiled;
+  fast ??= existsSync(PRECOMPILED) ? require(PRECOMPILED) as ValidateFunction : newAjv().compile(readSchema());
+  return fast;
+}
+
+/**
+ * Explaining a failed union (schema-unions.ts) validates each branch on its own, which needs
+ * ajv's compiler and errors that point into the same schema objects: a config whose errors
+ * include a failed union is validated again with this one (compiled on first need only).
+ */
+let explaining: { validate: ValidateFunction; branch: BranchValidator } | null = null;
+function unionExplainer(): { validate: ValidateFunction; branch: BranchValidator } {
+  if (!explaining) {
+    const ajv = newAjv();
+    const root = readSchema() as { $id?: string };
+    explaining = { validate: ajv.compile(root), branch: branchValidator(ajv, root) };
+  }
+  return explaining;
+}
+
+/** `prot:` where `port` is required: the unknown field's "did you mean" says it all, so the missing-field error goes. */
+function dropRequiredExplainedByTypo(errors: readonly ErrorObject[]): ErrorObject[] {
+  const meant = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+    const s = suggest(String((e.params as { additionalProperty?: unknown }).additionalProperty), known);
+    if (s !== null) meant.add(`${e.instancePath}\0${s}`);
+  }
+  return errors.filter((e) => e.keyword !== "required" || !meant.has(`${e.instancePath}\0${String((e.params as { missingProperty?: unknown }).missingProperty)}`));
 }
 
 function pointerToPath(pointer: string): PathSegment[] {
@@ -99,9 +127,17 @@ function describe(e: ErrorObject, at: string): { message: string; hint: string |
 }
 
 export function checkSchema(value: unknown, file: string): Diagnostic[] {
-  const validate = validator();
-  if (validate(value)) return [];
-  const errors = validate.errors ?? [];
+  const fastValidate = validator();
+  if (fastValidate(value)) return [];
+  let raw = fastValidate.errors ?? [];
+  let branch: BranchValidator = () => null;
+  if (raw.some((e) => e.keyword === "oneOf" || e.keyword === "anyOf")) {
+    const slow = unionExplainer();
+    slow.validate(value);
+    raw = slow.validate.errors ?? [];
+    branch = slow.branch;
+  }
+  const errors = dropRequiredExplainedByTypo(resolveUnions(raw, branch));
   // A failed union reports one error per branch; the branches' own errors are noise when
   // the union error says the value matches none of the forms. Keep the union error only.
   const unions = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf").map((e) => e.instancePath);

@@ -7,6 +7,7 @@ import { compileFile, compileLoaded, type CompileOptions, type CompileResult } f
 import { placeAndSort } from "./diagnostics/place.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR } from "./ir/types.ts";
+import { composeLoaded } from "./load/modules.ts";
 import { yamlLocator } from "./load/positions-yaml.ts";
 import type { LoadedConfig } from "./load/types.ts";
 import { compareSnapshot, type SnapshotProblem } from "./snapshot.ts";
@@ -27,10 +28,10 @@ export interface InMemoryResult {
 /** A config value as if loaded from `file` (positions come from its JSON text). */
 export function configFromValue(value: unknown, file = "mesh.json"): LoadedConfig {
   const text = JSON.stringify(value, null, 2) ?? "null";
-  return {
+  return composeLoaded({
     file, absolutePath: file, format: "json", value, sourceText: text,
     locator: async () => yamlLocator(text), inputs: [], digest: createHash("sha256").update(text).digest("hex"),
-  };
+  });
 }
 
 function inMemory(r: CompileResult, diagnostics: readonly Diagnostic[]): InMemoryResult {

@@ -39,7 +39,8 @@ function run(exe: string, args: readonly string[], cwd: string): Promise<string>
 
 let generation = 0;
 
-export async function typecheckConfig(configPath: string, ownFiles: readonly string[], display: (abs: string) => string): Promise<Diagnostic[]> {
+/** `ownFiles`: the config's local files, or (for a config that did not evaluate, whose imports are unknown) a test of a path. */
+export async function typecheckConfig(configPath: string, ownFiles: readonly string[] | ((abs: string) => boolean), display: (abs: string) => string): Promise<Diagnostic[]> {
   const exe = nativeTsc();
   const tsconfig = findTsconfig(configPath);
   let cwd = dirname(configPath);
@@ -59,7 +60,8 @@ export async function typecheckConfig(configPath: string, ownFiles: readonly str
   } else {
     output = await run(exe, [...DEFAULTS, ...ALWAYS, configPath], cwd);
   }
-  const own = new Set(ownFiles.map((f) => resolve(f)));
+  const ownSet = typeof ownFiles === "function" ? null : new Set(ownFiles.map((f) => resolve(f)));
+  const own = { has: (f: string) => (ownSet ? ownSet.has(f) : (ownFiles as (abs: string) => boolean)(f)) };
   const out: Diagnostic[] = [];
   const errors = [...output.matchAll(/^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/gm)];
   // An error in the config gets the JSON path it is written at, so that meshc's own report of
@@ -85,4 +87,15 @@ export async function typecheckConfig(configPath: string, ownFiles: readonly str
     out.push(diagnostic(coreCodes.typeError, { message: `the type-check could not run: ${m[2]!} (${m[1]!})`, file: display(tsconfig ?? configPath), hint: "fix your tsconfig.json for TypeScript 7, or pass --no-typecheck" }));
   }
   return out;
+}
+
+/**
+ * A mesh.config.ts that threw while evaluating is still type-checked: a misspelled handle
+ * (`to: paymnets`) is a ReferenceError at run time, named without a place, while tsc names
+ * the file, line and column, with a did-you-mean. Errors in the config's folder count.
+ */
+export async function typeErrorsOfUnloadable(loadErrors: readonly Diagnostic[], absolutePath: string | null, display: (abs: string) => string): Promise<Diagnostic[]> {
+  if (!absolutePath || !/\.m?ts$/.test(absolutePath) || !loadErrors.some((d) => d.code === coreCodes.configLoad.code)) return [];
+  const folder = dirname(absolutePath);
+  return typecheckConfig(absolutePath, (f) => f.startsWith(folder) && !f.includes("/node_modules/"), display);
 }

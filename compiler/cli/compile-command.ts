@@ -107,7 +107,9 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
   });
-  onInputs?.(result.config ? result.config.inputs : null);
+  // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
+  const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];
+  onInputs?.(result.config ? result.config.inputs : named.length > 0 ? named : null);
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const failed = hasErrors(diagnostics);
   if (failed || opts.validateOnly || !result.config) {

@@ -3,7 +3,7 @@
 import { compileFile, hasErrors } from "../compile.ts";
 import type { NMesh } from "../normalize/model.ts";
 import { didYouMean } from "../suggest.ts";
-import { explain, formatExplanation } from "../review/explain.ts";
+import { explain, formatExplanation, ownersOf } from "../review/explain.ts";
 import { formatLocations, locateExplanation } from "../review/explain-locate.ts";
 import { parsePath } from "../load/locate.ts";
 import { printDiagnostics } from "./output.ts";
@@ -24,7 +24,7 @@ export async function runExplain(config: string | undefined, opts: ExplainOption
     const name = h.slice(0, i).trim().toLowerCase();
     headers[name] = [...(headers[name] ?? []), h.slice(i + 1)];
   }
-  const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers });
+  const e = explain(r.ir, { from: opts.from, to: opts.to, method: opts.method.toUpperCase(), path: opts.path, headers }, r.mesh ? ownersOf(r.mesh) : undefined);
   const unknown = unknownName(r.mesh, opts, e.outcome);
   if (unknown) { process.stderr.write(unknown); return 2; } // a name the mesh does not have: usage error
   // Where the decisions live: the config's lines and the emitted blocks (their traceability markers).

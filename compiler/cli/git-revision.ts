@@ -1,11 +1,12 @@
 // A config as committed at a git revision, read file by file: the config, then (for a
-// mesh.config.ts) the local modules it imports, found with esbuild's own bundler over a
+// data config, the module files it lists; for a mesh.config.ts) the local modules it imports, found with esbuild's own bundler over a
 // plugin that resolves relative imports in the commit's tree and loads them with
 // `git cat-file`. Nothing else of the repository is read: a monorepo costs what its mesh
 // costs. Package imports (`meshc`, node_modules) are left to the loader, as for any config.
 import { execFileSync } from "node:child_process";
 import { build, type Plugin } from "esbuild";
 import { posix } from "node:path";
+import { dataFormatOf, listedModulePaths } from "../load/data-modules.ts";
 
 const git = (cwd: string, args: readonly string[], maxBuffer = 1 << 26) =>
   execFileSync("git", args, { cwd, maxBuffer, stdio: ["ignore", "pipe", "pipe"] });
@@ -54,6 +55,15 @@ export async function readConfigFiles(top: string, commit: string, config: strin
     return content;
   };
   read(config);
+  const dataFormat = dataFormatOf(config);
+  if (dataFormat !== null) {
+    // A data config's module files, as it lists them; one the revision lacks is left for the loader to report (MESH1121).
+    for (const m of listedModulePaths(dataFormat, read(config).toString("utf8"))) {
+      const path = posix.normalize(posix.join(posix.dirname(config), m));
+      if (!path.startsWith("../") && existsAt(top, commit, path)) read(path);
+    }
+    return files;
+  }
   if (loaderOf(config) !== "ts" && loaderOf(config) !== "tsx") return files;
   const listings = new Map<string, Set<string>>();
   const inTree = (path: string) => {

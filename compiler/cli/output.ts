@@ -6,7 +6,7 @@ import { didYouMean } from "../suggest.ts";
 import { rebaseForGithub, repositoryRoot } from "./github-paths.ts";
 
 export function printDiagnostics(ds: readonly Diagnostic[], format: DiagnosticFormat, config: LoadedConfig | null, verbose: boolean): void {
-  const sources = new Map(config ? [[config.file, config.sourceText]] : []);
+  const sources = new Map(config ? [[config.file, config.sourceText], ...(config.moduleSources ?? [])] : []);
   const shown = format === "github" ? rebaseForGithub(ds, process.cwd(), repositoryRoot(process.cwd())) : ds;
   const text = formatDiagnostics(shown, format, sources, verbose);
   if (format === "json") process.stdout.write(text);

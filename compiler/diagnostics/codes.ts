@@ -16,7 +16,7 @@ export const coreCodes = defineCodes({
   typeError: { code: "MESH1004", severity: "error", title: "TypeScript type error",
     description: "tsc reports a type error in the config (a misspelled reference, a wrong shape). Turn off with --no-typecheck." },
   typecheckSkipped: { code: "MESH1005", severity: "info", title: "type-check skipped for a large config",
-    description: "tsc cannot type a mesh of several hundred services with thousands of routes (its unions become too complex); the compiler's own reference checks still run." },
+    description: "tsc cannot type a single-object mesh (`defineMesh({ services, routes })`) of several hundred services with thousands of routes (its mesh-wide unions of names become too complex); the compiler's own reference checks still run. A mesh composed of team modules (`defineModule`) is typed per service and always type-checks in full." },
   configTimeout: { code: "MESH1006", severity: "error", title: "config did not finish evaluating",
     description: "mesh.config.ts runs in a child process with a time limit (--config-timeout, default 10s); it was still running when the limit passed (a loop, or a wait that never ends)." },
   configExited: { code: "MESH1007", severity: "error", title: "config ended the process",
@@ -37,6 +37,18 @@ export const coreCodes = defineCodes({
     description: "A number outside the allowed range, or not an integer where one is required." },
   schemaShape: { code: "MESH1107", severity: "error", title: "no allowed form matches",
     description: "A value that matches none of the allowed forms of a union (e.g. a path match with both prefix and exact)." },
+  // MESH1110-1119: composition from team modules.
+  declaredTwice: { code: "MESH1110", severity: "error", title: "declared by two modules",
+    description: "A service, gateway, egress or JWT provider name is declared by two modules (or by a module and the root config). One team owns a name: the others import its handle." },
+  // MESH1120-1129: module files a data config lists (`modules: [teams/payments/mesh.yaml]`).
+  modulePathRefused: { code: "MESH1120", severity: "error", title: "module path refused",
+    description: "A module path in a data config is absolute, leaves the root file's folder (`..`, or a symlink out of it), or does not end in .yaml, .yml, .json or .toml." },
+  moduleUnreadable: { code: "MESH1121", severity: "error", title: "module file missing or unreadable",
+    description: "A module file a data config lists does not exist, is not a regular file, or cannot be read." },
+  moduleRepeated: { code: "MESH1122", severity: "error", title: "module file listed twice",
+    description: "A data config lists the same module file twice (also through another spelling or a symlink), or lists itself." },
+  moduleNested: { code: "MESH1123", severity: "error", title: "module file lists modules",
+    description: "A module file has its own `modules`; only the root file lists modules, so composition stays one level deep and cannot loop." },
 
   // --- 2xxx: semantic ----------------------------------------------------------
   unknownService: { code: "MESH2001", severity: "error", title: "unknown service",

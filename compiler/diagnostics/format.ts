@@ -76,12 +76,12 @@ function formatShown(shown: readonly Diagnostic[], format: DiagnosticFormat, lin
   if (format === "github") {
     return shown.map((d) => {
       const level = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "notice";
-      const props = [d.file && `file=${ghProp(d.file)}`, d.line > 0 && `line=${d.line}`, d.column > 0 && `col=${d.column}`, `title=${ghProp(d.code)}`].filter(Boolean).join(",");
+      const props = [d.file && `file=${ghProp(d.file)}`, d.line > 0 && `line=${d.line}`, d.column > 0 && `col=${d.column}`, `title=${ghProp(d.owner ? `${d.code} [owner: ${d.owner}]` : d.code)}`].filter(Boolean).join(",");
       return `::${level} ${props}::${ghData(`${clip(d.message)}${d.path ? ` (at ${d.path})` : ""}${d.hint ? ` — ${d.hint}` : ""}`)}\n`;
     }).join("");
   }
   return shown.map((d) => {
-    const head = `${location(d)} ${d.severity} ${d.code} ${clip(d.message)}`;
+    const head = `${location(d)} ${d.severity} ${d.code} ${clip(d.message)}${d.owner ? ` [owner: ${d.owner}]` : ""}`;
     const at = d.path ? `\n  at ${d.path}` : "";
     const hint = d.hint ? `\n  hint: ${d.hint}` : "";
     return `${head}${caret(d, lineOf)}${at}${hint}\n`;

@@ -1,6 +1,8 @@
 // Places diagnostics at the user's line (a JSON path through the loader's locator) and
 // sorts them by file, line, column and code, as compilers print them.
-import { parsePath } from "../load/locate.ts";
+import { dirname, posix, relative, sep } from "node:path";
+import { formatPath, parsePath } from "../load/locate.ts";
+import { relocated } from "../load/modules.ts";
 import type { LoadedConfig } from "../load/types.ts";
 import type { Diagnostic } from "./types.ts";
 
@@ -11,6 +13,12 @@ export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
     for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return ka[i]! < kb[i]! ? -1 : 1;
     return 0;
   });
+}
+
+/** A file the config imports, shown as the config's own path is (relative to the working directory). */
+function siblingDisplay(config: LoadedConfig, absolute: string): string {
+  const rel = relative(dirname(config.absolutePath), absolute).split(sep).join("/");
+  return posix.normalize(posix.join(posix.dirname(config.file), rel));
 }
 
 /**
@@ -24,8 +32,14 @@ export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConf
   const locate = ds.some(wanted) ? await config!.locator() : null;
   const placed = ds.map((d) => {
     if (!locate || !wanted(d)) return d;
-    const pos = locate(parsePath(d.path));
-    return pos ? { ...d, line: pos.line, column: pos.column } : d;
+    // A part merged from a team module is placed where the module wrote it (load/modules.ts).
+    const at = config!.composition ? relocated(config!.composition.origins, parsePath(d.path), d.message) : null;
+    const path = at ? at.path : parsePath(d.path);
+    const pos = locate(path);
+    const moved = at ? { ...d, path: formatPath(path), message: at.message } : d;
+    if (!pos) return moved;
+    const file = pos.file ? siblingDisplay(config!, pos.file) : moved.file;
+    return { ...moved, file, line: pos.line, column: pos.column };
   });
   const unique = new Map(placed.map((d) => [`${d.code}|${d.file}|${d.line}|${d.column}|${d.path}|${d.message}`, d]));
   return sortDiagnostics([...unique.values()]);

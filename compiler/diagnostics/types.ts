@@ -14,4 +14,6 @@ export interface Diagnostic {
   /** JSON path inside the file ("routes[2].retries.attempts"), or "" for the whole file. */
   readonly path: string;
   readonly hint: string | null;
+  /** The team owning the service the diagnostic concerns (./owners.ts); absent when none is declared. */
+  readonly owner?: string;
 }

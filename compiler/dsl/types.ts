@@ -79,13 +79,22 @@ export interface RateLimit {
   burst?: number;
 }
 
-export interface Service<V extends string, P extends string, J extends string> {
+export interface Service<V extends string, P extends string, J extends string> extends ServicePolicies {
   ports: Record<P, PortSpec>;
+  versions?: Record<V, VersionSpec>;
+  /** Require a JWT from this provider on inbound requests. */
+  jwt?: { provider: NoInfer<J>; required?: boolean };
+}
+
+/**
+ * A service's fields besides its ports, versions and JWT provider: shared by `defineMesh`'s
+ * services and `service()` (an interface, not an Omit<>, so `service()` infers its names cheaply).
+ */
+export interface ServicePolicies {
   /** Static addresses (VMs): `10.0.1.10` (the service port) or `10.0.1.10:8080`, or DNS names. */
   endpoints?: string[];
   /** Pod labels selecting the workload on Kubernetes. Default: `{ app: <service> }`. */
   selector?: Record<string, string>;
-  versions?: Record<V, VersionSpec>;
   /** Service account = mTLS identity. Default: the service name. */
   identity?: string;
   loadBalancing?: LoadBalancing;
@@ -95,8 +104,6 @@ export interface Service<V extends string, P extends string, J extends string> {
   rateLimit?: RateLimit;
   /** Overrides the mesh default for this service's inbound side. */
   mtls?: MtlsMode;
-  /** Require a JWT from this provider on inbound requests. */
-  jwt?: { provider: NoInfer<J>; required?: boolean };
   /** Overrides the mesh default for requests no rule decides. */
   authorization?: "allow" | "deny";
   /** How the service meets the user's own Kubernetes manifests (adoption, injection). */
@@ -164,7 +171,7 @@ type AllVersions<S> = { [K in keyof S]: S[K] extends { versions: infer V } ? Ext
 /** Every port name any service declares. */
 type AllPorts<S> = { [K in keyof S]: S[K] extends { ports: infer P } ? Extract<keyof P, string> : never }[keyof S];
 /** Weights by version; `never` when no service declares versions (an empty record would accept any key). */
-type Split<S> = [AllVersions<S>] extends [never] ? never : Partial<Record<NoInfer<AllVersions<S>>, number>>;
+type Split<S> = [AllVersions<S>] extends [never] ? never : { [V in NoInfer<AllVersions<S>>]?: number };
 
 // Why not a union with one member per destination (so `split` keys are exactly the `to`
 // service's versions)? Measured: at 1,000 services tsc gives up ("union type that is too
@@ -332,7 +339,10 @@ export interface MeshConfig<
   /** Targets compiled by default (`--target` overrides). Default: all. */
   targets?: TargetName[];
   defaults?: Defaults;
-  services: S;
+  /** The root's own services; a mesh composed of `modules` may declare none here. */
+  services?: S;
+  /** Team modules (`defineModule`), merged into this mesh: each holds the part one team owns. */
+  modules?: readonly MeshModule[];
   // NoInfer: the lists are checked against the names, never a source of inference (which
   // would also make tsc type thousands of literals in const context).
   routes?: NoInfer<Route<S, Extract<keyof GW, string>>[]>;
@@ -342,4 +352,25 @@ export interface MeshConfig<
   egress?: Record<string, Egress<S>>;
   observability?: Observability;
   kubernetes?: MeshKubernetes;
+}
+
+type AnyServices = Record<string, Service<string, string, string>>;
+/** Any name, any version, any port: what a module's plain-data references are checked against. */
+type AnyNames = Record<string, { ports: Record<string, PortSpec>; versions: Record<string, VersionSpec> }>;
+
+/**
+ * A team module as data: what `defineModule` returns, and what a data file's `modules`
+ * holds. References are plain names here; `defineModule`'s handles type them per service.
+ */
+export interface MeshModule {
+  /** The module's name, used in diagnostics. */
+  name?: string;
+  /** The owning team: the default `owner` of the module's services. */
+  owner?: string;
+  services?: AnyServices;
+  routes?: Route<AnyNames, string>[];
+  authorization?: AuthorizationRule<AnyNames>[];
+  gateways?: Record<string, Gateway<AnyNames>>;
+  egress?: Record<string, Egress<AnyNames>>;
+  jwtProviders?: Record<string, JwtProvider>;
 }

@@ -3,12 +3,13 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, join, relative, resolve } from "node:path";
-import TOML from "@iarna/toml";
-import YAML from "yaml";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
+import { composeLoaded } from "./modules.ts";
 import { evaluateTypescriptConfig } from "./typescript.ts";
+import { parseData } from "./parse-data.ts";
+import { inlineDataModules } from "./data-modules.ts";
 import { typescriptLocator } from "./positions-ts.ts";
 import { yamlLocator } from "./positions-yaml.ts";
 import { tomlLocator } from "./positions-toml.ts";
@@ -65,6 +66,7 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
   let value: unknown;
   let inputs: readonly string[] = [absolutePath];
   let locator: () => Promise<Locator>;
+  let moduleSources: ReadonlyMap<string, string> | undefined;
   if (format === "ts") {
     const evaluated = await evaluateTypescriptConfig(absolutePath);
     if ("kind" in evaluated) {
@@ -93,35 +95,22 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
     }
     value = parsed.value;
     locator = memo(async () => (format === "toml" ? tomlLocator(sourceText) : yamlLocator(sourceText)));
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      const inlined = await inlineDataModules({ value, format, absolutePath, file, sourceText, locator }, (abs) => displayPath(abs, cwd));
+      if (inlined.diagnostics.length > 0) return { config: null, diagnostics: inlined.diagnostics };
+      value = inlined.value;
+      locator = memo(inlined.locator);
+      inputs = [absolutePath, ...inlined.inputs];
+      if (inlined.sources.size > 0) moduleSources = inlined.sources;
+    }
   }
-  return { config: { file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs) }, diagnostics: [] };
+  return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs), ...(moduleSources ? { moduleSources } : {}) }), diagnostics: [] };
 }
 
 /** Locators cost a parse (and, for .ts, loading the TypeScript parser): built on first use only. */
 function memo<T>(make: () => Promise<T>): () => Promise<T> {
   let cached: Promise<T> | null = null;
   return () => (cached ??= make());
-}
-
-type Parsed = { value: unknown } | { error: string; line: number; column: number };
-
-function parseData(format: "yaml" | "json" | "toml", text: string): Parsed {
-  try {
-    if (format === "json") return { value: JSON.parse(text) };
-    if (format === "toml") return { value: JSON.parse(JSON.stringify(TOML.parse(text))) };
-    const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-    if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
-      return { error: e.message.split("\n")[0]!, line: e.linePos?.[0]?.line ?? 0, column: e.linePos?.[0]?.col ?? 0 };
-    }
-    return { value: doc.toJS() };
-  } catch (error) {
-    const e = error as { message?: string; line?: number; col?: number; column?: number };
-    const m = /line (\d+)(?:,? column (\d+))?/i.exec(e.message ?? "") ?? /position (\d+)/.exec(e.message ?? "");
-    const line = e.line !== undefined ? e.line + 1 : m && m[2] ? Number(m[1]) : 0;
-    const column = e.col !== undefined ? e.col + 1 : m && m[2] ? Number(m[2]) : 0;
-    return { error: (e.message ?? String(error)).split("\n")[0]!, line, column };
-  }
 }
 
 function fail(d: Diagnostic): LoadResult {

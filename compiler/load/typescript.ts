@@ -103,7 +103,7 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
     bundled = result.outputFiles[0]!.text;
     inputs = Object.keys(result.metafile.inputs)
       .map((p) => resolve(dirname(absolutePath), p))
-      .filter((p) => p !== DSL_ENTRY && !p.includes("/node_modules/"))
+      .filter((p) => dirname(p) !== dirname(DSL_ENTRY) && !p.includes("/node_modules/"))
       .sort();
   } catch (error) {
     const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];

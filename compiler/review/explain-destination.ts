@@ -56,6 +56,8 @@ interface DestinationInput {
   /** The caller's clusters reaching this service (one per subset in the split). */
   readonly clusters: readonly ClusterIR[];
   readonly request: WireRequest;
+  /** The team owning `service`, from the config (the IR names no teams). */
+  readonly owner?: string | null;
 }
 
 type DestinationBase = Omit<DestinationExplanation, "decision" | "reason" | "authorization">;
@@ -64,12 +66,12 @@ function decide(base: DestinationBase, decision: DestinationExplanation["decisio
   return { ...base, authorization, decision, reason };
 }
 
-export function explainDestination({ ir, caller, service, clusters, request }: DestinationInput): DestinationExplanation {
+export function explainDestination({ ir, caller, service, clusters, request, owner }: DestinationInput): DestinationExplanation {
   const presentsCert = clusters.length > 0 && clusters.every((c) => c.tls?.mode === "mesh" && c.tls.certFile !== null);
   const proxy = ir.proxies.find((p) => p.kind === "sidecar" && p.owner === service) ?? null;
   const listener = proxy === null ? null : inboundListener(proxy, clusters);
   const base: DestinationBase = {
-    service, clusters: clusters.map((c) => c.name), proxy: proxy?.name ?? null, listener: listener?.name ?? null,
+    service, owner: owner ?? null, clusters: clusters.map((c) => c.name), proxy: proxy?.name ?? null, listener: listener?.name ?? null,
     mtls: listener === null ? null : listener.tls?.mode ?? "plaintext",
     callerPrincipal: presentsCert ? caller.identity.spiffeId : null,
     method: request.method, path: request.path,

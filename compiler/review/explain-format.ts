@@ -56,6 +56,11 @@ export function formatExplanation(e: Explanation): string {
   const r = e.request;
   const lines = [`${r.method} ${r.path} from ${r.from} to ${r.to}: ${e.outcome}${e.status === null ? "" : ` (${e.status})`}`];
   if (e.source !== null) lines.push(`via ${e.source.proxy} (${e.source.kind}, ${e.source.spiffeId})${e.listener === null ? "" : ` listener ${e.listener}`}`);
+  const owners = [
+    ...(e.source?.owner ? [`caller ${e.request.from}: ${e.source.owner}`] : []),
+    ...e.destinations.filter((d) => d.owner !== null).map((d) => `callee ${d.service}: ${d.owner}`),
+  ];
+  if (owners.length > 0) lines.push(`owners: ${owners.join("; ")}`);
   if (e.virtualHost !== null) lines.push(`virtual host ${e.virtualHost.name} (${e.virtualHost.domains.join(", ")})`);
   for (const s of e.skipped) lines.push(`  skipped ${s.name} (${s.origin}): ${s.reasons.join("; ")}`);
   if (e.route !== null) lines.push(`route ${e.route.name} (${e.route.origin}) matches`);

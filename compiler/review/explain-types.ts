@@ -91,6 +91,8 @@ export type DestinationDecision =
 
 export interface DestinationExplanation {
   readonly service: string;
+  /** The team owning the service (its `owner`, or its module's); null when none is named. */
+  readonly owner: string | null;
   readonly clusters: readonly string[];
   readonly proxy: string | null;
   readonly listener: string | null;
@@ -116,7 +118,8 @@ export interface Explanation {
   readonly outcome: ExplainOutcome;
   /** The status the caller gets when a proxy decides it (404, 403, 401, 503, redirect, direct); null when the app answers. */
   readonly status: number | null;
-  readonly source: { readonly proxy: string; readonly kind: "sidecar" | "gateway"; readonly spiffeId: string } | null;
+  /** `owner`: the team owning the calling service (its `owner`, or its module's), null when none is named or the caller is a gateway. */
+  readonly source: { readonly proxy: string; readonly kind: "sidecar" | "gateway"; readonly spiffeId: string; readonly owner: string | null } | null;
   readonly listener: string | null;
   readonly virtualHost: { readonly name: string; readonly domains: readonly string[] } | null;
   /** Routes evaluated before the match that did not match, and why. */

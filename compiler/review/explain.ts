@@ -102,10 +102,10 @@ function explainAction(proxy: ProxyIR, listener: HttpListenerIR, route: RouteIR,
   return { kind: "redirect", status: action.status, location };
 }
 
-function destinationsOf(ir: MeshIR, proxy: ProxyIR, action: Extract<ActionExplanation, { kind: "forward" }>, request: WireRequest): DestinationExplanation[] {
+function destinationsOf(ir: MeshIR, proxy: ProxyIR, action: Extract<ActionExplanation, { kind: "forward" }>, request: WireRequest, ownerOf: OwnerOf): DestinationExplanation[] {
   const services = [...new Set(action.backends.map((b) => b.service))];
   return services.map((service) => explainDestination({
-    ir, caller: proxy, service,
+    ir, caller: proxy, service, owner: ownerOf(service),
     clusters: action.backends.filter((b) => b.service === service)
       .map((b) => proxy.clusters.find((c) => c.name === b.cluster)).filter((c): c is ClusterIR => c !== undefined),
     request: { ...request, path: action.upstreamPath, headers: mutateHeaders(request.headers, action.requestHeaders) },
@@ -133,19 +133,33 @@ function notesFor(action: ActionExplanation, request: WireRequest): string[] {
   return notes;
 }
 
-export function explain(ir: MeshIR, input: ExplainRequest): Explanation {
+/** The team owning a service: the IR names none, so the caller of `explain` passes the config's (`ownersOf(mesh)`). */
+export type OwnerOf = (service: string) => string | null;
+const noOwners: OwnerOf = () => null;
+
+/** The owners `explain` names, from the normalized config (a service's `owner`, or its module's). */
+export function ownersOf(mesh: { readonly services: readonly { readonly name: string; readonly owner: string | null }[] }): OwnerOf {
+  const owners = new Map(mesh.services.map((s) => [s.name, s.owner]));
+  return (service) => owners.get(service) ?? null;
+}
+
+function sourceOf(proxy: ProxyIR, ownerOf: OwnerOf): NonNullable<Explanation["source"]> {
+  return { proxy: proxy.name, kind: proxy.kind, spiffeId: proxy.identity.spiffeId, owner: proxy.kind === "sidecar" ? ownerOf(proxy.owner) : null };
+}
+
+export function explain(ir: MeshIR, input: ExplainRequest, ownerOf: OwnerOf = noOwners): Explanation {
   const proxy = findProxy(ir, input.from);
   const { request, refusal, notes } = readExplainRequest(ir, input, proxy);
   const empty = { source: null, listener: null, virtualHost: null, skipped: [], route: null, notReached: [], action: null, destinations: [], notes };
   if (refusal !== null) {
     notes.push(refusal.reason);
-    return { request, outcome: "refused", status: refusal.status, ...empty, source: proxy === null ? null : { proxy: proxy.name, kind: proxy.kind, spiffeId: proxy.identity.spiffeId } };
+    return { request, outcome: "refused", status: refusal.status, ...empty, source: proxy === null ? null : sourceOf(proxy, ownerOf) };
   }
   if (proxy === null) {
     notes.push(`no proxy named ${request.from} (nor gateway-${request.from}) in the IR`);
     return { request, outcome: "unknown-source", status: null, ...empty };
   }
-  const source = { proxy: proxy.name, kind: proxy.kind, spiffeId: proxy.identity.spiffeId };
+  const source = sourceOf(proxy, ownerOf);
   const listeners = httpListeners(proxy);
   if (listeners.length === 0) {
     notes.push(`${proxy.name} has no ${proxy.kind === "sidecar" ? "outbound " : ""}HTTP listener`);
@@ -175,7 +189,7 @@ export function explain(ir: MeshIR, input: ExplainRequest): Explanation {
     if (action.kind !== "forward") {
       return { request, outcome: action.kind === "redirect" ? "redirect" : "direct-response", status: action.status, ...matched, destinations: [], notes };
     }
-    const destinations = destinationsOf(ir, proxy, action, request);
+    const destinations = destinationsOf(ir, proxy, action, request, ownerOf);
     return { request, ...outcomeOf(destinations), ...matched, destinations, notes };
   }
   notes.push(`no route in ${vhost.name} matches: the proxy answers 404`);
