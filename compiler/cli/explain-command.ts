@@ -4,8 +4,8 @@ import { compileFile, hasErrors } from "../compile.ts";
 import type { NMesh } from "../normalize/model.ts";
 import { didYouMean } from "../suggest.ts";
 import { explain, formatExplanation, ownersOf } from "../review/explain.ts";
-import { formatLocations, locateExplanation } from "../review/explain-locate.ts";
-import { parsePath } from "../load/locate.ts";
+import { formatLocations, locateExplanation, originsOf } from "../review/explain-locate.ts";
+import { configPosition } from "../diagnostics/place.ts";
 import { printDiagnostics } from "./output.ts";
 
 export interface ExplainOptions { from: string; to: string; method: string; path: string; header?: string[]; format: "text" | "json" }
@@ -29,11 +29,10 @@ export async function runExplain(config: string | undefined, opts: ExplainOption
   if (unknown) { process.stderr.write(unknown); return 2; } // a name the mesh does not have: usage error
   // Where the decisions live: the config's lines and the emitted blocks (their traceability markers).
   const locations = locateExplanation(r.ir, e, r.files);
-  const locate = r.config ? await r.config.locator() : null;
-  const configLine = (origin: string) => {
-    const pos = locate?.(parsePath(origin));
-    return pos && r.config ? `${r.config.file}:${pos.line}:${pos.column}` : null;
-  };
+  // Config lines of the origins explain names (in the team's file for a part a module wrote).
+  const lines = new Map<string, string | null>();
+  if (r.config) for (const origin of originsOf(e)) lines.set(origin, await configPosition(r.config, origin));
+  const configLine = (origin: string) => lines.get(origin) ?? null;
   process.stdout.write(opts.format === "json"
     ? JSON.stringify({ ...e, locations }, null, 2) + "\n"
     : formatExplanation(e) + formatLocations(e, locations, configLine));

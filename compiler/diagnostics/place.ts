@@ -22,6 +22,18 @@ function siblingDisplay(config: LoadedConfig, absolute: string): string {
 }
 
 /**
+ * Where a JSON path of the merged mesh is written: `file:line:column`, in the team file
+ * when the part came from a module (for `meshc explain`'s config lines). Null when unknown.
+ */
+export async function configPosition(config: LoadedConfig, path: string): Promise<string | null> {
+  const locate = await config.locator();
+  const at = config.composition ? relocated(config.composition.origins, parsePath(path), "") : null;
+  const pos = locate(at ? at.path : parsePath(path));
+  if (!pos) return null;
+  return `${pos.file ? siblingDisplay(config, pos.file) : config.file}:${pos.line}:${pos.column}`;
+}
+
+/**
  * `placeable` says which diagnostics are worth a position: building the locator costs a
  * parse of the whole config (and, for .ts, loading the TypeScript parser: about 1 s), so a
  * caller that will not print the info notes (the CLI without --verbose or JSON) skips them,

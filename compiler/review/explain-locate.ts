@@ -94,6 +94,13 @@ export function formatTargetLines(at: readonly TargetLines[], max = 4): string {
   return at.map((t) => `${t.file}:${t.lines.slice(0, max).join(",")}${t.lines.length > max ? ",..." : ""}`).join("  ");
 }
 
+/** The config origins formatLocations names: the matched route's and each deciding rule's. */
+export function originsOf(e: Explanation): string[] {
+  const out = e.route !== null ? [e.route.origin] : [];
+  for (const d of e.destinations) if (d.authorization?.decidedBy) out.push(d.authorization.decidedBy.origin);
+  return out;
+}
+
 /**
  * The text section: each decision with the config line that wrote it (`configLine` maps an
  * IR origin to `file:line:col`, or null) and the emitted blocks that implement it.
