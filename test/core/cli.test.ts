@@ -182,7 +182,7 @@ test("--watch recompiles on save and reports errors as you type", async () => {
     writeFileSync(config, JSON.stringify({ ...good, services: { web: { ...good.services.web, endpoint: [] } } }));
     assert.ok(await until(/MESH1101/g, 1), stderr);
     writeFileSync(config, JSON.stringify(good));
-    assert.ok(await until(/wrote \d+ files/g, 2), stderr);
+    assert.ok(await until(/(wrote \d+ files|updated \d+ changed file)/g, 2), stderr);
   } finally {
     child.kill();
   }

@@ -7,11 +7,12 @@
 // - `rules[].name` on every route kind (v1.2): a SectionName;
 // - Gateway `spec.tls.backend.clientCertificateRef` (the gateway's client certificate to
 //   its backends): a SecretObjectReference, as the listeners' certificateRefs.
-import { Gateway as GatewayV1_0, type IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
-import { HTTPRoute as HTTPRouteV1_0, type IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
-import { GRPCRoute as GRPCRouteV1alpha2, type IGRPCRoute as IGRPCRouteV1alpha2 } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/GRPCRoute";
-import { TCPRoute as TCPRouteV1_0, type ITCPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/TCPRoute";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
+import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
+import type { IGRPCRoute as IGRPCRouteV1alpha2 } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/GRPCRoute";
+import type { ITCPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/TCPRoute";
+import { createRequire } from "node:module";
+import type { Ajv as AjvClass, ErrorObject, ValidateFunction } from "ajv";
 
 type Spec<T extends { spec?: unknown }> = NonNullable<T["spec"]>;
 type Rule<T extends { spec?: { rules?: readonly unknown[] } }> = NonNullable<Spec<T>["rules"]>[number];
@@ -55,9 +56,24 @@ const GATEWAY_ADDITIONS = {
   },
 };
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateRouteAdditions = ajv.compile(ROUTE_ADDITIONS);
-const validateGatewayAdditions = ajv.compile(GATEWAY_ADDITIONS);
+// ajv's compiler is required on the first validation, not at import: a compile that does not
+// verify Kubernetes output (or does not select it) never loads it.
+const require = createRequire(import.meta.url);
+// The 0.5.1 models too: their validator loads ajv and ajv-formats at import.
+type Base = new (data: never) => Validating;
+const model = (path: string, name: string): (() => Base) => () => (require(`@kubernetes-models/gateway-api/gateway.networking.k8s.io/${path}`) as Record<string, Base>)[name]!;
+const GatewayV1_0 = model("v1/Gateway", "Gateway");
+const HTTPRouteV1_0 = model("v1/HTTPRoute", "HTTPRoute");
+const GRPCRouteV1alpha2 = model("v1alpha2/GRPCRoute", "GRPCRoute");
+const TCPRouteV1_0 = model("v1alpha2/TCPRoute", "TCPRoute");
+let ajvInstance: AjvClass | null = null;
+const ajv = (): AjvClass => (ajvInstance ??= new (require("ajv") as { Ajv: typeof AjvClass }).Ajv({ allErrors: true, strict: true }));
+const compiledLazily = (schema: object): (() => ValidateFunction) => {
+  let compiled: ValidateFunction | null = null;
+  return () => (compiled ??= ajv().compile(schema));
+};
+const validateRouteAdditions = compiledLazily(ROUTE_ADDITIONS);
+const validateGatewayAdditions = compiledLazily(GATEWAY_ADDITIONS);
 
 interface Validating { validate(): void }
 type ModelClass<T> = (new (data?: Omit<T, "apiVersion" | "kind">) => T & Validating & { toJSON(): T }) & { readonly apiVersion: string; readonly kind: string };
@@ -79,7 +95,7 @@ function errorsOf(run: () => void): ErrorObject[] {
  * does); validate() runs the 0.5.1 schema (through `Base`, under `baseApiVersion`) and
  * meshc's additions, and throws one error carrying every finding in `errors`.
  */
-function defineModel<T>(apiVersion: string, kind: string, Base: new (data: never) => Validating, baseApiVersion: string, additions: ValidateFunction): ModelClass<T> {
+function defineModel<T>(apiVersion: string, kind: string, Base: () => Base, baseApiVersion: string, additions: () => ValidateFunction): ModelClass<T> {
   return class {
     static readonly apiVersion = apiVersion;
     static readonly kind = kind;
@@ -90,9 +106,10 @@ function defineModel<T>(apiVersion: string, kind: string, Base: new (data: never
       return { ...this };
     }
     validate(): void {
-      const errors = errorsOf(() => new Base({ ...this, apiVersion: baseApiVersion } as never).validate());
-      if (!additions(this)) errors.push(...additions.errors!);
-      if (errors.length > 0) throw Object.assign(new Error(ajv.errorsText(errors)), { errors });
+      const errors = errorsOf(() => new (Base())({ ...this, apiVersion: baseApiVersion } as never).validate());
+      const validateAdditions = additions();
+      if (!validateAdditions(this)) errors.push(...validateAdditions.errors!);
+      if (errors.length > 0) throw Object.assign(new Error(ajv().errorsText(errors)), { errors });
     }
   } as unknown as ModelClass<T>;
 }
