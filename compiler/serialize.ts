@@ -156,11 +156,6 @@ export function toYaml(value: unknown): string {
 }
 
 /** Several documents in one file, separated by `---`. */
-/** toYaml of a value that is already canonicalize()'s output (the Kubernetes target keeps the copy for its verifier): toYaml orders keys as it writes, so this is toYaml. */
-export function toYamlOfCanonical(canonical: unknown): string {
-  return toYaml(canonical);
-}
-
 export function toYamlStream(values: readonly unknown[]): string {
   return values.map((v) => toYaml(v)).join("---\n");
 }

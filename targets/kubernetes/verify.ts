@@ -2,7 +2,8 @@
 // validate() (types, enums, required fields, CRD patterns), then meshc's strict pass
 // (strict.ts) and the kustomization resolution (kustomize-check.ts). In-process and
 // fast, so it runs on every compile: in the pipeline it checks the objects the emitter
-// serialized (emitted.ts) and parses only files with findings, for their lines.
+// serialized (emitted.ts) and parses only files with findings, for their lines. Streamed, it
+// checks chunk by chunk and resolves the kustomizations once at the end (beginKubernetesRun).
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
@@ -16,10 +17,12 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { diagnostic, type CodeInfo } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import type { EmittedFile, Verifier } from "../../compiler/target.ts";
+import { posix } from "node:path";
+import type { EmittedFile, Verifier, VerifierRun } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { emittedObjectOf } from "./emitted.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
+import { KUSTOMIZATION_FILE, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
@@ -116,9 +119,7 @@ function verifyBundle(files: readonly EmittedFile[], ir: MeshIR, useEmitted: boo
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
     objects.set(file.path, (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null);
   }
-  for (const finding of resolveKustomizations(objects, ir)) {
-    out.push(diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
-  }
+  for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
   return out;
 }
 
@@ -136,9 +137,57 @@ export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshI
   return verifyBundle(files, ir, true);
 }
 
+const kustomizeDiagnostics = (objects: ReadonlyMap<string, unknown>, ir: MeshIR): Diagnostic[] =>
+  resolveKustomizations(objects, ir).map((finding) => diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
+
+/** The workload a sidecar patch file is named for (`kubernetes/sidecars/patches/<workload>.yaml`), or null for any other file. */
+function patchWorkloadOf(path: string): string | null {
+  const prefix = `kubernetes/${sidecarPatchFile("")}`.replace(/\.yaml$/, "");
+  return path.startsWith(prefix) && path.endsWith(".yaml") ? path.slice(prefix.length, -".yaml".length) : null;
+}
+
+/**
+ * The streamed check: each chunk's files as verifyKubernetesEmitted checks them, and the
+ * kustomization resolution once at the end, over every path the chunks (and a memo's kept
+ * files) left and the kustomizations (shared files) themselves: the bundle's files are never
+ * all held. The resolution reads a patch's metadata.name to find its workload; here each
+ * chunk checks that a patch file is named after the workload its body names (the emitter's
+ * rule, sidecarPatchFile), so the end takes the name from the path, kept files included.
+ */
+function beginKubernetesRun(ir: MeshIR): VerifierRun {
+  const objects = new Map<string, unknown>();
+  let kustomizations = 0;
+  const record = (path: string, value: unknown) => {
+    const workload = patchWorkloadOf(path);
+    if (posix.basename(path) === KUSTOMIZATION_FILE) { objects.set(path, value); kustomizations++; }
+    else objects.set(path, workload === null ? null : { metadata: { name: workload } });
+  };
+  return {
+    verify: async (files) => {
+      const out: Diagnostic[] = [];
+      for (const file of files) {
+        if (!file.path.startsWith("kubernetes/")) continue;
+        const object = emittedObjectOf(file);
+        const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
+        const workload = patchWorkloadOf(file.path);
+        const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+        if (workload !== null && named !== workload) {
+          out.push(diagnostic(codes.kustomizationPatchTarget, { message: `${file.path} holds the sidecar patch for "${String(named)}": a patch file is named after the workload it patches`, file: file.path, path: "metadata.name" }));
+        }
+        record(file.path, value);
+      }
+      return out;
+    },
+    keep: (paths) => { for (const path of paths) if (path.startsWith("kubernetes/")) record(path, null); },
+    // Kept kustomizations mean an unchanged mesh-wide part: it was resolved when it was written.
+    end: () => (kustomizations === 0 ? [] : kustomizeDiagnostics(objects, ir)),
+  };
+}
+
 export const kubernetesVerifier: Verifier = {
   target: "kubernetes",
   defaultOn: true,
   missing: () => null,
   verify: async (files, ir) => verifyKubernetesEmitted(files, ir),
+  begin: beginKubernetesRun,
 };
