@@ -95,6 +95,14 @@ export async function emitWhole(ir: MeshIR, targets: readonly Target[], verifier
 
 const digestOf = (value: unknown) => sha256(JSON.stringify(value));
 
+function recordedSink(sink: FileSink, runs: readonly VerifierRun[]): FileSink {
+  const record = (paths: readonly string[]) => { for (const r of runs) r.written(paths); };
+  return {
+    add: (files) => { record(files.map((f) => f.path)); sink.add(files); },
+    keep: (entries) => { record(entries.map((e) => e.path)); sink.keep?.(entries); },
+  };
+}
+
 /** Verify diagnostics by the memo entry whose files they name (file-less ones stay with the chunk's first). */
 function attribute(diagnostics: readonly Diagnostic[], owners: Map<string, string>, fallback: string | undefined, into: Map<string, Diagnostic[]>): void {
   for (const d of diagnostics) {
@@ -110,6 +118,8 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   const whole = targets.filter((x) => x.perProxy === undefined);
   const emitters = streamed.map((x) => ({ name: x.name, emitter: x.perProxy!(ir) }));
   const runs = new Map(active.filter((v) => v.begin !== undefined && streamed.some((x) => x.name === v.target)).map((v) => [v, v.begin!(ir)] as const));
+  // Every file the bundle gets (written or kept), by path, for the runs' whole-bundle checks at the end.
+  if (runs.size > 0) sink = recordedSink(sink, [...runs.values()]);
   const streamedNames = new Set(streamed.map((x) => x.name));
   if (memo) memo.next = new Map();
   // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
@@ -128,7 +138,6 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
       if (before && before.key === unit.key) {
         for (const d of before.diagnostics) diagnostics.push(d);
         sink.keep?.(before.files);
-        for (const r of runs.values()) r.keep(before.files.map((f) => f.path));
         memo!.next.set(unit.id, before);
         continue;
       }

@@ -112,17 +112,18 @@ export interface Verifier {
   missing(): string | null;
   verify(files: readonly EmittedFile[], ir: MeshIR): Promise<readonly Diagnostic[]>;
   /**
-   * Optional, for the streamed pipeline: a check of one compile chunk by chunk, for a verifier
-   * with whole-bundle checks (the Kubernetes kustomizations list every proxy's files). `verify`
-   * checks one chunk's files (the shared files with the whole IR, each chunk with its
-   * proxies'); `keep` gets the files a memo kept unchanged; `end` runs the whole-bundle checks
-   * once, from what the chunks left (paths, never every file), when no error was found.
+   * Optional, for the streamed pipeline, for a verifier with whole-bundle checks (the Kubernetes
+   * kustomizations list every proxy's files): one compile's check. `verify` checks one chunk's
+   * files (the shared files with the whole IR, each chunk with its proxies'; `verify` above
+   * must also accept a chunk, without the whole-bundle checks), `written` gets the path of every
+   * file handed to the bundle (written or kept by a memo), and `end` runs the whole-bundle
+   * checks once, from what the run kept (paths, never every file), when no error was found.
    */
   begin?(ir: MeshIR): VerifierRun;
 }
 
 export interface VerifierRun {
   verify(files: readonly EmittedFile[], scope: MeshIR): Promise<readonly Diagnostic[]>;
-  keep(paths: readonly string[]): void;
+  written(paths: readonly string[]): void;
   end(): readonly Diagnostic[];
 }

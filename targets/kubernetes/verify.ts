@@ -110,35 +110,7 @@ function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, ou
   return object;
 }
 
-function verifyBundle(files: readonly EmittedFile[], ir: MeshIR, useEmitted: boolean): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const objects = new Map<string, unknown>();
-  for (const file of files) {
-    if (!file.path.startsWith("kubernetes/")) continue;
-    const object = useEmitted ? emittedObjectOf(file) : undefined;
-    // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
-    objects.set(file.path, (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null);
-  }
-  for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
-  return out;
-}
-
-/** Checks the files' text: every file parsed back (MESH4400 included). For bundles from anywhere, and tests that edit text. */
-export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
-  return verifyBundle(files, ir, false);
-}
-
-/**
- * The pipeline's check: the same findings as verifyKubernetesFiles, but a file this
- * process's emitter wrote (unchanged since) is checked as the object it serialized
- * (emitted.ts), and parsed only when it has findings; any other file is parsed.
- */
-export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
-  return verifyBundle(files, ir, true);
-}
-
-const kustomizeDiagnostics = (objects: ReadonlyMap<string, unknown>, ir: MeshIR): Diagnostic[] =>
-  resolveKustomizations(objects, ir).map((finding) => diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
+const isKustomization = (path: string) => posix.basename(path) === KUSTOMIZATION_FILE;
 
 /** The workload a sidecar patch file is named for (`kubernetes/sidecars/patches/<workload>.yaml`), or null for any other file. */
 function patchWorkloadOf(path: string): string | null {
@@ -147,39 +119,79 @@ function patchWorkloadOf(path: string): string | null {
 }
 
 /**
- * The streamed check: each chunk's files as verifyKubernetesEmitted checks them, and the
- * kustomization resolution once at the end, over every path the chunks (and a memo's kept
- * files) left and the kustomizations (shared files) themselves: the bundle's files are never
- * all held. The resolution reads a patch's metadata.name to find its workload; here each
- * chunk checks that a patch file is named after the workload its body names (the emitter's
- * rule, sidecarPatchFile), so the end takes the name from the path, kept files included.
+ * Each file's own findings; returns the parsed objects by path for the kustomization pass.
+ * A sidecar patch's file is named after the workload its body names (the emitter's rule,
+ * sidecarPatchFile): checked here, per file, so the streamed resolution can take a patch's
+ * workload from its path without holding the patch.
+ */
+function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Diagnostic[]): Map<string, unknown> {
+  const objects = new Map<string, unknown>();
+  for (const file of files) {
+    if (!file.path.startsWith("kubernetes/")) continue;
+    const object = useEmitted ? emittedObjectOf(file) : undefined;
+    // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
+    const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
+    const workload = patchWorkloadOf(file.path);
+    const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    if (workload !== null && value !== null && named !== workload) {
+      out.push(diagnostic(codes.kustomizationPatchTarget, { message: `${file.path} holds the sidecar patch for "${String(named)}": a patch file is named after the workload it patches`, file: file.path, path: "metadata.name" }));
+    }
+    objects.set(file.path, value);
+  }
+  return objects;
+}
+
+const kustomizeDiagnostics = (objects: ReadonlyMap<string, unknown>, ir: MeshIR): Diagnostic[] =>
+  resolveKustomizations(objects, ir).map((finding) => diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
+
+/** Checks the files' text: every file parsed back (MESH4400 included), and the kustomizations resolved. For bundles from anywhere, and tests that edit text. */
+export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of kustomizeDiagnostics(checkFiles(files, false, out), ir)) out.push(d);
+  return out;
+}
+
+/**
+ * The pipeline's check: the same findings as verifyKubernetesFiles, but a file this
+ * process's emitter wrote (unchanged since) is checked as the object it serialized
+ * (emitted.ts), and parsed only when it has findings; any other file is parsed. The
+ * kustomizations are resolved when `files` hold them (a whole bundle); a chunk of proxies'
+ * files (no kustomization) gets its own checks only: the streamed pipeline resolves them
+ * once at the end (beginKubernetesRun).
+ */
+export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const objects = checkFiles(files, true, out);
+  if ([...objects.keys()].some(isKustomization)) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
+  return out;
+}
+
+/**
+ * The streamed check: each chunk's files as verifyKubernetesEmitted checks a chunk, and the
+ * kustomization resolution once at the end, over the kustomizations (shared files, kept
+ * whole) and the path of every file handed to the bundle (written or kept by a memo): the
+ * bundle's files are never all held. A patch's workload comes from its path (checkFiles
+ * checked it names the same one).
  */
 function beginKubernetesRun(ir: MeshIR): VerifierRun {
   const objects = new Map<string, unknown>();
   let kustomizations = 0;
-  const record = (path: string, value: unknown) => {
-    const workload = patchWorkloadOf(path);
-    if (posix.basename(path) === KUSTOMIZATION_FILE) { objects.set(path, value); kustomizations++; }
-    else objects.set(path, workload === null ? null : { metadata: { name: workload } });
-  };
   return {
     verify: async (files) => {
       const out: Diagnostic[] = [];
-      for (const file of files) {
-        if (!file.path.startsWith("kubernetes/")) continue;
-        const object = emittedObjectOf(file);
-        const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
-        const workload = patchWorkloadOf(file.path);
-        const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-        if (workload !== null && named !== workload) {
-          out.push(diagnostic(codes.kustomizationPatchTarget, { message: `${file.path} holds the sidecar patch for "${String(named)}": a patch file is named after the workload it patches`, file: file.path, path: "metadata.name" }));
-        }
-        record(file.path, value);
+      for (const [path, value] of checkFiles(files, true, out)) {
+        if (isKustomization(path)) { objects.set(path, value); kustomizations++; }
       }
       return out;
     },
-    keep: (paths) => { for (const path of paths) if (path.startsWith("kubernetes/")) record(path, null); },
-    // Kept kustomizations mean an unchanged mesh-wide part: it was resolved when it was written.
+    written: (paths) => {
+      for (const path of paths) {
+        if (!path.startsWith("kubernetes/") || isKustomization(path)) continue;
+        const workload = patchWorkloadOf(path);
+        objects.set(path, workload === null ? null : { metadata: { name: workload } });
+      }
+    },
+    // No kustomization verified in this run: a memo kept every shared file, unchanged since it was resolved.
     end: () => (kustomizations === 0 ? [] : kustomizeDiagnostics(objects, ir)),
   };
 }

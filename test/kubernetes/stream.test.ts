@@ -14,6 +14,7 @@ import { configFromValue } from "../../compiler/testing.ts";
 import { envoy } from "../../targets/envoy/index.ts";
 import { verifiers } from "../../targets/index.ts";
 import { createKubernetesTarget, kubernetes, withSharedEmit } from "../../targets/kubernetes/index.ts";
+import { verifyKubernetesEmitted } from "../../targets/kubernetes/verify.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 
 const clock = { lap() {} };
@@ -103,6 +104,19 @@ test("streamed, the kustomizations are still checked against every file of the b
     return { ...r, files: r.files.map((f) => (f.path.includes("/patches/") ? { path: f.path, content: f.content.replace(`name: ${late}\n`, "name: svc-0\n") } : f)) };
   });
   assert.equal((await run(renamed)).codes, [`MESH4409 kubernetes/sidecars/patches/${late}.yaml`]);
+});
+
+test("a chunk's files through the plain verify (as a worker thread checks a chunk) get their own checks, not the whole-bundle ones", async () => {
+  const ir = await irPromise;
+  const chunk = ir.proxies.slice(0, 5);
+  const emitter = kubernetes.perProxy!(ir);
+  const files = chunk.flatMap((p) => emitter.proxy(p).files);
+  assert.equal(errorsOf(verifyKubernetesEmitted(files, { ...ir, proxies: chunk })), [], "no kustomization in a chunk: nothing is unlisted yet");
+  const renamed = files.map((f) => (f.path === `kubernetes/sidecars/patches/${chunk[0]!.name}.yaml` ? { path: f.path, content: f.content.replace(`name: ${chunk[0]!.name}\n`, "name: svc-9\n") } : f));
+  assert.equal(errorsOf(verifyKubernetesEmitted(renamed, { ...ir, proxies: chunk })).map((d) => d.code), ["MESH4409"]);
+  // A whole bundle (its kustomizations among the files) is still resolved.
+  const whole = [...emitter.shared().files, ...files];
+  assert.ok(errorsOf(verifyKubernetesEmitted(whole, ir)).some((d) => d.code === "MESH4407"), "the other proxies' files are missing from this bundle");
 });
 
 test("streamed, overlapping workload labels are still reported (a mesh-wide check of the shared files)", async () => {
