@@ -9,7 +9,7 @@
 // check, and the kustomizations, which list every proxy's files by name (a names-only pass).
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { IdentityIR, MeshIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
-import { toYaml, canonicalize } from "../../compiler/serialize.ts";
+import { toYaml } from "../../compiler/serialize.ts";
 import type { EmitResult, EmittedFile, ProxyEmitter, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
@@ -114,10 +114,15 @@ function workloadFileNames(plan: MeshPlan, workload: WorkloadIR): { resources: s
   return { resources, patch: !vm && identity ? sidecarPatchFile(workload.name) : null };
 }
 
-/** Serialized once; the verifier checks the recorded object, not a parse of the text (emitted.ts). */
+/**
+ * Serialized once; the verifier checks the recorded object, not a parse of the text
+ * (emitted.ts). No canonical copy: toYaml sorts keys as it writes, and every check reads an
+ * undefined member as the absent key the text has. The objects were built for this emit
+ * alone, so nothing changes them after.
+ */
 function writeManifests(manifests: readonly Manifest[]): EmittedFile[] {
   return manifests.map((m) => {
-    const object = canonicalize(m.object) as Record<string, unknown>;
+    const object = m.object as Record<string, unknown>;
     const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYaml(object) };
     recordEmitted(file, object);
     return file;
