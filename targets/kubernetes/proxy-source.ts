@@ -6,7 +6,7 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Target } from "../../compiler/target.ts";
 import { indexProxyFiles, type ProxyFileIndex } from "./proxy-files.ts";
-import { emitProxyShared, emitProxySharedFiles, emitShared } from "./shared-emit.ts";
+import { addProxyReader, emitProxyShared, emitProxySharedFiles, emitShared } from "./shared-emit.ts";
 
 export interface ProxyConfigSource {
   /** The proxy target's files for the proxy named `name` (null: files no proxy owns only), and the errors it reported for them. */
@@ -31,6 +31,7 @@ export function wholeProxySource(target: Target, ir: MeshIR): ProxyConfigSource 
 
 /** For a proxy target with perProxy; each proxy's result is taken from the bounded per-chunk cache. */
 export function perProxySource(target: Target, ir: MeshIR): ProxyConfigSource {
+  addProxyReader(target, ir);
   const shared = emitProxySharedFiles(target, ir);
   const sharedFiles = underFolder(target, shared.files);
   return {

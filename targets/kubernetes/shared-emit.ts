@@ -5,8 +5,9 @@
 // - whole (`emitShared`): the in-memory API emits every target whole; cached per IR object.
 // - per proxy (`emitProxyShared`): the streamed pipeline emits a chunk of proxies for every
 //   target, the proxy folder's unit and the ConfigMap's unit of one proxy within the same
-//   chunk; the last few proxies' results are kept (bounded, so memory follows the chunk,
-//   not the mesh), keyed by the IR and ProxyIR objects.
+//   chunk. Each per-proxy emitter built on the IR registers as a reader; a result is kept only
+//   while some registered reader has not taken it (and at most for the last RECENT_PROXIES
+//   proxies, so memory follows the chunk, not the mesh), keyed by the IR and ProxyIR objects.
 import { CHUNK_PROXIES } from "../../compiler/emit-stream.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { EmitResult, ProxyEmitter, Target } from "../../compiler/target.ts";
@@ -35,8 +36,10 @@ const RECENT_PROXIES = 2 * CHUNK_PROXIES;
 interface SharedEmitter {
   readonly emitter: ProxyEmitter;
   shared: EmitResult | null;
-  /** Insertion-ordered: the oldest is dropped first. */
-  readonly recent: Map<ProxyIR, EmitResult>;
+  /** How many per-proxy emitters read this target's results (its own folder, the sidecar ConfigMaps). */
+  readers: number;
+  /** Results some reader has yet to take, with how many took them; insertion-ordered: the oldest is dropped first. */
+  readonly recent: Map<ProxyIR, { readonly result: EmitResult; reads: number }>;
 }
 const emitters = new WeakMap<MeshIR, Map<Target, SharedEmitter>>();
 
@@ -46,16 +49,27 @@ function sharedEmitterOf(target: Target, ir: MeshIR): SharedEmitter {
   let byTarget = emitters.get(ir);
   if (!byTarget) emitters.set(ir, (byTarget = new Map()));
   let entry = byTarget.get(original);
-  if (!entry) byTarget.set(original, (entry = { emitter: original.perProxy(ir), shared: null, recent: new Map() }));
+  if (!entry) byTarget.set(original, (entry = { emitter: original.perProxy(ir), shared: null, readers: 0, recent: new Map() }));
   return entry;
 }
 
-/** `target.perProxy(ir).proxy(proxy)`, computed once while the proxy is among the last RECENT_PROXIES asked for. */
+/** One more reader of `target`'s per-proxy results on `ir` (called when a per-proxy emitter that reads them is built). */
+export function addProxyReader(target: Target, ir: MeshIR): void {
+  sharedEmitterOf(target, ir).readers++;
+}
+
+/** `target.perProxy(ir).proxy(proxy)`, computed once for its registered readers while the proxy is among the last RECENT_PROXIES asked for. */
 export function emitProxyShared(target: Target, ir: MeshIR, proxy: ProxyIR): EmitResult {
   const entry = sharedEmitterOf(target, ir);
-  let result = entry.recent.get(proxy);
-  if (!result) {
-    entry.recent.set(proxy, (result = entry.emitter.proxy(proxy)));
+  const kept = entry.recent.get(proxy);
+  if (kept) {
+    // Released as soon as every reader took it: a chunk's configs do not outlive the chunk.
+    if (++kept.reads >= entry.readers) entry.recent.delete(proxy);
+    return copyOf(kept.result);
+  }
+  const result = entry.emitter.proxy(proxy);
+  if (entry.readers > 1) {
+    entry.recent.set(proxy, { result, reads: 1 });
     if (entry.recent.size > RECENT_PROXIES) entry.recent.delete(entry.recent.keys().next().value!);
   }
   return copyOf(result);
@@ -74,7 +88,12 @@ export function withSharedEmit(target: Target): Target {
     ...target,
     emit: (ir) => emitShared(target, ir),
     ...(target.perProxy
-      ? { perProxy: (ir: MeshIR) => ({ proxy: (p: ProxyIR) => emitProxyShared(target, ir, p), shared: () => emitProxySharedFiles(target, ir) }) }
+      ? {
+        perProxy: (ir: MeshIR) => {
+          addProxyReader(target, ir);
+          return { proxy: (p: ProxyIR) => emitProxyShared(target, ir, p), shared: () => emitProxySharedFiles(target, ir) };
+        },
+      }
       : {}),
   };
   originals.set(wrapped, originalOf(target));
