@@ -2,14 +2,15 @@
 // proxy into a sink (the bundle writer): a chunk of proxies is emitted by every target that
 // emits per proxy, verified against the IR of those proxies alone, handed to the sink and
 // released, so peak memory follows the chunk, not the mesh. Targets without `perProxy`
-// (Kubernetes, certs) emit whole, after the proxies. Errors stop the sink, not the stages: the
+// (certs) emit whole, after the proxies. A verifier with whole-bundle checks (Kubernetes)
+// checks chunk by chunk through a VerifierRun and ends once, after the last chunk. Errors stop the sink, not the stages: the
 // remaining proxies are still emitted so every diagnostic comes back, and the caller discards
 // what the sink staged (a bundle with an error anywhere is never written).
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "./ir/types.ts";
-import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier } from "./target.ts";
+import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierRun } from "./target.ts";
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
 
 /** Receives verified files, a chunk at a time, only while no error has been found. */
@@ -61,10 +62,12 @@ function activeVerifiers(all: readonly Verifier[], targets: readonly Target[], m
   return active;
 }
 
-async function verifyFiles(verifiers: readonly Verifier[], names: ReadonlySet<string>, files: readonly EmittedFile[], ir: MeshIR, into: Diagnostic[]): Promise<void> {
+async function verifyFiles(verifiers: readonly Verifier[], names: ReadonlySet<string>, files: readonly EmittedFile[], ir: MeshIR, into: Diagnostic[], runs?: ReadonlyMap<Verifier, VerifierRun>): Promise<void> {
   for (const v of verifiers) {
     if (!names.has(v.target)) continue;
-    for (const d of await v.verify(files.filter((f) => f.path.startsWith(`${v.target}/`)), ir)) into.push(d);
+    const mine = files.filter((f) => f.path.startsWith(`${v.target}/`));
+    const run = runs?.get(v);
+    for (const d of await (run ? run.verify(mine, ir) : v.verify(mine, ir))) into.push(d);
   }
 }
 
@@ -92,6 +95,14 @@ export async function emitWhole(ir: MeshIR, targets: readonly Target[], verifier
 
 const digestOf = (value: unknown) => sha256(JSON.stringify(value));
 
+function recordedSink(sink: FileSink, runs: readonly VerifierRun[]): FileSink {
+  const record = (paths: readonly string[]) => { for (const r of runs) r.written(paths); };
+  return {
+    add: (files) => { record(files.map((f) => f.path)); sink.add(files); },
+    keep: (entries) => { record(entries.map((e) => e.path)); sink.keep?.(entries); },
+  };
+}
+
 /** Verify diagnostics by the memo entry whose files they name (file-less ones stay with the chunk's first). */
 function attribute(diagnostics: readonly Diagnostic[], owners: Map<string, string>, fallback: string | undefined, into: Map<string, Diagnostic[]>): void {
   for (const d of diagnostics) {
@@ -106,6 +117,9 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   const streamed = targets.filter((x) => x.perProxy !== undefined);
   const whole = targets.filter((x) => x.perProxy === undefined);
   const emitters = streamed.map((x) => ({ name: x.name, emitter: x.perProxy!(ir) }));
+  const runs = new Map(active.filter((v) => v.begin !== undefined && streamed.some((x) => x.name === v.target)).map((v) => [v, v.begin!(ir)] as const));
+  // Every file the bundle gets (written or kept), by path, for the runs' whole-bundle checks at the end.
+  if (runs.size > 0) sink = recordedSink(sink, [...runs.values()]);
   const streamedNames = new Set(streamed.map((x) => x.name));
   if (memo) memo.next = new Map();
   // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
@@ -114,11 +128,11 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digestOf(p)}`]) : []);
   const wholeKey = memo ? sha256([digestOf({ ...ir, proxies: [] }), ...proxyKeys.values()].join("\n")) : "";
   /** Emits one unit per memo key, verifies them together, hands them over, and remembers them. */
-  const run = async (units: { id: string; key: string; emit: () => EmitResult }[], scope: () => MeshIR, names: ReadonlySet<string>) => {
+  const run = async (units: { id: string; key: string; emit: () => EmitResult; proxy?: ProxyIR }[], scope: (fresh: ReadonlySet<ProxyIR | undefined>) => MeshIR, names: ReadonlySet<string>) => {
     const files: EmittedFile[] = [];
     const owners = new Map<string, string>();
     const found = new Map<string, Diagnostic[]>();
-    const fresh: { id: string; key: string; files: EmittedFile[] }[] = [];
+    const fresh: { id: string; key: string; files: EmittedFile[]; proxy?: ProxyIR }[] = [];
     for (const unit of units) {
       const before = memo?.last.get(unit.id);
       if (before && before.key === unit.key) {
@@ -131,13 +145,13 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
       for (const f of out.files) { files.push(f); owners.set(f.path, unit.id); }
       for (const d of out.diagnostics) diagnostics.push(d);
       found.set(unit.id, [...out.diagnostics]);
-      fresh.push({ id: unit.id, key: unit.key, files: [...out.files] });
+      fresh.push({ id: unit.id, key: unit.key, files: [...out.files], proxy: unit.proxy });
     }
     t.lap("emit");
     if (fresh.length === 0 || hasError(diagnostics)) return;
     const checked: Diagnostic[] = [];
     if (files.length > 0) {
-      await verifyFiles(active, names, files, scope(), checked);
+      await verifyFiles(active, names, files, scope(new Set(fresh.map((u) => u.proxy))), checked, runs);
       for (const d of checked) diagnostics.push(d);
       t.lap("verify");
       if (hasError(diagnostics)) return;
@@ -153,13 +167,18 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
     const chunk: readonly ProxyIR[] = ir.proxies.slice(i, i + CHUNK_PROXIES);
     const keys = new Map(chunk.map((p) => [p, proxyKeys.get(p) ?? ""]));
-    const units = chunk.flatMap((p) => emitters.map((e) => ({ id: `${e.name}\0${p.name}`, key: keys.get(p)!, emit: () => e.emitter.proxy(p), proxy: p })));
+    // An emitter whose proxy files read more of the IR than the proxy says what (inputOf): part of its key.
+    const keyOf = (e: (typeof emitters)[number], p: ProxyIR) => (memo && e.emitter.inputOf ? `${keys.get(p)!}:${digestOf(e.emitter.inputOf(p))}` : keys.get(p)!);
+    const units = chunk.flatMap((p) => emitters.map((e) => ({ id: `${e.name}\0${p.name}`, key: keyOf(e, p), emit: () => e.emitter.proxy(p), proxy: p })));
     // The verifiers see the IR of the proxies emitted again, alone.
-    const changed = () => ({ ...ir, proxies: chunk.filter((p) => memo?.last.get(`${emitters[0]!.name}\0${p.name}`)?.key !== keys.get(p)) });
+    const changed = (fresh: ReadonlySet<ProxyIR | undefined>) => ({ ...ir, proxies: chunk.filter((p) => fresh.has(p)) });
     await run(units, changed, streamedNames);
   }
   for (const target of whole) {
     await run([{ id: target.name, key: wholeKey, emit: () => target.emit(ir) }], () => ir, new Set([target.name]));
   }
   t.lap("emit");
+  // The whole-bundle checks, once, from what the chunks left; skipped (as every verify is) once an error is found.
+  if (!hasError(diagnostics)) for (const r of runs.values()) for (const d of r.end()) diagnostics.push(d);
+  t.lap("verify");
 }

@@ -83,7 +83,9 @@ function literalBlock(s: string, indent: string): string | null {
   // An explicit indentation indicator when the text itself starts with a space or a line break.
   const indicator = /^[ \n]/.test(s) ? "2" : "";
   const inner = indent + "  ";
-  // Every non-empty line indented, in one pass (a sidecar ConfigMap carries a whole proxy config).
+  // Every non-empty line indented (a sidecar ConfigMap carries a whole proxy config): without
+  // empty lines (a proxy config has none) a plain replaceAll, several times faster than the regex.
+  if (body !== "" && body[0] !== "\n" && !body.endsWith("\n") && !body.includes("\n\n")) return `|${indicator}${chomp}\n${inner}` + body.replaceAll("\n", `\n${inner}`);
   return `|${indicator}${chomp}\n` + body.replace(/(^|\n)(?=[^\n])/g, `$1${inner}`);
 }
 
@@ -156,11 +158,6 @@ export function toYaml(value: unknown): string {
 }
 
 /** Several documents in one file, separated by `---`. */
-/** toYaml of a value that is already canonicalize()'s output (the Kubernetes target keeps the copy for its verifier): toYaml orders keys as it writes, so this is toYaml. */
-export function toYamlOfCanonical(canonical: unknown): string {
-  return toYaml(canonical);
-}
-
 export function toYamlStream(values: readonly unknown[]): string {
   return values.map((v) => toYaml(v)).join("---\n");
 }

@@ -66,15 +66,22 @@ export interface Target {
 
 /**
  * One IR's emitter, proxy by proxy; holds what every proxy shares (compiled templates).
- * `proxy(p)` reads `p` and, of the rest of the IR, only `version`, `mesh` and `runtime`:
- * watch mode reuses a proxy's files while those are unchanged (test/core/stream-bundle.test.ts
- * checks the contract for every proxy target).
+ * `proxy(p)` reads `p` and, of the rest of the IR, only `version`, `mesh` and `runtime`, or,
+ * for an emitter with `inputOf`, exactly the IR `inputOf(p)` returns: watch mode reuses a
+ * proxy's files while those are unchanged (test/core/stream-bundle.test.ts checks the contract
+ * for every target that emits per proxy).
  */
 export interface ProxyEmitter {
   /** The files of `proxy` (one of the IR's proxies); pure. */
   proxy(proxy: ProxyIR): EmitResult;
-  /** Files that belong to no single proxy (none for today's proxy targets). */
+  /** Files that belong to no single proxy (none for today's proxy targets; the Kubernetes kustomizations). */
   shared(): EmitResult;
+  /**
+   * For an emitter whose proxy files read more than the proxy (the Kubernetes target reads
+   * the proxy's workload from the infra IR): the IR reduced to what `proxy(p)` reads. Emitting
+   * `p` from it gives the same files; the memo keys the proxy's files by it.
+   */
+  inputOf?(proxy: ProxyIR): MeshIR;
 }
 
 /** `emit` for a target that emits proxy by proxy: shared files, then each proxy's. */
@@ -104,4 +111,19 @@ export interface Verifier {
   /** Null when the tool it needs is here; otherwise what is missing and how to install it. */
   missing(): string | null;
   verify(files: readonly EmittedFile[], ir: MeshIR): Promise<readonly Diagnostic[]>;
+  /**
+   * Optional, for the streamed pipeline, for a verifier with whole-bundle checks (the Kubernetes
+   * kustomizations list every proxy's files): one compile's check. `verify` checks one chunk's
+   * files (the shared files with the whole IR, each chunk with its proxies'; `verify` above
+   * must also accept a chunk, without the whole-bundle checks), `written` gets the path of every
+   * file handed to the bundle (written or kept by a memo), and `end` runs the whole-bundle
+   * checks once, from what the run kept (paths, never every file), when no error was found.
+   */
+  begin?(ir: MeshIR): VerifierRun;
+}
+
+export interface VerifierRun {
+  verify(files: readonly EmittedFile[], scope: MeshIR): Promise<readonly Diagnostic[]>;
+  written(paths: readonly string[]): void;
+  end(): readonly Diagnostic[];
 }

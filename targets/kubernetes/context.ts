@@ -2,9 +2,8 @@
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo, type DiagnosticInput } from "../../compiler/diagnostics/define.ts";
 import type { GatewayInfraIR, IdentityIR, MeshIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
-import type { EmittedFile } from "../../compiler/target.ts";
 import type { KubernetesOptions, ProxyFlavour } from "./options.ts";
-import { indexProxyFiles, type ProxyFileIndex } from "./proxy-files.ts";
+import type { ProxyFileIndex } from "./proxy-files.ts";
 
 /** One Kubernetes object and the file (relative to `kubernetes/`) it is written to. */
 export interface Manifest {
@@ -35,18 +34,22 @@ function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
   return out;
 }
 
-export function createEmitContext(
-  ir: MeshIR, options: KubernetesOptions, flavour: ProxyFlavour, proxyFiles: readonly EmittedFile[], sink: Diagnostic[],
-): EmitContext {
+/** What every emit of one IR shares: the lookups, built once per IR (not per proxy). */
+export type BaseContext = Omit<EmitContext, "proxyFiles" | "report">;
+
+export function createBaseContext(ir: MeshIR, options: KubernetesOptions, flavour: ProxyFlavour): BaseContext {
   return {
     ir, options, flavour,
-    proxyFiles: indexProxyFiles(proxyFiles, new Set(ir.proxies.map((p) => p.name))),
     workloadByName: indexBy(ir.infra.workloads, (w) => w.name),
     identityByName: indexBy(ir.infra.identities, (i) => i.name),
     proxyByName: indexBy(ir.proxies, (p) => p.name),
     gatewayByProxy: indexBy(ir.infra.gateways, (g) => g.proxy),
-    report: (code, input) => sink.push(diagnostic(code, input)),
   };
+}
+
+/** One emit's context (the shared files, or one proxy's): its proxy files and where its diagnostics go. */
+export function createEmitContext(base: BaseContext, proxyFiles: ProxyFileIndex, sink: Diagnostic[]): EmitContext {
+  return { ...base, proxyFiles, report: (code, input) => sink.push(diagnostic(code, input)) };
 }
 
 /** Metadata every namespaced object gets. */

@@ -11,7 +11,7 @@ import type { EmittedFile } from "../../compiler/target.ts";
 interface Entry {
   readonly path: string;
   readonly content: string;
-  /** The canonical plain object (`canonicalize` of the model) that `content` serializes. */
+  /** The plain object `content` serializes (keys in any order; an undefined member is a key the text does not have). */
   readonly object: Record<string, unknown>;
 }
 

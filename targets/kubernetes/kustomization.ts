@@ -25,8 +25,9 @@ export function formatLabelSelector(labels: Readonly<Record<string, string>>): s
   return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
 }
 
-export function buildRootKustomization(namespace: string, resources: readonly Manifest[]): Manifest {
-  const object = { ...KUSTOMIZATION_TYPE, namespace, resources: resources.map((m) => m.file).sort() };
+/** `resources`: the files of every object the root applies (names only: most are emitted with their proxy's files). */
+export function buildRootKustomization(namespace: string, resources: readonly string[]): Manifest {
+  const object = { ...KUSTOMIZATION_TYPE, namespace, resources: [...resources].sort() };
   return { file: KUSTOMIZATION_FILE, object };
 }
 

@@ -1,6 +1,7 @@
 // L3/L4 reachability from infra.networkPolicies: ingress to a workload's pods from the
 // pods (or VM addresses) of the workloads allowed to call it, on the listed ports only;
 // plus default-deny for mesh members. A second fence behind the proxies' mTLS authorization.
+// A workload's policies are emitted with its proxy's files; default-deny with the shared ones.
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { NetworkPolicyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
@@ -38,10 +39,10 @@ function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: Workload
       ingress: [{ ...(from === undefined ? {} : { from }), ports }],
     },
   });
-  return { file: manifestFileName("NetworkPolicy", name), object };
+  return { file: policyFileName(target), object };
 }
 
-function buildDefaultDeny(ctx: EmitContext): Manifest {
+export function buildDefaultDeny(ctx: EmitContext): Manifest {
   const name = "default-deny-ingress";
   const object = buildModelObject(NetworkPolicy, {
     metadata: buildMetadata(ctx, name),
@@ -51,11 +52,10 @@ function buildDefaultDeny(ctx: EmitContext): Manifest {
   return { file: manifestFileName("NetworkPolicy", name), object };
 }
 
-export function buildNetworkPolicies(ctx: EmitContext): Manifest[] {
+/** The NetworkPolicies of one workload (the IR's policies whose target it is); a VM gets none, and a note says so. */
+export function buildWorkloadPolicies(ctx: EmitContext, target: WorkloadIR, policies: readonly NetworkPolicyIR[]): Manifest[] {
   const out: Manifest[] = [];
-  for (const policy of ctx.ir.infra.networkPolicies) {
-    const target = ctx.workloadByName.get(policy.target);
-    if (!target) continue;
+  for (const policy of policies) {
     if (isVmWorkload(target)) {
       ctx.report(codes.networkPolicyOnVm, {
         message: `"${target.name}" runs outside Kubernetes: no NetworkPolicy restricts who reaches it; its proxy's mTLS authorization still does`,
@@ -65,6 +65,8 @@ export function buildNetworkPolicies(ctx: EmitContext): Manifest[] {
     }
     out.push(buildPolicy(ctx, policy, target));
   }
-  if (ctx.ir.infra.defaultDeny) out.push(buildDefaultDeny(ctx));
   return out;
 }
+
+/** The file of a workload's policy (the names pass of the kustomization). */
+export const policyFileName = (target: WorkloadIR) => manifestFileName("NetworkPolicy", `allow-to-${target.name}`);

@@ -77,7 +77,10 @@ function collectUnknownFields(value: unknown, type: string, segments: Segment[],
   }
   const fields = fieldsOf(parsed.name);
   if (!fields || array) return;
-  for (const [key, member] of Object.entries(value)) {
+  for (const key in value) {
+    const member = (value as Record<string, unknown>)[key];
+    // An undefined member is not in the text (toYaml skips it): absent, as for the parsed file.
+    if (member === undefined || !Object.hasOwn(value, key)) continue;
     const child = fields[key];
     if (child === undefined) out.push({ rule: "fieldUnknown", segments: [...segments, key], message: `unknown field "${key}"` });
     else if (child !== "") { segments.push(key); collectUnknownFields(member, child, segments, out); segments.pop(); }

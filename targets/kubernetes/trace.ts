@@ -3,7 +3,7 @@
 // catalog"). Set in one pass over the built objects, from the name label each builder
 // already sets, so no builder repeats it; an object the pass cannot place is a meshc bug,
 // caught by the traceability test, and falls back to the mesh.
-import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { proxySource, ruleSource, traceText, type TraceSource } from "../../compiler/trace.ts";
 import type { Manifest } from "./context.ts";
 
@@ -23,9 +23,16 @@ function buildIndex(ir: MeshIR): Map<string, TraceSource> {
   return index;
 }
 
+/** The first sidecar proxy of each owner (service), as `find` over the proxies would give it. */
+export function indexSidecarsByOwner(ir: MeshIR): Map<string, ProxyIR> {
+  const out = new Map<string, ProxyIR>();
+  for (const p of ir.proxies) if (p.kind === "sidecar" && !out.has(p.owner)) out.set(p.owner, p);
+  return out;
+}
+
 /** "rule a, rule b": the allow rules (or gateways) that let callers into a service, in the order its proxy checks them. */
-function allowRulesOf(ir: MeshIR, service: string): string {
-  const proxy = ir.proxies.find((p) => p.kind === "sidecar" && p.owner === service);
+function allowRulesOf(sidecars: ReadonlyMap<string, ProxyIR>, service: string): string {
+  const proxy = sidecars.get(service);
   if (proxy === undefined) return "";
   const owner = proxySource(proxy);
   const texts = proxy.listeners.flatMap((l) => (l.direction === "inbound" ? l.authorization?.rules ?? [] : []))
@@ -55,15 +62,21 @@ function sourceOf(object: KubeObject, index: ReadonlyMap<string, TraceSource>, m
  * Component), which are not applied to the cluster. The objects were built for this emit
  * only, so they are annotated in place.
  */
-export function annotateSources(ir: MeshIR, manifests: readonly Manifest[]): void {
+export function createSourceAnnotator(ir: MeshIR): (manifests: readonly Manifest[]) => void {
+  // Built once per IR: the annotator runs once per proxy.
   const index = buildIndex(ir);
+  const sidecars = indexSidecarsByOwner(ir);
   const mesh: TraceSource = { kind: "mesh", name: ir.mesh.name };
+  return (manifests) => annotate(manifests, index, sidecars, mesh);
+}
+
+function annotate(manifests: readonly Manifest[], index: ReadonlyMap<string, TraceSource>, sidecars: ReadonlyMap<string, ProxyIR>, mesh: TraceSource): void {
   for (const m of manifests) {
     const object = m.object as KubeObject;
     if (object.kind === "Kustomization" || object.kind === "Component") continue;
     const meta = (object.metadata ??= {});
     const source = sourceOf(object, index, mesh);
-    const rules = object.kind === "NetworkPolicy" && source.kind === "service" ? allowRulesOf(ir, source.name) : "";
+    const rules = object.kind === "NetworkPolicy" && source.kind === "service" ? allowRulesOf(sidecars, source.name) : "";
     meta.annotations = { ...meta.annotations, [SOURCE_ANNOTATION]: traceText(source), ...(rules ? { [RULES_ANNOTATION]: rules } : {}) };
   }
 }

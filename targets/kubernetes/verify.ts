@@ -2,7 +2,8 @@
 // validate() (types, enums, required fields, CRD patterns), then meshc's strict pass
 // (strict.ts) and the kustomization resolution (kustomize-check.ts). In-process and
 // fast, so it runs on every compile: in the pipeline it checks the objects the emitter
-// serialized (emitted.ts) and parses only files with findings, for their lines.
+// serialized (emitted.ts) and parses only files with findings, for their lines. Streamed, it
+// checks chunk by chunk and resolves the kustomizations once at the end (beginKubernetesRun).
 import { Certificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import { ClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
@@ -16,10 +17,12 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { diagnostic, type CodeInfo } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import type { EmittedFile, Verifier } from "../../compiler/target.ts";
+import { posix } from "node:path";
+import type { EmittedFile, Verifier, VerifierRun } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { emittedObjectOf } from "./emitted.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
+import { KUSTOMIZATION_FILE, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
@@ -107,33 +110,90 @@ function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, ou
   return object;
 }
 
-function verifyBundle(files: readonly EmittedFile[], ir: MeshIR, useEmitted: boolean): Diagnostic[] {
-  const out: Diagnostic[] = [];
+const isKustomization = (path: string) => posix.basename(path) === KUSTOMIZATION_FILE;
+
+/** The workload a sidecar patch file is named for (`kubernetes/sidecars/patches/<workload>.yaml`), or null for any other file. */
+function patchWorkloadOf(path: string): string | null {
+  const prefix = `kubernetes/${sidecarPatchFile("")}`.replace(/\.yaml$/, "");
+  return path.startsWith(prefix) && path.endsWith(".yaml") ? path.slice(prefix.length, -".yaml".length) : null;
+}
+
+/**
+ * Each file's own findings; returns the parsed objects by path for the kustomization pass.
+ * A sidecar patch's file is named after the workload its body names (the emitter's rule,
+ * sidecarPatchFile): checked here, per file, so the streamed resolution can take a patch's
+ * workload from its path without holding the patch.
+ */
+function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Diagnostic[]): Map<string, unknown> {
   const objects = new Map<string, unknown>();
   for (const file of files) {
     if (!file.path.startsWith("kubernetes/")) continue;
     const object = useEmitted ? emittedObjectOf(file) : undefined;
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
-    objects.set(file.path, (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null);
+    const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
+    const workload = patchWorkloadOf(file.path);
+    const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    if (workload !== null && value !== null && named !== workload) {
+      out.push(diagnostic(codes.kustomizationPatchTarget, { message: `${file.path} holds the sidecar patch for "${String(named)}": a patch file is named after the workload it patches`, file: file.path, path: "metadata.name" }));
+    }
+    objects.set(file.path, value);
   }
-  for (const finding of resolveKustomizations(objects, ir)) {
-    out.push(diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
-  }
-  return out;
+  return objects;
 }
 
-/** Checks the files' text: every file parsed back (MESH4400 included). For bundles from anywhere, and tests that edit text. */
+const kustomizeDiagnostics = (objects: ReadonlyMap<string, unknown>, ir: MeshIR): Diagnostic[] =>
+  resolveKustomizations(objects, ir).map((finding) => diagnostic(codes[finding.rule], { message: finding.message, file: finding.file, path: finding.path }));
+
+/** Checks the files' text: every file parsed back (MESH4400 included), and the kustomizations resolved. For bundles from anywhere, and tests that edit text. */
 export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
-  return verifyBundle(files, ir, false);
+  const out: Diagnostic[] = [];
+  for (const d of kustomizeDiagnostics(checkFiles(files, false, out), ir)) out.push(d);
+  return out;
 }
 
 /**
  * The pipeline's check: the same findings as verifyKubernetesFiles, but a file this
  * process's emitter wrote (unchanged since) is checked as the object it serialized
- * (emitted.ts), and parsed only when it has findings; any other file is parsed.
+ * (emitted.ts), and parsed only when it has findings; any other file is parsed. The
+ * kustomizations are resolved when `files` hold them (a whole bundle); a chunk of proxies'
+ * files (no kustomization) gets its own checks only: the streamed pipeline resolves them
+ * once at the end (beginKubernetesRun).
  */
 export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
-  return verifyBundle(files, ir, true);
+  const out: Diagnostic[] = [];
+  const objects = checkFiles(files, true, out);
+  if ([...objects.keys()].some(isKustomization)) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
+  return out;
+}
+
+/**
+ * The streamed check: each chunk's files as verifyKubernetesEmitted checks a chunk, and the
+ * kustomization resolution once at the end, over the kustomizations (shared files, kept
+ * whole) and the path of every file handed to the bundle (written or kept by a memo): the
+ * bundle's files are never all held. A patch's workload comes from its path (checkFiles
+ * checked it names the same one).
+ */
+function beginKubernetesRun(ir: MeshIR): VerifierRun {
+  const objects = new Map<string, unknown>();
+  let kustomizations = 0;
+  return {
+    verify: async (files) => {
+      const out: Diagnostic[] = [];
+      for (const [path, value] of checkFiles(files, true, out)) {
+        if (isKustomization(path)) { objects.set(path, value); kustomizations++; }
+      }
+      return out;
+    },
+    written: (paths) => {
+      for (const path of paths) {
+        if (!path.startsWith("kubernetes/") || isKustomization(path)) continue;
+        const workload = patchWorkloadOf(path);
+        objects.set(path, workload === null ? null : { metadata: { name: workload } });
+      }
+    },
+    // No kustomization verified in this run: a memo kept every shared file, unchanged since it was resolved.
+    end: () => (kustomizations === 0 ? [] : kustomizeDiagnostics(objects, ir)),
+  };
 }
 
 export const kubernetesVerifier: Verifier = {
@@ -141,4 +201,5 @@ export const kubernetesVerifier: Verifier = {
   defaultOn: true,
   missing: () => null,
   verify: async (files, ir) => verifyKubernetesEmitted(files, ir),
+  begin: beginKubernetesRun,
 };

@@ -66,26 +66,51 @@ function selectPortName(workload: WorkloadIR, endpoint: EndpointIR): string | nu
   return workload.ports.length === 1 ? workload.ports[0].name : null;
 }
 
-/** One EndpointSlice per address family and port: a slice has one address type and one port list for all its endpoints. */
-export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
-  const groups = new Map<string, { addressType: "IPv4" | "IPv6"; portName: string; port: number; addresses: string[] }>();
+interface EndpointGroup { readonly addressType: "IPv4" | "IPv6"; readonly portName: string; readonly port: number; readonly addresses: string[] }
+
+/** The static endpoints by address family and port (one EndpointSlice each), and those matching no port. Pure: the names pass uses it too. */
+function groupEndpoints(workload: WorkloadIR): { groups: EndpointGroup[]; unmatched: [number, EndpointIR][] } {
+  const groups = new Map<string, EndpointGroup>();
+  const unmatched: [number, EndpointIR][] = [];
   for (const [i, endpoint] of workload.staticEndpoints.entries()) {
     const portName = selectPortName(workload, endpoint);
-    if (portName === null) {
-      ctx.report(codes.endpointPortUnmatched, {
-        message: `endpoint ${endpoint.address}:${endpoint.port} of "${workload.name}" matches none of its ports (${workload.ports.map((p) => p.port).join(", ")})`,
-        path: `infra.workloads.${workload.name}.staticEndpoints[${i}]`,
-      });
-      continue;
-    }
+    if (portName === null) { unmatched.push([i, endpoint]); continue; }
     const addressType = addressTypeOf(endpoint.address);
     const key = `${addressType}/${portName}/${endpoint.port}`;
     const group = groups.get(key) ?? { addressType, portName, port: endpoint.port, addresses: [] };
     group.addresses.push(endpoint.address);
     groups.set(key, group);
   }
-  return [...groups.values()].map((group, i) => {
-    const name = groups.size === 1 ? workload.name : `${workload.name}-${i + 1}`;
+  return { groups: [...groups.values()], unmatched };
+}
+
+const sliceName = (workload: WorkloadIR, count: number, i: number) => (count === 1 ? workload.name : `${workload.name}-${i + 1}`);
+
+/** The files buildEndpointSlices writes. */
+export function endpointSliceFileNames(workload: WorkloadIR): string[] {
+  const { groups } = groupEndpoints(workload);
+  return groups.map((_, i) => manifestFileName("EndpointSlice", sliceName(workload, groups.length, i)));
+}
+
+/** The files buildServiceAccount (when emitted) and buildServices write. */
+export function serviceFileNames(workload: WorkloadIR): string[] {
+  const vm = isVmWorkload(workload);
+  const out = workload.emit.service || vm ? [manifestFileName("Service", workload.name)] : [];
+  if (!vm) for (const version of workload.versions) out.push(manifestFileName("Service", versionServiceName(workload.name, version.name)));
+  return out;
+}
+
+/** One EndpointSlice per address family and port: a slice has one address type and one port list for all its endpoints. */
+export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
+  const { groups, unmatched } = groupEndpoints(workload);
+  for (const [i, endpoint] of unmatched) {
+    ctx.report(codes.endpointPortUnmatched, {
+      message: `endpoint ${endpoint.address}:${endpoint.port} of "${workload.name}" matches none of its ports (${workload.ports.map((p) => p.port).join(", ")})`,
+      path: `infra.workloads.${workload.name}.staticEndpoints[${i}]`,
+    });
+  }
+  return groups.map((group, i) => {
+    const name = sliceName(workload, groups.length, i);
     const slice = buildModelObject(EndpointSlice, {
       metadata: buildMetadata(ctx, name, { "kubernetes.io/service-name": workload.name, "endpointslice.kubernetes.io/managed-by": "meshc.dev" }),
       addressType: group.addressType,

@@ -18,6 +18,8 @@ import { emitByProxy, type EmittedFile, type Target, type Verifier } from "../..
 import { envoy } from "../../targets/envoy/index.ts";
 import { haproxy } from "../../targets/haproxy/index.ts";
 import { nginx } from "../../targets/nginx/index.ts";
+import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
+import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const SHOP = join(ROOT, "examples", "shop", "mesh.config.ts");
@@ -51,11 +53,25 @@ test("the streamed bundle equals the in-memory compile, byte for byte, lock incl
   assert.equal([...readTree(out)].sort(), [...expected].sort());
 });
 
+const sortedByPath = (r: ReturnType<Target["emit"]>) => [...r.files].sort((a, b) => (a.path < b.path ? -1 : 1));
+/** Kubernetes sidecars of every flavour: each reads its proxy target's files of the proxy. */
+const kubernetesFlavours = [kubernetes, createKubernetesTarget(nginx), createKubernetesTarget(haproxy)];
+
 test("every proxy target's emit is its per-proxy files, shared first", async () => {
   const { ir } = await compileFile(SHOP, { cwd: ROOT, typecheck: false, targets: ["envoy"] });
   for (const target of [envoy, nginx, haproxy]) {
     assert.ok(target.perProxy, `${target.name} emits per proxy`);
     assert.equal(emitByProxy(target.perProxy!, ir!), target.emit(ir!), target.name);
+  }
+  // The Kubernetes target's emit sorts its files by path; the same files and diagnostics.
+  for (const target of kubernetesFlavours) {
+    for (const mesh of [ir!, richIR]) {
+      assert.ok(target.perProxy, "kubernetes emits per proxy");
+      const [streamed, whole] = [emitByProxy(target.perProxy!, mesh), target.emit(mesh)];
+      assert.ok(whole.files.length > 10);
+      assert.equal(sortedByPath(streamed), whole.files, target.description);
+      assert.equal(streamed.diagnostics, whole.diagnostics);
+    }
   }
 });
 
@@ -66,6 +82,28 @@ test("a proxy's files depend on the proxy, the mesh and the runtime paths alone 
   for (const target of [envoy, nginx, haproxy]) {
     const full = target.perProxy!(ir!);
     for (const p of ir!.proxies) assert.equal(target.perProxy!(bare(p)).proxy(p), full.proxy(p), `${target.name} ${p.name}`);
+  }
+});
+
+test("a proxy's Kubernetes files depend on exactly the IR its inputOf names, and name only its own workloads", async () => {
+  const { ir } = await compileFile(SHOP, { cwd: ROOT, typecheck: false, targets: ["envoy"] });
+  for (const mesh of [ir!, richIR]) {
+    for (const target of kubernetesFlavours) {
+      const full = target.perProxy!(mesh);
+      let nonEmpty = 0;
+      for (const p of mesh.proxies) {
+        const slice = full.inputOf!(p);
+        assert.ok(slice.infra.workloads.length < mesh.infra.workloads.length || mesh.infra.workloads.length <= 2, "the slice is not the mesh");
+        const files = full.proxy(p);
+        // From the slice alone (the other proxies and workloads gone), byte for byte the same.
+        assert.equal(target.perProxy!(slice).proxy(p), files, `${target.name} ${p.name}`);
+        // Every object of p's files belongs to p's workloads (named after them, or their identity).
+        const own = mesh.infra.workloads.filter((w) => w.proxy === p.name);
+        for (const f of files.files) assert.ok(own.some((w) => f.path.includes(w.name) || f.path.includes(w.serviceAccount)), `${f.path} is ${p.name}'s`);
+        if (files.files.length > 0) nonEmpty++;
+      }
+      assert.ok(nonEmpty >= 3, "the proxies emit their workloads' objects");
+    }
   }
 });
 

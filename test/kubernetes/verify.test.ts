@@ -89,7 +89,8 @@ test("malformed Gateway API objects are refused: HTTPRoute, GRPCRoute v1, TCPRou
 
 test("the pipeline's verifier checks the emitted objects: same findings, paths and lines as parsing the text", async () => {
   const files = emit(richIR);
-  for (const file of files) assert.equal(emittedObjectOf(file), parse(file.content), file.path);
+  // The recorded object is what the text parses to, an undefined member being a key the text does not have (JSON drops it too).
+  for (const file of files) assert.equal(JSON.parse(JSON.stringify(emittedObjectOf(file))), parse(file.content), file.path);
   // An edited copy, or a file whose text changed in place, is not the emitter's any more: its text is checked.
   const edited = mutate(files, "kubernetes/service-web.yaml", (t) => t.replace("port: 8080", "port: 70000"));
   assert.is(emittedObjectOf(edited.find((f) => f.path === "kubernetes/service-web.yaml")!), undefined);
