@@ -182,9 +182,16 @@ export class SchemaWalker {
   private walkScalar(value: unknown, scalar: string): boolean {
     const range = INT_RANGES[scalar];
     if (range !== undefined) {
-      const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : null;
+      if (typeof value === "number") {
+        // Numbers (nearly every integer the emitter writes) are compared as they are: a safe
+        // integer against the bigint bounds is exact, and no string or bigint is made.
+        if (!Number.isSafeInteger(value)) { this.report(ENVOY_CODES.integerOutOfRange, `${JSON.stringify(value)} is not an integer (${scalar})`); return false; }
+        if (value < range[0] || value > range[1]) { this.report(ENVOY_CODES.integerOutOfRange, `${value} is out of range for ${scalar} [${range[0]}, ${range[1]}]`); return false; }
+        return true;
+      }
+      const text = typeof value === "string" ? value : null;
       if (text === null) { this.report(ENVOY_CODES.wrongType, `expected an integer (${scalar}), got ${jsonTypeOf(value)}`); return false; }
-      if (!/^-?[0-9]+$/.test(text) || (typeof value === "number" && !Number.isSafeInteger(value))) {
+      if (!/^-?[0-9]+$/.test(text)) {
         this.report(ENVOY_CODES.integerOutOfRange, `${JSON.stringify(value)} is not an integer (${scalar})`); return false;
       }
       const n = BigInt(text);
@@ -211,7 +218,8 @@ export class SchemaWalker {
         suggestion !== null ? `did you mean ${suggestion}?` : `one of ${Object.keys(values).join(", ")}`);
       return;
     }
-    const defined = Object.values(values).includes(number);
+    // A name that maps to a number is a defined value; only a number given as such needs the search.
+    const defined = typeof value === "string" && typeof number === "number" ? true : Object.values(values).includes(number);
     if (rules !== null) this.checkRule(checkEnumRules(number, defined, rules));
   }
 
