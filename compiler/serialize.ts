@@ -108,13 +108,21 @@ function isEmpty(v: object): boolean {
   return true;
 }
 
-// Keys repeat across every proxy of a bundle (names of Envoy fields, nginx directives...).
-const keyText = new Map<string, string>();
-function key(k: string): string {
-  let text = keyText.get(k);
+/**
+ * The lines of one document, and its keys as written (keys repeat on every level of a
+ * document: names of Envoy fields, Kubernetes fields...). One per document, so the
+ * serializer keeps no state between calls.
+ */
+interface Writer {
+  readonly lines: string[];
+  readonly keys: Map<string, string>;
+}
+
+function key(w: Writer, k: string): string {
+  let text = w.keys.get(k);
   if (text === undefined) {
     text = isPlain(k) ? k : quoted(k);
-    if (keyText.size < 100_000) keyText.set(k, text);
+    w.keys.set(k, text);
   }
   return text;
 }
@@ -124,13 +132,13 @@ function key(k: string): string {
  * is what serializing canonicalize(value) gives, without the deep copy). `lead` replaces
  * the indentation of the first line: a collection inside a list starts on the `- ` line.
  */
-function emitNode(value: unknown, indent: string, out: string[], lead: string): void {
+function emitNode(value: unknown, indent: string, w: Writer, lead: string): void {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       const at = i === 0 ? lead : indent;
-      if (isCollection(item) && !isEmpty(item)) emitNode(item, indent + "  ", out, `${at}- `);
-      else out.push(`${at}- ${isCollection(item) ? (Array.isArray(item) ? "[]" : "{}") : scalar(item, indent)}`);
+      if (isCollection(item) && !isEmpty(item)) emitNode(item, indent + "  ", w, `${at}- `);
+      else w.lines.push(`${at}- ${isCollection(item) ? (Array.isArray(item) ? "[]" : "{}") : scalar(item, indent)}`);
     }
     return;
   }
@@ -141,10 +149,10 @@ function emitNode(value: unknown, indent: string, out: string[], lead: string): 
     const at = first ? lead : indent;
     first = false;
     if (isCollection(v) && !isEmpty(v)) {
-      out.push(`${at}${key(k)}:`);
-      emitNode(v, indent + "  ", out, indent + "  ");
+      w.lines.push(`${at}${key(w, k)}:`);
+      emitNode(v, indent + "  ", w, indent + "  ");
     } else {
-      out.push(`${at}${key(k)}: ${isCollection(v) ? (Array.isArray(v) ? "[]" : "{}") : scalar(v, indent)}`);
+      w.lines.push(`${at}${key(w, k)}: ${isCollection(v) ? (Array.isArray(v) ? "[]" : "{}") : scalar(v, indent)}`);
     }
   }
 }
@@ -152,9 +160,9 @@ function emitNode(value: unknown, indent: string, out: string[], lead: string): 
 export function toYaml(value: unknown): string {
   if (!isCollection(value)) return scalar(value, "") + "\n";
   if (isEmpty(value)) return Array.isArray(value) ? "[]\n" : "{}\n";
-  const out: string[] = [];
-  emitNode(value, "", out, "");
-  return out.join("\n") + "\n";
+  const w: Writer = { lines: [], keys: new Map() };
+  emitNode(value, "", w, "");
+  return w.lines.join("\n") + "\n";
 }
 
 /** Several documents in one file, separated by `---`. */

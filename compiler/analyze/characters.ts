@@ -30,12 +30,21 @@ function checkString(text: string, path: readonly PathSegment[], what: string, r
 }
 
 export function checkCharacters(value: unknown, report: Report, path: PathSegment[] = []): void {
+  // One path, extended and restored on the way down (checkString copies it only to report):
+  // a new array per value was most of this walk's cost on a large mesh.
   if (typeof value === "string") checkString(value, path, "the value at", report);
-  else if (Array.isArray(value)) value.forEach((v, i) => checkCharacters(v, report, [...path, i]));
-  else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      checkString(k, [...path, k], "the key", report);
-      checkCharacters(v, report, [...path, k]);
+  else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      checkCharacters(value[i], report, path);
+      path.pop();
+    }
+  } else if (value !== null && typeof value === "object") {
+    for (const k of Object.keys(value)) {
+      path.push(k);
+      checkString(k, path, "the key", report);
+      checkCharacters((value as Record<string, unknown>)[k], report, path);
+      path.pop();
     }
   }
 }

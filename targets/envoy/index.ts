@@ -3,7 +3,7 @@
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { toYaml } from "../../compiler/serialize.ts";
-import { emitByProxy, type EmitResult, type ProxyEmitter, type Target } from "../../compiler/target.ts";
+import { emitByProxy, type EmitResult, type EmittedFile, type ProxyEmitter, type Target } from "../../compiler/target.ts";
 import { buildBootstrap } from "./bootstrap.ts";
 import { envoyCapabilities } from "./capabilities.ts";
 import { createProxyContext } from "./context.ts";
@@ -23,18 +23,39 @@ export function buildEnvoyBootstraps(ir: MeshIR): { readonly bootstraps: readonl
   const bootstraps: EnvoyBootstrap[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const proxy of ir.proxies) {
-    const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
-    bootstraps.push({ path: ctx.file, bootstrap: buildBootstrap(ctx, ir.mesh.name) });
-    diagnostics.push(...ctx.diagnostics);
+    const built = buildEnvoyBootstrap(ir, proxy);
+    bootstraps.push({ path: built.path, bootstrap: built.bootstrap });
+    diagnostics.push(...built.diagnostics);
   }
   return { bootstraps, diagnostics };
+}
+
+/** One proxy's bootstrap object, with its emit diagnostics. */
+export function buildEnvoyBootstrap(ir: MeshIR, proxy: ProxyIR): EnvoyBootstrap & { readonly diagnostics: readonly Diagnostic[] } {
+  const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
+  return { path: ctx.file, bootstrap: buildBootstrap(ctx, ir.mesh.name), diagnostics: ctx.diagnostics };
+}
+
+/**
+ * The bootstrap object an emitted file is the serialization of, carried on the file under a
+ * symbol (not enumerable: copies, JSON and structured clones of the file drop it), so the
+ * verifier walks the object that was serialized instead of building every bootstrap a second
+ * time (0.3 s at 1,000 services). It lives as long as the file object, nowhere else.
+ */
+const BOOTSTRAP = Symbol("meshc.envoy.bootstrap");
+
+/** The object `file` was serialized from, when it came straight from this emitter. */
+export function bootstrapOf(file: EmittedFile): Json | undefined {
+  return (file as { [BOOTSTRAP]?: Json })[BOOTSTRAP];
 }
 
 /** One proxy's bootstrap file. */
 function emitEnvoyProxy(ir: MeshIR, proxy: ProxyIR): EmitResult {
   const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
   const bootstrap = buildBootstrap(ctx, ir.mesh.name);
-  return { files: [{ path: ctx.file, content: toYaml(bootstrap) }], diagnostics: ctx.diagnostics };
+  const file: EmittedFile = { path: ctx.file, content: toYaml(bootstrap) };
+  Object.defineProperty(file, BOOTSTRAP, { value: bootstrap, enumerable: false });
+  return { files: [file], diagnostics: ctx.diagnostics };
 }
 
 export const envoyPerProxy = (ir: MeshIR): ProxyEmitter => ({

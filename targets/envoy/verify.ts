@@ -6,7 +6,7 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Verifier } from "../../compiler/target.ts";
 import { ENVOY_CODES } from "./codes.ts";
-import { buildEnvoyBootstraps, emitEnvoy } from "./index.ts";
+import { bootstrapOf, buildEnvoyBootstrap, emitEnvoy, envoyFilePath } from "./index.ts";
 import { toYaml } from "../../compiler/serialize.ts";
 import { formatPath, type Finding } from "./verify/findings.ts";
 import { positionOf, parseYamlWithPositions, type ParsedYaml } from "./verify/positions.ts";
@@ -62,18 +62,27 @@ export const envoyVerifier: Verifier = {
   // In the pipeline the files are the emitter's serialization of this IR, so the walk runs
   // on the objects it serialized (parsing megabytes of YAML back costs 10x the walk);
   // findings still get file lines. verifyEnvoyFiles checks text from anywhere else.
-  verify: async (_files, ir) => verifyEnvoyIR(ir),
+  verify: async (files, ir) => verifyEnvoyIR(ir, files),
 };
 
 /**
  * Fast path for benchmarks and in-process checks: walks the bootstrap objects the emitter
  * builds, skipping YAML text (parsing 3 MB of YAML costs far more than the walk). Only a
- * bootstrap with findings is serialized and parsed, to give them lines and columns.
+ * bootstrap with findings is serialized and parsed, to give them lines and columns. Every
+ * proxy of `ir` is checked; where `emitted` holds its file straight from the emitter, the
+ * walk takes the very object that file serializes (index.ts `bootstrapOf`), else it builds it.
  */
-export function verifyEnvoyIR(ir: MeshIR): Diagnostic[] {
+export function verifyEnvoyIR(ir: MeshIR, emitted: readonly EmittedFile[] = []): Diagnostic[] {
   const protos = loadEnvoyProtos();
   const diagnostics: Diagnostic[] = [];
-  for (const { path, bootstrap } of buildEnvoyBootstraps(ir).bootstraps) {
+  const serialized = new Map<string, unknown>();
+  for (const file of emitted) {
+    const bootstrap = bootstrapOf(file);
+    if (bootstrap !== undefined) serialized.set(file.path, bootstrap);
+  }
+  for (const proxy of ir.proxies) {
+    const path = envoyFilePath(proxy.name);
+    const bootstrap = serialized.get(path) ?? buildEnvoyBootstrap(ir, proxy).bootstrap;
     const findings = collectBootstrapFindings(bootstrap as Record<string, unknown>, protos);
     if (findings.length === 0) continue;
     const parsed = parseYamlWithPositions(toYaml(bootstrap));

@@ -16,11 +16,15 @@ export interface BuildContext {
   checkRegex(pattern: string, origin: string, field: string): Word;
 }
 
-// Whether a pattern compiles as RE2 (null) or why not, per pattern: the same path patterns
-// repeat on every proxy that routes to a service, and compiling is the costly part.
-const re2Verdicts = new Map<string, string | null>();
-function re2Error(pattern: string): string | null {
-  let verdict = re2Verdicts.get(pattern);
+/**
+ * Whether a pattern compiles as RE2 (null) or why not, per pattern: the same path patterns
+ * repeat on every proxy that routes to a service, and compiling is the costly part. One
+ * memo per emitter (one IR), shared by its proxies' contexts: no state outlives the compile.
+ */
+export type Re2Verdicts = Map<string, string | null>;
+
+function re2Error(pattern: string, verdicts: Re2Verdicts): string | null {
+  let verdict = verdicts.get(pattern);
   if (verdict === undefined) {
     try {
       RE2JS.compile(pattern);
@@ -28,12 +32,12 @@ function re2Error(pattern: string): string | null {
     } catch (error) {
       verdict = (error as Error).message;
     }
-    if (re2Verdicts.size < 10_000) re2Verdicts.set(pattern, verdict);
+    verdicts.set(pattern, verdict);
   }
   return verdict;
 }
 
-export function createBuildContext(file: string): BuildContext {
+export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map()): BuildContext {
   const diagnostics: Diagnostic[] = [];
   return {
     file, diagnostics,
@@ -48,7 +52,7 @@ export function createBuildContext(file: string): BuildContext {
       return word;
     },
     checkRegex(pattern, origin, field) {
-      const error = re2Error(pattern);
+      const error = re2Error(pattern, verdicts);
       if (error !== null) diagnostics.push(diagnostic(haproxyCodes.regexRejected, { message: `${field}: ${error}`, path: origin }));
       return this.check(textWord(pattern), origin, field);
     },

@@ -8,7 +8,7 @@ import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { haproxyCapabilities } from "./capabilities.ts";
 import { haproxyCodes } from "./codes.ts";
-import { createBuildContext } from "./context.ts";
+import { createBuildContext, type Re2Verdicts } from "./context.ts";
 import { buildConfigView } from "./build-proxy.ts";
 import { checkLineLimits } from "./limits.ts";
 import { createRenderer } from "./render.ts";
@@ -16,10 +16,10 @@ import { haproxyLuaPath, IDENTITY_LUA } from "./identity-lua.ts";
 
 export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
 
-/** One proxy's config (and Lua file); `render` is the compiled templates, shared by all proxies. */
-function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, proxy: ProxyIR): EmitResult {
+/** One proxy's config (and Lua file); `render` is the compiled templates and `verdicts` the RE2 memo, shared by all proxies. */
+function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, proxy: ProxyIR): EmitResult {
   const path = haproxyFilePath(proxy.name);
-  const ctx = createBuildContext(path);
+  const ctx = createBuildContext(path, verdicts);
   const view = buildConfigView(ctx, proxy);
   const diagnostics: Diagnostic[] = [...ctx.diagnostics];
   // A proxy whose values cannot be written is left out whole: never a partial file.
@@ -41,7 +41,8 @@ function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, proxy: Prox
 
 function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
   const render = createRenderer();
-  return { proxy: (proxy) => emitHaproxyProxy(render, proxy), shared: () => ({ files: [], diagnostics: [] }) };
+  const verdicts: Re2Verdicts = new Map();
+  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, proxy), shared: () => ({ files: [], diagnostics: [] }) };
 }
 
 const emitHaproxy = (ir: MeshIR) => emitByProxy(haproxyPerProxy, ir);

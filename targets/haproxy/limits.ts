@@ -26,18 +26,25 @@ export function countWords(line: string): number {
 
 export function checkLineLimits(file: string, text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
-  text.split("\n").forEach((line, i) => {
+  // Lines found by position, not split: only the few long ones become strings of their own.
+  for (let start = 0, i = 0; start <= text.length; i++) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const length = end - start;
     // Short lines cannot break either limit (a UTF-16 unit is at most 3 UTF-8 bytes; a word
     // needs a character and a blank after it): most lines skip the counting.
-    if (line.length * 3 <= MAX_LINE_BYTES && line.length <= 2 * MAX_LINE_WORDS) return;
-    const bytes = Buffer.byteLength(line, "utf8");
-    if (bytes > MAX_LINE_BYTES) {
-      found.push(diagnostic(haproxyCodes.lineTooLong, { message: `line ${i + 1} is ${bytes} bytes`, file, line: i + 1 }));
+    if (length * 3 > MAX_LINE_BYTES || length > 2 * MAX_LINE_WORDS) {
+      const line = text.slice(start, end);
+      const bytes = Buffer.byteLength(line, "utf8");
+      if (bytes > MAX_LINE_BYTES) {
+        found.push(diagnostic(haproxyCodes.lineTooLong, { message: `line ${i + 1} is ${bytes} bytes`, file, line: i + 1 }));
+      }
+      const words = countWords(line);
+      if (words > MAX_LINE_WORDS) {
+        found.push(diagnostic(haproxyCodes.tooManyWords, { message: `line ${i + 1} has ${words} words`, file, line: i + 1 }));
+      }
     }
-    const words = countWords(line);
-    if (words > MAX_LINE_WORDS) {
-      found.push(diagnostic(haproxyCodes.tooManyWords, { message: `line ${i + 1} has ${words} words`, file, line: i + 1 }));
-    }
-  });
+    start = end + 1;
+  }
   return found;
 }

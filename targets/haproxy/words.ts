@@ -48,8 +48,12 @@ function forbiddenCharacter(value: string): string | null {
   return `U+${point} is not allowed in HAProxy configuration (one directive a line, no control or separator characters)`;
 }
 
+const NEEDS_ESCAPE = /[\\"$]/;
+
 /** Escapes for HAProxy's weak (double) quoting: backslash first, then quote and dollar. */
 function escapeForDoubleQuotes(value: string): string {
+  // Most values hold none of the three (every word of every proxy comes through here).
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\$/g, "\\$");
 }
 
@@ -78,7 +82,8 @@ export function encodeWord(word: Word): Encoded {
         const raw = "literal" in part ? part.literal : part.expr;
         const bad = forbiddenCharacter(raw);
         if (bad) return { ok: false, reason: bad };
-        text += "literal" in part ? escapeForDoubleQuotes(raw).replace(/%/g, "%%") : escapeForDoubleQuotes(raw);
+        const escaped = escapeForDoubleQuotes(raw);
+        text += "literal" in part && escaped.includes("%") ? escaped.replace(/%/g, "%%") : escaped;
       }
       return { ok: true, text: `"${text}"` };
     }

@@ -41,7 +41,11 @@ export const template = (...parts: TemplatePart[]): TemplateValue => ({ kind: "t
  */
 export const EMPTY_KEY: RegexValue = { kind: "regex", pattern: "", prefix: "" };
 
+const NEEDS_ESCAPE = /[\\"]/;
+
 function quote(text: string): string {
+  // Most values hold neither (every value of every proxy comes through here).
+  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   return `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 

@@ -83,7 +83,8 @@ export class SchemaWalker {
   /** Walks an object's members against a message; `skip` is a key already handled (`@type`). */
   private walkFields(value: Record<string, unknown>, type: import("protobufjs").Type, skip: string | null): void {
     const plan = planOf(type);
-    const oneofsSet = new Map<string, string>();
+    // Allocated on the first oneof member met: the walk visits millions of messages, most without one.
+    let oneofsSet: Map<string, string> | null = null;
     // Only types with rules on absent fields need to know which fields are present.
     const present = plan.absentChecked.length > 0 ? new Set<string>() : null;
     for (const key of Object.keys(value)) {
@@ -101,15 +102,17 @@ export class SchemaWalker {
       if (member === null || member === undefined) continue;
       present?.add(field.name);
       if (field.oneof !== null) {
+        oneofsSet ??= new Map();
         const other = oneofsSet.get(field.oneof);
         if (other !== undefined) {
           this.at(key, () => this.report(ENVOY_CODES.oneofConflict, `"${key}" and "${other}" are both members of oneof ${field.oneof} in ${plan.fullName}`, `keep only one of them`, true));
         } else oneofsSet.set(field.oneof, key);
       }
-      this.at(key, () => {
-        if (field.deprecated) this.report(ENVOY_CODES.deprecatedField, `field "${key}" of ${plan.fullName} is deprecated`, null, true);
-        this.walkField(member, field);
-      });
+      // at(), inlined: a closure per member was a visible share of the walk's garbage.
+      this.path.push(key);
+      if (field.deprecated) this.report(ENVOY_CODES.deprecatedField, `field "${key}" of ${plan.fullName} is deprecated`, null, true);
+      this.walkField(member, field);
+      this.path.pop();
     }
     for (const field of plan.absentChecked) {
       if (present!.has(field.name)) continue;
@@ -120,7 +123,7 @@ export class SchemaWalker {
       }
     }
     for (const oneof of plan.requiredOneofs) {
-      if (!oneofsSet.has(oneof)) {
+      if (oneofsSet === null || !oneofsSet.has(oneof)) {
         const members = type.oneofs[oneof].oneof.join(", ");
         this.report(ENVOY_CODES.requiredMissing, `${plan.fullName} needs one of ${members} (oneof ${oneof})`);
       }
@@ -131,13 +134,23 @@ export class SchemaWalker {
     if (field.map) {
       if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object (map), got ${jsonTypeOf(value)}`); return; }
       this.checkRule(checkCountRules(Object.keys(value).length, field.rules ?? {}));
-      for (const [key, member] of Object.entries(value)) this.at(key, () => this.walkSingle(member, field, itemRules(field.rules)));
+      const rules = itemRules(field.rules);
+      for (const key of Object.keys(value)) {
+        this.path.push(key);
+        this.walkSingle(value[key], field, rules);
+        this.path.pop();
+      }
       return;
     }
     if (field.repeated) {
       if (!Array.isArray(value)) { this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return; }
       this.checkRule(checkCountRules(value.length, field.rules ?? {}));
-      value.forEach((item, i) => this.at(i, () => this.walkSingle(item, field, itemRules(field.rules))));
+      const rules = itemRules(field.rules);
+      for (let i = 0; i < value.length; i++) {
+        this.path.push(i);
+        this.walkSingle(value[i], field, rules);
+        this.path.pop();
+      }
       return;
     }
     this.walkSingle(value, field, field.rules);
@@ -169,9 +182,16 @@ export class SchemaWalker {
   private walkScalar(value: unknown, scalar: string): boolean {
     const range = INT_RANGES[scalar];
     if (range !== undefined) {
-      const text = typeof value === "number" ? String(value) : typeof value === "string" ? value : null;
+      if (typeof value === "number") {
+        // Numbers (nearly every integer the emitter writes) are compared as they are: a safe
+        // integer against the bigint bounds is exact, and no string or bigint is made.
+        if (!Number.isSafeInteger(value)) { this.report(ENVOY_CODES.integerOutOfRange, `${JSON.stringify(value)} is not an integer (${scalar})`); return false; }
+        if (value < range[0] || value > range[1]) { this.report(ENVOY_CODES.integerOutOfRange, `${value} is out of range for ${scalar} [${range[0]}, ${range[1]}]`); return false; }
+        return true;
+      }
+      const text = typeof value === "string" ? value : null;
       if (text === null) { this.report(ENVOY_CODES.wrongType, `expected an integer (${scalar}), got ${jsonTypeOf(value)}`); return false; }
-      if (!/^-?[0-9]+$/.test(text) || (typeof value === "number" && !Number.isSafeInteger(value))) {
+      if (!/^-?[0-9]+$/.test(text)) {
         this.report(ENVOY_CODES.integerOutOfRange, `${JSON.stringify(value)} is not an integer (${scalar})`); return false;
       }
       const n = BigInt(text);
@@ -198,7 +218,8 @@ export class SchemaWalker {
         suggestion !== null ? `did you mean ${suggestion}?` : `one of ${Object.keys(values).join(", ")}`);
       return;
     }
-    const defined = Object.values(values).includes(number);
+    // A name that maps to a number is a defined value; only a number given as such needs the search.
+    const defined = typeof value === "string" && typeof number === "number" ? true : Object.values(values).includes(number);
     if (rules !== null) this.checkRule(checkEnumRules(number, defined, rules));
   }
 
