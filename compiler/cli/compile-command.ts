@@ -142,6 +142,11 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     return stale.length ? 1 : 0;
   }
   const written = output.commit(result.config.digest);
+  // MESHC_TIMINGS=1: each run's stage split on stderr (bench/watch.ts reports it per save).
+  if (process.env.MESHC_TIMINGS === "1") {
+    const stages = { ...result.timings, commit: performance.now() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
+    process.stderr.write(`meshc: timings: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} ms\n`);
+  }
   if (watch) {
     if (written.retry) {
       // The bundle changed under us: start over with a whole compile.
