@@ -18,6 +18,7 @@ import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
 import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
 import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
+import type { TypescriptSession } from "./load/typescript.ts";
 import { normalize } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
@@ -51,6 +52,8 @@ export interface CompileOptions {
   readonly sink?: FileSink;
   /** Watch mode: reuse what an earlier run emitted for proxies whose IR did not change (emit-stream.ts). Needs `sink`. */
   readonly memo?: EmitMemo;
+  /** Watch mode: the loader's state kept between saves (load/typescript.ts). */
+  readonly session?: TypescriptSession;
 }
 
 export interface CompileResult {
@@ -98,7 +101,7 @@ export function isTooLargeToTypecheck(value: unknown): boolean {
 /** Compiles the config at `path` (or found in `cwd`). */
 export async function compileFile(path: string | undefined, options: CompileOptions): Promise<CompileResult> {
   const t = timer();
-  const loaded = await loadConfig(path, options.cwd);
+  const loaded = await loadConfig(path, options.cwd, options.session);
   t.lap("load");
   if (!loaded.config) {
     const typeErrors = options.typecheck === false ? [] : await typeErrorsOfUnloadable(loaded.diagnostics, findConfig(path, options.cwd), (abs) => displayPath(abs, options.cwd));

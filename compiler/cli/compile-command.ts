@@ -4,6 +4,7 @@ import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, 
 import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
 import { findConfig } from "../load/index.ts";
+import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
 import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
@@ -29,6 +30,7 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
 export interface WatchState {
   memo: EmitMemo;
   written: WrittenBundle | null;
+  readonly session: TypescriptSession;
 }
 
 /**
@@ -106,6 +108,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     sink: output.sink,
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
+    session: watch?.session,
   });
   // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
   const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];
@@ -177,7 +180,7 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   // Until the config loads once, watch where it is (or would be).
   const found = findConfig(config, cwd);
   const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
-  const state: WatchState = { memo: createEmitMemo(), written: null };
+  const state: WatchState = { memo: createEmitMemo(), written: null, session: createTypescriptSession() };
   return watchAndCompile(async () => {
     let inputs: readonly string[] | null = null;
     await compileOnce(config, opts, (files) => { inputs = files; }, state);
