@@ -170,6 +170,11 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   return 0;
 }
 
+export const createWatchState = (): WatchState => ({ memo: createEmitMemo(), written: null, session: createTypescriptSession() });
+
+/** One run as `--watch` makes it after a save, with the state it keeps between saves (also what the equivalence test drives). */
+export const compileWatched = (config: string, opts: CompileCommandOptions, state: WatchState): Promise<number> => compileOnce(config, opts, undefined, state);
+
 export async function runCompile(config: string | undefined, opts: CompileCommandOptions): Promise<number> {
   const badTarget = await unknownTargetMessage(parseTargetList(opts.target));
   if (badTarget) { process.stderr.write(badTarget); return 2; } // usage error
@@ -180,7 +185,7 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   // Until the config loads once, watch where it is (or would be).
   const found = findConfig(config, cwd);
   const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
-  const state: WatchState = { memo: createEmitMemo(), written: null, session: createTypescriptSession() };
+  const state = createWatchState();
   return watchAndCompile(async () => {
     let inputs: readonly string[] | null = null;
     await compileOnce(config, opts, (files) => { inputs = files; }, state);
