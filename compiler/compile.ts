@@ -15,6 +15,7 @@ import { conflictingActionKeys } from "./analyze/route-actions.ts";
 import type { Report } from "./analyze/context.ts";
 import { checkCapabilities } from "./capabilities.ts";
 import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
+import { shareUnchanged } from "./ir/share.ts";
 import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
 import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
@@ -187,7 +188,10 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const mesh = checkModel(config.value, report);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
-  const ir = buildIR(mesh, { ...DEFAULT_RUNTIME, ...options.runtime });
+  const built = buildIR(mesh, { ...DEFAULT_RUNTIME, ...options.runtime });
+  // Watch mode: proxies equal to the last run's are that run's objects, so the memo's per-object caches hit.
+  const ir = options.memo ? shareUnchanged(built, options.memo.ir) : built;
+  if (options.memo) options.memo.ir = ir;
   t.lap("ir");
   for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
   t.lap("validate");
@@ -196,7 +200,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   for (const unknown of selected.unknown) {
     report(coreCodes.unknownTarget, { message: `unknown target "${unknown}"`, path: options.targets ? "" : "targets", hint: `targets: ${allTargets.map((x) => x.name).join(", ")}` });
   }
-  for (const d of checkCapabilities(ir, selected.targets)) diagnostics.push({ ...d, file: config.file });
+  for (const d of checkCapabilities(ir, selected.targets, options.memo?.features)) diagnostics.push({ ...d, file: config.file });
   t.lap("capabilities");
   if (hasErrors(diagnostics)) return done({ mesh, ir, targets: selected.targets });
   const mode = options.verify ?? "default";
