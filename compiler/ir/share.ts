@@ -5,12 +5,10 @@
 // JSON": the memo's keys are digests of that JSON, and emitters read nothing JSON drops.
 import type { MeshIR, ProxyIR } from "./types.ts";
 
-const kept = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined && typeof o[k] !== "function");
-
 /**
  * Whether JSON.stringify(a) === JSON.stringify(b), without building either string; may say
- * false for some equal pairs (NaN against null), never true for different ones, which is the
- * safe side: a false only costs a new digest.
+ * false for some equal pairs (NaN against null, a key holding undefined on one side only),
+ * never true for different ones, which is the safe side: a false only costs a new digest.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -23,13 +21,14 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  const kx = kept(x);
-  const ky = kept(y);
+  const kx = Object.keys(x);
+  const ky = Object.keys(y);
   if (kx.length !== ky.length) return false;
   // Same keys in the same order: JSON (and so the digest) follows insertion order.
   for (let i = 0; i < kx.length; i++) {
     const k = kx[i]!;
-    if (k !== ky[i] || !sameJson(x[k], y[k])) return false;
+    // A function (never in the IR) would make JSON drop the key: not taken as equal.
+    if (k !== ky[i] || typeof x[k] === "function" || !sameJson(x[k], y[k])) return false;
   }
   return true;
 }
