@@ -15,7 +15,7 @@ import { conflictingActionKeys } from "./analyze/route-actions.ts";
 import type { Report } from "./analyze/context.ts";
 import { checkCapabilities } from "./capabilities.ts";
 import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
-import { shareUnchanged } from "./ir/share.ts";
+import { buildIRIncremental } from "./ir/incremental.ts";
 import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
 import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
@@ -188,10 +188,10 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const mesh = checkModel(config.value, report);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
-  const built = buildIR(mesh, { ...DEFAULT_RUNTIME, ...options.runtime });
-  // Watch mode: proxies equal to the last run's are that run's objects, so the memo's per-object caches hit.
-  const ir = options.memo ? shareUnchanged(built, options.memo.ir) : built;
-  if (options.memo) options.memo.ir = ir;
+  const runtime = { ...DEFAULT_RUNTIME, ...options.runtime };
+  // Watch mode: only the proxies a change reaches are built; the others are the last run's objects, so the memo's per-object caches hit.
+  const ir = options.memo ? buildIRIncremental(mesh, runtime, options.memo.build) : buildIR(mesh, runtime);
+  if (options.memo) options.memo.build = { mesh, ir };
   t.lap("ir");
   for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
   t.lap("validate");

@@ -12,6 +12,7 @@ import type { MeshIR, ProxyIR } from "./ir/types.ts";
 import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier } from "./target.ts";
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
 import type { FeatureUse } from "./capabilities.ts";
+import type { LastBuild } from "./ir/incremental.ts";
 
 /** Receives verified files, a chunk at a time, only while no error has been found. */
 export interface FileSink {
@@ -37,15 +38,15 @@ interface MemoEntry {
 export interface EmitMemo {
   last: Map<string, MemoEntry>;
   next: Map<string, MemoEntry>;
-  /** The last run's IR: unchanged proxies of the next run are taken from it (ir/share.ts), whatever was written. */
-  ir: MeshIR | null;
+  /** The last run's normalized mesh and IR: the next run rebuilds only what changed (ir/incremental.ts), whatever was written. */
+  build: LastBuild | null;
   /** Digests of IR objects (proxies, infra) by identity: a shared object is not serialized again. */
   readonly digests: WeakMap<object, string>;
   /** Capability uses of each proxy by identity (capabilities.ts). */
   readonly features: WeakMap<ProxyIR, readonly FeatureUse[]>;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), ir: null, digests: new WeakMap(), features: new WeakMap() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, digests: new WeakMap(), features: new WeakMap() });
 
 export type VerifyMode = "default" | "all" | "none";
 

@@ -5,7 +5,9 @@
 // emit memo, in-place writer), and after every save the bundle on disk must equal, byte for
 // byte and lock included, a cold `meshc compile` of the same files into a fresh folder; a
 // save with an error must fail both ways and leave the watched bundle as it was.
-// MESHC_EQUIVALENCE_SEED / MESHC_EQUIVALENCE_STEPS replay or lengthen a run.
+// The incremental IR is also checked against a full build at every save
+// (MESHC_CHECK_INCREMENTAL_IR). MESHC_EQUIVALENCE_SEED / MESHC_EQUIVALENCE_STEPS replay or
+// lengthen a run.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +16,8 @@ import { join } from "node:path";
 import { compileWatched, createWatchState, runCompile, type CompileCommandOptions } from "../../compiler/cli/compile-command.ts";
 
 const SEED = Number(process.env.MESHC_EQUIVALENCE_SEED ?? 20261130);
-const STEPS = Number(process.env.MESHC_EQUIVALENCE_STEPS ?? 14);
+const STEPS = Number(process.env.MESHC_EQUIVALENCE_STEPS ?? 18);
+process.env.MESHC_CHECK_INCREMENTAL_IR = "1";
 
 /** mulberry32: a small seeded generator, so a failing sequence replays from its seed. */
 function random(seed: number): () => number {
@@ -107,6 +110,12 @@ test("random saves through the watch path give a cold compile's bundle, byte for
       for (const r of mesh.routes) { if (r.from === old) r.from = renamed; if (r.to === old) r.to = renamed; }
       for (const a of mesh.authorization) { a.allow.from = a.allow.from.map((f) => (f === old ? renamed : f)); if (a.allow.to === old) a.allow.to = renamed; }
     },
+    addRule: () => {
+      const [from, to] = [pick(names()), pick(names())];
+      if (from !== to) mesh.authorization.splice(Math.floor(next() * (mesh.authorization.length + 1)), 0, { allow: { from: [from], to } });
+    },
+    removeRule: () => { if (mesh.authorization.length > 0) mesh.authorization.splice(Math.floor(next() * mesh.authorization.length), 1); },
+    endpoint: () => { pick(Object.values(mesh.services)).endpoints = [`10.0.9.${++counter % 250}`]; },
     addService: () => { mesh.services[`svc-${++counter}`] = service(10 + counter); },
     breakIt: () => { broken = { name: `r${++counter}`, from: "web", to: "ghost", match: { path: { prefix: "/ghost" } }, timeout: "1s" }; mesh.routes.push(broken); },
     teamEdit: () => { withTeam = true; teamTimeout = teamTimeout % 9 + 1; },
