@@ -119,7 +119,8 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
   const context = memo ? digestOf({ version: ir.version, mesh: ir.mesh, runtime: ir.runtime }) : "";
   // Each proxy's slice serialized once, and only when it is not the object the last run digested; the whole IR's key is built from those digests.
-  const digest = (o: object) => {
+  const digest = (o: unknown) => {
+    if (o === null || typeof o !== "object") return digestOf(o ?? null);
     let d = memo!.digests.get(o);
     if (d === undefined) memo!.digests.set(o, (d = digestOf(o)));
     return d;
