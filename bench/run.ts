@@ -144,7 +144,7 @@ if (watchSize > 0) {
     const dir = mkdtempSync(join(ROOT, ".tmp", "bench-watch-"));
     try {
       const times = await measureWatch(dir, watchSize, targets);
-      console.log(`watch, ${watchSize} services, ${targets ?? "all targets"}: one route's timeout saved -> lock updated: ${times.map((t) => `${t.toFixed(0)} ms`).join(", ")}`);
+      console.log(`watch, ${watchSize} services, ${targets ?? "all targets"}: one route's timeout saved -> lock updated: ${times.map((t) => `${t.toFixed(0)} ms`).join(", ")}${times.stages ? ` (last save: ${times.stages})` : ""}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

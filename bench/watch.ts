@@ -1,7 +1,8 @@
 // The watch figure of `npm run bench`: `meshc compile --watch` on a generated mesh; after
 // its first bundle, one route's timeout is edited and saved, and the figure is the time from
 // the save to the lock file naming the new bytes (polled every 2 ms). Three edits, each
-// timed; the CLI runs from the sources as users of the repository run it.
+// timed; the CLI runs from the sources as users of the repository run it. With MESHC_TIMINGS=1
+// the CLI prints each run's stage split, returned with the times (the last save's).
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -27,20 +28,20 @@ async function until(predicate: () => boolean, limitMs: number): Promise<boolean
 const configText = (mesh: Record<string, unknown>) => `import { defineMesh } from "meshc";\nexport default defineMesh(${JSON.stringify(mesh)});\n`;
 
 /** Milliseconds from each save to the updated lock, for `edits` successive timeout edits. */
-export async function measureWatch(dir: string, n: number, targets: string | undefined, edits = 3): Promise<number[]> {
+export async function measureWatch(dir: string, n: number, targets: string | undefined, edits = 3): Promise<number[] & { stages?: string }> {
   const config = join(dir, "mesh.config.ts");
   const out = join(dir, "out");
   const lock = join(out, "meshc.lock.json");
   const mesh = generateMesh(n) as { routes: { timeout?: string }[] };
   writeFileSync(config, configText(mesh));
   const args = [cli, "compile", config, "--out", out, "--watch", ...(targets ? ["--target", targets] : [])];
-  const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, args, { cwd: process.cwd(), stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, MESHC_TIMINGS: "1" } });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
   try {
     if (!(await until(() => readLock(lock) !== "", 600_000))) throw new Error(`no first bundle: ${stderr.slice(-500)}`);
     await until(() => stderr.includes("watching"), 60_000);
-    const times: number[] = [];
+    const times: number[] & { stages?: string } = [];
     for (let i = 0; i < edits; i++) {
       await sleep(500); // let the watcher settle between saves
       const before = readLock(lock);
@@ -51,6 +52,9 @@ export async function measureWatch(dir: string, n: number, targets: string | und
       if (!(await until(() => readLock(lock) !== before, 120_000))) throw new Error(`the lock did not change: ${stderr.slice(-500)}`);
       times.push(performance.now() - saved);
     }
+    // The split is printed just after the lock is renamed in: wait for it.
+    await until(() => (stderr.match(/timings: /g) ?? []).length > edits, 10_000);
+    times.stages = [...stderr.matchAll(/timings: (.*)\n/g)].pop()?.[1];
     return times;
   } finally {
     child.kill("SIGINT");

@@ -4,82 +4,94 @@
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
-import type { MeshIR, RetryCondition } from "./ir/types.ts";
+import type { MeshIR, ProxyIR, RetryCondition } from "./ir/types.ts";
 import type { Feature, Target } from "./target.ts";
 
 export interface FeatureUse { readonly feature: Feature; readonly origin: string }
 
 const GRPC_CONDITIONS: readonly RetryCondition[] = ["cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable"];
 
-export function collectFeatures(ir: MeshIR): FeatureUse[] {
+/** `cache` (watch mode): each proxy's uses by identity, for proxies shared with the last run (ir/share.ts). */
+export function collectFeatures(ir: MeshIR, cache?: WeakMap<ProxyIR, readonly FeatureUse[]>): FeatureUse[] {
   const uses = new Map<string, FeatureUse>();
-  const use = (feature: Feature, origin: string) => uses.set(`${feature}\0${origin}`, { feature, origin });
   for (const proxy of ir.proxies) {
-    if (proxy.observability.accessLog) use("observability.access-log", "observability.accessLog");
-    if (proxy.observability.metricsPort !== null) use("observability.metrics", "observability.metricsPort");
-    if (proxy.observability.requestId) use("observability.request-id", "observability.requestId");
-    for (const l of proxy.listeners) {
-      if (l.tls?.mode === "strict") use("inbound.mtls.strict", l.origin);
-      if (l.tls?.mode === "permissive") use("inbound.mtls.permissive", l.origin);
-      if (l.tls?.mode === "server-only") use("gateway.tls", l.origin);
-      if (l.rateLimit) use("inbound.rate-limit", l.rateLimit.origin);
-      for (const rule of l.authorization?.rules ?? []) {
-        if (rule.principals) use("inbound.authz.principal", rule.origin);
-        if (rule.methods.length) use("inbound.authz.method", rule.origin);
-        if (rule.paths.length) use("inbound.authz.path", rule.origin);
-        if (rule.headers.length) use("inbound.authz.header", rule.origin);
-      }
-      if (l.kind === "tcp") { if (l.direction === "outbound") use("route.tcp", l.origin); continue; }
-      if (l.jwt) use("inbound.jwt", l.jwt.origin);
-      for (const vh of l.virtualHosts) for (const r of vh.routes) {
-        const o = r.origin;
-        const m = r.match;
-        if (m.path) use(`route.match.path.${m.path.kind}`, `${o}.match.path`);
-        if (m.methods.length) use("route.match.method", `${o}.match.methods`);
-        if (m.headers.length) use("route.match.header", `${o}.match.headers`);
-        if (m.query.length) use("route.match.query", `${o}.match.query`);
-        if (m.hostnames?.length) use("route.match.hostnames", `${o}.hostnames`);
-        if (r.requestHeaders.set.length + r.requestHeaders.add.length + r.requestHeaders.remove.length) use("route.headers.request", `${o}.requestHeaders`);
-        if (r.responseHeaders.set.length + r.responseHeaders.add.length + r.responseHeaders.remove.length) use("route.headers.response", `${o}.responseHeaders`);
-        const a = r.action;
-        if (a.kind === "redirect") { use("route.redirect", `${o}.redirect`); continue; }
-        if (a.kind === "direct") { use("route.direct-response", `${o}.directResponse`); continue; }
-        if (a.backends.length > 1) use("route.split", o);
-        if (a.rewrite?.prefix) use("route.rewrite.prefix", `${o}.rewrite.prefix`);
-        if (a.rewrite?.path) use("route.rewrite.path", `${o}.rewrite.path`);
-        if (a.rewrite?.regex) use("route.rewrite.regex", `${o}.rewrite.regex`);
-        if (a.rewrite?.host) use("route.rewrite.host", `${o}.rewrite.host`);
-        if (a.mirror) use("route.mirror", `${o}.mirror`);
-        if (a.timeoutMs !== null && l.direction === "outbound") use("route.timeout", `${o}.timeout`);
-        if (a.retries) {
-          use("route.retries", `${o}.retries`);
-          if (a.retries.perTryTimeoutMs !== null) use("route.retries.per-try-timeout", `${o}.retries.perTryTimeout`);
-          if (a.retries.on.some((c) => GRPC_CONDITIONS.includes(c))) use("route.retries.grpc-conditions", `${o}.retries.on`);
-          if (a.retries.idempotentOnly) use("route.retries.idempotent-only", `${o}.retries.idempotentOnly`);
-        }
-        if (a.fault?.delay) use("route.fault.delay", `${o}.fault.delay`);
-        if (a.fault?.abort) use("route.fault.abort", `${o}.fault.abort`);
-      }
+    let found = cache?.get(proxy);
+    if (!found) {
+      found = collectProxyFeatures(proxy);
+      cache?.set(proxy, found);
     }
-    for (const c of proxy.clusters) {
-      if (c.kind === "local") continue;
-      // Traffic policy is declared on the service, whichever subset cluster carries it.
-      const policy = c.kind === "mesh" ? `services.${c.service}` : c.origin;
-      const lb = c.loadBalancing;
-      use(lb.policy === "hash" ? `lb.hash.${lb.hashOn.kind}` : `lb.${lb.policy}`, `${policy}.loadBalancing`);
-      if (c.connectionLimits) use("cluster.connection-limits", `${policy}.connectionLimits`);
-      if (c.outlierDetection) use("cluster.outlier-detection", `${policy}.outlierDetection`);
-      if (c.healthCheck) use("cluster.health-check", `${policy}.healthCheck`);
-      if (c.discovery === "dns") use("cluster.dns-discovery", c.kind === "egress" ? c.origin : `${c.origin}.endpoints`);
-      if (c.tls?.mode === "origination") use("egress.tls-origination", c.origin);
-      if (c.tls?.mode === "mesh" && c.tls.peerSpiffeIds.length > 0) use("upstream.peer-identity", policy);
-    }
+    for (const u of found) uses.set(`${u.feature}\0${u.origin}`, u);
   }
   return [...uses.values()].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.feature < b.feature ? -1 : 1));
 }
 
-export function checkCapabilities(ir: MeshIR, targets: readonly Target[]): Diagnostic[] {
-  const uses = collectFeatures(ir);
+function collectProxyFeatures(proxy: ProxyIR): FeatureUse[] {
+  const uses = new Map<string, FeatureUse>();
+  const use = (feature: Feature, origin: string) => uses.set(`${feature}\0${origin}`, { feature, origin });
+  if (proxy.observability.accessLog) use("observability.access-log", "observability.accessLog");
+  if (proxy.observability.metricsPort !== null) use("observability.metrics", "observability.metricsPort");
+  if (proxy.observability.requestId) use("observability.request-id", "observability.requestId");
+  for (const l of proxy.listeners) {
+    if (l.tls?.mode === "strict") use("inbound.mtls.strict", l.origin);
+    if (l.tls?.mode === "permissive") use("inbound.mtls.permissive", l.origin);
+    if (l.tls?.mode === "server-only") use("gateway.tls", l.origin);
+    if (l.rateLimit) use("inbound.rate-limit", l.rateLimit.origin);
+    for (const rule of l.authorization?.rules ?? []) {
+      if (rule.principals) use("inbound.authz.principal", rule.origin);
+      if (rule.methods.length) use("inbound.authz.method", rule.origin);
+      if (rule.paths.length) use("inbound.authz.path", rule.origin);
+      if (rule.headers.length) use("inbound.authz.header", rule.origin);
+    }
+    if (l.kind === "tcp") { if (l.direction === "outbound") use("route.tcp", l.origin); continue; }
+    if (l.jwt) use("inbound.jwt", l.jwt.origin);
+    for (const vh of l.virtualHosts) for (const r of vh.routes) {
+      const o = r.origin;
+      const m = r.match;
+      if (m.path) use(`route.match.path.${m.path.kind}`, `${o}.match.path`);
+      if (m.methods.length) use("route.match.method", `${o}.match.methods`);
+      if (m.headers.length) use("route.match.header", `${o}.match.headers`);
+      if (m.query.length) use("route.match.query", `${o}.match.query`);
+      if (m.hostnames?.length) use("route.match.hostnames", `${o}.hostnames`);
+      if (r.requestHeaders.set.length + r.requestHeaders.add.length + r.requestHeaders.remove.length) use("route.headers.request", `${o}.requestHeaders`);
+      if (r.responseHeaders.set.length + r.responseHeaders.add.length + r.responseHeaders.remove.length) use("route.headers.response", `${o}.responseHeaders`);
+      const a = r.action;
+      if (a.kind === "redirect") { use("route.redirect", `${o}.redirect`); continue; }
+      if (a.kind === "direct") { use("route.direct-response", `${o}.directResponse`); continue; }
+      if (a.backends.length > 1) use("route.split", o);
+      if (a.rewrite?.prefix) use("route.rewrite.prefix", `${o}.rewrite.prefix`);
+      if (a.rewrite?.path) use("route.rewrite.path", `${o}.rewrite.path`);
+      if (a.rewrite?.regex) use("route.rewrite.regex", `${o}.rewrite.regex`);
+      if (a.rewrite?.host) use("route.rewrite.host", `${o}.rewrite.host`);
+      if (a.mirror) use("route.mirror", `${o}.mirror`);
+      if (a.timeoutMs !== null && l.direction === "outbound") use("route.timeout", `${o}.timeout`);
+      if (a.retries) {
+        use("route.retries", `${o}.retries`);
+        if (a.retries.perTryTimeoutMs !== null) use("route.retries.per-try-timeout", `${o}.retries.perTryTimeout`);
+        if (a.retries.on.some((c) => GRPC_CONDITIONS.includes(c))) use("route.retries.grpc-conditions", `${o}.retries.on`);
+        if (a.retries.idempotentOnly) use("route.retries.idempotent-only", `${o}.retries.idempotentOnly`);
+      }
+      if (a.fault?.delay) use("route.fault.delay", `${o}.fault.delay`);
+      if (a.fault?.abort) use("route.fault.abort", `${o}.fault.abort`);
+    }
+  }
+  for (const c of proxy.clusters) {
+    if (c.kind === "local") continue;
+    // Traffic policy is declared on the service, whichever subset cluster carries it.
+    const policy = c.kind === "mesh" ? `services.${c.service}` : c.origin;
+    const lb = c.loadBalancing;
+    use(lb.policy === "hash" ? `lb.hash.${lb.hashOn.kind}` : `lb.${lb.policy}`, `${policy}.loadBalancing`);
+    if (c.connectionLimits) use("cluster.connection-limits", `${policy}.connectionLimits`);
+    if (c.outlierDetection) use("cluster.outlier-detection", `${policy}.outlierDetection`);
+    if (c.healthCheck) use("cluster.health-check", `${policy}.healthCheck`);
+    if (c.discovery === "dns") use("cluster.dns-discovery", c.kind === "egress" ? c.origin : `${c.origin}.endpoints`);
+    if (c.tls?.mode === "origination") use("egress.tls-origination", c.origin);
+    if (c.tls?.mode === "mesh" && c.tls.peerSpiffeIds.length > 0) use("upstream.peer-identity", policy);
+  }
+  return [...uses.values()];
+}
+
+export function checkCapabilities(ir: MeshIR, targets: readonly Target[], cache?: WeakMap<ProxyIR, readonly FeatureUse[]>): Diagnostic[] {
+  const uses = collectFeatures(ir, cache);
   const out: Diagnostic[] = [];
   const noted = new Set<string>();
   for (const target of targets) {

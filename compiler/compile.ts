@@ -15,9 +15,11 @@ import { conflictingActionKeys } from "./analyze/route-actions.ts";
 import type { Report } from "./analyze/context.ts";
 import { checkCapabilities } from "./capabilities.ts";
 import { buildIR, DEFAULT_RUNTIME } from "./ir/index.ts";
+import { buildIRIncremental } from "./ir/incremental.ts";
 import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
 import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
+import type { TypescriptSession } from "./load/typescript.ts";
 import { normalize } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
@@ -51,6 +53,8 @@ export interface CompileOptions {
   readonly sink?: FileSink;
   /** Watch mode: reuse what an earlier run emitted for proxies whose IR did not change (emit-stream.ts). Needs `sink`. */
   readonly memo?: EmitMemo;
+  /** Watch mode: the loader's state kept between saves (load/typescript.ts). */
+  readonly session?: TypescriptSession;
 }
 
 export interface CompileResult {
@@ -98,7 +102,7 @@ export function isTooLargeToTypecheck(value: unknown): boolean {
 /** Compiles the config at `path` (or found in `cwd`). */
 export async function compileFile(path: string | undefined, options: CompileOptions): Promise<CompileResult> {
   const t = timer();
-  const loaded = await loadConfig(path, options.cwd);
+  const loaded = await loadConfig(path, options.cwd, options.session);
   t.lap("load");
   if (!loaded.config) {
     const typeErrors = options.typecheck === false ? [] : await typeErrorsOfUnloadable(loaded.diagnostics, findConfig(path, options.cwd), (abs) => displayPath(abs, options.cwd));
@@ -184,7 +188,10 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const mesh = checkModel(config.value, report);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
-  const ir = buildIR(mesh, { ...DEFAULT_RUNTIME, ...options.runtime });
+  const runtime = { ...DEFAULT_RUNTIME, ...options.runtime };
+  // Watch mode: only the proxies a change reaches are built; the others are the last run's objects, so the memo's per-object caches hit.
+  const ir = options.memo ? buildIRIncremental(mesh, runtime, options.memo.build) : buildIR(mesh, runtime);
+  if (options.memo) options.memo.build = { mesh, ir };
   t.lap("ir");
   for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
   t.lap("validate");
@@ -193,7 +200,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   for (const unknown of selected.unknown) {
     report(coreCodes.unknownTarget, { message: `unknown target "${unknown}"`, path: options.targets ? "" : "targets", hint: `targets: ${allTargets.map((x) => x.name).join(", ")}` });
   }
-  for (const d of checkCapabilities(ir, selected.targets)) diagnostics.push({ ...d, file: config.file });
+  for (const d of checkCapabilities(ir, selected.targets, options.memo?.features)) diagnostics.push({ ...d, file: config.file });
   t.lap("capabilities");
   if (hasErrors(diagnostics)) return done({ mesh, ir, targets: selected.targets });
   const mode = options.verify ?? "default";

@@ -12,6 +12,8 @@ import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "./ir/types.ts";
 import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierRun } from "./target.ts";
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
+import type { FeatureUse } from "./capabilities.ts";
+import type { LastBuild } from "./ir/incremental.ts";
 
 /** Receives verified files, a chunk at a time, only while no error has been found. */
 export interface FileSink {
@@ -37,9 +39,15 @@ interface MemoEntry {
 export interface EmitMemo {
   last: Map<string, MemoEntry>;
   next: Map<string, MemoEntry>;
+  /** The last run's normalized mesh and IR: the next run rebuilds only what changed (ir/incremental.ts), whatever was written. */
+  build: LastBuild | null;
+  /** Digests of IR objects (proxies, infra) by identity: a shared object is not serialized again. */
+  readonly digests: WeakMap<object, string>;
+  /** Capability uses of each proxy by identity (capabilities.ts). */
+  readonly features: WeakMap<ProxyIR, readonly FeatureUse[]>;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, digests: new WeakMap(), features: new WeakMap() });
 
 export type VerifyMode = "default" | "all" | "none";
 
@@ -124,9 +132,15 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   if (memo) memo.next = new Map();
   // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
   const context = memo ? digestOf({ version: ir.version, mesh: ir.mesh, runtime: ir.runtime }) : "";
-  // Each proxy's slice serialized once; the whole IR's key is built from those digests.
-  const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digestOf(p)}`]) : []);
-  const wholeKey = memo ? sha256([digestOf({ ...ir, proxies: [] }), ...proxyKeys.values()].join("\n")) : "";
+  // Each proxy's slice serialized once, and only when it is not the object the last run digested; the whole IR's key is built from those digests.
+  const digest = (o: unknown) => {
+    if (o === null || typeof o !== "object") return digestOf(o ?? null);
+    let d = memo!.digests.get(o);
+    if (d === undefined) memo!.digests.set(o, (d = digestOf(o)));
+    return d;
+  };
+  const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digest(p)}`]) : []);
+  const wholeKey = memo ? sha256([digestOf({ ...ir, proxies: [], infra: null }), digest(ir.infra), ...proxyKeys.values()].join("\n")) : "";
   /** Emits one unit per memo key, verifies them together, hands them over, and remembers them. */
   const run = async (units: { id: string; key: string; emit: () => EmitResult; proxy?: ProxyIR }[], scope: (fresh: ReadonlySet<ProxyIR | undefined>) => MeshIR, names: ReadonlySet<string>) => {
     const files: EmittedFile[] = [];

@@ -4,6 +4,7 @@ import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, 
 import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
 import { findConfig } from "../load/index.ts";
+import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
 import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
@@ -29,6 +30,7 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
 export interface WatchState {
   memo: EmitMemo;
   written: WrittenBundle | null;
+  readonly session: TypescriptSession;
 }
 
 /**
@@ -91,6 +93,7 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
 
 async function compileOnce(config: string | undefined, opts: CompileCommandOptions, onInputs?: (files: readonly string[] | null) => void, watch?: WatchState): Promise<number> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const cwd = process.cwd();
   const outDir = opts.out ?? "mesh-bundle";
   const found = findConfig(config, cwd);
@@ -106,6 +109,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     sink: output.sink,
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
+    session: watch?.session,
   });
   // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
   const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];
@@ -142,6 +146,13 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     return stale.length ? 1 : 0;
   }
   const written = output.commit(result.config.digest);
+  // MESHC_TIMINGS=1: each run's stage split on stderr (bench/watch.ts reports it per save).
+  if (process.env.MESHC_TIMINGS === "1") {
+    const stages = { ...result.timings, commit: performance.now() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
+    const used = process.cpuUsage(cpu);
+    // CPU time as well as wall: on a shared machine the wall time is mostly waiting for a core.
+    process.stderr.write(`meshc: timings: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} ms; cpu ${((used.user + used.system) / 1000).toFixed(0)} ms\n`);
+  }
   if (watch) {
     if (written.retry) {
       // The bundle changed under us: start over with a whole compile.
@@ -162,6 +173,11 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   return 0;
 }
 
+export const createWatchState = (): WatchState => ({ memo: createEmitMemo(), written: null, session: createTypescriptSession() });
+
+/** One run as `--watch` makes it after a save, with the state it keeps between saves (also what the equivalence test drives). */
+export const compileWatched = (config: string, opts: CompileCommandOptions, state: WatchState): Promise<number> => compileOnce(config, opts, undefined, state);
+
 export async function runCompile(config: string | undefined, opts: CompileCommandOptions): Promise<number> {
   const badTarget = await unknownTargetMessage(parseTargetList(opts.target));
   if (badTarget) { process.stderr.write(badTarget); return 2; } // usage error
@@ -172,7 +188,7 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   // Until the config loads once, watch where it is (or would be).
   const found = findConfig(config, cwd);
   const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
-  const state: WatchState = { memo: createEmitMemo(), written: null };
+  const state = createWatchState();
   return watchAndCompile(async () => {
     let inputs: readonly string[] | null = null;
     await compileOnce(config, opts, (files) => { inputs = files; }, state);

@@ -1,16 +1,17 @@
 // NMesh -> MeshIR. Pure: runtime paths come in as options, nothing is read from the environment.
 import type { NMesh } from "../normalize/model.ts";
-import type { MeshIR, RuntimePathsIR } from "./types.ts";
+import type { MeshIR, ProxyIR, RuntimePathsIR } from "./types.ts";
 import { buildGatewayProxy, buildSidecar } from "./proxies.ts";
 import { buildInfra } from "./infra.ts";
 import { indexMesh } from "../normalize/mesh-index.ts";
 
 export const DEFAULT_RUNTIME: RuntimePathsIR = { certDir: "/etc/meshc/certs", runDir: "/var/run/meshc", logDir: "/var/log/meshc" };
 
-export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME): MeshIR {
+/** `reuse` (watch mode, ir/incremental.ts): a service's sidecar from the last run when none of its inputs changed. */
+export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, reuse?: (service: string) => ProxyIR | undefined): MeshIR {
   const index = indexMesh(mesh);
   const proxies = [
-    ...mesh.services.map((s) => buildSidecar(mesh, index, s, runtime.certDir)),
+    ...mesh.services.map((s) => reuse?.(s.name) ?? buildSidecar(mesh, index, s, runtime.certDir)),
     ...mesh.gateways.map((g) => buildGatewayProxy(mesh, index, g.name, runtime.certDir)),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {

@@ -7,7 +7,7 @@ import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { composeLoaded } from "./modules.ts";
-import { evaluateTypescriptConfig } from "./typescript.ts";
+import { evaluateTypescriptConfig, type TypescriptSession } from "./typescript.ts";
 import { parseData } from "./parse-data.ts";
 import { inlineDataModules } from "./data-modules.ts";
 import { typescriptLocator } from "./positions-ts.ts";
@@ -48,7 +48,8 @@ function digestOf(files: readonly string[]): string {
   return h.digest("hex");
 }
 
-export async function loadConfig(given: string | undefined, cwd: string): Promise<LoadResult> {
+/** `session`: watch mode's loader state, kept between saves (typescript.ts). */
+export async function loadConfig(given: string | undefined, cwd: string, session?: TypescriptSession): Promise<LoadResult> {
   const absolutePath = findConfig(given, cwd);
   if (!absolutePath) {
     return fail(diagnostic(coreCodes.configNotFound, {
@@ -68,7 +69,7 @@ export async function loadConfig(given: string | undefined, cwd: string): Promis
   let locator: () => Promise<Locator>;
   let moduleSources: ReadonlyMap<string, string> | undefined;
   if (format === "ts") {
-    const evaluated = await evaluateTypescriptConfig(absolutePath);
+    const evaluated = await evaluateTypescriptConfig(absolutePath, undefined, session);
     if ("kind" in evaluated) {
       const code = { syntax: coreCodes.configSyntax, runtime: coreCodes.configLoad, timeout: coreCodes.configTimeout, exited: coreCodes.configExited }[evaluated.kind];
       const hint = {

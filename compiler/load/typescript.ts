@@ -8,7 +8,7 @@
 // files), and esbuild's metafile lists the inputs.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { build, transformSync } from "esbuild";
+import { build, context, transformSync, type BuildContext, type BuildOptions, type BuildResult } from "esbuild";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,24 +37,36 @@ export function configTimeoutMs(): number {
   return Number.isFinite(s) && s > 0 ? Math.round(s * 1000) : DEFAULT_CONFIG_TIMEOUT_MS;
 }
 
-/** How to start the child: the compiled .js runs as is; the repository's .ts goes through esbuild's transform (no tsx start-up). */
+let childArgs: string[] | null = null;
+
+/** How to start the child: the compiled .js runs as is; the repository's .ts goes through esbuild's transform (no tsx start-up), once. */
 function childCommand(): string[] {
   if (extname(CHILD_ENTRY) === ".js") return [CHILD_ENTRY];
+  if (childArgs) return childArgs;
   const { code } = transformSync(readFileSync(CHILD_ENTRY, "utf8"), { loader: "ts", format: "esm", target: "node20" });
-  return ["--input-type=module", "--eval", code];
+  return (childArgs = ["--input-type=module", "--eval", code]);
 }
 
 interface ChildOutcome { readonly message: string; readonly code: number | null; readonly signal: string | null; readonly timedOut: boolean; readonly stderr: string }
 
-function runChild(bundled: string, cwd: string, timeoutMs: number): Promise<ChildOutcome> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, childCommand(), { cwd, stdio: ["pipe", "pipe", "pipe", "pipe"] });
+/** A started child waiting for its bundle on stdin; its time limits start when the bundle is sent. */
+interface Child {
+  readonly outcome: Promise<ChildOutcome>;
+  send(bundled: string, timeoutMs: number): void;
+  stop(): void;
+  /** Still waiting: a spare that died meanwhile is never handed a config. */
+  alive(): boolean;
+}
+
+function startChild(cwd: string): Child {
+  const child = spawn(process.execPath, childCommand(), { cwd, stdio: ["pipe", "pipe", "pipe", "pipe"] });
+  let timer: NodeJS.Timeout | null = null;
+  let timedOut = false;
+  let limitMs = 0;
+  const stop = () => { timedOut = true; child.kill("SIGKILL"); };
+  const outcome = new Promise<ChildOutcome>((done) => {
     let message = "";
     let stderr = "";
-    let timedOut = false;
-    const stop = () => { timedOut = true; child.kill("SIGKILL"); };
-    // Until the child is ready, only a generous start-up limit applies; the config's own limit starts at "R".
-    let timer = setTimeout(stop, Math.max(STARTUP_LIMIT_MS, timeoutMs));
     let ready = false;
     // The config's output is shown as meshc's diagnostics' neighbour (stderr), never as a result.
     child.stdout!.on("data", (d: Buffer) => process.stderr.write(d));
@@ -63,18 +75,34 @@ function runChild(bundled: string, cwd: string, timeoutMs: number): Promise<Chil
       message += d;
       if (!ready && message.startsWith("R")) {
         ready = true;
-        clearTimeout(timer);
-        timer = setTimeout(stop, timeoutMs);
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(stop, limitMs);
       }
     });
     child.on("error", (error) => { stderr += String(error); });
     child.stdin!.on("error", () => { /* the child may exit before reading everything */ });
-    child.stdin!.end(bundled);
     child.on("close", (code, signal) => {
-      clearTimeout(timer);
+      if (timer) clearTimeout(timer);
       done({ message: message.slice(ready ? 1 : 0), code, signal, timedOut, stderr });
     });
   });
+  return {
+    outcome,
+    send(bundled, timeoutMs) {
+      limitMs = timeoutMs;
+      // Until the child is ready, only a generous start-up limit applies; the config's own limit starts at "R".
+      timer = setTimeout(stop, Math.max(STARTUP_LIMIT_MS, timeoutMs));
+      child.stdin!.end(bundled);
+    },
+    stop: () => { child.kill("SIGKILL"); },
+    alive: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+function runChild(bundled: string, cwd: string, timeoutMs: number): Promise<ChildOutcome> {
+  const child = startChild(cwd);
+  child.send(bundled, timeoutMs);
+  return child.outcome;
 }
 
 /** The last meaningful line of a crashed child's stderr (node prints the error last). */
@@ -84,11 +112,93 @@ function lastLine(stderr: string): string {
   return line.length > 200 ? `${line.slice(0, 200)}...` : line;
 }
 
-export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs()): Promise<EvaluatedConfig | EvaluateFailure> {
+/**
+ * Watch mode's loader state: an esbuild context per config (a rebuild re-parses only the
+ * files whose contents changed) and a child started ahead of the next save, so neither
+ * node's start-up nor esbuild's set-up is on the save's path. Every evaluation still runs in
+ * a fresh process: nothing a config does survives into the next one.
+ */
+export interface TypescriptSession {
+  build(absolutePath: string, options: BuildOptions & { metafile: true; write: false }): Promise<BuildResult<{ metafile: true; write: false }>>;
+  child(cwd: string): Child;
+  dispose(): void;
+}
+
+/** After a save, the next child starts once this save's compile had the CPU for itself. */
+const SPARE_DELAY_MS = 300;
+
+export function createTypescriptSession(): TypescriptSession {
+  let built: { path: string; ctx: Promise<BuildContext<{ metafile: true; write: false }>> } | null = null;
+  let spare: { cwd: string; child: Child } | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const dropSpare = () => { spare?.child.stop(); spare = null; };
+  return {
+    async build(absolutePath, options) {
+      if (built?.path !== absolutePath) {
+        if (built) void built.ctx.then((c) => c.dispose());
+        built = { path: absolutePath, ctx: context(options) };
+      }
+      return (await built.ctx).rebuild();
+    },
+    child(cwd) {
+      const ready = spare?.cwd === cwd && spare.child.alive() ? spare.child : null;
+      if (!ready) dropSpare();
+      spare = null;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => { spare = { cwd, child: startChild(cwd) }; }, SPARE_DELAY_MS);
+      timer.unref();
+      return ready ?? startChild(cwd);
+    },
+    dispose() {
+      if (timer) clearTimeout(timer);
+      dropSpare();
+      if (built) void built.ctx.then((c) => c.dispose());
+      built = null;
+    },
+  };
+}
+
+const DATA_HEAD = /^\s*import\s*\{\s*defineMesh\s*\}\s*from\s*["']meshc["'];?\s*export\s+default\s+defineMesh\(/;
+const DATA_TAIL = /\)\s*;?\s*$/;
+
+/**
+ * A config that is only `export default defineMesh(<JSON>)` (generated configs are) runs no
+ * code: its value is the JSON itself, because defineMesh returns its argument and the child
+ * hands the value back as JSON. Parsing it here skips the bundle, the child and V8 compiling a
+ * megabyte-sized object literal, the bulk of a save at 1,000 services. `__proto__` is the one
+ * key a literal and JSON.parse read differently: such a config takes the general path; -0
+ * (which the child's JSON turns into 0) is made 0.
+ */
+export function dataOnlyValue(sourceText: string): { value: unknown } | null {
+  const head = DATA_HEAD.exec(sourceText);
+  const tail = DATA_TAIL.exec(sourceText);
+  if (!head || !tail || tail.index < head[0].length || sourceText.includes("__proto__")) return null;
+  try {
+    return { value: withoutNegativeZero(JSON.parse(sourceText.slice(head[0].length, tail.index))) };
+  } catch {
+    return null;
+  }
+}
+
+function withoutNegativeZero(value: unknown): unknown {
+  if (Object.is(value, -0)) return 0;
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (v !== null && (typeof v === "object" || v === 0)) o[k] = withoutNegativeZero(v);
+    }
+  }
+  return value;
+}
+
+export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession): Promise<EvaluatedConfig | EvaluateFailure> {
+  const data = dataOnlyValue(readFileSync(absolutePath, "utf8"));
+  if (data) return { value: data.value, inputs: [absolutePath] };
   let bundled: string;
   let inputs: string[];
   try {
-    const result = await build({
+    const options: BuildOptions & { metafile: true; write: false } = {
       entryPoints: [absolutePath],
       bundle: true,
       write: false,
@@ -99,7 +209,8 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
       logLevel: "silent",
       alias: { meshc: DSL_ENTRY },
       absWorkingDir: dirname(absolutePath),
-    });
+    };
+    const result = session ? await session.build(absolutePath, options) : await build(options);
     bundled = result.outputFiles[0]!.text;
     inputs = Object.keys(result.metafile.inputs)
       .map((p) => resolve(dirname(absolutePath), p))
@@ -113,7 +224,14 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
       line: first?.location?.line ?? 0, column: (first?.location?.column ?? -1) + 1,
     };
   }
-  const out = await runChild(bundled, process.cwd(), timeoutMs);
+  let out: ChildOutcome;
+  if (session) {
+    const child = session.child(process.cwd());
+    child.send(bundled, timeoutMs);
+    out = await child.outcome;
+  } else {
+    out = await runChild(bundled, process.cwd(), timeoutMs);
+  }
   const at = { file: absolutePath, line: 0, column: 0 };
   if (out.timedOut) return { kind: "timeout", message: `the config was still running after ${timeoutMs / 1000}s and was stopped`, ...at };
   let parsed: { value?: unknown; error?: string } | null = null;

@@ -1,0 +1,159 @@
+// Watch mode's incremental path against cold compiles, by property: a seeded sequence of
+// random saves (a route's timeout, a route added or removed, a service renamed or added, an
+// error introduced and then fixed, a team module's file edited, the team module taken in or
+// out of the root) goes through the state `--watch` keeps between saves (loader session,
+// emit memo, in-place writer), and after every save the bundle on disk must equal, byte for
+// byte and lock included, a cold `meshc compile` of the same files into a fresh folder; a
+// save with an error must fail both ways and leave the watched bundle as it was.
+// The incremental IR is also checked against a full build at every save
+// (MESHC_CHECK_INCREMENTAL_IR). MESHC_EQUIVALENCE_SEED / MESHC_EQUIVALENCE_STEPS replay or
+// lengthen a run.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileWatched, createWatchState, runCompile, type CompileCommandOptions } from "../../compiler/cli/compile-command.ts";
+
+const SEED = Number(process.env.MESHC_EQUIVALENCE_SEED ?? 20261130);
+const STEPS = Number(process.env.MESHC_EQUIVALENCE_STEPS ?? 18);
+process.env.MESHC_CHECK_INCREMENTAL_IR = "1";
+
+/** mulberry32: a small seeded generator, so a failing sequence replays from its seed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Route { name: string; from: string; to: string; match: { path: { prefix: string } }; timeout: string }
+interface Mesh {
+  name: string; trustDomain: string; namespace: string;
+  services: Record<string, { ports: { http: { port: number; protocol: string } }; endpoints: string[] }>;
+  routes: Route[];
+  authorization: { allow: { from: string[]; to: string } }[];
+}
+
+const service = (ip: number) => ({ ports: { http: { port: 8080, protocol: "http" } }, endpoints: [`10.0.0.${ip}`] });
+
+function readTree(dir: string, rel = "", out = new Map<string, string>()): Map<string, string> {
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) readTree(dir, p, out);
+    else out.set(p, readFileSync(join(dir, p), "utf8"));
+  }
+  return out;
+}
+
+function sameTree(actual: Map<string, string>, expected: Map<string, string>, step: string): void {
+  const missing = [...expected.keys()].filter((k) => !actual.has(k));
+  const extra = [...actual.keys()].filter((k) => !expected.has(k));
+  const differ = [...expected.keys()].filter((k) => actual.has(k) && actual.get(k) !== expected.get(k));
+  assert.equal({ missing, extra, differ }, { missing: [], extra: [], differ: [] }, `${step}: the watched bundle differs from a cold compile`);
+}
+
+test("random saves through the watch path give a cold compile's bundle, byte for byte", async () => {
+  const work = mkdtempSync(join(tmpdir(), "meshc-watch-eq-"));
+  const config = join(work, "mesh.config.ts");
+  const team = join(work, "team.ts");
+  const out = join(work, "out");
+  const opts = (dir: string): CompileCommandOptions => ({ out: dir, format: "text", typecheck: false });
+  const next = random(SEED);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
+  let counter = 0;
+  const mesh: Mesh = {
+    name: "eq", trustDomain: "eq.example.com", namespace: "eq",
+    services: { web: service(1), api: service(2), db: service(3), cache: service(4) },
+    routes: [
+      { name: "r-web-api", from: "web", to: "api", match: { path: { prefix: "/api" } }, timeout: "3s" },
+      { name: "r-api-db", from: "api", to: "db", match: { path: { prefix: "/" } }, timeout: "2s" },
+      { name: "r-api-cache", from: "api", to: "cache", match: { path: { prefix: "/c" } }, timeout: "1s" },
+    ],
+    authorization: [{ allow: { from: ["web"], to: "api" } }, { allow: { from: ["api"], to: "db" } }],
+  };
+  let withTeam = false;
+  let teamTimeout = 2;
+  let broken: Route | null = null;
+  const writeTeam = () => writeFileSync(team, [
+    `import { allow, defineModule, route, service } from "meshc";`,
+    `const cart = service("cart", { ports: { http: { port: 8080, protocol: "http" } }, endpoints: ["10.1.0.1"] });`,
+    `const stock = service("stock", { ports: { http: { port: 8080, protocol: "http" } }, endpoints: ["10.1.0.2"] });`,
+    `export default defineModule({ name: "shop", owner: "@shop", services: [cart, stock],`,
+    `  routes: [route({ from: cart, to: stock, match: { path: { prefix: "/s" } }, timeout: "${teamTimeout}s" })],`,
+    `  authorization: [allow({ from: [cart], to: stock })] });`,
+    "",
+  ].join("\n"));
+  // Without the team, the root is data only (load's fast path); with it, esbuild and the child evaluate it.
+  const writeRoot = () => {
+    const json = JSON.stringify(mesh);
+    writeFileSync(config, withTeam
+      ? `import { defineMesh } from "meshc";\nimport shop from "./team.ts";\nexport default defineMesh(${json.slice(0, -1)}, "modules": [shop] });\n`
+      : `import { defineMesh } from "meshc";\nexport default defineMesh(${json});\n`);
+  };
+  const names = () => Object.keys(mesh.services);
+  const edits: Record<string, () => void> = {
+    timeout: () => { pick(mesh.routes).timeout = `${1 + Math.floor(next() * 9)}s`; },
+    addRoute: () => {
+      const [from, to] = [pick(names()), pick(names())];
+      if (from !== to) mesh.routes.push({ name: `r${++counter}`, from, to, match: { path: { prefix: `/p${counter}` } }, timeout: "4s" });
+    },
+    removeRoute: () => { if (mesh.routes.length > 1) mesh.routes.splice(Math.floor(next() * mesh.routes.length), 1); },
+    renameService: () => {
+      const old = pick(names());
+      const renamed = `${old.replace(/-\d+$/, "")}-${++counter}`;
+      mesh.services = Object.fromEntries(Object.entries(mesh.services).map(([k, v]) => [k === old ? renamed : k, v]));
+      for (const r of mesh.routes) { if (r.from === old) r.from = renamed; if (r.to === old) r.to = renamed; }
+      for (const a of mesh.authorization) { a.allow.from = a.allow.from.map((f) => (f === old ? renamed : f)); if (a.allow.to === old) a.allow.to = renamed; }
+    },
+    addRule: () => {
+      const [from, to] = [pick(names()), pick(names())];
+      if (from !== to) mesh.authorization.splice(Math.floor(next() * (mesh.authorization.length + 1)), 0, { allow: { from: [from], to } });
+    },
+    removeRule: () => { if (mesh.authorization.length > 0) mesh.authorization.splice(Math.floor(next() * mesh.authorization.length), 1); },
+    endpoint: () => { pick(Object.values(mesh.services)).endpoints = [`10.0.9.${++counter % 250}`]; },
+    addService: () => { mesh.services[`svc-${++counter}`] = service(10 + counter); },
+    breakIt: () => { broken = { name: `r${++counter}`, from: "web", to: "ghost", match: { path: { prefix: "/ghost" } }, timeout: "1s" }; mesh.routes.push(broken); },
+    teamEdit: () => { withTeam = true; teamTimeout = teamTimeout % 9 + 1; },
+    teamToggle: () => { withTeam = !withTeam; },
+  };
+  const kinds = Object.keys(edits);
+  try {
+    writeTeam();
+    writeRoot();
+    const state = createWatchState();
+    try {
+      assert.is(await compileWatched(config, opts(out), state), 0, "the first run");
+      const seen = new Set<string>();
+      const firsts = [...kinds];
+      for (let step = 0; step < STEPS; step++) {
+        // An error is fixed by the save after the one that made it, as while typing.
+        const kind = broken ? "fix" : firsts.shift() ?? pick(kinds);
+        if (kind === "fix") { mesh.routes = mesh.routes.filter((r) => r !== broken); broken = null; } else edits[kind]!();
+        seen.add(kind);
+        writeTeam();
+        writeRoot();
+        const what = `step ${step} (${kind}, seed ${SEED})`;
+        const before = readTree(out);
+        const watched = await compileWatched(config, opts(out), state);
+        const coldOut = join(work, `cold-${step}`);
+        const cold = await runCompile(config, opts(coldOut));
+        assert.is(watched, cold, `${what}: the watch run and the cold compile disagree on success`);
+        if (cold === 0) sameTree(readTree(out), readTree(coldOut), what);
+        else sameTree(readTree(out), before, `${what}: a failed save must leave the bundle`);
+        rmSync(coldOut, { recursive: true, force: true });
+      }
+      assert.ok(seen.has("fix") && seen.has("teamEdit") && seen.has("renameService"), `every kind of edit ran: ${[...seen].join(", ")}`);
+    } finally {
+      state.session.dispose();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test.run();
