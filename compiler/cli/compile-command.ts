@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
+import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
 import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
@@ -104,6 +105,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     placeInfo: !!opts.verbose || opts.format === "json",
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
     sink: output.sink,
+    // Large meshes emit in worker threads (MESHC_WORKERS=1: in this one); watch mode keeps its in-process memo.
+    workers: watch ? 1 : workerCount(),
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
   });
