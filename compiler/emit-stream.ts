@@ -153,7 +153,7 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   await run(emitters.map((e) => ({ id: `${e.name}\0`, key: wholeKey, emit: () => e.emitter.shared() })), () => ir, streamedNames);
   // Large meshes without a memo: the same chunks, emitted and verified in worker threads (emit-workers.ts).
   if (!memo && streamed.length > 0 && useWorkers(parallel, ir.proxies.length, CHUNK_PROXIES)) {
-    await emitChunksInWorkers(ir, parallel, streamed, active.map((v) => v.target), CHUNK_PROXIES, diagnostics, sink, t);
+    await emitChunksInWorkers(ir, parallel, streamed, emitters.map((e) => e.emitter), active, CHUNK_PROXIES, diagnostics, sink, t);
   } else for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
     const chunk: readonly ProxyIR[] = ir.proxies.slice(i, i + CHUNK_PROXIES);
     const keys = new Map(chunk.map((p) => [p, proxyKeys.get(p) ?? ""]));

@@ -11,8 +11,8 @@ import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR } from "./ir/types.ts";
-import type { EmittedFile, Target } from "./target.ts";
-import type { FileSink, StageClock } from "./emit-stream.ts";
+import type { EmittedFile, ProxyEmitter, Target, Verifier } from "./target.ts";
+import { verifyFiles, type FileSink, type StageClock } from "./emit-stream.ts";
 import type { KubernetesOptionOverrides } from "../targets/kubernetes/options.ts";
 
 /** How a worker rebuilds the selected targets: the arguments compile.ts gave `findTargets`. */
@@ -20,12 +20,17 @@ export interface TargetRecipe {
   readonly names: readonly string[];
   readonly sidecar?: "envoy" | "nginx" | "haproxy";
   readonly kubernetes?: KubernetesOptionOverrides;
+  /** Tests only: a module exporting `findTargets` and `verifiers` in place of targets/index.ts. */
+  readonly registry?: string;
 }
 
-/** Asks emitStreamed to spread its chunks over `workers` threads (1: in this thread). */
+/** Asks emitStreamed to spread its chunks over `workers` threads, this one included (1: this thread alone). */
 export interface ParallelEmit {
   readonly workers: number;
   readonly recipe: TargetRecipe;
+  /** Tuning and tests: proxies per chunk (default emit-stream.ts's CHUNK_PROXIES), and the smallest mesh sent to workers. */
+  readonly chunkProxies?: number;
+  readonly minProxies?: number;
 }
 
 export interface WorkerInit {
@@ -49,7 +54,7 @@ export const MAX_WORKERS = 4;
  */
 export const MIN_PARALLEL_PROXIES = 200;
 
-/** The worker count for a compile: MESHC_WORKERS when set (1 turns the pool off), else the cores, capped. */
+/** The thread count for a compile (this one included): MESHC_WORKERS when set (1 turns the pool off), else the cores, capped. */
 export function workerCount(env: string | undefined = process.env.MESHC_WORKERS): number {
   const asked = Number(env);
   if (env !== undefined && env !== "" && Number.isInteger(asked) && asked >= 1) return Math.min(asked, 64);
@@ -58,7 +63,7 @@ export function workerCount(env: string | undefined = process.env.MESHC_WORKERS)
 
 /** Whether this chunk loop should run in workers. */
 export function useWorkers(parallel: ParallelEmit | undefined, proxies: number, chunk: number): parallel is ParallelEmit {
-  return parallel !== undefined && parallel.workers > 1 && proxies >= MIN_PARALLEL_PROXIES && proxies > chunk;
+  return parallel !== undefined && parallel.workers > 1 && proxies >= (parallel.minProxies ?? MIN_PARALLEL_PROXIES) && proxies > (parallel.chunkProxies ?? chunk);
 }
 
 class WorkerFailed extends Error {}
@@ -76,6 +81,8 @@ function openPool(size: number, init: WorkerInit) {
     // stdout/stderr piped away: a worker's output must not reach the CLI's.
     const worker = new Worker(url, { workerData: init, stdout: true, stderr: true });
     const slot: Slot = { worker, busy: new Map() };
+    // A worker that dies holding chunks fails them (MESH1015 when the loop reaches them); one that
+    // dies holding none is only dropped: the other threads, this one included, emit what is left.
     const failAll = (why: string) => {
       for (const p of slot.busy.values()) p.reject(new WorkerFailed(why));
       slot.busy.clear();
@@ -91,6 +98,9 @@ function openPool(size: number, init: WorkerInit) {
     slots.push(slot);
   }
   return {
+    size,
+    /** Whether a live worker has fewer than two chunks queued. */
+    hasRoom: () => slots.some((s) => s.busy.size < 2),
     run(request: ChunkRequest): Promise<ChunkReply> {
       if (slots.length === 0) return Promise.reject(new WorkerFailed("no worker is left"));
       const slot = slots.reduce((a, b) => (b.busy.size < a.busy.size ? b : a));
@@ -107,36 +117,67 @@ function openPool(size: number, init: WorkerInit) {
   };
 }
 
+/** One chunk of proxies emitted by every proxy target, then verified unless its own emit failed: the same work in a worker as here. */
+export async function emitChunk(ir: MeshIR, emitters: readonly ProxyEmitter[], active: readonly Verifier[], names: ReadonlySet<string>, request: ChunkRequest): Promise<ChunkReply> {
+  const chunk = ir.proxies.slice(request.start, request.end);
+  const files: EmittedFile[] = [];
+  const emitted: Diagnostic[] = [];
+  for (const proxy of chunk) {
+    for (const emitter of emitters) {
+      const out = emitter.proxy(proxy);
+      for (const f of out.files) files.push(f);
+      for (const d of out.diagnostics) emitted.push(d);
+    }
+  }
+  const verified: Diagnostic[] = [];
+  // Verified even when an earlier chunk failed: the consumer drops what it must not report.
+  if (!emitted.some((d) => d.severity === "error") && files.length > 0) await verifyFiles(active, names, files, { ...ir, proxies: chunk }, verified);
+  return { index: request.index, emitted, verified, files };
+}
+
 /**
- * The chunk loop of emitStreamed, in workers: the same diagnostics in the same order, and the
- * same files to `sink` in the same order, as running the chunks one after the other here.
+ * The chunk loop of emitStreamed over `parallel.workers` threads, this one included: it hands
+ * results to `sink` in chunk order and, while the next result is not back, emits the next
+ * unclaimed chunk itself (so a worker's start-up costs no wall time). The same diagnostics in
+ * the same order, and the same files, as running the chunks one after the other.
  */
-export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, streamed: readonly Target[], active: readonly string[], chunkSize: number, diagnostics: Diagnostic[], sink: FileSink, t: StageClock): Promise<void> {
+export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, streamed: readonly Target[], emitters: readonly ProxyEmitter[], active: readonly Verifier[], defaultChunk: number, diagnostics: Diagnostic[], sink: FileSink, t: StageClock): Promise<void> {
+  const chunkSize = parallel.chunkProxies ?? defaultChunk;
   const chunks = Math.ceil(ir.proxies.length / chunkSize);
-  const size = Math.min(parallel.workers, chunks);
-  const pool = openPool(size, { ir, recipe: parallel.recipe, streamed: streamed.map((x) => x.name), verifiers: [...active] });
-  // At most two chunks queued per worker: results wait in memory only as long as the chunk before them.
-  const window = size * 2;
-  const inFlight = new Map<number, Promise<ChunkReply>>();
-  const send = (index: number) => {
-    if (index >= chunks) return;
-    const reply = pool.run({ index, start: index * chunkSize, end: Math.min((index + 1) * chunkSize, ir.proxies.length) });
-    reply.catch(() => {}); // awaited in order below; a failure must not be an unhandled rejection meanwhile
-    inFlight.set(index, reply);
+  const names = new Set(streamed.map((x) => x.name));
+  const pool = openPool(Math.min(parallel.workers - 1, chunks - 1), { ir, recipe: parallel.recipe, streamed: [...names], verifiers: active.map((v) => v.target) });
+  // Chunks claimed but not yet handed over: at most two per thread, so results wait in memory briefly.
+  const window = (pool.size + 1) * 2;
+  const request = (index: number): ChunkRequest => ({ index, start: index * chunkSize, end: Math.min((index + 1) * chunkSize, ir.proxies.length) });
+  const sent = new Map<number, { reply: Promise<ChunkReply>; settled: boolean }>();
+  const here = new Map<number, ChunkReply>();
+  let next = 0; // the first chunk nobody has claimed
+  const dispatch = (consumed: number) => {
+    while (next < chunks && next < consumed + window && pool.hasRoom()) {
+      const entry = { reply: pool.run(request(next)), settled: false };
+      // Awaited in order below; meanwhile a failure must not count as an unhandled rejection.
+      entry.reply.then(() => { entry.settled = true; }, () => { entry.settled = true; });
+      sent.set(next++, entry);
+    }
   };
   try {
-    for (let i = 0; i < window; i++) send(i);
     for (let i = 0; i < chunks; i++) {
+      dispatch(i);
+      while (!here.has(i) && !sent.get(i)?.settled && next < Math.min(chunks, i + window) && (next === i || sent.has(i))) {
+        const index = next++;
+        here.set(index, await emitChunk(ir, emitters, active, names, request(index)));
+        dispatch(i);
+      }
       let reply: ChunkReply;
       try {
-        reply = await inFlight.get(i)!;
+        reply = here.get(i) ?? await sent.get(i)!.reply;
       } catch (error) {
         if (!(error instanceof WorkerFailed)) throw error;
         diagnostics.push(diagnostic(coreCodes.workerFailed, { message: `parallel emit stopped: ${error.message}; nothing was written`, hint: "run again with MESHC_WORKERS=1 to emit in one thread; if that works, please report this" }));
         return;
       }
-      inFlight.delete(i);
-      send(i + window);
+      here.delete(i);
+      sent.delete(i);
       // An exception in a target is a bug the one-thread loop would throw too (compile.ts reports it).
       if ("thrown" in reply) throw new Error(reply.thrown);
       for (const d of reply.emitted) diagnostics.push(d);
