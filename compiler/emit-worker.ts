@@ -35,3 +35,5 @@ parentPort!.on("message", (request: ChunkRequest) => {
     (error: unknown) => parentPort!.postMessage({ index: request.index, thrown: error instanceof Error ? error.message : String(error) } satisfies ChunkReply),
   );
 });
+// Loaded and holding the IR: the main thread sends chunks from now on.
+parentPort!.postMessage({ ready: true });

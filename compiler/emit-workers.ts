@@ -31,6 +31,8 @@ export interface ParallelEmit {
   /** Tuning and tests: proxies per chunk (default emit-stream.ts's CHUNK_PROXIES), and the smallest mesh sent to workers. */
   readonly chunkProxies?: number;
   readonly minProxies?: number;
+  /** Whether this thread emits chunks too while it waits (default true; tests set false so workers do every chunk). */
+  readonly inline?: boolean;
 }
 
 export interface WorkerInit {
@@ -71,44 +73,59 @@ class WorkerFailed extends Error {}
 /** The worker entry next to this module: compiled in dist and the package; from the sources, through tsx (emit-worker-tsx.js). */
 const workerEntry = (): URL => new URL(import.meta.url.endsWith(".ts") ? "./emit-worker-tsx.js" : "./emit-worker.js", import.meta.url);
 
-interface Slot { worker: Worker; busy: Map<number, { resolve: (r: ChunkReply) => void; reject: (e: Error) => void }> }
+interface Slot {
+  worker: Worker;
+  /** Set by the worker's first message, once its modules are loaded and the IR is in: chunks go to ready workers only. */
+  ready: boolean;
+  busy: Map<number, { resolve: (r: ChunkReply) => void; reject: (e: Error) => void }>;
+}
 
-/** Starts `size` workers on `init`; `run` sends a chunk to the least busy one. */
+/** Starts `size` workers on `init`; `run` sends a chunk to the least busy ready one; `changed` waits for any of them to say something. */
 function openPool(size: number, init: WorkerInit) {
   const url = workerEntry();
   const slots: Slot[] = [];
+  let wake: (() => void)[] = [];
+  const changed = () => { for (const w of wake) w(); wake = []; };
   for (let i = 0; i < size; i++) {
     // stdout/stderr piped away: a worker's output must not reach the CLI's.
     const worker = new Worker(url, { workerData: init, stdout: true, stderr: true });
-    const slot: Slot = { worker, busy: new Map() };
+    const slot: Slot = { worker, ready: false, busy: new Map() };
     // A worker that dies holding chunks fails them (MESH1015 when the loop reaches them); one that
     // dies holding none is only dropped: the other threads, this one included, emit what is left.
     const failAll = (why: string) => {
       for (const p of slot.busy.values()) p.reject(new WorkerFailed(why));
       slot.busy.clear();
       slots.splice(slots.indexOf(slot), 1);
+      changed();
     };
-    worker.on("message", (reply: ChunkReply) => {
-      const pending = slot.busy.get(reply.index);
-      slot.busy.delete(reply.index);
-      pending?.resolve(reply);
+    worker.on("message", (reply: ChunkReply | { ready: true }) => {
+      if ("ready" in reply) slot.ready = true;
+      else {
+        const pending = slot.busy.get(reply.index);
+        slot.busy.delete(reply.index);
+        pending?.resolve(reply);
+      }
+      changed();
     });
     worker.on("error", (error) => failAll(`a worker failed: ${error.message}`));
     worker.on("exit", (code) => { if (slots.includes(slot)) failAll(`a worker exited (code ${code})`); });
     slots.push(slot);
   }
+  const open = () => slots.filter((s) => s.ready && s.busy.size < 2);
   return {
     size,
-    /** Whether a live worker has fewer than two chunks queued. */
-    hasRoom: () => slots.some((s) => s.busy.size < 2),
+    /** Live workers, ready or not. */
+    live: () => slots.length,
+    /** Whether a ready worker has fewer than two chunks queued (one running, one waiting). */
+    hasRoom: () => open().length > 0,
     run(request: ChunkRequest): Promise<ChunkReply> {
-      if (slots.length === 0) return Promise.reject(new WorkerFailed("no worker is left"));
-      const slot = slots.reduce((a, b) => (b.busy.size < a.busy.size ? b : a));
+      const slot = open().reduce((a, b) => (b.busy.size < a.busy.size ? b : a));
       return new Promise((resolve, reject) => {
         slot.busy.set(request.index, { resolve, reject });
         slot.worker.postMessage(request);
       });
     },
+    changed: () => new Promise<void>((resolve) => { wake.push(resolve); }),
     async close(): Promise<void> {
       const all = [...slots];
       slots.length = 0;
@@ -116,6 +133,9 @@ function openPool(size: number, init: WorkerInit) {
     },
   };
 }
+
+/** Lets queued worker messages in between two chunks emitted here (each is synchronous work). */
+const yieldToEvents = () => new Promise<void>((resolve) => { setImmediate(resolve); });
 
 /** One chunk of proxies emitted by every proxy target, then verified unless its own emit failed: the same work in a worker as here. */
 export async function emitChunk(ir: MeshIR, emitters: readonly ProxyEmitter[], active: readonly Verifier[], names: ReadonlySet<string>, request: ChunkRequest): Promise<ChunkReply> {
@@ -146,8 +166,10 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
   const chunks = Math.ceil(ir.proxies.length / chunkSize);
   const names = new Set(streamed.map((x) => x.name));
   const pool = openPool(Math.min(parallel.workers - 1, chunks - 1), { ir, recipe: parallel.recipe, streamed: [...names], verifiers: active.map((v) => v.target) });
-  // Chunks claimed but not yet handed over: at most two per thread, so results wait in memory briefly.
-  const window = (pool.size + 1) * 2;
+  // This thread emits chunks too unless told not to (tests: every chunk in a worker).
+  const inline = parallel.inline ?? !process.env.MESHC_TEST_WORKER_FAIL;
+  // Chunks claimed but not yet handed over: a bounded number, so results wait in memory briefly.
+  const window = (pool.size + 1) * 4;
   const request = (index: number): ChunkRequest => ({ index, start: index * chunkSize, end: Math.min((index + 1) * chunkSize, ir.proxies.length) });
   const sent = new Map<number, { reply: Promise<ChunkReply>; settled: boolean }>();
   const here = new Map<number, ChunkReply>();
@@ -160,21 +182,27 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
       sent.set(next++, entry);
     }
   };
+  const failed = (why: string) => diagnostics.push(diagnostic(coreCodes.workerFailed, { message: `parallel emit stopped: ${why}; nothing was written`, hint: "run again with MESHC_WORKERS=1 to emit in one thread; if that works, please report this" }));
   try {
     for (let i = 0; i < chunks; i++) {
-      dispatch(i);
-      while (!here.has(i) && !sent.get(i)?.settled && next < Math.min(chunks, i + window) && (next === i || sent.has(i))) {
-        const index = next++;
-        here.set(index, await emitChunk(ir, emitters, active, names, request(index)));
+      for (;;) {
         dispatch(i);
+        if (here.has(i) || sent.get(i)?.settled) break;
+        if (inline && next < Math.min(chunks, i + window) && (next === i || sent.has(i))) {
+          const index = next++;
+          here.set(index, await emitChunk(ir, emitters, active, names, request(index)));
+          await yieldToEvents();
+          continue;
+        }
+        if (!sent.has(i) && pool.live() === 0) return void failed("no worker is left");
+        await pool.changed();
       }
       let reply: ChunkReply;
       try {
         reply = here.get(i) ?? await sent.get(i)!.reply;
       } catch (error) {
         if (!(error instanceof WorkerFailed)) throw error;
-        diagnostics.push(diagnostic(coreCodes.workerFailed, { message: `parallel emit stopped: ${error.message}; nothing was written`, hint: "run again with MESHC_WORKERS=1 to emit in one thread; if that works, please report this" }));
-        return;
+        return void failed(error.message);
       }
       here.delete(i);
       sent.delete(i);

@@ -65,19 +65,38 @@ test("MESHC_WORKERS picks the thread count; 1 turns the pool off", () => {
   assert.ok(MIN_PARALLEL_PROXIES <= 300, "the generated 300-service mesh below takes the parallel path");
 });
 
-test("a generated 300-service mesh gives the same bundle with 1 and 3 threads", async () => {
+/** The bundle of `ir` written by emitStreamed with `parallel`, lock included. */
+async function streamTo(ir: MeshIR, digest: string, out: string, parallel: ParallelEmit) {
+  const staged = stageBundle(out);
+  if (Array.isArray(staged)) throw new Error("refused");
+  const diagnostics: Diagnostic[] = [];
+  await emitStreamed(ir, findTargets(parallel.recipe.names).targets, (await import("../../targets/index.ts")).verifiers, "default", diagnostics, staged, clock, undefined, parallel);
+  staged.add([lockFileFor(staged.entries(), digest)]);
+  assert.equal(staged.commit(), []);
+  return readTree(out);
+}
+
+const sameTree = (a: Map<string, string>, b: Map<string, string>, what: string) => {
+  assert.equal([...a.keys()], [...b.keys()], what);
+  for (const [path, content] of b) if (a.get(path) !== content) assert.unreachable(`${what}: ${path} differs`);
+};
+
+test("a generated 300-service mesh gives the same bundle with 1 and 2 or 3 threads, all targets", async () => {
   const one = await compileTo(GENERATED, join(work, "one"), { workers: 1 });
-  const three = await compileTo(GENERATED, join(work, "three"), { workers: 3 });
+  const three = await compileTo(GENERATED, join(work, "three"), { workers: 2 });
   assert.ok(one.tree.size > 900, "a real bundle");
-  assert.equal([...three.tree.keys()], [...one.tree.keys()]);
-  for (const [path, content] of one.tree) if (three.tree.get(path) !== content) assert.unreachable(`${path} differs`);
+  sameTree(three.tree, one.tree, "2 threads");
   assert.equal(three.diagnostics, one.diagnostics);
+  // The same with every chunk emitted by the two workers (the main thread may have done them all above).
+  const { ir, config } = await compileFile(GENERATED, { cwd: ROOT, typecheck: false });
+  const names = ["envoy", "nginx", "haproxy", "kubernetes", "certs"];
+  sameTree(await streamTo(ir!, config!.digest, join(work, "workers-only"), { workers: 3, recipe: { names }, inline: false }), one.tree, "workers only");
 });
 
 test("an example split in chunks of 2 proxies gives the same bundle with 1 and 3 threads", async () => {
   const { ir } = await compileFile(SHOP, { cwd: ROOT, typecheck: false });
   assert.ok(ir!.proxies.length >= 5, "several chunks");
-  const parallel: ParallelEmit = { workers: 3, recipe: { names: PROXY_TARGETS }, chunkProxies: 2, minProxies: 0 };
+  const parallel: ParallelEmit = { workers: 3, recipe: { names: PROXY_TARGETS }, chunkProxies: 2, minProxies: 0, inline: false };
   const files = async (p?: ParallelEmit) => {
     const out: [string, string][] = [];
     const diagnostics: Diagnostic[] = [];
@@ -93,13 +112,17 @@ test("an example split in chunks of 2 proxies gives the same bundle with 1 and 3
 test("a verifier finding in one chunk: the same diagnostics, in the same order, and the same files handed over as one thread", async () => {
   const { ir } = await compileFile(GENERATED, { cwd: ROOT, typecheck: false, targets: PROXY_TARGETS });
   const one = await stream(ir!, testRegistry.verifiers);
-  const three = await stream(ir!, testRegistry.verifiers, { workers: 3, recipe: { names: PROXY_TARGETS, registry: REGISTRY } });
+  const three = await stream(ir!, testRegistry.verifiers, { workers: 2, recipe: { names: PROXY_TARGETS, registry: REGISTRY } });
+  const workersOnly = await stream(ir!, testRegistry.verifiers, { workers: 2, recipe: { names: PROXY_TARGETS, registry: REGISTRY }, inline: false });
   const codes = one.diagnostics.map((d) => `${d.code} ${d.file}`);
-  assert.ok(codes.includes("MESH9001 envoy/svc-150.yaml"), "the error is found");
+  assert.ok(codes.includes("MESH9001 envoy/svc-299.yaml"), "the error is found");
   assert.ok(codes.some((c) => c.startsWith("MESH4004")), "warnings of earlier chunks are kept");
-  assert.ok(one.handed.length > 0 && !one.handed.some((p) => p.includes("/svc-150.")), "the sink stopped before the failing chunk");
-  assert.equal(three.diagnostics, one.diagnostics);
-  assert.equal(three.handed, one.handed);
+  assert.ok(one.handed.length > 0 && !one.handed.some((p) => p.includes("/svc-299.")), "the sink stopped before the failing chunk");
+  const handedProxies = new Set(one.handed.map((p) => p.split("/")[1]!.split(".")[0]));
+  const failing = ir!.proxies.findIndex((p) => p.name === "svc-299");
+  assert.equal(handedProxies.size, failing - (failing % 64), "every chunk before the failing one, and nothing after");
+  assert.equal(three, one, "this thread and a worker");
+  assert.equal(workersOnly, one, "a worker alone");
 });
 
 test("a worker that exits or crashes is MESH1015, the compile fails and the staging folder goes", async () => {
