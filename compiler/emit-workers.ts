@@ -85,14 +85,16 @@ function openPool(size: number, init: WorkerInit) {
   const url = workerEntry();
   const slots: Slot[] = [];
   let wake: (() => void)[] = [];
+  let failure: string | null = null;
   const changed = () => { for (const w of wake) w(); wake = []; };
   for (let i = 0; i < size; i++) {
     // stdout/stderr piped away: a worker's output must not reach the CLI's.
     const worker = new Worker(url, { workerData: init, stdout: true, stderr: true });
     const slot: Slot = { worker, ready: false, busy: new Map() };
-    // A worker that dies holding chunks fails them (MESH1015 when the loop reaches them); one that
-    // dies holding none is only dropped: the other threads, this one included, emit what is left.
+    // A worker that dies fails its chunks and the whole parallel emit (MESH1015), even when it held
+    // none: a worker that cannot start is a broken install, not something to work around quietly.
     const failAll = (why: string) => {
+      failure ??= why;
       for (const p of slot.busy.values()) p.reject(new WorkerFailed(why));
       slot.busy.clear();
       slots.splice(slots.indexOf(slot), 1);
@@ -114,8 +116,8 @@ function openPool(size: number, init: WorkerInit) {
   const open = () => slots.filter((s) => s.ready && s.busy.size < 2);
   return {
     size,
-    /** Live workers, ready or not. */
-    live: () => slots.length,
+    /** Why a worker died, if one did. */
+    failure: () => failure,
     /** Whether a ready worker has fewer than two chunks queued (one running, one waiting). */
     hasRoom: () => open().length > 0,
     run(request: ChunkRequest): Promise<ChunkReply> {
@@ -167,7 +169,7 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
   const names = new Set(streamed.map((x) => x.name));
   const pool = openPool(Math.min(parallel.workers - 1, chunks - 1), { ir, recipe: parallel.recipe, streamed: [...names], verifiers: active.map((v) => v.target) });
   // This thread emits chunks too unless told not to (tests: every chunk in a worker).
-  const inline = parallel.inline ?? !process.env.MESHC_TEST_WORKER_FAIL;
+  const inline = parallel.inline ?? !(process.env.MESHC_TEST_WORKER_FAIL || process.env.MESHC_TEST_WORKERS_ONLY);
   // Chunks claimed but not yet handed over: a bounded number, so results wait in memory briefly.
   const window = (pool.size + 1) * 4;
   const request = (index: number): ChunkRequest => ({ index, start: index * chunkSize, end: Math.min((index + 1) * chunkSize, ir.proxies.length) });
@@ -186,6 +188,8 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
   try {
     for (let i = 0; i < chunks; i++) {
       for (;;) {
+        const dead = pool.failure();
+        if (dead !== null) return void failed(dead);
         dispatch(i);
         if (here.has(i) || sent.get(i)?.settled) break;
         if (inline && next < Math.min(chunks, i + window) && (next === i || sent.has(i))) {
@@ -194,7 +198,6 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
           await yieldToEvents();
           continue;
         }
-        if (!sent.has(i) && pool.live() === 0) return void failed("no worker is left");
         await pool.changed();
       }
       let reply: ChunkReply;
@@ -217,6 +220,9 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
       sink.add(reply.files);
       t.lap("write");
     }
+    // A worker that died after its last chunk came back still fails the compile: no run half-ignores a crash.
+    const dead = pool.failure();
+    if (dead !== null) failed(dead);
   } finally {
     await pool.close();
   }
