@@ -48,19 +48,23 @@ export type ChunkReply =
   | { readonly index: number; readonly emitted: Diagnostic[]; readonly verified: Diagnostic[]; readonly files: EmittedFile[] }
   | { readonly index: number; readonly thrown: string };
 
-/** Most workers a compile starts: past this the main thread's writing is the bottleneck. */
+/** Most threads `MESHC_WORKERS=auto` starts: past this the main thread's writing is the bottleneck. */
 export const MAX_WORKERS = 4;
 /**
- * Fewer proxies than this stay in one thread: a worker spends ~0.3 s loading meshc's modules
- * (more from the TypeScript sources) before its first chunk, which a small mesh never wins back.
+ * Fewer proxies than this stay in one thread: a worker spends ~0.5 s of CPU loading meshc's
+ * modules and ~0.3 s receiving the IR before its first chunk, which a small mesh never wins back.
  */
 export const MIN_PARALLEL_PROXIES = 200;
 
-/** The thread count for a compile (this one included): MESHC_WORKERS when set (1 turns the pool off), else the cores, capped. */
+/**
+ * The thread count for a compile, this one included: MESHC_WORKERS=N, or `auto` for the cores
+ * (capped at MAX_WORKERS); unset, one thread. Off by default because on the 2-core machine kind
+ * meshc is measured on the pool cost CPU and memory and bought no wall time (README "Benchmarks").
+ */
 export function workerCount(env: string | undefined = process.env.MESHC_WORKERS): number {
+  if (env === "auto") return Math.min(availableParallelism(), MAX_WORKERS);
   const asked = Number(env);
-  if (env !== undefined && env !== "" && Number.isInteger(asked) && asked >= 1) return Math.min(asked, 64);
-  return Math.min(availableParallelism(), MAX_WORKERS);
+  return env !== undefined && env !== "" && Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 16) : 1;
 }
 
 /** Whether this chunk loop should run in workers. */
@@ -184,7 +188,7 @@ export async function emitChunksInWorkers(ir: MeshIR, parallel: ParallelEmit, st
       sent.set(next++, entry);
     }
   };
-  const failed = (why: string) => diagnostics.push(diagnostic(coreCodes.workerFailed, { message: `parallel emit stopped: ${why}; nothing was written`, hint: "run again with MESHC_WORKERS=1 to emit in one thread; if that works, please report this" }));
+  const failed = (why: string) => diagnostics.push(diagnostic(coreCodes.workerFailed, { message: `parallel emit stopped: ${why}; nothing was written`, hint: "run again without MESHC_WORKERS (one thread); if that works, please report this" }));
   try {
     for (let i = 0; i < chunks; i++) {
       for (;;) {

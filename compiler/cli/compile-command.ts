@@ -105,7 +105,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     placeInfo: !!opts.verbose || opts.format === "json",
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
     sink: output.sink,
-    // Large meshes emit in worker threads (MESHC_WORKERS=1: in this one); watch mode keeps its in-process memo.
+    // MESHC_WORKERS=N or auto: a large mesh emits in worker threads; watch mode keeps its in-process memo.
     workers: watch ? 1 : workerCount(),
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,

@@ -24,7 +24,7 @@ export const coreCodes = defineCodes({
   inputLimit: { code: "MESH1008", severity: "error", title: "input beyond meshc's limits",
     description: "The config is nested deeper, is larger, or has more elements than meshc accepts (the message names the limit); meshc checks limits before walking the input, so no input can exhaust its stack or time." },
   workerFailed: { code: "MESH1015", severity: "error", title: "a parallel emit worker failed",
-    description: "A large mesh is emitted in worker threads (MESHC_WORKERS, default the cores, capped at 4); one of them died (out of memory, killed) or could not start. Nothing was written; MESHC_WORKERS=1 emits in one thread." },
+    description: "With MESHC_WORKERS above 1 (or `auto`), a large mesh is emitted in worker threads; one of them died (out of memory, killed) or could not start. Nothing was written; without MESHC_WORKERS (or with 1) meshc emits in one thread." },
   schemaUnknownField: { code: "MESH1101", severity: "error", title: "unknown field",
     description: "A field the schema does not define; usually a typo." },
   schemaType: { code: "MESH1102", severity: "error", title: "wrong type",

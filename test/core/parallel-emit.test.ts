@@ -57,11 +57,12 @@ async function stream(ir: MeshIR, verifiers: typeof testRegistry.verifiers, para
   return { diagnostics, handed };
 }
 
-test("MESHC_WORKERS picks the thread count; 1 turns the pool off", () => {
+test("MESHC_WORKERS picks the thread count (auto: the cores, capped); unset or 1, one thread", () => {
+  assert.equal(workerCount(undefined), 1);
   assert.equal(workerCount("1"), 1);
   assert.equal(workerCount("3"), 3);
-  assert.ok(workerCount(undefined) >= 1 && workerCount(undefined) <= 4);
-  assert.equal(workerCount("zero"), workerCount(undefined));
+  assert.equal(workerCount("zero"), 1);
+  assert.ok(workerCount("auto") >= 1 && workerCount("auto") <= 4);
   assert.ok(MIN_PARALLEL_PROXIES <= 300, "the generated 300-service mesh below takes the parallel path");
 });
 
