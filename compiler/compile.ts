@@ -51,6 +51,8 @@ export interface CompileOptions {
    * result has errors (a type error, or a later proxy that fails).
    */
   readonly sink?: FileSink;
+  /** Threads for the streamed emit of a large mesh (emit-workers.ts); default 1, in this thread. Needs `sink`. */
+  readonly workers?: number;
   /** Watch mode: reuse what an earlier run emitted for proxies whose IR did not change (emit-stream.ts). Needs `sink`. */
   readonly memo?: EmitMemo;
   /** Watch mode: the loader's state kept between saves (load/typescript.ts). */
@@ -205,7 +207,9 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   if (hasErrors(diagnostics)) return done({ mesh, ir, targets: selected.targets });
   const mode = options.verify ?? "default";
   if (options.sink) {
-    await emitStreamed(ir, selected.targets, verifiers, mode, diagnostics, options.sink, t, options.memo);
+    // Workers rebuild the targets from the registry with the same arguments as findTargets above.
+    const parallel = { workers: options.workers ?? 1, recipe: { names, sidecar: options.sidecar, kubernetes: options.kubernetes } };
+    await emitStreamed(ir, selected.targets, verifiers, mode, diagnostics, options.sink, t, options.memo, parallel);
     return done({ mesh, ir, targets: selected.targets });
   }
   const files = await emitWhole(ir, selected.targets, verifiers, mode, diagnostics, t);

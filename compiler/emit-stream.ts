@@ -14,6 +14,7 @@ import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierR
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
 import type { FeatureUse } from "./capabilities.ts";
 import type { LastBuild } from "./ir/incremental.ts";
+import { emitChunksInWorkers, useWorkers, type ParallelEmit } from "./emit-workers.ts";
 
 /** Receives verified files, a chunk at a time, only while no error has been found. */
 export interface FileSink {
@@ -70,7 +71,7 @@ function activeVerifiers(all: readonly Verifier[], targets: readonly Target[], m
   return active;
 }
 
-async function verifyFiles(verifiers: readonly Verifier[], names: ReadonlySet<string>, files: readonly EmittedFile[], ir: MeshIR, into: Diagnostic[], runs?: ReadonlyMap<Verifier, VerifierRun>): Promise<void> {
+export async function verifyFiles(verifiers: readonly Verifier[], names: ReadonlySet<string>, files: readonly EmittedFile[], ir: MeshIR, into: Diagnostic[], runs?: ReadonlyMap<Verifier, VerifierRun>): Promise<void> {
   for (const v of verifiers) {
     if (!names.has(v.target)) continue;
     const mine = files.filter((f) => f.path.startsWith(`${v.target}/`));
@@ -120,7 +121,7 @@ function attribute(diagnostics: readonly Diagnostic[], owners: Map<string, strin
 }
 
 /** Streams verified files into `sink`; with a memo, only what changed since the memo's run is emitted and verified. */
-export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verifiers: readonly Verifier[], mode: VerifyMode, diagnostics: Diagnostic[], sink: FileSink, t: StageClock, memo?: EmitMemo): Promise<void> {
+export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verifiers: readonly Verifier[], mode: VerifyMode, diagnostics: Diagnostic[], sink: FileSink, t: StageClock, memo?: EmitMemo, parallel?: ParallelEmit): Promise<void> {
   const active = activeVerifiers(verifiers, targets, mode, diagnostics);
   const streamed = targets.filter((x) => x.perProxy !== undefined);
   const whole = targets.filter((x) => x.perProxy === undefined);
@@ -178,7 +179,10 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   };
   // Shared files are verified with the whole IR: they may describe every proxy.
   await run(emitters.map((e) => ({ id: `${e.name}\0`, key: wholeKey, emit: () => e.emitter.shared() })), () => ir, streamedNames);
-  for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
+  // Large meshes without a memo: the same chunks, emitted and verified in worker threads (emit-workers.ts).
+  if (!memo && streamed.length > 0 && useWorkers(parallel, ir.proxies.length, CHUNK_PROXIES)) {
+    await emitChunksInWorkers(ir, parallel, streamed, emitters.map((e) => e.emitter), active, CHUNK_PROXIES, diagnostics, sink, t);
+  } else for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
     const chunk: readonly ProxyIR[] = ir.proxies.slice(i, i + CHUNK_PROXIES);
     const keys = new Map(chunk.map((p) => [p, proxyKeys.get(p) ?? ""]));
     // An emitter whose proxy files read more of the IR than the proxy says what (inputOf): part of its key.

@@ -3,6 +3,7 @@ import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
+import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
 import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
@@ -107,6 +108,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     placeInfo: !!opts.verbose || opts.format === "json",
     runtime: { certDir: opts.certDir ?? "/etc/meshc/certs", runDir: opts.runDir ?? "/var/run/meshc", logDir: opts.logDir ?? "/var/log/meshc" },
     sink: output.sink,
+    // MESHC_WORKERS=N or auto: a large mesh emits in worker threads; watch mode keeps its in-process memo.
+    workers: watch ? 1 : workerCount(),
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
     session: watch?.session,

@@ -23,6 +23,8 @@ export const coreCodes = defineCodes({
     description: "mesh.config.ts called process.exit(), crashed, or was killed before it produced its default export; nothing it did counts as a result." },
   inputLimit: { code: "MESH1008", severity: "error", title: "input beyond meshc's limits",
     description: "The config is nested deeper, is larger, or has more elements than meshc accepts (the message names the limit); meshc checks limits before walking the input, so no input can exhaust its stack or time." },
+  workerFailed: { code: "MESH1015", severity: "error", title: "a parallel emit worker failed",
+    description: "With MESHC_WORKERS above 1 (or `auto`), a large mesh is emitted in worker threads; one of them died (out of memory, killed) or could not start. Nothing was written; without MESHC_WORKERS (or with 1) meshc emits in one thread." },
   schemaUnknownField: { code: "MESH1101", severity: "error", title: "unknown field",
     description: "A field the schema does not define; usually a typo." },
   schemaType: { code: "MESH1102", severity: "error", title: "wrong type",

@@ -2,7 +2,8 @@
 // user's project that already has its own typescript@5 and uvu, and use it with nothing but
 // the README: the install's size and dependency tree (no test-only package, no EBADENGINE),
 // `meshc init` and every script it scaffolds, `validate`, `compile` (the showcase, Envoy
-// checked against the shipped protos), plain-Node imports of `meshc` and `meshc/testing`,
+// checked against the shipped protos; a large mesh in worker threads, the same bytes as in
+// one thread), plain-Node imports of `meshc` and `meshc/testing`,
 // the user's `tsc --noEmit` on a `tsc --init` config, the README's policy tests as written
 // under `node --test` and uvu, and the user's `tsc` left theirs. Also: the repository's own
 // install leaves its lockfile unchanged. Dependencies come from the registry through npm's
@@ -14,6 +15,19 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { generateMesh } from "../../bench/generate.ts";
+import { MIN_PARALLEL_PROXIES } from "../../compiler/emit-workers.ts";
+
+/** Every file under `dir`, by path relative to it, sorted. */
+function readTree(dir: string, rel = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of readdirSync(join(dir, rel), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const p = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) for (const [k, v] of readTree(dir, p)) out.set(k, v);
+    else out.set(p, readFileSync(join(dir, p), "utf8"));
+  }
+  return out;
+}
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const work = mkdtempSync(join(tmpdir(), "meshc-package-"));
@@ -139,6 +153,23 @@ test("the showcase mesh compiles from the package: every target, Envoy checked a
   assert.match(r.out, /\(envoy, nginx, haproxy, kubernetes, certs\)[^\n]*0 error/);
   assert.not.match(r.out, /MESH4115|MESH4004/, "the Envoy verifier ran");
   assert.ok(readdirSync(join(project, "shop-out", "envoy")).length > 0);
+});
+
+test("a large mesh compiles from the package in worker threads (their entry resolves there) to the same bytes as in one", () => {
+  writeFileSync(join(project, "large.json"), JSON.stringify(generateMesh(MIN_PARALLEL_PROXIES + 40)));
+  const compileWith = (workers: string, out: string) => {
+    const r = spawnSync("npx", ["meshc", "compile", "large.json", "--no-typecheck", "--target", "envoy,nginx,haproxy", "--out", out], {
+      // Workers only: the main thread would otherwise emit every chunk itself if the worker were slow to start.
+      cwd: project, encoding: "utf8", timeout: 300_000, env: { ...env, MESHC_WORKERS: workers, MESHC_TEST_WORKERS_ONLY: "1" },
+    });
+    assert.is(r.status, 0, `${r.stdout}${r.stderr}`);
+    return readTree(join(project, out));
+  };
+  const one = compileWith("1", "large-one");
+  const two = compileWith("2", "large-two");
+  assert.ok(one.size > MIN_PARALLEL_PROXIES * 3, "a real bundle");
+  assert.equal([...two.keys()], [...one.keys()]);
+  for (const [path, content] of one) if (two.get(path) !== content) assert.unreachable(`${path} differs`);
 });
 
 test("plain Node imports both entry points (no TypeScript loader)", () => {
