@@ -122,6 +122,10 @@ test("random saves through the watch path give a cold compile's bundle, byte for
     teamToggle: () => { withTeam = !withTeam; },
   };
   const kinds = Object.keys(edits);
+  // The runs' own output (the CLI's lines, the broken saves' diagnostics) is shown only if the test fails.
+  const write = process.stderr.write.bind(process.stderr);
+  let log = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => { log += chunk.toString(); return true; }) as typeof process.stderr.write;
   try {
     writeTeam();
     writeRoot();
@@ -151,7 +155,11 @@ test("random saves through the watch path give a cold compile's bundle, byte for
     } finally {
       state.session.dispose();
     }
+  } catch (error) {
+    write(log.slice(-6000));
+    throw error;
   } finally {
+    process.stderr.write = write;
     rmSync(work, { recursive: true, force: true });
   }
 });
