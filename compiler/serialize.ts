@@ -73,8 +73,12 @@ function quoted(s: string): string {
   return JSON.stringify(s).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
+// A line of only blanks, or a text of only line breaks: YAML parsers read those back as less
+// than was written (`|2` over "\n" or " \n" parses as ""), so such texts are quoted instead.
+const BLANK_LINE = /(?:^|\n)[ \t]+(?:\n|$)|^\n+$/;
+
 function literalBlock(s: string, indent: string): string | null {
-  if (!s.includes("\n") || NOT_LITERAL.test(s)) return null;
+  if (!s.includes("\n") || NOT_LITERAL.test(s) || BLANK_LINE.test(s)) return null;
   // Counted from the end, not with /\n*$/ (which tries every position of a long text).
   let trailing = 0;
   while (trailing < s.length && s.charCodeAt(s.length - 1 - trailing) === 10) trailing++;

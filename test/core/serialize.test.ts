@@ -15,6 +15,7 @@ const HOSTILE = [
   "bell\u0007", "del\u007f", "nel\u0085x", "ls\u2028x", "ps\u2029x", "bidi\u202ex", "bom\ufeffx", "é ü 漢字", "emoji 🙂",
   "spiffe://shop.example.com/ns/shop/sa/web", "/api/v1/items", "10.0.0.1", "10.0.0.1:8080", "a".repeat(300),
   "apiVersion: v1\nkind: ConfigMap\n", "key: |\n  nested\n", "true", "False", "0", "00", "1.5", "1.", ".5",
+  "\n", "\n\n", " \n", "\n ", "\t\n", "a\n \nb", "a\n\t\n", "body\n  \n",
 ];
 
 function roundTrips(value: unknown): void {
@@ -54,6 +55,15 @@ test("keys are sorted with apiVersion, kind, metadata first; output is stable", 
   const text = toYaml({ spec: { b: 1, a: 2 }, metadata: { name: "x" }, kind: "Service", apiVersion: "v1" });
   assert.is(text, "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\nspec:\n  a: 2\n  b: 1\n");
   assert.is(toYamlStream([{ a: 1 }, { b: [] }]), "a: 1\n---\nb: []\n");
+});
+
+test("every short text of line breaks, blanks and letters round-trips (blank-only lines included)", () => {
+  const alphabet = ["\n", " ", "\t", "a", "-"];
+  let texts = [""];
+  for (let n = 1; n <= 5; n++) {
+    texts = texts.flatMap((t) => alphabet.map((c) => t + c));
+    for (const s of texts) roundTrips({ list: [{ k: s, z: 1 }] });
+  }
 });
 
 test("multi-line text is a readable literal block", () => {
