@@ -1,39 +1,63 @@
-// Handlebars templates of the text targets (nginx, HAProxy), compiled once per process.
-// In the package the build (scripts/build.js) writes each set precompiled next to its
-// render module, so a compile loads only handlebars' runtime and evaluates ready-made
-// template functions: parsing and code-generating the templates on every start cost about
-// 1 s of CPU. From the sources (tests, development) there is no precompiled file and the
-// templates are compiled on first use, with the same options: the same functions.
+// Handlebars templates of the text targets (nginx, HAProxy), rendered by plain JavaScript
+// functions compiled from them (compiler/template-compiler.ts), not by handlebars' runtime:
+// at 1,000 services its lookups, frames and helper wrappers cost ~0.8 s of CPU and much of
+// the garbage. In the package the build (scripts/build.js) writes each set compiled next to
+// its render module, so a compile loads neither handlebars nor the compiler. From the
+// sources (tests, development) nothing is compiled ahead and the set is compiled on first
+// use: the same code. The templates stay the source of truth and handlebars the reference:
+// `referenceTemplates` renders them with handlebars itself, and
+// test/core/template-compiler.test.ts compares the two on every example and on random views.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { compileTemplateFactory, compileTemplateSet, type CompiledTemplate, type CompileOptions, type TemplateFactory, type TemplateHelpers } from "./template-compiler.ts";
+import { templateRuntime } from "./template-runtime.ts";
 
-type Handlebars = typeof import("handlebars");
-type Template = (context: unknown) => string;
+export type { CompiledTemplate, TemplateHelpers } from "./template-compiler.ts";
 
 export interface TemplateSet {
-  /** The precompiled set's path: a `.templates.cjs` next to the render module (built, never committed). */
+  /** The compiled set's path: a `.templates.cjs` next to the render module (built, never committed). */
   readonly precompiledPath: string;
-  readonly options: { readonly strict?: boolean; readonly noEscape?: boolean };
-  /** Template name -> source; read only when nothing is precompiled (and by the build). */
+  /** Handlebars options; strict is required (the compiler implements strict mode only). */
+  readonly options: { readonly strict: true; readonly noEscape?: boolean };
+  /** The templates usable as partials (`{{> name}}`). */
+  readonly partials: readonly string[];
+  /** The helpers the templates call; a `safe` one's text is printed unescaped (a handlebars SafeString). */
+  readonly helpers: Readonly<Record<string, { readonly safe: boolean }>>;
+  /** Template name -> source; read only when nothing is compiled (and by the build). */
   sources(): Record<string, string>;
 }
 
 const require = createRequire(import.meta.url);
 
-/** A fresh, isolated handlebars instance and the set's templates compiled for it. */
-export function loadTemplates(set: TemplateSet): { hb: Handlebars; templates: Record<string, Template> } {
-  if (existsSync(set.precompiledPath)) {
-    const hb = (require("handlebars/runtime") as { default: Handlebars }).default.create();
-    const specs = require(set.precompiledPath) as Record<string, object>;
-    return { hb, templates: Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, hb.template(spec as never) as Template])) };
-  }
-  const hb = (require("handlebars") as Handlebars).create();
-  return { hb, templates: Object.fromEntries(Object.entries(set.sources()).map(([name, source]) => [name, hb.compile(source, { ...set.options }) as Template])) };
+function compileOptions(set: TemplateSet): CompileOptions {
+  return { sources: set.sources(), partials: set.partials, helpers: set.helpers, noEscape: set.options.noEscape === true };
 }
 
-/** The CommonJS module the build writes at `precompiledPath`: each template's precompiled spec. */
+const factories = new Map<TemplateSet, TemplateFactory>();
+
+/** The set's render functions by template name, calling `helpers` (one function per helper the set declares). */
+export function loadTemplates(set: TemplateSet, helpers: TemplateHelpers): Record<string, CompiledTemplate> {
+  let factory = factories.get(set);
+  if (!factory) {
+    factory = existsSync(set.precompiledPath) ? (require(set.precompiledPath) as TemplateFactory) : compileTemplateFactory(compileOptions(set));
+    factories.set(set, factory);
+  }
+  return factory(templateRuntime, helpers);
+}
+
+/** The CommonJS module the build writes at `precompiledPath`; throws on a construct the compiler does not support. */
 export function precompiledSource(set: TemplateSet): string {
-  const Handlebars = require("handlebars") as Handlebars;
-  const entries = Object.entries(set.sources()).map(([name, source]) => `  ${JSON.stringify(name)}: ${Handlebars.precompile(source, { ...set.options })},`);
-  return `// Generated by scripts/build.js from the templates: do not edit.\nmodule.exports = {\n${entries.join("\n")}\n};\n`;
+  return compileTemplateSet(compileOptions(set));
+}
+
+/** The same templates rendered by handlebars itself (a fresh, isolated instance): the reference the tests compare with. */
+export function referenceTemplates(set: TemplateSet, helpers: TemplateHelpers): Record<string, CompiledTemplate> {
+  const hb = (require("handlebars") as typeof import("handlebars")).create();
+  for (const [name, { safe }] of Object.entries(set.helpers)) {
+    const helper = helpers[name]!;
+    hb.registerHelper(name, (value: unknown) => (safe ? new hb.SafeString(helper(value) as string) : helper(value)));
+  }
+  const templates = Object.fromEntries(Object.entries(set.sources()).map(([name, source]) => [name, hb.compile(source, { ...set.options }) as CompiledTemplate]));
+  for (const partial of set.partials) hb.registerPartial(partial, templates[partial]!);
+  return templates;
 }

@@ -58,11 +58,22 @@ for (const { folder, file } of collectProtoFiles(typeNames)) cpSync(join(folder,
 // compiling the schema (and loading ajv's compiler) on every start.
 const { standaloneValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
 writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneValidatorSource());
-// The handlebars templates of nginx and HAProxy precompiled (compiler/handlebars-templates.ts).
+// The handlebars templates of nginx and HAProxy compiled to plain string-building functions
+// (compiler/template-compiler.ts, through compiler/handlebars-templates.ts). A construct the
+// compiler does not translate stops the build here: it must never render differently.
 const { precompiledSource } = await import(pathToFileURL(join(DIST, "compiler", "handlebars-templates.js")).href);
 const { nginxTemplates } = await import(pathToFileURL(join(DIST, "targets", "nginx", "render.js")).href);
 const { haproxyTemplates } = await import(pathToFileURL(join(DIST, "targets", "haproxy", "render.js")).href);
-for (const set of [nginxTemplates, haproxyTemplates]) writeFileSync(set.precompiledPath, precompiledSource(set));
+for (const set of [nginxTemplates, haproxyTemplates]) {
+  let source;
+  try {
+    source = precompiledSource(set);
+  } catch (error) {
+    console.error(`meshc build: ${error.message}`);
+    process.exit(1);
+  }
+  writeFileSync(set.precompiledPath, source);
+}
 
 // What works from the sources and would fail in the package: a sibling module named with
 // its .ts extension (an import, or a `new URL(..., import.meta.url)` for a child process)
@@ -90,7 +101,8 @@ if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
 // the dist file it came from, so assets beside it (templates, protos, the precompiled schema
 // validator) and child-process scripts resolve as before. Packages loaded only on demand stay
 // external (ts-morph, typescript, viz) as does esbuild (a native binary); protobufjs, handlebars
-// and ajv's compiler are loaded through `createRequire`, which esbuild leaves alone.
+// (only to compile templates from the sources), the compiled templates and ajv's compiler are
+// loaded through `createRequire`, which esbuild leaves alone.
 const COMMAND = join(DIST, "compiler", "cli", "compile-command.js");
 const ownFile = new RegExp(`^${DIST.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[\\/].*\\.js$`);
 const rebase = {

@@ -1,13 +1,14 @@
-// The handlebars side: one isolated, strict instance; templates are read once at module
-// load (rendering stays pure). Two helpers: `q` prints an NginxValue through
-// renderNginxValue; `trace` prints the comment naming what a block comes from, through
-// compiler/trace.ts, whose text is one line of printable ASCII whatever the name holds (a
-// newline would end the comment and make the rest a directive). Both return a SafeString
+// Renders the templates (compiled to plain string building by compiler/template-compiler.ts;
+// handlebars semantics, strict, HTML-escaping `{{x}}`), read once at module load (rendering
+// stays pure). Two helpers: `q` prints an NginxValue through renderNginxValue; `trace` prints
+// the comment naming what a block comes from, through compiler/trace.ts, whose text is one
+// line of printable ASCII whatever the name holds (a newline would end the comment and make
+// the rest a directive). Both are declared safe (a handlebars SafeString: printed unescaped)
 // so no template needs a triple-stash.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadTemplates, type TemplateSet } from "../../compiler/handlebars-templates.ts";
+import { loadTemplates, type TemplateHelpers, type TemplateSet } from "../../compiler/handlebars-templates.ts";
 import { renderNginxValue, type NginxValue } from "./escape.ts";
 import type { ProxyView } from "./view/types.ts";
 import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
@@ -16,34 +17,35 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const TEMPLATE_DIR = join(HERE, "templates");
 const readTemplate = (name: string) => readFileSync(join(TEMPLATE_DIR, `${name}.hbs`), "utf8");
 
-/** The templates (precompiled by the build in the package; see compiler/handlebars-templates.ts). */
+/** The templates (compiled by the build in the package; see compiler/handlebars-templates.ts). */
 export const nginxTemplates: TemplateSet = {
   precompiledPath: join(HERE, "nginx.templates.cjs"),
   options: { strict: true },
+  partials: ["server", "route", "pass"],
+  helpers: { q: { safe: true }, trace: { safe: true } },
   sources: () => Object.fromEntries(["server", "route", "pass", "nginx.conf"].map((name) => [name, readTemplate(name)])),
 };
-
-const { hb: handlebars, templates } = loadTemplates(nginxTemplates);
 
 function isNginxValue(value: unknown): value is NginxValue {
   const kind = (value as { kind?: unknown } | null)?.kind;
   return kind === "literal" || kind === "regex" || kind === "template";
 }
 
-handlebars.registerHelper("q", (value: unknown) => {
-  if (!isNginxValue(value)) throw new Error(`q expects an NginxValue, got ${typeof value}`);
-  return new handlebars.SafeString(renderNginxValue(value));
-});
-handlebars.registerHelper("trace", (value: unknown) => {
-  const source = value as TraceSource | null;
-  if (source === null || typeof source !== "object" || !TRACE_KINDS.includes(source.kind) || typeof source.name !== "string") {
-    throw new Error(`trace expects a TraceSource, got ${typeof value}`);
-  }
-  return new handlebars.SafeString(traceComment(source));
-});
-for (const partial of ["server", "route", "pass"]) handlebars.registerPartial(partial, templates[partial]!);
+export const nginxHelpers: TemplateHelpers = {
+  q(value) {
+    if (!isNginxValue(value)) throw new Error(`q expects an NginxValue, got ${typeof value}`);
+    return renderNginxValue(value);
+  },
+  trace(value) {
+    const source = value as TraceSource | null;
+    if (source === null || typeof source !== "object" || !TRACE_KINDS.includes(source.kind) || typeof source.name !== "string") {
+      throw new Error(`trace expects a TraceSource, got ${typeof value}`);
+    }
+    return traceComment(source);
+  },
+};
 
-const renderConf = templates["nginx.conf"]! as (view: ProxyView) => string;
+const renderConf = loadTemplates(nginxTemplates, nginxHelpers)["nginx.conf"]! as (view: ProxyView) => string;
 
 /** Renders one proxy's nginx.conf; throws only on a meshc bug (emit reports it as MESH3199). */
 export function renderProxyConf(view: ProxyView): string {

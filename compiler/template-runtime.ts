@@ -1,0 +1,67 @@
+// What the template functions compiled by compiler/template-compiler.ts call at run time:
+// handlebars 4.7's semantics for the constructs meshc's templates use, and nothing else (no
+// frames, no helper wrappers, no partial context copies). Each function mirrors the
+// handlebars source named in its comment, so output stays byte-identical to handlebars'
+// (test/core/template-compiler.test.ts renders both and compares).
+
+const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;", "`": "&#x60;", "=": "&#x3D;" };
+const BAD_CHARS = /[&<>"'`=]/g;
+const POSSIBLE = /[&<>"'`=]/;
+const escapeChar = (c: string) => ESCAPES[c]!;
+
+export interface TemplateRuntime {
+  esc(value: unknown): string;
+  str(value: unknown): string;
+  strict(object: unknown, name: string): unknown;
+  truthy(value: unknown): boolean;
+  nonEmpty(value: unknown): boolean;
+  items(value: unknown): readonly unknown[];
+  extend(context: unknown, hash: Record<string, unknown>): Record<string, unknown>;
+  indent(text: string, indent: string): string;
+}
+
+export const templateRuntime: TemplateRuntime = {
+  /** utils.escapeExpression: `{{x}}` without noEscape (a SafeString-like value prints its toHTML()). */
+  esc(value) {
+    let text: string;
+    if (typeof value !== "string") {
+      const html = (value as { toHTML?: () => string } | null | undefined)?.toHTML;
+      if (value && html) return html.call(value);
+      if (value == null) return "";
+      if (!value) return `${value as string}`;
+      text = "" + (value as string);
+    } else {
+      text = value;
+    }
+    return POSSIBLE.test(text) ? text.replace(BAD_CHARS, escapeChar) : text;
+  },
+  /** The compiled `append` (noEscape, triple-stash): null and undefined print nothing; the rest converts as `+=` would. */
+  str: (value) => (value == null ? "" : "" + (value as string)),
+  /** runtime `container.strict`: a strict-mode `{{a.b}}` whose last name is missing throws. */
+  strict(object, name) {
+    if (!object || !(name in (object as object))) throw new Error(`"${name}" not defined in ${object as string}`);
+    return (object as Record<string, unknown>)[name];
+  },
+  /** helpers/if: false for falsy values (0 included) and empty arrays. */
+  truthy: (value) => !!value && !(Array.isArray(value) && value.length === 0),
+  /** helpers/with: utils.isEmpty negated (0 is not empty). */
+  nonEmpty: (value) => (!!value || value === 0) && !(Array.isArray(value) && value.length === 0),
+  /** helpers/each: what it iterates (an array as is, holes skipped by the caller; an iterable's values; an object's values in key order; nothing else). */
+  items(value) {
+    if (!value || typeof value !== "object") return [];
+    if (Array.isArray(value)) return value;
+    if (typeof (value as Iterable<unknown>)[Symbol.iterator] === "function") return [...(value as Iterable<unknown>)];
+    return Object.keys(value).map((key) => (value as Record<string, unknown>)[key]);
+  },
+  /** runtime invokePartial with a hash: the context's own enumerable properties, then the hash's (utils.extend). */
+  extend: (context, hash) => Object.assign({}, context, hash),
+  /** invokePartialWrapper: a standalone partial's indentation before every line but a last empty one. */
+  indent(text, indent) {
+    const lines = text.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i] && i + 1 === lines.length) break;
+      lines[i] = indent + lines[i];
+    }
+    return lines.join("\n");
+  },
+};
