@@ -41,18 +41,19 @@ interface Node {
 }
 interface Program { body: Node[]; blockParams?: string[] }
 
-// Names a plain object inherits: handlebars reads only own properties there, plain JS would not.
-const INHERITED = new Set(Object.getOwnPropertyNames(Object.prototype));
 // handlebars' built-in helpers: `{{each}}` alone would call one, not read the context.
 const BUILT_IN = new Set(["each", "if", "unless", "with", "log", "lookup", "helperMissing", "blockHelperMissing"]);
 
 class Generator {
   private counter = 0;
+  private temps = 0;
   private constructor(private readonly template: string, private readonly options: CompileOptions) {}
 
   static template(name: string, ast: Program, options: CompileOptions, index: number): string {
     const gen = new Generator(name, options);
-    return `  function t${index}(c0) {\n    let o = "";\n${gen.program(ast, ["c0"], "    ")}    return o;\n  }\n`;
+    const body = gen.program(ast, ["c0"], "    ");
+    const temps = Array.from({ length: gen.temps }, (_, i) => `, v${i}`).join("");
+    return `  function t${index}(c0) {\n    let o = ""${temps};\n${body}    return o;\n  }\n`;
   }
 
   private fail(node: Node, what: string): never {
@@ -62,7 +63,6 @@ class Generator {
 
   /** `contexts` is the lexical stack of context variables, innermost last (handlebars' depths). */
   private program(program: Program, contexts: string[], pad: string): string {
-    if (program.blockParams?.length) this.fail(program as unknown as Node, "block parameters");
     let code = "";
     // Consecutive text, mustaches and partials become one `o += a + b + c;` (every piece a string).
     let pieces: string[] = [];
@@ -108,7 +108,7 @@ class Generator {
       safe = helper.safe;
     } else {
       const simple = path.depth === 0 && path.parts.length === 1 && !/^\.|this\b/.test(path.original);
-      if (simple && (BUILT_IN.has(path.parts[0]!) || path.parts[0]! in this.options.helpers)) this.fail(node, `{{${path.original}}} (a helper name without arguments)`);
+      if (simple && (BUILT_IN.has(path.parts[0]!) || Object.hasOwn(this.options.helpers, path.parts[0]!))) this.fail(node, `{{${path.original}}} (a helper name without arguments)`);
       value = this.lookup(path, contexts, true);
     }
     return node.escaped && !this.options.noEscape && !safe ? `rt.esc(${value})` : `rt.str(${value})`;
@@ -118,6 +118,7 @@ class Generator {
     const path = this.asPath(node.path as Node | undefined, node);
     const params = node.params ?? [];
     if (node.hash) this.fail(node, "a hash argument");
+    if (node.program?.blockParams?.length || node.inverse?.blockParams?.length) this.fail(node, "block parameters");
     if (!["if", "unless", "with", "each"].includes(path.original)) this.fail(node, `the block {{#${path.original}}}`);
     if (params.length !== 1) this.fail(node, `{{#${path.original}}} with ${params.length} arguments`);
     const value = this.lookup(params[0]!, contexts, false);
@@ -167,17 +168,27 @@ class Generator {
     return path;
   }
 
-  /** JS for a path's value; `strict`: a missing last name throws (handlebars strict mode, mustaches only). */
+  /**
+   * JS for a path's value, read as handlebars' lookupProperty does: a property a value only
+   * inherits (a string's `replace`, an array's `entries`) reads as undefined. `strict`: a
+   * missing last name throws (strict mode, mustaches only). Each read is inline (one shape
+   * per site: fast); only a null, missing or inherited value calls the runtime's check.
+   */
   private lookup(node: Node, contexts: string[], strict: boolean): string {
     const path = this.asPath(node, node);
     if (path.depth >= contexts.length) this.fail(node, `${path.original} (above the template's context)`);
-    for (const part of path.parts) if (INHERITED.has(part)) this.fail(node, `the name ${JSON.stringify(part)} (inherited by every object)`);
-    let code = contexts[contexts.length - 1 - path.depth]!;
-    const parts = [...path.parts];
-    const last = strict ? parts.pop() : undefined;
-    for (const part of parts) code += `[${JSON.stringify(part)}]`;
-    // The property read inline (one shape per site: fast); only a null or missing value asks the runtime whether to throw.
-    return last === undefined ? code : `(${code}[${JSON.stringify(last)}] ?? rt.strict(${code}, ${JSON.stringify(last)}))`;
+    let parent = contexts[contexts.length - 1 - path.depth]!;
+    if (path.parts.length === 0) return parent;
+    const steps = path.parts.map((part, i) => {
+      const [key, t] = [JSON.stringify(part), `v${i}`];
+      const step = strict && i === path.parts.length - 1
+        ? `(${t} = ${parent}[${key}]) != null && typeof ${parent} === "object" && own(${parent}, ${key}) ? ${t} : rt.strict(${parent}, ${key})`
+        : `${t} = (${t} = ${parent}[${key}]) == null || own(${parent}, ${key}) ? ${t} : undefined`;
+      parent = t;
+      return step;
+    });
+    this.temps = Math.max(this.temps, steps.length);
+    return `(${steps.join(", ")})`;
   }
 }
 
@@ -190,7 +201,7 @@ export function compileTemplateSet(options: CompileOptions): string {
   const functions = names.map((name, index) => Generator.template(name, parse(options.sources[name]!), options, index));
   const table = names.map((name, index) => `${JSON.stringify(name)}: t${index}`).join(", ");
   const helpers = Object.keys(options.helpers).map((name, index) => `  const h${index} = h[${JSON.stringify(name)}];\n`).join("");
-  return `"use strict";\n// Generated by compiler/template-compiler.ts from the templates: do not edit.\nmodule.exports = function (rt, h) {\n${helpers}${functions.join("")}  return { ${table} };\n};\n`;
+  return `"use strict";\n// Generated by compiler/template-compiler.ts from the templates: do not edit.\nmodule.exports = function (rt, h) {\n  const own = Object.hasOwn;\n${helpers}${functions.join("")}  return { ${table} };\n};\n`;
 }
 
 /** The set compiled and evaluated in this process (running from the sources: tests, development). */

@@ -37,10 +37,11 @@ export const templateRuntime: TemplateRuntime = {
   },
   /** The compiled `append` (noEscape, triple-stash): null and undefined print nothing; the rest converts as `+=` would. */
   str: (value) => (value == null ? "" : "" + (value as string)),
-  /** runtime `container.strict`: a strict-mode `{{a.b}}` whose last name is missing throws. */
+  /** runtime `container.strict`: a strict-mode `{{a.b}}` whose last name is missing throws; then lookupProperty (an inherited value reads as undefined). */
   strict(object, name) {
     if (!object || !(name in (object as object))) throw new Error(`"${name}" not defined in ${object as string}`);
-    return (object as Record<string, unknown>)[name];
+    const value = (object as Record<string, unknown>)[name];
+    return value == null || Object.hasOwn(object as object, name) ? value : undefined;
   },
   /** helpers/if: false for falsy values (0 included) and empty arrays. */
   truthy: (value) => !!value && !(Array.isArray(value) && value.length === 0),
