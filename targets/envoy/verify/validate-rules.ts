@@ -70,11 +70,24 @@ function patternOf(source: string): RegExp | null {
   return re;
 }
 
+/** Code points, as `[...value].length` counts them, without the array (most strings have a length rule). */
+function codePoints(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { count--; i++; }
+    }
+  }
+  return count;
+}
+
 function checkString(value: string, r: Rules): string | null {
   if (r.ignore_empty === true && value === "") return null;
   // Code points and UTF-8 bytes are counted only for the rules that need them (most strings have none).
   const counted = r.len !== undefined || r.min_len !== undefined || r.max_len !== undefined;
-  const chars = counted ? [...value].length : 0;
+  const chars = counted ? codePoints(value) : 0;
   const bytes = r.min_bytes !== undefined || r.max_bytes !== undefined ? Buffer.byteLength(value) : 0;
   if (r.const !== undefined && value !== r.const) return `must equal ${JSON.stringify(r.const)}`;
   if (r.len !== undefined && chars !== toNumber(r.len)) return `must be ${r.len} characters long`;
