@@ -9,6 +9,7 @@ import { emitEnvoy } from "../../targets/envoy/index.ts";
 import { collectBootstrapFindings } from "../../targets/envoy/verify.ts";
 import { loadEnvoyProtos } from "../../targets/envoy/verify/protos.ts";
 import { collectPlanTable, PlanSet, type TypeData } from "../../targets/envoy/verify/type-plans.ts";
+import { checkScalarRules, compileScalarRules, itemRules } from "../../targets/envoy/verify/validate-rules.ts";
 import { envoyFeaturesIR } from "../fixtures/ir/envoy-features.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
 import { type Obj } from "./helpers.ts";
@@ -73,6 +74,23 @@ test("a name the table lacks falls back to the protos (a relative @type name res
   assert.is(asked, 1);
   assert.is(plans.type("envoy.config.bootstrap.v3.Bootstrap")?.fullName, "envoy.config.bootstrap.v3.Bootstrap");
   assert.is(asked, 1);
+});
+
+test("the compiled scalar checks give checkScalarRules' answer for every rule in the table", () => {
+  const values = ["", "a", "ab", " ", "\u00e9t\u00e9", "\ud83d\ude00", "\ud83d", ":path", "x-y", "a\nb", "a\rb", "\u0000", "127.0.0.1", "::1",
+    "x".repeat(300), "type.googleapis.com/x", 0, 1, -1, 100, 101, 65535, 65536, 2 ** 32, 0.5, true, false];
+  let checked = 0;
+  for (const type of Object.values(JSON.parse(tableText) as Record<string, TypeData>)) {
+    for (const field of type.fields) {
+      if (field.rules === null || field.kind === "enum") continue;
+      const single = field.repeated || field.map ? itemRules(field.rules) : field.rules;
+      if (single === null) continue;
+      const check = compileScalarRules(single);
+      for (const v of values) assert.is(check(v), checkScalarRules(v, single), `${field.name} ${JSON.stringify(single)} ${JSON.stringify(v)}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 100, `${checked} rules`);
 });
 
 test.run();

@@ -7,7 +7,7 @@ import type { Finding, PathSegment } from "./findings.ts";
 import { suggestName } from "./findings.ts";
 import type { FieldPlan, PlanSet, TypePlan } from "./type-plans.ts";
 import {
-  checkCountRules, checkDurationRules, checkEnumRules, checkScalarRules, type Rules,
+  checkCountRules, checkDurationRules, checkEnumRules, type Rules,
 } from "./validate-rules.ts";
 
 const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
@@ -139,7 +139,7 @@ export class SchemaWalker {
   private walkSingle(value: unknown, field: FieldPlan, rules: Rules | null): void {
     if (field.kind === "enum") { this.walkEnum(value, field, rules); return; }
     if (field.kind === "scalar") {
-      if (this.walkScalar(value, field.scalar) && rules !== null) this.checkRule(checkScalarRules(value, rules));
+      if (this.walkScalar(value, field.scalar) && field.check !== null) this.checkRule(field.check(value));
       return;
     }
     const plan = this.plans.messageOf(field);
@@ -147,7 +147,7 @@ export class SchemaWalker {
     switch (plan.special) {
       case "duration": this.walkDuration(value, rules); return;
       case "any": this.walkAny(value, rules); return;
-      case "wrapper": if (this.walkScalar(value, plan.wrapped!) && rules !== null) this.checkRule(checkScalarRules(value, rules)); return;
+      case "wrapper": if (this.walkScalar(value, plan.wrapped!) && field.check !== null) this.checkRule(field.check(value)); return;
     }
     this.walkMessage(value, plan);
   }

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type protobuf from "protobufjs";
 import { loadEnvoyProtos, protobufjs, type EnvoyProtos } from "./protos.ts";
-import { checkAbsent, collectRules, isRequiredOneof, itemRules, type Rules } from "./validate-rules.ts";
+import { checkAbsent, collectRules, compileScalarRules, isRequiredOneof, itemRules, type Rules, type ValueCheck } from "./validate-rules.ts";
 
 export type FieldKind = "scalar" | "enum" | "message";
 
@@ -41,6 +41,8 @@ export type Special = "wrapper" | "duration" | "any" | "struct" | "value" | "lis
 export interface FieldPlan extends FieldData {
   /** The rules one value meets: a list item's or map value's for those, else the field's. */
   readonly single: Rules | null;
+  /** `single` as a scalar check (scalar and wrapper fields), compiled once. */
+  readonly check: ValueCheck | null;
   /** The referenced message's plan, resolved on first use (kind "message"). */
   message?: TypePlan | null;
 }
@@ -129,7 +131,8 @@ function buildTypePlan(fullName: string, data: TypeData): TypePlan {
   const candidates: FieldPlan[] = [];
   for (const field of data.fields) {
     // A copy: the `message` slot is filled in at walk time, the table entry stays as read.
-    const plan: FieldPlan = { ...field, single: field.repeated || field.map ? itemRules(field.rules) : field.rules, message: undefined };
+    const single = field.repeated || field.map ? itemRules(field.rules) : field.rules;
+    const plan: FieldPlan = { ...field, single, check: single !== null && field.kind !== "enum" ? compileScalarRules(single) : null, message: undefined };
     fields.set(plan.name, plan);
     const camel = jsonName(plan.name);
     if (!fields.has(camel)) fields.set(camel, plan);
