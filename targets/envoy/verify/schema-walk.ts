@@ -25,6 +25,12 @@ const TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const jsonTypeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
 
+/** Whether one of `keys` holds a value (null is "not set", undefined is dropped). */
+function isSet(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const k of keys) if (value[k] !== null && value[k] !== undefined) return true;
+  return false;
+}
+
 export class SchemaWalker {
   readonly findings: Finding[] = [];
   private readonly path: PathSegment[] = [];
@@ -65,8 +71,11 @@ export class SchemaWalker {
 
   /** Walks an object's members against a message; `skip` is a key already handled (`@type`). */
   private walkFields(value: Record<string, unknown>, plan: TypePlan, skip: string | null): void {
-    // Allocated on the first oneof member met: the walk visits millions of messages, most without one.
-    let oneofsSet: Map<string, string> | null = null;
+    // The first oneof set (and the key that set it) in locals, a map only from a second oneof
+    // on: the walk visits millions of messages, and most set one oneof at most.
+    let firstOneof: string | null = null;
+    let firstKey = "";
+    let moreOneofs: Map<string, string> | null = null;
     for (const key of Object.keys(value)) {
       if (key === skip) continue;
       const field = plan.fields.get(key);
@@ -81,11 +90,17 @@ export class SchemaWalker {
       // pipeline walks the emitter's objects, not parsed YAML).
       if (member === null || member === undefined) continue;
       if (field.oneof !== null) {
-        oneofsSet ??= new Map();
-        const other = oneofsSet.get(field.oneof);
+        let other: string | undefined;
+        if (firstOneof === null) { firstOneof = field.oneof; firstKey = key; }
+        else if (firstOneof === field.oneof) other = firstKey;
+        else {
+          moreOneofs ??= new Map();
+          other = moreOneofs.get(field.oneof);
+          if (other === undefined) moreOneofs.set(field.oneof, key);
+        }
         if (other !== undefined) {
           this.at(key, () => this.report(ENVOY_CODES.oneofConflict, `"${key}" and "${other}" are both members of oneof ${field.oneof} in ${plan.fullName}`, `keep only one of them`, true));
-        } else oneofsSet.set(field.oneof, key);
+        }
       }
       // at(), inlined: a closure per member was a visible share of the walk's garbage.
       this.path.push(key);
@@ -95,12 +110,12 @@ export class SchemaWalker {
     }
     // Present: a key of the field holding a value (null is "not set", undefined is dropped).
     for (const check of plan.absentChecked) {
-      if (check.keys.some((k) => value[k] !== null && value[k] !== undefined)) continue;
+      if (isSet(value, check.keys)) continue;
       this.report(check.required ? ENVOY_CODES.requiredMissing : ENVOY_CODES.validateRule,
         `${plan.fullName}.${check.field.name} ${check.message}${check.required ? "" : " (it is absent)"}`);
     }
     for (const oneof of plan.requiredOneofs) {
-      if (oneofsSet === null || !oneofsSet.has(oneof.name)) {
+      if (firstOneof !== oneof.name && (moreOneofs === null || !moreOneofs.has(oneof.name))) {
         this.report(ENVOY_CODES.requiredMissing, `${plan.fullName} needs one of ${oneof.members.join(", ")} (oneof ${oneof.name})`);
       }
     }

@@ -132,7 +132,13 @@ function buildTypePlan(fullName: string, data: TypeData): TypePlan {
   for (const field of data.fields) {
     // A copy: the `message` slot is filled in at walk time, the table entry stays as read.
     const single = field.repeated || field.map ? itemRules(field.rules) : field.rules;
-    const plan: FieldPlan = { ...field, single, check: single !== null && field.kind !== "enum" ? compileScalarRules(single) : null, message: undefined };
+    // A literal in one order, not a spread of the parsed entry: every plan then has one hidden
+    // class, and the walk's property reads stay monomorphic (a spread measured twice as slow).
+    const plan: FieldPlan = {
+      name: field.name, kind: field.kind, scalar: field.scalar, repeated: field.repeated, map: field.map, ref: field.ref,
+      values: field.values, rules: field.rules, oneof: field.oneof, deprecated: field.deprecated,
+      single, check: single !== null && field.kind !== "enum" ? compileScalarRules(single) : null, message: undefined,
+    };
     fields.set(plan.name, plan);
     const camel = jsonName(plan.name);
     if (!fields.has(camel)) fields.set(camel, plan);
