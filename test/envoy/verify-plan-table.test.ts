@@ -54,6 +54,10 @@ const broken: [string, (b: Obj) => void][] = [
   ["MESH4109", (b) => { delete b.static_resources.clusters[0].health_checks[0].timeout; }],
   ["MESH4109", (b) => { delete catalogRoute(b).route.weighted_clusters; }],
   ["MESH4110", (b) => { b.static_resources.clusters[0].http2_protocol_options = {}; }],
+  // Cross-references (not the protos): each place a route names a cluster.
+  ["MESH4111", (b) => { catalogRoute(b).route.weighted_clusters.clusters[1].name = "catalog-v3"; }],
+  ["MESH4111", (b) => { delete catalogRoute(b).route.weighted_clusters; catalogRoute(b).route.cluster = "nowhere"; }],
+  ["MESH4111", (b) => { catalogRoute(b).route.request_mirror_policies = [{ cluster: "nowhere" }]; }],
 ];
 
 test("each malformed bootstrap is rejected with the same findings through the table and through the protos", () => {
