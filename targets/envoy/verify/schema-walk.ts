@@ -213,6 +213,9 @@ export class SchemaWalker {
   }
 
   private walkDuration(value: unknown, rules: Rules | null): void {
+    // Without duration rules a short duration needs no match groups: at most 10 digits of
+    // seconds ("s" included, 11 characters) cannot exceed the maximum of 12 digits.
+    if (rules?.duration === undefined && typeof value === "string" && value.length <= 11 && DURATION.test(value)) return;
     const match = typeof value === "string" ? DURATION.exec(value) : null;
     if (match === null || Number(match[2]) > MAX_DURATION_SECONDS) {
       this.report(ENVOY_CODES.invalidDuration, `${JSON.stringify(value)} is not a duration`, `write seconds with an "s" suffix, e.g. "0.25s" for 250 ms`);
