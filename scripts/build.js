@@ -53,7 +53,12 @@ const typeNames = [...new Set(walk(join(ROOT, "targets"))
   .flatMap((f) => [...readFileSync(f, "utf8").matchAll(PROTO_NAME)].map((m) => m[1])))].sort();
 const protosModule = join(DIST, "targets", "envoy", "verify", "protos.js");
 const { collectProtoFiles } = await import(pathToFileURL(protosModule).href);
-for (const { folder, file } of collectProtoFiles(typeNames)) cpSync(join(folder, file), join(dirname(protosModule), "protos", file));
+const { files: protoFiles, root: protoRoot } = collectProtoFiles(typeNames);
+for (const { folder, file } of protoFiles) cpSync(join(folder, file), join(dirname(protosModule), "protos", file));
+// Every message of those protos as the verifier's plain plans (verify/type-plans.ts): the
+// compiler reads this table instead of loading protobufjs and parsing the .proto files at start.
+const { collectPlanTable, PLAN_TABLE_FILE } = await import(pathToFileURL(join(DIST, "targets", "envoy", "verify", "type-plans.js")).href);
+writeFileSync(join(dirname(protosModule), PLAN_TABLE_FILE), JSON.stringify(collectPlanTable(protoRoot)));
 // The mesh schema's validator as ajv standalone code: compiler/schema.js loads it instead of
 // compiling the schema (and loading ajv's compiler) on every start.
 const { standaloneValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);

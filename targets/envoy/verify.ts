@@ -10,7 +10,8 @@ import { bootstrapOf, buildEnvoyBootstrap, emitEnvoy, envoyFilePath } from "./in
 import { toYaml } from "../../compiler/serialize.ts";
 import { formatPath, type Finding } from "./verify/findings.ts";
 import { positionOf, parseYamlWithPositions, type ParsedYaml } from "./verify/positions.ts";
-import { BOOTSTRAP_TYPE, loadEnvoyProtos, missingEnvoyProtos, type EnvoyProtos } from "./verify/protos.ts";
+import { BOOTSTRAP_TYPE, missingEnvoyProtos } from "./verify/protos.ts";
+import { loadEnvoyPlans, type PlanSet } from "./verify/type-plans.ts";
 import { collectReferenceFindings } from "./verify/references.ts";
 import { SchemaWalker } from "./verify/schema-walk.ts";
 
@@ -21,17 +22,20 @@ function toDiagnostic(file: string, parsed: ParsedYaml, finding: Finding): Diagn
   return diagnostic(finding.info, { message: finding.message, file, line, column, path: formatPath(finding.path), hint: finding.hint });
 }
 
-function tryLoadProtos(file: string): EnvoyProtos | Diagnostic {
+function tryLoadProtos(file: string): PlanSet | Diagnostic {
   try {
-    return loadEnvoyProtos();
+    const plans = loadEnvoyPlans();
+    // Resolved here, so that protos missing or failing to parse are one diagnostic, not a throw mid-walk.
+    plans.type(BOOTSTRAP_TYPE);
+    return plans;
   } catch (error) {
     return diagnostic(ENVOY_CODES.protosUnavailable, { message: `cannot load the Envoy API protos: ${(error as Error).message}`, file, hint: missingEnvoyProtos() });
   }
 }
 
 /** Checks an already parsed bootstrap (for callers that hold the object, e.g. benchmarks). */
-export function collectBootstrapFindings(bootstrap: unknown, protos: EnvoyProtos = loadEnvoyProtos()): Finding[] {
-  const walker = new SchemaWalker(protos);
+export function collectBootstrapFindings(bootstrap: unknown, plans: PlanSet = loadEnvoyPlans()): Finding[] {
+  const walker = new SchemaWalker(plans);
   walker.walkRoot(bootstrap, BOOTSTRAP_TYPE);
   return [...walker.findings, ...collectReferenceFindings(bootstrap)];
 }
@@ -39,7 +43,7 @@ export function collectBootstrapFindings(bootstrap: unknown, protos: EnvoyProtos
 /** Validates one Envoy bootstrap YAML text; `file` is its bundle path (`envoy/web.yaml`). */
 export function verifyEnvoyDocument(file: string, text: string): Diagnostic[] {
   const protos = tryLoadProtos(file);
-  if (!("resolveType" in protos)) return [protos];
+  if (!("messageOf" in protos)) return [protos];
   const parsed = parseYamlWithPositions(text);
   if (parsed.errors.length > 0) {
     return parsed.errors.map((e) => {
@@ -73,7 +77,7 @@ export const envoyVerifier: Verifier = {
  * walk takes the very object that file serializes (index.ts `bootstrapOf`), else it builds it.
  */
 export function verifyEnvoyIR(ir: MeshIR, emitted: readonly EmittedFile[] = []): Diagnostic[] {
-  const protos = loadEnvoyProtos();
+  const protos = loadEnvoyPlans();
   const diagnostics: Diagnostic[] = [];
   const serialized = new Map<string, unknown>();
   for (const file of emitted) {
@@ -109,7 +113,7 @@ export interface EnvoyTimings {
 /** For benchmarks: emit and verify `ir`, timing each stage. Call twice to see warm numbers. */
 export function measureEnvoy(ir: MeshIR): EnvoyTimings {
   let started = performance.now();
-  loadEnvoyProtos();
+  loadEnvoyPlans().type(BOOTSTRAP_TYPE);
   const loadMs = performance.now() - started;
   started = performance.now();
   const { files } = emitEnvoy(ir);

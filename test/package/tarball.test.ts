@@ -60,6 +60,8 @@ test("npm pack: compiled JavaScript and types, no tests, snapshots, benchmarks o
   const protos = files.filter((f) => f.startsWith("dist/targets/envoy/verify/protos/") && f.endsWith(".proto"));
   assert.ok(protos.includes("dist/targets/envoy/verify/protos/envoy/config/bootstrap/v3/bootstrap.proto"), "the bootstrap proto is shipped");
   assert.ok(protos.length > 20 && protos.length < 200, `${protos.length} protos`);
+  // ...and their messages precompiled for the walker, which then needs no .proto parsing at start.
+  assert.ok(files.includes("dist/targets/envoy/verify/envoy-plans.json"), "the verifier's plan table is shipped");
 });
 
 /** Disk use of a folder in KiB (du counts every hard-linked file once). */

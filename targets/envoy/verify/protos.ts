@@ -147,9 +147,10 @@ export function missingEnvoyProtos(): string | null {
 /**
  * For the build: every .proto file (relative to its folder, with the folder) that loading
  * the bootstrap and the packages of `typeNames` reads from @grpc/grpc-js-xds, exactly as
- * createEnvoyProtos does at run time; throws if one of `typeNames` does not resolve.
+ * createEnvoyProtos does at run time, and the loaded root (the build's plan table is read from it);
+ * throws if one of `typeNames` does not resolve.
  */
-export function collectProtoFiles(typeNames: readonly string[]): { folder: string; file: string }[] {
+export function collectProtoFiles(typeNames: readonly string[]): { files: { folder: string; file: string }[]; root: protobuf.Root } {
   registerDescriptor();
   const folders = xdsFolders();
   const root = createRoot(folders);
@@ -159,8 +160,9 @@ export function collectProtoFiles(typeNames: readonly string[]): { folder: strin
     root.resolveAll();
     if (lookupMessage(root, name) === null) throw new Error(`${name} is not in the Envoy API protos`);
   }
-  return root.files.flatMap((path) => {
+  const files = root.files.flatMap((path) => {
     const folder = folders.find((f) => path.startsWith(f + sep));
     return folder === undefined ? [] : [{ folder, file: relative(folder, path) }];
   });
+  return { files, root };
 }

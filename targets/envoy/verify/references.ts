@@ -18,19 +18,25 @@ class ReferenceChecker {
     this.findings.push({ info, path, message, hint, atKey: false });
   }
 
+  /** A cluster name that names no cluster (paths are built only for these: a bundle has hundreds of thousands of references). */
+  private unknown(name: unknown): boolean {
+    return typeof name === "string" && !this.clusters.has(name);
+  }
+
   checkCluster(name: unknown, path: PathSegment[]): void {
-    if (typeof name === "string" && !this.clusters.has(name)) {
-      this.report(ENVOY_CODES.unknownCluster, path, `cluster "${name}" is not defined`, "define it under static_resources.clusters");
+    if (this.unknown(name)) {
+      this.report(ENVOY_CODES.unknownCluster, path, `cluster "${String(name)}" is not defined`, "define it under static_resources.clusters");
     }
   }
 
-  checkRouteAction(action: unknown, path: PathSegment[]): void {
+  /** A route's action; `at` gives its path, called only for a finding. */
+  checkRouteAction(action: unknown, at: () => PathSegment[]): void {
     if (!isObject(action)) return;
-    this.checkCluster(action.cluster, [...path, "cluster"]);
+    if (this.unknown(action.cluster)) this.checkCluster(action.cluster, [...at(), "cluster"]);
     if (isObject(action.weighted_clusters)) {
-      list(action.weighted_clusters.clusters).forEach((c, i) => isObject(c) && this.checkCluster(c.name, [...path, "weighted_clusters", "clusters", i, "name"]));
+      list(action.weighted_clusters.clusters).forEach((c, i) => isObject(c) && this.unknown(c.name) && this.checkCluster(c.name, [...at(), "weighted_clusters", "clusters", i, "name"]));
     }
-    list(action.request_mirror_policies).forEach((m, i) => isObject(m) && this.checkCluster(m.cluster, [...path, "request_mirror_policies", i, "cluster"]));
+    list(action.request_mirror_policies).forEach((m, i) => isObject(m) && this.unknown(m.cluster) && this.checkCluster(m.cluster, [...at(), "request_mirror_policies", i, "cluster"]));
   }
 
   checkConnectionManager(hcm: Obj, path: PathSegment[]): void {
@@ -51,12 +57,16 @@ class ReferenceChecker {
     });
     const routeConfig = hcm.route_config;
     if (!isObject(routeConfig)) return;
-    list(routeConfig.virtual_hosts).forEach((vhost, v) => {
-      if (!isObject(vhost)) return;
-      list(vhost.routes).forEach((route, r) => {
-        if (isObject(route)) this.checkRouteAction(route.route, [...path, "route_config", "virtual_hosts", v, "routes", r, "route"]);
-      });
-    });
+    const vhosts = list(routeConfig.virtual_hosts);
+    for (let v = 0; v < vhosts.length; v++) {
+      const vhost = vhosts[v];
+      if (!isObject(vhost)) continue;
+      const routes = list(vhost.routes);
+      for (let r = 0; r < routes.length; r++) {
+        const route = routes[r];
+        if (isObject(route)) this.checkRouteAction(route.route, () => [...path, "route_config", "virtual_hosts", v, "routes", r, "route"]);
+      }
+    }
   }
 
   checkTcpProxy(proxy: Obj, path: PathSegment[]): void {

@@ -3,19 +3,13 @@
 // resolved by `@type`, oneofs, and the validate rules of every field met on the way.
 import type { CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { ENVOY_CODES } from "../codes.ts";
-import type { EnvoyProtos } from "./protos.ts";
 import type { Finding, PathSegment } from "./findings.ts";
 import { suggestName } from "./findings.ts";
-import { planOf, type FieldPlan } from "./type-plans.ts";
+import type { FieldPlan, PlanSet, TypePlan } from "./type-plans.ts";
 import {
-  checkAbsent, checkCountRules, checkDurationRules, checkEnumRules, checkScalarRules, itemRules, type Rules,
+  checkCountRules, checkDurationRules, checkEnumRules, type Rules,
 } from "./validate-rules.ts";
 
-const WRAPPERS: Record<string, string> = {
-  "google.protobuf.DoubleValue": "double", "google.protobuf.FloatValue": "float", "google.protobuf.Int64Value": "int64",
-  "google.protobuf.UInt64Value": "uint64", "google.protobuf.Int32Value": "int32", "google.protobuf.UInt32Value": "uint32",
-  "google.protobuf.BoolValue": "bool", "google.protobuf.StringValue": "string", "google.protobuf.BytesValue": "bytes",
-};
 const INT_RANGES: Record<string, readonly [bigint, bigint]> = {
   int32: [-(2n ** 31n), 2n ** 31n - 1n], sint32: [-(2n ** 31n), 2n ** 31n - 1n], sfixed32: [-(2n ** 31n), 2n ** 31n - 1n],
   uint32: [0n, 2n ** 32n - 1n], fixed32: [0n, 2n ** 32n - 1n],
@@ -28,23 +22,20 @@ const MAX_DURATION_SECONDS = 315_576_000_000;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
 
-// protobufjs computes `fullName` on every read by walking the type's parents and joining
-// strings; read once per node of a 70 MB bundle it was the walk's top cost.
-const names = new WeakMap<object, string>();
-function nameOf(type: import("protobufjs").Type): string {
-  let name = names.get(type);
-  if (name === undefined) names.set(type, (name = type.fullName.slice(1)));
-  return name;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const jsonTypeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
+
+/** Whether one of `keys` holds a value (null is "not set", undefined is dropped). */
+function isSet(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const k of keys) if (value[k] !== null && value[k] !== undefined) return true;
+  return false;
+}
 
 export class SchemaWalker {
   readonly findings: Finding[] = [];
   private readonly path: PathSegment[] = [];
 
-  constructor(private readonly protos: EnvoyProtos) {}
+  constructor(private readonly plans: PlanSet) {}
 
   private report(info: CodeInfo, message: string, hint: string | null = null, atKey = false): void {
     this.findings.push({ info, path: [...this.path], message, hint, atKey });
@@ -58,35 +49,33 @@ export class SchemaWalker {
 
   /** Walks `value` as the message `fullName` (e.g. the Bootstrap) from the document root. */
   walkRoot(value: unknown, fullName: string): void {
-    const type = this.protos.resolveType(fullName);
-    if (type === null) { this.report(ENVOY_CODES.protosUnavailable, `message ${fullName} is not in the loaded protos`); return; }
-    this.walkMessage(value, type);
+    const plan = this.plans.type(fullName);
+    if (plan === null) { this.report(ENVOY_CODES.protosUnavailable, `message ${fullName} is not in the loaded protos`); return; }
+    this.walkMessage(value, plan);
   }
 
-  private walkMessage(value: unknown, type: import("protobufjs").Type): void {
-    const fullName = nameOf(type);
-    const wrapped = WRAPPERS[fullName];
-    if (wrapped !== undefined) { this.walkScalar(value, wrapped); return; }
-    switch (fullName) {
-      case "google.protobuf.Duration": this.walkDuration(value, null); return;
-      case "google.protobuf.Any": this.walkAny(value, null); return;
-      case "google.protobuf.Struct": if (!isObject(value)) this.report(ENVOY_CODES.wrongType, `expected an object, got ${jsonTypeOf(value)}`); return;
-      case "google.protobuf.Value": return;
-      case "google.protobuf.ListValue": if (!Array.isArray(value)) this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return;
-      case "google.protobuf.Timestamp": if (typeof value !== "string" || !TIMESTAMP.test(value)) this.report(ENVOY_CODES.wrongType, "expected an RFC 3339 timestamp string"); return;
-      case "google.protobuf.FieldMask": if (typeof value !== "string") this.report(ENVOY_CODES.wrongType, "expected a field mask string"); return;
+  private walkMessage(value: unknown, plan: TypePlan): void {
+    switch (plan.special) {
+      case "wrapper": this.walkScalar(value, plan.wrapped!); return;
+      case "duration": this.walkDuration(value, null); return;
+      case "any": this.walkAny(value, null); return;
+      case "struct": if (!isObject(value)) this.report(ENVOY_CODES.wrongType, `expected an object, got ${jsonTypeOf(value)}`); return;
+      case "value": return;
+      case "list": if (!Array.isArray(value)) this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return;
+      case "timestamp": if (typeof value !== "string" || !TIMESTAMP.test(value)) this.report(ENVOY_CODES.wrongType, "expected an RFC 3339 timestamp string"); return;
+      case "fieldmask": if (typeof value !== "string") this.report(ENVOY_CODES.wrongType, "expected a field mask string"); return;
     }
-    if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object (${fullName}), got ${jsonTypeOf(value)}`); return; }
-    this.walkFields(value, type, null);
+    if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object (${plan.fullName}), got ${jsonTypeOf(value)}`); return; }
+    this.walkFields(value, plan, null);
   }
 
   /** Walks an object's members against a message; `skip` is a key already handled (`@type`). */
-  private walkFields(value: Record<string, unknown>, type: import("protobufjs").Type, skip: string | null): void {
-    const plan = planOf(type);
-    // Allocated on the first oneof member met: the walk visits millions of messages, most without one.
-    let oneofsSet: Map<string, string> | null = null;
-    // Only types with rules on absent fields need to know which fields are present.
-    const present = plan.absentChecked.length > 0 ? new Set<string>() : null;
+  private walkFields(value: Record<string, unknown>, plan: TypePlan, skip: string | null): void {
+    // The first oneof set (and the key that set it) in locals, a map only from a second oneof
+    // on: the walk visits millions of messages, and most set one oneof at most.
+    let firstOneof: string | null = null;
+    let firstKey = "";
+    let moreOneofs: Map<string, string> | null = null;
     for (const key of Object.keys(value)) {
       if (key === skip) continue;
       const field = plan.fields.get(key);
@@ -100,13 +89,18 @@ export class SchemaWalker {
       // proto3 JSON: null means "not set"; undefined is what the serializer drops (the
       // pipeline walks the emitter's objects, not parsed YAML).
       if (member === null || member === undefined) continue;
-      present?.add(field.name);
       if (field.oneof !== null) {
-        oneofsSet ??= new Map();
-        const other = oneofsSet.get(field.oneof);
+        let other: string | undefined;
+        if (firstOneof === null) { firstOneof = field.oneof; firstKey = key; }
+        else if (firstOneof === field.oneof) other = firstKey;
+        else {
+          moreOneofs ??= new Map();
+          other = moreOneofs.get(field.oneof);
+          if (other === undefined) moreOneofs.set(field.oneof, key);
+        }
         if (other !== undefined) {
           this.at(key, () => this.report(ENVOY_CODES.oneofConflict, `"${key}" and "${other}" are both members of oneof ${field.oneof} in ${plan.fullName}`, `keep only one of them`, true));
-        } else oneofsSet.set(field.oneof, key);
+        }
       }
       // at(), inlined: a closure per member was a visible share of the walk's garbage.
       this.path.push(key);
@@ -114,18 +108,15 @@ export class SchemaWalker {
       this.walkField(member, field);
       this.path.pop();
     }
-    for (const field of plan.absentChecked) {
-      if (present!.has(field.name)) continue;
-      const result = checkAbsent(field.rules!, field.kind === "scalar" && !field.repeated && !field.map);
-      if (result.message !== null) {
-        this.report(result.required ? ENVOY_CODES.requiredMissing : ENVOY_CODES.validateRule,
-          `${plan.fullName}.${field.name} ${result.message}${result.required ? "" : " (it is absent)"}`);
-      }
+    // Present: a key of the field holding a value (null is "not set", undefined is dropped).
+    for (const check of plan.absentChecked) {
+      if (isSet(value, check.keys)) continue;
+      this.report(check.required ? ENVOY_CODES.requiredMissing : ENVOY_CODES.validateRule,
+        `${plan.fullName}.${check.field.name} ${check.message}${check.required ? "" : " (it is absent)"}`);
     }
     for (const oneof of plan.requiredOneofs) {
-      if (oneofsSet === null || !oneofsSet.has(oneof)) {
-        const members = type.oneofs[oneof].oneof.join(", ");
-        this.report(ENVOY_CODES.requiredMissing, `${plan.fullName} needs one of ${members} (oneof ${oneof})`);
+      if (firstOneof !== oneof.name && (moreOneofs === null || !moreOneofs.has(oneof.name))) {
+        this.report(ENVOY_CODES.requiredMissing, `${plan.fullName} needs one of ${oneof.members.join(", ")} (oneof ${oneof.name})`);
       }
     }
   }
@@ -133,22 +124,21 @@ export class SchemaWalker {
   private walkField(value: unknown, field: FieldPlan): void {
     if (field.map) {
       if (!isObject(value)) { this.report(ENVOY_CODES.wrongType, `expected an object (map), got ${jsonTypeOf(value)}`); return; }
-      this.checkRule(checkCountRules(Object.keys(value).length, field.rules ?? {}));
-      const rules = itemRules(field.rules);
-      for (const key of Object.keys(value)) {
+      const keys = Object.keys(value);
+      if (field.rules !== null) this.checkRule(checkCountRules(keys.length, field.rules));
+      for (const key of keys) {
         this.path.push(key);
-        this.walkSingle(value[key], field, rules);
+        this.walkSingle(value[key], field, field.single);
         this.path.pop();
       }
       return;
     }
     if (field.repeated) {
       if (!Array.isArray(value)) { this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return; }
-      this.checkRule(checkCountRules(value.length, field.rules ?? {}));
-      const rules = itemRules(field.rules);
+      if (field.rules !== null) this.checkRule(checkCountRules(value.length, field.rules));
       for (let i = 0; i < value.length; i++) {
         this.path.push(i);
-        this.walkSingle(value[i], field, rules);
+        this.walkSingle(value[i], field, field.single);
         this.path.pop();
       }
       return;
@@ -164,18 +154,17 @@ export class SchemaWalker {
   private walkSingle(value: unknown, field: FieldPlan, rules: Rules | null): void {
     if (field.kind === "enum") { this.walkEnum(value, field, rules); return; }
     if (field.kind === "scalar") {
-      if (this.walkScalar(value, field.scalar) && rules !== null) this.checkRule(checkScalarRules(value, rules));
+      if (this.walkScalar(value, field.scalar) && field.check !== null) this.checkRule(field.check(value));
       return;
     }
-    const type = field.messageType!;
-    const fullName = nameOf(type);
-    if (fullName === "google.protobuf.Duration") { this.walkDuration(value, rules); return; }
-    if (fullName === "google.protobuf.Any") { this.walkAny(value, rules); return; }
-    if (WRAPPERS[fullName] !== undefined) {
-      if (this.walkScalar(value, WRAPPERS[fullName]) && rules !== null) this.checkRule(checkScalarRules(value, rules));
-      return;
+    const plan = this.plans.messageOf(field);
+    if (plan === null) { this.report(ENVOY_CODES.protosUnavailable, `message ${field.ref} is not in the loaded protos`); return; }
+    switch (plan.special) {
+      case "duration": this.walkDuration(value, rules); return;
+      case "any": this.walkAny(value, rules); return;
+      case "wrapper": if (this.walkScalar(value, plan.wrapped!) && field.check !== null) this.checkRule(field.check(value)); return;
     }
-    this.walkMessage(value, type);
+    this.walkMessage(value, plan);
   }
 
   /** Returns true when the value has the right JSON type (so rules may be checked). */
@@ -208,13 +197,13 @@ export class SchemaWalker {
   }
 
   private walkEnum(value: unknown, field: FieldPlan, rules: Rules | null): void {
-    const values = field.enumType!.values;
+    const values = field.values!;
     let number: number | undefined;
     if (typeof value === "string") number = values[value];
     else if (typeof value === "number" && Number.isInteger(value)) number = value;
     if (number === undefined) {
       const suggestion = typeof value === "string" ? suggestName(value, Object.keys(values)) : null;
-      this.report(ENVOY_CODES.invalidEnum, `${JSON.stringify(value)} is not a value of ${field.enumType!.fullName.slice(1)}`,
+      this.report(ENVOY_CODES.invalidEnum, `${JSON.stringify(value)} is not a value of ${field.ref}`,
         suggestion !== null ? `did you mean ${suggestion}?` : `one of ${Object.keys(values).join(", ")}`);
       return;
     }
@@ -224,6 +213,9 @@ export class SchemaWalker {
   }
 
   private walkDuration(value: unknown, rules: Rules | null): void {
+    // Without duration rules a short duration needs no match groups: at most 10 digits of
+    // seconds ("s" included, 11 characters) cannot exceed the maximum of 12 digits.
+    if (rules?.duration === undefined && typeof value === "string" && value.length <= 11 && DURATION.test(value)) return;
     const match = typeof value === "string" ? DURATION.exec(value) : null;
     if (match === null || Number(match[2]) > MAX_DURATION_SECONDS) {
       this.report(ENVOY_CODES.invalidDuration, `${JSON.stringify(value)} is not a duration`, `write seconds with an "s" suffix, e.g. "0.25s" for 250 ms`);
@@ -238,14 +230,13 @@ export class SchemaWalker {
     const typeUrl = value["@type"];
     if (typeof typeUrl !== "string") { this.report(ENVOY_CODES.unknownTypeUrl, "typed config without @type"); return; }
     if (Array.isArray(rules?.any?.in) && !rules!.any.in.includes(typeUrl)) this.checkRule(`@type must be one of ${rules!.any.in.join(", ")}`);
-    const type = this.protos.resolveType(typeUrl.slice(typeUrl.lastIndexOf("/") + 1));
-    if (type === null) { this.at("@type", () => this.report(ENVOY_CODES.unknownTypeUrl, `unknown @type ${typeUrl}`)); return; }
-    const fullName = nameOf(type);
+    const plan = this.plans.typeOfUrl(typeUrl);
+    if (plan === null) { this.at("@type", () => this.report(ENVOY_CODES.unknownTypeUrl, `unknown @type ${typeUrl}`)); return; }
     // Types with a special JSON form (Duration, Struct, wrappers) carry it in "value".
-    if (WRAPPERS[fullName] !== undefined || fullName.startsWith("google.protobuf.") && fullName !== "google.protobuf.Empty") {
-      this.at("value", () => this.walkMessage(value.value, type));
+    if (plan.special !== null) {
+      this.at("value", () => this.walkMessage(value.value, plan));
       return;
     }
-    this.walkFields(value, type, "@type");
+    this.walkFields(value, plan, "@type");
   }
 }

@@ -70,11 +70,24 @@ function patternOf(source: string): RegExp | null {
   return re;
 }
 
+/** Code points, as `[...value].length` counts them, without the array (most strings have a length rule). */
+function codePoints(value: string): number {
+  let count = value.length;
+  for (let i = 0; i < value.length - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) { count--; i++; }
+    }
+  }
+  return count;
+}
+
 function checkString(value: string, r: Rules): string | null {
   if (r.ignore_empty === true && value === "") return null;
   // Code points and UTF-8 bytes are counted only for the rules that need them (most strings have none).
   const counted = r.len !== undefined || r.min_len !== undefined || r.max_len !== undefined;
-  const chars = counted ? [...value].length : 0;
+  const chars = counted ? codePoints(value) : 0;
   const bytes = r.min_bytes !== undefined || r.max_bytes !== undefined ? Buffer.byteLength(value) : 0;
   if (r.const !== undefined && value !== r.const) return `must equal ${JSON.stringify(r.const)}`;
   if (r.len !== undefined && chars !== toNumber(r.len)) return `must be ${r.len} characters long`;
@@ -92,6 +105,65 @@ function checkString(value: string, r: Rules): string | null {
     if (re !== null && !re.test(value)) return `must match ${r.pattern}`;
   }
   return checkWellKnown(value, r);
+}
+
+/** A check of one value against fixed rules: the message of the first rule it breaks, or null. */
+export type ValueCheck = (value: unknown) => string | null;
+
+type StringCheck = (value: string) => string | null;
+
+/**
+ * checkString for fixed rules, as a closure holding only the rules present, in checkString's
+ * order (the first broken rule's message is the one reported): the walk checks every string
+ * of every bootstrap, and most rules hold only a minimum length.
+ */
+function compileString(r: Rules): StringCheck {
+  const steps: StringCheck[] = [];
+  if (r.const !== undefined) steps.push((v) => (v !== r.const ? `must equal ${JSON.stringify(r.const)}` : null));
+  if (r.len !== undefined || r.min_len !== undefined || r.max_len !== undefined) {
+    steps.push((v) => {
+      const chars = codePoints(v);
+      if (r.len !== undefined && chars !== toNumber(r.len)) return `must be ${r.len} characters long`;
+      if (r.min_len !== undefined && chars < toNumber(r.min_len)) return `must be at least ${r.min_len} characters long`;
+      if (r.max_len !== undefined && chars > toNumber(r.max_len)) return `must be at most ${r.max_len} characters long`;
+      return null;
+    });
+  }
+  if (r.min_bytes !== undefined || r.max_bytes !== undefined) {
+    steps.push((v) => {
+      const bytes = Buffer.byteLength(v);
+      if (r.min_bytes !== undefined && bytes < toNumber(r.min_bytes)) return `must be at least ${r.min_bytes} bytes long`;
+      if (r.max_bytes !== undefined && bytes > toNumber(r.max_bytes)) return `must be at most ${r.max_bytes} bytes long`;
+      return null;
+    });
+  }
+  const rest = r.prefix !== undefined || r.suffix !== undefined || r.contains !== undefined || Array.isArray(r.in) || Array.isArray(r.not_in)
+    || typeof r.pattern === "string" || r.well_known_regex !== undefined || r.address === true;
+  // The remaining rules are rare: checkString itself, whose earlier checks these steps already passed.
+  if (rest) steps.push((v) => checkString(v, r));
+  const ignoreEmpty = r.ignore_empty === true;
+  if (steps.length === 0) return () => null;
+  return (v) => {
+    if (ignoreEmpty && v === "") return null;
+    for (const step of steps) {
+      const message = step(v);
+      if (message !== null) return message;
+    }
+    return null;
+  };
+}
+
+/** checkScalarRules for fixed rules (a field's), as a closure. */
+export function compileScalarRules(rules: Rules): ValueCheck {
+  const string = rules.string !== undefined ? compileString(rules.string) : null;
+  const boolConst = rules.bool?.const;
+  const kind = NUMERIC_KINDS.find((k) => rules[k] !== undefined);
+  const bounds = kind !== undefined ? rules[kind] as Rules : null;
+  return (value) => {
+    if (string !== null && typeof value === "string") return string(value);
+    if (boolConst !== undefined && value !== boolConst) return `must be ${boolConst}`;
+    return bounds !== null ? checkBounds(toNumber(value), bounds, String) : null;
+  };
 }
 
 /** Nanoseconds of a PGV duration bound (`{ seconds, nanos }`, either may be missing). */
