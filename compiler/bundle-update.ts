@@ -15,6 +15,7 @@
 //   through the staged whole-folder write with all its checks; the unchanged files are
 //   then copied from the bundle, digest-checked.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { onlyOwnEntries, snapshotDirs, type DirSnapshot } from "./bundle-dirs.ts";
 import { join, resolve } from "node:path";
 import { holdsLockedBytes, sha256, type OwnedEntry } from "./bundle-lock.ts";
 import { stagingFolder } from "./bundle-swap.ts";
@@ -27,6 +28,44 @@ import type { EmittedFile } from "./target.ts";
 export interface WrittenBundle {
   readonly lock: string;
   readonly files: ReadonlyMap<string, string>;
+  /** Its folders as written (bundle-dirs.ts): the next update lists only those that changed; absent, it walks the folder. */
+  readonly dirs?: DirSnapshot | null;
+}
+
+/** `files` and the lock as written into `out`, with its folders recorded. */
+export function writtenBundle(out: string, lock: string, files: ReadonlyMap<string, string>, children?: DirSnapshot["children"]): WrittenBundle {
+  return { lock, files, dirs: snapshotDirs(out, files.keys(), LOCK_FILE, children) };
+}
+
+/** Past this many changed files, the lock is written anew rather than patched. */
+const PATCH_LIMIT = 64;
+
+/**
+ * The lock `lockFileFor` would write, made from the previous one when only digests changed
+ * (same paths): each entry is a fixed-width 64-digit digest after its path, so the new text
+ * is the old one with those digits replaced. Null when an entry is not found as expected.
+ */
+function patchLock(previous: string, inputDigest: string, changes: readonly [string, string][]): string | null {
+  if (changes.length > PATCH_LIMIT) return null;
+  const edits: [number, string][] = [];
+  const input = /\n  "input": \{\n    "sha256": "([0-9a-f]{64})"\n  \}/.exec(previous);
+  if (!input) return null;
+  edits.push([input.index + input[0].length - 64 - "\"\n  }".length, inputDigest]);
+  for (const [path, digest] of changes) {
+    const needle = `\n      "path": ${JSON.stringify(path)},\n      "sha256": "`;
+    const at = previous.indexOf(needle);
+    if (at < 0 || previous.indexOf(needle, at + 1) >= 0) return null;
+    edits.push([at + needle.length, digest]);
+  }
+  edits.sort((a, b) => a[0] - b[0]);
+  let text = "";
+  let from = 0;
+  for (const [at, digest] of edits) {
+    if (!/^[0-9a-f]{64}$/.test(digest) || !/^[0-9a-f]{64}"/.test(previous.slice(at, at + 65))) return null;
+    text += previous.slice(from, at) + digest;
+    from = at + 64;
+  }
+  return text + previous.slice(from);
 }
 
 export interface BundleUpdate extends FileSink {
@@ -49,6 +88,7 @@ function inPlaceAllowed(out: string, previous: WrittenBundle, changed: readonly 
   }
   if (!changed.every((f) => holdsLockedBytes(out, { path: f.path, sha256: previous.files.get(f.path)! }))) return false;
   // Foreign files (an adopted folder, a key dropped in by hand) need the full write's checks.
+  if (previous.dirs) return onlyOwnEntries(out, previous.dirs);
   return listEntries(out).every((e) => e === LOCK_FILE || previous.files.has(e));
 }
 
@@ -85,16 +125,21 @@ export function openBundleUpdate(outDir: string, previous: WrittenBundle): Bundl
       for (const e of kept) entries.set(e.path, e.sha256);
     },
     commit(inputDigest, full) {
-      const ownedEntries: OwnedEntry[] = [...entries].map(([path, digest]) => ({ path, sha256: digest }));
-      const lock = lockFileFor(ownedEntries, inputDigest);
-      const written: WrittenBundle = { lock: lock.content, files: entries };
+      // Same paths as the last write (the usual save): the lock is the last one with the changed digests.
+      const samePaths = entries.size === previous.files.size && [...entries.keys()].every((p) => previous.files.has(p));
+      const changes: [string, string][] = [];
+      if (samePaths) for (const [path, digest] of entries) if (previous.files.get(path) !== digest) changes.push([path, digest]);
+      const patched = samePaths ? patchLock(previous.lock, inputDigest, changes) : null;
+      const lock = patched !== null ? { path: LOCK_FILE, content: patched } : lockFileFor([...entries].map(([path, digest]) => ({ path, sha256: digest })), inputDigest);
+      const children = samePaths ? previous.dirs?.children : undefined;
       if (lock.content === previous.lock && existsSync(join(out, LOCK_FILE)) && inPlaceAllowed(out, previous, [], new Set(entries.keys()))) {
-        return { written, diagnostics: [], changed: 0, retry: false };
+        return { written: { lock: lock.content, files: entries, dirs: previous.dirs }, diagnostics: [], changed: 0, retry: false };
       }
       if (inPlaceAllowed(out, previous, added, new Set(entries.keys()))) {
         replaceInPlace(out, added, lock);
-        return { written, diagnostics: [], changed: added.length, retry: false };
+        return { written: writtenBundle(out, lock.content, entries, children), diagnostics: [], changed: added.length, retry: false };
       }
+      const written = (): WrittenBundle => writtenBundle(out, lock.content, entries);
       const staged = full();
       if (Array.isArray(staged)) return { written: null, diagnostics: staged, changed: 0, retry: false };
       const fresh = new Set(added.map((f) => f.path));
@@ -108,7 +153,7 @@ export function openBundleUpdate(outDir: string, previous: WrittenBundle): Bundl
       }
       staged.add([lock]);
       const diagnostics = staged.commit();
-      return { written: diagnostics.length === 0 ? written : null, diagnostics, changed: added.length, retry: false };
+      return { written: diagnostics.length === 0 ? written() : null, diagnostics, changed: added.length, retry: false };
     },
   };
 }

@@ -1,7 +1,7 @@
 // `meshc compile` and `meshc validate`.
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
-import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
+import { openBundleUpdate, writtenBundle, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
 import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
@@ -85,7 +85,8 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
       const lock = lockFileFor(s.entries(), inputDigest);
       s.add([lock]);
       const diagnostics = s.commit();
-      const written = diagnostics.length === 0 ? { lock: lock.content, files: new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256])) } : null;
+      // Watch mode keeps what it wrote (and its folders) for the next save's in-place update.
+      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), lock.content, new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
       return { diagnostics, files: s.entries().length, written, retry: false };
     },
     discard: () => { (staged as StagedBundle | null)?.discard(); },

@@ -164,4 +164,52 @@ test("random saves through the watch path give a cold compile's bundle, byte for
   }
 });
 
+// The in-place writer lists only the bundle's folders that changed since it last wrote
+// (compiler/bundle-dirs.ts): a key dropped into a folder untouched for seconds, or into one
+// the last save wrote, must still send the save through the whole write, which refuses it.
+test("a private key dropped into the watched bundle between saves is refused, in an old folder or a just-written one", async () => {
+  const work = mkdtempSync(join(tmpdir(), "meshc-watch-key-"));
+  const config = join(work, "mesh.config.ts");
+  const out = join(work, "out");
+  const mesh = {
+    name: "k", trustDomain: "k.example.com", namespace: "k", services: { web: service(1), api: service(2) },
+    routes: [{ name: "r", from: "web", to: "api", match: { path: { prefix: "/" } }, timeout: "3s" }],
+  };
+  const save = (timeout: string) => { mesh.routes[0]!.timeout = timeout; writeFileSync(config, `import { defineMesh } from "meshc";\nexport default defineMesh(${JSON.stringify(mesh)});\n`); };
+  const key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+  const write = process.stderr.write.bind(process.stderr);
+  let log = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => { log += chunk.toString(); return true; }) as typeof process.stderr.write;
+  const state = createWatchState();
+  try {
+    const opts: CompileCommandOptions = { out, format: "text", typecheck: false };
+    save("3s");
+    assert.is(await compileWatched(config, opts, state), 0, "the first run");
+    // Older than the writer's one-second window: at the next save its times alone vouch for the folder.
+    await new Promise((r) => setTimeout(r, 1200));
+    save("4s");
+    assert.is(await compileWatched(config, opts, state), 0, "an in-place save");
+    await new Promise((r) => setTimeout(r, 1200));
+    save("5s");
+    assert.is(await compileWatched(config, opts, state), 0, "a save after which certs/ is old and envoy/ just written");
+    for (const [folder, timeout] of [["certs", "6s"], ["envoy", "7s"]] as const) {
+      const stray = join(out, folder, "stray.key");
+      writeFileSync(stray, key);
+      save(timeout);
+      log = "";
+      assert.is(await compileWatched(config, opts, state), 1, `a key in ${folder}/ fails the save`);
+      assert.ok(log.includes("holds a private key"), `the key in ${folder}/ is named: ${log}`);
+      rmSync(stray);
+      assert.is(await compileWatched(config, opts, state), 0, `without the key in ${folder}/ the save passes`);
+    }
+  } catch (error) {
+    write(log.slice(-4000));
+    throw error;
+  } finally {
+    process.stderr.write = write;
+    state.session.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test.run();
