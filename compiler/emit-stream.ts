@@ -12,7 +12,7 @@ import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "./ir/types.ts";
 import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierRun } from "./target.ts";
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
-import type { FeatureUse } from "./capabilities.ts";
+import { createFeatureCache, type FeatureCache } from "./capabilities.ts";
 import type { LastBuild } from "./ir/incremental.ts";
 import { createKeyCache, memoKeys, type KeyCache } from "./emit-keys.ts";
 import { emitChunksInWorkers, useWorkers, type ParallelEmit } from "./emit-workers.ts";
@@ -46,10 +46,10 @@ export interface EmitMemo {
   /** Digests of what the units read, kept between runs (emit-keys.ts). */
   readonly keys: KeyCache;
   /** Capability uses of each proxy by identity (capabilities.ts). */
-  readonly features: WeakMap<ProxyIR, readonly FeatureUse[]>;
+  readonly features: FeatureCache;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: new WeakMap() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache() });
 
 export type VerifyMode = "default" | "all" | "none";
 
