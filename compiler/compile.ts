@@ -8,6 +8,7 @@ import { placeAndSort } from "./diagnostics/place.ts";
 import { attributeOwners } from "./diagnostics/owners.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
+import { runModelCheck, type CheckMemo } from "./analyze/memo.ts";
 import { checkCharacters } from "./analyze/characters.ts";
 import { checkLimits } from "./analyze/limits.ts";
 import { checkRawValues } from "./analyze/raw-values.ts";
@@ -146,7 +147,7 @@ export async function compileLoaded(config: LoadedConfig, options: CompileOption
 }
 
 /** Raw-value checks, normalization and the model-stage checks of a schema-valid value. */
-function checkModel(value: unknown, report: Report, last?: LastNormalized | null): NMesh {
+function checkModel(value: unknown, report: Report, last?: LastNormalized | null, memo?: CheckMemo): NMesh {
   checkRawValues(value, report);
   const rawRoutes = ((value as { routes?: unknown[] }).routes ?? []) as Record<string, unknown>[];
   rawRoutes.forEach((r, i) => {
@@ -158,7 +159,7 @@ function checkModel(value: unknown, report: Report, last?: LastNormalized | null
   if (last && process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && JSON.stringify(mesh) !== JSON.stringify(normalize(value as Parameters<typeof normalize>[0]))) {
     throw new Error("the incremental normalization differs from a full one");
   }
-  for (const check of checks) if (check.stage === "model") check.run(mesh, report);
+  for (const check of checks) if (check.stage === "model") runModelCheck(check, mesh, report, memo);
   return mesh;
 }
 
@@ -192,7 +193,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
     return done({});
   }
   const last = options.memo?.build;
-  const mesh = checkModel(config.value, report, last ? { raw: last.raw, mesh: last.mesh } : null);
+  const mesh = checkModel(config.value, report, last ? { raw: last.raw, mesh: last.mesh } : null, options.memo?.checks);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
   const runtime = { ...DEFAULT_RUNTIME, ...options.runtime };

@@ -13,6 +13,7 @@ import type { MeshIR, ProxyIR } from "./ir/types.ts";
 import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierRun } from "./target.ts";
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
 import { createFeatureCache, type FeatureCache } from "./capabilities.ts";
+import type { CheckMemo } from "./analyze/memo.ts";
 import type { LastBuild } from "./ir/incremental.ts";
 import { createKeyCache, memoKeys, type KeyCache } from "./emit-keys.ts";
 import { emitChunksInWorkers, useWorkers, type ParallelEmit } from "./emit-workers.ts";
@@ -47,9 +48,11 @@ export interface EmitMemo {
   readonly keys: KeyCache;
   /** Capability uses of each proxy by identity (capabilities.ts). */
   readonly features: FeatureCache;
+  /** The model checks' last findings and what they read (analyze/memo.ts). */
+  readonly checks: CheckMemo;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache(), checks: new Map() });
 
 export type VerifyMode = "default" | "all" | "none";
 

@@ -117,10 +117,11 @@ test("random saves through the watch path give a cold compile's bundle, byte for
       const [from, to] = [pick(names()), pick(names())];
       if (from !== to) mesh.authorization.splice(Math.floor(next() * (mesh.authorization.length + 1)), 0, { allow: { from: [from], to } });
     },
-    // A rule on paths some route may or may not deliver: the unreachable-authorization check's warning comes and goes with the routes.
+    // A rule on a path the route from its caller never delivers: the unreachable-authorization
+    // check warns while that route is the caller's only way in, and stops once it goes.
     pathRule: () => {
-      const [from, to] = [pick(names()), pick(names())];
-      if (from !== to) mesh.authorization.push({ allow: { from: [from], to, paths: [`/p${Math.floor(next() * (counter + 2))}/*`] } });
+      const r = pick(mesh.routes);
+      mesh.authorization.push({ allow: { from: [r.from], to: r.to, paths: [`/q${++counter}/*`] } });
     },
     removeRule: () => { if (mesh.authorization.length > 0) mesh.authorization.splice(Math.floor(next() * mesh.authorization.length), 1); },
     endpoint: () => { pick(Object.values(mesh.services)).endpoints = [`10.0.9.${++counter % 250}`]; },
@@ -155,7 +156,7 @@ test("random saves through the watch path give a cold compile's bundle, byte for
         let mark = log.length;
         const watched = await compileWatched(config, opts(out), state);
         const watchedSays = said(log.slice(mark));
-        if (/MESH20(09|22)/.test(watchedSays)) warned = true;
+        if (watchedSays.includes("MESH2022")) warned = true;
         const coldOut = join(work, `cold-${step}`);
         mark = log.length;
         const cold = await runCompile(config, opts(coldOut));
@@ -167,7 +168,7 @@ test("random saves through the watch path give a cold compile's bundle, byte for
         rmSync(coldOut, { recursive: true, force: true });
       }
       assert.ok(seen.has("fix") && seen.has("teamEdit") && seen.has("renameService"), `every kind of edit ran: ${[...seen].join(", ")}`);
-      assert.ok(warned, "some save printed a warning, so the diagnostics were compared on more than errors");
+      assert.ok(warned, "some save printed an unreachable-authorization warning, so the diagnostics were compared on more than errors");
     } finally {
       state.session.dispose();
     }
