@@ -2,6 +2,7 @@
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, writtenBundle, type WrittenBundle } from "../bundle-update.ts";
+import { settleDirs } from "../bundle-dirs.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
 import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
@@ -26,6 +27,9 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
   if (opts.verify === false) return "none";
   return opts.verify === true && process.argv.includes("--verify") ? "all" : "default";
 }
+
+/** After a save is written, how long watch mode waits before listing the folders it wrote (longer than a clock tick). */
+const SETTLE_MS = 60;
 
 /** What `--watch` keeps between runs: the emit memo and what it last wrote (compile-command.ts writes only changes). */
 export interface WatchState {
@@ -165,6 +169,9 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     }
     watch.written = written.written;
     if (written.written) watch.memo.last = watch.memo.next;
+    // The folders this save wrote are listed once it is done, so the next save need not (bundle-dirs.ts).
+    const dirs = written.written?.dirs;
+    if (dirs) setTimeout(() => settleDirs(resolve(outDir), dirs), SETTLE_MS).unref();
   }
   diagnostics.push(...written.diagnostics);
   printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);

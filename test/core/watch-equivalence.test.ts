@@ -181,9 +181,10 @@ test("random saves through the watch path give a cold compile's bundle, byte for
   }
 });
 
-// The in-place writer lists only the bundle's folders that changed since it last wrote
-// (compiler/bundle-dirs.ts): a key dropped into a folder untouched for seconds, or into one
-// the last save wrote, must still send the save through the whole write, which refuses it.
+// The in-place writer lists only the bundle's folders that changed since it last wrote, or
+// that it wrote itself and has not listed since (compiler/bundle-dirs.ts): a key dropped
+// into an untouched folder, into one the last save wrote, right after that save or once
+// the writer has listed it, must still send the save through the whole write, which refuses it.
 test("a private key dropped into the watched bundle between saves is refused, in an old folder or a just-written one", async () => {
   const work = mkdtempSync(join(tmpdir(), "meshc-watch-key-"));
   const config = join(work, "mesh.config.ts");
@@ -202,22 +203,27 @@ test("a private key dropped into the watched bundle between saves is refused, in
     const opts: CompileCommandOptions = { out, format: "text", typecheck: false };
     save("3s");
     assert.is(await compileWatched(config, opts, state), 0, "the first run");
-    // Older than the writer's one-second window: at the next save its times alone vouch for the folder.
-    await new Promise((r) => setTimeout(r, 1200));
-    save("4s");
-    assert.is(await compileWatched(config, opts, state), 0, "an in-place save");
-    await new Promise((r) => setTimeout(r, 1200));
-    save("5s");
-    assert.is(await compileWatched(config, opts, state), 0, "a save after which certs/ is old and envoy/ just written");
-    for (const [folder, timeout] of [["certs", "6s"], ["envoy", "7s"]] as const) {
+    let seconds = 3;
+    // Past a clock tick and the writer's listing of what it wrote (60 ms after a save).
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    await settle();
+    save(`${++seconds}s`);
+    assert.is(await compileWatched(config, opts, state), 0, "an in-place save: certs/ is untouched since the first run, envoy/ just written");
+    // When the key lands: after the writer listed the folder, right after the save, or right after it and before the listing.
+    for (const [folder, when] of [["certs", "after"], ["envoy", "now"], ["envoy", "before"], ["envoy", "after"]] as const) {
+      if (when === "after") await settle();
       const stray = join(out, folder, "stray.key");
       writeFileSync(stray, key);
-      save(timeout);
+      if (when === "before") await settle();
+      save(`${++seconds}s`);
       log = "";
-      assert.is(await compileWatched(config, opts, state), 1, `a key in ${folder}/ fails the save`);
+      assert.is(await compileWatched(config, opts, state), 1, `a key in ${folder}/ (dropped ${when === "now" ? "right after the save" : `${when} the listing`}) fails the save`);
       assert.ok(log.includes("holds a private key"), `the key in ${folder}/ is named: ${log}`);
       rmSync(stray);
       assert.is(await compileWatched(config, opts, state), 0, `without the key in ${folder}/ the save passes`);
+      // An in-place save again, so the next case starts from a folder this process just wrote.
+      save(`${++seconds}s`);
+      assert.is(await compileWatched(config, opts, state), 0, "a save after the key is gone");
     }
   } catch (error) {
     write(log.slice(-4000));
