@@ -12,17 +12,42 @@ export interface FeatureUse { readonly feature: Feature; readonly origin: string
 const GRPC_CONDITIONS: readonly RetryCondition[] = ["cancelled", "deadline-exceeded", "internal", "resource-exhausted", "unavailable"];
 
 /** `cache` (watch mode): each proxy's uses by identity, for proxies shared with the last run (ir/share.ts). */
-export function collectFeatures(ir: MeshIR, cache?: WeakMap<ProxyIR, readonly FeatureUse[]>): FeatureUse[] {
-  const uses = new Map<string, FeatureUse>();
-  for (const proxy of ir.proxies) {
-    let found = cache?.get(proxy);
+/**
+ * Watch mode's memory of the feature scan between saves: each proxy's uses by the proxy
+ * object (an unchanged proxy is the last run's object), the last uses by proxy name (a
+ * rebuilt proxy whose uses are equal keeps the old list, so it counts as unchanged), and the
+ * last merged result with the per-proxy lists it came from: when every list is the same,
+ * the merged, sorted result is too.
+ */
+export interface FeatureCache {
+  readonly byProxy: WeakMap<ProxyIR, readonly FeatureUse[]>;
+  readonly byName: Map<string, readonly FeatureUse[]>;
+  last: { readonly parts: readonly (readonly FeatureUse[])[]; readonly uses: FeatureUse[] } | null;
+}
+
+export const createFeatureCache = (): FeatureCache => ({ byProxy: new WeakMap(), byName: new Map(), last: null });
+
+const sameUses = (a: readonly FeatureUse[], b: readonly FeatureUse[]) => a.length === b.length && a.every((u, i) => u.feature === b[i]!.feature && u.origin === b[i]!.origin);
+
+export function collectFeatures(ir: MeshIR, cache?: FeatureCache): FeatureUse[] {
+  const parts = ir.proxies.map((proxy) => {
+    let found = cache?.byProxy.get(proxy);
     if (!found) {
       found = collectProxyFeatures(proxy);
-      cache?.set(proxy, found);
+      const before = cache?.byName.get(proxy.name);
+      if (before && sameUses(before, found)) found = before;
+      cache?.byProxy.set(proxy, found);
     }
-    for (const u of found) uses.set(`${u.feature}\0${u.origin}`, u);
-  }
-  return [...uses.values()].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.feature < b.feature ? -1 : 1));
+    cache?.byName.set(proxy.name, found);
+    return found;
+  });
+  const last = cache?.last;
+  if (last && last.parts.length === parts.length && parts.every((p, i) => p === last.parts[i])) return [...last.uses];
+  const uses = new Map<string, FeatureUse>();
+  for (const found of parts) for (const u of found) uses.set(`${u.feature}\0${u.origin}`, u);
+  const sorted = [...uses.values()].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.feature < b.feature ? -1 : 1));
+  if (cache) cache.last = { parts, uses: [...sorted] };
+  return sorted;
 }
 
 function collectProxyFeatures(proxy: ProxyIR): FeatureUse[] {
@@ -90,7 +115,7 @@ function collectProxyFeatures(proxy: ProxyIR): FeatureUse[] {
   return [...uses.values()];
 }
 
-export function checkCapabilities(ir: MeshIR, targets: readonly Target[], cache?: WeakMap<ProxyIR, readonly FeatureUse[]>): Diagnostic[] {
+export function checkCapabilities(ir: MeshIR, targets: readonly Target[], cache?: FeatureCache): Diagnostic[] {
   const uses = collectFeatures(ir, cache);
   const out: Diagnostic[] = [];
   const noted = new Set<string>();

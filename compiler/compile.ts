@@ -8,6 +8,7 @@ import { placeAndSort } from "./diagnostics/place.ts";
 import { attributeOwners } from "./diagnostics/owners.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
+import { runModelCheck, type CheckMemo } from "./analyze/memo.ts";
 import { checkCharacters } from "./analyze/characters.ts";
 import { checkLimits } from "./analyze/limits.ts";
 import { checkRawValues } from "./analyze/raw-values.ts";
@@ -20,7 +21,7 @@ import type { MeshIR, RuntimePathsIR } from "./ir/types.ts";
 import { displayPath, findConfig, loadConfig } from "./load/index.ts";
 import type { LoadedConfig } from "./load/types.ts";
 import type { TypescriptSession } from "./load/typescript.ts";
-import { normalize } from "./normalize/index.ts";
+import { normalize, type LastNormalized } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
 import type { EmittedFile, Target } from "./target.ts";
@@ -146,15 +147,19 @@ export async function compileLoaded(config: LoadedConfig, options: CompileOption
 }
 
 /** Raw-value checks, normalization and the model-stage checks of a schema-valid value. */
-function checkModel(value: unknown, report: Report): NMesh {
+function checkModel(value: unknown, report: Report, last?: LastNormalized | null, memo?: CheckMemo): NMesh {
   checkRawValues(value, report);
   const rawRoutes = ((value as { routes?: unknown[] }).routes ?? []) as Record<string, unknown>[];
   rawRoutes.forEach((r, i) => {
     const keys = conflictingActionKeys(r);
     if (keys.length) report(coreCodes.conflictingActions, { message: `route has ${keys.join(" and ")}; a route does one of them`, path: `routes[${i}]`, hint: "split the route in two, or keep one action" });
   });
-  const mesh: NMesh = normalize(value as Parameters<typeof normalize>[0]);
-  for (const check of checks) if (check.stage === "model") check.run(mesh, report);
+  // Watch mode: the parts equal to the last save's are its objects (normalize/index.ts).
+  const mesh: NMesh = normalize(value as Parameters<typeof normalize>[0], last);
+  if (last && process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && JSON.stringify(mesh) !== JSON.stringify(normalize(value as Parameters<typeof normalize>[0]))) {
+    throw new Error("the incremental normalization differs from a full one");
+  }
+  for (const check of checks) if (check.stage === "model") runModelCheck(check, mesh, report, memo);
   return mesh;
 }
 
@@ -187,13 +192,14 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
     diagnostics.push(...checkValidParts(config, diagnostics));
     return done({});
   }
-  const mesh = checkModel(config.value, report);
+  const last = options.memo?.build;
+  const mesh = checkModel(config.value, report, last ? { raw: last.raw, mesh: last.mesh } : null, options.memo?.checks);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
   const runtime = { ...DEFAULT_RUNTIME, ...options.runtime };
   // Watch mode: only the proxies a change reaches are built; the others are the last run's objects, so the memo's per-object caches hit.
   const ir = options.memo ? buildIRIncremental(mesh, runtime, options.memo.build) : buildIR(mesh, runtime);
-  if (options.memo) options.memo.build = { mesh, ir };
+  if (options.memo) options.memo.build = { raw: config.value, mesh, ir };
   t.lap("ir");
   for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
   t.lap("validate");

@@ -12,8 +12,10 @@ import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "./ir/types.ts";
 import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierRun } from "./target.ts";
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
-import type { FeatureUse } from "./capabilities.ts";
+import { createFeatureCache, type FeatureCache } from "./capabilities.ts";
+import type { CheckMemo } from "./analyze/memo.ts";
 import type { LastBuild } from "./ir/incremental.ts";
+import { createKeyCache, memoKeys, type KeyCache } from "./emit-keys.ts";
 import { emitChunksInWorkers, useWorkers, type ParallelEmit } from "./emit-workers.ts";
 
 /** Receives verified files, a chunk at a time, only while no error has been found. */
@@ -42,13 +44,15 @@ export interface EmitMemo {
   next: Map<string, MemoEntry>;
   /** The last run's normalized mesh and IR: the next run rebuilds only what changed (ir/incremental.ts), whatever was written. */
   build: LastBuild | null;
-  /** Digests of IR objects (proxies, infra) by identity: a shared object is not serialized again. */
-  readonly digests: WeakMap<object, string>;
+  /** Digests of what the units read, kept between runs (emit-keys.ts). */
+  readonly keys: KeyCache;
   /** Capability uses of each proxy by identity (capabilities.ts). */
-  readonly features: WeakMap<ProxyIR, readonly FeatureUse[]>;
+  readonly features: FeatureCache;
+  /** The model checks' last findings and what they read (analyze/memo.ts). */
+  readonly checks: CheckMemo;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, digests: new WeakMap(), features: new WeakMap() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache(), checks: new Map() });
 
 export type VerifyMode = "default" | "all" | "none";
 
@@ -102,8 +106,6 @@ export async function emitWhole(ir: MeshIR, targets: readonly Target[], verifier
   return files;
 }
 
-const digestOf = (value: unknown) => sha256(JSON.stringify(value));
-
 function recordedSink(sink: FileSink, runs: readonly VerifierRun[]): FileSink {
   const record = (paths: readonly string[]) => { for (const r of runs) r.written(paths); };
   return {
@@ -120,6 +122,27 @@ function attribute(diagnostics: readonly Diagnostic[], owners: Map<string, strin
   }
 }
 
+/**
+ * Verifies the files of the run's fresh units, target by target: each verifier sees its own
+ * target's files and, as IR, `scope` of the proxies emitted again for that target. A target
+ * with no fresh file is not verified: the Envoy verifier, given an IR, would otherwise build
+ * and check the bootstrap of every proxy of it (with the shared units' whole IR, every proxy
+ * of the mesh, which its chunks check anyway).
+ */
+async function verifyFresh(verifiers: readonly Verifier[], names: ReadonlySet<string>, fresh: readonly FreshUnit[], scope: (fresh: ReadonlySet<ProxyIR | undefined>) => MeshIR, into: Diagnostic[], runs: ReadonlyMap<Verifier, VerifierRun>): Promise<void> {
+  for (const v of verifiers) {
+    if (!names.has(v.target)) continue;
+    const mine = fresh.filter((u) => u.target === v.target);
+    const files = mine.flatMap((u) => u.files).filter((f) => f.path.startsWith(`${v.target}/`));
+    if (files.length === 0) continue;
+    const run = runs.get(v);
+    const ir = scope(new Set(mine.map((u) => u.proxy)));
+    for (const d of await (run ? run.verify(files, ir) : v.verify(files, ir))) into.push(d);
+  }
+}
+
+interface FreshUnit { readonly id: string; readonly key: string; readonly target: string; readonly files: EmittedFile[]; readonly proxy?: ProxyIR }
+
 /** Streams verified files into `sink`; with a memo, only what changed since the memo's run is emitted and verified. */
 export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verifiers: readonly Verifier[], mode: VerifyMode, diagnostics: Diagnostic[], sink: FileSink, t: StageClock, memo?: EmitMemo, parallel?: ParallelEmit): Promise<void> {
   const active = activeVerifiers(verifiers, targets, mode, diagnostics);
@@ -131,23 +154,13 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
   if (runs.size > 0) sink = recordedSink(sink, [...runs.values()]);
   const streamedNames = new Set(streamed.map((x) => x.name));
   if (memo) memo.next = new Map();
-  // What a proxy's files may depend on besides the proxy (the ProxyEmitter contract): a change there re-emits every proxy.
-  const context = memo ? digestOf({ version: ir.version, mesh: ir.mesh, runtime: ir.runtime }) : "";
-  // Each proxy's slice serialized once, and only when it is not the object the last run digested; the whole IR's key is built from those digests.
-  const digest = (o: unknown) => {
-    if (o === null || typeof o !== "object") return digestOf(o ?? null);
-    let d = memo!.digests.get(o);
-    if (d === undefined) memo!.digests.set(o, (d = digestOf(o)));
-    return d;
-  };
-  const proxyKeys = new Map(memo ? ir.proxies.map((p) => [p, `${context}:${digest(p)}`]) : []);
-  const wholeKey = memo ? sha256([digestOf({ ...ir, proxies: [], infra: null }), digest(ir.infra), ...proxyKeys.values()].join("\n")) : "";
+  const keys = memo ? memoKeys(ir, memo.keys) : null;
   /** Emits one unit per memo key, verifies them together, hands them over, and remembers them. */
-  const run = async (units: { id: string; key: string; emit: () => EmitResult; proxy?: ProxyIR }[], scope: (fresh: ReadonlySet<ProxyIR | undefined>) => MeshIR, names: ReadonlySet<string>) => {
+  const run = async (units: { id: string; key: string; target: string; emit: () => EmitResult; proxy?: ProxyIR }[], scope: (fresh: ReadonlySet<ProxyIR | undefined>) => MeshIR, names: ReadonlySet<string>) => {
     const files: EmittedFile[] = [];
     const owners = new Map<string, string>();
     const found = new Map<string, Diagnostic[]>();
-    const fresh: { id: string; key: string; files: EmittedFile[]; proxy?: ProxyIR }[] = [];
+    const fresh: FreshUnit[] = [];
     for (const unit of units) {
       const before = memo?.last.get(unit.id);
       if (before && before.key === unit.key) {
@@ -160,13 +173,13 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
       for (const f of out.files) { files.push(f); owners.set(f.path, unit.id); }
       for (const d of out.diagnostics) diagnostics.push(d);
       found.set(unit.id, [...out.diagnostics]);
-      fresh.push({ id: unit.id, key: unit.key, files: [...out.files], proxy: unit.proxy });
+      fresh.push({ id: unit.id, key: unit.key, target: unit.target, files: [...out.files], proxy: unit.proxy });
     }
     t.lap("emit");
     if (fresh.length === 0 || hasError(diagnostics)) return;
     const checked: Diagnostic[] = [];
     if (files.length > 0) {
-      await verifyFiles(active, names, files, scope(new Set(fresh.map((u) => u.proxy))), checked, runs);
+      await verifyFresh(active, names, fresh, scope, checked, runs);
       for (const d of checked) diagnostics.push(d);
       t.lap("verify");
       if (hasError(diagnostics)) return;
@@ -178,22 +191,19 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
     for (const u of fresh) memo.next.set(u.id, { key: u.key, files: u.files.map((f) => ({ path: f.path, sha256: sha256(f.content) })), diagnostics: found.get(u.id) ?? [] });
   };
   // Shared files are verified with the whole IR: they may describe every proxy.
-  await run(emitters.map((e) => ({ id: `${e.name}\0`, key: wholeKey, emit: () => e.emitter.shared() })), () => ir, streamedNames);
+  await run(emitters.map((e) => ({ id: `${e.name}\0`, key: keys?.shared(e.name, e.emitter) ?? "", target: e.name, emit: () => e.emitter.shared() })), () => ir, streamedNames);
   // Large meshes without a memo: the same chunks, emitted and verified in worker threads (emit-workers.ts).
   if (!memo && streamed.length > 0 && useWorkers(parallel, ir.proxies.length, CHUNK_PROXIES)) {
     await emitChunksInWorkers(ir, parallel, streamed, emitters.map((e) => e.emitter), active, CHUNK_PROXIES, diagnostics, sink, t);
   } else for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
     const chunk: readonly ProxyIR[] = ir.proxies.slice(i, i + CHUNK_PROXIES);
-    const keys = new Map(chunk.map((p) => [p, proxyKeys.get(p) ?? ""]));
-    // An emitter whose proxy files read more of the IR than the proxy says what (inputOf): part of its key.
-    const keyOf = (e: (typeof emitters)[number], p: ProxyIR) => (memo && e.emitter.inputOf ? `${keys.get(p)!}:${digestOf(e.emitter.inputOf(p))}` : keys.get(p)!);
-    const units = chunk.flatMap((p) => emitters.map((e) => ({ id: `${e.name}\0${p.name}`, key: keyOf(e, p), emit: () => e.emitter.proxy(p), proxy: p })));
+    const units = chunk.flatMap((p) => emitters.map((e) => ({ id: `${e.name}\0${p.name}`, key: keys?.proxy(e.name, e.emitter, p) ?? "", target: e.name, emit: () => e.emitter.proxy(p), proxy: p })));
     // The verifiers see the IR of the proxies emitted again, alone.
     const changed = (fresh: ReadonlySet<ProxyIR | undefined>) => ({ ...ir, proxies: chunk.filter((p) => fresh.has(p)) });
     await run(units, changed, streamedNames);
   }
   for (const target of whole) {
-    await run([{ id: target.name, key: wholeKey, emit: () => target.emit(ir) }], () => ir, new Set([target.name]));
+    await run([{ id: target.name, key: keys?.whole(target) ?? "", target: target.name, emit: () => target.emit(ir) }], () => ir, new Set([target.name]));
   }
   t.lap("emit");
   // The whole-bundle checks, once, from what the chunks left; skipped (as every verify is) once an error is found.

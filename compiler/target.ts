@@ -62,6 +62,16 @@ export interface Target {
    * `shared()` plus `proxy(p)` for every proxy of `ir.proxies` (`emitByProxy` builds it so).
    */
   perProxy?(ir: MeshIR): ProxyEmitter;
+  /**
+   * Optional, for a target without `perProxy` (certs): what `emit(ir)` reads, as named parts
+   * of the IR outside the proxies (`rest`) and each proxy's part (`proxy`, a pure function of
+   * the proxy). Watch mode keys the target's files by them (emit-keys.ts), so a save that
+   * changes nothing it reads does not emit it again; without it, by the whole IR.
+   */
+  readonly reads?: {
+    rest(ir: MeshIR): Readonly<Record<string, unknown>>;
+    proxy(proxy: ProxyIR): unknown;
+  };
 }
 
 /**
@@ -82,6 +92,12 @@ export interface ProxyEmitter {
    * `p` from it gives the same files; the memo keys the proxy's files by it.
    */
   inputOf?(proxy: ProxyIR): MeshIR;
+  /**
+   * Optional: what `shared()` reads, as named parts (each an IR object where it can be, so
+   * watch mode digests an unchanged one by identity); the memo keys the shared files by it
+   * instead of the whole IR. The Kubernetes kustomizations read names and the infra, not routes.
+   */
+  sharedInput?(): Readonly<Record<string, unknown>>;
 }
 
 /** `emit` for a target that emits proxy by proxy: shared files, then each proxy's. */

@@ -44,6 +44,8 @@ function indexRules(siblings: readonly NRule[]): ServiceRules {
 export const authorizationRules: ModelCheck = {
   name: "authorization",
   stage: "model",
+  // The services and the rules (indexMesh's services and rulesByTo), never the routes.
+  reads: (mesh) => [mesh.services, mesh.authorization],
   run(mesh, report) {
     const index = indexMesh(mesh);
     const byService = new Map<string, ServiceRules>();

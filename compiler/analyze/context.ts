@@ -12,6 +12,12 @@ export interface ModelCheck {
   readonly name: string;
   readonly stage: "model";
   run(mesh: NMesh, report: Report): void;
+  /**
+   * Optional: every part of the mesh the findings depend on (JSON-comparable values). Watch
+   * mode reports the last findings again while these are equal to the last save's
+   * (analyze/memo.ts); a check that reads routes should name only the route fields it reads.
+   */
+  reads?(mesh: NMesh): readonly unknown[];
 }
 
 export interface IrCheck {

@@ -19,6 +19,8 @@ function reportRepeats<T>(items: readonly T[], key: (t: T) => string, where: (t:
 export const duplicates: ModelCheck = {
   name: "duplicates",
   stage: "model",
+  // Of the routes, the names per calling proxy (indexMesh's routesBySource): not what they do.
+  reads: (mesh) => [mesh.services, mesh.gateways, mesh.egress, mesh.authorization, mesh.routes.map((r) => [r.name, r.origin, r.sources])],
   run(mesh, report) {
     // Route names are unique per calling proxy; a route with several callers is reported once.
     const reported = new Set<string>();

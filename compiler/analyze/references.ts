@@ -23,6 +23,10 @@ function checkService(mesh: NMesh, name: string, path: string, report: Report): 
 export const references: ModelCheck = {
   name: "references",
   stage: "model",
+  // Of the routes, the names they reference and where (origin): not matches, timeouts or retries.
+  reads: (mesh) => [mesh.services, mesh.gateways, mesh.egress, mesh.jwtProviders, mesh.authorization, mesh.routes.map((r) => [
+    r.origin, r.implicitAuthorization, r.sources, r.to, r.port, r.action.kind === "forward" ? r.action.backends.map((b) => [b.service, b.subset]) : null, r.mirror?.service ?? null,
+  ])],
   run(mesh, report) {
     for (const route of mesh.routes) {
       const o = route.origin;

@@ -195,6 +195,11 @@ function checkRule(rule: NRule, dest: NService, deliveries: readonly Delivery[],
 export const unreachableAuthorization: ModelCheck = {
   name: "unreachable-authorization",
   stage: "model",
+  // Of the routes, what decides deliveries (collectRoutesInto, collectDeliveries, defaultDelivery): not names, timeouts or retries.
+  reads: (mesh) => [mesh.services, mesh.authorization, mesh.routes.map((r) => [
+    r.to, r.port, r.sources, r.match.path, r.match.methods, r.rewrite, r.action.kind,
+    r.action.kind === "forward" ? r.action.backends.map((b) => b.service) : null, r.mirror?.service ?? null,
+  ])],
   run(mesh, report) {
     const index = indexMesh(mesh);
     const byIdentity = new Map<string, string[]>();

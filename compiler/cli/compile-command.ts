@@ -1,7 +1,8 @@
 // `meshc compile` and `meshc validate`.
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
-import { openBundleUpdate, type WrittenBundle } from "../bundle-update.ts";
+import { openBundleUpdate, writtenBundle, type WrittenBundle } from "../bundle-update.ts";
+import { settleDirs } from "../bundle-dirs.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
 import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
@@ -26,6 +27,9 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
   if (opts.verify === false) return "none";
   return opts.verify === true && process.argv.includes("--verify") ? "all" : "default";
 }
+
+/** After a save is written, how long watch mode waits before listing the folders it wrote (longer than a clock tick). */
+const SETTLE_MS = 60;
 
 /** What `--watch` keeps between runs: the emit memo and what it last wrote (compile-command.ts writes only changes). */
 export interface WatchState {
@@ -85,7 +89,8 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
       const lock = lockFileFor(s.entries(), inputDigest);
       s.add([lock]);
       const diagnostics = s.commit();
-      const written = diagnostics.length === 0 ? { lock: lock.content, files: new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256])) } : null;
+      // Watch mode keeps what it wrote (and its folders) for the next save's in-place update.
+      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), lock.content, new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
       return { diagnostics, files: s.entries().length, written, retry: false };
     },
     discard: () => { (staged as StagedBundle | null)?.discard(); },
@@ -164,6 +169,9 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     }
     watch.written = written.written;
     if (written.written) watch.memo.last = watch.memo.next;
+    // The folders this save wrote are listed once it is done, so the next save need not (bundle-dirs.ts).
+    const dirs = written.written?.dirs;
+    if (dirs) setTimeout(() => settleDirs(resolve(outDir), dirs), SETTLE_MS).unref();
   }
   diagnostics.push(...written.diagnostics);
   printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);

@@ -18,6 +18,8 @@ import { sameJson, shareUnchanged } from "./share.ts";
 import type { MeshIR, ProxyIR, RuntimePathsIR } from "./types.ts";
 
 export interface LastBuild {
+  /** The raw config value the mesh was normalized from (normalize/index.ts reuses its unchanged parts). */
+  readonly raw: unknown;
   readonly mesh: NMesh;
   readonly ir: MeshIR;
 }

@@ -51,6 +51,9 @@ function buildCapture(mesh: NMesh, service: NService, proxy: ProxyIR | undefined
 function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[]): WorkloadIR[] {
   // An account one service adopts is the user's: meshc emits it for no service sharing it.
   const adopted = new Set(mesh.services.flatMap((s) => (s.kubernetes.serviceAccount ? [s.kubernetes.serviceAccount] : [])));
+  // The first sidecar of each owner, as `find` gives it: a find per service was quadratic.
+  const sidecars = new Map<string, ProxyIR>();
+  for (const p of proxies) if (p.kind === "sidecar" && !sidecars.has(p.owner)) sidecars.set(p.owner, p);
   return mesh.services.map((s) => ({
     name: s.name, namespace: mesh.namespace, serviceAccount: s.identity, proxy: s.name,
     ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
@@ -59,7 +62,7 @@ function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[]): WorkloadIR[] 
     staticEndpoints: s.endpoints.filter((e) => e.kind === "ip").map((e) => ({ address: e.address, port: e.port ?? s.ports[0]!.port })),
     emit: { serviceAccount: !adopted.has(s.identity), service: s.kubernetes.emitService },
     workloadLabels: s.kubernetes.workloadLabels,
-    capture: buildCapture(mesh, s, proxies.find((p) => p.kind === "sidecar" && p.owner === s.name)),
+    capture: buildCapture(mesh, s, sidecars.get(s.name)),
     ...(s.owner === null ? {} : { owner: s.owner }),
   }));
 }

@@ -5,6 +5,7 @@ import type { HttpMethod, PathMatchIR, RetryCondition, StringMatchIR } from "../
 import type {
   NAction, NBackend, NCapture, NDefaults, NKubernetes, NResources, NEgress, NEndpoint, NGateway, NHeaderChanges, NMatch, NMesh, NRetries, NRoute, NRule, NService,
 } from "./model.ts";
+import { sameJson } from "../ir/share.ts";
 import { MOZILLA_INTERMEDIATE_CIPHERS, parseDuration, parseEndpoint } from "./values.ts";
 
 type Raw = D.MeshConfig<Record<string, D.Service<string, string, string>>, Record<string, D.Gateway<Record<string, D.Service<string, string, string>>>>, string>;
@@ -16,17 +17,38 @@ const sortedEntries = <V>(rec: Record<string, V> | undefined): [string, V][] =>
 const ms = (d: string | undefined): number | null => (d === undefined ? null : parseDuration(d));
 const toMs = (d: string | undefined, fallback: number): number => ms(d) ?? fallback;
 
-export function normalize(raw: Raw): NMesh {
-  const defaults = normalizeDefaults(raw.defaults ?? {});
-  const services = sortedEntries(raw.services).map(([name, s]) => normalizeService(name, s, defaults));
+/** The last save's raw config and its normalization (watch mode). */
+export interface LastNormalized { readonly raw: unknown; readonly mesh: NMesh }
+
+/**
+ * With `last` (watch mode), a part whose raw input and context are JSON-equal to the last
+ * save's is the last save's object, not a new equal one: the services and defaults when
+ * both are unchanged, and then each route and rule whose raw value at the same index is
+ * unchanged (a route reads only itself, its index, the defaults and the services; a rule only
+ * itself and its index). Equal inputs give equal outputs, and the IR build and the checks
+ * downstream find unchanged parts by identity.
+ */
+export function normalize(raw: Raw, last?: LastNormalized | null): NMesh {
+  const before = last ? (last.raw as Raw) : null;
+  const sameContext = before !== null && sameJson(raw.defaults, before.defaults) && sameJson(raw.services, before.services);
+  const defaults = sameContext ? last!.mesh.defaults : normalizeDefaults(raw.defaults ?? {});
+  const services = sameContext ? last!.mesh.services : sortedEntries(raw.services).map(([name, s]) => normalizeService(name, s, defaults));
   const servicesByName = new Map(services.map((s) => [s.name, s]));
   const routes: NRoute[] = [];
-  for (const [gwName, gw] of sortedEntries(raw.gateways)) {
-    gw.routes.forEach((r, i) => routes.push(normalizeRoute(
-      { ...r, from: { gateway: gwName }, name: r.name ?? `${gwName}-${i}` } as RawRoute,
-      `gateways.${gwName}.routes[${i}]`, defaults, servicesByName, true)));
+  const gatewayRoutes = (g: Raw["gateways"]) => Object.values(g ?? {}).reduce((n, gw) => n + gw.routes.length, 0);
+  if (sameContext && sameJson(raw.gateways, before.gateways)) {
+    for (let i = 0; i < gatewayRoutes(raw.gateways); i++) routes.push(last!.mesh.routes[i]!);
+  } else {
+    for (const [gwName, gw] of sortedEntries(raw.gateways)) {
+      gw.routes.forEach((r, i) => routes.push(normalizeRoute(
+        { ...r, from: { gateway: gwName }, name: r.name ?? `${gwName}-${i}` } as RawRoute,
+        `gateways.${gwName}.routes[${i}]`, defaults, servicesByName, true)));
+    }
   }
-  (raw.routes ?? []).forEach((r, i) => routes.push(normalizeRoute(r as RawRoute, `routes[${i}]`, defaults, servicesByName, false)));
+  const lastTop = before ? gatewayRoutes(before.gateways) : 0;
+  (raw.routes ?? []).forEach((r, i) => routes.push(sameContext && sameJson(r, before.routes?.[i])
+    ? last!.mesh.routes[lastTop + i]!
+    : normalizeRoute(r as RawRoute, `routes[${i}]`, defaults, servicesByName, false)));
   return {
     name: raw.name,
     trustDomain: raw.trustDomain,
@@ -35,7 +57,7 @@ export function normalize(raw: Raw): NMesh {
     defaults,
     services,
     routes,
-    authorization: (raw.authorization ?? []).map((r, i) => normalizeRule(r, i)),
+    authorization: (raw.authorization ?? []).map((r, i) => (before && sameJson(r, before.authorization?.[i]) ? last!.mesh.authorization[i]! : normalizeRule(r, i))),
     jwtProviders: sortedEntries(raw.jwtProviders).map(([name, p]) => ({
       name, issuer: p.issuer, audiences: [...(p.audiences ?? [])].sort(), jwksUri: p.jwksUri ?? null, jwksFile: p.jwksFile ?? null,
     })),

@@ -26,4 +26,15 @@ export const certs: Target = {
   description: "Certificate manifest (TOML): the mesh CA, one identity per workload and gateway, and every file path the proxies read",
   capabilities,
   emit: emitCerts,
+  // What buildCertManifest reads (build-manifest.ts): the infra and settings, and of each proxy
+  // its identity and the TLS files of its listeners and clusters. Watch mode keys the manifest
+  // by these, so a route's timeout does not emit it again.
+  reads: {
+    rest: (ir) => ({ version: ir.version, mesh: ir.mesh, runtime: ir.runtime, infra: ir.infra }),
+    proxy: (p) => ({
+      name: p.name, identity: p.identity,
+      listeners: p.listeners.map((l) => ({ kind: l.kind, tls: l.tls ?? null, jwks: l.kind === "http" ? l.jwt?.jwksFile ?? null : null })),
+      clusters: p.clusters.map((c) => ({ name: c.name, origin: c.origin, tls: c.tls ?? null })),
+    }),
+  },
 };

@@ -39,8 +39,15 @@ function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: R
   return { files, diagnostics };
 }
 
+/**
+ * The compiled templates, made once per process: handlebars compiles a template (and each
+ * partial) on its first render, about 45 ms, which watch mode paid at every save.
+ * The renderer is pure (templates and helpers only), so every IR may share it.
+ */
+let renderer: ReturnType<typeof createRenderer> | null = null;
+
 function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
-  const render = createRenderer();
+  const render = (renderer ??= createRenderer());
   const verdicts: Re2Verdicts = new Map();
   return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, proxy), shared: () => ({ files: [], diagnostics: [] }) };
 }

@@ -202,7 +202,25 @@ export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrid
     return { files: writeManifests(all), diagnostics };
   };
 
-  return { proxy, shared, inputOf: (p) => sliceFor(plan, p) };
+  /**
+   * What shared() reads (watch mode keys the shared files by it, not by every route): the
+   * infra and settings, the proxies' names (kinds and owners: the kustomizations list their
+   * files, the trace annotation indexes sidecars by owner), the proxy target's shared files
+   * and errors, and whole only the sidecars of workloads no proxy of the IR emits (their
+   * NetworkPolicies' annotation reads those sidecars' rules).
+   */
+  const sharedInput = () => {
+    const unowned = new Set(ir.infra.workloads.filter((w) => !names.has(w.proxy)).map((w) => w.name));
+    return {
+      version: ir.version, mesh: ir.mesh, runtime: ir.runtime, infra: ir.infra, options: base.options, flavour: base.flavour,
+      proxies: ir.proxies.map((p) => [p.name, p.kind, p.kind === "sidecar" ? p.owner : null]),
+      unownedSidecars: ir.proxies.filter((p) => p.kind === "sidecar" && unowned.has(p.owner)),
+      proxyShared: source.of(null, undefined).index.filesOf("").map((f) => [f.key, f.file.path, f.file.content]),
+      proxyErrors: source.wholeErrors,
+    };
+  };
+
+  return { proxy, shared, inputOf: (p) => sliceFor(plan, p), sharedInput };
 }
 
 /**

@@ -36,7 +36,7 @@ interface Mesh {
   name: string; trustDomain: string; namespace: string;
   services: Record<string, { ports: { http: { port: number; protocol: string } }; endpoints: string[] }>;
   routes: Route[];
-  authorization: { allow: { from: string[]; to: string } }[];
+  authorization: { allow: { from: string[]; to: string; paths?: string[] } }[];
 }
 
 const service = (ip: number) => ({ ports: { http: { port: 8080, protocol: "http" } }, endpoints: [`10.0.0.${ip}`] });
@@ -49,6 +49,9 @@ function readTree(dir: string, rel = "", out = new Map<string, string>()): Map<s
   }
   return out;
 }
+
+/** The diagnostics a run printed: its output without the lines naming the folder written and the time taken. */
+const said = (output: string) => output.split("\n").filter((l) => !/^meshc: (wrote|updated|watching) /.test(l)).join("\n");
 
 function sameTree(actual: Map<string, string>, expected: Map<string, string>, step: string): void {
   const missing = [...expected.keys()].filter((k) => !actual.has(k));
@@ -114,6 +117,12 @@ test("random saves through the watch path give a cold compile's bundle, byte for
       const [from, to] = [pick(names()), pick(names())];
       if (from !== to) mesh.authorization.splice(Math.floor(next() * (mesh.authorization.length + 1)), 0, { allow: { from: [from], to } });
     },
+    // A rule on a path the route from its caller never delivers: the unreachable-authorization
+    // check warns while that route is the caller's only way in, and stops once it goes.
+    pathRule: () => {
+      const r = pick(mesh.routes);
+      mesh.authorization.push({ allow: { from: [r.from], to: r.to, paths: [`/q${++counter}/*`] } });
+    },
     removeRule: () => { if (mesh.authorization.length > 0) mesh.authorization.splice(Math.floor(next() * mesh.authorization.length), 1); },
     endpoint: () => { pick(Object.values(mesh.services)).endpoints = [`10.0.9.${++counter % 250}`]; },
     addService: () => { mesh.services[`svc-${++counter}`] = service(10 + counter); },
@@ -133,6 +142,7 @@ test("random saves through the watch path give a cold compile's bundle, byte for
     try {
       assert.is(await compileWatched(config, opts(out), state), 0, "the first run");
       const seen = new Set<string>();
+      let warned = false;
       const firsts = [...kinds];
       for (let step = 0; step < STEPS; step++) {
         // An error is fixed by the save after the one that made it, as while typing.
@@ -143,15 +153,22 @@ test("random saves through the watch path give a cold compile's bundle, byte for
         writeRoot();
         const what = `step ${step} (${kind}, seed ${SEED})`;
         const before = readTree(out);
+        let mark = log.length;
         const watched = await compileWatched(config, opts(out), state);
+        const watchedSays = said(log.slice(mark));
+        if (watchedSays.includes("MESH2022")) warned = true;
         const coldOut = join(work, `cold-${step}`);
+        mark = log.length;
         const cold = await runCompile(config, opts(coldOut));
         assert.is(watched, cold, `${what}: the watch run and the cold compile disagree on success`);
+        // Diagnostics too (warnings and notes included): the checks' and emitters' memos must report what a cold compile reports.
+        assert.equal(watchedSays, said(log.slice(mark)), `${what}: the watch run's diagnostics differ from the cold compile's`);
         if (cold === 0) sameTree(readTree(out), readTree(coldOut), what);
         else sameTree(readTree(out), before, `${what}: a failed save must leave the bundle`);
         rmSync(coldOut, { recursive: true, force: true });
       }
       assert.ok(seen.has("fix") && seen.has("teamEdit") && seen.has("renameService"), `every kind of edit ran: ${[...seen].join(", ")}`);
+      assert.ok(warned, "some save printed an unreachable-authorization warning, so the diagnostics were compared on more than errors");
     } finally {
       state.session.dispose();
     }
@@ -160,6 +177,60 @@ test("random saves through the watch path give a cold compile's bundle, byte for
     throw error;
   } finally {
     process.stderr.write = write;
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+// The in-place writer lists only the bundle's folders that changed since it last wrote, or
+// that it wrote itself and has not listed since (compiler/bundle-dirs.ts): a key dropped
+// into an untouched folder, into one the last save wrote, right after that save or once
+// the writer has listed it, must still send the save through the whole write, which refuses it.
+test("a private key dropped into the watched bundle between saves is refused, in an old folder or a just-written one", async () => {
+  const work = mkdtempSync(join(tmpdir(), "meshc-watch-key-"));
+  const config = join(work, "mesh.config.ts");
+  const out = join(work, "out");
+  const mesh = {
+    name: "k", trustDomain: "k.example.com", namespace: "k", services: { web: service(1), api: service(2) },
+    routes: [{ name: "r", from: "web", to: "api", match: { path: { prefix: "/" } }, timeout: "3s" }],
+  };
+  const save = (timeout: string) => { mesh.routes[0]!.timeout = timeout; writeFileSync(config, `import { defineMesh } from "meshc";\nexport default defineMesh(${JSON.stringify(mesh)});\n`); };
+  const key = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+  const write = process.stderr.write.bind(process.stderr);
+  let log = "";
+  process.stderr.write = ((chunk: string | Uint8Array) => { log += chunk.toString(); return true; }) as typeof process.stderr.write;
+  const state = createWatchState();
+  try {
+    const opts: CompileCommandOptions = { out, format: "text", typecheck: false };
+    save("3s");
+    assert.is(await compileWatched(config, opts, state), 0, "the first run");
+    let seconds = 3;
+    // Past a clock tick and the writer's listing of what it wrote (60 ms after a save).
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    await settle();
+    save(`${++seconds}s`);
+    assert.is(await compileWatched(config, opts, state), 0, "an in-place save: certs/ is untouched since the first run, envoy/ just written");
+    // When the key lands: after the writer listed the folder, right after the save, or right after it and before the listing.
+    for (const [folder, when] of [["certs", "after"], ["envoy", "now"], ["envoy", "before"], ["envoy", "after"]] as const) {
+      if (when === "after") await settle();
+      const stray = join(out, folder, "stray.key");
+      writeFileSync(stray, key);
+      if (when === "before") await settle();
+      save(`${++seconds}s`);
+      log = "";
+      assert.is(await compileWatched(config, opts, state), 1, `a key in ${folder}/ (dropped ${when === "now" ? "right after the save" : `${when} the listing`}) fails the save`);
+      assert.ok(log.includes("holds a private key"), `the key in ${folder}/ is named: ${log}`);
+      rmSync(stray);
+      assert.is(await compileWatched(config, opts, state), 0, `without the key in ${folder}/ the save passes`);
+      // An in-place save again, so the next case starts from a folder this process just wrote.
+      save(`${++seconds}s`);
+      assert.is(await compileWatched(config, opts, state), 0, "a save after the key is gone");
+    }
+  } catch (error) {
+    write(log.slice(-4000));
+    throw error;
+  } finally {
+    process.stderr.write = write;
+    state.session.dispose();
     rmSync(work, { recursive: true, force: true });
   }
 });
