@@ -159,7 +159,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     const stages = { ...result.timings, commit: performance.now() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
     const used = process.cpuUsage(cpu);
     // CPU time as well as wall: on a shared machine the wall time is mostly waiting for a core.
-    process.stderr.write(`meshc: timings: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} ms; cpu ${((used.user + used.system) / 1000).toFixed(0)} ms\n`);
+    // Peak RSS too (the process's, so far): the heap policy (heap.ts) shows there.
+    process.stderr.write(`meshc: timings: ${Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")} ms; cpu ${((used.user + used.system) / 1000).toFixed(0)} ms; peak rss ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
   }
   if (watch) {
     if (written.retry) {
