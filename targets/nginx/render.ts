@@ -1,5 +1,5 @@
-// The handlebars side: one isolated, strict instance; templates are read once at module
-// load (rendering stays pure). Two helpers: `q` prints an NginxValue through
+// The handlebars side: one isolated, strict instance; templates are read once, on the first
+// render (rendering stays pure). Two helpers: `q` prints an NginxValue through
 // renderNginxValue; `trace` prints the comment naming what a block comes from, through
 // compiler/trace.ts, whose text is one line of printable ASCII whatever the name holds (a
 // newline would end the comment and make the rest a directive). Both return a SafeString
@@ -23,29 +23,36 @@ export const nginxTemplates: TemplateSet = {
   sources: () => Object.fromEntries(["server", "route", "pass", "nginx.conf"].map((name) => [name, readTemplate(name)])),
 };
 
-const { hb: handlebars, templates } = loadTemplates(nginxTemplates);
-
 function isNginxValue(value: unknown): value is NginxValue {
   const kind = (value as { kind?: unknown } | null)?.kind;
   return kind === "literal" || kind === "regex" || kind === "template";
 }
 
-handlebars.registerHelper("q", (value: unknown) => {
-  if (!isNginxValue(value)) throw new Error(`q expects an NginxValue, got ${typeof value}`);
-  return new handlebars.SafeString(renderNginxValue(value));
-});
-handlebars.registerHelper("trace", (value: unknown) => {
-  const source = value as TraceSource | null;
-  if (source === null || typeof source !== "object" || !TRACE_KINDS.includes(source.kind) || typeof source.name !== "string") {
-    throw new Error(`trace expects a TraceSource, got ${typeof value}`);
-  }
-  return new handlebars.SafeString(traceComment(source));
-});
-for (const partial of ["server", "route", "pass"]) handlebars.registerPartial(partial, templates[partial]!);
+/**
+ * The handlebars instance and its templates, set up on the first render, not at import: every
+ * compile loads the target registry, and one without nginx (a Kubernetes bundle with Envoy
+ * sidecars) paid ~50 ms of start-up for templates it never renders.
+ */
+function createRenderer(): (view: ProxyView) => string {
+  const { hb: handlebars, templates } = loadTemplates(nginxTemplates);
+  handlebars.registerHelper("q", (value: unknown) => {
+    if (!isNginxValue(value)) throw new Error(`q expects an NginxValue, got ${typeof value}`);
+    return new handlebars.SafeString(renderNginxValue(value));
+  });
+  handlebars.registerHelper("trace", (value: unknown) => {
+    const source = value as TraceSource | null;
+    if (source === null || typeof source !== "object" || !TRACE_KINDS.includes(source.kind) || typeof source.name !== "string") {
+      throw new Error(`trace expects a TraceSource, got ${typeof value}`);
+    }
+    return new handlebars.SafeString(traceComment(source));
+  });
+  for (const partial of ["server", "route", "pass"]) handlebars.registerPartial(partial, templates[partial]!);
+  return templates["nginx.conf"]! as (view: ProxyView) => string;
+}
 
-const renderConf = templates["nginx.conf"]! as (view: ProxyView) => string;
+let renderConf: ((view: ProxyView) => string) | null = null;
 
 /** Renders one proxy's nginx.conf; throws only on a meshc bug (emit reports it as MESH3199). */
 export function renderProxyConf(view: ProxyView): string {
-  return renderConf(view);
+  return (renderConf ??= createRenderer())(view);
 }
