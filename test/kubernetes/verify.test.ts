@@ -45,6 +45,9 @@ test("an unknown field is MESH4403, at any depth", () => {
   assert.equal(findingsOf(deep).map((f) => [f.code, f.path]), [["MESH4403", "spec.rules[0].timeouts.total"]]);
   const inPatch = mutate(emit(sampleIR), "kubernetes/sidecars/patches/web.yaml", (t) => t.replace("          name: meshc-proxy\n", "          name: meshc-proxy\n          sidecar: true\n"));
   assert.equal(findingsOf(inPatch).map((f) => [f.code, f.path]), [["MESH4403", "spec.template.spec.containers[0].sidecar"]]);
+  // A field named like an Object.prototype member is no known field either.
+  const proto = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("spec:\n", "spec:\n  constructor: 1\n  toString: x\n"));
+  assert.equal(findingsOf(proto).map((f) => [f.code, f.path]), [["MESH4403", "spec.constructor"], ["MESH4403", "spec.toString"]]);
 });
 
 test("a Certificate without issuerRef is MESH4402 at spec.issuerRef", () => {
