@@ -140,9 +140,9 @@ function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, ou
 const isKustomization = (path: string) => posix.basename(path) === KUSTOMIZATION_FILE;
 
 /** The workload a sidecar patch file is named for (`kubernetes/sidecars/patches/<workload>.yaml`), or null for any other file. */
+const PATCH_PREFIX = `kubernetes/${sidecarPatchFile("")}`.replace(/\.yaml$/, "");
 function patchWorkloadOf(path: string): string | null {
-  const prefix = `kubernetes/${sidecarPatchFile("")}`.replace(/\.yaml$/, "");
-  return path.startsWith(prefix) && path.endsWith(".yaml") ? path.slice(prefix.length, -".yaml".length) : null;
+  return path.startsWith(PATCH_PREFIX) && path.endsWith(".yaml") ? path.slice(PATCH_PREFIX.length, -".yaml".length) : null;
 }
 
 /**
