@@ -24,6 +24,19 @@ interface Kustomization {
   patches?: { path?: unknown; target?: { kind?: unknown; name?: unknown; labelSelector?: unknown } }[];
 }
 
+/** A relative path without empty, "." or ".." segments: joined to a normal folder, the path is already normal. */
+const PLAIN_RELATIVE = /^(?:(?!\.\.?(?:\/|$))[^/]+(?:\/|$))+$/;
+export const isNormalDir = (dir: string) => dir !== "." && !dir.endsWith("/") && posix.normalize(dir) === dir;
+
+/**
+ * posix.normalize(posix.join(dir, entry)); a root kustomization lists thousands of plain relative
+ * paths, which are joined as text (`normalDir`: isNormalDir(dir), decided once per kustomization).
+ */
+export function joinEntry(dir: string, normalDir: boolean, entry: unknown): string {
+  const text = String(entry);
+  return normalDir && PLAIN_RELATIVE.test(text) ? `${dir}/${text}` : posix.normalize(posix.join(dir, text));
+}
+
 /**
  * `objects`: every parsed file of the bundle's `kubernetes/` folder, keyed by bundle path.
  * Returns the findings and the resources each kustomization pulls in (for render checks).
@@ -37,10 +50,11 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
     if (posix.basename(file) !== KUSTOMIZATION_FILE) continue;
     listed.add(file);
     const dir = posix.dirname(file);
+    const normalDir = isNormalDir(dir);
     const k = value as Kustomization;
     const resources = Array.isArray(k.resources) ? k.resources : [];
     resources.forEach((entry, i) => {
-      const target = posix.normalize(posix.join(dir, String(entry)));
+      const target = joinEntry(dir, normalDir, entry);
       const path = `resources[${i}]`;
       // A directory is accepted only as another kustomization inside the bundle root.
       if (!inRoot(target)) findings.push({ rule: "kustomizationResourceMissing", file, path, message: `"${entry}" lies outside the kustomization root "${root}"` });
@@ -50,7 +64,7 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
       else listed.add(target);
     });
     (k.patches ?? []).forEach((patch, i) => {
-      const target = posix.normalize(posix.join(dir, String(patch.path)));
+      const target = joinEntry(dir, normalDir, patch.path);
       const path = `patches[${i}]`;
       if (!target.startsWith(`${dir}/`) || !objects.has(target)) {
         findings.push({ rule: "kustomizationResourceMissing", file, path: `${path}.path`, message: `patch "${patch.path}" is not in the bundle under ${dir}/` });

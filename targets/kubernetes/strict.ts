@@ -34,8 +34,19 @@ export function rootTypeOf(apiVersion: unknown, kind: unknown): string | null {
   return TABLE.roots[`${String(apiVersion)}/${String(kind)}`] ?? null;
 }
 
-function fieldsOf(type: string): Record<string, string> | undefined {
-  return KUSTOMIZATION_TYPES[type] ?? TABLE.types[type];
+/**
+ * A type's fields as a Map, made on its first use: a lookup in the JSON table would also find
+ * Object.prototype's members (a field "constructor" passed as known), and Map lookups are
+ * what a walk over every field of every object should pay.
+ */
+const FIELD_MAPS = new Map<string, ReadonlyMap<string, string> | null>();
+function fieldsOf(type: string): ReadonlyMap<string, string> | null {
+  let map = FIELD_MAPS.get(type);
+  if (map === undefined) {
+    const fields = Object.hasOwn(KUSTOMIZATION_TYPES, type) ? KUSTOMIZATION_TYPES[type] : Object.hasOwn(TABLE.types, type) ? TABLE.types[type] : undefined;
+    FIELD_MAPS.set(type, (map = fields ? new Map(Object.entries(fields)) : null));
+  }
+  return map;
 }
 
 /** A field type of known-fields.json: a list or map of an inner type, or a named object type. */
@@ -66,22 +77,24 @@ const parseType = (type: string): ParsedType => PARSED_TYPES.get(type) ?? parseT
 function collectUnknownFields(value: unknown, type: string, segments: Segment[], out: StrictFinding[]): void {
   if (value === null || typeof value !== "object") return;
   const parsed = parseType(type);
-  const array = Array.isArray(value);
   if (parsed.kind === "collection") {
-    for (const [key, item] of Object.entries(value)) {
-      segments.push(array ? Number(key) : key);
-      collectUnknownFields(item, parsed.inner, segments, out);
-      segments.pop();
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) { segments.push(i); collectUnknownFields(value[i], parsed.inner, segments, out); segments.pop(); }
+    } else {
+      for (const key in value) {
+        if (!Object.hasOwn(value, key)) continue;
+        segments.push(key); collectUnknownFields((value as Record<string, unknown>)[key], parsed.inner, segments, out); segments.pop();
+      }
     }
     return;
   }
   const fields = fieldsOf(parsed.name);
-  if (!fields || array) return;
+  if (!fields || Array.isArray(value)) return;
   for (const key in value) {
     const member = (value as Record<string, unknown>)[key];
     // An undefined member is not in the text (toYaml skips it): absent, as for the parsed file.
     if (member === undefined || !Object.hasOwn(value, key)) continue;
-    const child = fields[key];
+    const child = fields.get(key);
     if (child === undefined) out.push({ rule: "fieldUnknown", segments: [...segments, key], message: `unknown field "${key}"` });
     else if (child !== "") { segments.push(key); collectUnknownFields(member, child, segments, out); segments.pop(); }
   }
@@ -90,18 +103,27 @@ function collectUnknownFields(value: unknown, type: string, segments: Segment[],
 /** Every numeric port field anywhere in the object; named ports (strings) are checked as names. */
 function collectPortsAndNames(value: unknown, segments: Segment[], out: StrictFinding[]): void {
   if (value === null || typeof value !== "object") return;
-  const array = Array.isArray(value);
+  if (Array.isArray(value)) {
+    // An item's index is neither a port field nor "name": only collections inside are walked.
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (item !== null && typeof item === "object") { segments.push(i); collectPortsAndNames(item, segments, out); segments.pop(); }
+    }
+    return;
+  }
   // Whether `value` is an item of a `ports` list: its `name` is a port name.
   const inPorts = segments.length >= 2 && segments[segments.length - 2] === "ports";
-  for (const [key, member] of Object.entries(value)) {
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const member = (value as Record<string, unknown>)[key];
     if (member === null || typeof member !== "object") {
       if (typeof member === "number" && PORT_FIELDS.has(key) && !(Number.isInteger(member) && member >= 1 && member <= 65535)) {
-        out.push({ rule: "portOutOfRange", segments: [...segments, array ? Number(key) : key], message: `port ${member} is outside 1..65535` });
+        out.push({ rule: "portOutOfRange", segments: [...segments, key], message: `port ${member} is outside 1..65535` });
       }
       if (inPorts && key === "name" && typeof member === "string") checkPortName(member, segments, out);
       continue;
     }
-    segments.push(array ? Number(key) : key);
+    segments.push(key);
     collectPortsAndNames(member, segments, out);
     segments.pop();
   }

@@ -1,5 +1,5 @@
 // Renders the templates (compiled to plain string building by compiler/template-compiler.ts;
-// handlebars semantics, strict, HTML-escaping `{{x}}`), read once at module load (rendering
+// handlebars semantics, strict, HTML-escaping `{{x}}`), read once, on the first render (rendering
 // stays pure). Two helpers: `q` prints an NginxValue through renderNginxValue; `trace` prints
 // the comment naming what a block comes from, through compiler/trace.ts, whose text is one
 // line of printable ASCII whatever the name holds (a newline would end the comment and make
@@ -45,9 +45,11 @@ export const nginxHelpers: TemplateHelpers = {
   },
 };
 
-const renderConf = loadTemplates(nginxTemplates, nginxHelpers)["nginx.conf"]! as (view: ProxyView) => string;
+/** Made on the first render, not at import: a compile without nginx does not pay for it. */
+let renderConf: ((view: ProxyView) => string) | null = null;
 
 /** Renders one proxy's nginx.conf; throws only on a meshc bug (emit reports it as MESH3199). */
 export function renderProxyConf(view: ProxyView): string {
+  renderConf ??= loadTemplates(nginxTemplates, nginxHelpers)["nginx.conf"]! as (view: ProxyView) => string;
   return renderConf(view);
 }

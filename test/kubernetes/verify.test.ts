@@ -1,6 +1,7 @@
 // The Kubernetes verifier: emitted objects pass with zero findings, and each kind of
 // defect is caught with its code, the file, the JSON path and the line.
 import { execFileSync } from "node:child_process";
+import { posix } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
@@ -8,6 +9,7 @@ import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile } from "../../compiler/target.ts";
 import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
 import { emittedObjectOf } from "../../targets/kubernetes/emitted.ts";
+import { isNormalDir, joinEntry } from "../../targets/kubernetes/kustomize-check.ts";
 import { kubernetesVerifier, verifyKubernetesEmitted, verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
@@ -43,12 +45,45 @@ test("an unknown field is MESH4403, at any depth", () => {
   assert.equal(findingsOf(deep).map((f) => [f.code, f.path]), [["MESH4403", "spec.rules[0].timeouts.total"]]);
   const inPatch = mutate(emit(sampleIR), "kubernetes/sidecars/patches/web.yaml", (t) => t.replace("          name: meshc-proxy\n", "          name: meshc-proxy\n          sidecar: true\n"));
   assert.equal(findingsOf(inPatch).map((f) => [f.code, f.path]), [["MESH4403", "spec.template.spec.containers[0].sidecar"]]);
+  // A field named like an Object.prototype member is no known field either.
+  const proto = mutate(emit(sampleIR), "kubernetes/service-web.yaml", (t) => t.replace("spec:\n", "spec:\n  constructor: 1\n  toString: x\n"));
+  assert.equal(findingsOf(proto).map((f) => [f.code, f.path]), [["MESH4403", "spec.constructor"], ["MESH4403", "spec.toString"]]);
 });
 
 test("a Certificate without issuerRef is MESH4402 at spec.issuerRef", () => {
   const files = mutate(emit(sampleIR), "kubernetes/certificate-web.yaml", (t) => t.replace(/  issuerRef:\n(    .*\n)+?(?=  privateKey)/, ""));
   assert.not.match(files.find((f) => f.path === "kubernetes/certificate-web.yaml")!.content, "issuerRef");
   assert.equal(findingsOf(files).map((f) => [f.code, f.file, f.path]), [["MESH4402", "kubernetes/certificate-web.yaml", "spec.issuerRef"]]);
+});
+
+test("a sidecar patch is held to its schema but for required fields, with or without its selector", () => {
+  const patch = "kubernetes/sidecars/patches/web.yaml";
+  // The patch lacks spec.selector (kustomize takes it from the workload): no finding for that alone.
+  assert.not.match(emit(sampleIR).find((f) => f.path === patch)!.content, "selector");
+  const mode = mutate(emit(sampleIR), patch, (t) => t.replace("defaultMode: 288", "defaultMode: read-only"));
+  assert.equal(findingsOf(mode).map((f) => [f.code, f.path]), [["MESH4402", "spec.template.spec.volumes[1].secret.defaultMode"]]);
+  const account = mutate(emit(sampleIR), patch, (t) => t.replace("serviceAccountName: web", "serviceAccountName: [web]"));
+  assert.equal(findingsOf(account).map((f) => [f.code, f.path]), [["MESH4402", "spec.template.spec.serviceAccountName"]]);
+  // A selector present and wrong is checked like any field; a patch of another kind gets no help.
+  const selector = mutate(emit(sampleIR), patch, (t) => t.replace("spec:\n  template:", "spec:\n  selector: all\n  template:"));
+  assert.equal(findingsOf(selector).map((f) => [f.code, f.path]), [["MESH4402", "spec.selector"]]);
+  const other = mutate(emit(sampleIR), patch, (t) => t.replace("kind: Deployment", "kind: NetworkPolicy").replace("apiVersion: apps/v1", "apiVersion: networking.k8s.io/v1"));
+  assert.ok(findingsOf(other).some((f) => f.code === "MESH4403" && f.path === "spec.template"));
+});
+
+test("a kustomization entry resolves as path.normalize(path.join(dir, entry)) for every short path (the plain-path shortcut included)", () => {
+  const parts = ["a", ".", "..", "", "/", "b.yaml", ".a", "a."];
+  const paths = (n: number): string[] => (n === 0 ? [""] : paths(n - 1).flatMap((p) => parts.map((q) => p + q)));
+  let shortcuts = 0;
+  for (const dir of ["kubernetes", "kubernetes/sidecars", ".", "/", "/abs", "k//x", "a/../b", "k/"]) {
+    const normal = isNormalDir(dir);
+    for (const entry of paths(4)) {
+      const got = joinEntry(dir, normal, entry);
+      assert.is(got, posix.normalize(posix.join(dir, entry)), `${dir} + ${entry}`);
+      if (normal && got === `${dir}/${entry}`) shortcuts++;
+    }
+  }
+  assert.ok(shortcuts > 100, "the shortcut is taken");
 });
 
 test("names, durations, kinds and YAML syntax are checked", () => {
