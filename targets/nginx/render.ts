@@ -48,8 +48,12 @@ export const nginxHelpers: TemplateHelpers = {
 /** Made on the first render, not at import: a compile without nginx does not pay for it. */
 let renderConf: ((view: ProxyView) => string) | null = null;
 
+/** The nginx.conf renderer, loaded on first use. */
+export function nginxRenderer(): (view: ProxyView) => string {
+  return (renderConf ??= loadTemplates(nginxTemplates, nginxHelpers)["nginx.conf"]! as (view: ProxyView) => string);
+}
+
 /** Renders one proxy's nginx.conf; throws only on a meshc bug (emit reports it as MESH3199). */
 export function renderProxyConf(view: ProxyView): string {
-  renderConf ??= loadTemplates(nginxTemplates, nginxHelpers)["nginx.conf"]! as (view: ProxyView) => string;
-  return renderConf(view);
+  return nginxRenderer()(view);
 }

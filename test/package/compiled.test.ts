@@ -33,7 +33,8 @@ test("validating, rendering and the target registry from dist load neither ajv's
   const script = `
     import { createRequire } from "node:module";
     const { checkSchema } = await import(${JSON.stringify(join(DIST, "compiler", "schema.js"))});
-    await import(${JSON.stringify(join(DIST, "targets", "nginx", "render.js"))});
+    const { nginxRenderer } = await import(${JSON.stringify(join(DIST, "targets", "nginx", "render.js"))});
+    nginxRenderer();
     const { createRenderer } = await import(${JSON.stringify(join(DIST, "targets", "haproxy", "render.js"))});
     createRenderer();
     await import(${JSON.stringify(join(DIST, "targets", "index.js"))});
