@@ -19,6 +19,18 @@ export interface DirSnapshot {
 
 /** Longer than a file-system clock tick (the kernel's coarse clock: 1-10 ms), with a margin. */
 const TICK_NS = 50_000_000n;
+/**
+ * A folder whose time has no sub-millisecond part sits on a file system with coarse times
+ * (whole seconds on some network and older file systems, two on FAT): a change within the
+ * same second would leave the same time, so such a folder is trusted only once its time is
+ * older than that.
+ */
+const COARSE_TICK_NS = 2_500_000_000n;
+
+/** The tick to wait for before a folder's time can vouch for it. */
+function tickOf(latest: bigint): bigint {
+  return latest % 1_000_000n === 0n ? COARSE_TICK_NS : TICK_NS;
+}
 
 /** Per folder of `paths` (the lock's files; the lock itself sits in the root), its files and sub-folders. */
 function childrenOf(paths: Iterable<string>, lock: string): DirSnapshot["children"] {
@@ -48,7 +60,7 @@ export function snapshotDirs(out: string, paths: Iterable<string>, lock: string,
       const s = lstatSync(join(out, dir), { bigint: true });
       if (!s.isDirectory()) return null;
       const latest = s.ctimeNs > s.mtimeNs ? s.ctimeNs : s.mtimeNs;
-      dirs.set(dir, { ino: s.ino, ctimeNs: s.ctimeNs, mtimeNs: s.mtimeNs, recheck: latest > now - TICK_NS });
+      dirs.set(dir, { ino: s.ino, ctimeNs: s.ctimeNs, mtimeNs: s.mtimeNs, recheck: latest > now - tickOf(latest) });
     }
   } catch {
     return null;
@@ -93,7 +105,7 @@ export function settleDirs(out: string, snapshot: DirSnapshot): void {
     try {
       const before = lstatSync(join(out, dir), { bigint: true });
       const latest = before.ctimeNs > before.mtimeNs ? before.ctimeNs : before.mtimeNs;
-      if (!before.isDirectory() || before.ino !== was.ino || latest > now - TICK_NS || !listedOwn(out, dir, snapshot)) continue;
+      if (!before.isDirectory() || before.ino !== was.ino || latest > now - tickOf(latest) || !listedOwn(out, dir, snapshot)) continue;
       const after = lstatSync(join(out, dir), { bigint: true });
       if (after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs) continue;
       snapshot.dirs.set(dir, { ino: after.ino, ctimeNs: after.ctimeNs, mtimeNs: after.mtimeNs, recheck: false });
