@@ -39,15 +39,9 @@ function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: R
   return { files, diagnostics };
 }
 
-/**
- * The compiled templates, made once per process: handlebars compiles a template (and each
- * partial) on its first render, about 45 ms, which watch mode paid at every save.
- * The renderer is pure (templates and helpers only), so every IR may share it.
- */
-let renderer: ReturnType<typeof createRenderer> | null = null;
-
 function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
-  const render = (renderer ??= createRenderer());
+  // Cheap: the template set is compiled once per process (compiler/handlebars-templates.ts).
+  const render = createRenderer();
   const verdicts: Re2Verdicts = new Map();
   return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, proxy), shared: () => ({ files: [], diagnostics: [] }) };
 }
