@@ -21,6 +21,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { processAlive } from "./process-alive.ts";
 
 /** renameat2 per CPU (Linux). x64 has its own table; arm64 and riscv64 use the generic one. */
 const RENAMEAT2: Partial<Record<string, number>> = { x64: 316, arm64: 276, riscv64: 276, ia32: 353, arm: 382 };
@@ -63,16 +64,6 @@ export function swapIn(staged: string, out: string): void {
   renameSync(aside, staged);
 }
 
-function alive(pid: number): boolean {
-  if (pid === process.pid) return false; // ours from an earlier process with the same pid: we have not started writing
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Leftovers of runs that died: their aside copy is restored when `--out` is missing, then
  * their staging and aside folders are removed. A live process's folders are left alone.
@@ -84,7 +75,7 @@ export function recoverDeadRuns(out: string): string[] {
   const pattern = new RegExp(`^\\.${basename(out).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.meshc-(staging|old)-(\\d+)(-old)?$`);
   const dead = readdirSync(parent)
     .map((name) => ({ name, m: pattern.exec(name) }))
-    .filter((e) => e.m && !alive(Number(e.m[2])))
+    .filter((e) => e.m && !processAlive(Number(e.m[2])))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const touched: string[] = [];
   const aside = dead.find((e) => e.m![1] === "old");

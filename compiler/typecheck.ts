@@ -3,14 +3,15 @@
 // above the config, the check uses it (paths, types, strictness) through a generated
 // project that extends it and lists only the config; without one, strict defaults.
 // Only errors in the config's own files (and in the tsconfig itself) are reported.
-import { spawn } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import { typescriptPathFinder } from "./load/positions-ts.ts";
+import { processAlive } from "./process-alive.ts";
 import { findTsconfig, overridesFor } from "./typecheck-project.ts";
 
 // The binary from its platform package, not `typescript@7` itself: that package's `tsc`
@@ -26,15 +27,53 @@ const DEFAULTS = [
   "--ignoreConfig", "--strict", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
 ];
 
-function run(exe: string, args: readonly string[], cwd: string): Promise<string> {
+function run(exe: string, args: readonly string[], cwd: string, started = (_child: ChildProcess): void => {}): Promise<string> {
   return new Promise<string>((done) => {
     const child = spawn(exe, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    started(child);
     let text = "";
     child.stdout.on("data", (d) => (text += d));
     child.stderr.on("data", (d) => (text += d));
     child.on("close", () => done(text));
     child.on("error", (e) => done(`error TS0: ${e.message}`));
   });
+}
+
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Runs `body` with a file of ours in the user's folder: interrupted meanwhile (Ctrl-C, a CI
+ * timeout's SIGTERM), meshc stops tsc, removes the file, then ends by the same signal. The
+ * handlers are in place before the file exists, so no instant leaves it behind.
+ */
+async function withOwnFile<T>(path: string, body: (started: (child: ChildProcess) => void) => Promise<T>): Promise<T> {
+  let child: ChildProcess | null = null;
+  const remove = (): void => rmSync(path, { force: true });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    child?.kill(signal);
+    remove();
+    process.kill(process.pid, signal);
+  };
+  for (const s of SIGNALS) process.once(s, onSignal);
+  try {
+    return await body((c) => (child = c));
+  } finally {
+    for (const s of SIGNALS) process.removeListener(s, onSignal);
+    remove();
+  }
+}
+
+const GENERATED = /^\.meshc-typecheck-(\d+)-\d+\.json$/;
+
+/** Generated projects left next to a tsconfig by a meshc killed outright (SIGKILL, power loss) during its check. */
+function removeDeadRunsProjects(folder: string): void {
+  let names: string[];
+  try { names = readdirSync(folder); } catch { return; }
+  for (const name of names) {
+    const m = GENERATED.exec(name);
+    if (m && !processAlive(Number(m[1]))) rmSync(join(folder, name), { force: true });
+  }
 }
 
 let generation = 0;
@@ -47,16 +86,16 @@ export async function typecheckConfig(configPath: string, ownFiles: readonly str
   let output: string;
   if (tsconfig) {
     // The generated project sits next to the user's tsconfig: `types` and `typeRoots`
-    // resolve from that folder exactly as they do for the user's own tsc. Removed after.
+    // resolve from that folder exactly as they do for the user's own tsc. Removed after, also
+    // when meshc is interrupted; one killed outright leaves it for the next run to remove.
     cwd = dirname(tsconfig);
+    removeDeadRunsProjects(cwd);
     const project = join(cwd, `.meshc-typecheck-${process.pid}-${generation++}.json`);
     const overrides = await overridesFor(tsconfig);
-    writeFileSync(project, JSON.stringify({ extends: `./${basename(tsconfig)}`, compilerOptions: overrides, files: [resolve(configPath)], include: [] }));
-    try {
-      output = await run(exe, ["-p", project, ...ALWAYS], cwd);
-    } finally {
-      rmSync(project, { force: true });
-    }
+    output = await withOwnFile(project, (started) => {
+      writeFileSync(project, JSON.stringify({ extends: `./${basename(tsconfig)}`, compilerOptions: overrides, files: [resolve(configPath)], include: [] }));
+      return run(exe, ["-p", project, ...ALWAYS], cwd, started);
+    });
   } else {
     output = await run(exe, [...DEFAULTS, ...ALWAYS, configPath], cwd);
   }

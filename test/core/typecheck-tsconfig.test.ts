@@ -3,6 +3,7 @@
 // TypeScript 7, valid in 5) still resolves, and a real type error is still reported.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -50,6 +51,41 @@ test("without a tsconfig the strict defaults apply", async () => {
   writeFileSync(file, `const port: number = "8080";\nexport default { port };\n`);
   assert.ok(!existsSync(join(dir, "tsconfig.json")));
   assert.equal((await typecheckConfig(file, [file], (p) => p)).map((d) => d.line), [1]);
+});
+
+const generated = (dir: string) => readdirSync(dir).filter((f) => f.startsWith(".meshc-typecheck"));
+
+test("a compile interrupted during the type-check removes its generated project and ends by the signal", async () => {
+  const file = project("interrupted", { compilerOptions: options }, `export default { name: "x", port: 8080 };\n`);
+  const dir = dirname(file);
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    const child = spawn(process.execPath, [join(ROOT, "compiler", "cli", "meshc.js"), "compile", "mesh.config.ts", "--target", "certs", "--out", "out"], { cwd: dir, stdio: "ignore" });
+    const exited = new Promise<NodeJS.Signals | null>((done) => child.on("exit", (_code, s) => done(s)));
+    const deadline = Date.now() + 60_000;
+    while (generated(dir).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(generated(dir).length, 1, "the check wrote its project next to the tsconfig");
+    child.kill(signal);
+    assert.is(await exited, signal);
+    assert.equal(generated(dir), [], `no generated project left after ${signal}`);
+    assert.not.ok(existsSync(join(dir, "out")), "no bundle from an interrupted compile");
+  }
+});
+
+test("projects left by killed runs are removed by the next check; a live run's stays", async () => {
+  const file = project("leftovers", { compilerOptions: options }, config("./shared/names.ts"));
+  const dir = dirname(file);
+  const gone = spawn(process.execPath, ["-e", ""]);
+  await new Promise((r) => gone.on("exit", r));
+  const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+  try {
+    writeFileSync(join(dir, `.meshc-typecheck-${gone.pid}-0.json`), "{}");
+    writeFileSync(join(dir, `.meshc-typecheck-${live.pid}-3.json`), "{}");
+    writeFileSync(join(dir, ".meshc-typecheck-notes.json"), "{}"); // not a name meshc generates
+    assert.equal(await typecheckConfig(file, [file], (p) => p), []);
+    assert.equal(generated(dir).sort(), [`.meshc-typecheck-${live.pid}-3.json`, ".meshc-typecheck-notes.json"].sort());
+  } finally {
+    live.kill("SIGKILL");
+  }
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
