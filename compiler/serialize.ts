@@ -123,8 +123,34 @@ function scalar(value: unknown, indent: string): string {
     if (!Number.isFinite(value)) throw new Error(`cannot serialize the number ${value}`);
     return String(value);
   }
-  if (typeof value === "string") return isPlain(value) ? value : literalBlock(value, indent) ?? quoted(value);
+  if (typeof value === "string") return stringScalar(value, indent);
   throw new Error(`cannot serialize a ${typeof value}`);
+}
+
+/**
+ * Short strings' written form (plain or quoted), kept process-wide: the same values recur on
+ * every line of every document (durations, addresses, names, enum values), and a lookup is
+ * cheaper than the plain test and the quoting. Literal blocks depend on the indentation and
+ * are never kept; long strings are not kept either. Bounded like KEY_TEXTS.
+ */
+const SCALAR_TEXTS = new Map<string, string>();
+const MAX_SCALAR_TEXTS = 50_000;
+const MAX_KEPT_SCALAR = 64;
+
+function stringScalar(s: string, indent: string): string {
+  let text = SCALAR_TEXTS.get(s);
+  if (text !== undefined) return text;
+  if (isPlain(s)) text = s;
+  else {
+    const block = literalBlock(s, indent);
+    if (block !== null) return block;
+    text = quoted(s);
+  }
+  if (s.length <= MAX_KEPT_SCALAR) {
+    if (SCALAR_TEXTS.size >= MAX_SCALAR_TEXTS) SCALAR_TEXTS.clear();
+    SCALAR_TEXTS.set(s, text);
+  }
+  return text;
 }
 
 const isCollection = (v: unknown): v is object => v !== null && typeof v === "object";
