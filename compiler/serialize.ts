@@ -29,25 +29,52 @@ function isIndexKey(k: string): boolean {
  * stage's top cost.
  */
 function sortedKeys(value: Record<string, unknown>): string[] {
-  const keys: string[] = [];
-  let special = false;
+  // Object.keys' own array, filtered only when a member is undefined (rare): no second array per object.
+  let keys = Object.keys(value);
+  let leading = false;
+  let index = false;
   let sorted = true;
+  let undefinedMember = false;
   let previous = "";
-  for (const k of Object.keys(value)) {
-    if (value[k] === undefined) continue;
-    keys.push(k);
-    if (sorted && keys.length > 1 && !(previous < k)) sorted = false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (value[k] === undefined) { undefinedMember = true; continue; }
+    if (sorted && previous !== "" && !(previous < k)) sorted = false;
     previous = k;
     // Leading keys start with a, k or m, index keys with a digit: the first character rules out most keys.
     const c = k.charCodeAt(0);
-    if (!special && (c <= 57 || c === 97 || c === 107 || c === 109) && (LEADING.has(k) || (c <= 57 && isIndexKey(k)))) special = true;
+    if (c <= 57) { if (!index && isIndexKey(k)) index = true; }
+    else if ((c === 97 || c === 107 || c === 109) && !leading && LEADING.has(k)) leading = true;
   }
+  if (undefinedMember) keys = keys.filter((k) => value[k] !== undefined);
   // Emitters often build members in order already: a sorted list needs no sort call.
-  if (!sorted) keys.sort();
-  if (!special) return keys;
+  if (!sorted) sortStrings(keys);
+  if (!leading && !index) return keys;
+  if (!index) {
+    // Kubernetes objects and Envoy resources with metadata: the leading keys, then the rest in order.
+    const out: string[] = [];
+    for (const k of LEADING_KEYS) if (keys.includes(k)) out.push(k);
+    for (const k of keys) if (!LEADING.has(k)) out.push(k);
+    return out;
+  }
   const indexes = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
-  const leading = LEADING_KEYS.filter((k) => keys.includes(k));
-  return [...indexes, ...leading, ...keys.filter((k) => !LEADING.has(k) && !isIndexKey(k))];
+  const leadingKeys = LEADING_KEYS.filter((k) => keys.includes(k));
+  return [...indexes, ...leadingKeys, ...keys.filter((k) => !LEADING.has(k) && !isIndexKey(k))];
+}
+
+/**
+ * Sorts in place by UTF-16 code units, as Array.prototype.sort without a comparator does:
+ * an object's few keys by insertion, since the built-in sort allocates work arrays on every
+ * call (measured: the largest allocator of the emit, ahead of the output text itself).
+ */
+function sortStrings(keys: string[]): void {
+  if (keys.length > 16) { keys.sort(); return; }
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) { keys[j + 1] = keys[j]!; j--; }
+    keys[j + 1] = k;
+  }
 }
 
 /** A deep copy with object keys in canonical order; drops `undefined` members. */
@@ -111,73 +138,118 @@ function scalar(value: unknown, indent: string): string {
     if (!Number.isFinite(value)) throw new Error(`cannot serialize the number ${value}`);
     return String(value);
   }
-  if (typeof value === "string") return isPlain(value) ? value : literalBlock(value, indent) ?? quoted(value);
+  if (typeof value === "string") return stringScalar(value, indent);
   throw new Error(`cannot serialize a ${typeof value}`);
+}
+
+/**
+ * Short strings' written form (plain or quoted), kept process-wide: the same values recur on
+ * every line of every document (durations, addresses, names, enum values), and a lookup is
+ * cheaper than the plain test and the quoting. Literal blocks depend on the indentation and
+ * are never kept; long strings are not kept either. Bounded like KEY_TEXTS.
+ */
+const SCALAR_TEXTS = new Map<string, string>();
+const MAX_SCALAR_TEXTS = 50_000;
+const MAX_KEPT_SCALAR = 64;
+
+function stringScalar(s: string, indent: string): string {
+  let text = SCALAR_TEXTS.get(s);
+  if (text !== undefined) return text;
+  if (isPlain(s)) text = s;
+  else {
+    const block = literalBlock(s, indent);
+    if (block !== null) return block;
+    text = quoted(s);
+  }
+  if (s.length <= MAX_KEPT_SCALAR) {
+    if (SCALAR_TEXTS.size >= MAX_SCALAR_TEXTS) SCALAR_TEXTS.clear();
+    SCALAR_TEXTS.set(s, text);
+  }
+  return text;
 }
 
 const isCollection = (v: unknown): v is object => v !== null && typeof v === "object";
 
 /**
- * One document's text as the pieces of its lines (indentation, key, value, line break), joined
- * once at the end: no string per line (appending to one string measured twice as slow), and its
- * keys as written (keys repeat on every level of a document: names of Envoy fields,
- * Kubernetes fields...). One per document, so the serializer keeps no state between calls.
+ * One document's text as the pieces of its lines, joined once at the end: no string per line
+ * (appending to one string measured twice as slow). One per document, so the serializer
+ * keeps no state between calls but the key texts below.
  */
 interface Writer {
   readonly out: string[];
-  readonly keys: Map<string, string>;
 }
 
-function key(w: Writer, k: string): string {
-  let text = w.keys.get(k);
-  if (text === undefined) {
-    text = isPlain(k) ? k : quoted(k);
-    w.keys.set(k, text);
+/**
+ * A key as written, and the start of its line at each depth (indentation, key, `: ` or
+ * `:` + line break), made once per process: keys repeat on every level of every document
+ * (names of Envoy fields, Kubernetes fields...), and a member's line is then three pieces,
+ * not five. Bounded: keys that are data (label and policy names, ConfigMap keys) come and go.
+ */
+interface KeyText {
+  readonly text: string;
+  /** By depth: indentation + text + ": ". */
+  readonly scalarLines: string[];
+  /** By depth: indentation + text + ":" + line break. */
+  readonly nestedLines: string[];
+}
+const KEY_TEXTS = new Map<string, KeyText>();
+const MAX_KEY_TEXTS = 20_000;
+
+function keyText(k: string): KeyText {
+  let entry = KEY_TEXTS.get(k);
+  if (entry === undefined) {
+    if (KEY_TEXTS.size >= MAX_KEY_TEXTS) KEY_TEXTS.clear();
+    entry = { text: isPlain(k) ? k : quoted(k), scalarLines: [], nestedLines: [] };
+    KEY_TEXTS.set(k, entry);
   }
-  return text;
+  return entry;
 }
 
 // Indentation by depth, made once (documents rarely nest deeper than 40 levels; deeper ones repeat on demand).
 const INDENTS = Array.from({ length: 40 }, (_, i) => "  ".repeat(i));
 const indentOf = (depth: number): string => INDENTS[depth] ?? "  ".repeat(depth);
+// The same with a list item's dash.
+const DASHES = INDENTS.map((indent) => `${indent}- `);
+const dashOf = (depth: number): string => DASHES[depth] ?? `${indentOf(depth)}- `;
 
 /**
- * Writes a collection's members at `depth`; `lead` replaces the indentation of the first
- * line (a collection inside a list starts on the `- ` line). Maps arrive with their keys
- * already sorted (sortedKeys: apiVersion, kind, metadata first, undefined members skipped),
- * which is what serializing canonicalize(value) gives, without the deep copy.
+ * Writes a collection's members at `depth`; `lead` (when not null) replaces the indentation
+ * of the first line (a collection inside a list starts on the `- ` line). Maps arrive with
+ * their keys already sorted (sortedKeys: apiVersion, kind, metadata first, undefined members
+ * skipped), which is what serializing canonicalize(value) gives, without the deep copy.
  */
-function emitMap(map: Record<string, unknown>, keys: readonly string[], depth: number, w: Writer, lead: string): void {
-  const indent = indentOf(depth);
+function emitMap(map: Record<string, unknown>, keys: readonly string[], depth: number, w: Writer, lead: string | null): void {
   for (let i = 0; i < keys.length; i++) {
-    const k = keys[i];
-    const v = map[k];
-    w.out.push(i === 0 ? lead : indent, key(w, k));
-    emitValue(v, depth, w);
+    const k = keys[i]!;
+    emitMember(map[k], keyText(k), depth, w, i === 0 ? lead : null);
   }
 }
 
-/** A member's value after its key: `: scalar`, `: []`, `: {}`, or a line break and the nested collection. */
-function emitValue(v: unknown, depth: number, w: Writer): void {
-  if (!isCollection(v)) { w.out.push(": ", scalar(v, indentOf(depth)), "\n"); return; }
-  if (Array.isArray(v)) {
-    if (v.length === 0) { w.out.push(": []\n"); return; }
-    w.out.push(":\n");
-    emitList(v, depth + 1, w, indentOf(depth + 1));
+/** One member: `key: scalar`, `key: []`, `key: {}`, or `key:`, a line break and the nested collection. */
+function emitMember(v: unknown, k: KeyText, depth: number, w: Writer, lead: string | null): void {
+  if (!isCollection(v)) {
+    const text = scalar(v, indentOf(depth));
+    if (lead === null) w.out.push(k.scalarLines[depth] ??= indentOf(depth) + k.text + ": ", text, "\n");
+    else w.out.push(lead, k.text, ": ", text, "\n");
     return;
   }
-  const keys = sortedKeys(v as Record<string, unknown>);
-  if (keys.length === 0) { w.out.push(": {}\n"); return; }
-  w.out.push(":\n");
-  emitMap(v as Record<string, unknown>, keys, depth + 1, w, indentOf(depth + 1));
+  let keys: string[] | null = null;
+  if (Array.isArray(v) ? v.length === 0 : (keys = sortedKeys(v as Record<string, unknown>)).length === 0) {
+    if (lead === null) w.out.push(indentOf(depth), k.text, Array.isArray(v) ? ": []\n" : ": {}\n");
+    else w.out.push(lead, k.text, Array.isArray(v) ? ": []\n" : ": {}\n");
+    return;
+  }
+  if (lead === null) w.out.push(k.nestedLines[depth] ??= indentOf(depth) + k.text + ":\n");
+  else w.out.push(lead, k.text, ":\n");
+  if (keys === null) emitList(v as readonly unknown[], depth + 1, w, null);
+  else emitMap(v as Record<string, unknown>, keys, depth + 1, w, null);
 }
 
-function emitList(list: readonly unknown[], depth: number, w: Writer, lead: string): void {
-  const indent = indentOf(depth);
+function emitList(list: readonly unknown[], depth: number, w: Writer, lead: string | null): void {
   for (let i = 0; i < list.length; i++) {
     const item = list[i];
-    const dash = (i === 0 ? lead : indent) + "- ";
-    if (!isCollection(item)) { w.out.push(dash, scalar(item, indent), "\n"); continue; }
+    const dash = i === 0 && lead !== null ? lead + "- " : dashOf(depth);
+    if (!isCollection(item)) { w.out.push(dash, scalar(item, indentOf(depth)), "\n"); continue; }
     if (Array.isArray(item)) {
       if (item.length === 0) w.out.push(dash, "[]\n");
       else emitList(item, depth + 1, w, dash);
@@ -191,15 +263,15 @@ function emitList(list: readonly unknown[], depth: number, w: Writer, lead: stri
 
 export function toYaml(value: unknown): string {
   if (!isCollection(value)) return scalar(value, "") + "\n";
-  const w: Writer = { out: [], keys: new Map() };
+  const w: Writer = { out: [] };
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]\n";
-    emitList(value, 0, w, "");
+    emitList(value, 0, w, null);
     return w.out.join("");
   }
   const keys = sortedKeys(value as Record<string, unknown>);
   if (keys.length === 0) return "{}\n";
-  emitMap(value as Record<string, unknown>, keys, 0, w, "");
+  emitMap(value as Record<string, unknown>, keys, 0, w, null);
   return w.out.join("");
 }
 

@@ -66,6 +66,23 @@ test("every short text of line breaks, blanks and letters round-trips (blank-onl
   }
 });
 
+test("keys come out in code-unit order however many and however built (insertion sort, built-in sort past 16)", () => {
+  for (const n of [2, 5, 16, 17, 40]) {
+    const keys = Array.from({ length: n }, (_, i) => `k${(i * 7919) % 1000}${"_Ab-9é".charAt(i % 6)}`);
+    const shuffled = [...keys].reverse();
+    const text = toYaml(Object.fromEntries(shuffled.map((k) => [k, 1])));
+    assert.equal(text.trimEnd().split("\n").map((line) => line.slice(0, line.lastIndexOf(":")).replace(/^"|"$/g, "")), [...keys].sort());
+  }
+});
+
+test("the process-wide key and value tables stay correct past their bounds (60,000 distinct keys and values)", () => {
+  const entries = Array.from({ length: 60_000 }, (_, i) => [`key-${i}`, i % 2 === 0 ? `v ${i}` : `v${i}`] as const);
+  const expected = [...entries].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}: ${v.includes(" ") ? JSON.stringify(v) : v}\n`).join("");
+  // Twice: the second pass meets tables filled (and cleared) by the first.
+  for (let round = 0; round < 2; round++) assert.is(toYaml(Object.fromEntries(entries)), expected);
+  assert.is(toYaml({ "key-7": "v 7", list: ["v 7", "v8"] }), 'key-7: "v 7"\nlist:\n  - "v 7"\n  - v8\n');
+});
+
 test("multi-line text is a readable literal block", () => {
   assert.is(toYaml({ conf: "worker_processes 1;\nevents {}\n" }), "conf: |\n  worker_processes 1;\n  events {}\n");
 });
