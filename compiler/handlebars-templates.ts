@@ -59,5 +59,8 @@ export function referenceTemplates(set: TemplateSet, helpers: TemplateHelpers): 
   }
   const templates = Object.fromEntries(Object.entries(set.sources()).map(([name, source]) => [name, hb.compile(source, { ...set.options }) as CompiledTemplate]));
   for (const partial of set.partials) hb.registerPartial(partial, templates[partial]!);
-  return templates;
+  // Inherited properties stay denied, as by default; saying so explicitly keeps handlebars
+  // from printing a warning each time a random view reads one (the partials inherit it).
+  const denied = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false };
+  return Object.fromEntries(Object.entries(templates).map(([name, t]) => [name, ((view: unknown) => (t as (v: unknown, o: object) => string)(view, denied)) as CompiledTemplate]));
 }
