@@ -90,7 +90,7 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
       s.add([lock]);
       const diagnostics = s.commit();
       // Watch mode keeps what it wrote (and its folders) for the next save's in-place update.
-      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), lock.content, new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
+      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), Buffer.from(lock.content), new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
       return { diagnostics, files: s.entries().length, written, retry: false };
     },
     discard: () => { (staged as StagedBundle | null)?.discard(); },
