@@ -5,7 +5,8 @@
 //   process's CPU time and peak RSS;
 // - the CLI as users run it (`node dist/compiler/cli/bin.js compile`), against the I/O floor:
 //   a bare node process writing the same files to a fresh folder (bench/floor.js), both timed
-//   by /usr/bin/time (wall, user+system CPU of the process and its children, peak RSS).
+//   by /usr/bin/time (wall, user+system CPU of the process and its children, peak RSS), and
+//   the CLI's own stage split (MESHC_TIMINGS: start to commit) of its least-CPU run.
 // BENCH_SIZES=100,1000 for fewer sizes, BENCH_TARGETS=envoy for one target (stages only),
 // BENCH_STAGES=0 for the CLI and floor only, BENCH_NO_BUILD=1 to skip `npm run build`, BENCH_RUNS=N
 // alternating CLI and floor runs per size (3 by default; the least of each is compared). Each run is
@@ -32,7 +33,8 @@ function timed(args: string[], cwd: string, scratch: string): Timed {
   const argv = useTime ? [TIME, "-o", report, "-f", "%U %S %M", process.execPath, ...args] : [process.execPath, ...args];
   const started = performance.now();
   // A 10,000-service config takes seconds to evaluate on a busy machine: the bench is not testing the config time limit.
-  const env = { ...process.env, MESHC_CONFIG_TIMEOUT: process.env.MESHC_CONFIG_TIMEOUT ?? "600" };
+  // MESHC_TIMINGS: the CLI prints its stage split on stderr (the CLI stages table).
+  const env = { ...process.env, MESHC_CONFIG_TIMEOUT: process.env.MESHC_CONFIG_TIMEOUT ?? "600", MESHC_TIMINGS: "1" };
   const r = spawnSync(argv[0]!, argv.slice(1), { cwd, env, encoding: "utf8", maxBuffer: 1 << 28 });
   const wallS = (performance.now() - started) / 1000;
   if (!useTime || !existsSync(report)) return { wallS, cpuS: null, userS: null, sysS: null, rssMb: null, status: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -65,6 +67,9 @@ const stages = ["start", "load", "typecheck", "validate", "ir", "capabilities", 
 const s = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${x.toFixed(2)}s`);
 const stageRows: string[] = [];
 const cliRows: string[] = [];
+const cliStageRows: string[] = [];
+/** The CLI's own split (MESHC_TIMINGS): start, load, validate, ir, capabilities, emit, verify, write, typecheck, place, commit. */
+const cliStages = ["start", "load", "validate", "ir", "capabilities", "emit", "verify", "write", "typecheck", "place", "commit"];
 const cliCpu = new Map<number, number>();
 const cliWall = new Map<number, number>();
 for (const n of sizes) {
@@ -101,6 +106,10 @@ for (const n of sizes) {
       floorRuns.push(timed([join(ROOT, "bench", "floor.js"), join(dir, "blob"), join(dir, `out-floor-${run}`)], ROOT, dir));
     }
     if (cliRuns.length < runs || output === null) continue;
+    // The split of the run with the least CPU (wall per stage, as the CLI measures it).
+    const fastest = cliRuns.reduce((a, b) => ((b.cpuS ?? Infinity) < (a.cpuS ?? Infinity) ? b : a));
+    const split = new Map([...(/timings: (.*) ms; cpu (\d+) ms/.exec(fastest.stderr)?.[1] ?? "").matchAll(/(\w+) (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+    cliStageRows.push(`| ${n} | ${cliStages.map((k) => (split.has(k) ? s(split.get(k)! / 1000) : "-")).join(" | ")} | ${s(fastest.cpuS)} |`);
     const least = (xs: Timed[], pick: (x: Timed) => number | null) => {
       const v = xs.map(pick).filter((x): x is number => x !== null);
       return v.length === 0 ? null : Math.min(...v);
@@ -127,6 +136,10 @@ console.log(`\nCLI (\`node dist/compiler/cli/bin.js compile\`, all targets) agai
 console.log("| services | compile wall | compile CPU | compile peak RSS | files | floor wall | floor CPU | wall ratio | CPU ratio |");
 console.log("|---|---|---|---|---|---|---|---|---|");
 for (const row of cliRows) console.log(row);
+console.log("\nCLI stages (MESHC_TIMINGS of the least-CPU run above: wall time per stage; start = process start to the compile):\n");
+console.log(`| services | ${cliStages.join(" | ")} | CPU |`);
+console.log(`|---|${cliStages.map(() => "---").join("|")}|---|`);
+for (const row of cliStageRows) console.log(row);
 const scale = (m: Map<number, number>) => (m.has(1000) && m.has(10000) ? `${(m.get(10000)! / m.get(1000)!).toFixed(1)}x` : "-");
 if (cliWall.has(1000) && cliWall.has(10000)) console.log(`\n10,000 / 1,000 services: wall ${scale(cliWall)}, CPU ${scale(cliCpu)}`);
 

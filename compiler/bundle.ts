@@ -230,6 +230,8 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
   return {
     add(files) {
       if (failure !== null) return;
+      // Read once a call, not once a file: the environment is a slow lookup, 10,000 times a bundle.
+      const pauses = process.env.MESHC_TEST_PAUSE_AT === "staging";
       try {
         for (const f of files) {
           const p = join(staging, f.path);
@@ -240,7 +242,7 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
           if (!folders.has(folder)) { mkdirSync(folder, { recursive: true }); folders.add(folder); }
           writeFileSync(p, f.content);
           written.push({ path: f.path, sha256: sha256(f.content) });
-          pauseForTest("staging");
+          if (pauses) pauseForTest("staging");
         }
       } catch (error) {
         failure = error;

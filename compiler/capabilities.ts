@@ -5,7 +5,7 @@ import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 import type { MeshIR, ProxyIR, RetryCondition } from "./ir/types.ts";
-import type { Feature, Target } from "./target.ts";
+import { FEATURES, type Feature, type Target } from "./target.ts";
 
 export interface FeatureUse { readonly feature: Feature; readonly origin: string }
 
@@ -29,30 +29,36 @@ export const createFeatureCache = (): FeatureCache => ({ byProxy: new WeakMap(),
 
 const sameUses = (a: readonly FeatureUse[], b: readonly FeatureUse[]) => a.length === b.length && a.every((u, i) => u.feature === b[i]!.feature && u.origin === b[i]!.origin);
 
+/** One proxy's uses: from the cache when the proxy is the last run's object (or its uses are equal to the last ones). */
+function proxyUses(proxy: ProxyIR, cache?: FeatureCache): readonly FeatureUse[] {
+  let found = cache?.byProxy.get(proxy);
+  if (!found) {
+    found = collectProxyFeatures(proxy);
+    const before = cache?.byName.get(proxy.name);
+    if (before && sameUses(before, found)) found = before;
+    cache?.byProxy.set(proxy, found);
+  }
+  cache?.byName.set(proxy.name, found);
+  return found;
+}
+
+const byOriginThenFeature = (a: FeatureUse, b: FeatureUse) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.feature < b.feature ? -1 : 1);
+
 export function collectFeatures(ir: MeshIR, cache?: FeatureCache): FeatureUse[] {
-  const parts = ir.proxies.map((proxy) => {
-    let found = cache?.byProxy.get(proxy);
-    if (!found) {
-      found = collectProxyFeatures(proxy);
-      const before = cache?.byName.get(proxy.name);
-      if (before && sameUses(before, found)) found = before;
-      cache?.byProxy.set(proxy, found);
-    }
-    cache?.byName.set(proxy.name, found);
-    return found;
-  });
+  const parts = ir.proxies.map((proxy) => proxyUses(proxy, cache));
   const last = cache?.last;
   if (last && last.parts.length === parts.length && parts.every((p, i) => p === last.parts[i])) return [...last.uses];
   const uses = new Map<string, FeatureUse>();
   for (const found of parts) for (const u of found) uses.set(`${u.feature}\0${u.origin}`, u);
-  const sorted = [...uses.values()].sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : a.feature < b.feature ? -1 : 1));
+  const sorted = [...uses.values()].sort(byOriginThenFeature);
   if (cache) cache.last = { parts, uses: [...sorted] };
   return sorted;
 }
 
 function collectProxyFeatures(proxy: ProxyIR): FeatureUse[] {
-  const uses = new Map<string, FeatureUse>();
-  const use = (feature: Feature, origin: string) => uses.set(`${feature}\0${origin}`, { feature, origin });
+  // A plain list: a use found twice (subset clusters of one service) is merged by the callers.
+  const uses: FeatureUse[] = [];
+  const use = (feature: Feature, origin: string) => { uses.push({ feature, origin }); };
   if (proxy.observability.accessLog) use("observability.access-log", "observability.accessLog");
   if (proxy.observability.metricsPort !== null) use("observability.metrics", "observability.metricsPort");
   if (proxy.observability.requestId) use("observability.request-id", "observability.requestId");
@@ -112,11 +118,47 @@ function collectProxyFeatures(proxy: ProxyIR): FeatureUse[] {
     if (c.tls?.mode === "origination") use("egress.tls-origination", c.origin);
     if (c.tls?.mode === "mesh" && c.tls.peerSpiffeIds.length > 0) use("upstream.peer-identity", policy);
   }
-  return [...uses.values()];
+  return uses;
+}
+
+/**
+ * The uses a diagnostic can come from, sorted as collectFeatures sorts: every use of a feature
+ * some target lacks ("none": each is reported), and the first use of a feature some target
+ * only partly supports (said once, at its first use). Most features are fully supported by
+ * every selected target, so the 20,000 uses of 1,000 services are neither merged nor sorted.
+ */
+function usesToReport(ir: MeshIR, targets: readonly Target[], cache?: FeatureCache): FeatureUse[] {
+  const gap = new Map<Feature, "none" | "partial">();
+  for (const target of targets) {
+    for (const feature of FEATURES) {
+      const s = target.capabilities[feature];
+      if (s.support === "none") gap.set(feature, "none");
+      else if (s.support === "partial" && !gap.has(feature)) gap.set(feature, "partial");
+    }
+  }
+  if (gap.size === 0) return [];
+  const every = new Map<Feature, Map<string, FeatureUse>>();
+  const first = new Map<Feature, FeatureUse>();
+  for (const proxy of ir.proxies) {
+    for (const u of proxyUses(proxy, cache)) {
+      const kind = gap.get(u.feature);
+      if (kind === "none") {
+        const seen = every.get(u.feature);
+        if (!seen) every.set(u.feature, new Map([[u.origin, u]]));
+        else if (!seen.has(u.origin)) seen.set(u.origin, u);
+      } else if (kind === "partial") {
+        const now = first.get(u.feature);
+        if (!now || u.origin < now.origin) first.set(u.feature, u);
+      }
+    }
+  }
+  const out = [...first.values()];
+  for (const seen of every.values()) out.push(...seen.values());
+  return out.sort(byOriginThenFeature);
 }
 
 export function checkCapabilities(ir: MeshIR, targets: readonly Target[], cache?: FeatureCache): Diagnostic[] {
-  const uses = collectFeatures(ir, cache);
+  const uses = usesToReport(ir, targets, cache);
   const out: Diagnostic[] = [];
   const noted = new Set<string>();
   for (const target of targets) {

@@ -90,7 +90,7 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
       s.add([lock]);
       const diagnostics = s.commit();
       // Watch mode keeps what it wrote (and its folders) for the next save's in-place update.
-      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), lock.content, new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
+      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), Buffer.from(lock.content), new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
       return { diagnostics, files: s.entries().length, written, retry: false };
     },
     discard: () => { (staged as StagedBundle | null)?.discard(); },
@@ -156,7 +156,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const written = output.commit(result.config.digest);
   // MESHC_TIMINGS=1: each run's stage split on stderr (bench/watch.ts reports it per save).
   if (process.env.MESHC_TIMINGS === "1") {
-    const stages = { ...result.timings, commit: performance.now() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
+    // `start`: process start to this compile (node's boot and meshc's modules); a watch save has none.
+    const stages = { ...(watch ? {} : { start: started }), ...result.timings, commit: performance.now() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
     const used = process.cpuUsage(cpu);
     // CPU time as well as wall: on a shared machine the wall time is mostly waiting for a core.
     // Peak RSS too (the process's, so far): the heap policy (heap.ts) shows there.

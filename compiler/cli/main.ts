@@ -1,8 +1,12 @@
 // The command line: parsing with commander, each command in its own file. Exit codes:
 // 0 success; 1 the config has errors or --check/snapshot found drift; 2 usage error or
 // internal failure. Results go to stdout, diagnostics and summaries to stderr.
-import { Command, CommanderError, Option } from "commander";
+import type { Command as CommandType } from "commander";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+// By require: node's ESM import of commander's CommonJS entry (through its esm.mjs) costs ~10 ms more CPU at every start.
+const { Command, CommanderError, Option } = createRequire(import.meta.url)("commander") as typeof import("commander");
 
 // Commands load on use: `meshc --help` should not pay for every target's dependencies.
 const runCompile = async (...a: Parameters<typeof import("./compile-command.ts").runCompile>) => (await import("./compile-command.ts")).runCompile(...a);
@@ -17,7 +21,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const formatOption = () => new Option("--format <format>", "diagnostics as text, json, or GitHub annotations").choices(["text", "json", "github"]).default("text");
 
-export function buildProgram(setExit: (code: number) => void): Command {
+export function buildProgram(setExit: (code: number) => void): CommandType {
   const program = new Command("meshc")
     .description("Declarative service-mesh compiler: one typed mesh config, deterministic Envoy, nginx, HAProxy, Kubernetes and certificate bundles.")
     .version((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version)

@@ -10,8 +10,9 @@
 //   everything is built (service edits are rare next to route and rule edits);
 // - otherwise a changed route or rule (compared index by index, so a removal marks every
 //   later one) rebuilds the sidecar of every service it names, before or after the edit.
-// Gateway proxies and the infra are always built. MESHC_CHECK_INCREMENTAL_IR=1 (the tests)
-// also builds everything and fails on any difference.
+// Gateway proxies are always built; the infra's per-service parts of the services whose
+// sidecars are reused are the last run's (infra.ts). MESHC_CHECK_INCREMENTAL_IR=1 (the tests)
+// also builds everything and fails on any difference, infra included.
 import type { NMesh, NRoute, NRule } from "../normalize/model.ts";
 import { buildIR } from "./index.ts";
 import { sameJson, shareUnchanged } from "./share.ts";
@@ -63,7 +64,7 @@ export function buildIRIncremental(mesh: NMesh, runtime: RuntimePathsIR, last: L
   if (!last || !affected) return shareUnchanged(buildIR(mesh, runtime), last?.ir ?? null);
   const before = new Map<string, ProxyIR>(last.ir.proxies.map((p) => [p.name, p]));
   const reuse = (service: string) => (affected.has(service) ? undefined : before.get(service));
-  const ir = shareUnchanged(buildIR(mesh, runtime, reuse), last.ir);
+  const ir = shareUnchanged(buildIR(mesh, runtime, reuse, last.ir.infra), last.ir);
   if (process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && JSON.stringify(ir) !== JSON.stringify(buildIR(mesh, runtime))) {
     throw new Error(`the incremental IR differs from a full build (rebuilt: ${[...affected].join(", ")})`);
   }

@@ -1,14 +1,18 @@
 // NMesh -> MeshIR. Pure: runtime paths come in as options, nothing is read from the environment.
 import type { NMesh } from "../normalize/model.ts";
-import type { MeshIR, ProxyIR, RuntimePathsIR } from "./types.ts";
+import type { InfraIR, MeshIR, ProxyIR, RuntimePathsIR } from "./types.ts";
 import { buildGatewayProxy, buildSidecar } from "./proxies.ts";
-import { buildInfra } from "./infra.ts";
+import { buildInfra, type ReusableInfra } from "./infra.ts";
 import { indexMesh } from "../normalize/mesh-index.ts";
 
 export const DEFAULT_RUNTIME: RuntimePathsIR = { certDir: "/etc/meshc/certs", runDir: "/var/run/meshc", logDir: "/var/log/meshc" };
 
-/** `reuse` (watch mode, ir/incremental.ts): a service's sidecar from the last run when none of its inputs changed. */
-export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, reuse?: (service: string) => ProxyIR | undefined): MeshIR {
+/**
+ * `reuse` (watch mode, ir/incremental.ts): a service's sidecar from the last run when none of
+ * its inputs changed; `lastInfra`: the last run's infra, whose per-service parts are kept for
+ * the services `reuse` gives a sidecar for (infra.ts says why that is sound).
+ */
+export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, reuse?: (service: string) => ProxyIR | undefined, lastInfra?: InfraIR): MeshIR {
   const index = indexMesh(mesh);
   const proxies = [
     ...mesh.services.map((s) => reuse?.(s.name) ?? buildSidecar(mesh, index, s, runtime.certDir)),
@@ -19,6 +23,6 @@ export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, 
     mesh: { name: mesh.name, trustDomain: mesh.trustDomain, namespace: mesh.namespace, caName: `${mesh.name}-ca` },
     runtime,
     proxies,
-    infra: buildInfra(mesh, index, proxies, runtime.certDir),
+    infra: buildInfra(mesh, index, proxies, runtime.certDir, reuse && lastInfra ? { infra: lastInfra, unchanged: (service) => reuse(service) !== undefined } : undefined),
   };
 }

@@ -48,9 +48,10 @@ function buildCapture(mesh: NMesh, service: NService, proxy: ProxyIR | undefined
   };
 }
 
-function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[]): WorkloadIR[] {
+/** `whole`: the mesh whose services decide which accounts are adopted (all of them, when `mesh` holds only some). */
+function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[], whole: NMesh = mesh): WorkloadIR[] {
   // An account one service adopts is the user's: meshc emits it for no service sharing it.
-  const adopted = new Set(mesh.services.flatMap((s) => (s.kubernetes.serviceAccount ? [s.kubernetes.serviceAccount] : [])));
+  const adopted = new Set(whole.services.flatMap((s) => (s.kubernetes.serviceAccount ? [s.kubernetes.serviceAccount] : [])));
   // The first sidecar of each owner, as `find` gives it: a find per service was quadratic.
   const sidecars = new Map<string, ProxyIR>();
   for (const p of proxies) if (p.kind === "sidecar" && !sidecars.has(p.owner)) sidecars.set(p.owner, p);
@@ -107,14 +108,32 @@ function buildNetworkPolicies(mesh: NMesh, index: MeshIndex): NetworkPolicyIR[] 
   });
 }
 
-export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string): InfraIR {
+/**
+ * Watch mode (ir/incremental.ts builds incrementally only when the settings, the runtime paths,
+ * the gateways and every service equal the last run's, and no rule open to any peer changed):
+ * the last infra and the services whose sidecar was reused, i.e. no changed route or rule
+ * names them. Then the identities (services, gateways, settings) are the last ones, and so are
+ * an unchanged service's workload (its service, and its reused sidecar for the capture ports)
+ * and its NetworkPolicy (the rules and gateway routes towards it: a changed one names it).
+ * Services come in the same order, so the parts are the last run's at the same index.
+ */
+export interface ReusableInfra { readonly infra: InfraIR; readonly unchanged: (service: string) => boolean }
+
+export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string, last?: ReusableInfra): InfraIR {
+  const reused = <T>(built: (services: NMesh) => T[], lastParts: readonly T[] | undefined): T[] => {
+    if (!last || !lastParts || lastParts.length !== mesh.services.length) return built(mesh);
+    const changed = mesh.services.filter((s) => !last.unchanged(s.name));
+    const fresh = built({ ...mesh, services: changed });
+    const byName = new Map(changed.map((s, i) => [s.name, fresh[i]!]));
+    return mesh.services.map((s, i) => byName.get(s.name) ?? lastParts[i]!);
+  };
   return {
     namespace: mesh.namespace,
     ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
-    identities: buildIdentities(mesh, certDir),
-    workloads: buildWorkloads(mesh, proxies),
+    identities: last ? last.infra.identities : buildIdentities(mesh, certDir),
+    workloads: reused((m) => buildWorkloads(m, proxies, mesh), last?.infra.workloads),
     gateways: buildGateways(mesh, proxies),
-    networkPolicies: buildNetworkPolicies(mesh, index),
+    networkPolicies: reused((m) => buildNetworkPolicies(m, index), last?.infra.networkPolicies),
     defaultDeny: mesh.defaults.authorization === "deny",
     kubernetes: mesh.kubernetes,
   };

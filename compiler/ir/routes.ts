@@ -3,7 +3,7 @@
 import type { NBackend, NMesh, NPort, NRetries, NRoute, NService } from "../normalize/model.ts";
 import type { ClusterIR, IdentityRefIR, Protocol, RedirectActionIR, RetryCondition, RouteActionIR, RouteIR, WeightedClusterIR } from "./types.ts";
 import { DEFAULT_PORTS } from "./path-prefix.ts";
-import { buildMeshCluster } from "./clusters.ts";
+import { buildMeshCluster, clusterName } from "./clusters.ts";
 
 const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
   http: ["5xx", "connect-failure", "reset"],
@@ -17,9 +17,10 @@ export class ClusterSet {
   readonly #byName = new Map<string, ClusterIR>();
   constructor(private readonly mesh: NMesh, private readonly caller: IdentityRefIR) {}
   forService(service: NService, subset: string | null, port: NPort): string {
-    const c = buildMeshCluster(this.mesh, this.caller, service, subset, port);
-    if (!this.#byName.has(c.name)) this.#byName.set(c.name, c);
-    return c.name;
+    // Named first, built once: every route to a destination asks for its cluster again.
+    const name = clusterName(service, subset, port);
+    if (!this.#byName.has(name)) this.#byName.set(name, buildMeshCluster(this.mesh, this.caller, service, subset, port));
+    return name;
   }
   add(c: ClusterIR): string {
     if (!this.#byName.has(c.name)) this.#byName.set(c.name, c);
