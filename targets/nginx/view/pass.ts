@@ -44,10 +44,16 @@ function protocolsFrom(min: "1.2" | "1.3"): string {
 
 /** Cipher list as one OpenSSL string; names are user-supplied, so checked and quoted. */
 export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path: string): LiteralValue {
+  // Every cluster and listener of the mesh holds the same list: checked and joined once per emit.
+  const known = ctx.cache.ciphers.get(ciphers);
+  if (known !== undefined) return known;
   const bad = ciphers.find((c) => !/^[A-Za-z0-9_+!@=.-]+$/.test(c));
   if (bad !== undefined) ctx.report(NGINX_CODES.invalidCipher, path, `cipher ${JSON.stringify(bad)} is not an OpenSSL cipher name`);
   // The error above stops the bundle; the placeholder only keeps the view well-formed.
-  return bad === undefined && ciphers.length > 0 ? literal(ciphers.join(":")) : literal("HIGH:!aNULL");
+  if (bad !== undefined || ciphers.length === 0) return literal("HIGH:!aNULL");
+  const joined = literal(ciphers.join(":"));
+  ctx.cache.ciphers.set(ciphers, joined);
+  return joined;
 }
 
 function optionalFile(ctx: ViewContext, file: string | null, path: string): LiteralValue | null {
@@ -88,6 +94,18 @@ function sameWireButName(a: ClusterIR, b: ClusterIR): boolean {
  * `proxy_ssl_name` from a map over the chosen upstream (the directive takes a variable).
  */
 export function buildPass(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
+  // One cluster, no split: a pure function of the cluster and the timeout (the checks only
+  // report), so the routes to one service reuse the first one's view when it reported nothing.
+  const only = splitVariable === null && clusters.length === 1 ? clusters[0]! : null;
+  const known = only && ctx.passes.get(only);
+  if (known && known.connectTimeoutMs === connectTimeoutMs) return known.view;
+  const reported = ctx.diagnostics.length;
+  const view = buildPassView(ctx, clusters, splitVariable, connectTimeoutMs, path);
+  if (only && view && ctx.diagnostics.length === reported) ctx.passes.set(only, { connectTimeoutMs, view });
+  return view;
+}
+
+function buildPassView(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
   const first = clusters[0];
   if (first === undefined) return null;
   const perName = splitVariable !== null && !clusters.every((c) => sameWire(first, c)) && clusters.every((c) => sameWireButName(first, c));
