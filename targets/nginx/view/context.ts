@@ -16,9 +16,11 @@ import type { MapView, PassView, SplitView } from "./types.ts";
  */
 export interface ViewCache {
   readonly ciphers: WeakMap<readonly string[], LiteralValue>;
+  /** proxy_next_upstream's conditions by their bits (view/pass.ts): a few lists serve every route. */
+  readonly nextUpstream: Map<number, string[]>;
 }
 
-export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap() });
+export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap(), nextUpstream: new Map() });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
