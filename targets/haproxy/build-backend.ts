@@ -58,7 +58,17 @@ function buildBalance(ctx: BuildContext, lb: LoadBalancingIR, mode: "http" | "tc
 
 const perServer = (total: number | null, servers: number) => (total === null ? null : Math.max(1, Math.ceil(total / servers)));
 
-function buildServers(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
+/** The cluster's servers; the same for every backend of the proxy that reaches it (ctx.servers). */
+function buildServers(ctx: BuildContext, cluster: ClusterIR): readonly ServerView[] {
+  const known = ctx.servers.get(cluster);
+  if (known !== undefined) return known as readonly ServerView[];
+  const reported = ctx.diagnostics.length;
+  const servers = buildServerViews(ctx, cluster);
+  if (ctx.diagnostics.length === reported) ctx.servers.set(cluster, servers);
+  return servers;
+}
+
+function buildServerViews(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
   const n = Math.max(1, cluster.endpoints.length);
   const hc = cluster.healthCheck;
   const od = cluster.outlierDetection;
@@ -85,16 +95,23 @@ function buildServers(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
   }));
 }
 
-function buildClusterPart(ctx: BuildContext, name: string, cluster: ClusterIR, mode: "http" | "tcp") {
+/**
+ * A backend: the cluster's part and the route's or listener's timeouts. One object literal,
+ * not a spread of the cluster's part (a spread followed by more properties is V8's slow path,
+ * and this runs for every route); the checks run in the order they always have.
+ */
+function buildBackend(ctx: BuildContext, name: string, cluster: ClusterIR, mode: "http" | "tcp", trace: TraceSource,
+  timing: Pick<BackendView, "connectTimeoutMs" | "serverTimeoutMs" | "retries" | "idempotentOnly">): BackendView {
   const hc = cluster.healthCheck;
+  const checkedName = ctx.check(nameWord(name), cluster.origin, "backend name");
+  const balance = buildBalance(ctx, cluster.loadBalancing, mode, cluster.origin);
+  const httpCheck = hc && hc.path !== null && mode === "http" ? { path: ctx.check({ word: "text", value: hc.path }, `${cluster.origin}.healthCheck.path`, "health check path"), timeoutMs: hc.timeoutMs } : null;
   return {
-    name: ctx.check(nameWord(name), cluster.origin, "backend name"),
-    mode,
-    balance: buildBalance(ctx, cluster.loadBalancing, mode, cluster.origin),
-    httpCheck: hc && hc.path !== null && mode === "http" ? { path: ctx.check({ word: "text", value: hc.path }, `${cluster.origin}.healthCheck.path`, "health check path"), timeoutMs: hc.timeoutMs } : null,
+    trace, name: checkedName, mode, balance, httpCheck,
     checkTimeoutMs: hc ? hc.timeoutMs : null,
-    observe: mode === "http" ? "layer7" as const : "layer4" as const,
+    observe: mode === "http" ? "layer7" : "layer4",
     servers: buildServers(ctx, cluster),
+    connectTimeoutMs: timing.connectTimeoutMs, serverTimeoutMs: timing.serverTimeoutMs, retries: timing.retries, idempotentOnly: timing.idempotentOnly,
   };
 }
 
@@ -103,23 +120,19 @@ export function buildRouteBackend(ctx: BuildContext, name: string, cluster: Clus
   const retries = action.retries;
   const perTry = retries?.perTryTimeoutMs ?? null;
   const candidates = [perTry, action.timeoutMs].filter((t): t is number => t !== null);
-  return {
-    trace,
-    ...buildClusterPart(ctx, name, cluster, "http"),
+  return buildBackend(ctx, name, cluster, "http", trace, {
     connectTimeoutMs: cluster.connectTimeoutMs,
     serverTimeoutMs: candidates.length > 0 ? Math.min(...candidates) : NO_TIMEOUT_MS,
     retries: retries && retries.retries > 0 ? { count: retries.retries, on: retryOn } : null,
     idempotentOnly: retries !== null && retries.idempotentOnly,
-  };
+  });
 }
 
 export function buildTcpBackend(ctx: BuildContext, name: string, cluster: ClusterIR, idleTimeoutMs: number | null, connectTimeoutMs: number | null, trace: TraceSource): BackendView {
-  return {
-    trace,
-    ...buildClusterPart(ctx, name, cluster, "tcp"),
+  return buildBackend(ctx, name, cluster, "tcp", trace, {
     connectTimeoutMs: connectTimeoutMs ?? cluster.connectTimeoutMs,
     serverTimeoutMs: idleTimeoutMs ?? NO_TIMEOUT_MS,
     retries: null,
     idempotentOnly: false,
-  };
+  });
 }

@@ -14,6 +14,12 @@ export interface BuildContext {
   check(word: Word, origin: string, field: string): Word;
   /** Checks the pattern compiles as RE2, then as a word. */
   checkRegex(pattern: string, origin: string, field: string): Word;
+  /**
+   * A cluster's server lines by cluster and mode, for the proxy being built: every route to a
+   * service has a backend of its own, with the same servers (build-backend.ts); kept only when
+   * building them reported nothing.
+   */
+  readonly servers: Map<object, readonly unknown[]>;
 }
 
 /**
@@ -40,7 +46,7 @@ function re2Error(pattern: string, verdicts: Re2Verdicts): string | null {
 export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map()): BuildContext {
   const diagnostics: Diagnostic[] = [];
   return {
-    file, diagnostics,
+    file, diagnostics, servers: new Map(),
     check(word, origin, field) {
       const encoded = encodeWord(word);
       if (!encoded.ok) {

@@ -8,15 +8,16 @@ import { nginxCapabilities } from "./capabilities.ts";
 import { NGINX_CODES } from "./codes.ts";
 import { renderProxyConf } from "./render.ts";
 import { buildProxyView } from "./view.ts";
+import { createViewCache, type ViewCache } from "./view/context.ts";
 import { njsFileName } from "./view/njs.ts";
 
 /** One proxy's nginx.conf, plus its njs module when it has one. */
-function emitNginxProxy(ir: MeshIR, proxy: ProxyIR): EmitResult {
+function emitNginxProxy(ir: MeshIR, proxy: ProxyIR, cache: ViewCache): EmitResult {
   const path = `nginx/${proxy.name}.conf`;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(proxy.name)) {
     return { files: [], diagnostics: [diagnostic(NGINX_CODES.invalidIdentifier, { message: `proxy name ${JSON.stringify(proxy.name)} is not a DNS-1123 label`, path: "proxies" })] };
   }
-  const built = buildProxyView(ir, proxy, path);
+  const built = buildProxyView(ir, proxy, path, cache);
   const diagnostics: Diagnostic[] = [...built.diagnostics];
   const files: EmittedFile[] = [];
   try {
@@ -28,10 +29,10 @@ function emitNginxProxy(ir: MeshIR, proxy: ProxyIR): EmitResult {
   return { files, diagnostics };
 }
 
-const nginxPerProxy = (ir: MeshIR): ProxyEmitter => ({
-  proxy: (proxy) => emitNginxProxy(ir, proxy),
-  shared: () => ({ files: [], diagnostics: [] }),
-});
+function nginxPerProxy(ir: MeshIR): ProxyEmitter {
+  const cache = createViewCache();
+  return { proxy: (proxy) => emitNginxProxy(ir, proxy, cache), shared: () => ({ files: [], diagnostics: [] }) };
+}
 
 export const nginx: Target = {
   name: "nginx",

@@ -3,7 +3,7 @@
 import type { AccessLogField, MeshIR, ObservabilityIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { EMPTY_KEY, literal, template, type LiteralValue } from "./escape.ts";
-import { ViewContext } from "./view/context.ts";
+import { createViewCache, ViewContext, type ViewCache } from "./view/context.ts";
 import { addDurationMap, buildLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
 import { buildStream } from "./view/stream.ts";
@@ -43,9 +43,9 @@ export function njsView(njs: NjsFunctions, proxy: string, modulePath: string): N
   return njs.used ? { modulePath: literal(modulePath), file: literal(njsFileName(proxy)), jsSets: njs.jsSets() } : null;
 }
 
-/** The view, and the text of `nginx/<proxy>.js` (null when neither block reads njs). */
-export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string): { view: ProxyView; njsModule: string | null; diagnostics: Diagnostic[] } {
-  const ctx = new ViewContext(proxy.name, file, proxy.observability.requestId, proxy.identity.spiffeId, proxySource(proxy), { kind: "mesh", name: ir.mesh.name });
+/** The view, and the text of `nginx/<proxy>.js` (null when neither block reads njs); `cache`: one per emitter (see ViewCache). */
+export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string, cache: ViewCache = createViewCache()): { view: ProxyView; njsModule: string | null; diagnostics: Diagnostic[] } {
+  const ctx = new ViewContext(proxy.name, file, proxy.observability.requestId, proxy.identity.spiffeId, proxySource(proxy), { kind: "mesh", name: ir.mesh.name }, cache);
   const { runDir, logDir } = ir.runtime;
   const clusters = new Map(proxy.clusters.map((c) => [c.name, c]));
   checkSpiffeId(ctx, proxy.identity.spiffeId, `proxies.${proxy.name}.identity`, proxy.name);

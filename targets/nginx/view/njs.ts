@@ -80,7 +80,10 @@ export class NjsFunctions {
 /** The module text for one proxy: the fixed functions, then every wrapper http and stream use. */
 export function renderNjsModule(blocks: readonly NjsFunctions[]): string {
   const fns = new Map<string, string>();
-  blocks.forEach((b) => b.names().forEach((name, i) => fns.set(name, b.source()[i])));
+  for (const b of blocks) {
+    const sources = b.source();
+    b.names().forEach((name, i) => fns.set(name, sources[i]!));
+  }
   const names = [...fns.keys()].sort();
   return [
     BASE.trimEnd(),

@@ -23,19 +23,33 @@ const SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 403, 404, 429]);
 const CONDITION_ORDER = ["error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403", "http_404", "http_429"];
 
-export function buildNextUpstream(ctx: ViewContext, retries: RetryPolicyIR | null, path: string): string[] {
-  if (retries === null || retries.retries === 0) return ["off"];
-  const conditions = new Set(retries.on.flatMap((c) => CONDITION_MAP[c]));
+// Every route with retries asks for one of a few condition lists: the conditions as bits of
+// CONDITION_ORDER (plus one for non_idempotent), each list built once per emit (ViewCache).
+const conditionBit = (condition: string) => { const i = CONDITION_ORDER.indexOf(condition); return i < 0 ? 0 : 1 << i; };
+const CONDITION_BITS = Object.fromEntries(Object.entries(CONDITION_MAP).map(([c, names]) => [c, names.reduce((bits, n) => bits | conditionBit(n), 0)])) as Readonly<Record<RetryCondition, number>>;
+const NON_IDEMPOTENT_BIT = 1 << CONDITION_ORDER.length;
+const OFF: readonly string[] = ["off"];
+
+export function buildNextUpstream(ctx: ViewContext, retries: RetryPolicyIR | null, path: string): readonly string[] {
+  if (retries === null || retries.retries === 0) return OFF;
+  let bits = 0;
+  for (const condition of retries.on) bits |= CONDITION_BITS[condition];
   if (retries.on.includes("retriable-4xx")) {
     ctx.report(NGINX_CODES.retryStatusUnsupported, `${path}.on`, "retriable-4xx (409) cannot be retried by nginx", "retry on 5xx or use Envoy/HAProxy");
   }
   for (const status of retries.statusCodes) {
-    if (RETRYABLE_STATUS.has(status)) conditions.add(`http_${status}`);
+    if (RETRYABLE_STATUS.has(status)) bits |= conditionBit(`http_${status}`);
     else ctx.report(NGINX_CODES.retryStatusUnsupported, `${path}.statusCodes`, `nginx cannot retry on status ${status}`);
   }
-  if (conditions.size === 0) return ["off"];
-  const ordered = CONDITION_ORDER.filter((c) => conditions.has(c));
-  return retries.idempotentOnly ? ordered : [...ordered, "non_idempotent"];
+  if (bits === 0) return OFF;
+  if (!retries.idempotentOnly) bits |= NON_IDEMPOTENT_BIT;
+  let list = ctx.cache.nextUpstream.get(bits);
+  if (list === undefined) {
+    list = CONDITION_ORDER.filter((c) => (bits & conditionBit(c)) !== 0);
+    if (bits & NON_IDEMPOTENT_BIT) list.push("non_idempotent");
+    ctx.cache.nextUpstream.set(bits, list);
+  }
+  return list;
 }
 
 function protocolsFrom(min: "1.2" | "1.3"): string {
@@ -44,10 +58,16 @@ function protocolsFrom(min: "1.2" | "1.3"): string {
 
 /** Cipher list as one OpenSSL string; names are user-supplied, so checked and quoted. */
 export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path: string): LiteralValue {
+  // Every cluster and listener of the mesh holds the same list: checked and joined once per emit.
+  const known = ctx.cache.ciphers.get(ciphers);
+  if (known !== undefined) return known;
   const bad = ciphers.find((c) => !/^[A-Za-z0-9_+!@=.-]+$/.test(c));
   if (bad !== undefined) ctx.report(NGINX_CODES.invalidCipher, path, `cipher ${JSON.stringify(bad)} is not an OpenSSL cipher name`);
   // The error above stops the bundle; the placeholder only keeps the view well-formed.
-  return bad === undefined && ciphers.length > 0 ? literal(ciphers.join(":")) : literal("HIGH:!aNULL");
+  if (bad !== undefined || ciphers.length === 0) return literal("HIGH:!aNULL");
+  const joined = literal(ciphers.join(":"));
+  ctx.cache.ciphers.set(ciphers, joined);
+  return joined;
 }
 
 function optionalFile(ctx: ViewContext, file: string | null, path: string): LiteralValue | null {
@@ -88,6 +108,18 @@ function sameWireButName(a: ClusterIR, b: ClusterIR): boolean {
  * `proxy_ssl_name` from a map over the chosen upstream (the directive takes a variable).
  */
 export function buildPass(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
+  // One cluster, no split: a pure function of the cluster and the timeout (the checks only
+  // report), so the routes to one service reuse the first one's view when it reported nothing.
+  const only = splitVariable === null && clusters.length === 1 ? clusters[0]! : null;
+  const known = only && ctx.passes.get(only);
+  if (known && known.connectTimeoutMs === connectTimeoutMs) return known.view;
+  const reported = ctx.diagnostics.length;
+  const view = buildPassView(ctx, clusters, splitVariable, connectTimeoutMs, path);
+  if (only && view && ctx.diagnostics.length === reported) ctx.passes.set(only, { connectTimeoutMs, view });
+  return view;
+}
+
+function buildPassView(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
   const first = clusters[0];
   if (first === undefined) return null;
   const perName = splitVariable !== null && !clusters.every((c) => sameWire(first, c)) && clusters.every((c) => sameWireButName(first, c));

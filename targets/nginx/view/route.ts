@@ -46,6 +46,11 @@ export function identityHeader(ctx: ViewContext): HeaderLineView {
   return { name: literal("x-forwarded-client-cert"), value: template({ variable: ctx.njs.xfcc(ctx.selfSpiffeId) }) };
 }
 
+// Lines every forwarding route sends: built once (views are read-only data).
+const CONNECTION_LINE: HeaderLineView = { name: literal("connection"), value: literal("") };
+const REQUEST_ID_LINE: HeaderLineView = { name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) };
+const CLIENT_HOST = template({ variable: "http_host" });
+
 const present = <T>(items: readonly (T | null)[]): T[] => items.filter((x): x is T => x !== null);
 
 /** proxy_set_header lines: `set` replaces, `add` appends to the incoming value, `remove` sends "" (nginx drops empty headers). */
@@ -139,14 +144,15 @@ function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: Forw
   if (pass === null) return null;
   const requestHeaders = buildRequestHeaders(ctx, id, route.requestHeaders, `${route.origin}.requestHeaders`);
   // Upstream keepalive needs HTTP/1.1 without `Connection: close` (gRPC runs on HTTP/2).
-  if (pass.module === "proxy") requestHeaders.unshift({ name: literal("connection"), value: literal("") });
-  if (ctx.requestIdHeader) requestHeaders.unshift({ name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) });
+  if (pass.module === "proxy") requestHeaders.unshift(CONNECTION_LINE);
+  if (ctx.requestIdHeader) requestHeaders.unshift(REQUEST_ID_LINE);
   requestHeaders.unshift(identityHeader(ctx));
   const nextUpstream = buildNextUpstream(ctx, action.retries, `${at}.retries`);
   const hostRewrite = action.rewrite?.host ? ctx.checkHost(action.rewrite.host, `${at}.rewrite.host`, "host rewrite") : null;
   return {
-    ...pass,
-    host: hostRewrite ?? template({ variable: "http_host" }),
+    // PassView's fields by name: a spread followed by more properties is V8's slow path.
+    module: pass.module, url: pass.url, tls: pass.tls, connectTimeout: pass.connectTimeout,
+    host: hostRewrite ?? CLIENT_HOST,
     requestHeaders,
     rewrite: action.rewrite ? buildRewrite(ctx, action.rewrite, route, `${at}.rewrite`) : null,
     nextUpstream,

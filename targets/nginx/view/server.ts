@@ -62,12 +62,13 @@ const HEADER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Every header name a route match or authorization rule of the listener reads: a request may carry each at most once. */
 function ruleHeaderNames(listener: HttpListenerIR): string[] {
-  const names = [
-    ...(listener.authorization?.rules ?? []).flatMap((rule) => rule.headers.map((h) => h.name)),
-    ...listener.virtualHosts.flatMap((v) => v.routes.flatMap((r) => r.match.headers.map((h) => h.name))),
-  ];
+  // Loops, not nested flatMap: this runs for every listener of every proxy.
+  const names: string[] = [];
   // Other names are rejected (MESH3153) and never reach the module.
-  return names.filter((n) => HEADER_NAME.test(n));
+  const take = (headers: readonly { readonly name: string }[]) => { for (const h of headers) if (HEADER_NAME.test(h.name)) names.push(h.name); };
+  for (const rule of listener.authorization?.rules ?? []) take(rule.headers);
+  for (const v of listener.virtualHosts) for (const r of v.routes) take(r.match.headers);
+  return names;
 }
 
 /**

@@ -127,7 +127,7 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
 export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: ReadonlyMap<string, ClusterIR>, accessLogFile: LiteralValue | null): { view: StreamView; njs: NjsFunctions } | null {
   const tcp = proxy.listeners.map((listener, index) => ({ listener, index })).filter((l): l is { listener: TcpListenerIR; index: number } => l.listener.kind === "tcp");
   if (tcp.length === 0) return null;
-  const ctx = new ViewContext(parent.proxyName, parent.file, false, "", parent.owner, parent.mesh);
+  const ctx = new ViewContext(parent.proxyName, parent.file, false, "", parent.owner, parent.mesh, parent.cache);
   const accessLog = proxy.observability.accessLog;
   if (accessLog?.fields.includes("duration_ms")) ctx.within(ctx.mesh, () => addDurationMap(ctx, "session_time"));
   const upstreams = new Map<string, UpstreamView>();
