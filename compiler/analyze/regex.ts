@@ -22,7 +22,21 @@ export function programSizeEstimate(compiled: RE2JS): number {
   return insts.length + 4 * insts.filter((i) => i.op === 8 || i.op === 10 || i.op === 11).length;
 }
 
+// Per pattern, what regexProblem said: a mesh repeats its patterns across routes and rules,
+// and watch mode checks them again at every save; compiling one with re2js costs far more
+// than the lookup. Cleared when large, so a long session cannot grow it without bound.
+const problems = new Map<string, string | null>();
+
 export function regexProblem(pattern: string): string | null {
+  let problem = problems.get(pattern);
+  if (problem === undefined) {
+    if (problems.size >= 10_000) problems.clear();
+    problems.set(pattern, (problem = compileProblem(pattern)));
+  }
+  return problem;
+}
+
+function compileProblem(pattern: string): string | null {
   if (pattern.length > MAX) return `is longer than ${MAX} characters`;
   try {
     const size = programSizeEstimate(RE2JS.compile(pattern));
