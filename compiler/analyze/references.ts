@@ -1,10 +1,10 @@
 // Unknown references: services, versions, ports, gateways and JWT providers named by
 // routes, rules, mirrors, egress and services, each with "did you mean".
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { NMesh, NService } from "../normalize/model.ts";
+import type { NEgress, NMesh, NRoute, NRule, NService } from "../normalize/model.ts";
 import { indexMesh } from "../normalize/mesh-index.ts";
 import { didYouMean } from "../suggest.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
 function unknownService(mesh: NMesh, name: string, path: string, report: Report): null {
   report(coreCodes.unknownService, { message: `unknown service "${name}"`, path, hint: didYouMean(name, mesh.services.map((s) => s.name)) ?? "declare it under services" });
@@ -14,16 +14,14 @@ function unknownService(mesh: NMesh, name: string, path: string, report: Report)
 export const references: ModelCheck = {
   name: "references",
   stage: "model",
-  // Of the routes, the names they reference and where (origin): not matches, timeouts or retries.
-  reads: (mesh) => [mesh.services, mesh.gateways, mesh.egress, mesh.jwtProviders, mesh.authorization, mesh.routes.map((r) => [
-    r.origin, r.implicitAuthorization, r.sources, r.to, r.port, r.action.kind === "forward" ? r.action.backends.map((b) => [b.service, b.subset]) : null, r.mirror?.service ?? null,
-  ])],
-  run(mesh, report) {
+  // Each route, rule, egress and service on its own, against the names the mesh declares.
+  context: (mesh) => [mesh.services, mesh.gateways, mesh.jwtProviders],
+  run(mesh, report, each = eachFresh) {
     // Each reference builds its path only when the name is unknown: a string per reference
     // was most of this check's cost on a large mesh, where every name is known.
-    const services: ReadonlyMap<string, NService> = indexMesh(mesh).services;
-    const known = (name: string): NService | null => services.get(name) ?? null;
-    for (const route of mesh.routes) {
+    let services: ReadonlyMap<string, NService> | undefined; // only when some part is checked
+    const known = (name: string): NService | null => (services ??= indexMesh(mesh).services).get(name) ?? null;
+    const checkRoute = (route: NRoute, report: Report) => {
       const o = route.origin;
       const implicit = route.implicitAuthorization;
       if (!implicit) route.sources.forEach((s, i) => { if (s.kind === "service" && !known(s.name)) unknownService(mesh, s.name, `${o}.from${route.sources.length > 1 ? `[${i}]` : ""}`, report); });
@@ -52,17 +50,23 @@ export const references: ModelCheck = {
         });
       }
       if (route.mirror && !known(route.mirror.service)) unknownService(mesh, route.mirror.service, `${o}.mirror.to`, report);
-    }
-    for (const rule of mesh.authorization) {
+    };
+    const checkRule = (rule: NRule, report: Report) => {
       const key = rule.action;
       rule.from?.forEach((f, i) => { if (!known(f)) unknownService(mesh, f, `${rule.origin}.${key}.from[${i}]`, report); });
       if (!known(rule.to)) unknownService(mesh, rule.to, `${rule.origin}.${key}.to`, report);
-    }
-    for (const e of mesh.egress) e.from.forEach((f, i) => { if (!known(f)) unknownService(mesh, f, `${e.origin}.from[${i}]`, report); });
-    for (const s of mesh.services) {
+    };
+    const checkEgress = (e: NEgress, report: Report) => {
+      e.from.forEach((f, i) => { if (!known(f)) unknownService(mesh, f, `${e.origin}.from[${i}]`, report); });
+    };
+    const checkJwt = (s: NService, report: Report) => {
       if (s.jwt && !mesh.jwtProviders.some((p) => p.name === s.jwt!.provider)) {
         report(coreCodes.unknownGateway, { message: `unknown JWT provider "${s.jwt.provider}"`, path: `${s.jwt.origin}.provider`, hint: didYouMean(s.jwt.provider, mesh.jwtProviders.map((p) => p.name)) ?? "declare it under jwtProviders" });
       }
-    }
+    };
+    for (const route of mesh.routes) each(route, report, checkRoute);
+    for (const rule of mesh.authorization) each(rule, report, checkRule);
+    for (const e of mesh.egress) each(e, report, checkEgress);
+    for (const s of mesh.services) if (s.jwt) each(s, report, checkJwt);
   },
 };

@@ -15,6 +15,7 @@ import { matchesPathPrefix, prefixElements } from "../ir/path-prefix.ts";
 import { indexMesh, type MeshIndex } from "../normalize/mesh-index.ts";
 import type { NRoute, NRule, NService } from "../normalize/model.ts";
 import type { ModelCheck, Report } from "./context.ts";
+import { projected } from "./memo.ts";
 
 /** The paths a delivery can carry to D, after rewrites: a path match's kinds (prefix = whole elements). */
 type Reach = { readonly kind: "any" } | { readonly kind: "prefix" | "string-prefix" | "exact"; readonly value: string };
@@ -213,7 +214,7 @@ export const unreachableAuthorization: ModelCheck = {
   name: "unreachable-authorization",
   stage: "model",
   // Of the routes, what decides deliveries (collectRoutesInto, collectDeliveries, defaultDelivery): not names, timeouts or retries.
-  reads: (mesh) => [mesh.services, mesh.authorization, mesh.routes.map((r) => [
+  reads: (mesh) => [mesh.services, mesh.authorization, projected(mesh.routes, (r) => [
     r.to, r.port, r.sources, r.match.path, r.match.methods, r.rewrite, r.action.kind,
     r.action.kind === "forward" ? r.action.backends.map((b) => b.service) : null, r.mirror?.service ?? null,
   ])],
