@@ -8,7 +8,7 @@ import { placeAndSort } from "./diagnostics/place.ts";
 import { attributeOwners } from "./diagnostics/owners.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
-import { runModelCheck, type CheckMemo } from "./analyze/memo.ts";
+import { runIrCheck, runModelCheck, type CheckMemo } from "./analyze/memo.ts";
 import { checkCharacters } from "./analyze/characters.ts";
 import { checkLimits } from "./analyze/limits.ts";
 import { checkRawValues } from "./analyze/raw-values.ts";
@@ -202,7 +202,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const ir = options.memo ? buildIRIncremental(mesh, runtime, options.memo.build) : buildIR(mesh, runtime);
   if (options.memo) options.memo.build = { raw: config.value, mesh, ir };
   t.lap("ir");
-  for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
+  for (const check of checks) if (check.stage === "ir") runIrCheck(check, ir, mesh, report, options.memo?.checks);
   t.lap("validate");
   const names = options.targets ?? mesh.targets ?? allTargets.map((x) => x.name);
   const selected = findTargets(names, options.sidecar, options.kubernetes);

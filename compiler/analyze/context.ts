@@ -41,7 +41,9 @@ export interface ModelCheck {
 export interface IrCheck {
   readonly name: string;
   readonly stage: "ir";
-  run(ir: MeshIR, mesh: NMesh, report: Report): void;
+  run(ir: MeshIR, mesh: NMesh, report: Report, each?: Each): void;
+  /** As ModelCheck's: for a check that reports each proxy (or service) through `each`. */
+  context?(ir: MeshIR, mesh: NMesh): readonly unknown[];
 }
 
 export type Check = ModelCheck | IrCheck;

@@ -5,11 +5,13 @@
 // A check that declares `context` reports part by part (context.ts, `Each`): a part (route,
 // rule, service) that is the last save's object keeps its findings while the context is
 // JSON-equal to the last save's, so a save that changes one route re-checks that route only.
-// A check with neither runs at every save. MESHC_CHECK_INCREMENTAL_IR=1 (the tests) also
-// runs whatever was reused and fails on any difference, so a declaration that misses a part shows.
+// IR checks do the same with proxies as parts (runIrCheck). A check with neither runs at
+// every save. MESHC_CHECK_INCREMENTAL_IR=1 (the tests) also runs whatever was reused and
+// fails on any difference, so a declaration that misses a part shows.
 import type { NMesh } from "../normalize/model.ts";
 import { sameJson } from "../ir/share.ts";
-import type { Each, ModelCheck, Report } from "./context.ts";
+import type { MeshIR } from "../ir/types.ts";
+import type { Each, IrCheck, ModelCheck, Report } from "./context.ts";
 
 type Finding = Parameters<Report>;
 
@@ -55,9 +57,9 @@ export const projected = <T>(list: readonly T[], pick: (item: T) => unknown): Pr
 const samePart = (a: unknown, b: unknown) => (a instanceof Projection && b instanceof Projection ? a.same(b) : sameJson(a, b));
 const sameList = (a: readonly unknown[], b: readonly unknown[]) => a.length === b.length && a.every((part, i) => samePart(b[i], part));
 
-function runPartwise(check: ModelCheck & { context(mesh: NMesh): readonly unknown[] }, mesh: NMesh, report: Report, memo: CheckMemo): void {
-  const context = check.context(mesh);
-  const last = memo.get(check.name);
+/** Runs a partwise check (`run(each)`) through the memo kept under `name`. */
+function runPartwise(name: string, context: readonly unknown[], memo: CheckMemo, run: (each: Each) => void): void {
+  const last = memo.get(name);
   // The n-th part asked about is looked up as the last run's n-th: a check asks in mesh order,
   // so an unchanged part is found by one identity comparison (a WeakMap lookup per part cost
   // more than most checks themselves). A part that moved is simply checked again.
@@ -75,19 +77,19 @@ function runPartwise(check: ModelCheck & { context(mesh: NMesh): readonly unknow
       const fresh: Finding[] = [];
       find(part, recorder(fresh));
       if (JSON.stringify(fresh) !== JSON.stringify(findings)) {
-        throw new Error(`the ${check.name} check found something else for a part than its memo says: its context misses a part it depends on`);
+        throw new Error(`the ${name} check found something else for a part than its memo says: its context misses a part it depends on`);
       }
     }
     parts.push(part);
     found.push(findings);
     for (const [code, f] of findings) out(code, f);
   };
-  check.run(mesh, report, each);
-  memo.set(check.name, { context, parts, findings: found });
+  run(each);
+  memo.set(name, { context, parts, findings: found });
 }
 
 export function runModelCheck(check: ModelCheck, mesh: NMesh, report: Report, memo?: CheckMemo): void {
-  if (memo && check.context) { runPartwise(check as ModelCheck & { context(mesh: NMesh): readonly unknown[] }, mesh, report, memo); return; }
+  if (memo && check.context) { runPartwise(check.name, check.context(mesh), memo, (each) => check.run(mesh, report, each)); return; }
   if (!memo || !check.reads) { check.run(mesh, report); return; }
   const reads = check.reads(mesh);
   const last = memo.get(check.name);
@@ -102,4 +104,10 @@ export function runModelCheck(check: ModelCheck, mesh: NMesh, report: Report, me
   }
   memo.set(check.name, { reads, findings });
   for (const [code, f] of findings) report(code, f);
+}
+
+/** An IR check: partwise through the memo when it declares a context (its parts are proxies, unchanged ones shared by identity: ir/share.ts). */
+export function runIrCheck(check: IrCheck, ir: MeshIR, mesh: NMesh, report: Report, memo?: CheckMemo): void {
+  if (memo && check.context) runPartwise(`ir:${check.name}`, check.context(ir, mesh), memo, (each) => check.run(ir, mesh, report, each));
+  else check.run(ir, mesh, report);
 }

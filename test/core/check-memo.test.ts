@@ -59,6 +59,11 @@ const edits: Edit[] = [
   // The route is unchanged; the gateway it belongs to (the check's context) no longer serves its hostname.
   ["hostnames (context)", "MESH2040", "gateways.edge.routes[0].hostnames[0]", (m) => (m.gateways.edge.hosts = ["other.example.com"])],
   ["kubernetes-adoption", "MESH2050", "services.api.identity", (m) => (m.services.api.identity = "api-id", m.services.api.kubernetes = { serviceAccount: "api-sa" })],
+  // IR checks: their parts are proxies, kept by identity when unchanged (ir/share.ts).
+  ["shadowing", "MESH2008", "routes[3]", (m) => m.routes.push({ name: "late", from: "web", to: "api", match: { path: { prefix: "/api/v2" }, headers: { "x-user": "a" } } })],
+  ["timeouts (retries)", "MESH2010", "routes[0].retries", (m) => (m.routes[0].retries = { attempts: 3, perTryTimeout: "2s" })],
+  ["timeouts (per try)", "MESH2020", "routes[2].retries.perTryTimeout", (m) => (m.routes[2].retries = { attempts: 1, perTryTimeout: "20s" })],
+  ["port-clash", "MESH2006", "services.api.ports.http.targetPort", (m) => (m.services.api.ports.http.targetPort = 15000)],
   // The service is unchanged; capture (the check's context) makes its targetPort contradict it.
   ["kubernetes-adoption (context)", "MESH2051", "services.web.ports.http.targetPort", (m) => (m.defaults = { capture: true })],
 ];
