@@ -8,6 +8,15 @@ import { coreCodes } from "../diagnostics/codes.ts";
 import { formatPath } from "../load/locate.ts";
 import type { PathSegment } from "../load/types.ts";
 import type { Report } from "./context.ts";
+import { mayHaveBadCharacters } from "./characters.ts";
+import { mayBeBadRawValue } from "./raw-values.ts";
+
+/**
+ * What the walk saw on its way (checkLimits' `seen`): whether the character check and the
+ * raw-value check could find anything. Either is a whole walk of the config of its own;
+ * compile.ts runs it only when this says it may report.
+ */
+export interface RawScan { characters: boolean; rawValues: boolean }
 
 export const LIMITS = {
   depth: 64,
@@ -20,7 +29,7 @@ export const LIMITS = {
 interface Frame { readonly value: Record<string, unknown> | unknown[]; readonly keys: string[] | null; index: number }
 
 /** Reports the first limit the value passes (one diagnostic: the rest of the input is not walked). Returns whether it was within them. */
-export function checkLimits(value: unknown, report: Report): boolean {
+export function checkLimits(value: unknown, report: Report, seen: RawScan = { characters: true, rawValues: true }): boolean {
   // Depth first, last child first, one frame per list or object: the path of the value
   // visited is the frames' current keys, built only to report (a path and an entry per
   // value made this walk a large share of the validate stage on a big mesh).
@@ -37,13 +46,27 @@ export function checkLimits(value: unknown, report: Report): boolean {
     if (++total > LIMITS.totalElements) return fail(pathNow(), `the config has more than ${LIMITS.totalElements.toLocaleString("en-US")} values`, "split the mesh into several configs");
     if (typeof v === "string") {
       if (v.length > LIMITS.stringLength) return fail(pathNow(), `a string of ${v.length.toLocaleString("en-US")} characters (the limit is ${LIMITS.stringLength.toLocaleString("en-US")})`, "shorten the value; no proxy field needs that much");
+      if (!seen.characters && mayHaveBadCharacters(v)) seen.characters = true;
+      if (!seen.rawValues) {
+        // The string's own key (in an object), or the key of the list holding it.
+        const top = frames[frames.length - 1];
+        const parent = frames[frames.length - 2];
+        const key = top === undefined || top.keys === null ? null : top.keys[top.index]!;
+        const listKey = top === undefined || top.keys !== null || parent === undefined || parent.keys === null ? null : parent.keys[parent.index]!;
+        if (mayBeBadRawValue(key, listKey, v)) seen.rawValues = true;
+      }
     } else if (v !== null && typeof v === "object") {
       if (frames.length >= LIMITS.depth) return fail(pathNow(), `values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
       const list = Array.isArray(v);
       const keys = list ? null : Object.keys(v);
       const size = keys === null ? (v as unknown[]).length : keys.length;
       if (size > LIMITS.collectionSize) return fail(pathNow(), `${size.toLocaleString("en-US")} elements in one ${list ? "list" : "object"} (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
-      if (keys !== null) for (const k of keys) if (k.length > LIMITS.stringLength) return fail(pathNow(), `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
+      if (keys !== null) {
+        for (const k of keys) {
+          if (k.length > LIMITS.stringLength) return fail(pathNow(), `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
+          if (!seen.characters && mayHaveBadCharacters(k)) seen.characters = true;
+        }
+      }
       if (size > 0) frames.push({ value: v as Frame["value"], keys, index: size });
     }
     // The next value: the previous child of the innermost frame that has one left.

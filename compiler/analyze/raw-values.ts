@@ -9,6 +9,16 @@ import type { Report } from "./context.ts";
 const DURATION_KEYS = new Set(["timeout", "perTryTimeout", "connectTimeout", "interval", "ejectFor", "per", "fixed", "ttl", "lifetime", "renewBefore"]);
 const ENDPOINT_LISTS = new Set(["endpoints", "addresses"]);
 
+/** Whether checkRawValues could report the string `v` under key `key` (an object's field) or in a list under `listKey`. */
+export function mayBeBadRawValue(key: string | null, listKey: string | null, v: string): boolean {
+  if (key !== null) {
+    if (!DURATION_KEYS.has(key)) return false;
+    const parsed = parseDuration(v);
+    return parsed === null || parsed === 0;
+  }
+  return listKey !== null && ENDPOINT_LISTS.has(listKey) && !parseEndpoint(v);
+}
+
 export function checkRawValues(value: unknown, report: Report, path: PathSegment[] = []): void {
   // One path, extended and restored on the way down (copied only to report), as in
   // characters.ts: a new array per value was most of this walk's cost on a large mesh.
