@@ -8,9 +8,9 @@ import { placeAndSort } from "./diagnostics/place.ts";
 import { attributeOwners } from "./diagnostics/owners.ts";
 import type { Diagnostic, Severity } from "./diagnostics/types.ts";
 import { checks } from "./analyze/index.ts";
-import { runModelCheck, type CheckMemo } from "./analyze/memo.ts";
+import { runIrCheck, runModelCheck, type CheckMemo } from "./analyze/memo.ts";
 import { checkCharacters } from "./analyze/characters.ts";
-import { checkLimits } from "./analyze/limits.ts";
+import { checkLimits, type RawScan } from "./analyze/limits.ts";
 import { checkRawValues } from "./analyze/raw-values.ts";
 import { conflictingActionKeys } from "./analyze/route-actions.ts";
 import type { Report } from "./analyze/context.ts";
@@ -148,8 +148,8 @@ export async function compileLoaded(config: LoadedConfig, options: CompileOption
 }
 
 /** Raw-value checks, normalization and the model-stage checks of a schema-valid value. */
-function checkModel(value: unknown, report: Report, last?: LastNormalized | null, memo?: CheckMemo): NMesh {
-  checkRawValues(value, report);
+function checkModel(value: unknown, report: Report, last?: LastNormalized | null, memo?: CheckMemo, seen?: RawScan): NMesh {
+  if (seen?.rawValues !== false) checkRawValues(value, report);
   const rawRoutes = ((value as { routes?: unknown[] }).routes ?? []) as Record<string, unknown>[];
   rawRoutes.forEach((r, i) => {
     const keys = conflictingActionKeys(r);
@@ -185,8 +185,10 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const done = (extra: Partial<CompileResult>): CompileResult => ({
     config, mesh: null, ir: null, targets: [], files: [], diagnostics, timings: t.timings, ...extra,
   });
-  if (!checkLimits(config.value, report)) return done({});
-  checkCharacters(config.value, report);
+  // The limits walk also says whether the character and raw-value walks could find anything.
+  const seen: RawScan = { characters: false, rawValues: false };
+  if (!checkLimits(config.value, report, seen)) return done({});
+  if (seen.characters) checkCharacters(config.value, report);
   diagnostics.push(...checkSchema(config.value, config.file));
   t.lap("validate");
   if (hasErrors(diagnostics)) {
@@ -194,7 +196,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
     return done({});
   }
   const last = options.memo?.build;
-  let mesh: NMesh | null = checkModel(config.value, report, last ? { raw: last.raw, mesh: last.mesh } : null, options.memo?.checks);
+  let mesh: NMesh | null = checkModel(config.value, report, last ? { raw: last.raw, mesh: last.mesh } : null, options.memo?.checks, seen);
   t.lap("validate");
   if (hasErrors(diagnostics)) return done({ mesh });
   const runtime = { ...DEFAULT_RUNTIME, ...options.runtime };
@@ -202,7 +204,7 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const ir = options.memo ? buildIRIncremental(mesh, runtime, options.memo.build) : buildIR(mesh, runtime);
   if (options.memo) options.memo.build = { raw: config.value, mesh, ir };
   t.lap("ir");
-  for (const check of checks) if (check.stage === "ir") check.run(ir, mesh, report);
+  for (const check of checks) if (check.stage === "ir") runIrCheck(check, ir, mesh, report, options.memo?.checks);
   t.lap("validate");
   const names = options.targets ?? mesh.targets ?? allTargets.map((x) => x.name);
   const selected = findTargets(names, options.sidecar, options.kubernetes);

@@ -23,7 +23,7 @@ export function covers(a: NRule, b: NRule): boolean {
  * earlier rule, which made 20,000 rules on one service take minutes.
  */
 export function equivalenceKey(r: NRule): string {
-  const set = (xs: readonly string[]) => [...new Set(xs)].sort();
+  const set = (xs: readonly string[]) => (xs.length === 0 ? [] : xs.length === 1 ? [xs[0]!] : [...new Set(xs)].sort());
   const paths = set(r.paths.map((p) => (p.kind === "exact" ? `=${p.value}` : `~${p.value}`)));
   const maximal = paths.filter((p) => !paths.some((q) => q !== p && q[0] === "~" && p.slice(1).startsWith(q.slice(1))));
   const headers = set(r.headers.map((h) => JSON.stringify([h.name, h.kind, h.value, h.invert])));
@@ -32,10 +32,12 @@ export function equivalenceKey(r: NRule): string {
 
 interface ServiceRules { readonly firstByKey: Map<string, NRule>; readonly denies: readonly NRule[] }
 
-function indexRules(siblings: readonly NRule[]): ServiceRules {
+/** The rules of one service by key; each rule's key goes into `keys` (computed once: it was this check's main cost). */
+function indexRules(siblings: readonly NRule[], keys: Map<NRule, string>): ServiceRules {
   const firstByKey = new Map<string, NRule>();
   for (const r of siblings) {
     const key = equivalenceKey(r);
+    keys.set(r, key);
     if (!firstByKey.has(key)) firstByKey.set(key, r);
   }
   return { firstByKey, denies: siblings.filter((r) => r.action === "deny") };
@@ -49,15 +51,16 @@ export const authorizationRules: ModelCheck = {
   run(mesh, report) {
     const index = indexMesh(mesh);
     const byService = new Map<string, ServiceRules>();
+    const keys = new Map<NRule, string>();
     mesh.authorization.forEach((rule) => {
       const service = index.services.get(rule.to);
       if (!service) return;
       const key = rule.action;
       let rules = byService.get(rule.to);
-      if (rules === undefined) byService.set(rule.to, rules = indexRules(index.rulesByTo.get(rule.to) ?? []));
-      const first = rules.firstByKey.get(equivalenceKey(rule));
+      if (rules === undefined) byService.set(rule.to, rules = indexRules(index.rulesByTo.get(rule.to) ?? [], keys));
+      const first = rules.firstByKey.get(keys.get(rule) ?? equivalenceKey(rule));
       const same = first !== undefined && first !== rule ? first : undefined;
-      const denier = rules.denies.find((r) => r !== rule && covers(r, rule));
+      const denier = same || rule.action !== "allow" ? undefined : rules.denies.find((r) => r !== rule && covers(r, rule));
       if (same) {
         report(coreCodes.authzConflict, { message: `rule ${rule.name} repeats ${same.name} (${same.origin})`, path: rule.origin, hint: "remove one of them" });
       } else if (rule.action === "allow" && denier) {

@@ -9,6 +9,11 @@ import type { Report } from "./context.ts";
 const FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
 const TAB = "\t";
 
+/** Whether checkString could report `text` (any TAB counts: whether one is allowed depends on the path). */
+export function mayHaveBadCharacters(text: string): boolean {
+  return FORBIDDEN.test(text) || text.includes(TAB);
+}
+
 function codePoint(ch: string): string {
   return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
 }

@@ -13,6 +13,7 @@ const ALLOWED: ReadonlySet<string> = new Set(MOZILLA_INTERMEDIATE_CIPHERS);
 export const ciphers: ModelCheck = {
   name: "ciphers",
   stage: "model",
+  reads: (mesh) => [mesh.defaults.tls.ciphers],
   run(mesh, report) {
     mesh.defaults.tls.ciphers.forEach((name, i) => {
       if (ALLOWED.has(name)) return;

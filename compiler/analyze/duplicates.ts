@@ -5,6 +5,7 @@ import { coreCodes } from "../diagnostics/codes.ts";
 import { gatewayProxyName } from "../ir/proxies.ts";
 import { indexMesh } from "../normalize/mesh-index.ts";
 import type { ModelCheck, Report } from "./context.ts";
+import { projected } from "./memo.ts";
 
 function reportRepeats<T>(items: readonly T[], key: (t: T) => string, where: (t: T) => string, what: string, report: Report): void {
   const first = new Map<string, T>();
@@ -20,7 +21,7 @@ export const duplicates: ModelCheck = {
   name: "duplicates",
   stage: "model",
   // Of the routes, the names per calling proxy (indexMesh's routesBySource): not what they do.
-  reads: (mesh) => [mesh.services, mesh.gateways, mesh.egress, mesh.authorization, mesh.routes.map((r) => [r.name, r.origin, r.sources])],
+  reads: (mesh) => [mesh.services, mesh.gateways, mesh.egress, mesh.authorization, projected(mesh.routes, (r) => [r.name, r.origin, r.sources])],
   run(mesh, report) {
     // Route names are unique per calling proxy; a route with several callers is reported once.
     const reported = new Set<string>();

@@ -7,7 +7,8 @@
 // A regex may use a comma (a{1,3}); it simply never matches a refused request.
 import type { StringMatchIR } from "../ir/types.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import type { NRoute, NRule } from "../normalize/model.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
 function checkValue(match: StringMatchIR, where: string, report: Report): void {
   if (match.kind !== "exact" && match.kind !== "prefix") return;
@@ -27,11 +28,21 @@ function checkValue(match: StringMatchIR, where: string, report: Report): void {
   }
 }
 
+function checkRoute(r: NRoute, report: Report): void {
+  for (const m of r.match.headers) checkValue(m, `${r.origin}.match.headers`, report);
+}
+
+function checkRule(rule: NRule, report: Report): void {
+  for (const m of rule.headers) checkValue(m, `${rule.origin}.${rule.action}.headers`, report);
+}
+
 export const headerRuleValues: ModelCheck = {
   name: "header-rule-values",
   stage: "model",
-  run(mesh, report) {
-    for (const r of mesh.routes) for (const m of r.match.headers) checkValue(m, `${r.origin}.match.headers`, report);
-    for (const rule of mesh.authorization) for (const m of rule.headers) checkValue(m, `${rule.origin}.${rule.action}.headers`, report);
+  // Each route and rule on its own.
+  context: () => [],
+  run(mesh, report, each = eachFresh) {
+    for (const r of mesh.routes) if (r.match.headers.length > 0) each(r, report, checkRoute);
+    for (const rule of mesh.authorization) if (rule.headers.length > 0) each(rule, report, checkRule);
   },
 };

@@ -2,8 +2,8 @@
 // removed. Header values: visible ASCII with single inner spaces or tabs, no leading or
 // trailing space (a CRLF here is a response-splitting attack).
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { NHeaderChanges } from "../normalize/model.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import type { NHeaderChanges, NRoute, NRule, NService } from "../normalize/model.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$/;
 const VALUE = /^(?:[\x21-\x7e](?:[ \t]?[\x21-\x7e])*)?$/;
@@ -49,18 +49,31 @@ function checkChanges(h: NHeaderChanges, where: string, report: Report, response
   h.remove.forEach((name, i) => { checkName(name, `${where}.remove[${i}]`, report, true); checkResponseName(name, `${where}.remove[${i}]`, report, response); });
 }
 
+const noChanges = (h: NHeaderChanges) => h.set.length === 0 && h.add.length === 0 && h.remove.length === 0;
+
+function checkRoute(r: NRoute, report: Report): void {
+  for (const m of r.match.headers) checkName(m.name, `${r.origin}.match.headers.${m.name}`, report, false);
+  // Most routes change no header: no path strings for them.
+  if (!noChanges(r.requestHeaders)) checkChanges(r.requestHeaders, `${r.origin}.requestHeaders`, report);
+  if (!noChanges(r.responseHeaders)) checkChanges(r.responseHeaders, `${r.origin}.responseHeaders`, report, true);
+}
+
+function checkRule(rule: NRule, report: Report): void {
+  for (const m of rule.headers) checkName(m.name, `${rule.origin}.${rule.action}.headers.${m.name}`, report, false);
+}
+
+function checkService(s: NService, report: Report): void {
+  if (s.loadBalancing.policy === "hash" && s.loadBalancing.hashOn.kind === "header") checkName(s.loadBalancing.hashOn.name, `${s.origin}.loadBalancing.hash.header`, report, false);
+}
+
 export const headers: ModelCheck = {
   name: "headers",
   stage: "model",
-  run(mesh, report) {
-    for (const r of mesh.routes) {
-      for (const m of r.match.headers) checkName(m.name, `${r.origin}.match.headers.${m.name}`, report, false);
-      checkChanges(r.requestHeaders, `${r.origin}.requestHeaders`, report);
-      checkChanges(r.responseHeaders, `${r.origin}.responseHeaders`, report, true);
-    }
-    for (const rule of mesh.authorization) for (const m of rule.headers) checkName(m.name, `${rule.origin}.${rule.action}.headers.${m.name}`, report, false);
-    for (const s of mesh.services) {
-      if (s.loadBalancing.policy === "hash" && s.loadBalancing.hashOn.kind === "header") checkName(s.loadBalancing.hashOn.name, `${s.origin}.loadBalancing.hash.header`, report, false);
-    }
+  // Each route, rule and service on its own.
+  context: () => [],
+  run(mesh, report, each = eachFresh) {
+    for (const r of mesh.routes) each(r, report, checkRoute);
+    for (const rule of mesh.authorization) each(rule, report, checkRule);
+    for (const s of mesh.services) each(s, report, checkService);
   },
 };

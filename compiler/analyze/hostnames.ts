@@ -3,7 +3,8 @@
 import { isIP } from "node:net";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { isDnsName } from "../normalize/values.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import type { NRoute } from "../normalize/model.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 import { hostnamesIntersect } from "../ir/path-prefix.ts";
 
 function check(host: string | null | undefined, where: string, report: Report, opts: { wildcard?: boolean; ip?: boolean } = {}): void {
@@ -22,13 +23,15 @@ function check(host: string | null | undefined, where: string, report: Report, o
 export const hostnames: ModelCheck = {
   name: "hostnames",
   stage: "model",
-  run(mesh, report) {
+  // Each route on its own, with the gateways (a gateway route's hostnames must be among its hosts).
+  context: (mesh) => [mesh.gateways],
+  run(mesh, report, each = eachFresh) {
     check(mesh.trustDomain, "trustDomain", report);
     for (const g of mesh.gateways) g.hosts.forEach((h, i) => check(h, `${g.origin}.hosts[${i}]`, report, { wildcard: true }));
     for (const e of mesh.egress) check(e.host, `${e.origin}.host`, report, { ip: !e.tls });
-    for (const r of mesh.routes) {
-      check(r.rewrite?.host, `${r.origin}.rewrite.host`, report);
-      if (r.action.kind === "redirect") check(r.action.host, `${r.origin}.redirect.host`, report);
+    const checkRoute = (r: NRoute, report: Report) => {
+      if (r.rewrite?.host != null) check(r.rewrite.host, `${r.origin}.rewrite.host`, report);
+      if (r.action.kind === "redirect" && r.action.host !== null) check(r.action.host, `${r.origin}.redirect.host`, report);
       r.hostnames.forEach((h, i) => {
         check(h, `${r.origin}.hostnames[${i}]`, report, { wildcard: true });
         const gateway = r.sources.length === 1 && r.sources[0]!.kind === "gateway" ? mesh.gateways.find((g) => g.name === r.sources[0]!.name) : undefined;
@@ -36,6 +39,7 @@ export const hostnames: ModelCheck = {
           report(coreCodes.routeHostnames, { message: `route ${r.name}: hostname ${h} is not served by gateway ${gateway.name} (${gateway.hosts.join(", ")})`, path: `${r.origin}.hostnames[${i}]`, hint: `add ${h} to gateways.${gateway.name}.hosts, or remove it from the route` });
         }
       });
-    }
+    };
+    for (const r of mesh.routes) each(r, report, checkRoute);
   },
 };

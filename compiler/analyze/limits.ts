@@ -8,6 +8,15 @@ import { coreCodes } from "../diagnostics/codes.ts";
 import { formatPath } from "../load/locate.ts";
 import type { PathSegment } from "../load/types.ts";
 import type { Report } from "./context.ts";
+import { mayHaveBadCharacters } from "./characters.ts";
+import { mayBeBadRawValue } from "./raw-values.ts";
+
+/**
+ * What the walk saw on its way (checkLimits' `seen`): whether the character check and the
+ * raw-value check could find anything. Either is a whole walk of the config of its own;
+ * compile.ts runs it only when this says it may report.
+ */
+export interface RawScan { characters: boolean; rawValues: boolean }
 
 export const LIMITS = {
   depth: 64,
@@ -16,30 +25,55 @@ export const LIMITS = {
   totalElements: 2_000_000,
 } as const;
 
+/** A list or object being walked: its keys (null for a list) and the child now visited (counting down). */
+interface Frame { readonly value: Record<string, unknown> | unknown[]; readonly keys: string[] | null; index: number }
+
 /** Reports the first limit the value passes (one diagnostic: the rest of the input is not walked). Returns whether it was within them. */
-export function checkLimits(value: unknown, report: Report): boolean {
-  const stack: { value: unknown; path: PathSegment[] }[] = [{ value, path: [] }];
+export function checkLimits(value: unknown, report: Report, seen: RawScan = { characters: true, rawValues: true }): boolean {
+  // Depth first, last child first, one frame per list or object: the path of the value
+  // visited is the frames' current keys, built only to report (a path and an entry per
+  // value made this walk a large share of the validate stage on a big mesh).
+  const frames: Frame[] = [];
+  const pathNow = (): PathSegment[] => frames.map((f) => (f.keys === null ? f.index : f.keys[f.index]!));
   let total = 0;
   const fail = (path: readonly PathSegment[], message: string, hint: string) => {
     const shown = formatPath(path.slice(0, 12)) + (path.length > 12 ? "..." : "");
     report(coreCodes.inputLimit, { message: `${message} at ${shown || "(top level)"}`, path: formatPath(path.slice(0, 12)), hint });
     return false;
   };
-  while (stack.length > 0) {
-    const { value: v, path } = stack.pop()!;
-    if (++total > LIMITS.totalElements) return fail(path, `the config has more than ${LIMITS.totalElements.toLocaleString("en-US")} values`, "split the mesh into several configs");
+  let v: unknown = value;
+  for (;;) {
+    if (++total > LIMITS.totalElements) return fail(pathNow(), `the config has more than ${LIMITS.totalElements.toLocaleString("en-US")} values`, "split the mesh into several configs");
     if (typeof v === "string") {
-      if (v.length > LIMITS.stringLength) return fail(path, `a string of ${v.length.toLocaleString("en-US")} characters (the limit is ${LIMITS.stringLength.toLocaleString("en-US")})`, "shorten the value; no proxy field needs that much");
-      continue;
+      if (v.length > LIMITS.stringLength) return fail(pathNow(), `a string of ${v.length.toLocaleString("en-US")} characters (the limit is ${LIMITS.stringLength.toLocaleString("en-US")})`, "shorten the value; no proxy field needs that much");
+      if (!seen.characters && mayHaveBadCharacters(v)) seen.characters = true;
+      if (!seen.rawValues) {
+        // The string's own key (in an object), or the key of the list holding it.
+        const top = frames[frames.length - 1];
+        const parent = frames[frames.length - 2];
+        const key = top === undefined || top.keys === null ? null : top.keys[top.index]!;
+        const listKey = top === undefined || top.keys !== null || parent === undefined || parent.keys === null ? null : parent.keys[parent.index]!;
+        if (mayBeBadRawValue(key, listKey, v)) seen.rawValues = true;
+      }
+    } else if (v !== null && typeof v === "object") {
+      if (frames.length >= LIMITS.depth) return fail(pathNow(), `values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
+      const list = Array.isArray(v);
+      const keys = list ? null : Object.keys(v);
+      const size = keys === null ? (v as unknown[]).length : keys.length;
+      if (size > LIMITS.collectionSize) return fail(pathNow(), `${size.toLocaleString("en-US")} elements in one ${list ? "list" : "object"} (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
+      if (keys !== null) {
+        for (const k of keys) {
+          if (k.length > LIMITS.stringLength) return fail(pathNow(), `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
+          if (!seen.characters && mayHaveBadCharacters(k)) seen.characters = true;
+        }
+      }
+      if (size > 0) frames.push({ value: v as Frame["value"], keys, index: size });
     }
-    if (v === null || typeof v !== "object") continue;
-    if (path.length >= LIMITS.depth) return fail(path, `values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
-    const entries: [PathSegment, unknown][] = Array.isArray(v) ? v.map((x, i) => [i, x]) : Object.entries(v);
-    if (entries.length > LIMITS.collectionSize) return fail(path, `${entries.length.toLocaleString("en-US")} elements in one ${Array.isArray(v) ? "list" : "object"} (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
-    for (const [k, x] of entries) {
-      if (typeof k === "string" && k.length > LIMITS.stringLength) return fail(path, `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
-      stack.push({ value: x, path: [...path, k] });
-    }
+    // The next value: the previous child of the innermost frame that has one left.
+    let top = frames[frames.length - 1];
+    while (top !== undefined && top.index === 0) { frames.pop(); top = frames[frames.length - 1]; }
+    if (top === undefined) return true;
+    top.index--;
+    v = top.keys === null ? (top.value as unknown[])[top.index] : (top.value as Record<string, unknown>)[top.keys[top.index]!];
   }
-  return true;
 }

@@ -2,7 +2,8 @@
 // segments, no encoded / or \, no invalid % escapes, no # or ; parameters. The
 // normalization attacks on Istio (CVE-2021-31920, -39156) went through exactly these.
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import type { NRoute, NRule, NService } from "../normalize/model.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
 const PCHARS = /^[A-Za-z0-9\-._~!$&'()*+,=:@/%]*$/;
 
@@ -26,17 +27,29 @@ function check(path: string | null | undefined, where: string, report: Report): 
   if (problem) report(coreCodes.badPath, { message: `path ${JSON.stringify(path)} ${problem}`, path: where, hint: "write the path as the proxies will see it after normalization, e.g. /api/v1/items" });
 }
 
+function checkRoute(r: NRoute, report: Report): void {
+  const p = r.match.path;
+  if (p && p.kind !== "regex") check(p.value, `${r.origin}.match.path.${p.kind}`, report);
+  if (r.rewrite?.prefix != null) check(r.rewrite.prefix, `${r.origin}.rewrite.prefix`, report);
+  if (r.action.kind === "redirect" && r.action.path !== null) check(r.action.path, `${r.origin}.redirect.path`, report);
+}
+
+function checkRule(rule: NRule, report: Report): void {
+  rule.paths.forEach((p, i) => check(p.value || "/", `${rule.origin}.${rule.action}.paths[${i}]`, report));
+}
+
+function checkService(s: NService, report: Report): void {
+  if (s.healthCheck?.path != null) check(s.healthCheck.path, `${s.origin}.healthCheck.path`, report);
+}
+
 export const paths: ModelCheck = {
   name: "paths",
   stage: "model",
-  run(mesh, report) {
-    for (const r of mesh.routes) {
-      const p = r.match.path;
-      if (p && p.kind !== "regex") check(p.value, `${r.origin}.match.path.${p.kind}`, report);
-      check(r.rewrite?.prefix, `${r.origin}.rewrite.prefix`, report);
-      if (r.action.kind === "redirect") check(r.action.path, `${r.origin}.redirect.path`, report);
-    }
-    for (const rule of mesh.authorization) rule.paths.forEach((p, i) => check(p.value || "/", `${rule.origin}.${rule.action}.paths[${i}]`, report));
-    for (const s of mesh.services) check(s.healthCheck?.path, `${s.origin}.healthCheck.path`, report);
+  // Each route, rule and service on its own.
+  context: () => [],
+  run(mesh, report, each = eachFresh) {
+    for (const r of mesh.routes) each(r, report, checkRoute);
+    for (const rule of mesh.authorization) each(rule, report, checkRule);
+    for (const s of mesh.services) each(s, report, checkService);
   },
 };

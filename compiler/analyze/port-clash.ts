@@ -1,14 +1,19 @@
 // Port clashes inside one proxy's network namespace: inbound listeners, the applications'
 // target ports, the outbound HTTP listener, outbound TCP listeners, admin and metrics.
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { IrCheck } from "./context.ts";
+import type { NService } from "../normalize/model.ts";
+import type { ProxyIR } from "../ir/types.ts";
+import { indexMesh } from "../normalize/mesh-index.ts";
+import { eachFresh, type IrCheck, type Report } from "./context.ts";
 
 export const portClash: IrCheck = {
   name: "port-clash",
   stage: "ir",
-  run(ir, mesh, report) {
-    const services = new Map(mesh.services.map((s) => [s.name, s]));
-    for (const proxy of ir.proxies) {
+  // Each proxy on its own, with the services (a sidecar's application ports).
+  context: (_ir, mesh) => [mesh.services],
+  run(ir, mesh, report, each = eachFresh) {
+    let services: ReadonlyMap<string, NService> | undefined; // only when some proxy is checked
+    const checkProxy = (proxy: ProxyIR, report: Report) => {
       const taken = new Map<number, string>();
       const claim = (port: number, what: string, path: string) => {
         const other = taken.get(port);
@@ -21,8 +26,9 @@ export const portClash: IrCheck = {
         const what = l.direction === "inbound" ? `inbound listener ${l.name}` : l.kind === "tcp" ? `the outbound TCP listener for ${l.origin}` : "the outbound HTTP listener";
         claim(l.port, what, l.direction === "outbound" && l.kind === "http" ? "defaults.outboundPort" : l.origin);
       }
-      const service = proxy.kind === "sidecar" ? services.get(proxy.owner) : undefined;
+      const service = proxy.kind === "sidecar" ? (services ??= indexMesh(mesh).services).get(proxy.owner) : undefined;
       for (const p of service?.ports ?? []) claim(p.targetPort, `the application port of ${p.name}`, `${p.origin}.targetPort`);
-    }
+    };
+    for (const proxy of ir.proxies) each(proxy, report, checkProxy);
   },
 };

@@ -1,42 +1,35 @@
 // Unknown references: services, versions, ports, gateways and JWT providers named by
 // routes, rules, mirrors, egress and services, each with "did you mean".
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { NMesh, NService } from "../normalize/model.ts";
+import type { NEgress, NMesh, NRoute, NRule, NService } from "../normalize/model.ts";
+import { indexMesh } from "../normalize/mesh-index.ts";
 import { didYouMean } from "../suggest.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
-const byNameCache = new WeakMap<NMesh, Map<string, NService>>();
-function serviceNamed(mesh: NMesh, name: string): NService | undefined {
-  let map = byNameCache.get(mesh);
-  if (!map) byNameCache.set(mesh, (map = new Map(mesh.services.map((s) => [s.name, s]))));
-  return map.get(name);
-}
-
-function checkService(mesh: NMesh, name: string, path: string, report: Report): NService | null {
-  const found = serviceNamed(mesh, name);
-  if (!found) {
-    report(coreCodes.unknownService, { message: `unknown service "${name}"`, path, hint: didYouMean(name, mesh.services.map((s) => s.name)) ?? "declare it under services" });
-  }
-  return found ?? null;
+function unknownService(mesh: NMesh, name: string, path: string, report: Report): null {
+  report(coreCodes.unknownService, { message: `unknown service "${name}"`, path, hint: didYouMean(name, mesh.services.map((s) => s.name)) ?? "declare it under services" });
+  return null;
 }
 
 export const references: ModelCheck = {
   name: "references",
   stage: "model",
-  // Of the routes, the names they reference and where (origin): not matches, timeouts or retries.
-  reads: (mesh) => [mesh.services, mesh.gateways, mesh.egress, mesh.jwtProviders, mesh.authorization, mesh.routes.map((r) => [
-    r.origin, r.implicitAuthorization, r.sources, r.to, r.port, r.action.kind === "forward" ? r.action.backends.map((b) => [b.service, b.subset]) : null, r.mirror?.service ?? null,
-  ])],
-  run(mesh, report) {
-    for (const route of mesh.routes) {
+  // Each route, rule, egress and service on its own, against the names the mesh declares.
+  context: (mesh) => [mesh.services, mesh.gateways, mesh.jwtProviders],
+  run(mesh, report, each = eachFresh) {
+    // Each reference builds its path only when the name is unknown: a string per reference
+    // was most of this check's cost on a large mesh, where every name is known.
+    let services: ReadonlyMap<string, NService> | undefined; // only when some part is checked
+    const known = (name: string): NService | null => (services ??= indexMesh(mesh).services).get(name) ?? null;
+    const checkRoute = (route: NRoute, report: Report) => {
       const o = route.origin;
       const implicit = route.implicitAuthorization;
-      if (!implicit) route.sources.forEach((s, i) => { if (s.kind === "service") checkService(mesh, s.name, `${o}.from${route.sources.length > 1 ? `[${i}]` : ""}`, report); });
+      if (!implicit) route.sources.forEach((s, i) => { if (s.kind === "service" && !known(s.name)) unknownService(mesh, s.name, `${o}.from${route.sources.length > 1 ? `[${i}]` : ""}`, report); });
       for (const s of route.sources) {
         if (s.kind !== "gateway" || mesh.gateways.some((g) => g.name === s.name)) continue;
         report(coreCodes.unknownGateway, { message: `unknown gateway "${s.name}"`, path: `${o}.from.gateway`, hint: didYouMean(s.name, mesh.gateways.map((g) => g.name)) ?? "declare it under gateways" });
       }
-      const dest = checkService(mesh, route.to, `${o}.to`, report);
+      const dest = known(route.to) ?? unknownService(mesh, route.to, `${o}.to`, report);
       if (dest && route.port && !dest.ports.some((p) => p.name === route.port)) {
         report(coreCodes.unknownPort, { message: `service "${dest.name}" has no port "${route.port}"`, path: `${o}.port`, hint: didYouMean(route.port, dest.ports.map((p) => p.name)) ?? `its ports: ${dest.ports.map((p) => p.name).join(", ")}` });
       }
@@ -46,7 +39,7 @@ export const references: ModelCheck = {
       if (route.action.kind === "forward") {
         const viaSplit = route.action.backends.every((b) => b.service === route.to);
         route.action.backends.forEach((b, i) => {
-          const svc = b.service === route.to ? dest : checkService(mesh, b.service, `${o}.backends[${i}].service`, report);
+          const svc = b.service === route.to ? dest : known(b.service) ?? unknownService(mesh, b.service, `${o}.backends[${i}].service`, report);
           if (svc && b.subset && !svc.versions.some((v) => v.name === b.subset)) {
             report(coreCodes.unknownVersion, {
               message: `service "${svc.name}" has no version "${b.subset}"`,
@@ -56,18 +49,24 @@ export const references: ModelCheck = {
           }
         });
       }
-      if (route.mirror) checkService(mesh, route.mirror.service, `${o}.mirror.to`, report);
-    }
-    for (const rule of mesh.authorization) {
+      if (route.mirror && !known(route.mirror.service)) unknownService(mesh, route.mirror.service, `${o}.mirror.to`, report);
+    };
+    const checkRule = (rule: NRule, report: Report) => {
       const key = rule.action;
-      rule.from?.forEach((f, i) => checkService(mesh, f, `${rule.origin}.${key}.from[${i}]`, report));
-      checkService(mesh, rule.to, `${rule.origin}.${key}.to`, report);
-    }
-    for (const e of mesh.egress) e.from.forEach((f, i) => checkService(mesh, f, `${e.origin}.from[${i}]`, report));
-    for (const s of mesh.services) {
+      rule.from?.forEach((f, i) => { if (!known(f)) unknownService(mesh, f, `${rule.origin}.${key}.from[${i}]`, report); });
+      if (!known(rule.to)) unknownService(mesh, rule.to, `${rule.origin}.${key}.to`, report);
+    };
+    const checkEgress = (e: NEgress, report: Report) => {
+      e.from.forEach((f, i) => { if (!known(f)) unknownService(mesh, f, `${e.origin}.from[${i}]`, report); });
+    };
+    const checkJwt = (s: NService, report: Report) => {
       if (s.jwt && !mesh.jwtProviders.some((p) => p.name === s.jwt!.provider)) {
         report(coreCodes.unknownGateway, { message: `unknown JWT provider "${s.jwt.provider}"`, path: `${s.jwt.origin}.provider`, hint: didYouMean(s.jwt.provider, mesh.jwtProviders.map((p) => p.name)) ?? "declare it under jwtProviders" });
       }
-    }
+    };
+    for (const route of mesh.routes) each(route, report, checkRoute);
+    for (const rule of mesh.authorization) each(rule, report, checkRule);
+    for (const e of mesh.egress) each(e, report, checkEgress);
+    for (const s of mesh.services) if (s.jwt) each(s, report, checkJwt);
   },
 };

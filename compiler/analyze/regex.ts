@@ -2,7 +2,8 @@
 // backreferences) and stay short. re2js is a faithful port of RE2's parser.
 import { RE2JS } from "re2js";
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { ModelCheck, Report } from "./context.ts";
+import type { NRoute, NRule } from "../normalize/model.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
 const MAX = 1024;
 
@@ -22,7 +23,21 @@ export function programSizeEstimate(compiled: RE2JS): number {
   return insts.length + 4 * insts.filter((i) => i.op === 8 || i.op === 10 || i.op === 11).length;
 }
 
+// Per pattern, what regexProblem said: a mesh repeats its patterns across routes and rules,
+// and watch mode checks them again at every save; compiling one with re2js costs far more
+// than the lookup. Cleared when large, so a long session cannot grow it without bound.
+const problems = new Map<string, string | null>();
+
 export function regexProblem(pattern: string): string | null {
+  let problem = problems.get(pattern);
+  if (problem === undefined) {
+    if (problems.size >= 10_000) problems.clear();
+    problems.set(pattern, (problem = compileProblem(pattern)));
+  }
+  return problem;
+}
+
+function compileProblem(pattern: string): string | null {
   if (pattern.length > MAX) return `is longer than ${MAX} characters`;
   try {
     const size = programSizeEstimate(RE2JS.compile(pattern));
@@ -38,16 +53,24 @@ function check(pattern: string, where: string, report: Report): void {
   if (problem) report(coreCodes.badRegex, { message: `regex ${JSON.stringify(pattern)} ${problem}`, path: where, hint: "RE2 has no lookaround (?=, (?!, (?<=) and no backreferences (\\1)" });
 }
 
+function checkRoute(r: NRoute, report: Report): void {
+  if (r.match.path?.kind === "regex") check(r.match.path.value, `${r.origin}.match.path.regex`, report);
+  for (const m of r.match.headers) if (m.kind === "regex") check(m.value, `${r.origin}.match.headers.${m.name}.regex`, report);
+  for (const m of r.match.query) if (m.kind === "regex") check(m.value, `${r.origin}.match.query.${m.name}.regex`, report);
+  if (r.rewrite?.regex) check(r.rewrite.regex.pattern, `${r.origin}.rewrite.regex.pattern`, report);
+}
+
+function checkRule(rule: NRule, report: Report): void {
+  for (const m of rule.headers) if (m.kind === "regex") check(m.value, `${rule.origin}.${rule.action}.headers.${m.name}.regex`, report);
+}
+
 export const regexes: ModelCheck = {
   name: "regexes",
   stage: "model",
-  run(mesh, report) {
-    for (const r of mesh.routes) {
-      if (r.match.path?.kind === "regex") check(r.match.path.value, `${r.origin}.match.path.regex`, report);
-      for (const m of r.match.headers) if (m.kind === "regex") check(m.value, `${r.origin}.match.headers.${m.name}.regex`, report);
-      for (const m of r.match.query) if (m.kind === "regex") check(m.value, `${r.origin}.match.query.${m.name}.regex`, report);
-      if (r.rewrite?.regex) check(r.rewrite.regex.pattern, `${r.origin}.rewrite.regex.pattern`, report);
-    }
-    for (const rule of mesh.authorization) for (const m of rule.headers) if (m.kind === "regex") check(m.value, `${rule.origin}.${rule.action}.headers.${m.name}.regex`, report);
+  // Each route and rule on its own.
+  context: () => [],
+  run(mesh, report, each = eachFresh) {
+    for (const r of mesh.routes) each(r, report, checkRoute);
+    for (const rule of mesh.authorization) if (rule.headers.length > 0) each(rule, report, checkRule);
   },
 };

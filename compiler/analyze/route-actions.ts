@@ -2,18 +2,21 @@
 // destinations take no HTTP features. A prefix rewrite needs a prefix match to replace.
 import { coreCodes } from "../diagnostics/codes.ts";
 import type { NRoute, NService } from "../normalize/model.ts";
+import { indexMesh } from "../normalize/mesh-index.ts";
 import { destinationPort } from "../ir/routes.ts";
-import type { ModelCheck } from "./context.ts";
+import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 
 const HTTP_ONLY: readonly (keyof NRoute)[] = ["rewrite", "mirror", "fault"];
 
 export const routeActions: ModelCheck = {
   name: "route-actions",
   stage: "model",
-  run(mesh, report) {
-    const services = new Map<string, NService>(mesh.services.map((s) => [s.name, s]));
-    for (const r of mesh.routes) {
-      const dest = services.get(r.to);
+  // Each route on its own, with the services (its destination's port protocols).
+  context: (mesh) => [mesh.services],
+  run(mesh, report, each = eachFresh) {
+    let services: ReadonlyMap<string, NService> | undefined; // only when some route is checked
+    const checkRoute = (r: NRoute, report: Report) => {
+      const dest = (services ??= indexMesh(mesh).services).get(r.to);
       const port = dest && destinationPort(dest, r.port);
       if (port?.protocol === "tcp") {
         const used = [
@@ -37,7 +40,8 @@ export const routeActions: ModelCheck = {
       if (r.hostnames.length > 0 && !r.sources.every((s) => s.kind === "gateway")) {
         report(coreCodes.routeHostnames, { message: `route ${r.name} has hostnames but is not a gateway route: a sidecar picks the destination by its own name`, path: `${r.origin}.hostnames`, hint: "remove hostnames, or route from a gateway" });
       }
-    }
+    };
+    for (const r of mesh.routes) each(r, report, checkRoute);
   },
 };
 

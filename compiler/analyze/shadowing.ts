@@ -2,8 +2,8 @@
 // caller and destination matches every request it would. The top complaint of Gateway
 // API, Istio and Kuma users; here it is an error with both routes named.
 import { coreCodes } from "../diagnostics/codes.ts";
-import type { PathMatchIR, RouteMatchIR, StringMatchIR } from "../ir/types.ts";
-import type { IrCheck } from "./context.ts";
+import type { PathMatchIR, ProxyIR, RouteMatchIR, StringMatchIR } from "../ir/types.ts";
+import { eachFresh, type IrCheck, type Report } from "./context.ts";
 import { matchesPathPrefix, prefixElements } from "../ir/path-prefix.ts";
 
 /** Every path `b` accepts, `a` accepts. A prefix is element-wise (Gateway API), a string prefix is not. */
@@ -43,27 +43,36 @@ export function matchCovers(a: RouteMatchIR, b: RouteMatchIR): boolean {
   return a.headers.every((h) => conditionImplied(h, b.headers)) && a.query.every((q) => conditionImplied(q, b.query));
 }
 
+/** The shadowed routes of one proxy, each at its origin (a route of several callers may repeat). */
+function shadowedRoutes(proxy: ProxyIR, report: Report): void {
+  for (const listener of proxy.listeners) {
+    if (listener.kind !== "http") continue;
+    for (const vhost of listener.virtualHosts) {
+      vhost.routes.forEach((route, i) => {
+        const earlier = vhost.routes.slice(0, i).find((e) => matchCovers(e.match, route.match));
+        if (!earlier) return;
+        report(coreCodes.shadowedRoute, {
+          message: `route ${route.name} can never match: route ${earlier.name} (${earlier.origin}) comes first and matches every request it does`,
+          path: route.origin,
+          hint: `move ${route.name} before ${earlier.name}, or narrow ${earlier.name}'s match`,
+        });
+      });
+    }
+  }
+}
+
 export const shadowing: IrCheck = {
   name: "shadowing",
   stage: "ir",
-  run(ir, _mesh, report) {
+  // Each proxy on its own; a route is reported once, from the first proxy where it is shadowed.
+  context: () => [],
+  run(ir, _mesh, report, each = eachFresh) {
     const reported = new Set<string>();
-    for (const proxy of ir.proxies) {
-      for (const listener of proxy.listeners) {
-        if (listener.kind !== "http") continue;
-        for (const vhost of listener.virtualHosts) {
-          vhost.routes.forEach((route, i) => {
-            const earlier = vhost.routes.slice(0, i).find((e) => matchCovers(e.match, route.match));
-            if (!earlier || reported.has(route.origin)) return;
-            reported.add(route.origin);
-            report(coreCodes.shadowedRoute, {
-              message: `route ${route.name} can never match: route ${earlier.name} (${earlier.origin}) comes first and matches every request it does`,
-              path: route.origin,
-              hint: `move ${route.name} before ${earlier.name}, or narrow ${earlier.name}'s match`,
-            });
-          });
-        }
-      }
-    }
+    const once: Report = (code, f) => {
+      if (reported.has(f.path)) return;
+      reported.add(f.path);
+      report(code, f);
+    };
+    for (const proxy of ir.proxies) each(proxy, once, shadowedRoutes);
   },
 };

@@ -15,6 +15,7 @@ import { matchesPathPrefix, prefixElements } from "../ir/path-prefix.ts";
 import { indexMesh, type MeshIndex } from "../normalize/mesh-index.ts";
 import type { NRoute, NRule, NService } from "../normalize/model.ts";
 import type { ModelCheck, Report } from "./context.ts";
+import { projected } from "./memo.ts";
 
 /** The paths a delivery can carry to D, after rewrites: a path match's kinds (prefix = whole elements). */
 type Reach = { readonly kind: "any" } | { readonly kind: "prefix" | "string-prefix" | "exact"; readonly value: string };
@@ -82,16 +83,21 @@ function identityOf(index: MeshIndex, proxy: { kind: "service" | "gateway"; name
   return proxy.kind === "gateway" ? gatewayProxyName(proxy.name) : index.services.get(proxy.name)?.identity ?? proxy.name;
 }
 
+function someIn(ids: ReadonlySet<string>, senders: ReadonlySet<string>): boolean {
+  for (const id of ids) if (senders.has(id)) return true;
+  return false;
+}
+
 const sentByAny = (senders: ReadonlySet<string>) => (ids: ReadonlySet<string> | null) =>
-  senders.size > 0 && (ids === null || [...ids].some((id) => senders.has(id)));
+  senders.size > 0 && (ids === null || someIn(ids, senders));
 
 /** Services that get the default route to `dest` (mirrors ir/proxies.ts): allowed to call it, with no route of their own on some HTTP port. */
 function defaultDelivery(index: MeshIndex, byIdentity: ReadonlyMap<string, readonly string[]>, dest: NService): Delivery {
   const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp").map((p) => p.name);
   const getsDefault = (caller: string): boolean => {
     if (caller === dest.name || !index.services.has(caller)) return false;
-    const own = (index.routesBySource.get(`service:${caller}`) ?? []).filter((r) => r.to === dest.name);
-    return httpPorts.some((port) => !own.some((r) => destinationPort(dest, r.port)?.name === port));
+    const own = index.routesBySource.get(`service:${caller}`) ?? [];
+    return httpPorts.some((port) => !own.some((r) => r.to === dest.name && destinationPort(dest, r.port)?.name === port));
   };
   if (index.openTo.has(dest.name)) {
     // Every service may call: checking only the few that route to dest keeps this linear.
@@ -107,17 +113,29 @@ function defaultDelivery(index: MeshIndex, byIdentity: ReadonlyMap<string, reado
   return { reach: ANY, methods: [], sentBy: sentByAny(new Set(callers.filter(getsDefault).map((c) => index.services.get(c)!.identity))) };
 }
 
-/** Routes by every service they can deliver to: their destination, backends and mirror. */
-function collectRoutesInto(routes: readonly NRoute[]): Map<string, Set<NRoute>> {
-  const into = new Map<string, Set<NRoute>>();
+/**
+ * Routes by every service in `wanted` they can deliver to (their destination, backends and
+ * mirror), each route once per service, in route order. Only the services rules protect are
+ * wanted: the other lists were most of this check's allocations on a large mesh.
+ */
+function collectRoutesInto(routes: readonly NRoute[], wanted: ReadonlySet<string>): Map<string, NRoute[]> {
+  const into = new Map<string, NRoute[]>();
+  const add = (d: string, route: NRoute) => {
+    if (!wanted.has(d)) return;
+    const list = into.get(d);
+    // A route names a service several times only in a row (its own destinations).
+    if (list === undefined) into.set(d, [route]);
+    else if (list[list.length - 1] !== route) list.push(route);
+  };
   for (const route of routes) {
-    const dests = [route.to, ...(route.action.kind === "forward" ? route.action.backends.map((b) => b.service) : []), route.mirror?.service];
-    for (const d of dests) if (d !== undefined) into.set(d, (into.get(d) ?? new Set()).add(route));
+    add(route.to, route);
+    if (route.action.kind === "forward") for (const b of route.action.backends) add(b.service, route);
+    if (route.mirror) add(route.mirror.service, route);
   }
   return into;
 }
 
-function collectDeliveries(index: MeshIndex, byIdentity: ReadonlyMap<string, readonly string[]>, routes: ReadonlySet<NRoute>, dest: NService): Delivery[] {
+function collectDeliveries(index: MeshIndex, byIdentity: ReadonlyMap<string, readonly string[]>, routes: readonly NRoute[], dest: NService): Delivery[] {
   const out: Delivery[] = [];
   for (const route of routes) {
     if (!deliversTo(route, dest.name) || !onHttpPort(index, route)) continue;
@@ -196,7 +214,7 @@ export const unreachableAuthorization: ModelCheck = {
   name: "unreachable-authorization",
   stage: "model",
   // Of the routes, what decides deliveries (collectRoutesInto, collectDeliveries, defaultDelivery): not names, timeouts or retries.
-  reads: (mesh) => [mesh.services, mesh.authorization, mesh.routes.map((r) => [
+  reads: (mesh) => [mesh.services, mesh.authorization, projected(mesh.routes, (r) => [
     r.to, r.port, r.sources, r.match.path, r.match.methods, r.rewrite, r.action.kind,
     r.action.kind === "forward" ? r.action.backends.map((b) => b.service) : null, r.mirror?.service ?? null,
   ])],
@@ -208,15 +226,16 @@ export const unreachableAuthorization: ModelCheck = {
       if (names) names.push(s.name);
       else byIdentity.set(s.identity, [s.name]);
     }
-    const routesInto = collectRoutesInto(mesh.routes);
+    const checked = (rule: NRule) => !(rule.from === null && rule.paths.length === 0 && rule.methods.length === 0);
+    const routesInto = collectRoutesInto(mesh.routes, new Set(mesh.authorization.filter(checked).map((r) => r.to)));
     const deliveriesByDest = new Map<string, Delivery[]>();
     for (const rule of mesh.authorization) {
-      if (rule.from === null && rule.paths.length === 0 && rule.methods.length === 0) continue;
+      if (!checked(rule)) continue;
       const dest = index.services.get(rule.to);
       const ids = ruleIdentities(index, rule);
       // TCP-only services are MESH2021's business.
       if (!dest || ids === undefined || dest.ports.every((p) => p.protocol === "tcp")) continue;
-      if (!deliveriesByDest.has(dest.name)) deliveriesByDest.set(dest.name, collectDeliveries(index, byIdentity, routesInto.get(dest.name) ?? new Set(), dest));
+      if (!deliveriesByDest.has(dest.name)) deliveriesByDest.set(dest.name, collectDeliveries(index, byIdentity, routesInto.get(dest.name) ?? [], dest));
       checkRule(rule, dest, deliveriesByDest.get(dest.name)!, ids, report);
     }
   },

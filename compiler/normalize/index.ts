@@ -12,8 +12,15 @@ type Raw = D.MeshConfig<Record<string, D.Service<string, string, string>>, Recor
 type RawRoute = Raw["routes"] extends (infer R)[] | undefined ? R & Record<string, unknown> : never;
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-const sortedEntries = <V>(rec: Record<string, V> | undefined): [string, V][] =>
-  Object.entries(rec ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : a > b ? 1 : 0);
+// Most optional maps of a route are absent or hold one entry: no copy or sort for those.
+const sortedEntries = <V>(rec: Record<string, V> | undefined): [string, V][] => {
+  if (rec === undefined) return [];
+  const entries = Object.entries(rec);
+  return entries.length > 1 ? entries.sort(byKey) : entries;
+};
+/** The distinct values, sorted (a fresh array: callers own it). */
+const sortedSet = <T extends string>(xs: readonly T[] | undefined): T[] => (xs === undefined || xs.length === 0 ? [] : xs.length === 1 ? [xs[0]!] : [...new Set(xs)].sort());
 const ms = (d: string | undefined): number | null => (d === undefined ? null : parseDuration(d));
 const toMs = (d: string | undefined, fallback: number): number => ms(d) ?? fallback;
 
@@ -199,15 +206,17 @@ function normalizePath(p: D.PathMatch | undefined): PathMatchIR | null {
 }
 
 function normalizeMatch(m: D.HttpMatch | undefined): NMatch {
+  if (m == null) return { path: null, methods: [], headers: [], query: [] };
   return {
     path: normalizePath(m?.path),
-    methods: [...new Set(m?.methods ?? [])].sort() as HttpMethod[],
+    methods: sortedSet(m.methods) as HttpMethod[],
     headers: sortedEntries(m?.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
     query: sortedEntries(m?.query).map(([n, v]) => normalizeStringMatch(n, v)),
   };
 }
 
 export function normalizeHeaderChanges(h: D.HeaderChanges | undefined): NHeaderChanges {
+  if (h == null) return { set: [], add: [], remove: [] };
   const pairs = (rec: Record<string, string> | undefined) =>
     sortedEntries(rec).map(([name, value]) => ({ name: name.toLowerCase(), value }));
   return { set: pairs(h?.set), add: pairs(h?.add), remove: [...new Set((h?.remove ?? []).map((n) => n.toLowerCase()))].sort() };
@@ -243,7 +252,7 @@ function normalizeRoute(
     name: (r.name as string | undefined) ?? `${fromLabel}-${to}-${origin.replace(/\D+/g, "")}`,
     origin, sources, to, port,
     match: normalizeMatch(r.match as D.HttpMatch | undefined),
-    hostnames: [...new Set((r.hostnames as string[] | undefined) ?? [])].sort(),
+    hostnames: sortedSet(r.hostnames as string[] | undefined),
     action,
     rewrite: rw ? { prefix: rw.prefix ?? null, path: rw.path ?? null, regex: rw.regex ?? null, host: rw.host ?? null } : null,
     timeoutMs: ms(r.timeout as string | undefined) ?? defaults.timeoutMs,
@@ -281,7 +290,7 @@ function normalizeRule(r: D.AuthorizationRule<Record<string, D.Service<string, s
     action,
     from: m.from === "*" ? null : [...new Set(m.from as string[])].sort(),
     to,
-    methods: [...new Set(m.methods ?? [])].sort() as HttpMethod[],
+    methods: sortedSet(m.methods) as HttpMethod[],
     // `/api/*` is a string prefix ("/api/"): the `*` says "anything after", element-wise or not.
     paths: (m.paths ?? []).map((p): PathMatchIR => (p.endsWith("*") ? { kind: "string-prefix", value: p.slice(0, -1) } : { kind: "exact", value: p })),
     headers: sortedEntries(m.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),

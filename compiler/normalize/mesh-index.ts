@@ -20,7 +20,17 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+// One index per normalized mesh (never changed once built): the model checks and the IR
+// build each asked for it, and building it four times cost more than most checks.
+const built = new WeakMap<NMesh, MeshIndex>();
+
 export function indexMesh(mesh: NMesh): MeshIndex {
+  let index = built.get(mesh);
+  if (index === undefined) built.set(mesh, (index = buildIndex(mesh)));
+  return index;
+}
+
+function buildIndex(mesh: NMesh): MeshIndex {
   const services = new Map(mesh.services.map((s) => [s.name, s]));
   const rulesByTo = new Map<string, NRule[]>();
   const callableBy = new Map<string, Set<string>>();
@@ -38,7 +48,9 @@ export function indexMesh(mesh: NMesh): MeshIndex {
   const routesBySource = new Map<string, NRoute[]>();
   const routesByTo = new Map<string, NRoute[]>();
   for (const route of mesh.routes) {
-    for (const s of new Set(route.sources.map((x) => `${x.kind}:${x.name}`))) push(routesBySource, s, route);
+    const sources = route.sources;
+    if (sources.length === 1) push(routesBySource, `${sources[0]!.kind}:${sources[0]!.name}`, route);
+    else for (const s of new Set(sources.map((x) => `${x.kind}:${x.name}`))) push(routesBySource, s, route);
     push(routesByTo, route.to, route);
   }
   return { services, rulesByTo, routesBySource, routesByTo, callableBy, openTo };

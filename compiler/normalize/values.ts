@@ -1,14 +1,29 @@
 // Small parsers shared by normalization and checks: durations, endpoints, names.
 import { isIP } from "node:net";
 
-const DURATION = /^(?:[0-9]{1,5}(?:h|ms|m|s)){1,4}$/;
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-
-/** Milliseconds, or null when the text is not a duration (`5 s`, `-1s`, `10d`, `1e3s`). */
+/**
+ * Milliseconds, or null when the text is not a duration (`5 s`, `-1s`, `10d`, `1e3s`): one to
+ * four groups of 1-5 digits and a unit (h, ms, m, s), the form `^(?:[0-9]{1,5}(?:h|ms|m|s)){1,4}$`.
+ * Scanned by hand: every duration of a large mesh is parsed several times (raw-value check,
+ * normalize), and two regexes and a match list per call showed in its profile.
+ */
 export function parseDuration(text: unknown): number | null {
-  if (typeof text !== "string" || !DURATION.test(text)) return null;
+  if (typeof text !== "string" || text.length === 0) return null;
   let total = 0;
-  for (const m of text.matchAll(/([0-9]+)(h|ms|m|s)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
+  let groups = 0;
+  let i = 0;
+  while (i < text.length) {
+    const start = i;
+    let n = 0;
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) n = n * 10 + (c - 48);
+    if (i === start || i - start > 5 || ++groups > 4) return null;
+    const unit = text.charCodeAt(i);
+    if (unit === 104) { total += n * 3_600_000; i++; } // h
+    else if (unit === 109 && text.charCodeAt(i + 1) === 115) { total += n; i += 2; } // ms
+    else if (unit === 109) { total += n * 60_000; i++; } // m
+    else if (unit === 115) { total += n * 1000; i++; } // s
+    else return null;
+  }
   return total;
 }
 
