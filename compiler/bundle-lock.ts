@@ -2,7 +2,7 @@
 // request can change. It decides which files meshc may replace or remove, so it is
 // trusted only when every entry is a plain relative path that stays inside the folder,
 // through no symbolic link, with a sha256. Anything else makes the whole lock foreign.
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
 import { existsSync, lstatSync, readFileSync, realpathSync } from "node:fs";
 import { dirname, join, relative, resolve, sep, isAbsolute } from "node:path";
 
@@ -13,7 +13,11 @@ export type OwnerFileRead =
   | { readonly kind: "ok"; readonly files: readonly OwnedEntry[] }
   | { readonly kind: "foreign"; readonly reason: string };
 
-export const sha256 = (text: string | Buffer) => createHash("sha256").update(text).digest("hex");
+// One-shot `crypto.hash` (node 20.12+) where there is one: no Hash object per file of the bundle.
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer, encoding: "hex") => string }).hash;
+export const sha256 = oneShot
+  ? (text: string | Buffer) => oneShot("sha256", text, "hex")
+  : (text: string | Buffer) => crypto.createHash("sha256").update(text).digest("hex");
 
 const MAX_ENTRIES = 100_000;
 const MAX_LOCK_BYTES = 64 * 1024 * 1024;

@@ -17,6 +17,8 @@ import type { EmittedFile } from "./target.ts";
 
 export const LOCK_FILE = "meshc.lock.json";
 
+const posix = sep === "/";
+
 export interface LockFile {
   readonly compiler: { readonly name: "meshc"; readonly version: string };
   readonly input: { readonly sha256: string };
@@ -234,11 +236,14 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
       const pauses = process.env.MESHC_TEST_PAUSE_AT === "staging";
       try {
         for (const f of files) {
-          const p = join(staging, f.path);
-          if (unsafeEntryPath(f.path) || !p.startsWith(staging + sep)) throw new Error(`bundle path escapes the bundle: ${f.path}`);
+          // A safe entry path (relative, "/"-separated, no empty, "." or ".." segment) is already
+          // normal: on POSIX, joining it is concatenating it, and its folder ends at its last "/".
+          const safe = unsafeEntryPath(f.path) === null;
+          const p = safe && posix ? `${staging}/${f.path}` : join(staging, f.path);
+          if (!safe || !p.startsWith(staging + sep)) throw new Error(`bundle path escapes the bundle: ${f.path}`);
           const hit = plan.keep.length > 0 ? clashesWith(f.path, plan.keep) : undefined;
           if (hit) clashes.push({ path: f.path, problem: `${hit} is not meshc's (not in ${ownerFile}) and the bundle writes ${f.path}` });
-          const folder = dirname(p);
+          const folder = posix ? p.slice(0, p.lastIndexOf("/")) : dirname(p);
           if (!folders.has(folder)) { mkdirSync(folder, { recursive: true }); folders.add(folder); }
           writeFileSync(p, f.content);
           written.push({ path: f.path, sha256: sha256(f.content) });
