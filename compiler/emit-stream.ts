@@ -141,7 +141,7 @@ async function verifyFresh(verifiers: readonly Verifier[], names: ReadonlySet<st
   }
 }
 
-interface FreshUnit { readonly id: string; readonly key: string; readonly target: string; readonly files: EmittedFile[]; readonly proxy?: ProxyIR }
+interface FreshUnit { readonly id: string; readonly key: string; readonly target: string; readonly files: readonly EmittedFile[]; readonly proxy?: ProxyIR }
 
 /** Streams verified files into `sink`; with a memo, only what changed since the memo's run is emitted and verified. */
 export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verifiers: readonly Verifier[], mode: VerifyMode, diagnostics: Diagnostic[], sink: FileSink, t: StageClock, memo?: EmitMemo, parallel?: ParallelEmit): Promise<void> {
@@ -170,10 +170,14 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
         continue;
       }
       const out = unit.emit();
-      for (const f of out.files) { files.push(f); owners.set(f.path, unit.id); }
+      for (const f of out.files) files.push(f);
       for (const d of out.diagnostics) diagnostics.push(d);
-      found.set(unit.id, [...out.diagnostics]);
-      fresh.push({ id: unit.id, key: unit.key, target: unit.target, files: [...out.files], proxy: unit.proxy });
+      // Who emitted what, for the memo only: a compile without one keeps none of it.
+      if (memo) {
+        for (const f of out.files) owners.set(f.path, unit.id);
+        found.set(unit.id, [...out.diagnostics]);
+      }
+      fresh.push({ id: unit.id, key: unit.key, target: unit.target, files: out.files, proxy: unit.proxy });
     }
     t.lap("emit");
     if (fresh.length === 0 || hasError(diagnostics)) return;
