@@ -20,7 +20,13 @@ export type Word =
   | { readonly word: "text"; readonly value: string }
   /** A double-quoted log-format argument: literal parts are user text, expr parts are the compiler's. */
   | { readonly word: "format"; readonly parts: readonly FormatPart[] }
-  | { readonly word: "int"; readonly value: number };
+  | { readonly word: "int"; readonly value: number }
+  /**
+   * A word `encodeWord` has already accepted, as the text it gave (made only by
+   * BuildContext.check, context.ts): the builders check every user value where its origin is
+   * known, so the template prints that text instead of encoding the same word twice.
+   */
+  | { readonly word: "checked"; readonly text: string };
 
 export type FormatPart = { readonly literal: string } | { readonly expr: string };
 
@@ -49,17 +55,21 @@ function forbiddenCharacter(value: string): string | null {
 }
 
 const NEEDS_ESCAPE = /[\\"$]/;
+const ESCAPED = /[\\"$]/g;
 
-/** Escapes for HAProxy's weak (double) quoting: backslash first, then quote and dollar. */
+/** Escapes for HAProxy's weak (double) quoting: a backslash before each backslash, quote and dollar. */
 function escapeForDoubleQuotes(value: string): string {
   // Most values hold none of the three (every word of every proxy comes through here).
   if (!NEEDS_ESCAPE.test(value)) return value;
-  return value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\$/g, "\\$");
+  // One pass: the same text as escaping `\` first, then `"` and `$` (each gains one backslash).
+  return value.replace(ESCAPED, "\\$&");
 }
 
 /** Validates or escapes one value for HAProxy. Never throws: a rejection says why. */
 export function encodeWord(word: Word): Encoded {
   switch (word.word) {
+    case "checked":
+      return { ok: true, text: word.text };
     case "int":
       return Number.isSafeInteger(word.value) && word.value >= 0
         ? { ok: true, text: String(word.value) }
