@@ -10,7 +10,7 @@ export interface BuildContext {
   /** The bundle file being built, for diagnostics about it. */
   readonly file: string;
   readonly diagnostics: Diagnostic[];
-  /** Returns the word unchanged after checking it; a rejection becomes a MESH3200 at `origin`. */
+  /** Returns the word, checked (its encoded text), or unchanged when rejected: a rejection becomes a MESH3200 at `origin`. */
   check(word: Word, origin: string, field: string): Word;
   /** Checks the pattern compiles as RE2, then as a word. */
   checkRegex(pattern: string, origin: string, field: string): Word;
@@ -54,8 +54,9 @@ export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map
           message: `${field}: ${encoded.reason}`, path: origin,
           hint: "Use characters HAProxy can carry; names must match [A-Za-z0-9_.:-].",
         }));
+        return word;
       }
-      return word;
+      return { word: "checked", text: encoded.text };
     },
     checkRegex(pattern, origin, field) {
       const error = re2Error(pattern, verdicts);

@@ -29,6 +29,8 @@ export const haproxyTemplates: TemplateSet = {
 
 export const haproxyHelpers: TemplateHelpers = {
   hap(word) {
+    // Nearly every word of a view was checked while it was built (BuildContext.check).
+    if ((word as Word | null)?.word === "checked") return (word as { text: string }).text;
     const encoded = encodeWord(word as Word);
     if (!encoded.ok) throw new UncheckedWordError(encoded.reason);
     return encoded.text;
