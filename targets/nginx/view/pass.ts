@@ -122,8 +122,10 @@ export function buildPass(ctx: ViewContext, clusters: readonly ClusterIR[], spli
 function buildPassView(ctx: ViewContext, clusters: readonly ClusterIR[], splitVariable: string | null, connectTimeoutMs: number, path: string): PassView | null {
   const first = clusters[0];
   if (first === undefined) return null;
-  const perName = splitVariable !== null && !clusters.every((c) => sameWire(first, c)) && clusters.every((c) => sameWireButName(first, c));
-  if (!perName && !clusters.every((c) => sameWire(first, c))) {
+  // Compared once: each comparison of two clusters serializes their TLS settings.
+  const same = clusters.every((c) => sameWire(first, c));
+  const perName = splitVariable !== null && !same && clusters.every((c) => sameWireButName(first, c));
+  if (!perName && !same) {
     ctx.report(NGINX_CODES.splitBackendsDiffer, path, "the split's clusters differ in protocol or upstream TLS");
     return null;
   }
