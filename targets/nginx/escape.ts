@@ -68,7 +68,12 @@ export function renderNginxValue(value: NginxValue): string {
     // Most literals hold nothing to refuse or escape: one test instead of three (unsafe, `$`, quoting).
     case "literal": return PLAIN_LITERAL.test(value.text) ? `"${value.text}"` : quote(assertSafe(value.text, true));
     case "regex": return quote(value.prefix + assertSafe(value.pattern, false));
-    case "template": return quote(value.parts.map(renderPart).join(""));
+    case "template": {
+      // A loop, not map/join: maps and their keys make most of a conf's values.
+      let text = "";
+      for (const part of value.parts) text += renderPart(part);
+      return quote(text);
+    }
   }
 }
 

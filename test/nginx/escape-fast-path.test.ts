@@ -4,7 +4,7 @@
 // escape `\` and then `"`), written out here as the reference.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { literal, renderNginxValue } from "../../targets/nginx/escape.ts";
+import { literal, regex, renderNginxValue, template } from "../../targets/nginx/escape.ts";
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/u;
 function reference(text: string): string {
@@ -29,6 +29,17 @@ test("every literal prints (or is refused) as the three-step reference does", ()
   }
   for (const piece of pieces) assert.is(rendered(piece), reference(piece), JSON.stringify(piece));
   assert.equal([...outcomes].sort(), ["escaped", "plain", "refused"]);
+});
+
+test("regex and template values print as before: parts joined in order, then quoted", () => {
+  const tokens = (v: Parameters<typeof renderNginxValue>[0]) => { try { return renderNginxValue(v); } catch { return "refused"; } };
+  assert.is(tokens(regex("^/a\\.b\"$")), '"~^/a\\\\.b\\"$"');
+  assert.is(tokens(regex("", "")), '""');
+  assert.is(tokens(template({ text: 'a"b' }, { variable: "host" }, { capture: 1 }, { text: "\\" })), '"a\\"b${host}$1\\\\"');
+  assert.is(tokens(template()), '""');
+  assert.is(tokens(template({ text: "x$" })), "refused");
+  assert.is(tokens(template({ variable: "Bad-Name" })), "refused");
+  assert.is(tokens(template({ capture: 10 })), "refused");
 });
 
 test.run();
