@@ -24,6 +24,7 @@ import { emittedObjectOf } from "./emitted.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
 import { KUSTOMIZATION_FILE, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
+import { recordShapePassed, shapePassed } from "./schema-memo.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
 
@@ -73,9 +74,26 @@ function passes(Model: ModelClass, object: Record<string, unknown>): boolean {
   }
 }
 
-function collectSchemaFindings(file: string, object: Record<string, unknown>, out: ObjectFinding[]): void {
+function collectSchemaFindings(file: string, object: Record<string, unknown>, rootType: string, out: ObjectFinding[]): void {
   const Model = MODELS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
   if (!Model) return;
+  // A shape the schema passed before passes again (schema-memo.ts); a patch's verdict skips `required`, so patches have their own shapes.
+  const context = `${rootType}${isPatchFile(file) ? " patch" : ""}`;
+  if (shapePassed(context, rootType, object)) return;
+  const before = out.length;
+  checkSchema(Model, file, object, out);
+  if (out.length === before) recordShapePassed(context, object);
+}
+
+/** The schema findings' messages for `object` written to `file`, never from the shape memo (its probe test). */
+export function uncachedSchemaFindings(file: string, object: Record<string, unknown>): string[] {
+  const Model = MODELS.get(`${String(object.apiVersion)}/${String(object.kind)}`);
+  const out: ObjectFinding[] = [];
+  if (Model) checkSchema(Model, file, object, out);
+  return out.map((f) => f.message);
+}
+
+function checkSchema(Model: ModelClass, file: string, object: Record<string, unknown>, out: ObjectFinding[]): void {
   const completed = isPatchFile(file) ? patchWithSelector(object) : null;
   if (completed !== null && passes(Model, completed)) return;
   try {
@@ -99,7 +117,7 @@ function collectObjectFindings(file: string, object: Record<string, unknown>): O
     return [{ info: codes.kindUnknown, message: `${String(object.apiVersion)}/${String(object.kind)} is not a kind this target emits`, segments: null }];
   }
   const out: ObjectFinding[] = [];
-  collectSchemaFindings(file, object, out);
+  collectSchemaFindings(file, object, rootType, out);
   for (const finding of collectStrictFindings(object, rootType)) out.push({ info: codes[finding.rule], message: finding.message, segments: finding.segments });
   return out;
 }
