@@ -9,7 +9,6 @@
 // check, and the kustomizations, which list every proxy's files by name (a names-only pass).
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
-import { toYaml } from "../../compiler/serialize.ts";
 import type { EmitResult, EmittedFile, ProxyEmitter, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
@@ -18,6 +17,7 @@ import { buildModelObject, createBaseContext, createEmitContext, type BaseContex
 import { recordEmitted } from "./emitted.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
 import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, type SidecarPatchRef } from "./kustomization.ts";
+import { manifestText } from "./manifest-text.ts";
 import { manifestFileName, MANAGED_BY, proxyConfigMapName, sidecarPatchFile } from "./names.ts";
 import { buildDefaultDeny, buildWorkloadPolicies, policyFileName } from "./network-policies.ts";
 import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
@@ -79,7 +79,8 @@ function workloadFileNames(plan: MeshPlan, workload: WorkloadIR): { resources: s
 }
 
 /**
- * Serialized once; the verifier checks the recorded object, not a parse of the text
+ * Serialized once (toYaml, from a template of the object's structure when one was made:
+ * manifest-text.ts); the verifier checks the recorded object, not a parse of the text
  * (emitted.ts). No canonical copy: toYaml sorts keys as it writes, and every check reads an
  * undefined member as the absent key the text has. The objects were built for this emit
  * alone, so nothing changes them after.
@@ -87,7 +88,7 @@ function workloadFileNames(plan: MeshPlan, workload: WorkloadIR): { resources: s
 function writeManifests(manifests: readonly Manifest[]): EmittedFile[] {
   return manifests.map((m) => {
     const object = m.object as Record<string, unknown>;
-    const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYaml(object) };
+    const file: EmittedFile = { path: `kubernetes/${m.file}`, content: manifestText(object) };
     recordEmitted(file, object);
     return file;
   });
