@@ -4,6 +4,7 @@ import { diagnostic, type CodeInfo, type DiagnosticInput } from "../../compiler/
 import type { GatewayInfraIR, IdentityIR, MeshIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import type { KubernetesOptions, ProxyFlavour } from "./options.ts";
 import type { ProxyFileIndex } from "./proxy-files.ts";
+import { infraPlanOf } from "./slice.ts";
 
 /** One Kubernetes object and the file (relative to `kubernetes/`) it is written to. */
 export interface Manifest {
@@ -27,24 +28,14 @@ export interface EmitContext {
   report(code: CodeInfo, input: DiagnosticInput): void;
 }
 
-/** A map by `keyOf`, keeping the first item of a key (as `find` did). */
-function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const item of items) if (!out.has(keyOf(item))) out.set(keyOf(item), item);
-  return out;
-}
-
-/** What every emit of one IR shares: the lookups, built once per IR (not per proxy). */
+/** What every emit of one IR shares: the lookups, built once per IR (not per proxy); the infra's once per infra object (slice.ts). */
 export type BaseContext = Omit<EmitContext, "proxyFiles" | "report">;
 
 export function createBaseContext(ir: MeshIR, options: KubernetesOptions, flavour: ProxyFlavour): BaseContext {
-  return {
-    ir, options, flavour,
-    workloadByName: indexBy(ir.infra.workloads, (w) => w.name),
-    identityByName: indexBy(ir.infra.identities, (i) => i.name),
-    proxyByName: indexBy(ir.proxies, (p) => p.name),
-    gatewayByProxy: indexBy(ir.infra.gateways, (g) => g.proxy),
-  };
+  const { workloadByName, identityByName, gatewayByProxy } = infraPlanOf(ir.infra);
+  const proxyByName = new Map<string, ProxyIR>();
+  for (const p of ir.proxies) if (!proxyByName.has(p.name)) proxyByName.set(p.name, p);
+  return { ir, options, flavour, workloadByName, identityByName, proxyByName, gatewayByProxy };
 }
 
 /** One emit's context (the shared files, or one proxy's): its proxy files and where its diagnostics go. */

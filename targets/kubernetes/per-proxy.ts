@@ -8,8 +8,7 @@
 // identities' Certificates, dev/, the workloads whose proxy the IR lacks, the workload-overlap
 // check, and the kustomizations, which list every proxy's files by name (a names-only pass).
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import type { IdentityIR, MeshIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
-import { toYaml } from "../../compiler/serialize.ts";
+import type { MeshIR, ProxyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import type { EmitResult, EmittedFile, ProxyEmitter, Target } from "../../compiler/target.ts";
 import { Namespace } from "kubernetes-models/v1/Namespace";
 import { buildCaIssuer, buildDevBootstrap, buildIdentityCertificate } from "./cert-manager.ts";
@@ -18,60 +17,25 @@ import { buildModelObject, createBaseContext, createEmitContext, type BaseContex
 import { recordEmitted } from "./emitted.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
 import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, type SidecarPatchRef } from "./kustomization.ts";
+import { manifestText } from "./manifest-text.ts";
 import { manifestFileName, MANAGED_BY, proxyConfigMapName, sidecarPatchFile } from "./names.ts";
 import { buildDefaultDeny, buildWorkloadPolicies, policyFileName } from "./network-policies.ts";
 import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
 import type { ProxyConfigSource } from "./proxy-source.ts";
 import { buildProxyConfigMap, buildSidecarPatch } from "./sidecar.ts";
+import { infraPlanOf, sliceFor, type InfraPlan } from "./slice.ts";
 import { createSourceAnnotator, indexSidecarsByOwner } from "./trace.ts";
 import { buildEndpointSlices, buildServiceAccount, buildServices, endpointSliceFileNames, isVmWorkload, serviceFileNames } from "./workloads.ts";
 import { reportOverlappingWorkloads } from "./workload-overlap.ts";
 
-/** Which proxy emits what, decided once per IR from the infra IR (lookups, never a scan per proxy). */
-export interface MeshPlan {
+/** Which proxy emits what: the infra's part decided once per infra object (slice.ts), the sidecars by owner once per IR. */
+export interface MeshPlan extends InfraPlan {
   readonly base: BaseContext;
-  /** The workloads of each proxy of the IR, in infra order. */
-  readonly workloadsByProxy: ReadonlyMap<string, readonly WorkloadIR[]>;
-  /** Per account, the first workload that emits it (a shared ServiceAccount is emitted once). */
-  readonly accountOwner: ReadonlyMap<string, WorkloadIR>;
-  /** Per identity, the first workload running as it: its proxy emits the identity's Certificate. */
-  readonly identityOwner: ReadonlyMap<string, WorkloadIR>;
-  readonly policiesByTarget: ReadonlyMap<string, readonly NetworkPolicyIR[]>;
   readonly sidecarByOwner: ReadonlyMap<string, ProxyIR>;
-  /** IR order, for slices. */
-  readonly workloadPosition: ReadonlyMap<WorkloadIR, number>;
-  readonly identityPosition: ReadonlyMap<IdentityIR, number>;
-}
-
-function group<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const list = out.get(key);
-    if (list) list.push(item); else out.set(key, [item]);
-  }
-  return out;
-}
-
-function firstBy<T>(items: readonly T[], keyOf: (item: T) => string | null): Map<string, T> {
-  const out = new Map<string, T>();
-  for (const item of items) { const key = keyOf(item); if (key !== null && !out.has(key)) out.set(key, item); }
-  return out;
 }
 
 export function buildMeshPlan(base: BaseContext): MeshPlan {
-  const { infra, proxies } = base.ir;
-  const names = new Set(proxies.map((p) => p.name));
-  return {
-    base,
-    workloadsByProxy: group(infra.workloads.filter((w) => names.has(w.proxy)), (w) => w.proxy),
-    accountOwner: firstBy(infra.workloads, (w) => (w.emit.serviceAccount ? w.serviceAccount : null)),
-    identityOwner: firstBy(infra.workloads, (w) => w.serviceAccount),
-    policiesByTarget: group(infra.networkPolicies, (p) => p.target),
-    sidecarByOwner: indexSidecarsByOwner(base.ir),
-    workloadPosition: new Map(infra.workloads.map((w, i) => [w, i])),
-    identityPosition: new Map(infra.identities.map((x, i) => [x, i])),
-  };
+  return { ...infraPlanOf(base.ir.infra), base, sidecarByOwner: indexSidecarsByOwner(base.ir) };
 }
 
 /** Every object of one workload: the Deployment patch apart, since the root kustomization lists only resources. */
@@ -115,7 +79,8 @@ function workloadFileNames(plan: MeshPlan, workload: WorkloadIR): { resources: s
 }
 
 /**
- * Serialized once; the verifier checks the recorded object, not a parse of the text
+ * Serialized once (toYaml, from a template of the object's structure when one was made:
+ * manifest-text.ts); the verifier checks the recorded object, not a parse of the text
  * (emitted.ts). No canonical copy: toYaml sorts keys as it writes, and every check reads an
  * undefined member as the absent key the text has. The objects were built for this emit
  * alone, so nothing changes them after.
@@ -123,7 +88,7 @@ function workloadFileNames(plan: MeshPlan, workload: WorkloadIR): { resources: s
 function writeManifests(manifests: readonly Manifest[]): EmittedFile[] {
   return manifests.map((m) => {
     const object = m.object as Record<string, unknown>;
-    const file: EmittedFile = { path: `kubernetes/${m.file}`, content: toYaml(object) };
+    const file: EmittedFile = { path: `kubernetes/${m.file}`, content: manifestText(object) };
     recordEmitted(file, object);
     return file;
   });
@@ -220,40 +185,5 @@ export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrid
     };
   };
 
-  return { proxy, shared, inputOf: (p) => sliceFor(plan, p), sharedInput };
-}
-
-/**
- * The IR as proxy(p) reads it: p, the mesh, runtime paths and infra settings, and of the
- * infra lists only what p's objects look up (its workloads, the first workload of their
- * accounts, the workloads and gateways their policies admit, names the trace annotation
- * resolves), in IR order. The memo keys a proxy's Kubernetes files by it, and the contract
- * test (test/core/stream-bundle.test.ts) emits p from it alone. Lookups only: it is built
- * for every proxy of a watch run.
- */
-export function sliceFor(plan: MeshPlan, p: ProxyIR): MeshIR {
-  const { ir, workloadByName, identityByName } = plan.base;
-  const own = plan.workloadsByProxy.get(p.name) ?? [];
-  const wanted = new Set<string>();
-  for (const w of own) {
-    wanted.add(w.name).add(w.serviceAccount);
-    for (const owner of [plan.accountOwner.get(w.serviceAccount), plan.identityOwner.get(w.serviceAccount)]) if (owner) wanted.add(owner.name);
-    for (const policy of plan.policiesByTarget.get(w.name) ?? []) for (const from of policy.from ?? []) wanted.add(from);
-  }
-  const inOrder = <T>(items: Iterable<T | undefined>, position: ReadonlyMap<T, number>) =>
-    [...new Set([...items].filter((x): x is T => x !== undefined))].sort((a, b) => position.get(a)! - position.get(b)!);
-  const workloads = inOrder([...own, ...[...wanted].map((n) => workloadByName.get(n)), ...own.map((w) => plan.accountOwner.get(w.serviceAccount))], plan.workloadPosition);
-  // The trace annotation of a NetworkPolicy reads the sidecar its service owns.
-  const sidecars = own.map((w) => plan.sidecarByOwner.get(w.name)).filter((q): q is ProxyIR => q !== undefined && q !== p);
-  return {
-    version: ir.version, mesh: ir.mesh, runtime: ir.runtime,
-    proxies: [p, ...new Set(sidecars)],
-    infra: {
-      ...ir.infra,
-      identities: inOrder([...wanted].map((n) => identityByName.get(n)), plan.identityPosition),
-      workloads,
-      gateways: ir.infra.gateways.filter((g) => wanted.has(g.proxy)),
-      networkPolicies: own.flatMap((w) => plan.policiesByTarget.get(w.name) ?? []),
-    },
-  };
+  return { proxy, shared, inputOf: (p) => sliceFor(ir, plan.sidecarByOwner, p), sharedInput };
 }

@@ -1,0 +1,187 @@
+// The text of a Kubernetes object, toYaml(object) exactly, made from a template when an
+// object of the same structure was written before. The per-service objects of a mesh are a
+// few structures with different names in them (every ServiceAccount, every Certificate...),
+// and toYaml walks, sorts the keys of and writes every one of them (~150 ms of a 1,000-service
+// compile, ConfigMaps apart). A template is the serializer's own text of an object whose
+// strings were replaced by slot markers, cut at the markers: the key order, indentation and
+// every number, boolean and null are in it. Two objects have one structure when they have
+// the same keys (in the same order), list lengths, numbers, booleans and nulls and strings
+// at the same places (matches); the text of a single-line string does not depend on
+// where it stands (plain or double-quoted), so filling the slots with each string's own text
+// gives what toYaml gives. A template is kept only when filling it with the strings of the
+// object it was made from gives toYaml(object); a multi-line string (a literal block, indented
+// by its depth) falls back to toYaml. test/kubernetes/manifest-text.test.ts compares with toYaml.
+import { toYaml } from "../../compiler/serialize.ts";
+
+/** An object's structure, compiled for matching: a string (a slot), a fixed value, a list, a map with its keys in order. */
+type Shape =
+  | { readonly t: 0 }
+  | { readonly t: 1; readonly value: unknown }
+  | { readonly t: 2; readonly items: readonly Shape[] }
+  | { readonly t: 3; readonly keys: readonly string[]; readonly members: readonly Shape[] };
+
+const STRING: Shape = { t: 0 };
+
+function shapeOf(value: unknown): Shape {
+  if (typeof value === "string") return STRING;
+  if (value === null || typeof value !== "object") return { t: 1, value };
+  if (Array.isArray(value)) return { t: 2, items: value.map(shapeOf) };
+  const keys = Object.keys(value);
+  return { t: 3, keys, members: keys.map((k) => shapeOf((value as Record<string, unknown>)[k])) };
+}
+
+interface Template {
+  readonly shape: Shape;
+  /** Text between slots: pieces.length === order.length + 1. */
+  readonly pieces: readonly string[];
+  /** For each slot in text order, the index of its string in visiting order. */
+  readonly order: readonly number[];
+  /** The strings of the object the template was made from, in visiting order, and their texts: most recur in every object of the structure. */
+  readonly strings: readonly string[];
+  readonly texts: readonly string[];
+}
+
+/**
+ * Whether `a` has the structure `shape` (see above): the same keys in the same order, list
+ * lengths, numbers, booleans and nulls, and strings where it has strings, which are pushed
+ * onto `strings` in visiting order. A member order change cannot change toYaml's sorted text,
+ * but it would change the visiting order, so it is another structure. No allocation.
+ */
+function matches(a: unknown, shape: Shape, strings: string[]): boolean {
+  switch (shape.t) {
+    case 0:
+      if (typeof a !== "string") return false;
+      strings.push(a);
+      return true;
+    case 1:
+      return a === shape.value;
+    case 2: {
+      if (!Array.isArray(a) || a.length !== shape.items.length) return false;
+      for (let i = 0; i < a.length; i++) if (!matches(a[i], shape.items[i]!, strings)) return false;
+      return true;
+    }
+    case 3: {
+      if (a === null || typeof a !== "object" || Array.isArray(a)) return false;
+      const { keys, members } = shape;
+      let i = 0;
+      for (const key in a) {
+        if (i >= keys.length || key !== keys[i] || !Object.hasOwn(a, key)) return false;
+        if (!matches((a as Record<string, unknown>)[key], members[i]!, strings)) return false;
+        i++;
+      }
+      return i === keys.length;
+    }
+  }
+}
+
+/** Slot markers: plain scalars (letters and digits), so toYaml writes them as they are. */
+const MARK = "zqMeshcSlot";
+const MARKS = /zqMeshcSlot(\d+)z/g;
+
+/** A copy of `value` with its strings replaced by markers, numbered in visiting order. */
+function marked(value: unknown, next: { n: number }): unknown {
+  if (typeof value === "string") return `${MARK}${next.n++}z`;
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => marked(v, next));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = marked((value as Record<string, unknown>)[key], next);
+  return out;
+}
+
+/** A single-line string's text in any position (plain or double-quoted; see serialize.ts); null for a multi-line one. */
+const SCALAR_TEXTS = new Map<string, string>();
+const MAX_SCALAR_TEXTS = 50_000;
+function scalarText(s: string): string | null {
+  // A long text is looked for a line break first: hashing it for the lookup would read all of it.
+  if (s.length > 256 && s.includes("\n")) return null;
+  let text = SCALAR_TEXTS.get(s);
+  if (text !== undefined) return text;
+  if (s.includes("\n")) return null;
+  text = toYaml(s).slice(0, -1);
+  if (SCALAR_TEXTS.size >= MAX_SCALAR_TEXTS) SCALAR_TEXTS.clear();
+  SCALAR_TEXTS.set(s, text);
+  return text;
+}
+
+function fill(template: Template, strings: readonly string[]): string | null {
+  const { pieces, order } = template;
+  let text = pieces[0]!;
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i]!;
+    const s = strings[k]!;
+    const value = s === template.strings[k] ? template.texts[k]! : scalarText(s);
+    if (value === null) return null;
+    text += value + pieces[i + 1]!;
+  }
+  return text;
+}
+
+/** The template of `object`, or null when its text is not the filled template (a marker-like key, a multi-line string). */
+function makeTemplate(object: Record<string, unknown>, yaml: string): Template | null {
+  const shape = shapeOf(object);
+  const strings: string[] = [];
+  matches(object, shape, strings);
+  // A kustomization lists every file: one of a kind, never filled again; making its template cost more than writing it.
+  if (strings.length > MAX_TEMPLATE_STRINGS) return null;
+  const texts: string[] = [];
+  for (const s of strings) {
+    // A multi-line string (a ConfigMap's proxy config) is a literal block, indented by its depth: no template.
+    const text = scalarText(s);
+    if (text === null) return null;
+    texts.push(text);
+  }
+  const next = { n: 0 };
+  const marks = toYaml(marked(object, next));
+  const pieces: string[] = [];
+  const order: number[] = [];
+  let at = 0;
+  for (const match of marks.matchAll(MARKS)) {
+    pieces.push(marks.slice(at, match.index));
+    order.push(Number(match[1]));
+    at = match.index + match[0].length;
+  }
+  pieces.push(marks.slice(at));
+  if (order.length !== next.n || next.n !== strings.length || new Set(order).size !== next.n) return null;
+  const template: Template = { shape, pieces, order, strings, texts };
+  return fill(template, strings) === yaml ? template : null;
+}
+
+/** Per apiVersion and kind, the templates made, newest last; a few each (a mesh has a few structures per kind). */
+const templates = new Map<string, Template[]>();
+const MAX_TEMPLATES = 8;
+/** The per-service objects have a few dozen strings. */
+const MAX_TEMPLATE_STRINGS = 256;
+/**
+ * Kinds whose objects gave no template MAX_FAILURES times while none was ever made (every
+ * ConfigMap carries a multi-line config): not tried again; toYaml writes them.
+ */
+const failures = new Map<string, number>();
+const MAX_FAILURES = 8;
+
+/** toYaml(object), from a template of its structure when there is one (made on the first object of a structure). */
+export function manifestText(object: Record<string, unknown>): string {
+  const context = `${String(object.apiVersion)}/${String(object.kind)}`;
+  const list = templates.get(context);
+  if (list !== undefined) {
+    const strings: string[] = [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      strings.length = 0;
+      if (!matches(object, list[i]!.shape, strings)) continue;
+      const text = fill(list[i]!, strings);
+      if (text !== null) return text;
+      break;
+    }
+  }
+  const yaml = toYaml(object);
+  const failed = failures.get(context) ?? 0;
+  if (list === undefined && failed >= MAX_FAILURES) return yaml;
+  const template = makeTemplate(object, yaml);
+  if (template === null) failures.set(context, failed + 1);
+  else {
+    const kept = list ?? [];
+    if (kept.length >= MAX_TEMPLATES) kept.shift();
+    kept.push(template);
+    templates.set(context, kept);
+  }
+  return yaml;
+}

@@ -1,0 +1,89 @@
+// manifestText (targets/kubernetes/manifest-text.ts) gives toYaml(object) exactly: for every
+// object the target emits from the examples' IRs and generated meshes, and for objects of a
+// templated structure whose strings and numbers are changed to hostile values (the strings a
+// template fills in, the numbers and keys it must not take from the template).
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { generateMesh } from "../../bench/generate.ts";
+import { compileLoaded } from "../../compiler/compile.ts";
+import type { MeshIR } from "../../compiler/ir/types.ts";
+import { toYaml } from "../../compiler/serialize.ts";
+import { configFromValue } from "../../compiler/testing.ts";
+import { kubernetes } from "../../targets/kubernetes/index.ts";
+import { emittedObjectOf } from "../../targets/kubernetes/emitted.ts";
+import { manifestText } from "../../targets/kubernetes/manifest-text.ts";
+import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
+
+const HOSTILE = ["", "yes", "No", "null", "~", "123", "0x1F", "1e3", "-", "- a", "a: b", "a #b", "#x", "'q'", "\"dq\"", "[x]", "{x}", "*a", "&a", "!t", "%p", "@at", "`b",
+  "x:", " lead", "trail ", "tab\there", "cr\rhere", "\u2028", "\u0085", "\ufeff", "\u007f", "ü ☃ 𝄞", "x".repeat(300), "zqMeshcSlot0z", "2026-01-01", ".inf", "=", "<<"];
+
+async function irOf(services: number, pods: boolean): Promise<MeshIR> {
+  const r = await compileLoaded(configFromValue(generateMesh(services, { pods })), { cwd: process.cwd(), verify: "none", targets: [] });
+  assert.ok(r.ir);
+  return r.ir!;
+}
+
+/** Every example's IR (examples/<name>/mesh.config.ts), compiled without targets. */
+async function exampleIRs(): Promise<MeshIR[]> {
+  const { compileFile } = await import("../../compiler/compile.ts");
+  const out: MeshIR[] = [];
+  for (const name of readdirSync("examples").sort()) {
+    const r = await compileFile(join("examples", name, "mesh.config.ts"), { cwd: process.cwd(), verify: "none", targets: [] }).catch(() => null);
+    if (r?.ir) out.push(r.ir);
+  }
+  return out;
+}
+
+test("every emitted file is toYaml of its object (examples, rich IR, generated meshes with pods and VMs)", async () => {
+  const irs = [richIR, ...(await exampleIRs()), await irOf(30, true), await irOf(30, false)];
+  assert.ok(irs.length >= 5, `IRs: ${irs.length}`);
+  let files = 0;
+  for (const ir of irs) {
+    for (const file of kubernetes.emit(ir).files) {
+      const object = emittedObjectOf(file)!;
+      assert.is(file.content, toYaml(object), file.path);
+      files++;
+    }
+  }
+  assert.ok(files > 500, `files: ${files}`);
+});
+
+/** Every string and number leaf of `value`, as setters. */
+function leaves(value: unknown, out: ((v: unknown) => void)[] = [], kinds = new Set(["string", "number"])): ((v: unknown) => void)[] {
+  if (value === null || typeof value !== "object") return out;
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    if (kinds.has(typeof member)) out.push((v) => { (value as Record<string, unknown>)[key] = v; });
+    else leaves(member, out, kinds);
+  }
+  return out;
+}
+
+test("objects of a templated structure with hostile strings, other numbers, multi-line strings and extra keys are still toYaml's text", async () => {
+  const ir = await irOf(12, true);
+  const objects = kubernetes.emit(ir).files.map((f) => emittedObjectOf(f)!);
+  for (const object of objects) manifestText(object); // every structure has its template now
+  let checked = 0;
+  for (const object of objects.slice(0, 60)) {
+    const count = leaves(structuredClone(object)).length;
+    for (let i = 0; i < count; i++) {
+      for (const value of [...HOSTILE, "two\nlines", "trailing\n", 0, -1, 65536, 1.5]) {
+        const copy = structuredClone(object);
+        leaves(copy)[i]!(value);
+        assert.is(manifestText(copy), toYaml(copy), `${String(object.kind)} leaf ${i} = ${JSON.stringify(value)}`);
+        checked++;
+      }
+    }
+    const extra = structuredClone(object) as Record<string, unknown>;
+    extra[typeof extra.metadata === "object" ? "aaa" : "zzz"] = "extra";
+    if (typeof extra.metadata === "object") (extra.metadata as Record<string, unknown>)["aaa"] = "first";
+    assert.is(manifestText(extra), toYaml(extra), `${String(object.kind)} with an extra key`);
+    const reordered = Object.fromEntries(Object.entries(structuredClone(object)).reverse());
+    assert.is(manifestText(reordered), toYaml(reordered), `${String(object.kind)} with its keys in another order`);
+  }
+  assert.ok(checked > 1000, `checked: ${checked}`);
+});
+
+test.run();
