@@ -2,6 +2,7 @@
 // loader reads it: unknown fields, JSON types, integer ranges, enums, durations, `Any`
 // resolved by `@type`, oneofs, and the validate rules of every field met on the way.
 import type { CodeInfo } from "../../../compiler/diagnostics/define.ts";
+import { isSharedSubtree } from "../../../compiler/serialize.ts";
 import { ENVOY_CODES } from "../codes.ts";
 import type { Finding, PathSegment } from "./findings.ts";
 import { suggestName } from "./findings.ts";
@@ -21,6 +22,16 @@ const DURATION = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/;
 const MAX_DURATION_SECONDS = 315_576_000_000;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
 const TIMESTAMP = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+
+/**
+ * Shared subtrees (compiler/serialize.ts `shareSubtree`: deeply frozen, the same object in
+ * many bootstraps) already walked without a finding, with the message they were walked as:
+ * walking one again as the same message can only give the same (no) findings, since a walk
+ * reads nothing but the value and the plan. Separate for `Any` members, walked without their
+ * `@type`. Keyed by the object: an entry lives as long as the subtree and cannot be another's.
+ */
+const CLEAN = new WeakMap<object, TypePlan>();
+const CLEAN_ANY = new WeakMap<object, TypePlan>();
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const jsonTypeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v === "object" ? "object" : typeof v);
@@ -71,6 +82,14 @@ export class SchemaWalker {
 
   /** Walks an object's members against a message; `skip` is a key already handled (`@type`). */
   private walkFields(value: Record<string, unknown>, plan: TypePlan, skip: string | null): void {
+    const clean = !isSharedSubtree(value) ? null : skip === null ? CLEAN : skip === "@type" ? CLEAN_ANY : null;
+    if (clean !== null && clean.get(value) === plan) return;
+    const before = this.findings.length;
+    this.walkMembers(value, plan, skip);
+    if (clean !== null && this.findings.length === before) clean.set(value, plan);
+  }
+
+  private walkMembers(value: Record<string, unknown>, plan: TypePlan, skip: string | null): void {
     // The first oneof set (and the key that set it) in locals, a map only from a second oneof
     // on: the walk visits millions of messages, and most set one oneof at most.
     let firstOneof: string | null = null;
