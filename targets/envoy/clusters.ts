@@ -4,7 +4,7 @@ import type { ClusterIR, ConnectionLimitsIR, HealthCheckIR, LoadBalancingIR, Out
 import { buildSocketAddress, buildTypedConfig, formatDuration, TYPES, type Json } from "./format.ts";
 import { buildUpstreamTransportSocket } from "./tls.ts";
 import { clusterSource, type TraceSource } from "../../compiler/trace.ts";
-import { buildTraceMetadata } from "./trace.ts";
+import { sharedTraceMetadata } from "./trace.ts";
 import type { SharedSubtrees } from "./shared.ts";
 
 const LB_POLICIES: Record<LoadBalancingIR["policy"], string> = {
@@ -73,7 +73,7 @@ export function buildCluster(cluster: ClusterIR, owner: TraceSource, shared: Sha
   const outlier = cluster.outlierDetection;
   return {
     name: cluster.name,
-    ...buildTraceMetadata(clusterSource(cluster, owner)),
+    metadata: sharedTraceMetadata(shared, clusterSource(cluster, owner)),
     type: cluster.discovery === "dns" ? "STRICT_DNS" : "STATIC",
     connect_timeout: formatDuration(cluster.connectTimeoutMs),
     lb_policy: LB_POLICIES[cluster.loadBalancing.policy],

@@ -11,7 +11,7 @@ import { buildRbacFilters, hasHttpConditions } from "./rbac.ts";
 import { buildClientCertForwarding, buildLocalReplyConfig, buildRequestId, ruleHeaderNames, verifiesClientCertificates } from "./request-model.ts";
 import { buildRouteConfiguration } from "./routes.ts";
 import { alpnFor, buildDownstreamTransportSocket } from "./tls.ts";
-import { buildTraceMetadata, listenerSource } from "./trace.ts";
+import { listenerSource, sharedTraceMetadata } from "./trace.ts";
 
 function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Json {
   const inbound = listener.direction === "inbound";
@@ -134,7 +134,7 @@ export function buildListener(ctx: ProxyContext, listener: ListenerIR): Json {
   const alpn = alpnFor(listener.kind === "http" ? listener.protocol : "tcp");
   return {
     name: listener.name,
-    ...buildTraceMetadata(listenerSource(ctx.proxy, listener, ctx.clusters)),
+    metadata: sharedTraceMetadata(ctx.shared, listenerSource(ctx.proxy, listener, ctx.clusters)),
     address: buildSocketAddress(listener.address, listener.port),
     traffic_direction: listener.direction === "inbound" ? "INBOUND" : "OUTBOUND",
     ...(needsTlsInspector(listener.tls)

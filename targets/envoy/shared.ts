@@ -10,24 +10,31 @@
 // on and off and wants the same bytes, so a key missing an input fails there.
 import { shareSubtree } from "../../compiler/serialize.ts";
 
-/** More distinct keys than a mesh has variants of these subtrees: past it, start over (bounded). */
-const MAX_ENTRIES = 10_000;
+/**
+ * More distinct keys than a mesh has variants of these subtrees (trace metadata has one per
+ * service: about 10,000 at 10,000 services): past it, start over (bounded).
+ */
+const MAX_ENTRIES = 50_000;
 
 export class SharedSubtrees {
-  private readonly byKey = new Map<string, unknown>();
+  /** By kind, then key: no concatenated key string per lookup (kinds are constants). */
+  private readonly byKind = new Map<string, Map<string, unknown>>();
+  private size = 0;
 
   /** `reuse: false` builds every subtree afresh (still frozen): the tests' reference. */
-  constructor(private readonly reuse = true) {}
+  constructor(private readonly reuse = true, private readonly maxEntries = MAX_ENTRIES) {}
 
   /** The subtree `kind` + `key` stands for, built by `build` the first time. */
   of<T>(kind: string, key: string, build: () => T): T {
     if (!this.reuse) return shareSubtree(build());
-    const k = kind + "\u0000" + key;
-    let value = this.byKey.get(k) as T | undefined;
+    let byKey = this.byKind.get(kind);
+    if (byKey === undefined) this.byKind.set(kind, (byKey = new Map()));
+    let value = byKey.get(key) as T | undefined;
     if (value === undefined) {
-      if (this.byKey.size >= MAX_ENTRIES) this.byKey.clear();
+      if (this.size >= this.maxEntries) { this.byKind.clear(); this.size = 0; this.byKind.set(kind, byKey = new Map()); }
       value = shareSubtree(build());
-      this.byKey.set(k, value);
+      byKey.set(key, value);
+      this.size++;
     }
     return value;
   }

@@ -38,4 +38,18 @@ test("empty collections and scalars are never kept", () => {
   assert.is(toYaml({ a: shareSubtree({}), b: shareSubtree([]) }), "a: {}\nb: []\n");
 });
 
+test("leading keys first (apiVersion, kind, metadata), the rest in code-unit order, whatever the insertion order", () => {
+  const orders = [
+    { zeta: 1, metadata: { b: 1, a: 2 }, Kind: 0, kind: "K", "a b": 2, alpha: 3, apiVersion: "v1", address: 4 },
+    { apiVersion: "v1", kind: "K", metadata: { a: 2, b: 1 }, "a b": 2, Kind: 0, address: 4, alpha: 3, zeta: 1 },
+    { metadata: { a: 2, b: 1 }, zeta: 1, alpha: 3 },
+    { kind: "K", apiVersion: "v1", a: 1 },
+  ];
+  const lines = (v: unknown) => toYaml(v).split("\n").filter((l) => !l.startsWith(" ") && l !== "").map((l) => l.split(":")[0]);
+  assert.equal(lines(orders[0]), ["apiVersion", "kind", "metadata", "Kind", "\"a b\"", "address", "alpha", "zeta"]);
+  assert.equal(lines(orders[1]), lines(orders[0]));
+  assert.equal(lines(orders[2]), ["metadata", "alpha", "zeta"]);
+  assert.equal(lines(orders[3]), ["apiVersion", "kind", "a"]);
+});
+
 test.run();

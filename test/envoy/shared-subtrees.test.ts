@@ -12,6 +12,7 @@ import { CONFIG_NAMES } from "../../compiler/load/index.ts";
 import { isSharedSubtree, shareSubtree } from "../../compiler/serialize.ts";
 import { bootstrapOf, buildEnvoyBootstraps, emitEnvoy, emitEnvoyUnshared } from "../../targets/envoy/index.ts";
 import { ENVOY_CODES } from "../../targets/envoy/codes.ts";
+import { SharedSubtrees } from "../../targets/envoy/shared.ts";
 import { collectBootstrapFindings } from "../../targets/envoy/verify.ts";
 import { envoyFeaturesIR } from "../fixtures/ir/envoy-features.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
@@ -140,6 +141,22 @@ test("a shared subtree walked clean as one message is still checked where it sit
   assert.ok(isSharedSubtree(doc.admin));
   const findings = collectBootstrapFindings({ ...doc, overload_manager: doc.admin });
   assert.ok(findings.some((f) => f.info.code === ENVOY_CODES.unknownField.code && f.path.join(".") === "overload_manager.address"));
+});
+
+test("the set of shared subtrees is bounded, and a subtree built again after the bound is still its key's", () => {
+  const shared = new SharedSubtrees(true, 2);
+  let builds = 0;
+  const of = (kind: string, key: string) => shared.of(kind, key, () => { builds++; return { kind, key }; });
+  const first = of("a", "1");
+  assert.ok(of("a", "1") === first && builds === 1, "kept");
+  assert.equal(of("b", "1"), { kind: "b", key: "1" }, "a kind is part of the key");
+  assert.equal(of("a", "2"), { kind: "a", key: "2" });
+  assert.is(builds, 3);
+  const again = of("a", "1");
+  assert.equal(again, { kind: "a", key: "1" });
+  assert.ok(Object.isFrozen(again));
+  const unshared = new SharedSubtrees(false);
+  assert.ok(unshared.of("a", "1", () => ({ x: 1 })) !== unshared.of("a", "1", () => ({ x: 1 })), "reuse off builds every time");
 });
 
 test.run();
