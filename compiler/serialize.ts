@@ -185,7 +185,9 @@ const isCollection = (v: unknown): v is object => v !== null && typeof v === "ob
 const SHARED_TEXTS = new WeakMap<object, string[]>();
 
 function deepFreeze(value: unknown): void {
-  if (!isCollection(value) || Object.isFrozen(value)) return;
+  // A subtree shared already is frozen all the way down; any other frozen object may still
+  // hold mutable members (Object.freeze is shallow), so it is descended into like the rest.
+  if (!isCollection(value) || SHARED_TEXTS.has(value)) return;
   Object.freeze(value);
   for (const member of Object.values(value)) deepFreeze(member);
 }
@@ -196,10 +198,7 @@ function deepFreeze(value: unknown): void {
  */
 export function shareSubtree<T>(value: T): T {
   if (!isCollection(value)) return value;
-  // A frozen object's members cannot change, but an unfrozen member of an already frozen
-  // object could: freeze each member regardless of its parent's state.
-  Object.freeze(value);
-  for (const member of Object.values(value)) deepFreeze(member);
+  deepFreeze(value);
   // Empty collections are written inline (`key: []`), never from a kept text.
   const empty = Array.isArray(value) ? value.length === 0 : sortedKeys(value as Record<string, unknown>).length === 0;
   if (!empty && !SHARED_TEXTS.has(value)) SHARED_TEXTS.set(value, []);

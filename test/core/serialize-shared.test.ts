@@ -28,6 +28,11 @@ test("sharing freezes the whole subtree, even under a parent already frozen", ()
   assert.ok(Object.isFrozen(inner) && Object.isFrozen(inner.list) && Object.isFrozen(inner.list[0]));
   assert.throws(() => { (inner as { value: number }).value = 2; }, TypeError);
   assert.ok(isSharedSubtree(outer));
+  // A shallow-frozen object deeper down: its members are frozen too.
+  const deep = { value: 1 };
+  const holder = { list: [Object.freeze({ deep })] };
+  shareSubtree(holder);
+  assert.ok(Object.isFrozen(holder.list) && Object.isFrozen(deep));
 });
 
 test("empty collections and scalars are never kept", () => {
