@@ -51,11 +51,15 @@ function sortedKeys(value: Record<string, unknown>): string[] {
   if (!sorted) sortStrings(keys);
   if (!leading && !index) return keys;
   if (!index) {
-    // Kubernetes objects and Envoy resources with metadata: the leading keys, then the rest in order.
-    const out: string[] = [];
-    for (const k of LEADING_KEYS) if (keys.includes(k)) out.push(k);
-    for (const k of keys) if (!LEADING.has(k)) out.push(k);
-    return out;
+    // Kubernetes objects and Envoy resources with metadata: the leading keys, then the rest in
+    // order, moved in place (a second array per Envoy listener, cluster and route was measurable garbage).
+    for (let l = LEADING_KEYS.length - 1; l >= 0; l--) {
+      const at = keys.indexOf(LEADING_KEYS[l]!);
+      if (at <= 0) continue;
+      for (let i = at; i > 0; i--) keys[i] = keys[i - 1]!;
+      keys[0] = LEADING_KEYS[l]!;
+    }
+    return keys;
   }
   const indexes = keys.filter(isIndexKey).sort((a, b) => Number(a) - Number(b));
   const leadingKeys = LEADING_KEYS.filter((k) => keys.includes(k));
@@ -171,6 +175,57 @@ function stringScalar(s: string, indent: string): string {
 const isCollection = (v: unknown): v is object => v !== null && typeof v === "object";
 
 /**
+ * Subtrees an emitter shares by identity (the same frozen object in many documents: a filter,
+ * TLS parameters, a whole listener), with their text by depth, written once per depth and
+ * reused: measured on the Envoy bundle of 1,000 services, more than half its bytes are such
+ * subtrees. Keyed by the object, so an entry lives exactly as long as the subtree and can
+ * never be another value's: shareSubtree freezes the whole subtree first, and text at one
+ * depth is a pure function of a frozen value. Bounded by the subtrees' own lifetime and depths.
+ */
+const SHARED_TEXTS = new WeakMap<object, string[]>();
+
+function deepFreeze(value: unknown): void {
+  // A subtree shared already is frozen all the way down; any other frozen object may still
+  // hold mutable members (Object.freeze is shallow), so it is descended into like the rest.
+  if (!isCollection(value) || SHARED_TEXTS.has(value)) return;
+  Object.freeze(value);
+  for (const member of Object.values(value)) deepFreeze(member);
+}
+
+/**
+ * Marks `value` as shared: freezes it deeply (a later change throws instead of altering every
+ * document that holds it) and lets the serializer keep its text. Returns `value`.
+ */
+export function shareSubtree<T>(value: T): T {
+  if (!isCollection(value)) return value;
+  deepFreeze(value);
+  // Empty collections are written inline (`key: []`), never from a kept text.
+  const empty = Array.isArray(value) ? value.length === 0 : sortedKeys(value as Record<string, unknown>).length === 0;
+  if (!empty && !SHARED_TEXTS.has(value)) SHARED_TEXTS.set(value, []);
+  return value;
+}
+
+/** Whether `value` went through shareSubtree (deeply frozen, not empty). */
+export function isSharedSubtree(value: unknown): boolean {
+  return isCollection(value) && SHARED_TEXTS.has(value);
+}
+
+/**
+ * A shared subtree's text at `depth` without the first line's indentation (the caller writes
+ * that, or a list dash in its place), as emitMap and emitList write it with an empty lead.
+ */
+function sharedText(value: object, texts: string[], depth: number): string {
+  let text = texts[depth];
+  if (text === undefined) {
+    const w: Writer = { out: [] };
+    if (Array.isArray(value)) emitList(value, depth, w, "");
+    else emitMap(value as Record<string, unknown>, sortedKeys(value as Record<string, unknown>), depth, w, "");
+    texts[depth] = text = w.out.join("");
+  }
+  return text;
+}
+
+/**
  * One document's text as the pieces of its lines, joined once at the end: no string per line
  * (appending to one string measured twice as slow). One per document, so the serializer
  * keeps no state between calls but the key texts below.
@@ -233,6 +288,12 @@ function emitMember(v: unknown, k: KeyText, depth: number, w: Writer, lead: stri
     else w.out.push(lead, k.text, ": ", text, "\n");
     return;
   }
+  const texts = SHARED_TEXTS.get(v);
+  if (texts !== undefined) {
+    if (lead === null) w.out.push(k.nestedLines[depth] ??= indentOf(depth) + k.text + ":\n", indentOf(depth + 1), sharedText(v, texts, depth + 1));
+    else w.out.push(lead, k.text, ":\n", indentOf(depth + 1), sharedText(v, texts, depth + 1));
+    return;
+  }
   let keys: string[] | null = null;
   if (Array.isArray(v) ? v.length === 0 : (keys = sortedKeys(v as Record<string, unknown>)).length === 0) {
     if (lead === null) w.out.push(indentOf(depth), k.text, Array.isArray(v) ? ": []\n" : ": {}\n");
@@ -250,6 +311,8 @@ function emitList(list: readonly unknown[], depth: number, w: Writer, lead: stri
     const item = list[i];
     const dash = i === 0 && lead !== null ? lead + "- " : dashOf(depth);
     if (!isCollection(item)) { w.out.push(dash, scalar(item, indentOf(depth)), "\n"); continue; }
+    const texts = SHARED_TEXTS.get(item);
+    if (texts !== undefined) { w.out.push(dash, sharedText(item, texts, depth + 1)); continue; }
     if (Array.isArray(item)) {
       if (item.length === 0) w.out.push(dash, "[]\n");
       else emitList(item, depth + 1, w, dash);

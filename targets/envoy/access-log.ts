@@ -3,6 +3,7 @@
 // JSON log format).
 import type { AccessLogField, ObservabilityIR } from "../../compiler/ir/types.ts";
 import { buildTypedConfig, FILTER_NAMES, TYPES, type Json } from "./format.ts";
+import type { SharedSubtrees } from "./shared.ts";
 
 const HTTP_COMMANDS: Record<AccessLogField, string> = {
   start_time: "%START_TIME%",
@@ -26,10 +27,14 @@ const HTTP_COMMANDS: Record<AccessLogField, string> = {
 /** Fields that mean something for a TCP connection; the others would always log "-". */
 const TCP_FIELDS: ReadonlySet<AccessLogField> = new Set(["start_time", "duration_ms", "bytes_received", "bytes_sent", "upstream"]);
 
-/** The `access_log` list of an HCM or tcp_proxy; empty when the IR asks for none. */
-export function buildAccessLogs(observability: ObservabilityIR, layer: "http" | "tcp"): Json[] {
+/** The `access_log` list of an HCM or tcp_proxy; empty when the IR asks for none. The same list for every listener of a layer: shared. */
+export function buildAccessLogs(shared: SharedSubtrees, observability: ObservabilityIR, layer: "http" | "tcp"): readonly Json[] {
   if (observability.accessLog === null) return [];
   const fields = observability.accessLog.fields.filter((f) => layer === "http" || TCP_FIELDS.has(f));
+  return shared.of("access-log", fields.join(","), () => buildStdoutLogs(fields));
+}
+
+function buildStdoutLogs(fields: readonly AccessLogField[]): Json[] {
   const jsonFormat = Object.fromEntries(fields.map((f) => [f, HTTP_COMMANDS[f]]));
   return [{
     name: FILTER_NAMES.stdoutLog,

@@ -1,6 +1,5 @@
 // The whole bootstrap of one proxy: node, admin, static listeners and clusters, plus
 // the stats listener and JWKS clusters the IR implies but does not list.
-import type { ProxyIR } from "../../compiler/ir/types.ts";
 import { buildCluster } from "./clusters.ts";
 import type { ProxyContext } from "./context.ts";
 import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, TYPES, type Json } from "./format.ts";
@@ -47,13 +46,13 @@ function buildStatsListener(port: number, mesh: TraceSource): Json {
   };
 }
 
-function buildAdminCluster(proxy: ProxyIR, mesh: TraceSource): Json {
+function buildAdminCluster(address: string, port: number, mesh: TraceSource): Json {
   return {
     name: ADMIN_CLUSTER,
     ...buildTraceMetadata(mesh),
     type: "STATIC",
     connect_timeout: "1s",
-    load_assignment: { cluster_name: ADMIN_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) } }] }] },
+    load_assignment: { cluster_name: ADMIN_CLUSTER, endpoints: [{ lb_endpoints: [{ endpoint: { address: buildSocketAddress(address, port) } }] }] },
   };
 }
 
@@ -62,7 +61,7 @@ export function buildBootstrap(ctx: ProxyContext, meshName: string): Json {
   const metricsPort = proxy.observability.metricsPort;
   const listeners = proxy.listeners.map((l) => buildListener(ctx, l));
   const owner = proxySource(proxy);
-  const clusters = proxy.clusters.map((c) => buildCluster(c, owner));
+  const clusters = proxy.clusters.map((c) => buildCluster(c, owner, ctx.shared));
   for (const listener of proxy.listeners) {
     const jwks = listener.kind === "http" && listener.jwt !== null ? buildJwksCluster(ctx, listener.jwt) : null;
     if (jwks !== null && !clusters.some((c) => c.name === jwks.name)) clusters.push(jwks);
@@ -70,14 +69,15 @@ export function buildBootstrap(ctx: ProxyContext, meshName: string): Json {
   if (metricsPort !== null) {
     // The metrics port is a mesh-wide setting (`observability.metricsPort`).
     const mesh: TraceSource = { kind: "mesh", name: meshName };
-    listeners.push(buildStatsListener(metricsPort, mesh));
-    clusters.push(buildAdminCluster(proxy, mesh));
+    const { address, port } = proxy.admin;
+    listeners.push(ctx.shared.of("stats-listener", `${metricsPort}\u0000${meshName}`, () => buildStatsListener(metricsPort, mesh)));
+    clusters.push(ctx.shared.of("admin-cluster", `${address}\u0000${port}\u0000${meshName}`, () => buildAdminCluster(address, port, mesh)));
   }
   return {
     // The file's header: what it is and where it comes from (YAML comments would not survive a config dump).
     node: { id: proxy.name, cluster: proxy.owner, metadata: { mesh: meshName, kind: proxy.kind, source: traceText(owner), generated_by: GENERATED_BY } },
-    admin: { address: buildSocketAddress(proxy.admin.address, proxy.admin.port) },
+    admin: ctx.shared.of("admin", `${proxy.admin.address}\u0000${proxy.admin.port}`, () => ({ address: buildSocketAddress(proxy.admin.address, proxy.admin.port) })),
     static_resources: { listeners, clusters },
-    overload_manager: buildOverloadManager(),
+    overload_manager: ctx.shared.of("overload-manager", "", buildOverloadManager),
   };
 }

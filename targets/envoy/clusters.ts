@@ -4,7 +4,8 @@ import type { ClusterIR, ConnectionLimitsIR, HealthCheckIR, LoadBalancingIR, Out
 import { buildSocketAddress, buildTypedConfig, formatDuration, TYPES, type Json } from "./format.ts";
 import { buildUpstreamTransportSocket } from "./tls.ts";
 import { clusterSource, type TraceSource } from "../../compiler/trace.ts";
-import { buildTraceMetadata } from "./trace.ts";
+import { sharedTraceMetadata } from "./trace.ts";
+import type { SharedSubtrees } from "./shared.ts";
 
 const LB_POLICIES: Record<LoadBalancingIR["policy"], string> = {
   "round-robin": "ROUND_ROBIN", "least-request": "LEAST_REQUEST", "random": "RANDOM", "hash": "RING_HASH",
@@ -68,18 +69,19 @@ function upstreamAlpn(protocol: ClusterIR["protocol"]): string[] {
 }
 
 /** `owner`: the proxy's service or gateway, what its local app's cluster traces to. */
-export function buildCluster(cluster: ClusterIR, owner: TraceSource): Json {
+export function buildCluster(cluster: ClusterIR, owner: TraceSource, shared: SharedSubtrees): Json {
+  const outlier = cluster.outlierDetection;
   return {
     name: cluster.name,
-    ...buildTraceMetadata(clusterSource(cluster, owner)),
+    metadata: sharedTraceMetadata(shared, clusterSource(cluster, owner)),
     type: cluster.discovery === "dns" ? "STRICT_DNS" : "STATIC",
     connect_timeout: formatDuration(cluster.connectTimeoutMs),
     lb_policy: LB_POLICIES[cluster.loadBalancing.policy],
     load_assignment: buildLoadAssignment(cluster),
     ...(cluster.connectionLimits !== null ? { circuit_breakers: buildCircuitBreakers(cluster.connectionLimits) } : {}),
-    ...(cluster.outlierDetection !== null ? { outlier_detection: buildOutlierDetection(cluster.outlierDetection) } : {}),
+    ...(outlier !== null ? { outlier_detection: shared.of("outlier", `${outlier.consecutive5xx}\u0000${outlier.intervalMs}\u0000${outlier.baseEjectionMs}\u0000${outlier.maxEjectionPercent}`, () => buildOutlierDetection(outlier)) } : {}),
     ...(cluster.healthCheck !== null ? { health_checks: [buildHealthCheck(cluster.healthCheck, cluster.protocol)] } : {}),
-    ...buildProtocolOptions(cluster.protocol),
-    ...(cluster.tls !== null ? { transport_socket: buildUpstreamTransportSocket(cluster.tls, upstreamAlpn(cluster.protocol)) } : {}),
+    ...(cluster.protocol === "http2" || cluster.protocol === "grpc" ? shared.of("http2-options", "", () => buildProtocolOptions(cluster.protocol)) : {}),
+    ...(cluster.tls !== null ? { transport_socket: buildUpstreamTransportSocket(shared, cluster.tls, upstreamAlpn(cluster.protocol)) } : {}),
   };
 }

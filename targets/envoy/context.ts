@@ -2,6 +2,7 @@
 import type { ClusterIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo } from "../../compiler/diagnostics/define.ts";
+import { SharedSubtrees } from "./shared.ts";
 
 export interface ProxyContext {
   readonly proxy: ProxyIR;
@@ -9,10 +10,12 @@ export interface ProxyContext {
   readonly file: string;
   readonly clusters: ReadonlyMap<string, ClusterIR>;
   readonly diagnostics: Diagnostic[];
+  /** Subtrees shared with the other proxies of the same emit (shared.ts). */
+  readonly shared: SharedSubtrees;
 }
 
-export function createProxyContext(proxy: ProxyIR, file: string): ProxyContext {
-  return { proxy, file, clusters: new Map(proxy.clusters.map((c) => [c.name, c])), diagnostics: [] };
+export function createProxyContext(proxy: ProxyIR, file: string, shared: SharedSubtrees = new SharedSubtrees()): ProxyContext {
+  return { proxy, file, clusters: new Map(proxy.clusters.map((c) => [c.name, c])), diagnostics: [], shared };
 }
 
 /** Emit-time findings point at the user's config through the IR origin, not at the output. */

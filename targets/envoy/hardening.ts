@@ -16,11 +16,11 @@ export const HARDENING = {
   maxHeadersCount: 100,
 } as const;
 
-export function buildHardening(listener: HttpListenerIR): Json {
+export function buildHardening(protocol: HttpListenerIR["protocol"]): Json {
   return {
     request_headers_timeout: HARDENING.requestHeadersTimeout,
     stream_idle_timeout: HARDENING.streamIdleTimeout,
-    ...(listener.protocol === "http" ? { request_timeout: HARDENING.requestTimeout } : {}),
+    ...(protocol === "http" ? { request_timeout: HARDENING.requestTimeout } : {}),
     max_request_headers_kb: HARDENING.maxRequestHeadersKb,
     common_http_protocol_options: {
       idle_timeout: HARDENING.connectionIdleTimeout,

@@ -6,7 +6,8 @@ import type { HttpListenerIR, RateLimitIR } from "../../compiler/ir/types.ts";
 import { buildTypedConfig, FILTER_NAMES, formatDuration, TYPES, type Json } from "./format.ts";
 import { buildJwtFilter } from "./jwt.ts";
 import { buildRbacFilters } from "./rbac.ts";
-import { buildRequestModelFilter, buildSingleIdentityFilter } from "./request-model.ts";
+import { buildRequestModelFilter, buildSingleIdentityFilter, needsSingleIdentityFilter } from "./request-model.ts";
+import type { SharedSubtrees } from "./shared.ts";
 import { usesFaultInjection } from "./routes.ts";
 
 const ALWAYS = { numerator: 100, denominator: "HUNDRED" };
@@ -29,15 +30,19 @@ function buildRateLimitFilter(limit: RateLimitIR, statPrefix: string): Json {
   };
 }
 
-export function buildHttpFilters(listener: HttpListenerIR): Json[] {
-  const filters: Json[] = [buildRequestModelFilter(listener)];
-  const singleIdentity = buildSingleIdentityFilter(listener);
-  if (singleIdentity !== null) filters.push(singleIdentity);
+/**
+ * `headers` are the listener's rule-named headers (request-model.ts `ruleHeaderNames`),
+ * `headersKey` the same joined: the request model's filter is shared by the listeners with the
+ * same headers, and the filters without listener data (single identity, fault, router) by all.
+ */
+export function buildHttpFilters(shared: SharedSubtrees, listener: HttpListenerIR, headers: readonly string[], headersKey: string): Json[] {
+  const filters: Json[] = [shared.of("request-model", headersKey, () => buildRequestModelFilter(headers))];
+  if (needsSingleIdentityFilter(listener)) filters.push(shared.of("single-identity", "", buildSingleIdentityFilter));
   if (listener.jwt !== null) filters.push(buildJwtFilter(listener.jwt));
   if (listener.authorization !== null) filters.push(...buildRbacFilters(listener.authorization, "http"));
   if (listener.rateLimit !== null) filters.push(buildRateLimitFilter(listener.rateLimit, listener.name));
   // An empty fault config injects nothing by itself; routes switch it on per route.
-  if (usesFaultInjection(listener)) filters.push({ name: FILTER_NAMES.fault, typed_config: buildTypedConfig(TYPES.fault, {}) });
-  filters.push({ name: FILTER_NAMES.router, typed_config: buildTypedConfig(TYPES.router, {}) });
+  if (usesFaultInjection(listener)) filters.push(shared.of("fault-filter", "", () => ({ name: FILTER_NAMES.fault, typed_config: buildTypedConfig(TYPES.fault, {}) })));
+  filters.push(shared.of("router-filter", "", () => ({ name: FILTER_NAMES.router, typed_config: buildTypedConfig(TYPES.router, {}) })));
   return filters;
 }

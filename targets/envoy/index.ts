@@ -8,6 +8,7 @@ import { buildBootstrap } from "./bootstrap.ts";
 import { envoyCapabilities } from "./capabilities.ts";
 import { createProxyContext } from "./context.ts";
 import type { Json } from "./format.ts";
+import { SharedSubtrees } from "./shared.ts";
 
 export function envoyFilePath(proxyName: string): string {
   return `envoy/${proxyName}.yaml`;
@@ -22,8 +23,9 @@ export interface EnvoyBootstrap {
 export function buildEnvoyBootstraps(ir: MeshIR): { readonly bootstraps: readonly EnvoyBootstrap[]; readonly diagnostics: readonly Diagnostic[] } {
   const bootstraps: EnvoyBootstrap[] = [];
   const diagnostics: Diagnostic[] = [];
+  const shared = new SharedSubtrees();
   for (const proxy of ir.proxies) {
-    const built = buildEnvoyBootstrap(ir, proxy);
+    const built = buildEnvoyBootstrap(ir, proxy, shared);
     bootstraps.push({ path: built.path, bootstrap: built.bootstrap });
     diagnostics.push(...built.diagnostics);
   }
@@ -31,8 +33,8 @@ export function buildEnvoyBootstraps(ir: MeshIR): { readonly bootstraps: readonl
 }
 
 /** One proxy's bootstrap object, with its emit diagnostics. */
-export function buildEnvoyBootstrap(ir: MeshIR, proxy: ProxyIR): EnvoyBootstrap & { readonly diagnostics: readonly Diagnostic[] } {
-  const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
+export function buildEnvoyBootstrap(ir: MeshIR, proxy: ProxyIR, shared = new SharedSubtrees()): EnvoyBootstrap & { readonly diagnostics: readonly Diagnostic[] } {
+  const ctx = createProxyContext(proxy, envoyFilePath(proxy.name), shared);
   return { path: ctx.file, bootstrap: buildBootstrap(ctx, ir.mesh.name), diagnostics: ctx.diagnostics };
 }
 
@@ -50,21 +52,31 @@ export function bootstrapOf(file: EmittedFile): Json | undefined {
 }
 
 /** One proxy's bootstrap file. */
-function emitEnvoyProxy(ir: MeshIR, proxy: ProxyIR): EmitResult {
-  const ctx = createProxyContext(proxy, envoyFilePath(proxy.name));
+function emitEnvoyProxy(ir: MeshIR, proxy: ProxyIR, shared: SharedSubtrees): EmitResult {
+  const ctx = createProxyContext(proxy, envoyFilePath(proxy.name), shared);
   const bootstrap = buildBootstrap(ctx, ir.mesh.name);
   const file: EmittedFile = { path: ctx.file, content: toYaml(bootstrap) };
   Object.defineProperty(file, BOOTSTRAP, { value: bootstrap, enumerable: false });
   return { files: [file], diagnostics: ctx.diagnostics };
 }
 
-export const envoyPerProxy = (ir: MeshIR): ProxyEmitter => ({
-  proxy: (proxy) => emitEnvoyProxy(ir, proxy),
-  shared: () => ({ files: [], diagnostics: [] }),
-});
+function perProxyWith(ir: MeshIR, shared: SharedSubtrees): ProxyEmitter {
+  return {
+    proxy: (proxy) => emitEnvoyProxy(ir, proxy, shared),
+    shared: () => ({ files: [], diagnostics: [] }),
+  };
+}
+
+// One set of shared subtrees per emitter: it lives as long as this emit of this IR.
+export const envoyPerProxy = (ir: MeshIR): ProxyEmitter => perProxyWith(ir, new SharedSubtrees());
 
 export function emitEnvoy(ir: MeshIR): EmitResult {
   return emitByProxy(envoyPerProxy, ir);
+}
+
+/** The same files with no subtree shared between builders (shared.ts): the tests' reference. */
+export function emitEnvoyUnshared(ir: MeshIR): EmitResult {
+  return emitByProxy((i) => perProxyWith(i, new SharedSubtrees(false)), ir);
 }
 
 export const envoy: Target = {

@@ -71,7 +71,7 @@ export function buildJwksCluster(ctx: ProxyContext, jwt: JwtIR): Json | null {
     connect_timeout: "5s",
     load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: buildSocketAddress(host, port) } }] }] },
     ...(https
-      ? { transport_socket: buildUpstreamTransportSocket({
+      ? { transport_socket: buildUpstreamTransportSocket(ctx.shared, {
           mode: "origination", sni: host, minVersion: "1.2", ciphers: [], certFile: null, keyFile: null, caFile: null,
           peerSpiffeIds: [], peerSubjects: [] }, []) }
       : {}),

@@ -8,14 +8,18 @@ import { buildSocketAddress, buildTypedConfig, FILTER_NAMES, formatDuration, TYP
 import { buildHttpFilters, buildTokenBucket } from "./http-filters.ts";
 import { buildHardening } from "./hardening.ts";
 import { buildRbacFilters, hasHttpConditions } from "./rbac.ts";
-import { buildClientCertForwarding, buildLocalReplyConfig, buildRequestId } from "./request-model.ts";
+import { buildClientCertForwarding, buildLocalReplyConfig, buildRequestId, ruleHeaderNames, verifiesClientCertificates } from "./request-model.ts";
 import { buildRouteConfiguration } from "./routes.ts";
 import { alpnFor, buildDownstreamTransportSocket } from "./tls.ts";
-import { buildTraceMetadata, listenerSource } from "./trace.ts";
+import { listenerSource, sharedTraceMetadata } from "./trace.ts";
 
 function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Json {
   const inbound = listener.direction === "inbound";
-  const accessLogs = buildAccessLogs(ctx.proxy.observability, "http");
+  const accessLogs = buildAccessLogs(ctx.shared, ctx.proxy.observability, "http");
+  // The rule-named headers decide the request model's filter and its local replies (request-model.ts).
+  const headers = ruleHeaderNames(listener);
+  const headersKey = headers.join("\u0000");
+  const verifies = verifiesClientCertificates(listener);
   return {
     name: FILTER_NAMES.hcm,
     typed_config: buildTypedConfig(TYPES.hcm, {
@@ -26,7 +30,7 @@ function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Js
       // its HTTP/1 codec and served as plain HTTP/1.1, so no connection is ever upgraded.
       codec_type: "AUTO",
       route_config: buildRouteConfiguration(ctx, listener),
-      http_filters: buildHttpFilters(listener),
+      http_filters: buildHttpFilters(ctx.shared, listener, headers, headersKey),
       ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
       ...buildRequestId(ctx.proxy),
       // The request model: every route and RBAC decision, and the upstream, see the path
@@ -35,11 +39,11 @@ function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Js
       normalize_path: true,
       merge_slashes: true,
       path_with_escaped_slashes_action: "REJECT_REQUEST",
-      local_reply_config: buildLocalReplyConfig(listener),
-      ...buildHardening(listener),
+      local_reply_config: ctx.shared.of("local-reply", headersKey, () => buildLocalReplyConfig(headers)),
+      ...ctx.shared.of("hardening", listener.protocol, () => buildHardening(listener.protocol)),
       // Inbound, the peer's address is the real client; outbound, it is the local app.
       use_remote_address: inbound,
-      ...buildClientCertForwarding(listener),
+      ...ctx.shared.of("client-cert", String(verifies), () => buildClientCertForwarding(verifies)),
     }),
   };
 }
@@ -67,7 +71,7 @@ function buildTcpProxy(ctx: ProxyContext, listener: TcpListenerIR): Json {
     ? { cluster: listener.backends[0].cluster }
     : { weighted_clusters: { clusters: listener.backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
   const hashPolicy = collectTcpHashPolicy(ctx, listener);
-  const accessLogs = buildAccessLogs(ctx.proxy.observability, "tcp");
+  const accessLogs = buildAccessLogs(ctx.shared, ctx.proxy.observability, "tcp");
   return {
     name: FILTER_NAMES.tcpProxy,
     typed_config: buildTypedConfig(TYPES.tcpProxy, {
@@ -101,7 +105,7 @@ function buildTcpFilters(ctx: ProxyContext, listener: TcpListenerIR): Json[] {
  * One chain per certificate (matched by SNI when it names hosts). Permissive mTLS adds a
  * plain-text chain; tls_inspector tells the two apart by the first bytes.
  */
-function buildFilterChains(tls: ServerTlsIR | null, filters: readonly Json[], alpn: readonly string[]): Json[] {
+function buildFilterChains(ctx: ProxyContext, tls: ServerTlsIR | null, filters: readonly Json[], alpn: readonly string[]): Json[] {
   if (tls === null) return [{ name: "plaintext", filters: [...filters] }];
   const permissive = tls.mode === "permissive";
   const chains: Json[] = tls.certificates.map((cert) => {
@@ -113,7 +117,7 @@ function buildFilterChains(tls: ServerTlsIR | null, filters: readonly Json[], al
       name: `tls-${cert.name}`,
       ...(Object.keys(match).length > 0 ? { filter_chain_match: match } : {}),
       filters: [...filters],
-      transport_socket: buildDownstreamTransportSocket(tls, cert, alpn),
+      transport_socket: buildDownstreamTransportSocket(ctx.shared, tls, cert, alpn),
     };
   });
   if (permissive) chains.push({ name: "plaintext", filter_chain_match: { transport_protocol: "raw_buffer" }, filters: [...filters] });
@@ -130,12 +134,12 @@ export function buildListener(ctx: ProxyContext, listener: ListenerIR): Json {
   const alpn = alpnFor(listener.kind === "http" ? listener.protocol : "tcp");
   return {
     name: listener.name,
-    ...buildTraceMetadata(listenerSource(ctx.proxy, listener, ctx.clusters)),
+    metadata: sharedTraceMetadata(ctx.shared, listenerSource(ctx.proxy, listener, ctx.clusters)),
     address: buildSocketAddress(listener.address, listener.port),
     traffic_direction: listener.direction === "inbound" ? "INBOUND" : "OUTBOUND",
     ...(needsTlsInspector(listener.tls)
-      ? { listener_filters: [{ name: FILTER_NAMES.tlsInspector, typed_config: buildTypedConfig(TYPES.tlsInspector, {}) }] }
+      ? { listener_filters: ctx.shared.of("tls-inspector", "", () => [{ name: FILTER_NAMES.tlsInspector, typed_config: buildTypedConfig(TYPES.tlsInspector, {}) }]) }
       : {}),
-    filter_chains: buildFilterChains(listener.tls, filters, alpn),
+    filter_chains: buildFilterChains(ctx, listener.tls, filters, alpn),
   };
 }

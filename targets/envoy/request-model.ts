@@ -35,8 +35,7 @@ const COMMA = { contains: "," };
 const BACKSLASH_IN_PATH = "[^?]*\\\\.*";
 
 /** The RBAC DENY filter that runs first on every HTTP listener. */
-export function buildRequestModelFilter(listener: HttpListenerIR): Json {
-  const headers = ruleHeaderNames(listener);
+export function buildRequestModelFilter(headers: readonly string[]): Json {
   const policies: Record<string, Json> = {
     "backslash-in-path": { permissions: [{ url_path: { path: { contains: "\\" } } }], principals: [{ any: true }] },
   };
@@ -53,11 +52,11 @@ export function buildRequestModelFilter(listener: HttpListenerIR): Json {
 }
 
 /** Local replies for the requests the request-model filter refused become 400. */
-export function buildLocalReplyConfig(listener: HttpListenerIR): Json {
+export function buildLocalReplyConfig(headers: readonly string[]): Json {
   const status400 = (filter: Json): Json => ({ filter, status_code: 400 });
   const mappers = [
     status400({ header_filter: { header: { name: ":path", string_match: { safe_regex: { regex: BACKSLASH_IN_PATH } } } } }),
-    ...ruleHeaderNames(listener).map((name) => status400({ header_filter: { header: { name, string_match: COMMA } } })),
+    ...headers.map((name) => status400({ header_filter: { header: { name, string_match: COMMA } } })),
   ];
   return { mappers };
 }
@@ -72,9 +71,11 @@ export function verifiesClientCertificates(listener: HttpListenerIR): boolean {
  * rule names identities: elsewhere the identity is never read, and a rule that names none
  * may allow such a caller.
  */
-export function buildSingleIdentityFilter(listener: HttpListenerIR): Json | null {
-  if (!verifiesClientCertificates(listener)) return null;
-  if (!(listener.authorization?.rules ?? []).some((r) => r.principals !== null)) return null;
+export function needsSingleIdentityFilter(listener: HttpListenerIR): boolean {
+  return verifiesClientCertificates(listener) && (listener.authorization?.rules ?? []).some((r) => r.principals !== null);
+}
+
+export function buildSingleIdentityFilter(): Json {
   const action = (name: string, verdict: "ALLOW" | "DENY"): Json => ({
     action: { name: "envoy.filters.rbac.action", typed_config: buildTypedConfig(TYPES.rbacAction, { name, action: verdict }) },
   });
@@ -99,8 +100,8 @@ export function buildSingleIdentityFilter(listener: HttpListenerIR): Json | null
  * X-Forwarded-Client-Cert: a client's copy is always removed; where the listener verified a
  * client certificate Envoy sets its own (`By=<own URI>;Hash=<cert sha256>;URI=<peer URI>`).
  */
-export function buildClientCertForwarding(listener: HttpListenerIR): Json {
-  return verifiesClientCertificates(listener)
+export function buildClientCertForwarding(verifiesClientCertificate: boolean): Json {
+  return verifiesClientCertificate
     ? { forward_client_cert_details: "SANITIZE_SET", set_current_client_cert_details: { uri: true } }
     : { forward_client_cert_details: "SANITIZE" };
 }

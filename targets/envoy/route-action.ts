@@ -18,6 +18,12 @@ const RETRY_ON: Record<RetryCondition, string> = {
 /** Methods safe to send twice (RFC 9110 idempotent methods). */
 const IDEMPOTENT_METHODS = "GET|HEAD|OPTIONS|PUT|DELETE|TRACE";
 
+/** Most routes of a mesh retry alike: one policy object per distinct IR policy (the key is all of it). */
+function sharedRetryPolicy(ctx: ProxyContext, retries: RetryPolicyIR): Json {
+  const key = `${retries.on.join(",")}\u0000${retries.retries}\u0000${retries.perTryTimeoutMs}\u0000${retries.statusCodes.join(",")}\u0000${retries.idempotentOnly}`;
+  return ctx.shared.of("retry-policy", key, () => buildRetryPolicy(retries));
+}
+
 export function buildRetryPolicy(retries: RetryPolicyIR): Json {
   const on = retries.on.map((c) => RETRY_ON[c]);
   if (retries.statusCodes.length > 0) on.push("retriable-status-codes");
@@ -93,7 +99,7 @@ export function buildForwardAction(ctx: ProxyContext, route: RouteIR, action: Fo
     ...buildRewrite(route, action),
     // Envoy's default route timeout is 15 s; the IR's null means no deadline, which is "0s".
     timeout: action.timeoutMs === null ? "0s" : formatDuration(action.timeoutMs),
-    ...(action.retries !== null ? { retry_policy: buildRetryPolicy(action.retries) } : {}),
+    ...(action.retries !== null ? { retry_policy: sharedRetryPolicy(ctx, action.retries) } : {}),
     ...(action.mirror !== null
       ? { request_mirror_policies: [{ cluster: action.mirror.cluster, runtime_fraction: { default_value: buildFractionalPercent(action.mirror.percent) } }] }
       : {}),

@@ -10,7 +10,7 @@ import { buildHeaderMatcher, buildMethodMatcher, buildStringMatcher } from "./ma
 import { buildFaultPerFilterConfig, buildForwardAction, buildPrefixReplacement } from "./route-action.ts";
 import { hostnamesRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 import { proxySource, routeSource } from "../../compiler/trace.ts";
-import { buildTraceMetadata, virtualHostSource } from "./trace.ts";
+import { buildTraceMetadata, sharedTraceMetadata, virtualHostSource } from "./trace.ts";
 
 const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
   301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
@@ -107,7 +107,7 @@ export function buildRoute(ctx: ProxyContext, route: RouteIR): Json {
 function buildVirtualHost(ctx: ProxyContext, vhost: VirtualHostIR, direction: HttpListenerIR["direction"]): Json {
   return {
     name: vhost.name, domains: [...vhost.domains], routes: vhost.routes.map((r) => buildRoute(ctx, r)),
-    ...buildTraceMetadata(virtualHostSource(ctx.proxy, direction, vhost, ctx.clusters)),
+    metadata: sharedTraceMetadata(ctx.shared, virtualHostSource(ctx.proxy, direction, vhost, ctx.clusters)),
   };
 }
 

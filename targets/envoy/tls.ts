@@ -3,6 +3,17 @@
 // checks that the peer is the SPIFFE identity the IR expects.
 import type { ServerCertificateIR, ServerTlsIR, TlsVersion, UpstreamTlsIR } from "../../compiler/ir/types.ts";
 import { buildTypedConfig, FILTER_NAMES, tlsVersionName, TYPES, type Json } from "./format.ts";
+import type { SharedSubtrees } from "./shared.ts";
+
+/** The same parameters on most chains and clusters of a mesh: shared. */
+function sharedTlsParams(shared: SharedSubtrees, minVersion: TlsVersion, ciphers: readonly string[]): Json {
+  return shared.of("tls-params", `${minVersion}\u0000${ciphers.join(":")}`, () => buildTlsParams(minVersion, ciphers));
+}
+
+/** ALPN lists: three values in all. */
+function sharedAlpn(shared: SharedSubtrees, alpn: readonly string[]): readonly string[] {
+  return shared.of("alpn", alpn.join(","), () => [...alpn]);
+}
 
 function buildTlsParams(minVersion: TlsVersion, ciphers: readonly string[]): Json {
   return {
@@ -28,12 +39,13 @@ export function alpnFor(protocol: "http" | "http2" | "grpc" | "tcp"): string[] {
  * against the mesh CA whenever one is configured (strict and permissive); only strict
  * refuses a handshake without one. Who may call is RBAC's job, not the handshake's.
  */
-export function buildDownstreamTransportSocket(tls: ServerTlsIR, certificate: ServerCertificateIR, alpn: readonly string[]): Json {
+export function buildDownstreamTransportSocket(shared: SharedSubtrees, tls: ServerTlsIR, certificate: ServerCertificateIR, alpn: readonly string[]): Json {
+  const caFile = tls.clientCaFile;
   const common: Json = {
-    tls_params: buildTlsParams(tls.minVersion, tls.ciphers),
+    tls_params: sharedTlsParams(shared, tls.minVersion, tls.ciphers),
     tls_certificates: [buildCertificate(certificate.certFile, certificate.keyFile)],
-    ...(tls.clientCaFile !== null ? { validation_context: { trusted_ca: { filename: tls.clientCaFile } } } : {}),
-    ...(alpn.length > 0 ? { alpn_protocols: [...alpn] } : {}),
+    ...(caFile !== null ? { validation_context: shared.of("client-ca", caFile, () => ({ trusted_ca: { filename: caFile } })) } : {}),
+    ...(alpn.length > 0 ? { alpn_protocols: sharedAlpn(shared, alpn) } : {}),
   };
   return {
     name: FILTER_NAMES.tlsSocket,
@@ -49,7 +61,7 @@ export function buildDownstreamTransportSocket(tls: ServerTlsIR, certificate: Se
  * (URI SAN). Origination verifies the external host's DNS name against the given CA, or
  * the system trust store when the IR names none.
  */
-export function buildUpstreamTransportSocket(tls: UpstreamTlsIR, alpn: readonly string[]): Json {
+export function buildUpstreamTransportSocket(shared: SharedSubtrees, tls: UpstreamTlsIR, alpn: readonly string[]): Json {
   const sanMatchers = tls.mode === "mesh"
     ? tls.peerSpiffeIds.map((id) => ({ san_type: "URI", matcher: { exact: id } }))
     : tls.sni !== null ? [{ san_type: "DNS", matcher: { exact: tls.sni } }] : [];
@@ -58,10 +70,10 @@ export function buildUpstreamTransportSocket(tls: UpstreamTlsIR, alpn: readonly 
     ...(sanMatchers.length > 0 ? { match_typed_subject_alt_names: sanMatchers } : {}),
   };
   const common: Json = {
-    tls_params: buildTlsParams(tls.minVersion, tls.ciphers),
+    tls_params: sharedTlsParams(shared, tls.minVersion, tls.ciphers),
     ...(tls.certFile !== null && tls.keyFile !== null ? { tls_certificates: [buildCertificate(tls.certFile, tls.keyFile)] } : {}),
     validation_context: validation,
-    ...(alpn.length > 0 ? { alpn_protocols: [...alpn] } : {}),
+    ...(alpn.length > 0 ? { alpn_protocols: sharedAlpn(shared, alpn) } : {}),
   };
   return {
     name: FILTER_NAMES.tlsSocket,

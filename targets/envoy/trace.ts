@@ -5,12 +5,27 @@
 import type { ClusterIR, ListenerIR, ProxyIR, VirtualHostIR } from "../../compiler/ir/types.ts";
 import { clusterSource, proxySource, routeSource, traceText, type TraceSource } from "../../compiler/trace.ts";
 import type { Json } from "./format.ts";
+import type { SharedSubtrees } from "./shared.ts";
 
 /** The namespace of meshc's metadata: no Envoy filter reads it. */
 export const TRACE_METADATA_NAMESPACE = "meshc";
 
 export function buildTraceMetadata(source: TraceSource): Json {
-  return { metadata: { filter_metadata: { [TRACE_METADATA_NAMESPACE]: { source: traceText(source) } } } };
+  return { metadata: buildMetadata(traceText(source)) };
+}
+
+function buildMetadata(text: string): Json {
+  return { filter_metadata: { [TRACE_METADATA_NAMESPACE]: { source: text } } };
+}
+
+/**
+ * The `metadata` of a listener, virtual host or cluster, shared (shared.ts) by everything
+ * traced to the same source: a service's clusters and virtual hosts recur in each caller's
+ * bootstrap. Routes keep their own (a route's source is unique to it).
+ */
+export function sharedTraceMetadata(shared: SharedSubtrees, source: TraceSource): Json {
+  const text = traceText(source);
+  return shared.of("trace", text, () => buildMetadata(text));
 }
 
 /** A sidecar's or gateway's own listener; an outbound TCP listener is the destination's. */

@@ -14,6 +14,7 @@ import { BOOTSTRAP_TYPE, missingEnvoyProtos } from "./verify/protos.ts";
 import { loadEnvoyPlans, type PlanSet } from "./verify/type-plans.ts";
 import { collectReferenceFindings } from "./verify/references.ts";
 import { SchemaWalker } from "./verify/schema-walk.ts";
+import { SharedSubtrees } from "./shared.ts";
 
 export { loadEnvoyProtos } from "./verify/protos.ts";
 
@@ -80,13 +81,15 @@ export function verifyEnvoyIR(ir: MeshIR, emitted: readonly EmittedFile[] = []):
   const protos = loadEnvoyPlans();
   const diagnostics: Diagnostic[] = [];
   const serialized = new Map<string, unknown>();
+  // Bootstraps built here (files from elsewhere) share subtrees too, so each is walked once.
+  const shared = new SharedSubtrees();
   for (const file of emitted) {
     const bootstrap = bootstrapOf(file);
     if (bootstrap !== undefined) serialized.set(file.path, bootstrap);
   }
   for (const proxy of ir.proxies) {
     const path = envoyFilePath(proxy.name);
-    const bootstrap = serialized.get(path) ?? buildEnvoyBootstrap(ir, proxy).bootstrap;
+    const bootstrap = serialized.get(path) ?? buildEnvoyBootstrap(ir, proxy, shared).bootstrap;
     const findings = collectBootstrapFindings(bootstrap as Record<string, unknown>, protos);
     if (findings.length === 0) continue;
     const parsed = parseYamlWithPositions(toYaml(bootstrap));

@@ -29,6 +29,17 @@ class ReferenceChecker {
     }
   }
 
+  /** Whether a route's action names a cluster that is not defined (the cheap test before checkRouteAction). */
+  private hasUnknownCluster(action: unknown): boolean {
+    if (!isObject(action)) return false;
+    if (this.unknown(action.cluster)) return true;
+    if (isObject(action.weighted_clusters)) {
+      for (const c of list(action.weighted_clusters.clusters)) if (isObject(c) && this.unknown(c.name)) return true;
+    }
+    for (const m of list(action.request_mirror_policies)) if (isObject(m) && this.unknown(m.cluster)) return true;
+    return false;
+  }
+
   /** A route's action; `at` gives its path, called only for a finding. */
   checkRouteAction(action: unknown, at: () => PathSegment[]): void {
     if (!isObject(action)) return;
@@ -41,20 +52,21 @@ class ReferenceChecker {
 
   checkConnectionManager(hcm: Obj, path: PathSegment[]): void {
     const filters = list(hcm.http_filters);
-    const routerAt = filters.map((f, i) => (isObject(f) && typeOf(f.typed_config) === TYPES.router ? i : -1)).filter((i) => i >= 0);
-    if (routerAt.length !== 1 || routerAt[0] !== filters.length - 1) {
-      this.report(ENVOY_CODES.routerNotLast, [...path, "http_filters"],
-        routerAt.length === 0 ? "the HTTP filter chain has no router" : `the router must be the last HTTP filter, exactly once (found at ${routerAt.join(", ")} of ${filters.length})`);
+    // One pass, no arrays or closures: every HTTP listener of every bootstrap comes through here.
+    let routers = 0;
+    let lastRouter = -1;
+    for (let i = 0; i < filters.length; i++) {
+      const f = filters[i];
+      if (!isObject(f)) continue;
+      const type = typeOf(f.typed_config);
+      if (type === TYPES.router) { routers++; lastRouter = i; }
+      else if (type === TYPES.jwt) this.checkJwtProviders((f.typed_config as Obj).providers, [...path, "http_filters", i]);
     }
-    filters.forEach((f, i) => {
-      if (!isObject(f) || typeOf(f.typed_config) !== TYPES.jwt) return;
-      const providers = (f.typed_config as Obj).providers;
-      if (!isObject(providers)) return;
-      for (const [name, provider] of Object.entries(providers)) {
-        const uri = isObject(provider) && isObject(provider.remote_jwks) ? provider.remote_jwks.http_uri : null;
-        if (isObject(uri)) this.checkCluster(uri.cluster, [...path, "http_filters", i, "typed_config", "providers", name, "remote_jwks", "http_uri", "cluster"]);
-      }
-    });
+    if (routers !== 1 || lastRouter !== filters.length - 1) {
+      const routerAt = filters.flatMap((f, i) => (isObject(f) && typeOf(f.typed_config) === TYPES.router ? [i] : []));
+      this.report(ENVOY_CODES.routerNotLast, [...path, "http_filters"],
+        routers === 0 ? "the HTTP filter chain has no router" : `the router must be the last HTTP filter, exactly once (found at ${routerAt.join(", ")} of ${filters.length})`);
+    }
     const routeConfig = hcm.route_config;
     if (!isObject(routeConfig)) return;
     const vhosts = list(routeConfig.virtual_hosts);
@@ -64,8 +76,17 @@ class ReferenceChecker {
       const routes = list(vhost.routes);
       for (let r = 0; r < routes.length; r++) {
         const route = routes[r];
-        if (isObject(route)) this.checkRouteAction(route.route, () => [...path, "route_config", "virtual_hosts", v, "routes", r, "route"]);
+        // The route's path is built only for a finding (a closure per route was most of this loop's garbage).
+        if (isObject(route) && this.hasUnknownCluster(route.route)) this.checkRouteAction(route.route, () => [...path, "route_config", "virtual_hosts", v, "routes", r, "route"]);
       }
+    }
+  }
+
+  private checkJwtProviders(providers: unknown, filterPath: PathSegment[]): void {
+    if (!isObject(providers)) return;
+    for (const [name, provider] of Object.entries(providers)) {
+      const uri = isObject(provider) && isObject(provider.remote_jwks) ? provider.remote_jwks.http_uri : null;
+      if (isObject(uri)) this.checkCluster(uri.cluster, [...filterPath, "typed_config", "providers", name, "remote_jwks", "http_uri", "cluster"]);
     }
   }
 
