@@ -4,6 +4,7 @@ import type { InfraIR, MeshIR, ProxyIR, RuntimePathsIR } from "./types.ts";
 import { buildGatewayProxy, buildSidecar } from "./proxies.ts";
 import { buildInfra, type ReusableInfra } from "./infra.ts";
 import { indexMesh } from "../normalize/mesh-index.ts";
+import { IrParts } from "./parts.ts";
 
 export const DEFAULT_RUNTIME: RuntimePathsIR = { certDir: "/etc/meshc/certs", runDir: "/var/run/meshc", logDir: "/var/log/meshc" };
 
@@ -14,9 +15,10 @@ export const DEFAULT_RUNTIME: RuntimePathsIR = { certDir: "/etc/meshc/certs", ru
  */
 export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, reuse?: (service: string) => ProxyIR | undefined, lastInfra?: InfraIR): MeshIR {
   const index = indexMesh(mesh);
+  const parts = new IrParts(mesh, runtime.certDir);
   const proxies = [
-    ...mesh.services.map((s) => reuse?.(s.name) ?? buildSidecar(mesh, index, s, runtime.certDir)),
-    ...mesh.gateways.map((g) => buildGatewayProxy(mesh, index, g.name, runtime.certDir)),
+    ...mesh.services.map((s) => reuse?.(s.name) ?? buildSidecar(parts, index, s)),
+    ...mesh.gateways.map((g) => buildGatewayProxy(parts, index, g.name)),
   ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     version: 1,

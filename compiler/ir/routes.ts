@@ -4,6 +4,7 @@ import type { NBackend, NMesh, NPort, NRetries, NRoute, NService } from "../norm
 import type { ClusterIR, IdentityRefIR, Protocol, RedirectActionIR, RetryCondition, RouteActionIR, RouteIR, WeightedClusterIR } from "./types.ts";
 import { DEFAULT_PORTS } from "./path-prefix.ts";
 import { buildMeshCluster, clusterName } from "./clusters.ts";
+import type { IrParts } from "./parts.ts";
 
 const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
   http: ["5xx", "connect-failure", "reset"],
@@ -15,11 +16,11 @@ const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
 /** Collects the clusters a proxy needs while its routes are built. */
 export class ClusterSet {
   readonly #byName = new Map<string, ClusterIR>();
-  constructor(private readonly mesh: NMesh, private readonly caller: IdentityRefIR) {}
+  constructor(private readonly parts: IrParts, private readonly caller: IdentityRefIR) {}
   forService(service: NService, subset: string | null, port: NPort): string {
     // Named first, built once: every route to a destination asks for its cluster again.
     const name = clusterName(service, subset, port);
-    if (!this.#byName.has(name)) this.#byName.set(name, buildMeshCluster(this.mesh, this.caller, service, subset, port));
+    if (!this.#byName.has(name)) this.#byName.set(name, buildMeshCluster(this.parts, this.caller, service, subset, port, name));
     return name;
   }
   add(c: ClusterIR): string {
