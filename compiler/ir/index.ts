@@ -11,11 +11,12 @@ export const DEFAULT_RUNTIME: RuntimePathsIR = { certDir: "/etc/meshc/certs", ru
 /**
  * `reuse` (watch mode, ir/incremental.ts): a service's sidecar from the last run when none of
  * its inputs changed; `lastInfra`: the last run's infra, whose per-service parts are kept for
- * the services `reuse` gives a sidecar for (infra.ts says why that is sound).
+ * the services `reuse` gives a sidecar for (infra.ts says why that is sound). `share` false
+ * (the tests) builds every part shared by identity (ir/parts.ts) afresh.
  */
-export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, reuse?: (service: string) => ProxyIR | undefined, lastInfra?: InfraIR): MeshIR {
+export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, reuse?: (service: string) => ProxyIR | undefined, lastInfra?: InfraIR, share = true): MeshIR {
   const index = indexMesh(mesh);
-  const parts = new IrParts(mesh, runtime.certDir);
+  const parts = new IrParts(mesh, runtime.certDir, share);
   const proxies = [
     ...mesh.services.map((s) => reuse?.(s.name) ?? buildSidecar(parts, index, s)),
     ...mesh.gateways.map((g) => buildGatewayProxy(parts, index, g.name)),

@@ -12,7 +12,8 @@ import { spiffeId, subjectOf } from "./clusters.ts";
 
 const ACCESS_LOG_FIELDS = ["start_time", "method", "path", "protocol", "status", "duration_ms", "bytes_received", "bytes_sent", "upstream", "upstream_status", "request_id", "user_agent", "authority"] as const;
 
-function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+function memo<K, V>(map: Map<K, V> | null, key: K, make: () => V): V {
+  if (map === null) return make();
   let value = map.get(key);
   if (value === undefined) map.set(key, (value = make()));
   return value;
@@ -21,16 +22,27 @@ function memo<K, V>(map: Map<K, V>, key: K, make: () => V): V {
 export interface ResolvedEndpoints { readonly endpoints: EndpointIR[]; readonly discovery: "static" | "dns" }
 
 export class IrParts {
-  readonly #subjects = new Map<string, SubjectIR>();
-  readonly #identities = new Map<string, IdentityRefIR>();
-  readonly #principals = new Map<string, PrincipalIR>();
-  readonly #peers = new Map<string, { readonly spiffeIds: readonly string[]; readonly subjects: readonly SubjectIR[] }>();
-  readonly #domains = new Map<NPort, Map<string, string[]>>();
-  readonly #endpoints = new Map<NPort, Map<string, ResolvedEndpoints>>();
+  readonly #subjects: Map<string, SubjectIR> | null;
+  readonly #identities: Map<string, IdentityRefIR> | null;
+  readonly #principals: Map<string, PrincipalIR> | null;
+  readonly #peers: Map<string, { readonly spiffeIds: readonly string[]; readonly subjects: readonly SubjectIR[] }> | null;
+  readonly #domains: Map<NPort, Map<string, string[]>> | null;
+  readonly #endpoints: Map<NPort, Map<string, ResolvedEndpoints>> | null;
+  readonly #share: boolean;
   #observability: ObservabilityIR | undefined;
   #admin: { readonly address: "127.0.0.1"; readonly port: number } | undefined;
 
-  constructor(readonly mesh: NMesh, readonly certDir: string) {}
+  /** `share` false (the tests) makes every part afresh: the IR must serialize the same either way. */
+  constructor(readonly mesh: NMesh, readonly certDir: string, share = true) {
+    const map = <K, V>() => (share ? new Map<K, V>() : null);
+    this.#share = share;
+    this.#subjects = map();
+    this.#identities = map();
+    this.#principals = map();
+    this.#peers = map();
+    this.#domains = map();
+    this.#endpoints = map();
+  }
 
   subject(identity: string): SubjectIR {
     return memo(this.#subjects, identity, () => subjectOf(this.mesh, identity));
@@ -56,21 +68,23 @@ export class IrParts {
 
   /** `make` once per destination, port and shape (`onlyHttpPort`): the domains every caller's virtual host for it lists. */
   domains(service: string, port: NPort, onlyHttpPort: boolean, make: () => string[]): string[] {
-    return memo(memo(this.#domains, port, () => new Map()), `${onlyHttpPort ? 1 : 0}${service}`, make);
+    return memo(memo(this.#domains, port, () => new Map<string, string[]>()), `${onlyHttpPort ? 1 : 0}${service}`, make);
   }
 
   /** `make` once per service, subset and port: the endpoints every caller's cluster for it lists. */
   endpoints(service: NService, subset: string | null, port: NPort, make: () => ResolvedEndpoints): ResolvedEndpoints {
     // The subset after a NUL: no service name holds one.
-    return memo(memo(this.#endpoints, port, () => new Map()), subset === null ? service.name : `${service.name}\0${subset}`, make);
+    return memo(memo(this.#endpoints, port, () => new Map<string, ResolvedEndpoints>()), subset === null ? service.name : `${service.name}\0${subset}`, make);
   }
 
   observability(): ObservabilityIR {
     const o = this.mesh.observability;
+    if (!this.#share) this.#observability = undefined;
     return (this.#observability ??= { accessLog: o.accessLog ? { fields: [...ACCESS_LOG_FIELDS] } : null, metricsPort: o.metricsPort, requestId: o.requestId });
   }
 
   admin(): { readonly address: "127.0.0.1"; readonly port: number } {
+    if (!this.#share) this.#admin = undefined;
     return (this.#admin ??= { address: "127.0.0.1", port: this.mesh.defaults.adminPort });
   }
 }
