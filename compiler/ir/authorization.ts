@@ -5,6 +5,7 @@ import type { NService } from "../normalize/model.ts";
 import type { MeshIndex } from "../normalize/mesh-index.ts";
 import type { AuthorizationIR, AuthzRuleIR, PrincipalIR } from "./types.ts";
 import type { IrParts } from "./parts.ts";
+import { sortInPlace } from "./sort.ts";
 
 function principal(parts: IrParts, index: MeshIndex, proxyName: string): PrincipalIR {
   const service = index.services.get(proxyName);
@@ -12,7 +13,7 @@ function principal(parts: IrParts, index: MeshIndex, proxyName: string): Princip
 }
 
 function uniquePrincipals(list: PrincipalIR[]): PrincipalIR[] {
-  return [...new Map(list.map((p) => [p.name, p])).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return sortInPlace([...new Map(list.map((p) => [p.name, p])).values()], (a, b) => (a.name < b.name ? -1 : 1));
 }
 
 export function buildAuthorization(parts: IrParts, index: MeshIndex, service: NService): AuthorizationIR {

@@ -8,6 +8,7 @@ import type {
 } from "./types.ts";
 import { buildEgressCluster, buildLocalCluster, serviceHost } from "./clusters.ts";
 import type { IrParts } from "./parts.ts";
+import { sortInPlace, sortStrings } from "./sort.ts";
 import { buildAuthorization } from "./authorization.ts";
 import { mayCall, type MeshIndex } from "../normalize/mesh-index.ts";
 import { ClusterSet, buildRetries, buildRoute, destinationPort, resolveRedirectPort } from "./routes.ts";
@@ -25,7 +26,7 @@ function domainsFor(parts: IrParts, service: string, port: NPort, onlyHttpPort: 
   return parts.domains(service, port, onlyHttpPort, () => {
     const names = [service, `${service}.${parts.mesh.namespace}`, serviceHost(parts.mesh, service)];
     const withPort = names.map((n) => `${n}:${port.port}`);
-    return (onlyHttpPort ? [...names, ...withPort] : withPort).sort();
+    return sortStrings(onlyHttpPort ? [...names, ...withPort] : withPort);
   });
 }
 
@@ -88,7 +89,7 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
 function candidateDestinations(index: MeshIndex, service: NService, routes: readonly NRoute[]): string[] {
   const names = new Set<string>([...routes.map((r) => r.to), ...(index.callableBy.get(service.name) ?? []), ...index.openTo]);
   names.delete(service.name);
-  return [...names].filter((n) => index.services.has(n)).sort();
+  return sortStrings([...names].filter((n) => index.services.has(n)));
 }
 
 function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, routes: readonly NRoute[], clusters: ClusterSet): ListenerIR[] {
@@ -144,7 +145,7 @@ function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, 
     listeners.push({
       kind: "http", name: "outbound-http", direction: "outbound", address: "127.0.0.1", port: mesh.defaults.outboundPort, protocol: "http",
       tls: null, authorization: null, rateLimit: null, jwt: null, origin: "routes",
-      virtualHosts: vhosts.sort((a, b) => (a.name < b.name ? -1 : 1)),
+      virtualHosts: sortInPlace(vhosts, (a, b) => (a.name < b.name ? -1 : 1)),
     });
   }
   return listeners;
@@ -161,7 +162,7 @@ export function buildSidecar(parts: IrParts, index: MeshIndex, service: NService
   return {
     name: service.name, kind: "sidecar", owner: service.name, identity,
     admin: parts.admin(),
-    listeners: listeners.sort(byPort), clusters: clusters.sorted(), observability: parts.observability(),
+    listeners: sortInPlace(listeners, byPort), clusters: clusters.sorted(), observability: parts.observability(),
   };
 }
 

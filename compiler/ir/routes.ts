@@ -5,6 +5,7 @@ import type { ClusterIR, IdentityRefIR, Protocol, RedirectActionIR, RetryConditi
 import { DEFAULT_PORTS } from "./path-prefix.ts";
 import { buildMeshCluster, clusterName } from "./clusters.ts";
 import type { IrParts } from "./parts.ts";
+import { sortInPlace } from "./sort.ts";
 
 const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
   http: ["5xx", "connect-failure", "reset"],
@@ -28,7 +29,7 @@ export class ClusterSet {
     return c.name;
   }
   sorted(): ClusterIR[] {
-    return [...this.#byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return sortInPlace([...this.#byName.values()], (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 
@@ -45,7 +46,7 @@ export function weightsTo100(weights: readonly number[]): number[] {
   const exact = weights.map((w) => (w * 100) / total);
   const out = exact.map(Math.floor);
   let left = 100 - out.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const order = sortInPlace(exact.map((e, i) => ({ i, r: e - Math.floor(e) })), (a, b) => b.r - a.r || a.i - b.i);
   for (const { i } of order) { if (left <= 0) break; out[i]! += 1; left--; }
   return out;
 }
