@@ -26,6 +26,6 @@ export function buildIR(mesh: NMesh, runtime: RuntimePathsIR = DEFAULT_RUNTIME, 
     mesh: { name: mesh.name, trustDomain: mesh.trustDomain, namespace: mesh.namespace, caName: `${mesh.name}-ca` },
     runtime,
     proxies,
-    infra: buildInfra(mesh, index, proxies, runtime.certDir, reuse && lastInfra ? { infra: lastInfra, unchanged: (service) => reuse(service) !== undefined } : undefined),
+    infra: buildInfra(mesh, index, proxies, runtime.certDir, reuse && lastInfra ? { infra: lastInfra, unchanged: (service) => reuse(service) !== undefined } : undefined, parts),
   };
 }

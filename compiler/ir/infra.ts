@@ -6,14 +6,15 @@ import { serviceHost, spiffeId, subjectOf } from "./clusters.ts";
 import type { MeshIndex } from "../normalize/mesh-index.ts";
 import { gatewayProxyName, inboundListenerPort } from "./proxies.ts";
 import { sortInPlace, sortStrings } from "./sort.ts";
+import type { IrParts } from "./parts.ts";
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function buildIdentities(mesh: NMesh, certDir: string): IdentityIR[] {
+function buildIdentities(mesh: NMesh, certDir: string, parts: IrParts | undefined): IdentityIR[] {
   const c = mesh.defaults.certificates;
   const make = (name: string, kind: IdentityIR["kind"], dnsNames: string[]): IdentityIR => ({
     name, kind, namespace: mesh.namespace, serviceAccount: name, spiffeId: spiffeId(mesh, name), dnsNames: sortStrings([...new Set(dnsNames)]),
-    subject: subjectOf(mesh, name), keyAlgorithm: c.keyAlgorithm, lifetimeMs: c.lifetimeMs, renewBeforeMs: c.renewBeforeMs,
+    subject: parts ? parts.subject(name) : subjectOf(mesh, name), keyAlgorithm: c.keyAlgorithm, lifetimeMs: c.lifetimeMs, renewBeforeMs: c.renewBeforeMs,
     secretName: `${name}-mesh-cert`, certFile: `${certDir}/${name}/cert.pem`, keyFile: `${certDir}/${name}/key.pem`, caFile: `${certDir}/ca.pem`,
   });
   const byIdentity = new Map<string, string[]>();
@@ -120,7 +121,8 @@ function buildNetworkPolicies(mesh: NMesh, index: MeshIndex): NetworkPolicyIR[] 
  */
 export interface ReusableInfra { readonly infra: InfraIR; readonly unchanged: (service: string) => boolean }
 
-export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string, last?: ReusableInfra): InfraIR {
+/** `parts`: the build's shared parts (parts.ts), so identities share their subjects with the proxies. */
+export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string, last?: ReusableInfra, parts?: IrParts): InfraIR {
   const reused = <T>(built: (services: NMesh) => T[], lastParts: readonly T[] | undefined): T[] => {
     if (!last || !lastParts || lastParts.length !== mesh.services.length) return built(mesh);
     const changed = mesh.services.filter((s) => !last.unchanged(s.name));
@@ -131,7 +133,7 @@ export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly Prox
   return {
     namespace: mesh.namespace,
     ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
-    identities: last ? last.infra.identities : buildIdentities(mesh, certDir),
+    identities: last ? last.infra.identities : buildIdentities(mesh, certDir, parts),
     workloads: reused((m) => buildWorkloads(m, proxies, mesh), last?.infra.workloads),
     gateways: buildGateways(mesh, proxies),
     networkPolicies: reused((m) => buildNetworkPolicies(m, index), last?.infra.networkPolicies),

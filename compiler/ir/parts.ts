@@ -6,9 +6,10 @@
 // generation's collector moved, twice. Nothing mutates the IR (emitters build their own
 // objects), the JSON is the same, and the memo keys digest JSON: sharing changes no byte.
 // One instance per build: a later build of another (or a changed) mesh starts empty.
-import type { NMesh, NPort, NService } from "../normalize/model.ts";
-import type { EndpointIR, IdentityRefIR, ObservabilityIR, PrincipalIR, SubjectIR } from "./types.ts";
+import type { NMesh, NPort, NRetries, NService } from "../normalize/model.ts";
+import type { EndpointIR, IdentityRefIR, ObservabilityIR, PrincipalIR, Protocol, RetryPolicyIR, SubjectIR } from "./types.ts";
 import { spiffeId, subjectOf } from "./clusters.ts";
+import { buildRetries } from "./routes.ts";
 
 const ACCESS_LOG_FIELDS = ["start_time", "method", "path", "protocol", "status", "duration_ms", "bytes_received", "bytes_sent", "upstream", "upstream_status", "request_id", "user_agent", "authority"] as const;
 
@@ -28,6 +29,7 @@ export class IrParts {
   readonly #peers: Map<string, { readonly spiffeIds: readonly string[]; readonly subjects: readonly SubjectIR[] }> | null;
   readonly #domains: Map<NPort, Map<string, string[]>> | null;
   readonly #endpoints: Map<NPort, Map<string, ResolvedEndpoints>> | null;
+  readonly #retries: Map<NRetries, Map<Protocol, RetryPolicyIR | null>> | null;
   readonly #share: boolean;
   #observability: ObservabilityIR | undefined;
   #admin: { readonly address: "127.0.0.1"; readonly port: number } | undefined;
@@ -42,6 +44,18 @@ export class IrParts {
     this.#peers = map();
     this.#domains = map();
     this.#endpoints = map();
+    this.#retries = map();
+  }
+
+  /** buildRetries once per retry settings (the mesh's defaults serve most routes) and protocol. */
+  retries(r: NRetries | null, protocol: Protocol): RetryPolicyIR | null {
+    if (r === null) return null;
+    const byProtocol = memo(this.#retries, r, () => new Map<Protocol, RetryPolicyIR | null>());
+    // A memo lookup that finds null must not build again: `has`, not the value.
+    if (byProtocol.has(protocol)) return byProtocol.get(protocol)!;
+    const built = buildRetries(r, protocol);
+    byProtocol.set(protocol, built);
+    return built;
   }
 
   subject(identity: string): SubjectIR {

@@ -11,7 +11,7 @@ import type { IrParts } from "./parts.ts";
 import { sortInPlace, sortStrings } from "./sort.ts";
 import { buildAuthorization } from "./authorization.ts";
 import { mayCall, type MeshIndex } from "../normalize/mesh-index.ts";
-import { ClusterSet, buildRetries, buildRoute, destinationPort, resolveRedirectPort } from "./routes.ts";
+import { ClusterSet, buildRoute, destinationPort, resolveRedirectPort } from "./routes.ts";
 
 const NO_HEADERS = { set: [], add: [], remove: [] } as const;
 const ANY_MATCH = { path: null, methods: [], headers: [], query: [] } as const;
@@ -79,7 +79,7 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
     name: `default-${dest.name}-${port.name}`, origin: dest.origin, match: ANY_MATCH,
     action: {
       kind: "forward", backends: [{ cluster: clusters.forService(dest, null, port), weight: 100 }], rewrite: null,
-      timeoutMs: mesh.defaults.timeoutMs, retries: buildRetries(mesh.defaults.retries, port.protocol), mirror: null, fault: null,
+      timeoutMs: mesh.defaults.timeoutMs, retries: clusters.parts.retries(mesh.defaults.retries, port.protocol), mirror: null, fault: null,
     },
     requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
   };

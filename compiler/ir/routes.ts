@@ -17,7 +17,7 @@ const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
 /** Collects the clusters a proxy needs while its routes are built. */
 export class ClusterSet {
   readonly #byName = new Map<string, ClusterIR>();
-  constructor(private readonly parts: IrParts, private readonly caller: IdentityRefIR) {}
+  constructor(readonly parts: IrParts, private readonly caller: IdentityRefIR) {}
   forService(service: NService, subset: string | null, port: NPort): string {
     // Named first, built once: every route to a destination asks for its cluster again.
     const name = clusterName(service, subset, port);
@@ -75,7 +75,7 @@ export function buildRoute(
       kind: "forward", backends,
       rewrite: route.rewrite,
       timeoutMs: route.timeoutMs,
-      retries: buildRetries(route.retries, port.protocol),
+      retries: clusters.parts.retries(route.retries, port.protocol),
       mirror: mirrorService && mirrorPort ? { cluster: clusters.forService(mirrorService, null, mirrorPort), percent: route.mirror!.percent } : null,
       fault: route.fault,
     };

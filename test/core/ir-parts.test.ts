@@ -22,14 +22,19 @@ const tricky = () => variant((m) => {
   m.services.db2 = { ports: { pg: { port: 5433, protocol: "tcp" } }, endpoints: ["10.0.0.31", "10.0.0.32"] };
   m.services.multi = { ports: { http: { port: 8080, protocol: "http" }, admin: { port: 9090, protocol: "http" } }, endpoints: ["10.0.0.40"], versions: { v1: { endpoints: ["10.0.0.41"] } } };
   m.services.other = { ports: { http: { port: 8080, protocol: "http" } }, endpoints: ["10.0.0.50"] };
+  // The mesh's default retries on two protocols (their retry conditions differ), and a route's own.
+  m.services.rpc = { ports: { grpc: { port: 9000, protocol: "grpc" } }, endpoints: ["10.0.0.60"] };
+  m.defaults = { retries: { attempts: 2, perTryTimeout: "1s" } };
   m.routes.push(
     { name: "web-db-split", from: "other", to: "db", backends: [{ service: "db", weight: 50 }, { service: "db2", weight: 50 }] },
     { name: "web-multi-http", from: "web", to: "multi", port: "http", split: { v1: 100 } },
     { name: "web-multi-admin", from: "web", to: "multi", port: "admin" },
     { name: "other-multi", from: "other", to: "multi", port: "http" },
     { name: "other-api", from: "other", to: "api" },
+    { name: "other-rpc", from: "other", to: "rpc" },
+    { name: "web-rpc", from: "web", to: "rpc", retries: { attempts: 1, perTryTimeout: "2s" } },
   );
-  m.authorization.push({ name: "other-api", allow: { from: ["other"], to: "api" } }, { name: "all-multi", allow: { from: "*", to: "multi" } });
+  m.authorization.push({ name: "other-api", allow: { from: ["other"], to: "api" } }, { name: "all-multi", allow: { from: "*", to: "multi" } }, { name: "rpc", allow: { from: ["other", "web"], to: "rpc" } });
   m.gateways = { edge: { port: 8443, hosts: ["t.example.com"], routes: [{ name: "edge-api", to: "api", match: { path: { prefix: "/api" } } }, { name: "edge-web", to: "web" }] } };
   m.observability = { accessLog: true };
 });
