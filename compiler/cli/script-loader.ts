@@ -3,7 +3,10 @@
 // bundle as a module decoded and parsed it at every start (~150-200 ms of CPU at 1,000
 // services, whatever the targets); from the cache V8 deserializes what the build compiled.
 // A node whose V8 version or flags differ from the build's rejects the cache (V8 checks
-// both), and the script is compiled from its source: slower, never different.
+// both), and the script is compiled from its source: slower, never different. V8 knows the
+// script by its length only, so the two files are one build's pair: scripts/build.js empties
+// dist/ first and makes the cache from the very script it wrote (a hand-edited script of the
+// same length would run the cache's code).
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
