@@ -98,8 +98,8 @@ if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
 
 // `meshc compile` starts from one file: the compile command and everything it imports
 // (meshc's ~200 modules and the packages they load at start, kubernetes-models' hundreds of
-// small ESM files among them) bundled by esbuild over the compiled command, in place, so the
-// CLI's lazy `import("./compile-command.js")` loads it. Measured at 1,000 services: module
+// small ESM files among them) bundled by esbuild into one script that the compiled command's
+// replacement runs (below), so the CLI's lazy `import("./compile-command.js")` loads it. Measured at 1,000 services: module
 // loading was ~0.5 s of CPU, the bundle halves it. Every other dist module stays as tsc wrote
 // it: `import "meshc"` and `meshc/testing` load the unbundled modules, as do child processes
 // and workers started by file name. A bundled module's `import.meta.url` becomes the URL of
@@ -110,29 +110,82 @@ if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
 // loaded through `createRequire`, which esbuild leaves alone.
 const COMMAND = join(DIST, "compiler", "cli", "compile-command.js");
 const ownFile = new RegExp(`^${DIST.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[\\/].*\\.js$`);
+// The bundle runs as a classic script compiled from a V8 code cache. Node 20 has no code
+// cache for ES modules: reading the 3.4 MB bundle as UTF-8 and compiling it cost ~150-200 ms
+// of every start (TextDecoder ~20-50 ms, V8's parse ~130-160 ms), and each function was
+// compiled again on its first call; from the cache, V8 deserializes what the build compiled.
+// So the bundle is CommonJS inside a function (compile-command.script.js) that takes
+// `require` and the module URL, and compile-command.js becomes a small ES module that runs
+// it (script-loader.ts) and re-exports what the command exported. The cache is V8's own
+// format: a node whose V8 or flags differ rejects it, and the script compiles from its source.
+const SCRIPT = COMMAND.replace(/\.js$/, ".script.js");
+const CACHE = COMMAND.replace(/\.js$/, ".script.cache");
+// Read before the bundle replaces the compiled command.
+const exported = Object.keys(await import(pathToFileURL(COMMAND).href));
+if (exported.length === 0 || exported.some((name) => !/^[A-Za-z_$][\w$]*$/.test(name))) {
+  console.error(`meshc build: unexpected exports of the compile command: ${exported.join(", ")}`);
+  process.exit(1);
+}
 const rebase = {
   name: "meshc-import-meta-url",
   setup(build) {
     build.onLoad({ filter: ownFile }, (args) => {
       const text = readFileSync(args.path, "utf8");
       const from = relative(dirname(COMMAND), args.path).split("\\").join("/");
-      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(from)}, import.meta.url).href`), loader: "js" };
+      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(from)}, __meshcModuleUrl).href`), loader: "js" };
     });
   },
 };
 const bundled = await esbuild.build({
-  entryPoints: [COMMAND], outfile: COMMAND, allowOverwrite: true, bundle: true, write: false,
-  format: "esm", platform: "node", target: "node20", logLevel: "warning",
+  entryPoints: [COMMAND], outfile: SCRIPT, bundle: true, write: false,
+  format: "cjs", platform: "node", target: "node20", charset: "ascii", logLevel: "warning",
   external: ["esbuild", "ts-morph", "typescript", "@viz-js/viz"], plugins: [rebase],
-  // Bundled CommonJS packages call `require` for node's built-ins.
-  banner: { js: "import { createRequire as __meshcCreateRequire } from \"node:module\";\nconst require = __meshcCreateRequire(import.meta.url);" },
+  // import("ts-morph") (a CommonJS package) as require: a script has no module loader of its own.
+  supported: { "dynamic-import": false },
+  // The wrapper gives `require` (bundled CommonJS packages call it for node's built-ins) and the URL.
+  banner: { js: "(function (exports, module, require, __meshcModuleUrl) {\"use strict\";" }, footer: { js: "})" },
 });
-const bundle = bundled.outputFiles[0].text;
-const unrebased = bundle.replace(/new URL\("[^"]*", import\.meta\.url\)\.href/g, "").replace("__meshcCreateRequire(import.meta.url)", "");
-if (unrebased.includes("import.meta") || TSX.test(bundle)) {
-  // Every import.meta.url but the banner's must be a rebased one: one from a package would point at the bundle.
-  console.error("meshc build: the bundled compile command reads import.meta.url of a module it cannot rebase (a bundled package?), or loads tsx");
+// esbuild escapes strings, not regular-expression literals (a `µs` unit): \uXXXX means the same
+// character in both. Latin-1 then reads the file without UTF-8 decoding (script-loader.ts).
+const scriptText = bundled.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+// A module's own import.meta (one esbuild could not rebase: a package's) would be an empty object here.
+const unrebased = /\bimport\.meta\b|\bimport_meta\d*\b/.exec(scriptText);
+// (A JSDoc type `import('./index.js')` is no import; neither is a method named `import`.)
+const dynamicImport = /(?<![.\w$])import\(\s*(?!['"]\.\/index\.js['"]\))["'`]|await\s+import\(/.exec(scriptText);
+if (unrebased || dynamicImport || TSX.test(scriptText)) {
+  const at = (unrebased ?? dynamicImport)?.index ?? 0;
+  console.error(`meshc build: the bundled compile command reads import.meta of a module it cannot rebase (a bundled package?), imports dynamically, or loads tsx: ${scriptText.slice(Math.max(0, at - 80), at + 80)}`);
   process.exit(1);
 }
-writeFileSync(COMMAND, bundle);
+writeFileSync(SCRIPT, scriptText);
+writeFileSync(COMMAND, `// Generated by scripts/build.js: runs the bundled compile command (compile-command.script.js)
+// from its V8 code cache when this node accepts it (see scripts/build.js).
+import { runScript } from "./script-loader.js";
+const loaded = runScript(new URL("./compile-command.script.js", import.meta.url), new URL("./compile-command.script.cache", import.meta.url), import.meta.url);
+export const { ${exported.join(", ")} } = loaded;
+`);
+// The cache is made by a node with the CLI's own flags (bin.js sets the heap's growth before
+// loading the command): V8 rejects a cache made under other flags.
+const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
+  import { boundHeapGrowth } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "heap.js")).href)};
+  import { writeCodeCache } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "script-loader.js")).href)};
+  import { mkdtempSync, rmSync } from "node:fs";
+  import { tmpdir } from "node:os";
+  import { join } from "node:path";
+  boundHeapGrowth();
+  // Warmed by checking an example as \`meshc validate --target certs\` would: the stages every compile runs.
+  await writeCodeCache(${JSON.stringify(pathToFileURL(SCRIPT).href)}, ${JSON.stringify(pathToFileURL(CACHE).href)}, ${JSON.stringify(pathToFileURL(COMMAND).href)}, async ({ runCompile }) => {
+    const dir = mkdtempSync(join(tmpdir(), "meshc-code-cache-"));
+    try {
+      const code = await runCompile(${JSON.stringify(join(ROOT, "examples", "shop", "mesh.config.ts"))}, { out: join(dir, "bundle"), target: "certs", validateOnly: true, typecheck: false, format: "json" });
+      if (code !== 0) throw new Error("the example failed to compile");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+`], { stdio: ["ignore", "ignore", "inherit"], cwd: ROOT });
+if (made.status !== 0) {
+  console.error("meshc build: making the compile command's code cache failed");
+  process.exit(1);
+}
 

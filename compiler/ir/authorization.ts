@@ -1,25 +1,25 @@
 // Authorization at a service's inbound side: its rules, deny before allow, each group in
 // the user's order, plus one implicit allow per gateway route into the service (so the
 // edge can reach what it routes to; explain and diff show it with the route's origin).
-import type { NMesh, NService } from "../normalize/model.ts";
+import type { NService } from "../normalize/model.ts";
 import type { MeshIndex } from "../normalize/mesh-index.ts";
 import type { AuthorizationIR, AuthzRuleIR, PrincipalIR } from "./types.ts";
-import { spiffeId, subjectOf } from "./clusters.ts";
+import type { IrParts } from "./parts.ts";
+import { sortInPlace } from "./sort.ts";
 
-function principal(mesh: NMesh, index: MeshIndex, proxyName: string): PrincipalIR {
+function principal(parts: IrParts, index: MeshIndex, proxyName: string): PrincipalIR {
   const service = index.services.get(proxyName);
-  const identity = service ? service.identity : proxyName;
-  return { name: identity, spiffeId: spiffeId(mesh, identity), subject: subjectOf(mesh, identity) };
+  return parts.principal(service ? service.identity : proxyName);
 }
 
 function uniquePrincipals(list: PrincipalIR[]): PrincipalIR[] {
-  return [...new Map(list.map((p) => [p.name, p])).values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return sortInPlace([...new Map(list.map((p) => [p.name, p])).values()], (a, b) => (a.name < b.name ? -1 : 1));
 }
 
-export function buildAuthorization(mesh: NMesh, index: MeshIndex, service: NService): AuthorizationIR {
+export function buildAuthorization(parts: IrParts, index: MeshIndex, service: NService): AuthorizationIR {
   const rules: AuthzRuleIR[] = (index.rulesByTo.get(service.name) ?? []).map((r) => ({
     name: r.name, origin: r.origin, action: r.action,
-    principals: r.from === null ? null : uniquePrincipals(r.from.map((f) => principal(mesh, index, f))),
+    principals: r.from === null ? null : uniquePrincipals(r.from.map((f) => principal(parts, index, f))),
     methods: r.methods, paths: r.paths, headers: r.headers,
   }));
   for (const route of index.routesByTo.get(service.name) ?? []) {
@@ -28,7 +28,7 @@ export function buildAuthorization(mesh: NMesh, index: MeshIndex, service: NServ
     if (!gw) continue;
     rules.push({
       name: `${route.name}-gateway`, origin: route.origin, action: "allow",
-      principals: [principal(mesh, index, `gateway-${gw.name}`)], methods: [], paths: [], headers: [],
+      principals: [principal(parts, index, `gateway-${gw.name}`)], methods: [], paths: [], headers: [],
     });
   }
   const ordered = [...rules.filter((r) => r.action === "deny"), ...rules.filter((r) => r.action === "allow")];

@@ -3,6 +3,7 @@
 // bundle shows policy changes, not renames.
 import type { NEgress, NEndpoint, NMesh, NPort, NService } from "../normalize/model.ts";
 import type { ClusterIR, EndpointIR, IdentityRefIR, SubjectIR, UpstreamTlsIR } from "./types.ts";
+import type { IrParts } from "./parts.ts";
 
 export function serviceHost(mesh: NMesh, service: string): string {
   return `${service}.${mesh.namespace}.svc.cluster.local`;
@@ -14,13 +15,6 @@ export function spiffeId(mesh: NMesh, identity: string): string {
 
 export function subjectOf(mesh: NMesh, identity: string): SubjectIR {
   return { commonName: identity, organizationalUnit: mesh.namespace, organization: mesh.trustDomain };
-}
-
-export function identityRef(mesh: NMesh, certDir: string, identity: string): IdentityRefIR {
-  return {
-    name: identity, spiffeId: spiffeId(mesh, identity), subject: subjectOf(mesh, identity),
-    certFile: `${certDir}/${identity}/cert.pem`, keyFile: `${certDir}/${identity}/key.pem`, caFile: `${certDir}/ca.pem`,
-  };
 }
 
 /** `catalog`, `catalog-v2`; with `-<port>` appended when the service has several ports. */
@@ -39,19 +33,24 @@ function resolveEndpoints(mesh: NMesh, service: NService, subset: string | null,
   return { endpoints, discovery: list.every((e) => e.kind === "ip") ? "static" : "dns" };
 }
 
-export function buildMeshCluster(mesh: NMesh, caller: IdentityRefIR, service: NService, subset: string | null, port: NPort): ClusterIR {
+/** `parts`: what every caller's cluster to the same place shares (parts.ts); `name`, when the caller has it already. */
+export function buildMeshCluster(parts: IrParts, caller: IdentityRefIR, service: NService, subset: string | null, port: NPort, name = clusterName(service, subset, port)): ClusterIR {
+  const mesh = parts.mesh;
   const version = subset ? service.versions.find((v) => v.name === subset) : undefined;
-  const list = version ? version.endpoints : [...service.endpoints, ...service.versions.flatMap((v) => v.endpoints)];
-  const { endpoints, discovery } = resolveEndpoints(mesh, service, subset, list, port);
-  const peer = service.identity;
+  const { endpoints, discovery } = parts.endpoints(service, subset, port, () => {
+    const list = version ? version.endpoints : [...service.endpoints, ...service.versions.flatMap((v) => v.endpoints)];
+    const resolved = resolveEndpoints(mesh, service, subset, list, port);
+    return { endpoints: dedupeEndpoints(resolved.endpoints), discovery: resolved.discovery };
+  });
+  const peer = parts.peer(service.identity);
   const tls: UpstreamTlsIR = {
     mode: "mesh", sni: serviceHost(mesh, service.name), minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
     certFile: caller.certFile, keyFile: caller.keyFile, caFile: caller.caFile,
-    peerSpiffeIds: [spiffeId(mesh, peer)], peerSubjects: [subjectOf(mesh, peer)],
+    peerSpiffeIds: peer.spiffeIds, peerSubjects: peer.subjects,
   };
   return {
-    name: clusterName(service, subset, port), kind: "mesh", service: service.name, subset, protocol: port.protocol, discovery,
-    endpoints: dedupeEndpoints(endpoints), connectTimeoutMs: mesh.defaults.connectTimeoutMs, loadBalancing: service.loadBalancing,
+    name, kind: "mesh", service: service.name, subset, protocol: port.protocol, discovery,
+    endpoints, connectTimeoutMs: mesh.defaults.connectTimeoutMs, loadBalancing: service.loadBalancing,
     connectionLimits: service.connectionLimits, outlierDetection: service.outlierDetection, healthCheck: service.healthCheck,
     tls, origin: version ? `${service.origin}.versions.${subset}` : service.origin,
   };

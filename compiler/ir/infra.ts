@@ -5,14 +5,16 @@ import type { CaptureIR, GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, P
 import { serviceHost, spiffeId, subjectOf } from "./clusters.ts";
 import type { MeshIndex } from "../normalize/mesh-index.ts";
 import { gatewayProxyName, inboundListenerPort } from "./proxies.ts";
+import { sortInPlace, sortStrings } from "./sort.ts";
+import type { IrParts } from "./parts.ts";
 
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function buildIdentities(mesh: NMesh, certDir: string): IdentityIR[] {
+function buildIdentities(mesh: NMesh, certDir: string, parts: IrParts | undefined): IdentityIR[] {
   const c = mesh.defaults.certificates;
   const make = (name: string, kind: IdentityIR["kind"], dnsNames: string[]): IdentityIR => ({
-    name, kind, namespace: mesh.namespace, serviceAccount: name, spiffeId: spiffeId(mesh, name), dnsNames: [...new Set(dnsNames)].sort(),
-    subject: subjectOf(mesh, name), keyAlgorithm: c.keyAlgorithm, lifetimeMs: c.lifetimeMs, renewBeforeMs: c.renewBeforeMs,
+    name, kind, namespace: mesh.namespace, serviceAccount: name, spiffeId: spiffeId(mesh, name), dnsNames: sortStrings([...new Set(dnsNames)]),
+    subject: parts ? parts.subject(name) : subjectOf(mesh, name), keyAlgorithm: c.keyAlgorithm, lifetimeMs: c.lifetimeMs, renewBeforeMs: c.renewBeforeMs,
     secretName: `${name}-mesh-cert`, certFile: `${certDir}/${name}/cert.pem`, keyFile: `${certDir}/${name}/key.pem`, caFile: `${certDir}/ca.pem`,
   });
   const byIdentity = new Map<string, string[]>();
@@ -23,7 +25,7 @@ function buildIdentities(mesh: NMesh, certDir: string): IdentityIR[] {
   }
   const out = [...byIdentity].map(([name, dns]) => make(name, "service", dns));
   for (const g of mesh.gateways) out.push(make(gatewayProxyName(g.name), "gateway", [...g.hosts]));
-  return out.sort(byName);
+  return sortInPlace(out, byName);
 }
 
 /** The destination ports an app reaches through its sidecar: each outbound HTTP virtual host's `host:port` domains, and each TCP listener's port. */
@@ -43,8 +45,8 @@ function buildCapture(mesh: NMesh, service: NService, proxy: ProxyIR | undefined
   const inbound = service.ports.map((p) => ({ port: p.port, listenerPort: inboundListenerPort(mesh, service, p) }));
   return {
     proxyUid: mesh.defaults.capture.proxyUid,
-    inbound: inbound.sort((a, b) => a.port - b.port),
-    outbound: [...outbound].map(([port, listenerPort]) => ({ port, listenerPort })).sort((a, b) => a.port - b.port),
+    inbound: sortInPlace(inbound, (a, b) => a.port - b.port),
+    outbound: sortInPlace([...outbound].map(([port, listenerPort]) => ({ port, listenerPort })), (a, b) => a.port - b.port),
   };
 }
 
@@ -97,14 +99,14 @@ function buildGateways(mesh: NMesh, proxies: readonly ProxyIR[]): GatewayInfraIR
 
 function buildNetworkPolicies(mesh: NMesh, index: MeshIndex): NetworkPolicyIR[] {
   return mesh.services.map((dest) => {
-    const ports = dest.ports.map((p) => p.port).sort((a, b) => a - b);
+    const ports = sortInPlace(dest.ports.map((p) => p.port), (a, b) => a - b);
     if (index.openTo.has(dest.name)) return { target: dest.name, from: null, ports };
     const from = new Set<string>();
     for (const r of index.rulesByTo.get(dest.name) ?? []) {
       if (r.action === "allow") for (const f of r.from ?? []) if (f !== dest.name && index.services.has(f)) from.add(f);
     }
     for (const r of index.routesByTo.get(dest.name) ?? []) for (const src of r.sources) if (src.kind === "gateway") from.add(gatewayProxyName(src.name));
-    return { target: dest.name, from: [...from].sort(), ports };
+    return { target: dest.name, from: sortStrings([...from]), ports };
   });
 }
 
@@ -119,7 +121,8 @@ function buildNetworkPolicies(mesh: NMesh, index: MeshIndex): NetworkPolicyIR[] 
  */
 export interface ReusableInfra { readonly infra: InfraIR; readonly unchanged: (service: string) => boolean }
 
-export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string, last?: ReusableInfra): InfraIR {
+/** `parts`: the build's shared parts (parts.ts), so identities share their subjects with the proxies. */
+export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly ProxyIR[], certDir: string, last?: ReusableInfra, parts?: IrParts): InfraIR {
   const reused = <T>(built: (services: NMesh) => T[], lastParts: readonly T[] | undefined): T[] => {
     if (!last || !lastParts || lastParts.length !== mesh.services.length) return built(mesh);
     const changed = mesh.services.filter((s) => !last.unchanged(s.name));
@@ -130,7 +133,7 @@ export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly Prox
   return {
     namespace: mesh.namespace,
     ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
-    identities: last ? last.infra.identities : buildIdentities(mesh, certDir),
+    identities: last ? last.infra.identities : buildIdentities(mesh, certDir, parts),
     workloads: reused((m) => buildWorkloads(m, proxies, mesh), last?.infra.workloads),
     gateways: buildGateways(mesh, proxies),
     networkPolicies: reused((m) => buildNetworkPolicies(m, index), last?.infra.networkPolicies),

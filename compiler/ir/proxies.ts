@@ -4,34 +4,30 @@
 // TCP destination port).
 import type { NMesh, NPort, NRoute, NService } from "../normalize/model.ts";
 import type {
-  HttpListenerIR, IdentityRefIR, JwtIR, ListenerIR, ObservabilityIR, ProxyIR, RouteIR, ServerTlsIR, TcpListenerIR, VirtualHostIR,
+  HttpListenerIR, IdentityRefIR, JwtIR, ListenerIR, ProxyIR, RouteIR, ServerTlsIR, TcpListenerIR, VirtualHostIR,
 } from "./types.ts";
-import { buildEgressCluster, buildLocalCluster, identityRef, serviceHost } from "./clusters.ts";
+import { buildEgressCluster, buildLocalCluster, serviceHost } from "./clusters.ts";
+import type { IrParts } from "./parts.ts";
+import { sortInPlace, sortStrings } from "./sort.ts";
 import { buildAuthorization } from "./authorization.ts";
 import { mayCall, type MeshIndex } from "../normalize/mesh-index.ts";
-import { ClusterSet, buildRetries, buildRoute, destinationPort, resolveRedirectPort } from "./routes.ts";
+import { ClusterSet, buildRoute, destinationPort, resolveRedirectPort } from "./routes.ts";
 
 const NO_HEADERS = { set: [], add: [], remove: [] } as const;
 const ANY_MATCH = { path: null, methods: [], headers: [], query: [] } as const;
+const ANY_DOMAIN = ["*"];
 
 export function gatewayProxyName(gateway: string): string {
   return `gateway-${gateway}`;
 }
 
-function observability(mesh: NMesh): ObservabilityIR {
-  return {
-    accessLog: mesh.observability.accessLog
-      ? { fields: ["start_time", "method", "path", "protocol", "status", "duration_ms", "bytes_received", "bytes_sent", "upstream", "upstream_status", "request_id", "user_agent", "authority"] }
-      : null,
-    metricsPort: mesh.observability.metricsPort,
-    requestId: mesh.observability.requestId,
-  };
-}
-
-function domainsFor(mesh: NMesh, service: string, port: NPort, onlyHttpPort: boolean): string[] {
-  const names = [service, `${service}.${mesh.namespace}`, serviceHost(mesh, service)];
-  const withPort = names.map((n) => `${n}:${port.port}`);
-  return (onlyHttpPort ? [...names, ...withPort] : withPort).sort();
+/** The same for every caller of the destination port: made once per build (parts.ts). */
+function domainsFor(parts: IrParts, service: string, port: NPort, onlyHttpPort: boolean): string[] {
+  return parts.domains(service, port, onlyHttpPort, () => {
+    const names = [service, `${service}.${parts.mesh.namespace}`, serviceHost(parts.mesh, service)];
+    const withPort = names.map((n) => `${n}:${port.port}`);
+    return sortStrings(onlyHttpPort ? [...names, ...withPort] : withPort);
+  });
 }
 
 function jwtFor(mesh: NMesh, service: NService, certDir: string): JwtIR | null {
@@ -53,7 +49,10 @@ export function inboundListenerPort(mesh: NMesh, service: NService, port: NPort)
   return mesh.defaults.capture.inboundPort + service.ports.findIndex((p) => p.name === port.name);
 }
 
-function inboundListeners(mesh: NMesh, index: MeshIndex, service: NService, self: IdentityRefIR, certDir: string, clusters: ClusterSet): ListenerIR[] {
+function inboundListeners(parts: IrParts, index: MeshIndex, service: NService, self: IdentityRefIR, clusters: ClusterSet): ListenerIR[] {
+  const { mesh, certDir } = parts;
+  // One for all of the service's ports: it depends on the service alone.
+  const authorization = buildAuthorization(parts, index, service);
   const tls: ServerTlsIR = {
     mode: service.mtls, minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
     certificates: [{ name: self.name, serverNames: [], certFile: self.certFile, keyFile: self.keyFile }], clientCaFile: self.caFile,
@@ -62,7 +61,7 @@ function inboundListeners(mesh: NMesh, index: MeshIndex, service: NService, self
     const local = clusters.add(buildLocalCluster(mesh, port));
     const base = {
       name: `inbound-${port.port}`, direction: "inbound" as const, address: "0.0.0.0" as const, port: inboundListenerPort(mesh, service, port), tls,
-      authorization: buildAuthorization(mesh, index, service), rateLimit: service.rateLimit, origin: port.origin,
+      authorization, rateLimit: service.rateLimit, origin: port.origin,
     };
     if (port.protocol === "tcp") return { ...base, kind: "tcp", backends: [{ cluster: local, weight: 100 }], idleTimeoutMs: null, connectTimeoutMs: mesh.defaults.connectTimeoutMs };
     const route: RouteIR = {
@@ -70,7 +69,7 @@ function inboundListeners(mesh: NMesh, index: MeshIndex, service: NService, self
       action: { kind: "forward", backends: [{ cluster: local, weight: 100 }], rewrite: null, timeoutMs: null, retries: null, mirror: null, fault: null },
       requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
     };
-    return { ...base, kind: "http", protocol: port.protocol, jwt: jwtFor(mesh, service, certDir), virtualHosts: [{ name: "local", domains: ["*"], routes: [route] }] };
+    return { ...base, kind: "http", protocol: port.protocol, jwt: jwtFor(mesh, service, certDir), virtualHosts: [{ name: "local", domains: ANY_DOMAIN, routes: [route] }] };
   });
 }
 
@@ -80,7 +79,7 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
     name: `default-${dest.name}-${port.name}`, origin: dest.origin, match: ANY_MATCH,
     action: {
       kind: "forward", backends: [{ cluster: clusters.forService(dest, null, port), weight: 100 }], rewrite: null,
-      timeoutMs: mesh.defaults.timeoutMs, retries: buildRetries(mesh.defaults.retries, port.protocol), mirror: null, fault: null,
+      timeoutMs: mesh.defaults.timeoutMs, retries: clusters.parts.retries(mesh.defaults.retries, port.protocol), mirror: null, fault: null,
     },
     requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
   };
@@ -90,10 +89,11 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
 function candidateDestinations(index: MeshIndex, service: NService, routes: readonly NRoute[]): string[] {
   const names = new Set<string>([...routes.map((r) => r.to), ...(index.callableBy.get(service.name) ?? []), ...index.openTo]);
   names.delete(service.name);
-  return [...names].filter((n) => index.services.has(n)).sort();
+  return sortStrings([...names].filter((n) => index.services.has(n)));
 }
 
-function outboundListeners(mesh: NMesh, index: MeshIndex, service: NService, routes: readonly NRoute[], clusters: ClusterSet): ListenerIR[] {
+function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, routes: readonly NRoute[], clusters: ClusterSet): ListenerIR[] {
+  const mesh = parts.mesh;
   const services = index.services;
   const vhosts: VirtualHostIR[] = [];
   const tcp: TcpListenerIR[] = [];
@@ -123,7 +123,7 @@ function outboundListeners(mesh: NMesh, index: MeshIndex, service: NService, rou
       const built = forPort.map((r) => buildRoute(r, services, clusters)).filter((r): r is RouteIR => r !== null);
       vhosts.push({
         name: httpPorts.length > 1 ? `${dest.name}-${port.name}` : dest.name,
-        domains: domainsFor(mesh, dest.name, port, httpPorts.length === 1),
+        domains: domainsFor(parts, dest.name, port, httpPorts.length === 1),
         routes: forPort.length > 0 ? built : [defaultRoute(mesh, dest, port, clusters)],
       });
     }
@@ -145,7 +145,7 @@ function outboundListeners(mesh: NMesh, index: MeshIndex, service: NService, rou
     listeners.push({
       kind: "http", name: "outbound-http", direction: "outbound", address: "127.0.0.1", port: mesh.defaults.outboundPort, protocol: "http",
       tls: null, authorization: null, rateLimit: null, jwt: null, origin: "routes",
-      virtualHosts: vhosts.sort((a, b) => (a.name < b.name ? -1 : 1)),
+      virtualHosts: sortInPlace(vhosts, (a, b) => (a.name < b.name ? -1 : 1)),
     });
   }
   return listeners;
@@ -153,15 +153,16 @@ function outboundListeners(mesh: NMesh, index: MeshIndex, service: NService, rou
 
 const byPort = (a: ListenerIR, b: ListenerIR) => a.port - b.port || (a.name < b.name ? -1 : 1);
 
-export function buildSidecar(mesh: NMesh, index: MeshIndex, service: NService, certDir: string): ProxyIR {
-  const identity = identityRef(mesh, certDir, service.identity);
-  const clusters = new ClusterSet(mesh, identity);
+/** `parts`: one per build, shared by its proxies (parts.ts). */
+export function buildSidecar(parts: IrParts, index: MeshIndex, service: NService): ProxyIR {
+  const identity = parts.identity(service.identity);
+  const clusters = new ClusterSet(parts, identity);
   const routes = index.routesBySource.get(`service:${service.name}`) ?? [];
-  const listeners = [...inboundListeners(mesh, index, service, identity, certDir, clusters), ...outboundListeners(mesh, index, service, routes, clusters)];
+  const listeners = [...inboundListeners(parts, index, service, identity, clusters), ...outboundListeners(parts, index, service, routes, clusters)];
   return {
     name: service.name, kind: "sidecar", owner: service.name, identity,
-    admin: { address: "127.0.0.1", port: mesh.defaults.adminPort },
-    listeners: listeners.sort(byPort), clusters: clusters.sorted(), observability: observability(mesh),
+    admin: parts.admin(),
+    listeners: sortInPlace(listeners, byPort), clusters: clusters.sorted(), observability: parts.observability(),
   };
 }
 
@@ -169,12 +170,13 @@ export function gatewayCertificateName(host: string): string {
   return host.replace(/^\*\./, "wildcard.").replace(/\./g, "-");
 }
 
-export function buildGatewayProxy(mesh: NMesh, index: MeshIndex, gatewayName: string, certDir: string): ProxyIR {
+export function buildGatewayProxy(parts: IrParts, index: MeshIndex, gatewayName: string): ProxyIR {
+  const { mesh, certDir } = parts;
   const services = index.services;
   const gw = mesh.gateways.find((g) => g.name === gatewayName)!;
   const name = gatewayProxyName(gw.name);
-  const identity = identityRef(mesh, certDir, name);
-  const clusters = new ClusterSet(mesh, identity);
+  const identity = parts.identity(name);
+  const clusters = new ClusterSet(parts, identity);
   const routes = (index.routesBySource.get(`gateway:${gw.name}`) ?? [])
     .map((r) => buildRoute(r, services, clusters))
     .filter((r): r is RouteIR => r !== null)
@@ -192,7 +194,7 @@ export function buildGatewayProxy(mesh: NMesh, index: MeshIndex, gatewayName: st
     virtualHosts: [{ name, domains: [...gw.hosts, ...gw.hosts.map((h) => `${h}:${gw.port}`)].sort(), routes }],
   };
   return {
-    name, kind: "gateway", owner: gw.name, identity, admin: { address: "127.0.0.1", port: mesh.defaults.adminPort },
-    listeners: [listener], clusters: clusters.sorted(), observability: observability(mesh),
+    name, kind: "gateway", owner: gw.name, identity, admin: parts.admin(),
+    listeners: [listener], clusters: clusters.sorted(), observability: parts.observability(),
   };
 }

@@ -4,6 +4,8 @@ import type { NBackend, NMesh, NPort, NRetries, NRoute, NService } from "../norm
 import type { ClusterIR, IdentityRefIR, Protocol, RedirectActionIR, RetryCondition, RouteActionIR, RouteIR, WeightedClusterIR } from "./types.ts";
 import { DEFAULT_PORTS } from "./path-prefix.ts";
 import { buildMeshCluster, clusterName } from "./clusters.ts";
+import type { IrParts } from "./parts.ts";
+import { sortInPlace } from "./sort.ts";
 
 const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
   http: ["5xx", "connect-failure", "reset"],
@@ -15,11 +17,11 @@ const DEFAULT_RETRY_ON: Record<Protocol, readonly RetryCondition[]> = {
 /** Collects the clusters a proxy needs while its routes are built. */
 export class ClusterSet {
   readonly #byName = new Map<string, ClusterIR>();
-  constructor(private readonly mesh: NMesh, private readonly caller: IdentityRefIR) {}
+  constructor(readonly parts: IrParts, private readonly caller: IdentityRefIR) {}
   forService(service: NService, subset: string | null, port: NPort): string {
     // Named first, built once: every route to a destination asks for its cluster again.
     const name = clusterName(service, subset, port);
-    if (!this.#byName.has(name)) this.#byName.set(name, buildMeshCluster(this.mesh, this.caller, service, subset, port));
+    if (!this.#byName.has(name)) this.#byName.set(name, buildMeshCluster(this.parts, this.caller, service, subset, port, name));
     return name;
   }
   add(c: ClusterIR): string {
@@ -27,7 +29,7 @@ export class ClusterSet {
     return c.name;
   }
   sorted(): ClusterIR[] {
-    return [...this.#byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return sortInPlace([...this.#byName.values()], (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 
@@ -44,7 +46,7 @@ export function weightsTo100(weights: readonly number[]): number[] {
   const exact = weights.map((w) => (w * 100) / total);
   const out = exact.map(Math.floor);
   let left = 100 - out.reduce((a, b) => a + b, 0);
-  const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.i - b.i);
+  const order = sortInPlace(exact.map((e, i) => ({ i, r: e - Math.floor(e) })), (a, b) => b.r - a.r || a.i - b.i);
   for (const { i } of order) { if (left <= 0) break; out[i]! += 1; left--; }
   return out;
 }
@@ -73,7 +75,7 @@ export function buildRoute(
       kind: "forward", backends,
       rewrite: route.rewrite,
       timeoutMs: route.timeoutMs,
-      retries: buildRetries(route.retries, port.protocol),
+      retries: clusters.parts.retries(route.retries, port.protocol),
       mirror: mirrorService && mirrorPort ? { cluster: clusters.forService(mirrorService, null, mirrorPort), percent: route.mirror!.percent } : null,
       fault: route.fault,
     };

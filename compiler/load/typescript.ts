@@ -182,11 +182,18 @@ export function dataOnlyValue(sourceText: string): { value: unknown } | null {
   const tail = DATA_TAIL.exec(sourceText);
   if (!head || !tail || tail.index < head[0].length || sourceText.includes("__proto__")) return null;
   try {
-    return { value: withoutNegativeZero(JSON.parse(sourceText.slice(head[0].length, tail.index))) };
+    const json = sourceText.slice(head[0].length, tail.index);
+    const value: unknown = JSON.parse(json);
+    // A negative number follows `:`, `[` or `,` (and maybe blanks); without one, no -0 to find
+    // and no walk of the whole value (~50-60 ms cold at 1,000 services). A string holding `:-`
+    // only costs the walk.
+    return { value: NEGATIVE_NUMBER.test(json) ? withoutNegativeZero(value) : value };
   } catch {
     return null;
   }
 }
+
+const NEGATIVE_NUMBER = /[:[,]\s*-/;
 
 function withoutNegativeZero(value: unknown): unknown {
   if (Object.is(value, -0)) return 0;

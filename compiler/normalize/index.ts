@@ -22,6 +22,13 @@ const sortedEntries = <V>(rec: Record<string, V> | undefined): [string, V][] => 
 /** The distinct values, sorted (a fresh array: callers own it). */
 const sortedSet = <T extends string>(xs: readonly T[] | undefined): T[] => (xs === undefined || xs.length === 0 ? [] : xs.length === 1 ? [xs[0]!] : [...new Set(xs)].sort());
 const ms = (d: string | undefined): number | null => (d === undefined ? null : parseDuration(d));
+// What a route leaves out (no match, no header changes, no headers or query or methods to
+// match), one object for every route: the normalized mesh is never changed once built, and
+// its JSON is the same. At 1,000 services the 3,000 routes made ~30,000 empty objects and
+// lists, which lived until the emit and were moved by every young-generation collection.
+const NONE: never[] = [];
+const NO_MATCH: NMatch = { path: null, methods: NONE, headers: NONE, query: NONE };
+const NO_HEADER_CHANGES: NHeaderChanges = { set: NONE, add: NONE, remove: NONE };
 const toMs = (d: string | undefined, fallback: number): number => ms(d) ?? fallback;
 
 /** The last save's raw config and its normalization (watch mode). */
@@ -206,17 +213,17 @@ function normalizePath(p: D.PathMatch | undefined): PathMatchIR | null {
 }
 
 function normalizeMatch(m: D.HttpMatch | undefined): NMatch {
-  if (m == null) return { path: null, methods: [], headers: [], query: [] };
+  if (m == null) return NO_MATCH;
   return {
-    path: normalizePath(m?.path),
-    methods: sortedSet(m.methods) as HttpMethod[],
-    headers: sortedEntries(m?.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
-    query: sortedEntries(m?.query).map(([n, v]) => normalizeStringMatch(n, v)),
+    path: normalizePath(m.path),
+    methods: m.methods === undefined ? NONE : sortedSet(m.methods) as HttpMethod[],
+    headers: m.headers === undefined ? NONE : sortedEntries(m.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
+    query: m.query === undefined ? NONE : sortedEntries(m.query).map(([n, v]) => normalizeStringMatch(n, v)),
   };
 }
 
 export function normalizeHeaderChanges(h: D.HeaderChanges | undefined): NHeaderChanges {
-  if (h == null) return { set: [], add: [], remove: [] };
+  if (h == null) return NO_HEADER_CHANGES;
   const pairs = (rec: Record<string, string> | undefined) =>
     sortedEntries(rec).map(([name, value]) => ({ name: name.toLowerCase(), value }));
   return { set: pairs(h?.set), add: pairs(h?.add), remove: [...new Set((h?.remove ?? []).map((n) => n.toLowerCase()))].sort() };
@@ -252,7 +259,7 @@ function normalizeRoute(
     name: (r.name as string | undefined) ?? `${fromLabel}-${to}-${origin.replace(/\D+/g, "")}`,
     origin, sources, to, port,
     match: normalizeMatch(r.match as D.HttpMatch | undefined),
-    hostnames: sortedSet(r.hostnames as string[] | undefined),
+    hostnames: r.hostnames === undefined ? NONE : sortedSet(r.hostnames as string[]),
     action,
     rewrite: rw ? { prefix: rw.prefix ?? null, path: rw.path ?? null, regex: rw.regex ?? null, host: rw.host ?? null } : null,
     timeoutMs: ms(r.timeout as string | undefined) ?? defaults.timeoutMs,
@@ -290,9 +297,9 @@ function normalizeRule(r: D.AuthorizationRule<Record<string, D.Service<string, s
     action,
     from: m.from === "*" ? null : [...new Set(m.from as string[])].sort(),
     to,
-    methods: sortedSet(m.methods) as HttpMethod[],
+    methods: m.methods === undefined ? NONE : sortedSet(m.methods) as HttpMethod[],
     // `/api/*` is a string prefix ("/api/"): the `*` says "anything after", element-wise or not.
-    paths: (m.paths ?? []).map((p): PathMatchIR => (p.endsWith("*") ? { kind: "string-prefix", value: p.slice(0, -1) } : { kind: "exact", value: p })),
-    headers: sortedEntries(m.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
+    paths: m.paths === undefined ? NONE : m.paths.map((p): PathMatchIR => (p.endsWith("*") ? { kind: "string-prefix", value: p.slice(0, -1) } : { kind: "exact", value: p })),
+    headers: m.headers === undefined ? NONE : sortedEntries(m.headers).map(([n, v]) => normalizeStringMatch(n.toLowerCase(), v)),
   };
 }

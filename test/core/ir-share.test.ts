@@ -54,6 +54,12 @@ test("a data-only mesh.config.ts reads as the evaluated config would", () => {
   const text = (body: string) => `import { defineMesh } from "meshc";\nexport default defineMesh(${body});\n`;
   assert.equal(dataOnlyValue(text('{"a":[1,-0,{"b":"x"}]}'))?.value, { a: [1, 0, { b: "x" }] });
   assert.ok(Object.is((dataOnlyValue(text('{"a":-0}'))!.value as { a: number }).a, 0), "-0 becomes 0 as through the child's JSON");
+  // Found after blanks and in every position a number may take (the walk runs only when a `-` can start one).
+  for (const body of ['{"a": [ 1,\n\t-0.0e3 ]}', '{"a":\n  -1e-400}', '{"s":"x:-y","a":[-0]}']) {
+    const value = JSON.stringify(dataOnlyValue(text(body))?.value, (_k, v: unknown) => (Object.is(v, -0) ? "minus zero" : v));
+    assert.not.match(value, /minus zero/, body);
+  }
+  assert.equal(dataOnlyValue(text('{"a":[1,-2.5],"b":"svc-1"}'))?.value, { a: [1, -2.5], b: "svc-1" });
   // Anything that is code, or a key JSON.parse reads differently, takes the evaluating path.
   for (const body of ["{a:1}", '{"a":1}); process.exit(0', '{"__proto__":{"x":1}}', '{"a":1} /* c */', "mesh"]) assert.is(dataOnlyValue(text(body)), null, body);
   assert.is(dataOnlyValue('import { defineMesh } from "./dsl";\nexport default defineMesh({"a":1});'), null, "only meshc's defineMesh is known to return its argument");
