@@ -42,8 +42,11 @@ export const template = (...parts: TemplatePart[]): TemplateValue => ({ kind: "t
 export const EMPTY_KEY: RegexValue = { kind: "regex", pattern: "", prefix: "" };
 
 const NEEDS_ESCAPE = /[\\"]/;
-/** Text with none of UNSAFE's characters, no `$`, nothing to escape (UNSAFE's ranges hold no surrogate: no `u` flag needed). */
-const PLAIN_LITERAL = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff$\\"]*$/;
+/**
+ * Text with none of UNSAFE's characters, no `$`, nothing to escape. Made from UNSAFE's own
+ * class (same flags), so a character added to UNSAFE is refused by the fast path too.
+ */
+const PLAIN_LITERAL = new RegExp(`^[^${UNSAFE.source.slice(1, -1)}$\\\\"]*$`, UNSAFE.flags);
 const ESCAPED = /[\\"]/g;
 
 function quote(text: string): string {
