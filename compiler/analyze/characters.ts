@@ -9,11 +9,11 @@ import type { Report } from "./context.ts";
 const FORBIDDEN = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/u;
 const TAB = "\t";
 /**
- * FORBIDDEN or a TAB, in one scan of code units: the limits walk asks this of every string
- * and key. Without the `u` flag a surrogate pair is two code units, neither in the class,
- * as with it it is one code point outside the class: the same answer, without Unicode mode.
+ * FORBIDDEN or a TAB, in one scan: the limits walk asks this of every string and key. Made
+ * from FORBIDDEN's own class (same flags), so a character added there is never skipped here
+ * (a clean answer skips the character check).
  */
-const FORBIDDEN_OR_TAB = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+const FORBIDDEN_OR_TAB = new RegExp(`[\\t${FORBIDDEN.source.slice(1, -1)}]`, FORBIDDEN.flags);
 
 /** Whether checkString could report `text` (any TAB counts: whether one is allowed depends on the path). */
 export function mayHaveBadCharacters(text: string): boolean {
