@@ -15,7 +15,7 @@
 //   through the staged whole-folder write with all its checks; the unchanged files are
 //   then copied from the bundle, digest-checked.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { onlyOwnEntries, snapshotDirs, type DirSnapshot } from "./bundle-dirs.ts";
+import { onlyOwnEntries, settleDirs, snapshotDirs, type DirSnapshot } from "./bundle-dirs.ts";
 import { join, resolve } from "node:path";
 import { holdsLockedBytes, sha256, type OwnedEntry } from "./bundle-lock.ts";
 import { stagingFolder } from "./bundle-swap.ts";
@@ -36,6 +36,33 @@ export interface WrittenBundle {
   readonly dirs?: DirSnapshot | null;
   /** Where the lock's digests are (made on the first patch, kept while the paths stay). */
   lockIndex?: LockIndex | null;
+  /**
+   * The emit memo's file lists (emit-stream.ts, one per emit unit) that partition `files`
+   * exactly, paths and digests: a save that keeps such a list (the very array) keeps its
+   * files without a record per file. Absent or null: unknown, each kept file is recorded.
+   */
+  units?: Set<readonly OwnedEntry[]> | null;
+}
+
+/**
+ * `files` and the lock as written by a whole compile (watch mode's first run, or a save that
+ * could not update in place), with the memo's lists of them (`FileSink.remember`) when those
+ * partition `files` exactly, so the next save keeps them whole.
+ */
+export function writtenWhole(out: string, lock: Buffer, files: ReadonlyMap<string, string>, lists: readonly (readonly OwnedEntry[])[]): WrittenBundle {
+  const written = writtenBundle(out, lock, files);
+  written.units = partition(files, [], lists);
+  return written;
+}
+
+/**
+ * Off the save's path (watch mode runs it once a save is written): lists the folders still to
+ * be listed (bundle-dirs.ts) and finds the lock's digests, so the next save patches the lock
+ * without searching its 1.4 MB first.
+ */
+export function settleWritten(out: string, written: WrittenBundle): void {
+  if (written.dirs) settleDirs(out, written.dirs);
+  if (written.lockIndex === undefined) written.lockIndex = indexLock(written.lock);
 }
 
 /** `files` and the lock as written into `out`, with its folders recorded. */
@@ -132,10 +159,38 @@ function replaceInPlace(out: string, files: readonly EmittedFile[], lock: Buffer
   }
 }
 
+/**
+ * The lists that partition `entries` exactly (every path in one list, with its digest), or
+ * null: `known` were already vouched for as parts of the bundle, `taken` are other lists the
+ * run gave whose entries must be checked against `entries`.
+ */
+function partition(entries: ReadonlyMap<string, string>, known: readonly (readonly OwnedEntry[])[], taken: readonly (readonly OwnedEntry[])[]): Set<readonly OwnedEntry[]> | null {
+  let count = 0;
+  for (const list of known) count += list.length;
+  for (const list of taken) {
+    for (const e of list) if (entries.get(e.path) !== e.sha256) return null;
+    count += list.length;
+  }
+  const lists = new Set([...known, ...taken]);
+  // Every list once, and no path in two of them: as many entries as the map holds.
+  return count === entries.size && lists.size === known.length + taken.length ? lists : null;
+}
+
 export function openBundleUpdate(outDir: string, previous: WrittenBundle): BundleUpdate {
   const out = resolve(outDir);
-  const entries = new Map<string, string>();
+  const units = previous.units ?? null;
+  // The files handed in (a save's few changed proxies), by path, and how many (a path given twice counts twice).
+  const fresh = new Map<string, string>();
+  let freshCount = 0;
   const added: EmittedFile[] = [];
+  // Kept lists the last write's partition holds (no record per file), and any other kept list (recorded per file).
+  const keptUnits: (readonly OwnedEntry[])[] = [];
+  const keptSet = new Set<readonly OwnedEntry[]>();
+  let keptFiles = 0;
+  const looseLists: (readonly OwnedEntry[])[] = [];
+  const loose = new Map<string, string>();
+  // The memo's lists of the files handed in, for the next save's partition.
+  const remembered: (readonly OwnedEntry[])[] = [];
   // Counted as the files come, so the commit needs no pass over the bundle's 8,000 paths: any path the last write lacks, and the digests that differ.
   let unknown = 0;
   const changes: [string, string][] = [];
@@ -144,44 +199,101 @@ export function openBundleUpdate(outDir: string, previous: WrittenBundle): Bundl
     if (before === undefined) unknown++;
     else if (before !== digest) changes.push([path, digest]);
   };
+  /** Every file of the run by path: built only when the bundle's paths change (or no partition is known). */
+  let all: Map<string, string> | null = null;
+  const entries = (): Map<string, string> => {
+    if (all) return all;
+    all = new Map(loose);
+    for (const list of keptUnits) for (const e of list) all.set(e.path, e.sha256);
+    for (const [path, digest] of fresh) all.set(path, digest);
+    return all;
+  };
+  /**
+   * Whether the run's files have the last write's paths, from the partition: the kept lists
+   * are parts of it (each once), every file handed in is a known path (each once), every part
+   * not kept is covered by files handed in, and the counts add up to the bundle's.
+   */
+  const samePartition = (): boolean => {
+    if (units === null || looseLists.length > 0 || unknown > 0 || fresh.size !== freshCount || keptSet.size !== keptUnits.length) return false;
+    if (keptFiles + fresh.size !== previous.files.size) return false;
+    for (const list of units) {
+      if (keptSet.has(list)) continue;
+      for (const e of list) if (!fresh.has(e.path)) return false;
+    }
+    return true;
+  };
   return {
     add(files) {
       for (const f of files) {
         const digest = sha256(f.content);
-        entries.set(f.path, digest);
+        fresh.set(f.path, digest);
+        freshCount++;
         note(f.path, digest);
         // Held until commit, and only when it differs: after an edit, a few proxies' files.
         if (previous.files.get(f.path) !== digest) added.push(f);
       }
     },
     keep(kept) {
-      for (const e of kept) { entries.set(e.path, e.sha256); note(e.path, e.sha256); }
+      // A list of the last write's partition: its files are there as listed (the usual save keeps ~5,000 such lists).
+      if (units !== null && units.has(kept) && !keptSet.has(kept)) {
+        keptSet.add(kept);
+        keptUnits.push(kept);
+        keptFiles += kept.length;
+        return;
+      }
+      looseLists.push(kept);
+      for (const e of kept) { loose.set(e.path, e.sha256); note(e.path, e.sha256); }
     },
+    remember(list) { remembered.push(list); },
     commit(inputDigest, full) {
       // Same paths as the last write (the usual save): the lock is the last one with the changed digests.
-      // Every path known and as many as before (a path given twice lands once in `entries`): the same paths.
-      const samePaths = unknown === 0 && entries.size === previous.files.size;
+      const fast = samePartition();
+      // Else every path known and as many as before (a path given twice lands once in `entries`): the same paths.
+      const samePaths = fast || (unknown === 0 && entries().size === previous.files.size);
       if (samePaths && previous.lockIndex === undefined) previous.lockIndex = indexLock(previous.lock);
       const lockIndex = samePaths ? previous.lockIndex ?? null : null;
       const patched = lockIndex ? patchLock(previous.lock, lockIndex, inputDigest, changes) : null;
-      const lock = patched ?? Buffer.from(lockFileFor([...entries].map(([path, digest]) => ({ path, sha256: digest })), inputDigest).content);
+      const lock = patched ?? Buffer.from(lockFileFor([...entries()].map(([path, digest]) => ({ path, sha256: digest })), inputDigest).content);
       const children = samePaths ? previous.dirs?.children : undefined;
+      /** What is on disk once written: with the partition, the last write's map with the changed digests (taken over: the last write is done with). */
+      const nowWritten = (): { files: ReadonlyMap<string, string>; units: Set<readonly OwnedEntry[]> | null } => {
+        if (!fast) {
+          const files = entries();
+          return { files, units: partition(files, [], [...keptUnits, ...looseLists, ...remembered]) };
+        }
+        const files = previous.files as Map<string, string>;
+        for (const [path, digest] of changes) files.set(path, digest);
+        // The parts handed in again replace the ones not kept, when they cover exactly the files handed in.
+        let count = 0;
+        for (const list of remembered) {
+          for (const e of list) if (fresh.get(e.path) !== e.sha256) return { files, units: null };
+          count += list.length;
+        }
+        if (count !== fresh.size) return { files, units: null };
+        const next = new Set(keptUnits);
+        for (const list of remembered) next.add(list);
+        return { files, units: next.size === keptUnits.length + remembered.length ? next : null };
+      };
       if (lock.equals(previous.lock) && existsSync(join(out, LOCK_FILE)) && inPlaceAllowed(out, previous, [], samePaths)) {
-        return { written: { lock, files: entries, dirs: previous.dirs }, diagnostics: [], changed: 0, retry: false };
+        const now = nowWritten();
+        return { written: { lock, files: now.files, dirs: previous.dirs, units: now.units }, diagnostics: [], changed: 0, retry: false };
       }
       if (inPlaceAllowed(out, previous, added, samePaths)) {
         replaceInPlace(out, added, lock);
-        const written = writtenBundle(out, lock, entries, children);
+        const now = nowWritten();
+        const written = writtenBundle(out, lock, now.files, children);
+        written.units = now.units;
         if (patched !== null) written.lockIndex = lockIndex;
         return { written, diagnostics: [], changed: added.length, retry: false };
       }
-      const written = (): WrittenBundle => writtenBundle(out, lock, entries);
       const staged = full();
       if (Array.isArray(staged)) return { written: null, diagnostics: staged, changed: 0, retry: false };
-      const fresh = new Set(added.map((f) => f.path));
+      const fileMap = entries();
+      const written = (): WrittenBundle => writtenWhole(out, lock, fileMap, [...keptUnits, ...looseLists, ...remembered]);
+      const handed = new Set(added.map((f) => f.path));
       staged.add(added);
-      for (const [path, digest] of entries) {
-        if (fresh.has(path)) continue;
+      for (const [path, digest] of fileMap) {
+        if (handed.has(path)) continue;
         let content: Buffer;
         try { content = readFileSync(join(out, path)); } catch { staged.discard(); return { written: null, diagnostics: [], changed: 0, retry: true }; }
         if (sha256(content) !== digest) { staged.discard(); return { written: null, diagnostics: [], changed: 0, retry: true }; }

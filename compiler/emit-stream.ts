@@ -23,6 +23,12 @@ export interface FileSink {
   add(files: readonly EmittedFile[]): void;
   /** Files a memo says are unchanged since the last run (watch mode): they stay as written. */
   keep?(entries: readonly OwnedEntry[]): void;
+  /**
+   * The memo's record of files just handed to `add` (one emit unit's): a later run hands
+   * this very array to `keep` while they are unchanged (bundle-update.ts keeps such a list
+   * whole instead of file by file).
+   */
+  remember?(entries: readonly OwnedEntry[]): void;
 }
 
 /** What one target emitted for one proxy (or, for a whole-mesh target, for the mesh), and from which input. */
@@ -111,6 +117,7 @@ function recordedSink(sink: FileSink, runs: readonly VerifierRun[]): FileSink {
   return {
     add: (files) => { record(files.map((f) => f.path)); sink.add(files); },
     keep: (entries) => { record(entries.map((e) => e.path)); sink.keep?.(entries); },
+    remember: (entries) => { sink.remember?.(entries); },
   };
 }
 
@@ -192,7 +199,11 @@ export async function emitStreamed(ir: MeshIR, targets: readonly Target[], verif
     }
     if (!memo) return;
     attribute(checked, owners, fresh[0]?.id, found);
-    for (const u of fresh) memo.next.set(u.id, { key: u.key, files: u.files.map((f) => ({ path: f.path, sha256: sha256(f.content) })), diagnostics: found.get(u.id) ?? [] });
+    for (const u of fresh) {
+      const entry = { key: u.key, files: u.files.map((f) => ({ path: f.path, sha256: sha256(f.content) })), diagnostics: found.get(u.id) ?? [] };
+      memo.next.set(u.id, entry);
+      sink.remember?.(entry.files);
+    }
   };
   // Shared files are verified with the whole IR: they may describe every proxy.
   await run(emitters.map((e) => ({ id: `${e.name}\0`, key: keys?.shared(e.name, e.emitter) ?? "", target: e.name, emit: () => e.emitter.shared() })), () => ir, streamedNames);

@@ -1,9 +1,9 @@
 // `meshc compile` and `meshc validate`.
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
-import { openBundleUpdate, writtenBundle, type WrittenBundle } from "../bundle-update.ts";
-import { settleDirs } from "../bundle-dirs.ts";
+import { openBundleUpdate, settleWritten, writtenWhole, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
+import type { OwnedEntry } from "../bundle-lock.ts";
 import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
 import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
@@ -64,7 +64,10 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
     if (Array.isArray(opened)) refused = opened;
     else staged = opened;
   };
+  // Watch mode's first run: the memo's lists of the files, so the next save keeps them whole (bundle-update.ts).
+  const lists: (readonly OwnedEntry[])[] = [];
   const sink: FileSink = update ?? {
+    remember(list) { if (watch) lists.push(list); },
     add(files) {
       if (drift && forgedOut().length === 0) drift.add(files);
       open();
@@ -90,7 +93,7 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
       s.add([lock]);
       const diagnostics = s.commit();
       // Watch mode keeps what it wrote (and its folders) for the next save's in-place update.
-      const written = diagnostics.length === 0 && watch ? writtenBundle(resolve(outDir), Buffer.from(lock.content), new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256]))) : null;
+      const written = diagnostics.length === 0 && watch ? writtenWhole(resolve(outDir), Buffer.from(lock.content), new Map(s.entries().filter((e) => e.path !== lock.path).map((e) => [e.path, e.sha256])), lists) : null;
       return { diagnostics, files: s.entries().length, written, retry: false };
     },
     discard: () => { (staged as StagedBundle | null)?.discard(); },
@@ -171,9 +174,9 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     }
     watch.written = written.written;
     if (written.written) watch.memo.last = watch.memo.next;
-    // The folders this save wrote are listed once it is done, so the next save need not (bundle-dirs.ts).
-    const dirs = written.written?.dirs;
-    if (dirs) setTimeout(() => settleDirs(resolve(outDir), dirs), SETTLE_MS).unref();
+    // The folders this save wrote are listed once it is done, so the next save need not (bundle-dirs.ts); the lock's digests found likewise.
+    const done = written.written;
+    if (done) setTimeout(() => settleWritten(resolve(outDir), done), SETTLE_MS).unref();
   }
   diagnostics.push(...written.diagnostics);
   printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
