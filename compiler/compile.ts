@@ -24,6 +24,7 @@ import type { TypescriptSession } from "./load/typescript.ts";
 import { normalize, type LastNormalized } from "./normalize/index.ts";
 import type { NMesh } from "./normalize/model.ts";
 import { checkSchema } from "./schema.ts";
+import { checkSchemaWatched } from "./schema-partial.ts";
 import type { EmittedFile, Target } from "./target.ts";
 import { emitStreamed, emitWhole, type EmitMemo, type FileSink } from "./emit-stream.ts";
 import { setAsideInvalid } from "./partial-check.ts";
@@ -189,7 +190,8 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   const seen: RawScan = { characters: false, rawValues: false };
   if (!checkLimits(config.value, report, seen)) return done({});
   if (seen.characters) checkCharacters(config.value, report);
-  diagnostics.push(...checkSchema(config.value, config.file));
+  // Watch mode: only the routes, rules and services a save changed, when that is sound (schema-partial.ts).
+  diagnostics.push(...(options.memo ? checkSchemaWatched(config.value, config.file, options.memo.schema) : checkSchema(config.value, config.file)));
   t.lap("validate");
   if (hasErrors(diagnostics)) {
     diagnostics.push(...checkValidParts(config, diagnostics));

@@ -14,6 +14,7 @@ import type { EmittedFile, EmitResult, ProxyEmitter, Target, Verifier, VerifierR
 import { sha256, type OwnedEntry } from "./bundle-lock.ts";
 import { createFeatureCache, type FeatureCache } from "./capabilities.ts";
 import type { CheckMemo } from "./analyze/memo.ts";
+import { createSchemaMemo, type SchemaMemo } from "./schema-partial.ts";
 import type { LastBuild } from "./ir/incremental.ts";
 import { createKeyCache, memoKeys, type KeyCache } from "./emit-keys.ts";
 import { emitChunksInWorkers, useWorkers, type ParallelEmit } from "./emit-workers.ts";
@@ -56,9 +57,11 @@ export interface EmitMemo {
   readonly features: FeatureCache;
   /** The model checks' last findings and what they read (analyze/memo.ts). */
   readonly checks: CheckMemo;
+  /** The last config the schema checked, and whether it passed (schema-partial.ts). */
+  readonly schema: SchemaMemo;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache(), checks: new Map() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache(), checks: new Map(), schema: createSchemaMemo() });
 
 export type VerifyMode = "default" | "all" | "none";
 

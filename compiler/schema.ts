@@ -37,19 +37,51 @@ function readSchema(): object {
   return JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as object;
 }
 
-/** The standalone CommonJS module of the validator, for the build to write next to this module. */
+/**
+ * Validators of single parts of a mesh, for watch mode's check of only the parts a save
+ * changed (schema-partial.ts): a route, an authorization rule, a service, a service's name.
+ */
+export interface PartValidators {
+  readonly route: ValidateFunction;
+  readonly rule: ValidateFunction;
+  readonly service: ValidateFunction;
+  readonly name: ValidateFunction;
+}
+
+const PART_REFS: Readonly<Record<keyof PartValidators, string>> = { route: "#/$defs/route", rule: "#/$defs/authorizationRule", service: "#/$defs/service", name: "#/$defs/dnsLabel" };
+
+/** Compiles the schema into `ajv`: the whole mesh's validator and the parts' (the same schema objects). */
+function compileAll(ajv: ReturnType<typeof newAjv>): { root: ValidateFunction; parts: PartValidators } {
+  const schema = readSchema() as { $id: string };
+  ajv.addSchema(schema);
+  const get = (ref: string) => ajv.getSchema(`${schema.$id}${ref}`)!;
+  return { root: get(""), parts: Object.fromEntries(Object.entries(PART_REFS).map(([k, ref]) => [k, get(ref)])) as unknown as PartValidators };
+}
+
+/** The standalone CommonJS module of the validators (`default`, the whole mesh, and the parts), for the build to write next to this module. */
 export function standaloneValidatorSource(): string {
   const { default: standaloneCode } = require("ajv/dist/standalone/index.js") as typeof import("ajv/dist/standalone/index.js");
   const ajv = newAjv({ code: { source: true } });
-  return standaloneCode(ajv, ajv.compile(readSchema()));
+  const { $id } = readSchema() as { $id: string };
+  compileAll(ajv);
+  return standaloneCode(ajv, { default: $id, ...Object.fromEntries(Object.entries(PART_REFS).map(([k, ref]) => [k, `${$id}${ref}`])) });
 }
 
-let fast: ValidateFunction | null = null;
-function validator(): ValidateFunction {
+let fast: { root: ValidateFunction; parts: PartValidators } | null = null;
+function validators(): { root: ValidateFunction; parts: PartValidators } {
   // Compiled once per process: a pure function of a file that ships with meshc.
-  fast ??= existsSync(PRECOMPILED) ? require(PRECOMPILED) as ValidateFunction : newAjv().compile(readSchema());
+  if (!fast) {
+    if (existsSync(PRECOMPILED)) {
+      const m = require(PRECOMPILED) as PartValidators & { default: ValidateFunction };
+      fast = { root: m.default, parts: m };
+    } else fast = compileAll(newAjv());
+  }
   return fast;
 }
+const validator = (): ValidateFunction => validators().root;
+
+/** The part validators (schema-partial.ts). */
+export const partValidators = (): PartValidators => validators().parts;
 
 /**
  * Explaining a failed union (schema-unions.ts) validates each branch on its own, which needs

@@ -17,7 +17,7 @@ const require = createRequire(import.meta.url);
 function loadStandalone(): ValidateFunction {
   const module = { exports: {} as unknown };
   new Function("module", "exports", "require", standaloneValidatorSource())(module, module.exports, require);
-  return module.exports as ValidateFunction;
+  return (module.exports as { default: ValidateFunction }).default;
 }
 
 const runtime = new Ajv2020({ allErrors: true, strict: false, verbose: true }).compile(JSON.parse(readFileSync(SCHEMA_PATH, "utf8")) as object);

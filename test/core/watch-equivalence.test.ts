@@ -127,6 +127,9 @@ test("random saves through the watch path give a cold compile's bundle, byte for
     endpoint: () => { pick(Object.values(mesh.services)).endpoints = [`10.0.9.${++counter % 250}`]; },
     addService: () => { mesh.services[`svc-${++counter}`] = service(10 + counter); },
     breakIt: () => { broken = { name: `r${++counter}`, from: "web", to: "ghost", match: { path: { prefix: "/ghost" } }, timeout: "1s" }; mesh.routes.push(broken); },
+    // A schema error inside a union (a path match in none of its forms): the save after a valid
+    // one checks the changed routes only (schema-partial.ts) and must still explain it as a cold compile does.
+    schemaBreak: () => { broken = { name: `r${++counter}`, from: "web", to: "api", match: { path: { prefx: "/typo" } } as unknown as Route["match"], timeout: "1s" }; mesh.routes.push(broken); },
     teamEdit: () => { withTeam = true; teamTimeout = teamTimeout % 9 + 1; },
     teamToggle: () => { withTeam = !withTeam; },
   };
@@ -167,7 +170,7 @@ test("random saves through the watch path give a cold compile's bundle, byte for
         else sameTree(readTree(out), before, `${what}: a failed save must leave the bundle`);
         rmSync(coldOut, { recursive: true, force: true });
       }
-      assert.ok(seen.has("fix") && seen.has("teamEdit") && seen.has("renameService"), `every kind of edit ran: ${[...seen].join(", ")}`);
+      assert.ok(seen.has("fix") && seen.has("teamEdit") && seen.has("renameService") && seen.has("schemaBreak"), `every kind of edit ran: ${[...seen].join(", ")}`);
       assert.ok(warned, "some save printed an unreachable-authorization warning, so the diagnostics were compared on more than errors");
     } finally {
       state.session.dispose();
