@@ -11,6 +11,7 @@ import { checks } from "./analyze/index.ts";
 import { runIrCheck, runModelCheck, type CheckMemo } from "./analyze/memo.ts";
 import { checkCharacters } from "./analyze/characters.ts";
 import { checkLimits, type RawScan } from "./analyze/limits.ts";
+import { checkLimitsWatched } from "./analyze/limits-watched.ts";
 import { checkRawValues } from "./analyze/raw-values.ts";
 import { conflictingActionKeys } from "./analyze/route-actions.ts";
 import type { Report } from "./analyze/context.ts";
@@ -188,7 +189,8 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   });
   // The limits walk also says whether the character and raw-value walks could find anything.
   const seen: RawScan = { characters: false, rawValues: false };
-  if (!checkLimits(config.value, report, seen)) return done({});
+  // Watch mode: only the parts a save changed (analyze/limits-watched.ts).
+  if (!(options.memo ? checkLimitsWatched(config.value, report, seen, options.memo.limits) : checkLimits(config.value, report, seen))) return done({});
   if (seen.characters) checkCharacters(config.value, report);
   // Watch mode: only the routes, rules and services a save changed, when that is sound (schema-partial.ts).
   diagnostics.push(...(options.memo ? checkSchemaWatched(config.value, config.file, options.memo.schema) : checkSchema(config.value, config.file)));

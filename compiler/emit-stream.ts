@@ -15,6 +15,7 @@ import { sha256, type OwnedEntry } from "./bundle-lock.ts";
 import { createFeatureCache, type FeatureCache } from "./capabilities.ts";
 import type { CheckMemo } from "./analyze/memo.ts";
 import { createSchemaMemo, type SchemaMemo } from "./schema-partial.ts";
+import { createLimitsMemo, type LimitsMemo } from "./analyze/limits-watched.ts";
 import type { LastBuild } from "./ir/incremental.ts";
 import { createKeyCache, memoKeys, type KeyCache } from "./emit-keys.ts";
 import { emitChunksInWorkers, useWorkers, type ParallelEmit } from "./emit-workers.ts";
@@ -59,9 +60,11 @@ export interface EmitMemo {
   readonly checks: CheckMemo;
   /** The last config the schema checked, and whether it passed (schema-partial.ts). */
   readonly schema: SchemaMemo;
+  /** The last config within the limits, and its count of values (analyze/limits-watched.ts). */
+  readonly limits: LimitsMemo;
 }
 
-export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache(), checks: new Map(), schema: createSchemaMemo() });
+export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(), build: null, keys: createKeyCache(), features: createFeatureCache(), checks: new Map(), schema: createSchemaMemo(), limits: createLimitsMemo() });
 
 export type VerifyMode = "default" | "all" | "none";
 

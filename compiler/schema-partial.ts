@@ -10,6 +10,7 @@
 // A schema whose root no longer has that shape turns the shortcut off (schemaAllowsParts).
 import { readFileSync } from "node:fs";
 import { sameJson } from "./ir/share.ts";
+import { rawChanges } from "./raw-diff.ts";
 import { checkSchema, partValidators, SCHEMA_PATH, type PartValidators } from "./schema.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
 
@@ -46,26 +47,16 @@ export function schemaAllowsParts(schema: Record<string, unknown> = JSON.parse(r
 
 /** The elements of `now` that differ from `before`, each with the validator it needs; null when anything else differs. */
 export function changedParts(now: unknown, before: unknown): Part[] | null {
-  if (!isRecord(now) || !isRecord(before)) return null;
-  const keys = Object.keys(now);
-  if (keys.length !== Object.keys(before).length) return null;
+  const changes = rawChanges(now, before);
+  if (changes === null || changes.length > MOST_PARTS) return null;
   const parts: Part[] = [];
-  for (const k of keys) {
-    if (!Object.hasOwn(before, k)) return null;
-    const [a, b] = [now[k], before[k]];
-    if (sameJson(a, b)) continue;
-    if (k === "routes" || k === "authorization") {
-      if (!Array.isArray(a) || !Array.isArray(b)) return null;
-      const v = k === "routes" ? "route" : "rule";
-      for (let i = 0; i < a.length; i++) if (i >= b.length || !sameJson(a[i], b[i])) parts.push([v, a[i]]);
-    } else if (k === "services") {
-      if (!isRecord(a) || !isRecord(b)) return null;
-      for (const name of Object.keys(a)) {
-        if (!Object.hasOwn(b, name)) parts.push(["name", name], ["service", a[name]]);
-        else if (!sameJson(a[name], b[name])) parts.push(["service", a[name]]);
-      }
-    } else return null;
-    if (parts.length > MOST_PARTS) return null;
+  for (const c of changes) {
+    if (c.within === null) return null;
+    if (c.removed) continue; // routes, rules and services have no count to keep
+    if (c.within === "services") {
+      if (c.added) parts.push(["name", c.key]);
+      parts.push(["service", c.now]);
+    } else parts.push([c.within === "routes" ? "route" : "rule", c.now]);
   }
   return parts;
 }

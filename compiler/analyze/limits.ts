@@ -30,6 +30,15 @@ interface Frame { readonly value: Record<string, unknown> | unknown[]; readonly 
 
 /** Reports the first limit the value passes (one diagnostic: the rest of the input is not walked). Returns whether it was within them. */
 export function checkLimits(value: unknown, report: Report, seen: RawScan = { characters: true, rawValues: true }): boolean {
+  return walkLimits(value, report, seen) >= 0;
+}
+
+/**
+ * The walk: how many values `value` holds (itself included), or -1 at the first limit passed
+ * (reported when `report` is given). `depth`: how deeply `value` sits in the config (watch
+ * mode walks only the parts a save changed: analyze/limits-watched.ts).
+ */
+export function walkLimits(value: unknown, report: Report | null, seen: RawScan, depth = 0): number {
   // Depth first, last child first, one frame per list or object: the path of the value
   // visited is the frames' current keys, built only to report (a path and an entry per
   // value made this walk a large share of the validate stage on a big mesh).
@@ -38,8 +47,8 @@ export function checkLimits(value: unknown, report: Report, seen: RawScan = { ch
   let total = 0;
   const fail = (path: readonly PathSegment[], message: string, hint: string) => {
     const shown = formatPath(path.slice(0, 12)) + (path.length > 12 ? "..." : "");
-    report(coreCodes.inputLimit, { message: `${message} at ${shown || "(top level)"}`, path: formatPath(path.slice(0, 12)), hint });
-    return false;
+    report?.(coreCodes.inputLimit, { message: `${message} at ${shown || "(top level)"}`, path: formatPath(path.slice(0, 12)), hint });
+    return -1;
   };
   let v: unknown = value;
   for (;;) {
@@ -56,7 +65,7 @@ export function checkLimits(value: unknown, report: Report, seen: RawScan = { ch
         if (mayBeBadRawValue(key, listKey, v)) seen.rawValues = true;
       }
     } else if (v !== null && typeof v === "object") {
-      if (frames.length >= LIMITS.depth) return fail(pathNow(), `values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
+      if (frames.length + depth >= LIMITS.depth) return fail(pathNow(), `values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
       const list = Array.isArray(v);
       const keys = list ? null : Object.keys(v);
       const size = keys === null ? (v as unknown[]).length : keys.length;
@@ -72,7 +81,7 @@ export function checkLimits(value: unknown, report: Report, seen: RawScan = { ch
     // The next value: the previous child of the innermost frame that has one left.
     let top = frames[frames.length - 1];
     while (top !== undefined && top.index === 0) { frames.pop(); top = frames[frames.length - 1]; }
-    if (top === undefined) return true;
+    if (top === undefined) return total;
     top.index--;
     v = top.keys === null ? (top.value as unknown[])[top.index] : (top.value as Record<string, unknown>)[top.keys[top.index]!];
   }

@@ -28,6 +28,7 @@ const saves: Record<string, (m: Mesh) => void> = {
   "a route's path match in no form of the union": (m) => { m.routes[0]!.match = { path: { prefx: "/a" } }; },
   "a route added, broken": (m) => { m.routes.push({ name: "r3", from: "web", to: "api", match: { path: { prefix: "/c" } }, timeout: 5 }); },
   "a route removed": (m) => { m.routes.shift(); },
+  "a route left undefined (present, not removed)": (m) => { m.routes.push(undefined as never); },
   "a rule changed, broken": (m) => { m.authorization[0] = { allow: { from: "web", to: "api" } }; },
   "a rule added": (m) => { m.authorization.push({ allow: { from: ["api"], to: "web" } }); },
   "a service changed, broken": (m) => { m.services.api = { ...service(2), endpoints: "10.0.0.2" }; },
