@@ -6,6 +6,7 @@ import type {
   NAction, NBackend, NCapture, NDefaults, NKubernetes, NResources, NEgress, NEndpoint, NGateway, NHeaderChanges, NMatch, NMesh, NRetries, NRoute, NRule, NService,
 } from "./model.ts";
 import { sameJson } from "../ir/share.ts";
+import { rawChanges } from "../raw-diff.ts";
 import { MOZILLA_INTERMEDIATE_CIPHERS, parseDuration, parseEndpoint } from "./values.ts";
 
 type Raw = D.MeshConfig<Record<string, D.Service<string, string, string>>, Record<string, D.Gateway<Record<string, D.Service<string, string, string>>>>, string>;
@@ -31,6 +32,35 @@ const NO_MATCH: NMatch = { path: null, methods: NONE, headers: NONE, query: NONE
 const NO_HEADER_CHANGES: NHeaderChanges = { set: NONE, add: NONE, remove: NONE };
 const toMs = (d: string | undefined, fallback: number): number => ms(d) ?? fallback;
 
+/** Which parts of `raw` are JSON-equal to `before`'s (all false without `before`). */
+function sameParts(raw: Raw, before: Raw | null): { field(k: string): boolean; element(list: "routes" | "authorization", i: number): boolean } {
+  const changes = before === null ? null : rawChanges(raw, before);
+  if (changes === null) {
+    // Not two objects (never for a schema-valid config): compare directly.
+    const b = before as Record<string, unknown> | null;
+    const r = raw as unknown as Record<string, unknown>;
+    return {
+      field: (k) => b !== null && sameJson(r[k], b[k]),
+      element: (list, i) => b !== null && sameJson((r[list] as unknown[] | undefined)?.[i], (b[list] as unknown[] | undefined)?.[i]),
+    };
+  }
+  // A field changed whole (within null), or changed in some of its elements or services.
+  const whole = new Set<string | number>();
+  const parts = new Set<string>();
+  const elements = { routes: new Set<number>(), authorization: new Set<number>() };
+  for (const c of changes) {
+    if (c.within === null) whole.add(c.key);
+    else {
+      parts.add(c.within);
+      if (c.within !== "services") elements[c.within].add(c.key as number);
+    }
+  }
+  return {
+    field: (k) => !whole.has(k) && !parts.has(k),
+    element: (list, i) => !whole.has(list) && !elements[list].has(i),
+  };
+}
+
 /** The last save's raw config and its normalization (watch mode). */
 export interface LastNormalized { readonly raw: unknown; readonly mesh: NMesh }
 
@@ -44,13 +74,16 @@ export interface LastNormalized { readonly raw: unknown; readonly mesh: NMesh }
  */
 export function normalize(raw: Raw, last?: LastNormalized | null): NMesh {
   const before = last ? (last.raw as Raw) : null;
-  const sameContext = before !== null && sameJson(raw.defaults, before.defaults) && sameJson(raw.services, before.services);
+  // What changed since the last save, element by element: the comparison the watched limits
+  // walk already made for this pair (raw-diff.ts remembers it), not a second walk of the config.
+  const same = sameParts(raw, before);
+  const sameContext = before !== null && same.field("defaults") && same.field("services");
   const defaults = sameContext ? last!.mesh.defaults : normalizeDefaults(raw.defaults ?? {});
   const services = sameContext ? last!.mesh.services : sortedEntries(raw.services).map(([name, s]) => normalizeService(name, s, defaults));
   const servicesByName = new Map(services.map((s) => [s.name, s]));
   const routes: NRoute[] = [];
   const gatewayRoutes = (g: Raw["gateways"]) => Object.values(g ?? {}).reduce((n, gw) => n + gw.routes.length, 0);
-  if (sameContext && sameJson(raw.gateways, before.gateways)) {
+  if (sameContext && same.field("gateways")) {
     for (let i = 0; i < gatewayRoutes(raw.gateways); i++) routes.push(last!.mesh.routes[i]!);
   } else {
     for (const [gwName, gw] of sortedEntries(raw.gateways)) {
@@ -60,7 +93,7 @@ export function normalize(raw: Raw, last?: LastNormalized | null): NMesh {
     }
   }
   const lastTop = before ? gatewayRoutes(before.gateways) : 0;
-  (raw.routes ?? []).forEach((r, i) => routes.push(sameContext && sameJson(r, before.routes?.[i])
+  (raw.routes ?? []).forEach((r, i) => routes.push(sameContext && same.element("routes", i)
     ? last!.mesh.routes[lastTop + i]!
     : normalizeRoute(r as RawRoute, `routes[${i}]`, defaults, servicesByName, false)));
   return {
@@ -71,7 +104,7 @@ export function normalize(raw: Raw, last?: LastNormalized | null): NMesh {
     defaults,
     services,
     routes,
-    authorization: (raw.authorization ?? []).map((r, i) => (before && sameJson(r, before.authorization?.[i]) ? last!.mesh.authorization[i]! : normalizeRule(r, i))),
+    authorization: (raw.authorization ?? []).map((r, i) => (before && same.element("authorization", i) ? last!.mesh.authorization[i]! : normalizeRule(r, i))),
     jwtProviders: sortedEntries(raw.jwtProviders).map(([name, p]) => ({
       name, issuer: p.issuer, audiences: [...(p.audiences ?? [])].sort(), jwksUri: p.jwksUri ?? null, jwksFile: p.jwksFile ?? null,
     })),
