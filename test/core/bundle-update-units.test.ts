@@ -5,12 +5,13 @@
 // and demand the lock and files on disk a whole write of the same files would give.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { lockFileFor, stageBundle, LOCK_FILE } from "../../compiler/bundle.ts";
 import { sha256, type OwnedEntry } from "../../compiler/bundle-lock.ts";
-import { openBundleUpdate, writtenWhole, type WrittenBundle } from "../../compiler/bundle-update.ts";
+import { openBundleUpdate, settleWritten, updateFolder, writtenWhole, type WrittenBundle } from "../../compiler/bundle-update.ts";
+import { recoverDeadRuns } from "../../compiler/bundle-swap.ts";
 import { compileWatched, createWatchState } from "../../compiler/cli/compile-command.ts";
 
 const INPUT = "0".repeat(64);
@@ -115,6 +116,26 @@ test("a remembered list that does not match the files handed in gives no partiti
   const r = update.commit(INPUT, () => stageBundle(out));
   sameBundle(out, { ...A, "envoy/b.yaml": "b2" }, "the files handed in are written");
   assert.is(r.written?.units ?? null, null, "a list that is not what was written is never kept whole later");
+}));
+
+test("the files a save replaces stay linked in the update folder until the save is settled, off the save's path; a dead run's folder is removed by the next run", () => withFolder((out) => {
+  const { written, lists } = firstWrite(out, [A, B]);
+  const update = openBundleUpdate(out, written);
+  update.keep!(lists[0]!);
+  update.add([{ path: "envoy/b.yaml", content: "b2" }]);
+  update.remember!([owned("envoy/b.yaml", "b2")]);
+  const r = update.commit(INPUT, () => stageBundle(out));
+  sameBundle(out, { ...A, "envoy/b.yaml": "b2" }, "the save is written");
+  const kept = readdirSync(updateFolder(out)).filter((n) => n.endsWith(".old")).map((n) => readFileSync(join(updateFolder(out), n), "utf8"));
+  assert.ok(kept.includes("b1") && kept.some((c) => c.includes(sha256("b1"))), "the old file and the old lock are still linked, so the save freed no blocks");
+  settleWritten(out, r.written!);
+  assert.not.ok(existsSync(updateFolder(out)), "removed once settled");
+  // A run that died before settling: its folder goes with the next run's recovery.
+  const dead = updateFolder(out).replace(`-${process.pid}-old`, "-999999998-old");
+  mkdirSync(dead);
+  writeFileSync(join(dead, "1.old"), "x");
+  recoverDeadRuns(out);
+  assert.not.ok(existsSync(dead));
 }));
 
 test("watch mode hands the writer the memo's lists: after the first run and after a save, they partition the bundle", async () => {
