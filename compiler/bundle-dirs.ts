@@ -27,8 +27,8 @@ const TICK_NS = 50_000_000n;
  */
 const COARSE_TICK_NS = 2_500_000_000n;
 
-/** The tick to wait for before a folder's time can vouch for it. */
-function tickOf(latest: bigint): bigint {
+/** The tick to wait for before a folder's (or the lock's: bundle-update.ts) time can vouch for it. */
+export function tickOf(latest: bigint): bigint {
   return latest % 1_000_000n === 0n ? COARSE_TICK_NS : TICK_NS;
 }
 

@@ -14,8 +14,8 @@
 //   write. Anything else (a new proxy, a removed one, a hand edit, an adopted folder) goes
 //   through the staged whole-folder write with all its checks; the unchanged files are
 //   then copied from the bundle, digest-checked.
-import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { onlyOwnEntries, settleDirs, snapshotDirs, type DirSnapshot } from "./bundle-dirs.ts";
+import { existsSync, linkSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { onlyOwnEntries, settleDirs, snapshotDirs, tickOf, type DirSnapshot } from "./bundle-dirs.ts";
 import { join, resolve } from "node:path";
 import { holdsLockedBytes, sha256, type OwnedEntry } from "./bundle-lock.ts";
 import { stagingFolder } from "./bundle-swap.ts";
@@ -42,6 +42,47 @@ export interface WrittenBundle {
    * files without a record per file. Absent or null: unknown, each kept file is recorded.
    */
   units?: Set<readonly OwnedEntry[]> | null;
+  /**
+   * The lock file's identity and times once read back equal to `lock` after they were older
+   * than a clock tick (settleWritten): while they stay the same, its bytes are (a write moves
+   * the change time past it, and no call sets that time back), so a save need not read the
+   * 1.4 MB lock again. Null: read it.
+   */
+  lockStat?: LockStat | null;
+}
+
+interface LockStat { readonly ino: bigint; readonly size: bigint; readonly mtimeNs: bigint; readonly ctimeNs: bigint }
+
+const sameStat = (a: LockStat, b: LockStat) => a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs;
+
+/** The lock's stat when the file holds `lock` and its times are older than a tick (bundle-dirs.ts's rule); null otherwise. */
+function vouchedLock(out: string, lock: Buffer): LockStat | null {
+  try {
+    const path = join(out, LOCK_FILE);
+    const before = lstatSync(path, { bigint: true });
+    const latest = before.ctimeNs > before.mtimeNs ? before.ctimeNs : before.mtimeNs;
+    if (!before.isFile() || latest > BigInt(Date.now()) * 1_000_000n - tickOf(latest)) return null;
+    if (!readFileSync(path).equals(lock)) return null;
+    const after = lstatSync(path, { bigint: true });
+    return sameStat(before, after) ? { ino: after.ino, size: after.size, mtimeNs: after.mtimeNs, ctimeNs: after.ctimeNs } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the lock on disk is byte for byte `written.lock`: by its vouched stat when it has one, else by reading it. */
+function holdsWrittenLock(out: string, written: WrittenBundle): boolean {
+  try {
+    const path = join(out, LOCK_FILE);
+    if (written.lockStat) {
+      const s = lstatSync(path, { bigint: true });
+      if (s.isFile() && sameStat(s, written.lockStat)) return true;
+    }
+    // Bytes against bytes: decoding the 1.4 MB lock of a 1,000-service bundle at every save is wasted.
+    return readFileSync(path).equals(written.lock);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -64,6 +105,7 @@ export function settleWritten(out: string, written: WrittenBundle): void {
   rmSync(updateFolder(out), { recursive: true, force: true });
   if (written.dirs) settleDirs(out, written.dirs);
   if (written.lockIndex === undefined) written.lockIndex = indexLock(written.lock);
+  if (written.lockStat === undefined) written.lockStat = vouchedLock(out, written.lock);
 }
 
 /** `files` and the lock as written into `out`, with its folders recorded. */
@@ -132,12 +174,7 @@ export interface BundleUpdate extends FileSink {
 /** Whether the folder is exactly what `previous` says this process wrote, so files may be replaced one by one. */
 function inPlaceAllowed(out: string, previous: WrittenBundle, changed: readonly EmittedFile[], samePaths: boolean): boolean {
   if (!samePaths) return false;
-  try {
-    // Bytes against bytes: decoding the 1.4 MB lock of a 1,000-service bundle at every save is wasted.
-    if (!readFileSync(join(out, LOCK_FILE)).equals(previous.lock)) return false;
-  } catch {
-    return false;
-  }
+  if (!holdsWrittenLock(out, previous)) return false;
   if (!changed.every((f) => holdsLockedBytes(out, { path: f.path, sha256: previous.files.get(f.path)! }))) return false;
   // Foreign files (an adopted folder, a key dropped in by hand) need the full write's checks.
   if (previous.dirs) return onlyOwnEntries(out, previous.dirs);
@@ -287,7 +324,8 @@ export function openBundleUpdate(outDir: string, previous: WrittenBundle): Bundl
       };
       if (lock.equals(previous.lock) && existsSync(join(out, LOCK_FILE)) && inPlaceAllowed(out, previous, [], samePaths)) {
         const now = nowWritten();
-        return { written: { lock, files: now.files, dirs: previous.dirs, units: now.units }, diagnostics: [], changed: 0, retry: false };
+        // The same lock stays on disk: what was found about it holds.
+        return { written: { lock, files: now.files, dirs: previous.dirs, units: now.units, lockIndex: previous.lockIndex, lockStat: previous.lockStat }, diagnostics: [], changed: 0, retry: false };
       }
       if (inPlaceAllowed(out, previous, added, samePaths)) {
         replaceInPlace(out, added, lock);

@@ -138,6 +138,53 @@ test("the files a save replaces stay linked in the update folder until the save 
   assert.not.ok(existsSync(dead));
 }));
 
+/** The lock on disk with envoy/b.yaml's digest replaced by another of the same width (same size, other bytes). */
+function forgeLock(out: string): void {
+  const path = join(out, LOCK_FILE);
+  writeFileSync(path, readFileSync(path, "utf8").replace(sha256("b1"), sha256("forged")));
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 80));
+
+test("a lock edited after the writer vouched for its times is read again, and the save rewrites it", async () => {
+  const work = mkdtempSync(join(tmpdir(), "meshc-units-"));
+  const out = join(work, "out");
+  try {
+    const { written, lists } = firstWrite(out, [A, B]);
+    await tick();
+    settleWritten(out, written);
+    assert.ok(written.lockStat, "the lock's times vouch for it once older than a tick and read back equal");
+    forgeLock(out);
+    const update = openBundleUpdate(out, written);
+    update.keep!(lists[0]!);
+    update.keep!(lists[1]!);
+    const r = update.commit(INPUT, () => stageBundle(out));
+    assert.equal(r.diagnostics, []);
+    sameBundle(out, { ...A, ...B }, "the forged lock is replaced by the bundle's own");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("a lock edited before the writer looks at it is never vouched for", async () => {
+  const work = mkdtempSync(join(tmpdir(), "meshc-units-"));
+  const out = join(work, "out");
+  try {
+    const { written, lists } = firstWrite(out, [A, B]);
+    forgeLock(out);
+    await tick();
+    settleWritten(out, written);
+    assert.is(written.lockStat, null);
+    const update = openBundleUpdate(out, written);
+    update.keep!(lists[0]!);
+    update.keep!(lists[1]!);
+    update.commit(INPUT, () => stageBundle(out));
+    sameBundle(out, { ...A, ...B }, "the forged lock is replaced by the bundle's own");
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test("watch mode hands the writer the memo's lists: after the first run and after a save, they partition the bundle", async () => {
   const work = mkdtempSync(join(tmpdir(), "meshc-units-watch-"));
   const config = join(work, "mesh.config.ts");
