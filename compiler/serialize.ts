@@ -123,7 +123,7 @@ const BLANK_LINE = /(?:^|\n)[ \t]+(?:\n|$)|^\n+$/;
 // blank before a line break or the end, which every line of only blanks has. Where it finds
 // neither, NOT_LITERAL cannot match and BLANK_LINE only as a text of only line breaks; so the
 // two whole-text scans run only for texts it flags. The texts this matters for are long: a
-// sidecar ConfigMap carries its proxy's whole config (25 MB of Envoy YAML at 1,000 services),
+// sidecar ConfigMap carries its proxy's whole config (about 25 KB of Envoy YAML each),
 // where no line ends in a blank. test/core/serialize-literal.test.ts compares with the two scans.
 const MAY_REFUSE_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]|[ \t](?:\n|$)/;
 const ONLY_LINE_BREAKS = /^\n+$/;
