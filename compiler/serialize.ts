@@ -119,8 +119,23 @@ function quoted(s: string): string {
 // than was written (`|2` over "\n" or " \n" parses as ""), so such texts are quoted instead.
 const BLANK_LINE = /(?:^|\n)[ \t]+(?:\n|$)|^\n+$/;
 
+// One scan that rules both out in nearly every text: a character NOT_LITERAL refuses, or a
+// blank before a line break or the end, which every line of only blanks has. Where it finds
+// neither, NOT_LITERAL cannot match and BLANK_LINE only as a text of only line breaks; so the
+// two whole-text scans run only for texts it flags. The texts this matters for are long: a
+// sidecar ConfigMap carries its proxy's whole config (about 25 KB of Envoy YAML each),
+// where no line ends in a blank. test/core/serialize-literal.test.ts compares with the two scans.
+const MAY_REFUSE_LITERAL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\ufeff]|[ \t](?:\n|$)/;
+const ONLY_LINE_BREAKS = /^\n+$/;
+
+/** Whether `s` cannot be a literal block: NOT_LITERAL.test(s) || BLANK_LINE.test(s), mostly in one scan. */
+export function refusesLiteral(s: string): boolean {
+  if (!MAY_REFUSE_LITERAL.test(s)) return ONLY_LINE_BREAKS.test(s);
+  return NOT_LITERAL.test(s) || BLANK_LINE.test(s);
+}
+
 function literalBlock(s: string, indent: string): string | null {
-  if (!s.includes("\n") || NOT_LITERAL.test(s) || BLANK_LINE.test(s)) return null;
+  if (!s.includes("\n") || refusesLiteral(s)) return null;
   // Counted from the end, not with /\n*$/ (which tries every position of a long text).
   let trailing = 0;
   while (trailing < s.length && s.charCodeAt(s.length - 1 - trailing) === 10) trailing++;
