@@ -1,4 +1,5 @@
 // `meshc compile` and `meshc validate`.
+import { statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, writtenBundle, type WrittenBundle } from "../bundle-update.ts";
@@ -15,6 +16,11 @@ import { summarizeDiagnostics, type DiagnosticFormat } from "../diagnostics/form
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { toYaml } from "../serialize.ts";
 import { parseTargetList, printDiagnostics, unknownTargetMessage } from "./output.ts";
+import { restoreOptimizationFor } from "./tiering.ts";
+
+function sizeOf(file: string): number {
+  try { return statSync(file).size; } catch { return 0; }
+}
 
 export interface CompileCommandOptions {
   out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
@@ -103,6 +109,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const cwd = process.cwd();
   const outDir = opts.out ?? "mesh-bundle";
   const found = findConfig(config, cwd);
+  // A large mesh runs long enough to repay V8's optimizing compiler (tiering.ts).
+  if (found) restoreOptimizationFor(sizeOf(found));
   const projectRoots = [cwd, ...(found ? [dirname(found)] : [])];
   const output = openSink(opts, outDir, projectRoots, watch);
   const result: CompileResult = await compileFile(config, {

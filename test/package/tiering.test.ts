@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateMesh } from "../../bench/generate.ts";
-import { INTERRUPT_BUDGET, tieringFlags } from "../../compiler/cli/tiering.ts";
+import { INTERRUPT_BUDGET, LARGE_CONFIG_BYTES, optimizesEarly, tieringFlags } from "../../compiler/cli/tiering.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "dist", "compiler", "cli", "bin.js");
@@ -53,6 +53,13 @@ test("the policy yields to any tiering flag of the user's, on the command line o
   }
   // Flags that only look alike are not the user's policy.
   assert.equal(tieringFlags(["--trace-opt", "--trace-deopt"], ""), [`--interrupt-budget=${INTERRUPT_BUDGET}`]);
+});
+
+test("a large config (10,000 generated services) goes back to V8's own budget; 1,000 keep the delayed one", () => {
+  const size = (n: number) => Buffer.byteLength(`import { defineMesh } from "meshc";\nexport default defineMesh(${JSON.stringify(generateMesh(n))});\n`);
+  assert.not.ok(optimizesEarly(size(1000)), `1,000 services: ${size(1000)} bytes`);
+  assert.ok(optimizesEarly(size(10_000)), `10,000 services: ${size(10_000)} bytes`);
+  assert.ok(optimizesEarly(LARGE_CONFIG_BYTES + 1) && !optimizesEarly(LARGE_CONFIG_BYTES));
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
