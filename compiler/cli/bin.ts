@@ -3,7 +3,10 @@
 // TypeScript loader at run time. In the repository, meshc.js runs this file from source.
 import { boundHeapGrowth } from "./heap.ts";
 import { main } from "./main.ts";
+import { delayOptimization } from "./tiering.ts";
 
 // Before any command allocates: the heap then follows the live set (heap.ts).
 boundHeapGrowth();
+// Before the compile command loads: only really hot code is optimized (tiering.ts).
+delayOptimization();
 process.exitCode = await main(process.argv.slice(2));
