@@ -164,15 +164,17 @@ import { runScript } from "./script-loader.js";
 const loaded = runScript(new URL("./compile-command.script.js", import.meta.url), new URL("./compile-command.script.cache", import.meta.url), import.meta.url);
 export const { ${exported.join(", ")} } = loaded;
 `);
-// The cache is made by a node with the CLI's own flags (bin.js sets the heap's growth before
+// The cache is made by a node with the CLI's own flags (bin.js sets the heap's growth and the tiering before
 // loading the command): V8 rejects a cache made under other flags.
 const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
   import { boundHeapGrowth } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "heap.js")).href)};
+  import { tuneTiering } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "tiering.js")).href)};
   import { writeCodeCache } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "script-loader.js")).href)};
   import { mkdtempSync, rmSync } from "node:fs";
   import { tmpdir } from "node:os";
   import { join } from "node:path";
   boundHeapGrowth();
+  tuneTiering();
   // Warmed by checking an example as \`meshc validate --target certs\` would: the stages every compile runs.
   await writeCodeCache(${JSON.stringify(pathToFileURL(SCRIPT).href)}, ${JSON.stringify(pathToFileURL(CACHE).href)}, ${JSON.stringify(pathToFileURL(COMMAND).href)}, async ({ runCompile }) => {
     const dir = mkdtempSync(join(tmpdir(), "meshc-code-cache-"));
