@@ -2,6 +2,11 @@
 // run, no TypeScript loader). Plain JavaScript so a bare `node` starts it.
 // Usage: node bench/stages.js <config> <out>; prints one JSON line.
 // "start" is process start to meshc's modules loaded (node's own boot included).
+// The CLI's V8 tiering (compiler/cli/tiering.ts), set before meshc's code runs, as bin.js and the
+// compile command do: without it this table would not show what `meshc compile` costs.
+const { delayOptimization, restoreOptimizationFor } = await import("../dist/compiler/cli/tiering.js");
+delayOptimization();
+restoreOptimizationFor((await import("node:fs")).statSync(process.argv[2]).size);
 const imported = import("../dist/compiler/compile.js");
 const [{ compileFile }, { withLockFile, writeBundle }, { formatDiagnostics }] = await Promise.all([
   imported, import("../dist/compiler/bundle.js"), import("../dist/compiler/diagnostics/format.js"),
