@@ -60,6 +60,8 @@ export interface CompileOptions {
   readonly memo?: EmitMemo;
   /** Watch mode: the loader's state kept between saves (load/typescript.ts). */
   readonly session?: TypescriptSession;
+  /** Called with the loaded config before it is checked (the CLI sizes V8's tiering by it: cli/tiering.ts). */
+  readonly onLoaded?: (config: LoadedConfig) => void;
 }
 
 export interface CompileResult {
@@ -123,6 +125,7 @@ export async function compileFile(path: string | undefined, options: CompileOpti
     return { config: null, mesh: null, ir: null, targets: [], files: [], diagnostics: [...loaded.diagnostics, ...typeErrors], timings: t.timings, cpuTimings: t.cpu };
   }
   const config = loaded.config;
+  options.onLoaded?.(config);
   const typecheck = config.format === "ts" && options.typecheck !== false
     // Only the root's own services, routes and rules count: team modules type-check in time linear in their size.
     ? (isTooLargeToTypecheck(config.composition?.written ?? config.value)

@@ -1,5 +1,4 @@
 // `meshc compile` and `meshc validate`.
-import { statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, settleWritten, writtenWhole, type WrittenBundle } from "../bundle-update.ts";
@@ -16,11 +15,7 @@ import { summarizeDiagnostics, type DiagnosticFormat } from "../diagnostics/form
 import type { Diagnostic } from "../diagnostics/types.ts";
 import { toYaml } from "../serialize.ts";
 import { parseTargetList, printDiagnostics, unknownTargetMessage } from "./output.ts";
-import { restoreOptimizationFor } from "./tiering.ts";
-
-function sizeOf(file: string): number {
-  try { return statSync(file).size; } catch { return 0; }
-}
+import { restoreOptimizationFor, serviceCount } from "./tiering.ts";
 
 export interface CompileCommandOptions {
   out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
@@ -112,8 +107,6 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const cwd = process.cwd();
   const outDir = opts.out ?? "mesh-bundle";
   const found = findConfig(config, cwd);
-  // A large mesh runs long enough to repay V8's optimizing compiler (tiering.ts).
-  if (found) restoreOptimizationFor(sizeOf(found));
   const projectRoots = [cwd, ...(found ? [dirname(found)] : [])];
   const output = openSink(opts, outDir, projectRoots, watch);
   const result: CompileResult = await compileFile(config, {
@@ -129,6 +122,8 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     // The memo is consulted only where an in-place update can reuse files; a full run rebuilds it.
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
     session: watch?.session,
+    // A large mesh runs long enough to repay V8's optimizing compiler (tiering.ts).
+    onLoaded: (loaded) => restoreOptimizationFor(serviceCount(loaded.value)),
   });
   // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
   const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];

@@ -5,12 +5,12 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateMesh } from "../../bench/generate.ts";
-import { INTERRUPT_BUDGET, LARGE_CONFIG_BYTES, optimizesEarly, tieringFlags } from "../../compiler/cli/tiering.ts";
+import { INTERRUPT_BUDGET, LARGE_MESH_SERVICES, optimizesEarly, serviceCount, tieringFlags } from "../../compiler/cli/tiering.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "dist", "compiler", "cli", "bin.js");
@@ -55,11 +55,33 @@ test("the policy yields to any tiering flag of the user's, on the command line o
   assert.equal(tieringFlags(["--trace-opt", "--trace-deopt"], ""), [`--interrupt-budget=${INTERRUPT_BUDGET}`]);
 });
 
-test("a large config (10,000 generated services) goes back to V8's own budget; 1,000 keep the delayed one", () => {
-  const size = (n: number) => Buffer.byteLength(`import { defineMesh } from "meshc";\nexport default defineMesh(${JSON.stringify(generateMesh(n))});\n`);
-  assert.not.ok(optimizesEarly(size(1000)), `1,000 services: ${size(1000)} bytes`);
-  assert.ok(optimizesEarly(size(10_000)), `10,000 services: ${size(10_000)} bytes`);
-  assert.ok(optimizesEarly(LARGE_CONFIG_BYTES + 1) && !optimizesEarly(LARGE_CONFIG_BYTES));
+test("a large mesh (10,000 generated services) goes back to V8's own budget; 1,000 keep the delayed one", () => {
+  assert.not.ok(optimizesEarly(serviceCount(generateMesh(1000))));
+  assert.ok(optimizesEarly(serviceCount(generateMesh(10_000))));
+  assert.ok(optimizesEarly(LARGE_MESH_SERVICES + 1) && !optimizesEarly(LARGE_MESH_SERVICES));
+  // Anything that is not a mesh counts none (its checks report it).
+  for (const v of [null, 3, "x", [], { services: null }, { services: 7 }]) assert.is(serviceCount(v), 0, JSON.stringify(v));
+});
+
+test("the CLI sizes the tiering by the loaded mesh, team modules merged, not by the root file", () => {
+  // A root of two team modules: a tiny file whose mesh is past the threshold. With V8's own budget
+  // back, the compile hands many functions to TurboFan; with the delayed one it would hand few.
+  const half = Math.ceil((LARGE_MESH_SERVICES + 1) / 2);
+  const all = generateMesh(2 * half) as { services: Record<string, unknown> };
+  const names = Object.keys(all.services);
+  const team = (from: number, to: number) => ({ services: Object.fromEntries(names.slice(from, to).map((n) => [n, all.services[n]])) });
+  const dir = join(work, "modules");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "a.json"), JSON.stringify(team(0, half)));
+  writeFileSync(join(dir, "b.json"), JSON.stringify(team(half, 2 * half)));
+  const { services: _all, ...root } = all;
+  writeFileSync(join(dir, "mesh.json"), JSON.stringify({ ...root, modules: ["a.json", "b.json"] }));
+  const r = spawnSync(process.execPath, ["--trace-opt", BIN, "validate", "mesh.json", "--target", "certs", "--no-typecheck"], {
+    cwd: dir, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" }, maxBuffer: 1 << 27, timeout: 180_000,
+  });
+  assert.is(r.status, 0, r.stderr.slice(0, 2000));
+  const compiles = (r.stdout.match(/\[compiling method .*\(target TURBOFAN\)/g) ?? []).length;
+  assert.ok(compiles >= 50, `only ${compiles} TurboFan compiles: the delayed budget stayed on for ${2 * half} services`);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
