@@ -12,11 +12,11 @@ test("the CLI raises V8's interrupt budget", () => {
   assert.equal(tieringFlags([], ""), OURS);
   assert.ok(INTERRUPT_BUDGET > 67_584, "above V8 11.3's default budget");
   // Flags about other things leave it on, even those whose names hold a tiering word.
-  assert.equal(tieringFlags(["--inspect", "--trace-opt", "--optimize-for-size"], "--enable-source-maps --max-old-space-size=600"), OURS);
+  assert.equal(tieringFlags(["--inspect", "--trace-opt", "--trace-deopt", "--optimize-for-size"], "--enable-source-maps --max-old-space-size=600"), OURS);
 });
 
 test("a tiering flag of the user's wins, given to node or in NODE_OPTIONS", () => {
-  for (const flag of ["--interrupt-budget=1000", "--interrupt_budget=1000", "--no-opt", "--no-turbofan", "--max-opt=2", "--maglev", "--jitless", "--always-sparkplug", "--no-sparkplug"]) {
+  for (const flag of ["--interrupt-budget=1000", "--interrupt_budget=1000", "--no-opt", "--no-turbofan", "--max-opt=1", "--maglev", "--jitless", "--always-sparkplug", "--no-sparkplug", "--always-turbofan"]) {
     assert.equal(tieringFlags([flag], ""), [], flag);
     assert.equal(tieringFlags([], `--enable-source-maps ${flag}`), [], `NODE_OPTIONS ${flag}`);
   }

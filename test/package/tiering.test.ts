@@ -1,7 +1,8 @@
 // The CLI's optimization policy (compiler/cli/tiering.ts): the shipped binary hands far
 // fewer functions to TurboFan than V8's default budget would on the same compile, and a
 // user's own tiering flag wins over it. (That the shipped code cache is made under the same
-// flags, so a start accepts it, is test/package/code-cache.test.ts.)
+// flags, so a start accepts it, is test/package/code-cache.test.ts; which flags are the user's
+// own policy, test/core/tiering.test.ts.)
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -10,7 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateMesh } from "../../bench/generate.ts";
-import { INTERRUPT_BUDGET, LARGE_MESH_SERVICES, optimizesEarly, serviceCount, tieringFlags } from "../../compiler/cli/tiering.ts";
+import { LARGE_MESH_SERVICES, optimizesEarly, serviceCount } from "../../compiler/cli/tiering.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "dist", "compiler", "cli", "bin.js");
@@ -42,17 +43,6 @@ test("the CLI optimizes only really hot code; the user's own budget wins", () =>
   // Measured: 1 against 21. Without the policy both would be alike.
   assert.ok(userDefault >= 8, `V8's default budget optimized only ${userDefault} functions: the mesh is too small to tell`);
   assert.ok(policy * 4 <= userDefault, `policy ${policy} vs default budget ${userDefault}`);
-});
-
-test("the policy yields to any tiering flag of the user's, on the command line or in NODE_OPTIONS", () => {
-  assert.equal(tieringFlags([], ""), [`--interrupt-budget=${INTERRUPT_BUDGET}`]);
-  assert.equal(tieringFlags(["--inspect"], "--enable-source-maps"), [`--interrupt-budget=${INTERRUPT_BUDGET}`]);
-  for (const flag of ["--interrupt-budget=1000", "--interrupt_budget=1000", "--no-opt", "--no-turbofan", "--max-opt=1", "--always-turbofan", "--jitless", "--maglev"]) {
-    assert.equal(tieringFlags([flag], ""), [], flag);
-    assert.equal(tieringFlags([], `--max-old-space-size=500 ${flag}`), [], `NODE_OPTIONS ${flag}`);
-  }
-  // Flags that only look alike are not the user's policy.
-  assert.equal(tieringFlags(["--trace-opt", "--trace-deopt"], ""), [`--interrupt-budget=${INTERRUPT_BUDGET}`]);
 });
 
 test("a large mesh (10,000 generated services) goes back to V8's own budget; 1,000 keep the delayed one", () => {
