@@ -45,6 +45,24 @@ test("compile writes a bundle with a lock file; a second run is byte-identical",
   assert.match(a.stderr, /wrote \d+ files/);
 });
 
+test("MESHC_TIMINGS=1: wall, CPU and page faults by stage, the same stages in each split", () => {
+  const r = meshc(["compile", MINIMAL, "--out", "timed", ...fast], { env: { MESHC_TIMINGS: "1" } });
+  assert.is(r.code, 0, r.stderr);
+  const split = (label: string) => {
+    const line = new RegExp(`meshc: ${label}: ([^;\\n]*)`).exec(r.stderr)?.[1] ?? "";
+    return new Map([...line.matchAll(/(\w+) (\d+)/g)].map((m) => [m[1]!, Number(m[2])]));
+  };
+  const [wall, cpu, faults] = [split("timings"), split("cpu by stage"), split("page faults by stage")];
+  const stages = [...cpu.keys()].filter((k) => k !== "rest");
+  assert.ok(stages.includes("start") && stages.includes("emit") && stages.includes("write"), r.stderr);
+  assert.equal([...faults.keys()], stages, "the page faults are split by the CPU split's stages");
+  assert.ok(stages.every((k) => wall.has(k)), "and by the wall split's");
+  const total = Number(/page faults by stage: [^\n]*; total (\d+)/.exec(r.stderr)?.[1]);
+  const summed = [...faults.values()].reduce((a, b) => a + b, 0);
+  // node's own start touches thousands of pages; the stages' counts are parts of the process's total.
+  assert.ok(faults.get("start")! > 1000 && summed <= total, `${summed} of ${total}: ${r.stderr}`);
+});
+
 test("--check: 0 when up to date, 1 listing the drift, and writes nothing", () => {
   meshc(["compile", MINIMAL, "--out", "c", ...fast]);
   assert.is(meshc(["compile", MINIMAL, "--out", "c", "--check", ...fast]).code, 0);
