@@ -68,8 +68,13 @@ export const createEmitMemo = (): EmitMemo => ({ last: new Map(), next: new Map(
 
 export type VerifyMode = "default" | "all" | "none";
 
-/** Proxies per chunk: enough to spread a verifier's set-up (temp folders, placeholder certificates), few enough to stay small. */
-export const CHUNK_PROXIES = 64;
+/**
+ * Proxies per chunk: enough to spread a verifier's set-up (temp folders, placeholder
+ * certificates), few enough that a chunk's files and objects die young. Measured at 1,000
+ * services, all targets: 64 -> 16 cut the bytes the young-generation collector promotes from
+ * 102 to 33 MB (copied 131 -> 71 MB) and peak RSS from ~180 to ~137 MB (8 compiles, 4 by 4).
+ */
+export const CHUNK_PROXIES = 16;
 
 const hasError = (ds: readonly Diagnostic[]) => ds.some((d) => d.severity === "error");
 const byPath = (a: EmittedFile, b: EmittedFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

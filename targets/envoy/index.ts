@@ -51,12 +51,40 @@ export function bootstrapOf(file: EmittedFile): Json | undefined {
   return (file as { [BOOTSTRAP]?: Json })[BOOTSTRAP];
 }
 
+/**
+ * The verifier's findings on a file's bootstrap, checked the moment it was serialized (the
+ * verifier asked for it: `checkAsEmitted`), carried like BOOTSTRAP. The file then holds no
+ * bootstrap: the object tree dies right after its emit instead of living through its chunk
+ * (64 proxies, every target's emit of them), where the young generation's collector copied it.
+ */
+const CHECKED = Symbol("meshc.envoy.checked");
+
+/** Checks one bootstrap object just serialized to `content` (the file at `path`). */
+export type BootstrapCheck = (path: string, bootstrap: Json, content: string) => readonly Diagnostic[];
+
+/** By IR: the check the verifier runs on every bootstrap emitted from it, while its run lasts. */
+const CHECK_AS_EMITTED = new WeakMap<MeshIR, BootstrapCheck>();
+
+/** From now on (or no more: null), every bootstrap emitted from `ir` is checked by `check` as it is serialized. */
+export function checkAsEmitted(ir: MeshIR, check: BootstrapCheck | null): void {
+  if (check === null) CHECK_AS_EMITTED.delete(ir);
+  else CHECK_AS_EMITTED.set(ir, check);
+}
+
+/** What `checkAsEmitted`'s check found in `file`'s bootstrap, when it came straight from this emitter under one. */
+export function checkedOf(file: EmittedFile): readonly Diagnostic[] | undefined {
+  return (file as { [CHECKED]?: readonly Diagnostic[] })[CHECKED];
+}
+
 /** One proxy's bootstrap file. */
 function emitEnvoyProxy(ir: MeshIR, proxy: ProxyIR, shared: SharedSubtrees): EmitResult {
   const ctx = createProxyContext(proxy, envoyFilePath(proxy.name), shared);
   const bootstrap = buildBootstrap(ctx, ir.mesh.name);
   const file: EmittedFile = { path: ctx.file, content: toYaml(bootstrap) };
-  Object.defineProperty(file, BOOTSTRAP, { value: bootstrap, enumerable: false });
+  const check = CHECK_AS_EMITTED.get(ir);
+  // The very object just serialized, untouched since: the same check as the verifier's walk of it later.
+  if (check !== undefined) Object.defineProperty(file, CHECKED, { value: check(file.path, bootstrap, file.content), enumerable: false });
+  else Object.defineProperty(file, BOOTSTRAP, { value: bootstrap, enumerable: false });
   return { files: [file], diagnostics: ctx.diagnostics };
 }
 

@@ -6,7 +6,7 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Verifier } from "../../compiler/target.ts";
 import { ENVOY_CODES } from "./codes.ts";
-import { bootstrapOf, buildEnvoyBootstrap, emitEnvoy, envoyFilePath } from "./index.ts";
+import { bootstrapOf, buildEnvoyBootstrap, checkAsEmitted, checkedOf, emitEnvoy, envoyFilePath } from "./index.ts";
 import { toYaml } from "../../compiler/serialize.ts";
 import { formatPath, type Finding } from "./verify/findings.ts";
 import { positionOf, parseYamlWithPositions, type ParsedYaml } from "./verify/positions.ts";
@@ -68,7 +68,29 @@ export const envoyVerifier: Verifier = {
   // on the objects it serialized (parsing megabytes of YAML back costs 10x the walk);
   // findings still get file lines. verifyEnvoyFiles checks text from anywhere else.
   verify: async (files, ir) => verifyEnvoyIR(ir, files),
+  // A streamed compile: each bootstrap is checked as it is emitted (index.ts checkAsEmitted),
+  // so no bootstrap object outlives its own emit; the chunks' verify collects the findings.
+  begin(ir) {
+    const protos = tryLoadProtos("envoy");
+    if ("messageOf" in protos) checkAsEmitted(ir, (path, bootstrap, content) => checkBootstrap(path, bootstrap, content, protos));
+    return {
+      // `this`: a verifier made from this one by spreading it (a test's wrapper) keeps its own verify.
+      verify: async (files, scope) => this.verify(files, scope),
+      written: () => {},
+      end: () => { checkAsEmitted(ir, null); return []; },
+    };
+  },
 };
+
+const NONE: readonly Diagnostic[] = Object.freeze([]);
+
+/** One bootstrap's findings as diagnostics; `text` (its serialization) is parsed only when there are some, for their lines. */
+function checkBootstrap(path: string, bootstrap: unknown, text: string, protos: PlanSet): readonly Diagnostic[] {
+  const findings = collectBootstrapFindings(bootstrap as Record<string, unknown>, protos);
+  if (findings.length === 0) return NONE;
+  const parsed = parseYamlWithPositions(text);
+  return findings.map((f) => toDiagnostic(path, parsed, f));
+}
 
 /**
  * Fast path for benchmarks and in-process checks: walks the bootstrap objects the emitter
@@ -81,14 +103,19 @@ export function verifyEnvoyIR(ir: MeshIR, emitted: readonly EmittedFile[] = []):
   const protos = loadEnvoyPlans();
   const diagnostics: Diagnostic[] = [];
   const serialized = new Map<string, unknown>();
+  const checked = new Map<string, readonly Diagnostic[]>();
   // Bootstraps built here (files from elsewhere) share subtrees too, so each is walked once.
   const shared = new SharedSubtrees();
   for (const file of emitted) {
+    const found = checkedOf(file);
+    if (found !== undefined) { checked.set(file.path, found); continue; }
     const bootstrap = bootstrapOf(file);
     if (bootstrap !== undefined) serialized.set(file.path, bootstrap);
   }
   for (const proxy of ir.proxies) {
     const path = envoyFilePath(proxy.name);
+    const found = checked.get(path);
+    if (found !== undefined) { for (const d of found) diagnostics.push(d); continue; }
     const bootstrap = serialized.get(path) ?? buildEnvoyBootstrap(ir, proxy, shared).bootstrap;
     const findings = collectBootstrapFindings(bootstrap as Record<string, unknown>, protos);
     if (findings.length === 0) continue;

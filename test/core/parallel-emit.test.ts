@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { lockFileFor, stageBundle } from "../../compiler/bundle.ts";
 import { compileFile, type CompileOptions } from "../../compiler/compile.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import { emitStreamed, type FileSink } from "../../compiler/emit-stream.ts";
+import { CHUNK_PROXIES, emitStreamed, type FileSink } from "../../compiler/emit-stream.ts";
 import { MIN_PARALLEL_PROXIES, workerCount, type ParallelEmit } from "../../compiler/emit-workers.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import { findTargets } from "../../targets/index.ts";
@@ -121,7 +121,7 @@ test("a verifier finding in one chunk: the same diagnostics, in the same order, 
   assert.ok(one.handed.length > 0 && !one.handed.some((p) => p.includes("/svc-299.")), "the sink stopped before the failing chunk");
   const handedProxies = new Set(one.handed.map((p) => p.split("/")[1]!.split(".")[0]));
   const failing = ir!.proxies.findIndex((p) => p.name === "svc-299");
-  assert.equal(handedProxies.size, failing - (failing % 64), "every chunk before the failing one, and nothing after");
+  assert.equal(handedProxies.size, failing - (failing % CHUNK_PROXIES), "every chunk before the failing one, and nothing after");
   assert.equal(three, one, "this thread and a worker");
   assert.equal(workersOnly, one, "a worker alone");
 });
