@@ -12,6 +12,8 @@ import { createRequire } from "node:module";
 import type { BuildContext, BuildOptions, BuildResult } from "esbuild";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sameJson } from "../ir/share.ts";
+import { reparseChanged } from "./data-reparse.ts";
 
 // index.ts in the repository, index.js in the package's dist/: the DSL's extension is ours.
 const HERE = fileURLToPath(import.meta.url);
@@ -130,6 +132,8 @@ export interface TypescriptSession {
   build(absolutePath: string, options: BuildOptions & { metafile: true; write: false }): Promise<BuildResult<{ metafile: true; write: false }>>;
   child(cwd: string): Child;
   dispose(): void;
+  /** The last data-only config's JSON text and value: the next save parses only what changed (data-reparse.ts). */
+  lastData: { readonly json: string; readonly value: unknown } | null;
 }
 
 /** After a save, the next child starts once this save's compile had the CPU for itself. */
@@ -141,6 +145,7 @@ export function createTypescriptSession(): TypescriptSession {
   let timer: NodeJS.Timeout | null = null;
   const dropSpare = () => { spare?.child.stop(); spare = null; };
   return {
+    lastData: null,
     async build(absolutePath, options) {
       if (built?.path !== absolutePath) {
         if (built) void built.ctx.then((c) => c.dispose());
@@ -177,17 +182,30 @@ const DATA_TAIL = /\)\s*;?\s*$/;
  * key a literal and JSON.parse read differently: such a config takes the general path; -0
  * (which the child's JSON turns into 0) is made 0.
  */
-export function dataOnlyValue(sourceText: string): { value: unknown } | null {
+export function dataOnlyValue(sourceText: string, session?: Pick<TypescriptSession, "lastData">): { value: unknown } | null {
   const head = DATA_HEAD.exec(sourceText);
   const tail = DATA_TAIL.exec(sourceText);
+  const last = session?.lastData;
+  if (session) session.lastData = null;
   if (!head || !tail || tail.index < head[0].length || sourceText.includes("__proto__")) return null;
+  const json = sourceText.slice(head[0].length, tail.index);
+  // Watch mode: the last save's value with only the changed part parsed again (data-reparse.ts).
+  const reused = last ? reparseChanged(last.json, last.value, json, withoutNegativeZero) : null;
+  if (reused) {
+    if (process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && !sameJson(reused.value, withoutNegativeZero(JSON.parse(json)))) {
+      throw new Error("the changed part's parse differs from a whole parse");
+    }
+    session!.lastData = { json, value: reused.value };
+    return reused;
+  }
   try {
-    const json = sourceText.slice(head[0].length, tail.index);
     const value: unknown = JSON.parse(json);
     // A negative number follows `:`, `[` or `,` (and maybe blanks); without one, no -0 to find
     // and no walk of the whole value (~50-60 ms cold at 1,000 services). A string holding `:-`
     // only costs the walk.
-    return { value: NEGATIVE_NUMBER.test(json) ? withoutNegativeZero(value) : value };
+    const fixed = NEGATIVE_NUMBER.test(json) ? withoutNegativeZero(value) : value;
+    if (session) session.lastData = { json, value: fixed };
+    return { value: fixed };
   } catch {
     return null;
   }
@@ -208,7 +226,7 @@ function withoutNegativeZero(value: unknown): unknown {
 }
 
 export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession): Promise<EvaluatedConfig | EvaluateFailure> {
-  const data = dataOnlyValue(readFileSync(absolutePath, "utf8"));
+  const data = dataOnlyValue(readFileSync(absolutePath, "utf8"), session);
   if (data) return { value: data.value, inputs: [absolutePath] };
   let bundled: string;
   let inputs: string[];
