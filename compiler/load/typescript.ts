@@ -225,8 +225,9 @@ function withoutNegativeZero(value: unknown): unknown {
   return value;
 }
 
-export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession): Promise<EvaluatedConfig | EvaluateFailure> {
-  const data = dataOnlyValue(readFileSync(absolutePath, "utf8"), session);
+/** `sourceText`: the config's text when the caller read it already (load/index.ts). */
+export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, sourceText?: string): Promise<EvaluatedConfig | EvaluateFailure> {
+  const data = dataOnlyValue(sourceText ?? readFileSync(absolutePath, "utf8"), session);
   if (data) return { value: data.value, inputs: [absolutePath] };
   let bundled: string;
   let inputs: string[];
