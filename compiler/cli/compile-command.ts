@@ -225,8 +225,10 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   return watchAndCompile(async (gate) => {
     let inputs: readonly string[] | null = null;
     state.gate = gate;
+    state.session.overtaken = gate.overtaken;
     const code = await compileOnce(config, opts, (files) => { inputs = files; }, state);
     state.gate = null;
+    state.session.overtaken = undefined;
     return { inputs, superseded: code === SUPERSEDED };
   }, initial);
 }

@@ -21,7 +21,15 @@ export const DEBOUNCE_MS = 20;
  * what it read is what is saved) and the files have been quiet for DEBOUNCE_MS. False: a
  * newer save overtook it, and it must leave the bundle and the terminal alone.
  */
-export type SaveGate = () => Promise<boolean>;
+export type SaveGate = (() => Promise<boolean>) & {
+  /**
+   * Without waiting for the quiet time: whether a file event already came since the run
+   * began (its result will be dropped). The loader asks before evaluating a config in a
+   * child, the one slow step a half-written file can lead to (an editor's truncate, read
+   * before its write, is no data-only config).
+   */
+  overtaken(): Promise<boolean>;
+};
 
 /** What a run reports: the files it read (null when the config did not load), and whether its gate dropped it. */
 export interface RunOutcome { readonly inputs: readonly string[] | null; readonly superseded: boolean }
@@ -90,7 +98,7 @@ export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, 
   const cycle = async () => {
     running = true;
     const seen = events;
-    const gate: SaveGate = async () => {
+    const gate: SaveGate = Object.assign(async () => {
       for (;;) {
         await nextTurn(); // events already queued are delivered before the check
         if (events !== seen) return false;
@@ -98,7 +106,12 @@ export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, 
         if (wait <= 0) return true;
         await new Promise((r) => setTimeout(r, wait));
       }
-    };
+    }, {
+      overtaken: async () => {
+        await nextTurn();
+        return events !== seen;
+      },
+    });
     const outcome = await compile(gate);
     running = false;
     if (closed) return;

@@ -132,6 +132,8 @@ export interface TypescriptSession {
   build(absolutePath: string, options: BuildOptions & { metafile: true; write: false }): Promise<BuildResult<{ metafile: true; write: false }>>;
   child(cwd: string): Child;
   dispose(): void;
+  /** Watch mode: whether a newer save already overtook this run (cli/watch.ts); asked before a child evaluates the config. */
+  overtaken?: () => Promise<boolean>;
   /** The last data-only config's JSON text and value: the next save parses only what changed (data-reparse.ts). */
   lastData: { readonly json: string; readonly value: unknown } | null;
 }
@@ -225,10 +227,14 @@ function withoutNegativeZero(value: unknown): unknown {
   return value;
 }
 
+/** What a run a newer save overtook gets instead of a bundle or a child (its gate drops it: cli/watch.ts). */
+const overtaken = (file: string): EvaluateFailure => ({ kind: "runtime", message: "the config changed while it was read", file, line: 0, column: 0 });
+
 /** `sourceText`: the config's text when the caller read it already (load/index.ts). */
 export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, sourceText?: string): Promise<EvaluatedConfig | EvaluateFailure> {
   const data = dataOnlyValue(sourceText ?? readFileSync(absolutePath, "utf8"), session);
   if (data) return { value: data.value, inputs: [absolutePath] };
+  if (await session?.overtaken?.()) return overtaken(absolutePath);
   let bundled: string;
   let inputs: string[];
   try {
@@ -258,6 +264,8 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
       line: first?.location?.line ?? 0, column: (first?.location?.column ?? -1) + 1,
     };
   }
+  // A run a newer save overtook is dropped at its gate: a half-written file is not worth a child.
+  if (await session?.overtaken?.()) return overtaken(absolutePath);
   let out: ChildOutcome;
   if (session) {
     const child = session.child(process.cwd());

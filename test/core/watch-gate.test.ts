@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEBOUNCE_MS, startWatching, type RunOutcome, type SaveGate } from "../../compiler/cli/watch.ts";
+import { createTypescriptSession, evaluateTypescriptConfig } from "../../compiler/load/typescript.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,6 +90,24 @@ test("a single save is compiled at its first event, and its gate holds the resul
     assert.ok(gated[1]! - saved >= DEBOUNCE_MS - 1, `passed ${gated[1]! - saved} ms after the save`);
   } finally {
     w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an overtaken run does not evaluate its config in a child (a truncated file read before its write)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.config.ts");
+  writeFileSync(file, "const n = 1 + 1;\nexport default { name: `m${n}` };\n");
+  const session = createTypescriptSession();
+  try {
+    session.overtaken = async () => true;
+    const dropped = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.ok("kind" in dropped && /changed while it was read/.test(dropped.message), JSON.stringify(dropped));
+    session.overtaken = async () => false;
+    const evaluated = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.equal("value" in evaluated ? evaluated.value : evaluated, { name: "m2" });
+  } finally {
+    session.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 });
