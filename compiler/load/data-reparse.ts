@@ -6,11 +6,12 @@
 // copy, and the watch checks that compare parts (raw-diff.ts) find them equal by identity.
 //
 // Sound because JSON.parse is compositional: a value's parse depends only on its own text,
-// except that an object keeps the last of two equal keys. So the objects on the path to the
-// changed value must hold no key twice: their key tokens are counted (the whole text is
-// scanned once, without parsing) against their keys once parsed. A key token with an escape
-// (two spellings of one key), a text that does not scan, or a changed value that does not
-// parse sends the save through the whole parse, which reports the error as before.
+// except that an object keeps the last value of a key given twice. So no object on the path
+// to the changed value may name its path key again after it (keyAgainAfter: two native
+// searches when the key is not in the rest of the text, else a scan to the object's end).
+// A path key token with an escape (two spellings of one key), a text that does not scan, or
+// a changed value that does not parse takes the value one level up, or the whole parse,
+// which reports the error as before.
 // The last value must be what JSON.parse gave for the last text and unmodified since: the
 // stages only read the raw value (MESHC_CHECK_INCREMENTAL_IR compares with a whole parse).
 
@@ -20,8 +21,6 @@ const OPEN_OBJECT = 123, CLOSE_OBJECT = 125, OPEN_ARRAY = 91, CLOSE_ARRAY = 93;
 /** One object or array open at the first changed character. */
 interface Frame {
   readonly object: boolean;
-  /** Key tokens at this object's own level. */
-  keys: number;
   /** The current child: its index (arrays) or its key token's span (objects). */
   index: number;
   keyStart: number;
@@ -81,7 +80,6 @@ function framesAt(text: string, to: number): Frame[] | null {
       const e = stringEnd(text, i);
       if (e < 0) return null;
       if (top?.object && !top.afterColon) {
-        top.keys++;
         top.keyStart = i;
         top.keyEnd = e;
         top.valueStart = -1;
@@ -89,7 +87,7 @@ function framesAt(text: string, to: number): Frame[] | null {
       i = e - 1;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
       if (top) top.valueStart = i;
-      stack.push({ object: c === OPEN_OBJECT, keys: 0, index: 0, keyStart: -1, keyEnd: -1, valueStart: -1, afterColon: false });
+      stack.push({ object: c === OPEN_OBJECT, index: 0, keyStart: -1, keyEnd: -1, valueStart: -1, afterColon: false });
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       if (stack.pop() === undefined) return null;
     } else if (c === COMMA) {
@@ -106,28 +104,37 @@ function framesAt(text: string, to: number): Frame[] | null {
 }
 
 /**
- * Key tokens at each level from `from` to the end of `text`, for the objects open there
- * (`levels`, outermost first, each open at depth its index + 1); null when it does not scan.
+ * Whether an object on the path holds its path key again after `from` (the end of the changed
+ * value): JSON.parse keeps a key's last value, so the changed value counts only when no later
+ * token names the same key in the same object (earlier ones it overrides, and a key's place
+ * is its first token's, which the copy keeps). A text with no backslash after `from` and no
+ * `"key"` there at all needs no scan; else the objects are scanned to their ends (true, to be
+ * safe, for a key token with an escape or a text that does not scan).
  */
-function keysAfter(text: string, from: number, path: readonly Frame[]): number[] | null {
+function keyAgainAfter(text: string, from: number, path: readonly Frame[], steps: readonly (string | number)[]): boolean {
+  const noEscape = text.indexOf("\\", from) < 0;
+  const need = path.map((f, k) => f.object && !(noEscape && text.indexOf(`"${steps[k] as string}"`, from) < 0));
+  const shallowest = need.indexOf(true) + 1; // the depth of the outermost object to scan (the root at 1)
+  if (shallowest === 0) return false;
   const levels = path.length;
-  const counts = new Array<number>(levels).fill(0);
-  // The innermost path container is at depth `levels` (the root at 1); `from` is just past a value of it.
+  // The innermost path container is at depth `levels`; `from` is just past a value of it.
   let depth = levels;
-  // Per depth: whether it is an object, and whether the next string there is a key (after a comma, before the colon).
+  // The lowest depth so far: the path containers still open are those at depths 1..floor.
+  let floor = levels;
   const keyNext: boolean[] = new Array<boolean>(levels + 1).fill(false);
   const isObject: boolean[] = [false, ...path.map((f) => f.object)];
-  // The lowest depth so far: the path containers open at `from` are those at depths 1..floor.
-  let floor = levels;
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const e = stringEnd(text, i);
-      if (e < 0) return null;
+      if (e < 0) return true;
       if (isObject[depth] && keyNext[depth]) {
         keyNext[depth] = false;
-        // Only while still in a path container: a later sibling at its depth is another object.
-        if (depth === floor && depth >= 1) counts[depth - 1]!++;
+        // A key of a path object (a later sibling at its depth is another object).
+        if (depth === floor && need[depth - 1]) {
+          const token = text.slice(i + 1, e - 1);
+          if (token.includes("\\") || token === steps[depth - 1]) return true;
+        }
       }
       i = e - 1;
     } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
@@ -136,13 +143,13 @@ function keysAfter(text: string, from: number, path: readonly Frame[]): number[]
       keyNext[depth] = c === OPEN_OBJECT;
     } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
       depth--;
-      if (depth < 0) return null;
       if (depth < floor) floor = depth;
+      if (floor < shallowest) return false; // every object to check has closed
     } else if (c === COMMA) {
       if (isObject[depth]) keyNext[depth] = true;
     }
   }
-  return depth === 0 ? counts : null;
+  return true;
 }
 
 function commonPrefix(a: string, b: string): number {
@@ -188,14 +195,14 @@ export function reparseChanged(before: string, value: unknown, now: string, fix:
     const oldEnd = valueEnd(before, start);
     const newEnd = valueEnd(now, start);
     if (oldEnd < 0 || newEnd < 0 || oldEnd < before.length - s || newEnd < now.length - s || before.length - oldEnd !== now.length - newEnd) continue;
-    // A path object that may hold a key twice: the value one level up is parsed again instead.
+    // A path object that names its key again later: the value one level up is parsed again instead.
     const rebuilt = rebuild(frames.slice(0, d + 1), before, value as Json, now, start, newEnd, fix);
     if (rebuilt) return rebuilt;
   }
   return null;
 }
 
-/** The value with the child at the end of `path` replaced by the parse of `now.slice(start, end)`; null when a path object may hold a key twice. */
+/** The value with the child at the end of `path` replaced by the parse of `now.slice(start, end)`; null when a path object names its key again later. */
 function rebuild(path: readonly Frame[], before: string, value: Json, now: string, start: number, end: number, fix: (v: unknown) => unknown): { value: unknown } | null {
   const steps: (string | number)[] = [];
   for (const f of path) {
@@ -204,16 +211,13 @@ function rebuild(path: readonly Frame[], before: string, value: Json, now: strin
     if (token.includes("\\")) return null;
     steps.push(token.slice(1, -1));
   }
-  // The key tokens after the change, per path object: with those before it, one per key parsed.
-  const after = keysAfter(now, end, path);
-  if (!after) return null;
+  if (keyAgainAfter(now, end, path, steps)) return null;
   const containers: Json[] = [];
   let at: unknown = value;
   for (let k = 0; k < path.length; k++) {
     const f = path[k]!;
     if (at === null || typeof at !== "object" || Array.isArray(at) === f.object) return null;
     const node = at as Json;
-    if (f.object && Object.keys(node).length !== f.keys + after[k]!) return null;
     if (f.object && !Object.hasOwn(node, steps[k]!)) return null;
     if (!f.object && (node as unknown[]).length <= f.index) return null;
     containers.push(node);

@@ -43,6 +43,23 @@ test("a key given twice is never shortcut (JSON.parse keeps the last)", () => {
   const last = JSON.parse(before) as { r: { x: unknown } };
   const deep = reparseChanged(before, last, before.replace('"a":1', '"a":3'))!.value as { r: { x: unknown } };
   assert.ok(deep.r.x === last.r.x, "the keys of a later object at the same depth are not the path object's");
+  // The last of two equal keys is the one JSON keeps: editing it is shortcut, in place.
+  assert.equal(check('{"a":1,"b":0,"a":1}', '{"a":1,"b":0,"a":7}', true), { a: 7, b: 0 });
+  assert.equal(Object.keys(check('{"r":[{"a":1,"b":0,"a":1}]}', '{"r":[{"a":1,"b":0,"a":8}]}', true) as object), ["r"]);
+  // An outer object naming its key again after an inner one closed.
+  check('{"x":{"k":1},"x":{"k":1}}', '{"x":{"k":5},"x":{"k":1}}', false);
+  // A later sibling at the path object's depth is another object: the edit stays at its own level.
+  const sibling = '{"r":[{"a":1,"z":[0]},{"a":1}]}';
+  const lastSibling = JSON.parse(sibling) as { r: { z: unknown }[] };
+  const edited = reparseChanged(sibling, lastSibling, sibling.replace('"a":1', '"a":4'))!.value as { r: { z: unknown }[] };
+  assert.ok(edited.r[0]!.z === lastSibling.r[0]!.z, "only the edited value is parsed again");
+  // The same while the root is scanned to its end (its key "r" is also a later string).
+  const scanned = '{"r":[{"a":1,"z":[0]},{"a":1}],"s":"r"}';
+  const lastScanned = JSON.parse(scanned) as { r: { z: unknown }[] };
+  const edited2 = reparseChanged(scanned, lastScanned, scanned.replace('"a":1', '"a":4'))!.value as { r: { z: unknown }[] };
+  assert.ok(edited2.r[0]!.z === lastScanned.r[0]!.z, "a later sibling's key is not the edited object's");
+  // A later key of the same name inside a nested object is not the path object's.
+  check('{"a":1,"n":{"a":2}}', '{"a":5,"n":{"a":2}}', true);
   // A key written with an escape is not its token's text.
   check('{"\\u0061":1,"b":2}', '{"\\u0061":3,"b":2}');
   check('{"\\u0061":{"k":1},"b":2}', '{"\\u0061":{"k":3},"b":2}');
