@@ -226,9 +226,11 @@ export async function runCompile(config: string | undefined, opts: CompileComman
     let inputs: readonly string[] | null = null;
     state.gate = gate;
     state.session.overtaken = gate.overtaken;
+    state.session.settled = gate;
     const code = await compileOnce(config, opts, (files) => { inputs = files; }, state);
     state.gate = null;
     state.session.overtaken = undefined;
+    state.session.settled = undefined;
     return { inputs, superseded: code === SUPERSEDED };
   }, initial);
 }

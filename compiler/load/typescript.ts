@@ -134,6 +134,14 @@ export interface TypescriptSession {
   dispose(): void;
   /** Watch mode: whether a newer save already overtook this run (cli/watch.ts); asked before a child evaluates the config. */
   overtaken?: () => Promise<boolean>;
+  /**
+   * Watch mode: the run's gate (cli/watch.ts), awaited before a config that runs code is
+   * bundled and evaluated: false when a newer save overtook the run. A run starts at a save's
+   * first file event, and a file read between an editor's truncate and its write (empty, or
+   * cut short) is no data-only config: evaluating it would be wasted, so such a config waits
+   * for the files to be quiet first, as every save did before the gate.
+   */
+  settled?: () => Promise<boolean>;
   /** The last data-only config's JSON text and value: the next save parses only what changed (data-reparse.ts). */
   lastData: { readonly json: string; readonly value: unknown } | null;
 }
@@ -234,7 +242,7 @@ const overtaken = (file: string): EvaluateFailure => ({ kind: "runtime", message
 export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, sourceText?: string): Promise<EvaluatedConfig | EvaluateFailure> {
   const data = dataOnlyValue(sourceText ?? readFileSync(absolutePath, "utf8"), session);
   if (data) return { value: data.value, inputs: [absolutePath] };
-  if (await session?.overtaken?.()) return overtaken(absolutePath);
+  if (session?.settled && !(await session.settled())) return overtaken(absolutePath);
   let bundled: string;
   let inputs: string[];
   try {

@@ -94,7 +94,7 @@ test("a single save is compiled at its first event, and its gate holds the resul
   }
 });
 
-test("an overtaken run does not evaluate its config in a child (a truncated file read before its write)", async () => {
+test("a run evaluates a config that runs code only once the files are quiet, and never once overtaken (a truncated file read before its write)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
   const file = join(dir, "mesh.config.ts");
   writeFileSync(file, "const n = 1 + 1;\nexport default { name: `m${n}` };\n");
@@ -104,7 +104,14 @@ test("an overtaken run does not evaluate its config in a child (a truncated file
     const dropped = await evaluateTypescriptConfig(file, 10_000, session);
     assert.ok("kind" in dropped && /changed while it was read/.test(dropped.message), JSON.stringify(dropped));
     session.overtaken = async () => false;
+    // A config that runs code waits for the files to be quiet (the gate) before it is bundled; overtaken meanwhile, it is not.
+    session.settled = async () => false;
+    const unsettled = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.ok("kind" in unsettled && /changed while it was read/.test(unsettled.message), JSON.stringify(unsettled));
+    let waited = false;
+    session.settled = async () => (waited = true);
     const evaluated = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.ok(waited, "the gate was awaited");
     assert.equal("value" in evaluated ? evaluated.value : evaluated, { name: "m2" });
   } finally {
     session.dispose();
