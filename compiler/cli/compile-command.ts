@@ -16,6 +16,7 @@ import type { Diagnostic } from "../diagnostics/types.ts";
 import { toYaml } from "../serialize.ts";
 import { parseTargetList, printDiagnostics, unknownTargetMessage } from "./output.ts";
 import { restoreOptimizationFor, serviceCount } from "./tiering.ts";
+import type { SaveGate } from "./watch.ts";
 
 export interface CompileCommandOptions {
   out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
@@ -37,7 +38,12 @@ export interface WatchState {
   memo: EmitMemo;
   written: WrittenBundle | null;
   readonly session: TypescriptSession;
+  /** The running save's gate (watch.ts): awaited before the run prints or writes anything. */
+  gate?: SaveGate | null;
 }
+
+/** compileOnce's code for a run its gate dropped (a newer save overtook it): nothing printed or written. */
+const SUPERSEDED = -1;
 
 /**
  * Where the streamed files go: the staged bundle (compile), the drift check (--check), the
@@ -129,6 +135,11 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
   const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];
   onInputs?.(result.config ? result.config.inputs : named.length > 0 ? named : null);
+  // Watch mode: a run that a newer save overtook leaves the bundle and the terminal alone.
+  if (watch?.gate && !(await watch.gate())) {
+    output.discard();
+    return SUPERSEDED;
+  }
   const diagnostics: Diagnostic[] = [...result.diagnostics];
   const failed = hasErrors(diagnostics);
   if (failed || opts.validateOnly || !result.config) {
@@ -215,9 +226,15 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   const found = findConfig(config, cwd);
   const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
   const state = createWatchState();
-  return watchAndCompile(async () => {
+  return watchAndCompile(async (gate) => {
     let inputs: readonly string[] | null = null;
-    await compileOnce(config, opts, (files) => { inputs = files; }, state);
-    return inputs;
+    state.gate = gate;
+    state.session.overtaken = gate.overtaken;
+    state.session.settled = gate;
+    const code = await compileOnce(config, opts, (files) => { inputs = files; }, state);
+    state.gate = null;
+    state.session.overtaken = undefined;
+    state.session.settled = undefined;
+    return { inputs, superseded: code === SUPERSEDED };
   }, initial);
 }

@@ -7,48 +7,126 @@ import { watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
 
 /**
- * Saves arrive as bursts of events (an editor writes a temp file, renames it, touches the
- * folder); 20 ms gathers a burst, and the whole save-to-bundle budget is 100 ms.
+ * Saves arrive as bursts of events (an editor truncates and then writes, or writes a temp
+ * file, renames it, touches the folder). A run's result is used only once the files it read
+ * have been quiet this long: no event since the run began, and this long since the last one.
+ * The wait is spent compiling: a run starts at a burst's first event and waits at its gate
+ * (before it prints or writes anything) only for what is left of this time; a run that an
+ * event overtook is dropped and the save compiled again once the files are quiet.
  */
-const DEBOUNCE_MS = 20;
+export const DEBOUNCE_MS = 20;
 
-/** `compile` compiles once and returns the files it read (null when the config did not load). */
-export async function watchAndCompile(compile: () => Promise<readonly string[] | null>, initial: readonly string[]): Promise<never> {
+/**
+ * Resolves true when the run may print and write: no file event arrived since it began (so
+ * what it read is what is saved) and the files have been quiet for DEBOUNCE_MS. False: a
+ * newer save overtook it, and it must leave the bundle and the terminal alone.
+ */
+export type SaveGate = (() => Promise<boolean>) & {
+  /**
+   * Without waiting for the quiet time: whether a file event already came since the run
+   * began (its result will be dropped). The loader asks before evaluating a config in a
+   * child, the one slow step a half-written file can lead to (an editor's truncate, read
+   * before its write, is no data-only config).
+   */
+  overtaken(): Promise<boolean>;
+};
+
+/** What a run reports: the files it read (null when the config did not load), and whether its gate dropped it. */
+export interface RunOutcome { readonly inputs: readonly string[] | null; readonly superseded: boolean }
+
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** `compile` compiles once through the gate it is given; runs until Ctrl-C. */
+export async function watchAndCompile(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[]): Promise<never> {
+  // Runs until Ctrl-C, even while nothing can be watched yet.
+  setInterval(() => {}, 1 << 30);
+  await startWatching(compile, initial).first;
+  return new Promise<never>(() => {});
+}
+
+/** The watcher itself: `first` settles after the first run; `close` stops watching (tests). */
+export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[]): { first: Promise<void>; close(): void } {
+  let closed = false;
   let watched = new Set(initial);
+  let watchedKey = "";
   let watchers: FSWatcher[] = [];
-  let timer: NodeJS.Timeout | null = null;
+  let broken = false;
+  // File events seen so far, and when the latest came (performance.now()).
+  let events = 0;
+  let lastEvent = -Infinity;
   let running = false;
-  let pending = false;
+  let waiting = false;
 
-  const schedule = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => void cycle(), DEBOUNCE_MS);
+  const start = () => { waiting = false; if (!closed) void cycle(); };
+  /** The run after one an event overtook: once the files have been quiet for DEBOUNCE_MS (later events push it back). */
+  const whenQuiet = () => {
+    waiting = true;
+    const wait = lastEvent + DEBOUNCE_MS - performance.now();
+    if (wait > 0) setTimeout(whenQuiet, wait);
+    else start();
+  };
+  const onEvent = () => {
+    events++;
+    lastEvent = performance.now();
+    // A run in progress sees the event at its gate; a waiting one starts after it.
+    if (running || waiting) return;
+    waiting = true;
+    // Next turn, so the other events read with this one are counted before the run reads the files.
+    setImmediate(start);
   };
   const rewatch = () => {
+    // The same files in folders watched without a failure: the watchers stay (no gap in which a save is missed).
+    const key = [...watched].sort().join("\0");
+    if (key === watchedKey && !broken) return;
+    watchedKey = key;
+    broken = false;
     for (const w of watchers) w.close();
     const byDir = new Map<string, Set<string>>();
     for (const f of watched) byDir.set(dirname(f), (byDir.get(dirname(f)) ?? new Set()).add(basename(f)));
     watchers = [];
     for (const [dir, names] of byDir) {
       try {
-        watchers.push(watch(dir, (_event, name) => { if (!name || names.has(name.toString())) schedule(); }));
+        const w = watch(dir, (_event, name) => { if (!name || names.has(name.toString())) onEvent(); });
+        w.on("error", () => { broken = true; });
+        watchers.push(w);
       } catch {
         // The folder is gone; the next successful load names the files to watch again.
+        broken = true;
       }
     }
   };
   const cycle = async () => {
-    if (running) { pending = true; return; }
     running = true;
-    const inputs = await compile();
+    const seen = events;
+    const gate: SaveGate = Object.assign(async () => {
+      for (;;) {
+        await nextTurn(); // events already queued are delivered before the check
+        if (events !== seen) return false;
+        const wait = lastEvent + DEBOUNCE_MS - performance.now();
+        if (wait <= 0) return true;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }, {
+      overtaken: async () => {
+        await nextTurn();
+        return events !== seen;
+      },
+    });
+    const outcome = await compile(gate);
     running = false;
-    if (inputs && inputs.length > 0) watched = new Set([...initial, ...inputs]);
+    if (closed) return;
+    if (outcome.inputs && outcome.inputs.length > 0) watched = new Set([...initial, ...outcome.inputs]);
     rewatch();
-    process.stderr.write(`meshc: watching ${watched.size} file(s); Ctrl-C to stop\n`);
-    if (pending) { pending = false; schedule(); }
+    if (!outcome.superseded) process.stderr.write(`meshc: watching ${watched.size} file(s); Ctrl-C to stop\n`);
+    // A save during the run (it was dropped, or came after its gate): compiled once the files are quiet.
+    if (events !== seen && !waiting) whenQuiet();
   };
-  // Runs until Ctrl-C, even while nothing can be watched yet.
-  setInterval(() => {}, 1 << 30);
-  await cycle();
-  return new Promise<never>(() => {});
+  return {
+    first: cycle(),
+    close() {
+      closed = true;
+      for (const w of watchers) w.close();
+      watchers = [];
+    },
+  };
 }

@@ -42,9 +42,10 @@ function formatOf(path: string): LoadedConfig["format"] | null {
   return null;
 }
 
-function digestOf(files: readonly string[]): string {
+/** `read`: files already read (the config), hashed as read rather than read again. */
+function digestOf(files: readonly string[], read: ReadonlyMap<string, Buffer>): string {
   const h = createHash("sha256");
-  for (const f of files) h.update(readFileSync(f)).update("\0");
+  for (const f of files) h.update(read.get(f) ?? readFileSync(f)).update("\0");
   return h.digest("hex");
 }
 
@@ -63,13 +64,16 @@ export async function loadConfig(given: string | undefined, cwd: string, session
   if (!format) {
     return fail(diagnostic(coreCodes.configNotFound, { message: `${file} is not a .ts, .yaml, .json or .toml file`, file, hint: "name the config mesh.config.ts, mesh.yaml, mesh.json or mesh.toml" }));
   }
-  const sourceText = readFileSync(absolutePath, "utf8");
+  // Read once, as bytes: the text, the data-only parse and the lock's digest are of the same
+  // bytes, and node reads a file given an encoding 8 KB per system call (76 calls for 620 KB).
+  const bytes = readFileSync(absolutePath);
+  const sourceText = bytes.toString("utf8");
   let value: unknown;
   let inputs: readonly string[] = [absolutePath];
   let locator: () => Promise<Locator>;
   let moduleSources: ReadonlyMap<string, string> | undefined;
   if (format === "ts") {
-    const evaluated = await evaluateTypescriptConfig(absolutePath, undefined, session);
+    const evaluated = await evaluateTypescriptConfig(absolutePath, undefined, session, sourceText);
     if ("kind" in evaluated) {
       const code = { syntax: coreCodes.configSyntax, runtime: coreCodes.configLoad, timeout: coreCodes.configTimeout, exited: coreCodes.configExited }[evaluated.kind];
       const hint = {
@@ -105,7 +109,7 @@ export async function loadConfig(given: string | undefined, cwd: string, session
       if (inlined.sources.size > 0) moduleSources = inlined.sources;
     }
   }
-  return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs), ...(moduleSources ? { moduleSources } : {}) }), diagnostics: [] };
+  return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs, new Map([[absolutePath, bytes]])), ...(moduleSources ? { moduleSources } : {}) }), diagnostics: [] };
 }
 
 /** Locators cost a parse (and, for .ts, loading the TypeScript parser): built on first use only. */

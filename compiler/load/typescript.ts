@@ -12,6 +12,8 @@ import { createRequire } from "node:module";
 import type { BuildContext, BuildOptions, BuildResult } from "esbuild";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sameJson } from "../ir/share.ts";
+import { reparseChanged } from "./data-reparse.ts";
 
 // index.ts in the repository, index.js in the package's dist/: the DSL's extension is ours.
 const HERE = fileURLToPath(import.meta.url);
@@ -130,6 +132,18 @@ export interface TypescriptSession {
   build(absolutePath: string, options: BuildOptions & { metafile: true; write: false }): Promise<BuildResult<{ metafile: true; write: false }>>;
   child(cwd: string): Child;
   dispose(): void;
+  /** Watch mode: whether a newer save already overtook this run (cli/watch.ts); asked before a child evaluates the config. */
+  overtaken?: () => Promise<boolean>;
+  /**
+   * Watch mode: the run's gate (cli/watch.ts), awaited before a config that runs code is
+   * bundled and evaluated: false when a newer save overtook the run. A run starts at a save's
+   * first file event, and a file read between an editor's truncate and its write (empty, or
+   * cut short) is no data-only config: evaluating it would be wasted, so such a config waits
+   * for the files to be quiet first, as every save did before the gate.
+   */
+  settled?: () => Promise<boolean>;
+  /** The last data-only config's JSON text and value: the next save parses only what changed (data-reparse.ts). */
+  lastData: { readonly json: string; readonly value: unknown } | null;
 }
 
 /** After a save, the next child starts once this save's compile had the CPU for itself. */
@@ -141,6 +155,7 @@ export function createTypescriptSession(): TypescriptSession {
   let timer: NodeJS.Timeout | null = null;
   const dropSpare = () => { spare?.child.stop(); spare = null; };
   return {
+    lastData: null,
     async build(absolutePath, options) {
       if (built?.path !== absolutePath) {
         if (built) void built.ctx.then((c) => c.dispose());
@@ -177,17 +192,30 @@ const DATA_TAIL = /\)\s*;?\s*$/;
  * key a literal and JSON.parse read differently: such a config takes the general path; -0
  * (which the child's JSON turns into 0) is made 0.
  */
-export function dataOnlyValue(sourceText: string): { value: unknown } | null {
+export function dataOnlyValue(sourceText: string, session?: Pick<TypescriptSession, "lastData">): { value: unknown } | null {
   const head = DATA_HEAD.exec(sourceText);
   const tail = DATA_TAIL.exec(sourceText);
+  const last = session?.lastData;
+  if (session) session.lastData = null;
   if (!head || !tail || tail.index < head[0].length || sourceText.includes("__proto__")) return null;
+  const json = sourceText.slice(head[0].length, tail.index);
+  // Watch mode: the last save's value with only the changed part parsed again (data-reparse.ts).
+  const reused = last ? reparseChanged(last.json, last.value, json, withoutNegativeZero) : null;
+  if (reused) {
+    if (process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && !sameJson(reused.value, withoutNegativeZero(JSON.parse(json)))) {
+      throw new Error("the changed part's parse differs from a whole parse");
+    }
+    session!.lastData = { json, value: reused.value };
+    return reused;
+  }
   try {
-    const json = sourceText.slice(head[0].length, tail.index);
     const value: unknown = JSON.parse(json);
     // A negative number follows `:`, `[` or `,` (and maybe blanks); without one, no -0 to find
     // and no walk of the whole value (~50-60 ms cold at 1,000 services). A string holding `:-`
     // only costs the walk.
-    return { value: NEGATIVE_NUMBER.test(json) ? withoutNegativeZero(value) : value };
+    const fixed = NEGATIVE_NUMBER.test(json) ? withoutNegativeZero(value) : value;
+    if (session) session.lastData = { json, value: fixed };
+    return { value: fixed };
   } catch {
     return null;
   }
@@ -207,9 +235,14 @@ function withoutNegativeZero(value: unknown): unknown {
   return value;
 }
 
-export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession): Promise<EvaluatedConfig | EvaluateFailure> {
-  const data = dataOnlyValue(readFileSync(absolutePath, "utf8"));
+/** What a run a newer save overtook gets instead of a bundle or a child (its gate drops it: cli/watch.ts). */
+const overtaken = (file: string): EvaluateFailure => ({ kind: "runtime", message: "the config changed while it was read", file, line: 0, column: 0 });
+
+/** `sourceText`: the config's text when the caller read it already (load/index.ts). */
+export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, sourceText?: string): Promise<EvaluatedConfig | EvaluateFailure> {
+  const data = dataOnlyValue(sourceText ?? readFileSync(absolutePath, "utf8"), session);
   if (data) return { value: data.value, inputs: [absolutePath] };
+  if (session?.settled && !(await session.settled())) return overtaken(absolutePath);
   let bundled: string;
   let inputs: string[];
   try {
@@ -239,6 +272,8 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
       line: first?.location?.line ?? 0, column: (first?.location?.column ?? -1) + 1,
     };
   }
+  // A run a newer save overtook is dropped at its gate: a half-written file is not worth a child.
+  if (await session?.overtaken?.()) return overtaken(absolutePath);
   let out: ChildOutcome;
   if (session) {
     const child = session.child(process.cwd());

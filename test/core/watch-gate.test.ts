@@ -1,0 +1,122 @@
+// Watch mode's save gate (compiler/cli/watch.ts): a run starts at a save's first file event
+// instead of after the debounce, and its gate lets it print and write only when no event
+// came since it began and the files have been quiet for DEBOUNCE_MS. A run that a second
+// write overtook (an editor saving in two steps) is dropped, and the save is compiled again
+// once the files are quiet, from the final bytes.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DEBOUNCE_MS, startWatching, type RunOutcome, type SaveGate } from "../../compiler/cli/watch.ts";
+import { createTypescriptSession, evaluateTypescriptConfig } from "../../compiler/load/typescript.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Run { read: string; passed: boolean; gatedAt: number }
+
+async function until(predicate: () => boolean, ms = 20_000): Promise<boolean> {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    if (predicate()) return true;
+    await sleep(5);
+  }
+  return predicate();
+}
+
+test("a run overtaken by a second write is dropped; the final bytes are compiled once quiet", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.json");
+  writeFileSync(file, "v0");
+  const runs: Run[] = [];
+  let lastWrite = 0;
+  const compile = async (gate: SaveGate): Promise<RunOutcome> => {
+    const read = readFileSync(file, "utf8");
+    // The editor's second step lands while this run compiles what the first step left.
+    if (read === "v1-partial") {
+      await sleep(5);
+      writeFileSync(file, "v1");
+      lastWrite = performance.now();
+    }
+    const passed = await gate();
+    runs.push({ read, passed, gatedAt: performance.now() });
+    return { inputs: [file], superseded: !passed };
+  };
+  const w = startWatching(compile, [file]);
+  try {
+    await w.first;
+    assert.equal(runs.map((r) => [r.read, r.passed]), [["v0", true]]);
+    await sleep(50);
+    writeFileSync(file, "v1-partial");
+    lastWrite = performance.now();
+    assert.ok(await until(() => runs.some((r) => r.read === "v1" && r.passed)), JSON.stringify(runs));
+    await sleep(4 * DEBOUNCE_MS);
+    const after = runs.slice(1);
+    // The partial read never passed its gate; the final bytes did, and only once.
+    assert.ok(after.filter((r) => r.read === "v1-partial").every((r) => !r.passed), JSON.stringify(after));
+    assert.is(after.filter((r) => r.passed).length, 1, JSON.stringify(after));
+    const done = after.find((r) => r.passed)!;
+    assert.ok(done.gatedAt - lastWrite >= DEBOUNCE_MS - 1, `passed ${done.gatedAt - lastWrite} ms after the last write`);
+  } finally {
+    w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a single save is compiled at its first event, and its gate holds the result until the files are quiet", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.json");
+  writeFileSync(file, "v0");
+  const started: number[] = [];
+  const gated: number[] = [];
+  const compile = async (gate: SaveGate): Promise<RunOutcome> => {
+    started.push(performance.now());
+    const passed = await gate();
+    if (passed) gated.push(performance.now());
+    return { inputs: [file], superseded: !passed };
+  };
+  const w = startWatching(compile, [file]);
+  try {
+    await w.first;
+    await sleep(50);
+    const saved = performance.now();
+    writeFileSync(file, "v1");
+    assert.ok(await until(() => gated.length >= 2));
+    await sleep(4 * DEBOUNCE_MS);
+    // One run for the save, held at its gate for the quiet time (the files were written once).
+    assert.ok(started.length >= 2);
+    if (process.env.SHOW) console.log("runs", started.length);
+    assert.is(gated.length, 2);
+    assert.ok(gated[1]! - saved >= DEBOUNCE_MS - 1, `passed ${gated[1]! - saved} ms after the save`);
+  } finally {
+    w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a run evaluates a config that runs code only once the files are quiet, and never once overtaken (a truncated file read before its write)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.config.ts");
+  writeFileSync(file, "const n = 1 + 1;\nexport default { name: `m${n}` };\n");
+  const session = createTypescriptSession();
+  try {
+    session.overtaken = async () => true;
+    const dropped = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.ok("kind" in dropped && /changed while it was read/.test(dropped.message), JSON.stringify(dropped));
+    session.overtaken = async () => false;
+    // A config that runs code waits for the files to be quiet (the gate) before it is bundled; overtaken meanwhile, it is not.
+    session.settled = async () => false;
+    const unsettled = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.ok("kind" in unsettled && /changed while it was read/.test(unsettled.message), JSON.stringify(unsettled));
+    let waited = false;
+    session.settled = async () => (waited = true);
+    const evaluated = await evaluateTypescriptConfig(file, 10_000, session);
+    assert.ok(waited, "the gate was awaited");
+    assert.equal("value" in evaluated ? evaluated.value : evaluated, { name: "m2" });
+  } finally {
+    session.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test.run();
