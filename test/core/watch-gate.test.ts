@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEBOUNCE_MS, startWatching, type RunOutcome, type SaveGate } from "../../compiler/cli/watch.ts";
 import { createTypescriptSession, evaluateTypescriptConfig } from "../../compiler/load/typescript.ts";
+import { compileFile } from "../../compiler/compile.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -113,6 +114,28 @@ test("a run evaluates a config that runs code only once the files are quiet, and
     const evaluated = await evaluateTypescriptConfig(file, 10_000, session);
     assert.ok(waited, "the gate was awaited");
     assert.equal("value" in evaluated ? evaluated.value : evaluated, { name: "m2" });
+  } finally {
+    session.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a run its gate drops does not type-check the file it could not load (tsc on the saved 1,000-service config took ~8.7 s before the save compiled)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.config.ts");
+  // Runs code (not data-only) and names an undefined handle: a load error that tsc also reports, with a place.
+  writeFileSync(file, "const n: number = paymnets;\nexport default { name: `m${n}` };\n");
+  const session = createTypescriptSession();
+  try {
+    // Control: a run nobody overtook gets tsc's error as well as the load error.
+    const kept = await compileFile(file, { cwd: dir, session });
+    assert.ok(kept.diagnostics.length > 1 && kept.diagnostics.some((d) => /paymnets/.test(d.message) && d.line === 1), JSON.stringify(kept.diagnostics));
+    // Overtaken: the loader returns at its gate and nothing else runs.
+    session.settled = async () => false;
+    session.overtaken = async () => true;
+    const dropped = await compileFile(file, { cwd: dir, session });
+    assert.equal(dropped.diagnostics.length, 1, JSON.stringify(dropped.diagnostics));
+    assert.match(dropped.diagnostics[0]!.message, /changed while it was read/);
   } finally {
     session.dispose();
     rmSync(dir, { recursive: true, force: true });
