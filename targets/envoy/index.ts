@@ -55,7 +55,7 @@ export function bootstrapOf(file: EmittedFile): Json | undefined {
  * The verifier's findings on a file's bootstrap, checked the moment it was serialized (the
  * verifier asked for it: `checkAsEmitted`), carried like BOOTSTRAP. The file then holds no
  * bootstrap: the object tree dies right after its emit instead of living through its chunk
- * (64 proxies, every target's emit of them), where the young generation's collector copied it.
+ * (16 proxies, every target's emit of them), where the young generation's collector copied it.
  */
 const CHECKED = Symbol("meshc.envoy.checked");
 
