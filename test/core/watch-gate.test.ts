@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEBOUNCE_MS, startWatching, type RunOutcome, type SaveGate } from "../../compiler/cli/watch.ts";
-import { createTypescriptSession, evaluateTypescriptConfig } from "../../compiler/load/typescript.ts";
+import { createTypescriptSession, evaluateTypescriptConfig, type TypescriptSession } from "../../compiler/load/typescript.ts";
 import { compileFile } from "../../compiler/compile.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,7 +86,6 @@ test("a single save is compiled at its first event, and its gate holds the resul
     await sleep(4 * DEBOUNCE_MS);
     // One run for the save, held at its gate for the quiet time (the files were written once).
     assert.ok(started.length >= 2);
-    if (process.env.SHOW) console.log("runs", started.length);
     assert.is(gated.length, 2);
     assert.ok(gated[1]! - saved >= DEBOUNCE_MS - 1, `passed ${gated[1]! - saved} ms after the save`);
   } finally {
@@ -95,12 +94,22 @@ test("a single save is compiled at its first event, and its gate holds the resul
   }
 });
 
-test("a run evaluates a config that runs code only once the files are quiet, and never once overtaken (a truncated file read before its write)", async () => {
+/** A mesh.config.ts holding `source` in a fresh folder, and a loader session; both gone after `body`. */
+async function withConfig(source: string, body: (file: string, dir: string, session: TypescriptSession) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
   const file = join(dir, "mesh.config.ts");
-  writeFileSync(file, "const n = 1 + 1;\nexport default { name: `m${n}` };\n");
+  writeFileSync(file, source);
   const session = createTypescriptSession();
   try {
+    await body(file, dir, session);
+  } finally {
+    session.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a run evaluates a config that runs code only once the files are quiet, and never once overtaken (a truncated file read before its write)", () =>
+  withConfig("const n = 1 + 1;\nexport default { name: `m${n}` };\n", async (file, _dir, session) => {
     session.overtaken = async () => true;
     const dropped = await evaluateTypescriptConfig(file, 10_000, session);
     assert.ok("kind" in dropped && /changed while it was read/.test(dropped.message), JSON.stringify(dropped));
@@ -114,19 +123,11 @@ test("a run evaluates a config that runs code only once the files are quiet, and
     const evaluated = await evaluateTypescriptConfig(file, 10_000, session);
     assert.ok(waited, "the gate was awaited");
     assert.equal("value" in evaluated ? evaluated.value : evaluated, { name: "m2" });
-  } finally {
-    session.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("a run its gate drops does not type-check the file it could not load (tsc on the saved 1,000-service config took ~8.7 s before the save compiled)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
-  const file = join(dir, "mesh.config.ts");
-  // Runs code (not data-only) and names an undefined handle: a load error that tsc also reports, with a place.
-  writeFileSync(file, "const n: number = paymnets;\nexport default { name: `m${n}` };\n");
-  const session = createTypescriptSession();
-  try {
+// The config runs code (not data-only) and names an undefined handle: a load error that tsc also reports, with a place.
+test("a run its gate drops does not type-check the file it could not load (tsc on the saved 1,000-service config took ~8.7 s before the save compiled)", () =>
+  withConfig("const n: number = paymnets;\nexport default { name: `m${n}` };\n", async (file, dir, session) => {
     // Control: a run nobody overtook gets tsc's error as well as the load error.
     const kept = await compileFile(file, { cwd: dir, session });
     assert.ok(kept.diagnostics.length > 1 && kept.diagnostics.some((d) => /paymnets/.test(d.message) && d.line === 1), JSON.stringify(kept.diagnostics));
@@ -136,10 +137,6 @@ test("a run its gate drops does not type-check the file it could not load (tsc o
     const dropped = await compileFile(file, { cwd: dir, session });
     assert.equal(dropped.diagnostics.length, 1, JSON.stringify(dropped.diagnostics));
     assert.match(dropped.diagnostics[0]!.message, /changed while it was read/);
-  } finally {
-    session.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test.run();
