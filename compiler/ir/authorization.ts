@@ -13,6 +13,7 @@ function principal(parts: IrParts, index: MeshIndex, proxyName: string): Princip
 }
 
 function uniquePrincipals(list: PrincipalIR[]): PrincipalIR[] {
+  if (list.length === 1) return list;
   return sortInPlace([...new Map(list.map((p) => [p.name, p])).values()], (a, b) => (a.name < b.name ? -1 : 1));
 }
 
@@ -31,6 +32,7 @@ export function buildAuthorization(parts: IrParts, index: MeshIndex, service: NS
       principals: [principal(parts, index, `gateway-${gw.name}`)], methods: [], paths: [], headers: [],
     });
   }
-  const ordered = [...rules.filter((r) => r.action === "deny"), ...rules.filter((r) => r.action === "allow")];
+  // Deny before allow, each in order; most services have no deny rule, and then the list is in order already.
+  const ordered = rules.some((r) => r.action === "deny") ? [...rules.filter((r) => r.action === "deny"), ...rules.filter((r) => r.action === "allow")] : rules;
   return { defaultAction: service.authorization, rules: ordered };
 }

@@ -19,7 +19,10 @@ export function subjectOf(mesh: NMesh, identity: string): SubjectIR {
 
 /** `catalog`, `catalog-v2`; with `-<port>` appended when the service has several ports. */
 export function clusterName(service: NService, subset: string | null, port: NPort): string {
-  return [service.name, subset, service.ports.length > 1 ? port.name : null].filter(Boolean).join("-");
+  // Concatenated, not an array filtered and joined: asked for every backend of every route.
+  let name = service.name;
+  if (subset) name += `-${subset}`;
+  return service.ports.length > 1 && port.name ? `${name}-${port.name}` : name;
 }
 
 function resolveEndpoints(mesh: NMesh, service: NService, subset: string | null, list: readonly NEndpoint[], port: NPort): { endpoints: EndpointIR[]; discovery: "static" | "dns" } {
@@ -81,6 +84,7 @@ export function buildEgressCluster(mesh: NMesh, egress: NEgress): ClusterIR {
 }
 
 function dedupeEndpoints(list: EndpointIR[]): EndpointIR[] {
+  if (list.length === 1) return list;
   const seen = new Map(list.map((e) => [`${e.address}\0${e.port}`, e]));
   return [...seen.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
 }

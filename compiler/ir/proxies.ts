@@ -57,19 +57,27 @@ function inboundListeners(parts: IrParts, index: MeshIndex, service: NService, s
     mode: service.mtls, minVersion: mesh.defaults.tls.minVersion, ciphers: mesh.defaults.tls.ciphers,
     certificates: [{ name: self.name, serverNames: [], certFile: self.certFile, keyFile: self.keyFile }], clientCaFile: self.caFile,
   };
+  // Object literals in the order a spread of the common fields gave (name ... origin, then
+  // kind and the rest): the JSON, and so every digest and `--emit ir`, stays the same.
   return service.ports.map((port): ListenerIR => {
     const local = clusters.add(buildLocalCluster(mesh, port));
-    const base = {
-      name: `inbound-${port.port}`, direction: "inbound" as const, address: "0.0.0.0" as const, port: inboundListenerPort(mesh, service, port), tls,
-      authorization, rateLimit: service.rateLimit, origin: port.origin,
-    };
-    if (port.protocol === "tcp") return { ...base, kind: "tcp", backends: [{ cluster: local, weight: 100 }], idleTimeoutMs: null, connectTimeoutMs: mesh.defaults.connectTimeoutMs };
+    const name = `inbound-${port.port}`;
+    const listenPort = inboundListenerPort(mesh, service, port);
+    if (port.protocol === "tcp") {
+      return {
+        name, direction: "inbound", address: "0.0.0.0", port: listenPort, tls, authorization, rateLimit: service.rateLimit, origin: port.origin,
+        kind: "tcp", backends: [{ cluster: local, weight: 100 }], idleTimeoutMs: null, connectTimeoutMs: mesh.defaults.connectTimeoutMs,
+      };
+    }
     const route: RouteIR = {
-      name: `inbound-${port.port}`, origin: port.origin, match: ANY_MATCH,
+      name, origin: port.origin, match: ANY_MATCH,
       action: { kind: "forward", backends: [{ cluster: local, weight: 100 }], rewrite: null, timeoutMs: null, retries: null, mirror: null, fault: null },
       requestHeaders: NO_HEADERS, responseHeaders: NO_HEADERS,
     };
-    return { ...base, kind: "http", protocol: port.protocol, jwt: jwtFor(mesh, service, certDir), virtualHosts: [{ name: "local", domains: ANY_DOMAIN, routes: [route] }] };
+    return {
+      name, direction: "inbound", address: "0.0.0.0", port: listenPort, tls, authorization, rateLimit: service.rateLimit, origin: port.origin,
+      kind: "http", protocol: port.protocol, jwt: jwtFor(mesh, service, certDir), virtualHosts: [{ name: "local", domains: ANY_DOMAIN, routes: [route] }],
+    };
   });
 }
 
@@ -87,9 +95,16 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
 
 /** Destinations a sidecar needs outbound config for: those it routes to and those it may call. */
 function candidateDestinations(index: MeshIndex, service: NService, routes: readonly NRoute[]): string[] {
-  const names = new Set<string>([...routes.map((r) => r.to), ...(index.callableBy.get(service.name) ?? []), ...index.openTo]);
+  // Added one by one, not spread into a Set from three copied lists: built for every sidecar.
+  const names = new Set<string>();
+  for (const r of routes) names.add(r.to);
+  const callable = index.callableBy.get(service.name);
+  if (callable) for (const n of callable) names.add(n);
+  for (const n of index.openTo) names.add(n);
   names.delete(service.name);
-  return sortStrings([...names].filter((n) => index.services.has(n)));
+  const out: string[] = [];
+  for (const n of names) if (index.services.has(n)) out.push(n);
+  return sortStrings(out);
 }
 
 function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, routes: readonly NRoute[], clusters: ClusterSet): ListenerIR[] {
@@ -106,7 +121,8 @@ function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, 
     const callable = mayCall(index, service.name, dest.name);
     const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp");
     for (const port of dest.ports) {
-      const forPort = own.filter((r) => destinationPort(dest, r.port)?.name === port.name);
+      // A service of one port: every route to it reaches that port (destinationPort).
+      const forPort = dest.ports.length === 1 ? own : own.filter((r) => destinationPort(dest, r.port)?.name === port.name);
       if (forPort.length === 0 && !callable) continue;
       if (port.protocol === "tcp") {
         const route = forPort[0];
@@ -158,7 +174,8 @@ export function buildSidecar(parts: IrParts, index: MeshIndex, service: NService
   const identity = parts.identity(service.identity);
   const clusters = new ClusterSet(parts, identity);
   const routes = index.routesBySource.get(`service:${service.name}`) ?? [];
-  const listeners = [...inboundListeners(parts, index, service, identity, clusters), ...outboundListeners(parts, index, service, routes, clusters)];
+  const listeners = inboundListeners(parts, index, service, identity, clusters);
+  for (const l of outboundListeners(parts, index, service, routes, clusters)) listeners.push(l);
   return {
     name: service.name, kind: "sidecar", owner: service.name, identity,
     admin: parts.admin(),

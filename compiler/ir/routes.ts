@@ -35,12 +35,16 @@ export class ClusterSet {
 
 /** The port of `service` a route reaches: the named one, else the only one. */
 export function destinationPort(service: NService, portName: string | null): NPort | null {
-  if (portName) return service.ports.find((p) => p.name === portName) ?? (service.ports.length === 1 ? service.ports[0]! : null);
-  return service.ports.length === 1 ? service.ports[0]! : null;
+  // A loop, not `find`: called per route and backend, a closure each time was garbage.
+  const ports = service.ports;
+  if (portName) for (let i = 0; i < ports.length; i++) if (ports[i]!.name === portName) return ports[i]!;
+  return ports.length === 1 ? ports[0]! : null;
 }
 
 /** Integer weights summing to 100, by largest remainder (ties to the earlier backend); zero weights dropped. */
 export function weightsTo100(weights: readonly number[]): number[] {
+  // Most routes have one backend: its share is all of it (100, or 0 when its weight is 0).
+  if (weights.length === 1 && Number.isFinite(weights[0])) return [weights[0]! > 0 ? 100 : 0];
   const total = weights.reduce((a, b) => a + b, 0);
   if (total <= 0) return weights.map(() => 0);
   const exact = weights.map((w) => (w * 100) / total);
@@ -89,16 +93,22 @@ export function buildRoute(
 }
 
 function resolveBackends(list: readonly NBackend[], port: NPort, services: ReadonlyMap<string, NService>, clusters: ClusterSet): WeightedClusterIR[] {
-  const weights = weightsTo100(list.map((b) => b.weight));
+  const weights = weightsTo100(list.length === 1 ? [list[0]!.weight] : list.map((b) => b.weight));
   const out: WeightedClusterIR[] = [];
-  list.forEach((b, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const b = list[i]!;
     const svc = services.get(b.service);
     const p = svc && destinationPort(svc, port.name);
-    if (!svc || !p || weights[i] === 0) return;
-    if (b.subset && !svc.versions.some((v) => v.name === b.subset)) return;
+    if (!svc || !p || weights[i] === 0) continue;
+    if (b.subset && !hasVersion(svc, b.subset)) continue;
     out.push({ cluster: clusters.forService(svc, b.subset, p), weight: weights[i]! });
-  });
+  }
   return out;
+}
+
+function hasVersion(service: NService, name: string): boolean {
+  for (const v of service.versions) if (v.name === name) return true;
+  return false;
 }
 
 /**
