@@ -71,7 +71,9 @@ export function walkLimits(value: unknown, report: Report | null, seen: RawScan,
       const size = keys === null ? (v as unknown[]).length : keys.length;
       if (size > LIMITS.collectionSize) return fail(pathNow(), `${size.toLocaleString("en-US")} elements in one ${list ? "list" : "object"} (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
       if (keys !== null) {
-        for (const k of keys) {
+        // Indexed: a for-of step allocates an iterator result in code not yet optimized (2.4 MB at 1,000 services).
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i]!;
           if (k.length > LIMITS.stringLength) return fail(pathNow(), `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
           if (!seen.characters && mayHaveBadCharacters(k)) seen.characters = true;
         }

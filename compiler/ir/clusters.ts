@@ -85,6 +85,12 @@ export function buildEgressCluster(mesh: NMesh, egress: NEgress): ClusterIR {
 
 function dedupeEndpoints(list: EndpointIR[]): EndpointIR[] {
   if (list.length === 1) return list;
+  // Two distinct endpoints (the usual pair of instances): in order, or swapped.
+  if (list.length === 2) {
+    const [x, y] = list as [EndpointIR, EndpointIR];
+    if (x.address !== y.address) return x.address < y.address ? list : [y, x];
+    if (x.port !== y.port) return x.port < y.port ? list : [y, x];
+  }
   const seen = new Map(list.map((e) => [`${e.address}\0${e.port}`, e]));
   return [...seen.values()].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : a.port - b.port));
 }

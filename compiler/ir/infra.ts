@@ -102,10 +102,15 @@ function buildNetworkPolicies(mesh: NMesh, index: MeshIndex): NetworkPolicyIR[] 
     const ports = sortInPlace(dest.ports.map((p) => p.port), (a, b) => a - b);
     if (index.openTo.has(dest.name)) return { target: dest.name, from: null, ports };
     const from = new Set<string>();
-    for (const r of index.rulesByTo.get(dest.name) ?? []) {
-      if (r.action === "allow") for (const f of r.from ?? []) if (f !== dest.name && index.services.has(f)) from.add(f);
+    // Indexed loops: a for-of step allocates an iterator result in code not yet optimized.
+    const rules = index.rulesByTo.get(dest.name) ?? [];
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      if (r.action !== "allow" || r.from === null) continue;
+      for (let j = 0; j < r.from.length; j++) { const f = r.from[j]!; if (f !== dest.name && index.services.has(f)) from.add(f); }
     }
-    for (const r of index.routesByTo.get(dest.name) ?? []) for (const src of r.sources) if (src.kind === "gateway") from.add(gatewayProxyName(src.name));
+    const routes = index.routesByTo.get(dest.name) ?? [];
+    for (let i = 0; i < routes.length; i++) for (const src of routes[i]!.sources) if (src.kind === "gateway") from.add(gatewayProxyName(src.name));
     return { target: dest.name, from: sortStrings([...from]), ports };
   });
 }

@@ -96,14 +96,16 @@ function defaultRoute(mesh: NMesh, dest: NService, port: NPort, clusters: Cluste
 /** Destinations a sidecar needs outbound config for: those it routes to and those it may call. */
 function candidateDestinations(index: MeshIndex, service: NService, routes: readonly NRoute[]): string[] {
   // Added one by one, not spread into a Set from three copied lists: built for every sidecar.
+  // (Indexed loops and forEach, here and below: in code V8 has not optimized yet, which is
+  // most of a compile's, every step of a for-of allocates an iterator result.)
   const names = new Set<string>();
-  for (const r of routes) names.add(r.to);
-  const callable = index.callableBy.get(service.name);
-  if (callable) for (const n of callable) names.add(n);
-  for (const n of index.openTo) names.add(n);
+  for (let i = 0; i < routes.length; i++) names.add(routes[i]!.to);
+  const add = (n: string) => { names.add(n); };
+  index.callableBy.get(service.name)?.forEach(add);
+  index.openTo.forEach(add);
   names.delete(service.name);
   const out: string[] = [];
-  for (const n of names) if (index.services.has(n)) out.push(n);
+  names.forEach((n) => { if (index.services.has(n)) out.push(n); });
   return sortStrings(out);
 }
 
@@ -114,13 +116,16 @@ function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, 
   const tcp: TcpListenerIR[] = [];
   const byDest = new Map<string, NRoute[]>();
   // push, not a spread copy: copying the list on every route made 20,000 routes quadratic (50 s).
-  for (const r of routes) { const list = byDest.get(r.to); if (list) list.push(r); else byDest.set(r.to, [r]); }
-  for (const destName of candidateDestinations(index, service, routes)) {
+  for (let i = 0; i < routes.length; i++) { const r = routes[i]!; const list = byDest.get(r.to); if (list) list.push(r); else byDest.set(r.to, [r]); }
+  const destinations = candidateDestinations(index, service, routes);
+  for (let d = 0; d < destinations.length; d++) {
+    const destName = destinations[d]!;
     const dest = services.get(destName)!;
     const own = byDest.get(destName) ?? [];
     const callable = mayCall(index, service.name, dest.name);
     const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp");
-    for (const port of dest.ports) {
+    for (let p = 0; p < dest.ports.length; p++) {
+      const port = dest.ports[p]!;
       // A service of one port: every route to it reaches that port (destinationPort).
       const forPort = dest.ports.length === 1 ? own : own.filter((r) => destinationPort(dest, r.port)?.name === port.name);
       if (forPort.length === 0 && !callable) continue;
@@ -144,7 +149,8 @@ function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, 
       });
     }
   }
-  for (const egress of mesh.egress) {
+  for (let e = 0; e < mesh.egress.length; e++) {
+    const egress = mesh.egress[e]!;
     if (!egress.from.includes(service.name)) continue;
     const cluster = clusters.add(buildEgressCluster(mesh, egress));
     vhosts.push({
@@ -175,7 +181,8 @@ export function buildSidecar(parts: IrParts, index: MeshIndex, service: NService
   const clusters = new ClusterSet(parts, identity);
   const routes = index.routesBySource.get(`service:${service.name}`) ?? [];
   const listeners = inboundListeners(parts, index, service, identity, clusters);
-  for (const l of outboundListeners(parts, index, service, routes, clusters)) listeners.push(l);
+  const outbound = outboundListeners(parts, index, service, routes, clusters);
+  for (let i = 0; i < outbound.length; i++) listeners.push(outbound[i]!);
   return {
     name: service.name, kind: "sidecar", owner: service.name, identity,
     admin: parts.admin(),
