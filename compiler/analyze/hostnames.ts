@@ -1,22 +1,21 @@
 // Hostnames and SNI: lowercase DNS names, at most 253 characters, no port, no userinfo;
 // a leading `*.` only where a hostname may be a wildcard (gateway hosts); no IP for SNI.
-import { isIP } from "node:net";
 import { coreCodes } from "../diagnostics/codes.ts";
-import { isDnsName } from "../normalize/values.ts";
+import { ipVersion, isDnsName } from "../normalize/values.ts";
 import type { NRoute } from "../normalize/model.ts";
 import { eachFresh, type ModelCheck, type Report } from "./context.ts";
 import { hostnamesIntersect } from "../ir/path-prefix.ts";
 
 function check(host: string | null | undefined, where: string, report: Report, opts: { wildcard?: boolean; ip?: boolean } = {}): void {
   if (host === null || host === undefined) return;
-  if (isIP(host)) {
+  if (ipVersion(host) !== 0) {
     if (!opts.ip) report(coreCodes.badHostname, { message: `${JSON.stringify(host)} is an IP address, but a hostname is needed here (TLS SNI, Host)`, path: where, hint: "use the host's DNS name, and list its IPs under addresses" });
     return;
   }
   const name = opts.wildcard && host.startsWith("*.") ? host.slice(2) : host;
   if (isDnsName(name)) return;
   const why = /[A-Z]/.test(host) ? "must be lowercase" : host.includes(":") ? "must not include a port" : host.includes("@") ? "must not include userinfo"
-    : host.includes("*") ? (opts.wildcard ? "may only start with *." : "may not be a wildcard") : isIP(host) ? "may not be an IP address here" : "is not a DNS name";
+    : host.includes("*") ? (opts.wildcard ? "may only start with *." : "may not be a wildcard") : ipVersion(host) !== 0 ? "may not be an IP address here" : "is not a DNS name";
   report(coreCodes.badHostname, { message: `hostname ${JSON.stringify(host)} ${why}`, path: where, hint: "write a lowercase DNS name like shop.example.com" });
 }
 
