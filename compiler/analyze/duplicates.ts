@@ -8,6 +8,7 @@ import type { ModelCheck, Report } from "./context.ts";
 import { projected } from "./memo.ts";
 
 function reportRepeats<T>(items: readonly T[], key: (t: T) => string, where: (t: T) => string, what: string, report: Report): void {
+  if (items.length < 2) return; // nothing to repeat (most services have one port): no map built
   const first = new Map<string, T>();
   for (const item of items) {
     const k = key(item);

@@ -88,8 +88,15 @@ function someIn(ids: ReadonlySet<string>, senders: ReadonlySet<string>): boolean
   return false;
 }
 
-const sentByAny = (senders: ReadonlySet<string>) => (ids: ReadonlySet<string> | null) =>
-  senders.size > 0 && (ids === null || someIn(ids, senders));
+function sentByAny(senders: ReadonlySet<string>): (ids: ReadonlySet<string> | null) => boolean {
+  if (senders.size === 0) return () => false;
+  // One sender (a route from one proxy, the usual case): one lookup, no iteration of `ids`.
+  if (senders.size === 1) {
+    const only = senders.values().next().value as string;
+    return (ids) => ids === null || ids.has(only);
+  }
+  return (ids) => ids === null || someIn(ids, senders);
+}
 
 /** Services that get the default route to `dest` (mirrors ir/proxies.ts): allowed to call it, with no route of their own on some HTTP port. */
 function defaultDelivery(index: MeshIndex, byIdentity: ReadonlyMap<string, readonly string[]>, dest: NService): Delivery {
