@@ -31,6 +31,7 @@ export const hostnames: ModelCheck = {
     const checkRoute = (r: NRoute, report: Report) => {
       if (r.rewrite?.host != null) check(r.rewrite.host, `${r.origin}.rewrite.host`, report);
       if (r.action.kind === "redirect" && r.action.host !== null) check(r.action.host, `${r.origin}.redirect.host`, report);
+      if (r.hostnames.length === 0) return; // most routes: no closure for an empty list
       r.hostnames.forEach((h, i) => {
         check(h, `${r.origin}.hostnames[${i}]`, report, { wildcard: true });
         const gateway = r.sources.length === 1 && r.sources[0]!.kind === "gateway" ? mesh.gateways.find((g) => g.name === r.sources[0]!.name) : undefined;
