@@ -11,9 +11,12 @@ const JUDGED: CodeInfo = { code: "", severity: "info", title: "", description: "
 
 /** A proxy's routes with retries, in order, each judged (JUDGED) and reported when its retries do not fit. */
 function judgeRoutes(proxy: ProxyIR, report: Report): void {
-  for (const l of proxy.listeners) {
+  // Indexed loops: run for every proxy, a for-of step allocates an iterator result in code not yet optimized.
+  for (let i = 0; i < proxy.listeners.length; i++) {
+    const l = proxy.listeners[i]!;
     if (l.kind !== "http") continue;
-    for (const vh of l.virtualHosts) for (const route of vh.routes) {
+    for (let v = 0; v < l.virtualHosts.length; v++) for (let r = 0; r < l.virtualHosts[v]!.routes.length; r++) {
+      const route = l.virtualHosts[v]!.routes[r]!;
       const a = route.action;
       if (a.kind !== "forward" || !a.retries || a.timeoutMs === null || a.retries.perTryTimeoutMs === null) continue;
       report(JUDGED, { message: "", path: route.origin });

@@ -88,13 +88,12 @@ function someIn(ids: ReadonlySet<string>, senders: ReadonlySet<string>): boolean
   return false;
 }
 
+/** sentByAny of the set holding `sender` alone: one lookup, no iteration of `ids`. */
+const sentByOne = (sender: string) => (ids: ReadonlySet<string> | null) => ids === null || ids.has(sender);
+
 function sentByAny(senders: ReadonlySet<string>): (ids: ReadonlySet<string> | null) => boolean {
   if (senders.size === 0) return () => false;
-  // One sender (a route from one proxy, the usual case): one lookup, no iteration of `ids`.
-  if (senders.size === 1) {
-    const only = senders.values().next().value as string;
-    return (ids) => ids === null || ids.has(only);
-  }
+  if (senders.size === 1) return sentByOne(senders.values().next().value as string);
   return (ids) => ids === null || someIn(ids, senders);
 }
 
@@ -146,7 +145,8 @@ function collectDeliveries(index: MeshIndex, byIdentity: ReadonlyMap<string, rea
   const out: Delivery[] = [];
   for (const route of routes) {
     if (!deliversTo(route, dest.name) || !onHttpPort(index, route)) continue;
-    const sentBy = sentByAny(new Set(route.sources.map((s) => identityOf(index, s))));
+    // One caller (the usual route): its identity alone, without a list and a set per route.
+    const sentBy = route.sources.length === 1 ? sentByOne(identityOf(index, route.sources[0]!)) : sentByAny(new Set(route.sources.map((s) => identityOf(index, s))));
     out.push({ reach: deliveredReach(route), methods: route.match.methods, sentBy });
     // Which path a mirror copy carries differs by proxy: the matched one or the rewritten one.
     if (route.mirror?.service === dest.name) out.push({ reach: matchedReach(route.match.path), methods: route.match.methods, sentBy });
