@@ -91,10 +91,20 @@ function marked(value: unknown, next: { n: number }, at: Segment[], paths: (read
   return out;
 }
 
+/**
+ * Names serialize.ts writes plain, as they are: a letter, then letters, digits, `.` and `-`
+ * (its plain characters but `_/:@+`, so never a key's trailing `:`), six characters or more
+ * (the words YAML 1.1 reads as booleans or null have at most five). Most strings a template
+ * fills are such names (`svc-12`, `svc-12-proxy`): no lookup, no serializer call.
+ * test/kubernetes/manifest-text.test.ts checks toYaml writes such strings as they are.
+ */
+export const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9.-]{5,}$/;
+
 /** A single-line string's text in any position (plain or double-quoted; see serialize.ts); null for a multi-line one. */
 const SCALAR_TEXTS = new Map<string, string>();
 const MAX_SCALAR_TEXTS = 50_000;
 function scalarText(s: string): string | null {
+  if (PLAIN_NAME.test(s)) return s;
   // A long text is looked for a line break first: hashing it for the lookup would read all of it.
   if (s.length > 256 && s.includes("\n")) return null;
   let text = SCALAR_TEXTS.get(s);
