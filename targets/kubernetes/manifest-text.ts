@@ -92,13 +92,13 @@ function marked(value: unknown, next: { n: number }, at: Segment[], paths: (read
 }
 
 /**
- * Names serialize.ts writes plain, as they are: a letter, then letters, digits, `.` and `-`
- * (its plain characters but `_/:@+`, so never a key's trailing `:`), six characters or more
+ * Strings serialize.ts writes plain, as they are: its plain characters (a letter, `_` or `/`,
+ * then letters, digits and `_./:@+-`), not ending in `:` (a key's end), six characters or more
  * (the words YAML 1.1 reads as booleans or null have at most five). Most strings a template
- * fills are such names (`svc-12`, `svc-12-proxy`): no lookup, no serializer call.
+ * fills are such names (`svc-12`, `svc-12-proxy`, a SPIFFE ID): no lookup, no serializer call.
  * test/kubernetes/manifest-text.test.ts checks toYaml writes such strings as they are.
  */
-export const PLAIN_NAME = /^[A-Za-z][A-Za-z0-9.-]{5,}$/;
+export const PLAIN_NAME = /^[A-Za-z_/][A-Za-z0-9_./:@+-]{4,}[A-Za-z0-9_./@+-]$/;
 
 /** A single-line string's text in any position (plain or double-quoted; see serialize.ts); null for a multi-line one. */
 const SCALAR_TEXTS = new Map<string, string>();

@@ -88,12 +88,12 @@ test("objects of a templated structure with hostile strings, other numbers, mult
 
 test("the names a template fills without asking the serializer (PLAIN_NAME) are the ones toYaml writes as they are", () => {
   // Random strings over the name alphabet and the characters next to it, at the lengths around the limit.
-  const alphabet = "abcxyzYNOTF019.-_/:@+ ~#'\"";
+  const alphabet = "abcxyzYNOTF019.-_/:@+ ~#'\"\\,";
   let seed = 7;
   const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const samples = ["yes-no", "falsey", "nullable", "svc-12-proxy", "bench-1000", "a.b.c.d.e", "x-----", "True-1", ...HOSTILE];
+  const samples = ["yes-no", "falsey", "nullable", "svc-12-proxy", "bench-1000", "a.b.c.d.e", "x-----", "True-1", "spiffe://cluster.local/ns/a/sa/b", "abcde:", "a:b:c:d", ...HOSTILE];
   // Half over the name characters only (most of those are names), half with the others mixed in.
-  for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 9) }, () => alphabet[Math.floor(next() * (i % 2 === 0 ? 16 : alphabet.length))]).join(""));
+  for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 9) }, () => alphabet[Math.floor(next() * (i % 2 === 0 ? 21 : alphabet.length))]).join(""));
   let plain = 0;
   for (const s of samples) {
     if (!PLAIN_NAME.test(s)) continue;
