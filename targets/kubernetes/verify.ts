@@ -17,12 +17,11 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { diagnostic, type CodeInfo } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import { posix } from "node:path";
 import type { EmittedFile, Verifier, VerifierRun } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { emittedEntryOf } from "./emitted.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
-import { KUSTOMIZATION_FILE, sidecarPatchFile } from "./names.ts";
+import { isKustomizationPath, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 import { recordShapePassed, shapePassed } from "./schema-memo.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
@@ -162,7 +161,7 @@ function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, fi
   return object;
 }
 
-const isKustomization = (path: string) => posix.basename(path) === KUSTOMIZATION_FILE;
+const isKustomization = isKustomizationPath;
 
 /** The workload a sidecar patch file is named for (`kubernetes/sidecars/patches/<workload>.yaml`), or null for any other file. */
 const PATCH_PREFIX = `kubernetes/${sidecarPatchFile("")}`.replace(/\.yaml$/, "");
