@@ -31,12 +31,24 @@ export function buildRootKustomization(namespace: string, resources: readonly st
   return { file: KUSTOMIZATION_FILE, object };
 }
 
+/**
+ * posix.relative(SIDECARS_FOLDER, file), which resolves both against the working directory on
+ * every call: a patch file is `sidecars/patches/<workload>.yaml` (no empty, `.` or `..`
+ * segment), whose relative path is the rest after the prefix; any other path goes through posix.relative.
+ */
+const SIDECARS_PREFIX = `${SIDECARS_FOLDER}/`;
+const PLAIN_BELOW = /^(?:(?!\.\.?(?:\/|$))[^/]+(?:\/|$))+$/;
+export function relativeToSidecars(file: string): string {
+  const rest = file.slice(SIDECARS_PREFIX.length);
+  return file.startsWith(SIDECARS_PREFIX) && PLAIN_BELOW.test(rest) && !rest.endsWith("/") ? rest : posix.relative(SIDECARS_FOLDER, file);
+}
+
 /** One patch per workload, applied to every Deployment/StatefulSet/DaemonSet carrying all its workload labels. */
 export function buildSidecarComponent(patches: readonly SidecarPatchRef[]): Manifest {
   const object = {
     ...COMPONENT_TYPE,
     patches: patches.map((p) => ({
-      path: posix.relative(SIDECARS_FOLDER, p.file),
+      path: relativeToSidecars(p.file),
       target: { group: "apps", version: "v1", kind: INJECTED_KIND_PATTERN, labelSelector: formatLabelSelector(p.workload.workloadLabels) },
     })),
   };

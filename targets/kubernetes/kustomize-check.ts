@@ -7,7 +7,7 @@
 import { posix } from "node:path";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import { formatLabelSelector, INJECTED_KIND_PATTERN } from "./kustomization.ts";
-import { KUSTOMIZATION_FILE } from "./names.ts";
+import { isKustomizationPath, KUSTOMIZATION_FILE } from "./names.ts";
 import { isVmWorkload } from "./workloads.ts";
 
 export type KustomizeRule = "kustomizationResourceMissing" | "kustomizationFileUnlisted" | "kustomizationPatchTarget";
@@ -47,7 +47,7 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
   const podWorkloads = new Map(ir.infra.workloads.filter((w) => !isVmWorkload(w)).map((w) => [w.name, w]));
   const inRoot = (p: string) => p === root || p.startsWith(`${root}/`);
   for (const [file, value] of objects) {
-    if (posix.basename(file) !== KUSTOMIZATION_FILE) continue;
+    if (!isKustomizationPath(file)) continue;
     listed.add(file);
     const dir = posix.dirname(file);
     const normalDir = isNormalDir(dir);

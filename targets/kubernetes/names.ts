@@ -1,5 +1,6 @@
 // Object names, labels and file names: one place, so files stay stable across releases
 // and the verifier and tests can find what the emitter wrote.
+import { posix } from "node:path";
 
 /** Pods of mesh workloads carry this label (added by the sidecar patch), so default-deny spares the rest of the namespace. */
 export const MESH_MEMBER_LABEL = "meshc.dev/mesh";
@@ -41,4 +42,13 @@ export function manifestFileName(kind: string, name: string): string {
 export const SIDECARS_FOLDER = "sidecars";
 export const sidecarPatchFile = (workload: string) => `${SIDECARS_FOLDER}/patches/${workload}.yaml`;
 export const KUSTOMIZATION_FILE = "kustomization.yaml";
+
+/**
+ * posix.basename(path) === KUSTOMIZATION_FILE, asked of every file of a bundle (several times):
+ * a path not ending in `/` is a kustomization when it is the name or ends in `/` and the name.
+ */
+export function isKustomizationPath(path: string): boolean {
+  if (path.endsWith("/")) return posix.basename(path) === KUSTOMIZATION_FILE;
+  return path.endsWith(KUSTOMIZATION_FILE) && (path.length === KUSTOMIZATION_FILE.length || path.charCodeAt(path.length - KUSTOMIZATION_FILE.length - 1) === 47 /* "/" */);
+}
 export const DEV_FOLDER = "dev";

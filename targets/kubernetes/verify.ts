@@ -17,15 +17,15 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { diagnostic, type CodeInfo } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
-import { posix } from "node:path";
 import type { EmittedFile, Verifier, VerifierRun } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { emittedObjectOf } from "./emitted.ts";
+import { emittedEntryOf } from "./emitted.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
-import { KUSTOMIZATION_FILE, sidecarPatchFile } from "./names.ts";
+import { isKustomizationPath, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 import { recordShapePassed, shapePassed } from "./schema-memo.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
+import { recordTemplatePassed, templatePassed, type Filled } from "./template-check.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
 
 type ModelClass = { readonly prototype: { validate(): void } };
@@ -143,11 +143,17 @@ function verifyFileText(file: EmittedFile, out: Diagnostic[]): unknown {
 
 /**
  * Validates the object the emitter serialized into `file`; only a file with findings is
- * parsed, to give them lines (the same lines the text path gives).
+ * parsed, to give them lines (the same lines the text path gives). An object filled from a
+ * template is checked once per template (template-check.ts) when it provably passes.
  */
-function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, out: Diagnostic[]): unknown {
+function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, filled: Filled | null, out: Diagnostic[]): unknown {
+  const patch = isPatchFile(file.path);
+  if (filled !== null && templatePassed(filled, patch)) return object;
   const findings = collectObjectFindings(file.path, object);
-  if (findings.length === 0) return object;
+  if (findings.length === 0) {
+    if (filled !== null) recordTemplatePassed(filled, patch, object.apiVersion, object.kind);
+    return object;
+  }
   const parsed = parseManifest(file.content);
   if ("error" in parsed) out.push(diagnostic(codes.yamlInvalid, { message: parsed.error, file: file.path }));
   const lineOf = "error" in parsed ? null : parsed.lineOf;
@@ -155,7 +161,7 @@ function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, ou
   return object;
 }
 
-const isKustomization = (path: string) => posix.basename(path) === KUSTOMIZATION_FILE;
+const isKustomization = isKustomizationPath;
 
 /** The workload a sidecar patch file is named for (`kubernetes/sidecars/patches/<workload>.yaml`), or null for any other file. */
 const PATCH_PREFIX = `kubernetes/${sidecarPatchFile("")}`.replace(/\.yaml$/, "");
@@ -173,9 +179,9 @@ function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Dia
   const objects = new Map<string, unknown>();
   for (const file of files) {
     if (!file.path.startsWith("kubernetes/")) continue;
-    const object = useEmitted ? emittedObjectOf(file) : undefined;
+    const entry = useEmitted ? emittedEntryOf(file) : undefined;
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
-    const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
+    const value = (entry !== undefined ? verifyFileObject(file, entry.object, entry.filled, out) : verifyFileText(file, out)) ?? null;
     const workload = patchWorkloadOf(file.path);
     const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (workload !== null && value !== null && named !== workload) {

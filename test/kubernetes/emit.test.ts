@@ -1,5 +1,6 @@
 // The Kubernetes target from IR fixtures: goldens, determinism, structure of what each
 // IR part becomes, and the diagnostics for what Gateway API or Kubernetes cannot say.
+import { posix } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parse } from "yaml";
@@ -10,6 +11,7 @@ import { haproxy } from "../../targets/haproxy/index.ts";
 import { nginx } from "../../targets/nginx/index.ts";
 import { verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
 import { createKubernetesTarget, DEFAULT_OPTIONS, kubernetes } from "../../targets/kubernetes/index.ts";
+import { relativeToSidecars } from "../../targets/kubernetes/kustomization.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
 import { compareGolden } from "../support/golden.ts";
@@ -240,6 +242,12 @@ test("diagnostics: what the target cannot express is reported, never dropped", (
   assert.ok(codesOf(richIR, createKubernetesTarget(broken)).includes("MESH3250"));
   const outside = withInfra({ identities: richIR.infra.identities.map((i) => (i.name === "web" ? { ...i, keyFile: "/tmp/web.key" } : i)) });
   assert.ok(codesOf(outside).includes("MESH3252"));
+});
+
+test("a sidecar patch's path in the Component is posix.relative from sidecars/, the prefix cut only where that is the same", () => {
+  const files = ["sidecars/patches/web.yaml", "sidecars/patches/../x.yaml", "sidecars/./p.yaml", "sidecars//p.yaml", "sidecars/patches/a..b.yaml",
+    "sidecars/p/", "other/p.yaml", "sidecars/..a/b", "sidecars/.a", "sidecarsX/p", "sidecars/patches/.../x", "sidecars/a/./b", "sidecars/..", "sidecars/"];
+  for (const file of files) assert.is(relativeToSidecars(file), posix.relative("sidecars", file), file);
 });
 
 test.run();

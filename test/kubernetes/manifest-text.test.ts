@@ -13,7 +13,7 @@ import { toYaml } from "../../compiler/serialize.ts";
 import { configFromValue } from "../../compiler/testing.ts";
 import { kubernetes } from "../../targets/kubernetes/index.ts";
 import { emittedObjectOf } from "../../targets/kubernetes/emitted.ts";
-import { manifestText } from "../../targets/kubernetes/manifest-text.ts";
+import { manifestText, PLAIN_NAME } from "../../targets/kubernetes/manifest-text.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 
 const HOSTILE = ["", "yes", "No", "null", "~", "123", "0x1F", "1e3", "-", "- a", "a: b", "a #b", "#x", "'q'", "\"dq\"", "[x]", "{x}", "*a", "&a", "!t", "%p", "@at", "`b",
@@ -84,6 +84,24 @@ test("objects of a templated structure with hostile strings, other numbers, mult
     assert.is(manifestText(reordered), toYaml(reordered), `${String(object.kind)} with its keys in another order`);
   }
   assert.ok(checked > 1000, `checked: ${checked}`);
+});
+
+test("the names a template fills without asking the serializer (PLAIN_NAME) are the ones toYaml writes as they are", () => {
+  // Random strings over the name alphabet and the characters next to it, at the lengths around the limit.
+  const alphabet = "abcxyzYNOTF019.-_/:@+ ~#'\"\\,";
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const samples = ["yes-no", "falsey", "nullable", "svc-12-proxy", "bench-1000", "a.b.c.d.e", "x-----", "True-1", "spiffe://cluster.local/ns/a/sa/b", "abcde:", "a:b:c:d", ...HOSTILE];
+  // Half over the name characters only (most of those are names), half with the others mixed in.
+  for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 9) }, () => alphabet[Math.floor(next() * (i % 2 === 0 ? 21 : alphabet.length))]).join(""));
+  let plain = 0;
+  for (const s of samples) {
+    if (!PLAIN_NAME.test(s)) continue;
+    assert.is(toYaml(s), `${s}\n`, JSON.stringify(s));
+    assert.is(toYaml({ k: s }), `k: ${s}\n`, JSON.stringify(s));
+    plain++;
+  }
+  assert.ok(plain > 1000, `plain: ${plain}`);
 });
 
 test.run();

@@ -10,6 +10,7 @@ import type { EmittedFile } from "../../compiler/target.ts";
 import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
 import { emittedObjectOf } from "../../targets/kubernetes/emitted.ts";
 import { isNormalDir, joinEntry } from "../../targets/kubernetes/kustomize-check.ts";
+import { isKustomizationPath, KUSTOMIZATION_FILE } from "../../targets/kubernetes/names.ts";
 import { kubernetesVerifier, verifyKubernetesEmitted, verifyKubernetesFiles } from "../../targets/kubernetes/verify.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
@@ -154,6 +155,12 @@ test("verification is fast: the rich bundle x 20 in seconds even on a loaded mac
   for (let i = 0; i < 20; i++) verifyKubernetesFiles(files, richIR);
   const ms = performance.now() - start;
   assert.ok(ms < 4000, `${ms} ms`);
+});
+
+test("isKustomizationPath is posix.basename(path) === kustomization.yaml", () => {
+  const paths = ["kustomization.yaml", "kubernetes/kustomization.yaml", "kubernetes/sidecars/kustomization.yaml", "kubernetes/xkustomization.yaml",
+    "kubernetes/kustomization.yaml/", "kustomization.yaml//", "a/kustomization.yml", "kustomization.yaml.bak", "/kustomization.yaml", "", "/", "ustomization.yaml"];
+  for (const path of paths) assert.is(isKustomizationPath(path), posix.basename(path) === KUSTOMIZATION_FILE, path);
 });
 
 test("known-fields.json is what the generator derives from the installed models", () => {
