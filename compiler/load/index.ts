@@ -109,6 +109,12 @@ export async function loadConfig(given: string | undefined, cwd: string, session
       if (inlined.sources.size > 0) moduleSources = inlined.sources;
     }
   }
+  if (session) {
+    // Data formats, or a .ts config that was only data (dataOnlyValue kept its text): no code ran.
+    session.ranNoCode = format !== "ts" || session.lastData !== null;
+    // A rehearsal's edit (cli/watch-rehearsal.ts): in memory only, the file and lastData are the file's.
+    if (session.edit) value = session.edit(value);
+  }
   return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs, new Map([[absolutePath, bytes]])), ...(moduleSources ? { moduleSources } : {}) }), diagnostics: [] };
 }
 

@@ -144,6 +144,13 @@ export interface TypescriptSession {
   settled?: () => Promise<boolean>;
   /** The last data-only config's JSON text and value: the next save parses only what changed (data-reparse.ts). */
   lastData: { readonly json: string; readonly value: unknown } | null;
+  /** Whether the last load read the config as data and ran no code (set by load/index.ts): watch mode rehearses a save only then. */
+  ranNoCode?: boolean;
+  /**
+   * Watch mode's rehearsal (cli/watch-rehearsal.ts): an edit of the loaded value, applied in
+   * memory after the load, never to the file nor to `lastData` (which stays the file's).
+   */
+  edit?: ((value: unknown) => unknown) | null;
 }
 
 /** After a save, the next child starts once this save's compile had the CPU for itself. */
