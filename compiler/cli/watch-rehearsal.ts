@@ -14,8 +14,12 @@
 //    so the next save compares with what is on disk, as without a rehearsal. Were it skipped
 //    (a save came first), the memos would describe the edited value: still correct, as after
 //    any dropped run, only a few more parts checked again.
+// 3. A full garbage collection (collectGarbage below), unless a save came meanwhile.
 // A config that runs code is not rehearsed (each run would bundle and evaluate it in a child),
 // nor `--verify all` (nginx -t and haproxy -c write temporary files).
+
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -56,4 +60,24 @@ export async function rehearse(run: (edit: ((value: unknown) => unknown) | null)
   await nextTurn();
   if (overtaken()) return;
   await run(null);
+  await nextTurn();
+  if (!overtaken()) collectGarbage();
+}
+
+let collector: ((options?: unknown) => void) | null = null;
+
+/**
+ * A full garbage collection, now, while the user has not saved: the cold compile leaves a
+ * large heap of garbage and a collection in progress, which the first saves otherwise pay
+ * (one measured first save had 86 ms of incremental marking and a 31 ms pause in it). V8's
+ * collector is not exposed without --expose-gc; the flag set at run time exposes it to a new
+ * context (as jest's leak detector does). In-process, 1,000 services, 3 runs alternating:
+ * first save 102/111/143 -> 71/78/79 ms of CPU.
+ */
+function collectGarbage(): void {
+  if (!collector) {
+    setFlagsFromString("--expose-gc");
+    collector = runInNewContext("gc") as (options?: unknown) => void;
+  }
+  collector();
 }
