@@ -17,6 +17,7 @@ import { toYaml } from "../serialize.ts";
 import { parseTargetList, printDiagnostics, unknownTargetMessage } from "./output.ts";
 import { restoreOptimizationFor, serviceCount } from "./tiering.ts";
 import type { SaveGate } from "./watch.ts";
+import { rehearse } from "./watch-rehearsal.ts";
 
 export interface CompileCommandOptions {
   out?: string; target?: string; check?: boolean; emit?: "ir"; typecheck?: boolean; verify?: boolean;
@@ -226,6 +227,7 @@ export async function runCompile(config: string | undefined, opts: CompileComman
   const found = findConfig(config, cwd);
   const initial = found ? [found] : config ? [resolve(cwd, config)] : CONFIG_NAMES.map((n) => resolve(cwd, n));
   const state = createWatchState();
+  const rehearsal = rehearsalOf(config, opts, state);
   return watchAndCompile(async (gate) => {
     let inputs: readonly string[] | null = null;
     state.gate = gate;
@@ -236,5 +238,42 @@ export async function runCompile(config: string | undefined, opts: CompileComman
     state.session.overtaken = undefined;
     state.session.settled = undefined;
     return { inputs, superseded: code === SUPERSEDED };
-  }, initial);
+  }, initial, rehearsal);
+}
+
+/**
+ * Watch mode's rehearsal (watch-rehearsal.ts) of a save of `config`: each run is dropped at
+ * its gate (nothing printed or written), and the type-check (tsc, the same for every run of
+ * one file) is not run. Should a run throw, the next save compiles from scratch. Exported for
+ * the tests, which rehearse between saves.
+ */
+export async function rehearseWatched(config: string | undefined, opts: CompileCommandOptions, state: WatchState, overtaken: () => boolean = () => false): Promise<void> {
+  const dropped: SaveGate = Object.assign(async () => false, { overtaken: async () => true });
+  try {
+    await rehearse(async (edit) => {
+      // A config that turned into code meanwhile is neither bundled nor evaluated: the run is dropped anyway.
+      Object.assign(state.session, { edit, overtaken: dropped.overtaken, settled: async () => false });
+      state.gate = dropped;
+      try {
+        await compileOnce(config, { ...opts, typecheck: false }, undefined, state);
+      } finally {
+        state.gate = null;
+        Object.assign(state.session, { edit: null, overtaken: undefined, settled: undefined });
+      }
+    }, overtaken);
+  } catch (error) {
+    state.written = null;
+    state.session.lastData = null;
+    throw error;
+  }
+}
+
+/** The rehearsal, once, after the first run that wrote a bundle of a config that runs no code (not with --verify all: nginx -t writes temporary files). */
+export function rehearsalOf(config: string | undefined, opts: CompileCommandOptions, state: WatchState) {
+  let done = false;
+  return async (overtaken: () => boolean): Promise<void> => {
+    if (done || !state.written || !state.session.ranNoCode || verifyMode(opts) === "all") return;
+    done = true;
+    await rehearseWatched(config, opts, state, overtaken);
+  };
 }

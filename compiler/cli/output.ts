@@ -6,7 +6,8 @@ import { didYouMean } from "../suggest.ts";
 import { rebaseForGithub, repositoryRoot } from "./github-paths.ts";
 
 export function printDiagnostics(ds: readonly Diagnostic[], format: DiagnosticFormat, config: LoadedConfig | null, verbose: boolean): void {
-  const sources = new Map(config ? [[config.file, config.sourceText], ...(config.moduleSources ?? [])] : []);
+  // No diagnostics, no excerpts: a watched config's text is decoded only when one is shown (load/index.ts).
+  const sources = new Map(config && ds.length > 0 ? [[config.file, config.sourceText], ...(config.moduleSources ?? [])] : []);
   const shown = format === "github" ? rebaseForGithub(ds, process.cwd(), repositoryRoot(process.cwd())) : ds;
   const text = formatDiagnostics(shown, format, sources, verbose);
   if (format === "json") process.stdout.write(text);

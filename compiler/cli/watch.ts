@@ -36,16 +36,23 @@ export interface RunOutcome { readonly inputs: readonly string[] | null; readonl
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
+/**
+ * Called after a run that printed (not dropped) while no file event came since it began:
+ * watch mode's rehearsal (watch-rehearsal.ts), which decides itself whether to run. No save is
+ * compiled while it runs; `overtaken` says whether a file event came since it was called.
+ */
+export type Rehearse = (overtaken: () => boolean) => Promise<void>;
+
 /** `compile` compiles once through the gate it is given; runs until Ctrl-C. */
-export async function watchAndCompile(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[]): Promise<never> {
+export async function watchAndCompile(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[], rehearse?: Rehearse): Promise<never> {
   // Runs until Ctrl-C, even while nothing can be watched yet.
   setInterval(() => {}, 1 << 30);
-  await startWatching(compile, initial).first;
+  await startWatching(compile, initial, rehearse).first;
   return new Promise<never>(() => {});
 }
 
 /** The watcher itself: `first` settles after the first run; `close` stops watching (tests). */
-export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[]): { first: Promise<void>; close(): void } {
+export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[], rehearse?: Rehearse): { first: Promise<void>; close(): void } {
   let closed = false;
   let watched = new Set(initial);
   let watchedKey = "";
@@ -118,6 +125,19 @@ export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, 
     if (outcome.inputs && outcome.inputs.length > 0) watched = new Set([...initial, ...outcome.inputs]);
     rewatch();
     if (!outcome.superseded) process.stderr.write(`meshc: watching ${watched.size} file(s); Ctrl-C to stop\n`);
+    if (rehearse && !outcome.superseded && events === seen) {
+      // Idle until the next save: rehearse it (watched already, so a save now is counted and compiled after).
+      running = true;
+      const before = events;
+      try {
+        await rehearse(() => events !== before);
+      } catch {
+        // Never the user's: the callback starts the next save from scratch (compile-command.ts).
+      } finally {
+        running = false;
+      }
+      if (closed) return;
+    }
     // A save during the run (it was dropped, or came after its gate): compiled once the files are quiet.
     if (events !== seen && !waiting) whenQuiet();
   };

@@ -14,6 +14,10 @@
 // which reports the error as before.
 // The last value must be what JSON.parse gave for the last text and unmodified since: the
 // stages only read the raw value (MESHC_CHECK_INCREMENTAL_IR compares with a whole parse).
+// The texts are UTF-8 bytes (a string is encoded first): JSON's structure is ASCII and no byte
+// of a multi-byte character is, so the scans are the same on bytes, and a save is compared and
+// scanned without decoding the file (a 620 KB string is fresh memory at every save: ~150 page
+// faults, ~5-15 ms on this VM); only the parts parsed again and the key tokens are decoded.
 
 const QUOTE = 34, BACKSLASH = 92, COMMA = 44, COLON = 58;
 const OPEN_OBJECT = 123, CLOSE_OBJECT = 125, OPEN_ARRAY = 91, CLOSE_ARRAY = 93;
@@ -31,13 +35,15 @@ interface Frame {
   afterColon: boolean;
 }
 
+type Text = Buffer;
+
 /** Where the string token opening at `i` ends (past its closing quote); -1 when it does not close. */
-function stringEnd(text: string, i: number): number {
+function stringEnd(text: Text, i: number): number {
   for (let j = i + 1; ;) {
-    const q = text.indexOf('"', j);
+    const q = text.indexOf(QUOTE, j);
     if (q < 0) return -1;
     let b = q - 1;
-    while (text.charCodeAt(b) === BACKSLASH) b--;
+    while (text[b] === BACKSLASH) b--;
     if ((q - 1 - b) % 2 === 0) return q + 1;
     j = q + 1;
   }
@@ -47,17 +53,17 @@ const isBlank = (c: number) => c === 32 || c === 9 || c === 10 || c === 13;
 const isDelimiter = (c: number) => c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isBlank(c) || c === COLON;
 
 /** Where the value starting at `i` ends; -1 when the text does not hold one there. */
-function valueEnd(text: string, i: number): number {
-  const c = text.charCodeAt(i);
+function valueEnd(text: Text, i: number): number {
+  const c = text[i]!;
   if (c === QUOTE) return stringEnd(text, i);
   if (c !== OPEN_OBJECT && c !== OPEN_ARRAY) {
     let j = i;
-    while (j < text.length && !isDelimiter(text.charCodeAt(j))) j++;
+    while (j < text.length && !isDelimiter(text[j]!)) j++;
     return j > i ? j : -1;
   }
   let depth = 0;
   for (let j = i; j < text.length; j++) {
-    const d = text.charCodeAt(j);
+    const d = text[j]!;
     if (d === QUOTE) {
       const e = stringEnd(text, j);
       if (e < 0) return -1;
@@ -71,10 +77,10 @@ function valueEnd(text: string, i: number): number {
 }
 
 /** The frames open at `to`, scanning `text` from its start; null when it does not scan as JSON structure. */
-function framesAt(text: string, to: number): Frame[] | null {
+function framesAt(text: Text, to: number): Frame[] | null {
   const stack: Frame[] = [];
   for (let i = 0; i < to; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i]!;
     const top = stack.length > 0 ? stack[stack.length - 1]! : null;
     if (c === QUOTE) {
       const e = stringEnd(text, i);
@@ -111,8 +117,8 @@ function framesAt(text: string, to: number): Frame[] | null {
  * `"key"` there at all needs no scan; else the objects are scanned to their ends (true, to be
  * safe, for a key token with an escape or a text that does not scan).
  */
-function keyAgainAfter(text: string, from: number, path: readonly Frame[], steps: readonly (string | number)[]): boolean {
-  const noEscape = text.indexOf("\\", from) < 0;
+function keyAgainAfter(text: Text, from: number, path: readonly Frame[], steps: readonly (string | number)[]): boolean {
+  const noEscape = text.indexOf(BACKSLASH, from) < 0;
   const need = path.map((f, k) => f.object && !(noEscape && text.indexOf(`"${steps[k] as string}"`, from) < 0));
   const shallowest = need.indexOf(true) + 1; // the depth of the outermost object to scan (the root at 1)
   if (shallowest === 0) return false;
@@ -124,7 +130,7 @@ function keyAgainAfter(text: string, from: number, path: readonly Frame[], steps
   const keyNext: boolean[] = new Array<boolean>(levels + 1).fill(false);
   const isObject: boolean[] = [false, ...path.map((f) => f.object)];
   for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i]!;
     if (c === QUOTE) {
       const e = stringEnd(text, i);
       if (e < 0) return true;
@@ -132,7 +138,7 @@ function keyAgainAfter(text: string, from: number, path: readonly Frame[], steps
         keyNext[depth] = false;
         // A key of a path object (a later sibling at its depth is another object).
         if (depth === floor && need[depth - 1]) {
-          const token = text.slice(i + 1, e - 1);
+          const token = text.toString("utf8", i + 1, e - 1);
           if (token.includes("\\") || token === steps[depth - 1]) return true;
         }
       }
@@ -152,19 +158,22 @@ function keyAgainAfter(text: string, from: number, path: readonly Frame[], steps
   return true;
 }
 
-function commonPrefix(a: string, b: string): number {
+/** Whether `a[from, to)` and `b[from + shift, to + shift)` hold the same bytes (a native comparison). */
+const sameRange = (a: Text, b: Text, from: number, to: number, shift: number) => b.compare(a, from, to, from + shift, to + shift) === 0;
+
+function commonPrefix(a: Text, b: Text): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
-  // Blocks first: equality of two slices is one native comparison.
-  for (const block of [16384, 512]) while (i + block <= n && a.slice(i, i + block) === b.slice(i, i + block)) i += block;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  for (const block of [16384, 512]) while (i + block <= n && sameRange(a, b, i, i + block, 0)) i += block;
+  while (i < n && a[i] === b[i]) i++;
   return i;
 }
 
-function commonSuffix(a: string, b: string, most: number): number {
+function commonSuffix(a: Text, b: Text, most: number): number {
   let i = 0;
-  for (const block of [16384, 512]) while (i + block <= most && a.slice(a.length - i - block, a.length - i) === b.slice(b.length - i - block, b.length - i)) i += block;
-  while (i < most && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  const shift = b.length - a.length;
+  for (const block of [16384, 512]) while (i + block <= most && sameRange(a, b, a.length - i - block, a.length - i, shift)) i += block;
+  while (i < most && a[a.length - 1 - i] === b[b.length - 1 - i]) i++;
   return i;
 }
 
@@ -176,8 +185,10 @@ type Json = Record<string, unknown> | unknown[];
  * part first (typescript.ts turns -0 into 0). Null when the shortcut does not apply: the
  * caller parses the whole text.
  */
-export function reparseChanged(before: string, value: unknown, now: string, fix: (v: unknown) => unknown = (v) => v): { value: unknown } | null {
+export function reparseChanged(beforeText: string | Buffer, value: unknown, nowText: string | Buffer, fix: (v: unknown) => unknown = (v) => v): { value: unknown } | null {
   if (value === null || typeof value !== "object") return null;
+  const before = typeof beforeText === "string" ? Buffer.from(beforeText) : beforeText;
+  const now = typeof nowText === "string" ? Buffer.from(nowText) : nowText;
   const p = commonPrefix(before, now);
   if (p === before.length && p === now.length) return { value: Array.isArray(value) ? value.slice() : { ...(value as object) } };
   const s = commonSuffix(before, now, Math.min(before.length, now.length) - p);
@@ -186,7 +197,7 @@ export function reparseChanged(before: string, value: unknown, now: string, fix:
   // The change may begin at a value's first character: in a value's place, a character that is
   // no blank in either text starts it (valueEnd and the parse refuse any other).
   const top = frames[frames.length - 1]!;
-  if (top.valueStart < 0 && (!top.object || top.afterColon) && p < before.length && p < now.length && !isBlank(before.charCodeAt(p)) && !isBlank(now.charCodeAt(p))) top.valueStart = p;
+  if (top.valueStart < 0 && (!top.object || top.afterColon) && p < before.length && p < now.length && !isBlank(before[p]!) && !isBlank(now[p]!)) top.valueStart = p;
   // The innermost value that started before the change and holds all of it, in both texts.
   for (let d = frames.length - 1; d >= 0; d--) {
     const f = frames[d]!;
@@ -203,11 +214,11 @@ export function reparseChanged(before: string, value: unknown, now: string, fix:
 }
 
 /** The value with the child at the end of `path` replaced by the parse of `now.slice(start, end)`; null when a path object names its key again later. */
-function rebuild(path: readonly Frame[], before: string, value: Json, now: string, start: number, end: number, fix: (v: unknown) => unknown): { value: unknown } | null {
+function rebuild(path: readonly Frame[], before: Text, value: Json, now: Text, start: number, end: number, fix: (v: unknown) => unknown): { value: unknown } | null {
   const steps: (string | number)[] = [];
   for (const f of path) {
     if (!f.object) { steps.push(f.index); continue; }
-    const token = before.slice(f.keyStart, f.keyEnd);
+    const token = before.toString("utf8", f.keyStart, f.keyEnd);
     if (token.includes("\\")) return null;
     steps.push(token.slice(1, -1));
   }
@@ -224,7 +235,7 @@ function rebuild(path: readonly Frame[], before: string, value: Json, now: strin
     at = (node as Record<string | number, unknown>)[steps[k]!];
   }
   let part: unknown;
-  try { part = fix(JSON.parse(now.slice(start, end))); } catch { return null; }
+  try { part = fix(JSON.parse(now.toString("utf8", start, end))); } catch { return null; }
   for (let k = path.length - 1; k >= 0; k--) {
     const node = containers[k]!;
     const copy: Json = Array.isArray(node) ? node.slice() : { ...node };

@@ -67,13 +67,17 @@ export async function loadConfig(given: string | undefined, cwd: string, session
   // Read once, as bytes: the text, the data-only parse and the lock's digest are of the same
   // bytes, and node reads a file given an encoding 8 KB per system call (76 calls for 620 KB).
   const bytes = readFileSync(absolutePath);
-  const sourceText = bytes.toString("utf8");
+  // Decoded on first use: a watched data-only .ts config is compared and parsed as bytes
+  // (typescript.ts dataOnlyValue), and its text is needed only to place and print diagnostics
+  // (a 620 KB string is fresh memory at every save: ~150 page faults).
+  let text: string | null = null;
+  const sourceText = () => (text ??= bytes.toString("utf8"));
   let value: unknown;
   let inputs: readonly string[] = [absolutePath];
   let locator: () => Promise<Locator>;
   let moduleSources: ReadonlyMap<string, string> | undefined;
   if (format === "ts") {
-    const evaluated = await evaluateTypescriptConfig(absolutePath, undefined, session, sourceText);
+    const evaluated = await evaluateTypescriptConfig(absolutePath, undefined, session, bytes);
     if ("kind" in evaluated) {
       const code = { syntax: coreCodes.configSyntax, runtime: coreCodes.configLoad, timeout: coreCodes.configTimeout, exited: coreCodes.configExited }[evaluated.kind];
       const hint = {
@@ -89,19 +93,19 @@ export async function loadConfig(given: string | undefined, cwd: string, session
     }
     value = evaluated.value;
     inputs = evaluated.inputs.length > 0 ? evaluated.inputs : [absolutePath];
-    locator = memo(() => typescriptLocator(absolutePath, sourceText));
+    locator = memo(() => typescriptLocator(absolutePath, sourceText()));
     if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
       return fail(diagnostic(coreCodes.configLoad, { message: "the default export is not a mesh object", file, line: 1, column: 1, hint: "end the file with `export default defineMesh({ ... })`" }));
     }
   } else {
-    const parsed = parseData(format, sourceText);
+    const parsed = parseData(format, sourceText());
     if ("error" in parsed) {
       return fail(diagnostic(coreCodes.configSyntax, { message: parsed.error, file, line: parsed.line, column: parsed.column, hint: `fix the ${format.toUpperCase()} syntax` }));
     }
     value = parsed.value;
-    locator = memo(async () => (format === "toml" ? tomlLocator(sourceText) : yamlLocator(sourceText)));
+    locator = memo(async () => (format === "toml" ? tomlLocator(sourceText()) : yamlLocator(sourceText())));
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-      const inlined = await inlineDataModules({ value, format, absolutePath, file, sourceText, locator }, (abs) => displayPath(abs, cwd));
+      const inlined = await inlineDataModules({ value, format, absolutePath, file, sourceText: sourceText(), locator }, (abs) => displayPath(abs, cwd));
       if (inlined.diagnostics.length > 0) return { config: null, diagnostics: inlined.diagnostics };
       value = inlined.value;
       locator = memo(inlined.locator);
@@ -109,7 +113,17 @@ export async function loadConfig(given: string | undefined, cwd: string, session
       if (inlined.sources.size > 0) moduleSources = inlined.sources;
     }
   }
-  return { config: composeLoaded({ file, absolutePath, format, value, sourceText, locator, inputs, digest: digestOf(inputs, new Map([[absolutePath, bytes]])), ...(moduleSources ? { moduleSources } : {}) }), diagnostics: [] };
+  if (session) {
+    // Data formats, or a .ts config that was only data (dataOnlyValue kept its text): no code ran.
+    session.ranNoCode = format !== "ts" || session.lastData !== null;
+    // A rehearsal's edit (cli/watch-rehearsal.ts): in memory only, the file and lastData are the file's.
+    if (session.edit) value = session.edit(value);
+  }
+  const loaded: LoadedConfig = {
+    file, absolutePath, format, value, get sourceText() { return sourceText(); }, locator, inputs,
+    digest: digestOf(inputs, new Map([[absolutePath, bytes]])), ...(moduleSources ? { moduleSources } : {}),
+  };
+  return { config: composeLoaded(loaded), diagnostics: [] };
 }
 
 /** Locators cost a parse (and, for .ts, loading the TypeScript parser): built on first use only. */

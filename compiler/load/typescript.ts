@@ -143,7 +143,14 @@ export interface TypescriptSession {
    */
   settled?: () => Promise<boolean>;
   /** The last data-only config's JSON text and value: the next save parses only what changed (data-reparse.ts). */
-  lastData: { readonly json: string; readonly value: unknown } | null;
+  lastData: { readonly json: Buffer; readonly value: unknown } | null;
+  /** Whether the last load read the config as data and ran no code (set by load/index.ts): watch mode rehearses a save only then. */
+  ranNoCode?: boolean;
+  /**
+   * Watch mode's rehearsal (cli/watch-rehearsal.ts): an edit of the loaded value, applied in
+   * memory after the load, never to the file nor to `lastData` (which stays the file's).
+   */
+  edit?: ((value: unknown) => unknown) | null;
 }
 
 /** After a save, the next child starts once this save's compile had the CPU for itself. */
@@ -192,33 +199,60 @@ const DATA_TAIL = /\)\s*;?\s*$/;
  * key a literal and JSON.parse read differently: such a config takes the general path; -0
  * (which the child's JSON turns into 0) is made 0.
  */
-export function dataOnlyValue(sourceText: string, session?: Pick<TypescriptSession, "lastData">): { value: unknown } | null {
-  const head = DATA_HEAD.exec(sourceText);
-  const tail = DATA_TAIL.exec(sourceText);
+export function dataOnlyValue(source: string | Buffer, session?: Pick<TypescriptSession, "lastData">): { value: unknown } | null {
+  const bytes = typeof source === "string" ? Buffer.from(source) : source;
   const last = session?.lastData;
   if (session) session.lastData = null;
-  if (!head || !tail || tail.index < head[0].length || sourceText.includes("__proto__")) return null;
-  const json = sourceText.slice(head[0].length, tail.index);
+  const span = jsonSpan(bytes);
+  if (!span || bytes.indexOf("__proto__") >= 0) return null;
+  // Bytes, not text: a save is compared with the last one and parsed in part without decoding the file (data-reparse.ts).
+  const json = bytes.subarray(span[0], span[1]);
   // Watch mode: the last save's value with only the changed part parsed again (data-reparse.ts).
   const reused = last ? reparseChanged(last.json, last.value, json, withoutNegativeZero) : null;
   if (reused) {
-    if (process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && !sameJson(reused.value, withoutNegativeZero(JSON.parse(json)))) {
+    if (process.env.MESHC_CHECK_INCREMENTAL_IR === "1" && !sameJson(reused.value, withoutNegativeZero(JSON.parse(json.toString("utf8"))))) {
       throw new Error("the changed part's parse differs from a whole parse");
     }
     session!.lastData = { json, value: reused.value };
     return reused;
   }
   try {
-    const value: unknown = JSON.parse(json);
+    const text = json.toString("utf8");
+    const value: unknown = JSON.parse(text);
     // A negative number follows `:`, `[` or `,` (and maybe blanks); without one, no -0 to find
     // and no walk of the whole value (~50-60 ms cold at 1,000 services). A string holding `:-`
     // only costs the walk.
-    const fixed = NEGATIVE_NUMBER.test(json) ? withoutNegativeZero(value) : value;
+    const fixed = NEGATIVE_NUMBER.test(text) ? withoutNegativeZero(value) : value;
     if (session) session.lastData = { json, value: fixed };
     return { value: fixed };
   } catch {
     return null;
   }
+}
+
+/** Past this many bytes, DATA_HEAD and DATA_TAIL are first matched on the text's first and last bytes only. */
+const EDGE = 4096;
+
+/**
+ * Where the JSON of a data-only config lies in its bytes (between DATA_HEAD and DATA_TAIL), or
+ * null. The head is anchored at the start and the tail at the end, so a match in an edge of
+ * the text is the whole text's: matched there first, without decoding the rest; no match
+ * there (a head or tail longer than the edge), the whole text decides.
+ */
+function jsonSpan(bytes: Buffer): [number, number] | null {
+  const edges = bytes.length > 2 * EDGE;
+  let head = edges ? DATA_HEAD.exec(bytes.toString("utf8", 0, EDGE)) : null;
+  let tail = edges ? DATA_TAIL.exec(bytes.toString("utf8", bytes.length - EDGE)) : null;
+  if (!head || !tail) {
+    const text = bytes.toString("utf8");
+    head = DATA_HEAD.exec(text);
+    tail = DATA_TAIL.exec(text);
+  }
+  if (!head || !tail) return null;
+  // Byte offsets: the head's text is the bytes' start and the tail's their end, decoded.
+  const start = Buffer.byteLength(head[0]);
+  const end = bytes.length - Buffer.byteLength(tail[0]);
+  return end < start ? null : [start, end];
 }
 
 const NEGATIVE_NUMBER = /[:[,]\s*-/;
@@ -238,9 +272,9 @@ function withoutNegativeZero(value: unknown): unknown {
 /** What a run a newer save overtook gets instead of a bundle or a child (its gate drops it: cli/watch.ts). */
 const overtaken = (file: string): EvaluateFailure => ({ kind: "runtime", message: "the config changed while it was read", file, line: 0, column: 0 });
 
-/** `sourceText`: the config's text when the caller read it already (load/index.ts). */
-export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, sourceText?: string): Promise<EvaluatedConfig | EvaluateFailure> {
-  const data = dataOnlyValue(sourceText ?? readFileSync(absolutePath, "utf8"), session);
+/** `source`: the config's bytes (or text) when the caller read it already (load/index.ts). */
+export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, source?: string | Buffer): Promise<EvaluatedConfig | EvaluateFailure> {
+  const data = dataOnlyValue(source ?? readFileSync(absolutePath), session);
   if (data) return { value: data.value, inputs: [absolutePath] };
   if (session?.settled && !(await session.settled())) return overtaken(absolutePath);
   let bundled: string;

@@ -86,16 +86,17 @@ test("edits of keys, structure, whitespace, escapes and bad text", () => {
 test("random edits of random JSON agree with JSON.parse", () => {
   let seed = 7;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const keys = ["a", "b", "c", "a\\u0062", "__x"];
+  // Non-ASCII keys and values too: the texts are compared and scanned as UTF-8 bytes (data-reparse.ts).
+  const keys = ["a", "b", "ä", "a\\u0062", "__x"];
   const gen = (depth: number): unknown => {
     const k = rnd();
-    if (depth > 3 || k < 0.3) return [1, -0.5, "s", 'q"', true, null, 0][Math.floor(rnd() * 7)];
+    if (depth > 3 || k < 0.3) return [1, -0.5, "s", 'q"', true, null, 0, "日本", "é\\"][Math.floor(rnd() * 9)];
     if (k < 0.6) return Array.from({ length: Math.floor(rnd() * 4) }, () => gen(depth + 1));
     const o: Record<string, unknown> = {};
     for (let i = Math.floor(rnd() * 4); i > 0; i--) o[keys[Math.floor(rnd() * 3)]!] = gen(depth + 1);
     return o;
   };
-  const pieces = ['"', ",", "{", "}", "[", "]", ":", "1", '"a":2,', '"a"', " ", "\\", "x", "null"];
+  const pieces = ['"', ",", "{", "}", "[", "]", ":", "1", '"a":2,', '"a"', " ", "\\", "x", "null", "ü", '"ä":"ö"'];
   let shortcuts = 0;
   for (let n = 0; n < 3000; n++) {
     const before = JSON.stringify({ root: gen(0), other: gen(0) });
@@ -127,8 +128,30 @@ test("random edits of random JSON agree with JSON.parse", () => {
   assert.ok(shortcuts > 800, `the shortcut was taken ${shortcuts} times`);
 });
 
+// The common prefix and suffix are found by native comparisons of 16 KB and 512-byte blocks
+// first: texts of ~100 KB, edited anywhere (a multi-byte character included), must agree too.
+test("long texts: edits at random places, with the block comparisons, agree with JSON.parse", () => {
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const routes = Array.from({ length: 1500 }, (_, i) => ({ name: `r${i}`, from: i % 3 ? "wéb" : "api", timeout: `${i % 9 + 1}s` }));
+  let shortcuts = 0;
+  for (let n = 0; n < 200; n++) {
+    const mesh = { name: "m", routes: routes.map((r) => ({ ...r })) };
+    const before = JSON.stringify(mesh);
+    const at = Math.floor(rnd() * routes.length);
+    const how = rnd();
+    if (how < 0.4) mesh.routes[at]!.timeout = `${n + 10}s`;
+    else if (how < 0.6) mesh.routes.splice(at, 1);
+    else if (how < 0.8) mesh.routes.splice(at, 0, { name: `new${n}`, from: "ünï", timeout: "1s" });
+    else mesh.routes[at]!.from = "ça";
+    const now = JSON.stringify(mesh);
+    if (check(before, now) !== undefined) shortcuts++;
+  }
+  assert.ok(shortcuts > 150, `the shortcut was taken ${shortcuts} times`);
+});
+
 test("dataOnlyValue through a session reuses the last value, and -0 still becomes 0", () => {
-  const session = { lastData: null as { json: string; value: unknown } | null };
+  const session = { lastData: null as { json: Buffer; value: unknown } | null };
   const text = (body: string) => `import { defineMesh } from "meshc";\nexport default defineMesh(${body});\n`;
   const first = dataOnlyValue(text('{"a":{"k":1},"b":[1,2]}'), session)!.value as { a: object; b: number[] };
   const second = dataOnlyValue(text('{"a":{"k":1},"b":[1,-0]}'), session)!.value as { a: object; b: number[] };
@@ -140,6 +163,25 @@ test("dataOnlyValue through a session reuses the last value, and -0 still become
   assert.is(session.lastData, null);
   const third = dataOnlyValue(text('{"a":{"k":1},"b":[1,2]}'), session)!.value as { a: object };
   assert.ok(third.a !== first.a, "parsed whole after the reset");
+});
+
+// The head and tail are matched on the text's first and last 4 KB, and on the whole text when
+// they do not fit there; offsets are bytes, so multi-byte characters at the edges must not shift them.
+test("dataOnlyValue finds the JSON of a large config by its edges, or by the whole text when a head or tail is longer", () => {
+  const body = JSON.stringify({ name: "é", routes: Array.from({ length: 400 }, (_, i) => ({ name: `r${i}`, from: "wéb" })), z: "ü" });
+  const cases = [
+    `import { defineMesh } from "meshc";\nexport default defineMesh(${body});\n`,
+    `${" ".repeat(5000)}import { defineMesh } from 'meshc'\nexport default defineMesh(${body})`,
+    `import { defineMesh } from "meshc";\nexport default defineMesh(${body})\n${"\n".repeat(5000)};${" ".repeat(5000)}`,
+  ];
+  for (const text of cases) {
+    const session = { lastData: null as { json: Buffer; value: unknown } | null };
+    assert.ok(Buffer.byteLength(text) > 8192);
+    assert.equal(dataOnlyValue(Buffer.from(text), session)?.value, JSON.parse(body));
+    // And through the session (the reparse of a save): a value at the end changed.
+    assert.equal(dataOnlyValue(Buffer.from(text.replace('"z":"ü"', '"z":"ö"')), session)?.value, JSON.parse(body.replace('"z":"ü"', '"z":"ö"')));
+  }
+  assert.is(dataOnlyValue(Buffer.from(`import { defineMesh } from "meshc";\nexport default defineMesh(${body});\nconsole.log(1);\n${" ".repeat(5000)}`)), null);
 });
 
 test.run();

@@ -13,7 +13,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileWatched, createWatchState, runCompile, type CompileCommandOptions } from "../../compiler/cli/compile-command.ts";
+import { compileWatched, createWatchState, rehearseWatched, runCompile, type CompileCommandOptions } from "../../compiler/cli/compile-command.ts";
 
 const SEED = Number(process.env.MESHC_EQUIVALENCE_SEED ?? 20261130);
 const STEPS = Number(process.env.MESHC_EQUIVALENCE_STEPS ?? 18);
@@ -160,6 +160,18 @@ test("random saves through the watch path give a cold compile's bundle, byte for
       for (let step = 0; step < STEPS; step++) {
         // An error is fixed by the save after the one that made it, as while typing.
         const kind = broken ? "fix" : firsts.shift() ?? pick(kinds);
+        // Watch mode's rehearsal (cli/watch-rehearsal.ts) before the save: in full, or cut after
+        // its edited run (a save came). The memos then describe the rehearsal's value, and the
+        // save must still equal a cold compile; the rehearsal itself prints and writes nothing.
+        if (step % 3 !== 2) {
+          const cut = step % 3 === 1;
+          let asked = 0;
+          const mark = log.length;
+          const before = readTree(out);
+          await rehearseWatched(config, opts(out), state, () => cut && ++asked > 1);
+          assert.is(log.slice(mark), "", `step ${step}: the rehearsal printed`);
+          sameTree(readTree(out), before, `step ${step}: the rehearsal wrote to the bundle`);
+        }
         if (kind === "fix") { mesh.routes = mesh.routes.filter((r) => r !== broken); broken = null; } else edits[kind]!();
         seen.add(kind);
         writeTeam();
