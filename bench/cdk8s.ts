@@ -11,7 +11,6 @@
 // does; cdk8s under node's defaults, as `cdk8s synth` does. The floor: a bare node writing the
 // meshc side's files (same paths, same bytes; mkdir once per folder, writeFileSync per file),
 // timed the same way (its CPU from the first write to the last), so no side can go below it.
-// BENCH_CDK8S_PROFILE=<folder> writes a CPU profile of each side's timed part (profiled()).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,26 +27,6 @@ interface SideResult {
 }
 
 const cpuMsSince = (start: NodeJS.CpuUsage) => { const u = process.cpuUsage(start); return (u.user + u.system) / 1000; };
-
-/**
- * BENCH_CDK8S_PROFILE=<folder>: each side's timed part (only it: not the IR build, not the
- * imports) is CPU-profiled into <folder>/<side>-<pid>.cpuprofile, to see what a side spends.
- */
-async function profiled<T>(side: string, work: () => Promise<T>): Promise<T> {
-  const folder = process.env.BENCH_CDK8S_PROFILE;
-  if (!folder) return work();
-  const { Session } = await import("node:inspector/promises");
-  const session = new Session();
-  session.connect();
-  await session.post("Profiler.enable");
-  await session.post("Profiler.start");
-  const result = await work();
-  const { profile } = await session.post("Profiler.stop");
-  mkdirSync(folder, { recursive: true });
-  writeFileSync(join(folder, `${side}-${process.pid}.cpuprofile`), JSON.stringify(profile));
-  session.disconnect();
-  return result;
-}
 
 async function buildIR(services: number) {
   const { compileLoaded } = await import("../compiler/compile.ts");
@@ -79,37 +58,35 @@ async function runMeshc(services: number, out: string): Promise<SideResult> {
   const { kubernetesVerifier } = await import("../targets/kubernetes/verify.ts");
   const { envoy } = await import("../targets/envoy/index.ts");
   const { CHUNK_PROXIES } = await import("../compiler/emit-stream.ts");
-  return profiled("meshc", async () => {
-    const [cpu, wall] = [process.cpuUsage(), performance.now()];
-    const sidecarConfigs = withSharedEmit(envoy).perProxy!(ir);
-    const emitter = kubernetes.perProxy!(ir);
-    const check = kubernetesVerifier.begin!(ir);
-    const errors: string[] = [];
-    let [files, proxyCpuMs] = [0, 0];
-    const take = async (written: readonly { path: string; content: string }[], scope: typeof ir) => {
-      for (const d of await check.verify(written, scope)) if (d.severity === "error") errors.push(d.message);
-      writeFiles(out, written);
-      check.written(written.map((f) => f.path));
-      files += written.length;
-    };
-    await take(emitter.shared().files, ir);
-    for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
-      const chunk = ir.proxies.slice(i, i + CHUNK_PROXIES);
-      const written: { path: string; content: string }[] = [];
-      // The chunk's Envoy configs first, timed once: a process.cpuUsage() pair per proxy cost
-      // 10-30 ms of getrusage calls on this VM, half of it counted as the target's own. The
-      // target then takes each config from the shared emit's recent ones (shared-emit.ts keeps two chunks).
-      const before = process.cpuUsage();
-      for (const proxy of chunk) sidecarConfigs.proxy(proxy);
-      proxyCpuMs += cpuMsSince(before);
-      for (const proxy of chunk) for (const f of emitter.proxy(proxy).files) written.push(f);
-      await take(written, { ...ir, proxies: chunk });
-    }
-    for (const d of check.end()) if (d.severity === "error") errors.push(d.message);
-    const [cpuMs, wallMs] = [cpuMsSince(cpu), performance.now() - wall];
-    if (errors.length > 0) throw new Error(`the verifier found ${errors.length} errors: ${errors[0]}`);
-    return { cpuMs, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, files, proxyCpuMs };
-  });
+  const [cpu, wall] = [process.cpuUsage(), performance.now()];
+  const sidecarConfigs = withSharedEmit(envoy).perProxy!(ir);
+  const emitter = kubernetes.perProxy!(ir);
+  const check = kubernetesVerifier.begin!(ir);
+  const errors: string[] = [];
+  let [files, proxyCpuMs] = [0, 0];
+  const take = async (written: readonly { path: string; content: string }[], scope: typeof ir) => {
+    for (const d of await check.verify(written, scope)) if (d.severity === "error") errors.push(d.message);
+    writeFiles(out, written);
+    check.written(written.map((f) => f.path));
+    files += written.length;
+  };
+  await take(emitter.shared().files, ir);
+  for (let i = 0; i < ir.proxies.length; i += CHUNK_PROXIES) {
+    const chunk = ir.proxies.slice(i, i + CHUNK_PROXIES);
+    const written: { path: string; content: string }[] = [];
+    // The chunk's Envoy configs first, timed once: a process.cpuUsage() pair per proxy cost
+    // 10-30 ms of getrusage calls on this VM, half of it counted as the target's own. The
+    // target then takes each config from the shared emit's recent ones (shared-emit.ts keeps two chunks).
+    const before = process.cpuUsage();
+    for (const proxy of chunk) sidecarConfigs.proxy(proxy);
+    proxyCpuMs += cpuMsSince(before);
+    for (const proxy of chunk) for (const f of emitter.proxy(proxy).files) written.push(f);
+    await take(written, { ...ir, proxies: chunk });
+  }
+  for (const d of check.end()) if (d.severity === "error") errors.push(d.message);
+  const [cpuMs, wallMs] = [cpuMsSince(cpu), performance.now() - wall];
+  if (errors.length > 0) throw new Error(`the verifier found ${errors.length} errors: ${errors[0]}`);
+  return { cpuMs, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, files, proxyCpuMs };
 }
 
 /** The objects meshc emits for the mesh, as plain JSON, for the cdk8s side (made before it is timed). */
@@ -125,15 +102,13 @@ async function writeObjects(services: number, file: string): Promise<void> {
 async function runCdk8s(objectsFile: string, out: string): Promise<SideResult> {
   const objects = JSON.parse(readFileSync(objectsFile, "utf8")) as { apiVersion: string; kind: string }[];
   const { ApiObject, App, Chart, YamlOutputType } = await import("cdk8s");
-  return profiled("cdk8s", async () => {
-    const [cpu, wall] = [process.cpuUsage(), performance.now()];
-    const app = new App({ outdir: out, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
-    const chart = new Chart(app, "mesh");
-    objects.forEach((object, i) => new ApiObject(chart, `o${i}`, object));
-    app.synth();
-    const [cpuMs, wallMs] = [cpuMsSince(cpu), performance.now() - wall];
-    return { cpuMs, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, files: objects.length };
-  });
+  const [cpu, wall] = [process.cpuUsage(), performance.now()];
+  const app = new App({ outdir: out, yamlOutputType: YamlOutputType.FILE_PER_RESOURCE });
+  const chart = new Chart(app, "mesh");
+  objects.forEach((object, i) => new ApiObject(chart, `o${i}`, object));
+  app.synth();
+  const [cpuMs, wallMs] = [cpuMsSince(cpu), performance.now() - wall];
+  return { cpuMs, wallMs, maxRssMb: process.resourceUsage().maxRSS / 1024, files: objects.length };
 }
 
 /** The files under `dir` as [relative path, bytes], sorted (read before the floor is timed). */

@@ -60,19 +60,6 @@ function treeOf(rootType: string): FreeNode {
   return tree;
 }
 
-/**
- * Whether the schema of `rootType` takes any string at `segments` (a free path above: an index
- * or a key not listed goes by `*`), as sameShape decides it (template-check.ts asks it per template slot).
- */
-export function isFreeString(rootType: string, segments: readonly (string | number)[]): boolean {
-  let node: FreeNode | undefined = treeOf(rootType);
-  for (const segment of segments) {
-    if (node === undefined) return false;
-    node = typeof segment === "number" ? node.children.get("*") : node.children.get(segment) ?? node.children.get("*");
-  }
-  return node?.free === true;
-}
-
 /** The free paths of a root type (for the probe test). */
 export const freePathsOf = (rootType: string): readonly string[] => [...FREE["*"]!, ...(FREE[rootType] ?? [])];
 
