@@ -12,18 +12,10 @@ import { DEBOUNCE_MS, startWatching, type RunOutcome, type SaveGate } from "../.
 import { createTypescriptSession, evaluateTypescriptConfig, type TypescriptSession } from "../../compiler/load/typescript.ts";
 import { compileFile } from "../../compiler/compile.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from "../support/until.ts";
 
 interface Run { read: string; passed: boolean; gatedAt: number }
 
-async function until(predicate: () => boolean, ms = 20_000): Promise<boolean> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    if (predicate()) return true;
-    await sleep(5);
-  }
-  return predicate();
-}
 
 test("a run overtaken by a second write is dropped; the final bytes are compiled once quiet", async () => {
   const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));

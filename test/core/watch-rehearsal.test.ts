@@ -13,16 +13,8 @@ import { compileWatched, createWatchState, rehearsalOf, type CompileCommandOptio
 import { DEBOUNCE_MS, startWatching, type RunOutcome, type SaveGate } from "../../compiler/cli/watch.ts";
 import { rehearsalEdit } from "../../compiler/cli/watch-rehearsal.ts";
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, until } from "../support/until.ts";
 
-async function until(predicate: () => boolean, ms = 20_000): Promise<boolean> {
-  const end = performance.now() + ms;
-  while (performance.now() < end) {
-    if (predicate()) return true;
-    await sleep(5);
-  }
-  return predicate();
-}
 
 function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === "object") { Object.freeze(v); for (const x of Object.values(v)) deepFreeze(x); }
