@@ -61,8 +61,10 @@ const { collectPlanTable, PLAN_TABLE_FILE } = await import(pathToFileURL(join(DI
 writeFileSync(join(dirname(protosModule), PLAN_TABLE_FILE), JSON.stringify(collectPlanTable(protoRoot)));
 // The mesh schema's validator as ajv standalone code: compiler/schema.js loads it instead of
 // compiling the schema (and loading ajv's compiler) on every start.
-const { standaloneValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
+const { standaloneValidatorSource, verdictValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
 writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneValidatorSource());
+// And the same schema compiled for a verdict only (schema.ts): what a valid config is checked by.
+writeFileSync(join(DIST, "compiler", "mesh-schema.verdict.cjs"), verdictValidatorSource());
 // The handlebars templates of nginx and HAProxy compiled to plain string-building functions
 // (compiler/template-compiler.ts, through compiler/handlebars-templates.ts). A construct the
 // compiler does not translate stops the build here: it must never render differently.

@@ -1,5 +1,5 @@
 // The compiled package (dist/, what `npm run build` makes and the tarball ships) starts on
-// precompiled code: the mesh schema's validator as ajv standalone code and the nginx and
+// precompiled code: the mesh schema's validators as ajv standalone code and the nginx and
 // HAProxy templates compiled to plain functions, so neither ajv's compiler nor handlebars is loaded;
 // protobufjs loads only when the Envoy check runs. What it emits for every example is the
 // golden bundle, byte for byte.
@@ -24,7 +24,7 @@ function walk(dir: string): string[] {
 test("npm run build writes the precompiled validator and templates", () => {
   const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.js")], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
   assert.is(r.status, 0, `${r.stdout}${r.stderr}`);
-  for (const f of ["compiler/mesh-schema.validate.cjs", "targets/nginx/nginx.templates.cjs", "targets/haproxy/haproxy.templates.cjs"]) {
+  for (const f of ["compiler/mesh-schema.validate.cjs", "compiler/mesh-schema.verdict.cjs", "targets/nginx/nginx.templates.cjs", "targets/haproxy/haproxy.templates.cjs"]) {
     assert.ok(existsSync(join(DIST, f)), f);
   }
 });
@@ -38,14 +38,20 @@ test("validating, rendering and the target registry from dist load neither ajv's
     const { createRenderer } = await import(${JSON.stringify(join(DIST, "targets", "haproxy", "render.js"))});
     createRenderer();
     await import(${JSON.stringify(join(DIST, "targets", "index.js"))});
+    // A valid config is checked by the verdict-only validator alone (compiler/schema.ts).
+    const valid = checkSchema({ name: "m", trustDomain: "m.example", namespace: "n", services: {} }, "mesh.json").length;
+    const loadedByValid = Object.keys(createRequire(import.meta.url).cache);
     // No failed union here: one (the root's services-or-modules, say) is explained branch by
     // branch with ajv's compiler, loaded then and only then (compiler/schema.ts).
     const errors = checkSchema({ name: 1, trustDomain: "x.example", namespace: "n", services: {} }, "mesh.json").map((d) => d.code);
     const loaded = Object.keys(createRequire(import.meta.url).cache);
-    console.log(JSON.stringify({ errors, loaded }));`;
+    console.log(JSON.stringify({ valid, loadedByValid, errors, loaded }));`;
   const r = spawnSync(process.execPath, ["--input-type=module", "--eval", script], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
   assert.is(r.status, 0, r.stderr);
-  const { errors, loaded } = JSON.parse(r.stdout) as { errors: string[]; loaded: string[] };
+  const { valid, loadedByValid, errors, loaded } = JSON.parse(r.stdout) as { valid: number; loadedByValid: string[]; errors: string[]; loaded: string[] };
+  assert.is(valid, 0);
+  assert.ok(loadedByValid.some((f) => f.endsWith("mesh-schema.verdict.cjs")), "a valid config loads the verdict-only validator");
+  assert.not.ok(loadedByValid.some((f) => f.endsWith("mesh-schema.validate.cjs")), "and not the full one");
   assert.ok(errors.length > 0, "the precompiled validator reports errors");
   assert.ok(loaded.some((f) => f.endsWith("mesh-schema.validate.cjs")), "the precompiled validator is loaded");
   assert.ok(loaded.some((f) => f.endsWith("nginx.templates.cjs")) && loaded.some((f) => f.endsWith("haproxy.templates.cjs")), "the compiled templates are loaded");
