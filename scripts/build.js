@@ -142,6 +142,11 @@ const bundled = await esbuild.build({
   entryPoints: [COMMAND], outfile: SCRIPT, bundle: true, write: false,
   format: "cjs", platform: "node", target: "node20", charset: "ascii", logLevel: "warning",
   external: ["esbuild", "ts-morph", "typescript", "@viz-js/viz"], plugins: [rebase],
+  // Without the indentation and line breaks: every start reads the script and copies it into a
+  // V8 string (the cache holds no source), 3.4 -> 2.6 MB. Names stay (no identifier minifying:
+  // error messages and `name`s are unchanged). From the cache, the read, the copy and the first
+  // touch of their pages cost ~30 -> ~23 ms of CPU a start (medians of 5 alternating pairs).
+  minifyWhitespace: true,
   // import("ts-morph") (a CommonJS package) as require: a script has no module loader of its own.
   supported: { "dynamic-import": false },
   // The wrapper gives `require` (bundled CommonJS packages call it for node's built-ins) and the URL.
