@@ -107,7 +107,9 @@ if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
 // and workers started by file name. A bundled module's `import.meta.url` becomes the URL of
 // the dist file it came from, so assets beside it (templates, protos, the precompiled schema
 // validator) and child-process scripts resolve as before. Packages loaded only on demand stay
-// external (ts-morph, typescript, viz) as does esbuild (a native binary); protobufjs, handlebars
+// external (ts-morph, typescript, viz; @peculiar/x509 and reflect-metadata, which only the
+// certificates of `--verify` (nginx -t, haproxy -c) load: ~0.75 MB of the bundle with the ASN.1
+// packages they bring, read at every start for nothing) as does esbuild (a native binary); protobufjs, handlebars
 // (only to compile templates from the sources), the compiled templates and ajv's compiler are
 // loaded through `createRequire`, which esbuild leaves alone.
 const COMMAND = join(DIST, "compiler", "cli", "compile-command.js");
@@ -141,7 +143,7 @@ const rebase = {
 const bundled = await esbuild.build({
   entryPoints: [COMMAND], outfile: SCRIPT, bundle: true, write: false,
   format: "cjs", platform: "node", target: "node20", charset: "ascii", logLevel: "warning",
-  external: ["esbuild", "ts-morph", "typescript", "@viz-js/viz"], plugins: [rebase],
+  external: ["esbuild", "ts-morph", "typescript", "@viz-js/viz", "@peculiar/x509", "reflect-metadata"], plugins: [rebase],
   // Without the indentation and line breaks: every start reads the script and copies it into a
   // V8 string (the cache holds no source), 3.4 -> 2.6 MB. Names stay (no identifier minifying:
   // error messages and `name`s are unchanged). From the cache, the read, the copy and the first
