@@ -2,11 +2,17 @@
 // 0 success; 1 the config has errors or --check/snapshot found drift; 2 usage error or
 // internal failure. Results go to stdout, diagnostics and summaries to stderr.
 import type { Command as CommandType } from "commander";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { runScript } from "./script-loader.ts";
 
-// By require: node's ESM import of commander's CommonJS entry (through its esm.mjs) costs ~10 ms more CPU at every start.
-const { Command, CommanderError, Option } = createRequire(import.meta.url)("commander") as typeof import("commander");
+// The package runs commander as a script the build bundled, from its V8 code cache (scripts/build.js):
+// compiling commander's modules at every start cost ~11 ms of CPU more. From the sources, by require:
+// node's ESM import of commander's CommonJS entry (through its esm.mjs) costs ~10 ms more again.
+const COMMANDER_SCRIPT = new URL("./commander.script.js", import.meta.url);
+const { Command, CommanderError, Option } = (existsSync(COMMANDER_SCRIPT)
+  ? runScript(COMMANDER_SCRIPT, new URL("./commander.script.cache", import.meta.url), import.meta.url)
+  : createRequire(import.meta.url)("commander")) as typeof import("commander");
 
 // Commands load on use: `meshc --help` should not pay for every target's dependencies.
 const runCompile = async (...a: Parameters<typeof import("./compile-command.ts").runCompile>) => (await import("./compile-command.ts")).runCompile(...a);

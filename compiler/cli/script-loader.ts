@@ -33,21 +33,29 @@ function readCache(cacheUrl: URL): Buffer | undefined {
   }
 }
 
+/** The build's warm-up run: every script runScript ran, with where its cache goes (rememberScripts). */
+let remembered: Map<string, { script: Script; cacheUrl: URL }> | null = null;
+
 /** The script's exports; `moduleUrl` is what its modules see as import.meta.url and resolve `require` from. */
 export function runScript(scriptUrl: URL, cacheUrl: URL, moduleUrl: string): Record<string, unknown> {
   const script = compile(scriptUrl, readCache(cacheUrl));
   if (process.env.MESHC_DEBUG && script.cachedDataRejected !== false) console.error(`meshc: ${fileURLToPath(scriptUrl)}: code cache ${script.cachedDataRejected ? "rejected" : "missing"}`);
+  remembered?.set(scriptUrl.href, { script, cacheUrl });
   return run(script, moduleUrl);
 }
 
 /**
- * The build's step: compiles and runs the script (its modules' top-level code), then `warm`
- * (a compile of an example), then writes V8's cache of it. The cache then holds the bytecode
- * of every function that ran, which a start would otherwise compile on first call.
+ * The build's steps: rememberScripts, then a run of the CLI (a compile of an example) that
+ * loads its scripts through runScript, then writeCodeCaches writes V8's cache of each script
+ * as that run left it: the bytecode of every function that ran, which a start would otherwise
+ * compile on first call.
  */
-export async function writeCodeCache(scriptHref: string, cacheHref: string, moduleHref: string, warm?: (exports: Record<string, unknown>) => Promise<unknown>): Promise<void> {
-  const script = compile(new URL(scriptHref), undefined);
-  const exports = run(script, moduleHref);
-  await warm?.(exports);
-  writeFileSync(new URL(cacheHref), script.createCachedData());
+export function rememberScripts(): void {
+  remembered = new Map();
+}
+
+/** The caches of the scripts run since rememberScripts (see there); the scripts' URLs. */
+export function writeCodeCaches(): string[] {
+  for (const { script, cacheUrl } of remembered?.values() ?? []) writeFileSync(cacheUrl, script.createCachedData());
+  return [...(remembered?.keys() ?? [])];
 }
