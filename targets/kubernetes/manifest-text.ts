@@ -12,6 +12,7 @@
 // object it was made from gives toYaml(object); a multi-line string (a literal block, indented
 // by its depth) falls back to toYaml. test/kubernetes/manifest-text.test.ts compares with toYaml.
 import { toYaml } from "../../compiler/serialize.ts";
+import type { Segment } from "./yaml-locate.ts";
 
 /** An object's structure, compiled for matching: a string (a slot), a fixed value, a list, a map with its keys in order. */
 type Shape =
@@ -30,8 +31,10 @@ function shapeOf(value: unknown): Shape {
   return { t: 3, keys, members: keys.map((k) => shapeOf((value as Record<string, unknown>)[k])) };
 }
 
-interface Template {
+export interface Template {
   readonly shape: Shape;
+  /** Where each string (in visiting order) stands in the object: the verifier's per-template check (template-check.ts) reads them. */
+  readonly paths: readonly (readonly Segment[])[];
   /** Text between slots: pieces.length === order.length + 1. */
   readonly pieces: readonly string[];
   /** For each slot in text order, the index of its string in visiting order. */
@@ -78,13 +81,13 @@ function matches(a: unknown, shape: Shape, strings: string[]): boolean {
 const MARK = "zqMeshcSlot";
 const MARKS = /zqMeshcSlot(\d+)z/g;
 
-/** A copy of `value` with its strings replaced by markers, numbered in visiting order. */
-function marked(value: unknown, next: { n: number }): unknown {
-  if (typeof value === "string") return `${MARK}${next.n++}z`;
+/** A copy of `value` with its strings replaced by markers, numbered in visiting order; each string's path goes to `paths`. */
+function marked(value: unknown, next: { n: number }, at: Segment[], paths: (readonly Segment[])[]): unknown {
+  if (typeof value === "string") { paths.push([...at]); return `${MARK}${next.n++}z`; }
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => marked(v, next));
+  if (Array.isArray(value)) return value.map((v, i) => { at.push(i); const out = marked(v, next, at, paths); at.pop(); return out; });
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = marked((value as Record<string, unknown>)[key], next);
+  for (const key of Object.keys(value)) { at.push(key); out[key] = marked((value as Record<string, unknown>)[key], next, at, paths); at.pop(); }
   return out;
 }
 
@@ -141,7 +144,8 @@ function makeTemplate(object: Record<string, unknown>, yaml: string): Template |
     texts.push(text);
   }
   const next = { n: 0 };
-  const marks = toYaml(marked(object, next));
+  const paths: (readonly Segment[])[] = [];
+  const marks = toYaml(marked(object, next, [], paths));
   const pieces: string[] = [];
   const order: number[] = [];
   let at = 0;
@@ -152,7 +156,7 @@ function makeTemplate(object: Record<string, unknown>, yaml: string): Template |
   }
   pieces.push(marks.slice(at));
   if (order.length !== next.n || next.n !== strings.length || new Set(order).size !== next.n) return null;
-  const template: Template = { shape, pieces, order, strings, texts };
+  const template: Template = { shape, paths, pieces, order, strings, texts };
   return fill(template, strings) === yaml ? template : null;
 }
 
@@ -168,8 +172,25 @@ const MAX_TEMPLATE_STRINGS = 256;
 const failures = new Map<string, number>();
 const MAX_FAILURES = 8;
 
+/** An object's text, and the template it was filled from with the object's strings (null: toYaml wrote it). */
+export interface ManifestText {
+  readonly text: string;
+  readonly filled: Filled | null;
+}
+
+/** A template and the strings, in its visiting order, of an object written from it. */
+export interface Filled {
+  readonly template: Template;
+  readonly strings: readonly string[];
+}
+
 /** toYaml(object), from a template of its structure when there is one (made on the first object of a structure). */
 export function manifestText(object: Record<string, unknown>): string {
+  return writeManifestText(object).text;
+}
+
+/** manifestText, with the template and strings the text was filled from (emitted.ts records them for the verifier). */
+export function writeManifestText(object: Record<string, unknown>): ManifestText {
   const context = `${String(object.apiVersion)}/${String(object.kind)}`;
   const list = templates.get(context);
   if (list !== undefined) {
@@ -178,20 +199,21 @@ export function manifestText(object: Record<string, unknown>): string {
       strings.length = 0;
       if (!matches(object, list[i]!.shape, strings)) continue;
       const text = fill(list[i]!, strings);
-      if (text !== null) return text;
+      if (text !== null) return { text, filled: { template: list[i]!, strings } };
       break;
     }
   }
   const yaml = toYaml(object);
   const failed = failures.get(context) ?? 0;
-  if (list === undefined && failed >= MAX_FAILURES) return yaml;
+  if (list === undefined && failed >= MAX_FAILURES) return { text: yaml, filled: null };
   const template = makeTemplate(object, yaml);
-  if (template === null) failures.set(context, failed + 1);
-  else {
-    const kept = list ?? [];
-    if (kept.length >= MAX_TEMPLATES) kept.shift();
-    kept.push(template);
-    templates.set(context, kept);
+  if (template === null) {
+    failures.set(context, failed + 1);
+    return { text: yaml, filled: null };
   }
-  return yaml;
+  const kept = list ?? [];
+  if (kept.length >= MAX_TEMPLATES) kept.shift();
+  kept.push(template);
+  templates.set(context, kept);
+  return { text: yaml, filled: { template, strings: template.strings } };
 }

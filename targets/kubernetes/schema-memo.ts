@@ -60,6 +60,22 @@ function treeOf(rootType: string): FreeNode {
   return tree;
 }
 
+/**
+ * Whether the schema of `rootType` takes any string at `segments` (a free path above: an index,
+ * or a key with no node of its own, goes by `*`), as sameShape decides it for a string there
+ * (template-check.ts asks it once per template slot).
+ */
+export function isFreeString(rootType: string, segments: readonly (string | number)[]): boolean {
+  let node: FreeNode | undefined = treeOf(rootType);
+  for (const segment of segments) {
+    if (node === undefined) return false;
+    // As sameShape walks: an index, and any key of a map whose `*` is free, by `*`; another key by its own node, else `*`.
+    const any = node.children.get("*");
+    node = typeof segment === "number" || any?.free === true ? any : node.children.get(segment) ?? any;
+  }
+  return node?.free === true;
+}
+
 /** The free paths of a root type (for the probe test). */
 export const freePathsOf = (rootType: string): readonly string[] => [...FREE["*"]!, ...(FREE[rootType] ?? [])];
 

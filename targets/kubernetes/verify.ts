@@ -19,12 +19,14 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Verifier, VerifierRun } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { emittedObjectOf } from "./emitted.ts";
+import { emittedEntryOf } from "./emitted.ts";
+import type { Filled } from "./manifest-text.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
 import { isKustomizationPath, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 import { recordShapePassed, shapePassed } from "./schema-memo.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
+import { recordTemplatePassed, templatePassed } from "./template-check.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
 
 type ModelClass = { readonly prototype: { validate(): void } };
@@ -142,11 +144,17 @@ function verifyFileText(file: EmittedFile, out: Diagnostic[]): unknown {
 
 /**
  * Validates the object the emitter serialized into `file`; only a file with findings is
- * parsed, to give them lines (the same lines the text path gives).
+ * parsed, to give them lines (the same lines the text path gives). An object filled from a
+ * template is checked once per template and strings the checks read (template-check.ts).
  */
-function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, out: Diagnostic[]): unknown {
+function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, filled: Filled | null, out: Diagnostic[]): unknown {
+  const patch = isPatchFile(file.path);
+  if (filled !== null && templatePassed(filled, patch)) return object;
   const findings = collectObjectFindings(file.path, object);
-  if (findings.length === 0) return object;
+  if (findings.length === 0) {
+    if (filled !== null) recordTemplatePassed(filled, patch, object.apiVersion, object.kind);
+    return object;
+  }
   const parsed = parseManifest(file.content);
   if ("error" in parsed) out.push(diagnostic(codes.yamlInvalid, { message: parsed.error, file: file.path }));
   const lineOf = "error" in parsed ? null : parsed.lineOf;
@@ -172,9 +180,9 @@ function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Dia
   const objects = new Map<string, unknown>();
   for (const file of files) {
     if (!file.path.startsWith("kubernetes/")) continue;
-    const object = useEmitted ? emittedObjectOf(file) : undefined;
+    const entry = useEmitted ? emittedEntryOf(file) : undefined;
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
-    const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
+    const value = (entry !== undefined ? verifyFileObject(file, entry.object, entry.filled, out) : verifyFileText(file, out)) ?? null;
     const workload = patchWorkloadOf(file.path);
     const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (workload !== null && value !== null && named !== workload) {
@@ -206,7 +214,9 @@ export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR)
 export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
   const out: Diagnostic[] = [];
   const objects = checkFiles(files, true, out);
-  if ([...objects.keys()].some(isKustomization)) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
+  let kustomizations = false;
+  for (const file of files) if (file.path.startsWith("kubernetes/") && isKustomization(file.path)) { kustomizations = true; break; }
+  if (kustomizations) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
   return out;
 }
 
