@@ -11,7 +11,7 @@
 // gives what toYaml gives. A template is kept only when filling it with the strings of the
 // object it was made from gives toYaml(object); a multi-line string (a literal block, indented
 // by its depth) falls back to toYaml. test/kubernetes/manifest-text.test.ts compares with toYaml.
-import { toYaml } from "../../compiler/serialize.ts";
+import { literalBlockText, toYaml } from "../../compiler/serialize.ts";
 import type { Segment } from "./yaml-locate.ts";
 
 /** An object's structure, compiled for matching: a string (a slot), a fixed value, a list, a map with its keys in order. */
@@ -172,6 +172,55 @@ const MAX_TEMPLATE_STRINGS = 256;
 const failures = new Map<string, number>();
 const MAX_FAILURES = 8;
 
+/** Data texts at least this long (a proxy config) are written as literal blocks by literalBlockText. */
+const LONG_TEXT = 1024;
+/** A marker for a long text, plain like the slot markers (never a word YAML reads as anything else). */
+const BLOCK_MARK = "zqMeshcBlock";
+
+/**
+ * toYaml(object) for an object whose `data` holds long multi-line texts (a sidecar ConfigMap
+ * carries its proxy's whole config, ~25 KB each): toYaml of the object with each such text
+ * replaced by a plain marker, the marker then replaced by the text's literal block at the
+ * depth of a `data` member (literalBlockText). toYaml writes a member's value where the
+ * marker stands, and nothing else in its text depends on that value, so the result is
+ * toYaml(object) when each marker stands once, as `: <marker>` at a line's end. Null when
+ * there is no such text, or a marker is found elsewhere (a hostile key or value): toYaml writes it.
+ */
+function textWithBlocks(object: Record<string, unknown>): string | null {
+  const data = object.data;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return null;
+  let marked: Record<string, unknown> | null = null;
+  const blocks: string[] = [];
+  for (const key of Object.keys(data)) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value !== "string" || value.length < LONG_TEXT) continue;
+    const block = literalBlockText(value, "  ");
+    // Not a block (quoted): written by toYaml with the rest.
+    if (block === null) continue;
+    marked ??= { ...(data as Record<string, unknown>) };
+    marked[key] = `${BLOCK_MARK}${blocks.length}z`;
+    blocks.push(block);
+  }
+  if (marked === null) return null;
+  const text = toYaml({ ...object, data: marked });
+  const at: number[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const mark = `${BLOCK_MARK}${i}z`;
+    const where = text.indexOf(mark);
+    if (where < 2 || text.lastIndexOf(mark) !== where || !text.startsWith(": ", where - 2) || text.charCodeAt(where + mark.length) !== 10) return null;
+    at.push(where);
+  }
+  // Spliced in text order (the markers stand in the order of the sorted keys).
+  const order = at.map((_, i) => i).sort((a, b) => at[a]! - at[b]!);
+  let out = "";
+  let from = 0;
+  for (const i of order) {
+    out += text.slice(from, at[i]) + blocks[i]!;
+    from = at[i]! + `${BLOCK_MARK}${i}z`.length;
+  }
+  return out + text.slice(from);
+}
+
 /** An object's text, and the template it was filled from with the object's strings (null: toYaml wrote it). */
 export interface ManifestText {
   readonly text: string;
@@ -203,7 +252,7 @@ export function writeManifestText(object: Record<string, unknown>): ManifestText
       break;
     }
   }
-  const yaml = toYaml(object);
+  const yaml = textWithBlocks(object) ?? toYaml(object);
   const failed = failures.get(context) ?? 0;
   if (list === undefined && failed >= MAX_FAILURES) return { text: yaml, filled: null };
   const template = makeTemplate(object, yaml);
