@@ -34,7 +34,9 @@ export const isNormalDir = (dir: string) => dir !== "." && !dir.endsWith("/") &&
  */
 export function joinEntry(dir: string, normalDir: boolean, entry: unknown): string {
   const text = String(entry);
-  return normalDir && PLAIN_RELATIVE.test(text) ? `${dir}/${text}` : posix.normalize(posix.join(dir, text));
+  // One segment (no `/`, not empty, `.` or `..`) is what PLAIN_RELATIVE takes of a text without `/`: no regex for a file name.
+  const plain = text.includes("/") ? PLAIN_RELATIVE.test(text) : text !== "" && text !== "." && text !== "..";
+  return normalDir && plain ? `${dir}/${text}` : posix.normalize(posix.join(dir, text));
 }
 
 /**
@@ -46,7 +48,8 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
   const listed = new Set<string>();
   const podWorkloads = new Map<string, WorkloadIR>();
   for (const w of ir.infra.workloads) if (!isVmWorkload(w)) podWorkloads.set(w.name, w);
-  const inRoot = (p: string) => p === root || p.startsWith(`${root}/`);
+  const rootSlash = `${root}/`;
+  const inRoot = (p: string) => p === root || p.startsWith(rootSlash);
   // The kustomizations, and the folders holding one: an entry is a folder when
   // `objects.has(<entry>/<KUSTOMIZATION_FILE>)`, and asking so for every entry of a root listing
   // thousands made two strings per entry. forEach, not an iterator: no pair per file.

@@ -160,8 +160,23 @@ function makeTemplate(object: Record<string, unknown>, yaml: string): Template |
   return fill(template, strings) === yaml ? template : null;
 }
 
-/** Per apiVersion and kind, the templates made, newest last; a few each (a mesh has a few structures per kind). */
-const templates = new Map<string, Template[]>();
+/**
+ * Per apiVersion and kind (a map of maps keyed by the values: no context string made and
+ * hashed per object), the templates made, newest last, a few each (a mesh has a few structures
+ * per kind), and how many objects gave none.
+ */
+interface Context {
+  templates: Template[] | undefined;
+  failures: number;
+}
+const contexts = new Map<unknown, Map<unknown, Context>>();
+function contextOf(apiVersion: unknown, kind: unknown): Context {
+  let byKind = contexts.get(apiVersion);
+  if (byKind === undefined) contexts.set(apiVersion, (byKind = new Map()));
+  let context = byKind.get(kind);
+  if (context === undefined) byKind.set(kind, (context = { templates: undefined, failures: 0 }));
+  return context;
+}
 const MAX_TEMPLATES = 8;
 /** The per-service objects have a few dozen strings. */
 const MAX_TEMPLATE_STRINGS = 256;
@@ -169,7 +184,6 @@ const MAX_TEMPLATE_STRINGS = 256;
  * Kinds whose objects gave no template MAX_FAILURES times while none was ever made (every
  * ConfigMap carries a multi-line config): not tried again; toYaml writes them.
  */
-const failures = new Map<string, number>();
 const MAX_FAILURES = 8;
 
 /** Data texts at least this long (a proxy config) are written as literal blocks by literalBlockText. */
@@ -240,12 +254,11 @@ export function manifestText(object: Record<string, unknown>): string {
 
 /** manifestText, with the template and strings the text was filled from (emitted.ts records them for the verifier). */
 export function writeManifestText(object: Record<string, unknown>): ManifestText {
-  const context = `${String(object.apiVersion)}/${String(object.kind)}`;
-  const list = templates.get(context);
+  const context = contextOf(object.apiVersion, object.kind);
+  const list = context.templates;
   if (list !== undefined) {
-    const strings: string[] = [];
     for (let i = list.length - 1; i >= 0; i--) {
-      strings.length = 0;
+      const strings: string[] = [];
       if (!matches(object, list[i]!.shape, strings)) continue;
       const text = fill(list[i]!, strings);
       if (text !== null) return { text, filled: { template: list[i]!, strings } };
@@ -253,16 +266,14 @@ export function writeManifestText(object: Record<string, unknown>): ManifestText
     }
   }
   const yaml = textWithBlocks(object) ?? toYaml(object);
-  const failed = failures.get(context) ?? 0;
-  if (list === undefined && failed >= MAX_FAILURES) return { text: yaml, filled: null };
+  if (list === undefined && context.failures >= MAX_FAILURES) return { text: yaml, filled: null };
   const template = makeTemplate(object, yaml);
   if (template === null) {
-    failures.set(context, failed + 1);
+    context.failures++;
     return { text: yaml, filled: null };
   }
-  const kept = list ?? [];
+  const kept = list ?? (context.templates = []);
   if (kept.length >= MAX_TEMPLATES) kept.shift();
   kept.push(template);
-  templates.set(context, kept);
   return { text: yaml, filled: { template, strings: template.strings } };
 }

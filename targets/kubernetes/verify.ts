@@ -171,24 +171,26 @@ function patchWorkloadOf(path: string): string | null {
 }
 
 /**
- * Each file's own findings; returns the parsed objects by path for the kustomization pass.
+ * Each file's own findings; returns the parsed objects by path for the kustomization pass (those
+ * whose path `keep` takes, when given).
  * A sidecar patch's file is named after the workload its body names (the emitter's rule,
  * sidecarPatchFile): checked here, per file, so the streamed resolution can take a patch's
  * workload from its path without holding the patch.
  */
-function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Diagnostic[]): Map<string, unknown> {
+function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Diagnostic[], keep: ((path: string) => boolean) | null = null): Map<string, unknown> {
   const objects = new Map<string, unknown>();
-  for (const file of files) {
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
     if (!file.path.startsWith("kubernetes/")) continue;
     const entry = useEmitted ? emittedEntryOf(file) : undefined;
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
     const value = (entry !== undefined ? verifyFileObject(file, entry.object, entry.filled, out) : verifyFileText(file, out)) ?? null;
     const workload = patchWorkloadOf(file.path);
-    const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    const named = workload === null ? undefined : (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (workload !== null && value !== null && named !== workload) {
       out.push(diagnostic(codes.kustomizationPatchTarget, { message: `${file.path} holds the sidecar patch for "${String(named)}": a patch file is named after the workload it patches`, file: file.path, path: "metadata.name" }));
     }
-    objects.set(file.path, value);
+    if (keep === null || keep(file.path)) objects.set(file.path, value);
   }
   return objects;
 }
@@ -215,7 +217,7 @@ export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshI
   const out: Diagnostic[] = [];
   const objects = checkFiles(files, true, out);
   let kustomizations = false;
-  for (const file of files) if (file.path.startsWith("kubernetes/") && isKustomization(file.path)) { kustomizations = true; break; }
+  for (let i = 0; i < files.length && !kustomizations; i++) kustomizations = files[i]!.path.startsWith("kubernetes/") && isKustomization(files[i]!.path);
   if (kustomizations) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
   return out;
 }
@@ -237,9 +239,8 @@ function beginKubernetesRun(ir: MeshIR): VerifierRun {
   return {
     verify: async (files) => {
       const out: Diagnostic[] = [];
-      for (const [path, value] of checkFiles(files, true, out)) {
-        if (isKustomization(path)) { objects.set(path, value); kustomizations++; }
-      }
+      // Only the kustomizations are kept (a map of a chunk's every path was most of this loop's cost).
+      for (const [path, value] of checkFiles(files, true, out, isKustomization)) { objects.set(path, value); kustomizations++; }
       return out;
     },
     written: (paths) => { handed.push(paths); },
