@@ -7,22 +7,30 @@
 // the path and the very text written from it; any other file (a test's edited copy, a
 // bundle read from disk) goes through the text path.
 import type { EmittedFile } from "../../compiler/target.ts";
+import type { Filled } from "./manifest-text.ts";
 
 interface Entry {
   readonly path: string;
   readonly content: string;
   /** The plain object `content` serializes (keys in any order; an undefined member is a key the text does not have). */
   readonly object: Record<string, unknown>;
+  /** The template and strings `content` was filled from (manifest-text.ts), or null: template-check.ts checks such objects once per template and strings it reads. */
+  readonly filled: Filled | null;
 }
 
 const emitted = new WeakMap<EmittedFile, Entry>();
 
-export function recordEmitted(file: EmittedFile, object: Record<string, unknown>): void {
-  emitted.set(file, { path: file.path, content: file.content, object });
+export function recordEmitted(file: EmittedFile, object: Record<string, unknown>, filled: Filled | null = null): void {
+  emitted.set(file, { path: file.path, content: file.content, object, filled });
 }
 
 /** The object `file` was serialized from, if this process emitted it and its path and text are unchanged. */
 export function emittedObjectOf(file: EmittedFile): Record<string, unknown> | undefined {
+  return emittedEntryOf(file)?.object;
+}
+
+/** What emittedObjectOf gives, with the template and strings the text was filled from. */
+export function emittedEntryOf(file: EmittedFile): { readonly object: Record<string, unknown>; readonly filled: Filled | null } | undefined {
   const entry = emitted.get(file);
-  return entry !== undefined && entry.path === file.path && entry.content === file.content ? entry.object : undefined;
+  return entry !== undefined && entry.path === file.path && entry.content === file.content ? entry : undefined;
 }

@@ -22,7 +22,11 @@ export interface SidecarPatchRef {
 
 /** `app=reviews,tier=web`: kustomize's label selector syntax; keys are sorted in the IR. */
 export function formatLabelSelector(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+  // Object.entries' order and text, without its pairs (the verifier formats every patch's selector).
+  const keys = Object.keys(labels);
+  let text = "";
+  for (let i = 0; i < keys.length; i++) text += `${i === 0 ? "" : ","}${keys[i]!}=${labels[keys[i]!]!}`;
+  return text;
 }
 
 /** `resources`: the files of every object the root applies (names only: most are emitted with their proxy's files). */

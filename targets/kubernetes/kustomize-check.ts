@@ -5,7 +5,7 @@
 // (a patch in a plain Kustomization would only see the bundle's own objects, and
 // kustomize drops it silently), and no manifest is left unlisted.
 import { posix } from "node:path";
-import type { MeshIR } from "../../compiler/ir/types.ts";
+import type { MeshIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import { formatLabelSelector, INJECTED_KIND_PATTERN } from "./kustomization.ts";
 import { isKustomizationPath, KUSTOMIZATION_FILE } from "./names.ts";
 import { isVmWorkload } from "./workloads.ts";
@@ -34,7 +34,9 @@ export const isNormalDir = (dir: string) => dir !== "." && !dir.endsWith("/") &&
  */
 export function joinEntry(dir: string, normalDir: boolean, entry: unknown): string {
   const text = String(entry);
-  return normalDir && PLAIN_RELATIVE.test(text) ? `${dir}/${text}` : posix.normalize(posix.join(dir, text));
+  // One segment (no `/`, not empty, `.` or `..`) is what PLAIN_RELATIVE takes of a text without `/`: no regex for a file name.
+  const plain = text.includes("/") ? PLAIN_RELATIVE.test(text) : text !== "" && text !== "." && text !== "..";
+  return normalDir && plain ? `${dir}/${text}` : posix.normalize(posix.join(dir, text));
 }
 
 /**
@@ -44,30 +46,41 @@ export function joinEntry(dir: string, normalDir: boolean, entry: unknown): stri
 export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir: MeshIR, root = "kubernetes"): KustomizeFinding[] {
   const findings: KustomizeFinding[] = [];
   const listed = new Set<string>();
-  const podWorkloads = new Map(ir.infra.workloads.filter((w) => !isVmWorkload(w)).map((w) => [w.name, w]));
-  const inRoot = (p: string) => p === root || p.startsWith(`${root}/`);
-  for (const [file, value] of objects) {
-    if (!isKustomizationPath(file)) continue;
+  const podWorkloads = new Map<string, WorkloadIR>();
+  for (const w of ir.infra.workloads) if (!isVmWorkload(w)) podWorkloads.set(w.name, w);
+  const rootSlash = `${root}/`;
+  const inRoot = (p: string) => p === root || p.startsWith(rootSlash);
+  // The kustomizations, and the folders holding one: an entry is a folder when
+  // `objects.has(<entry>/<KUSTOMIZATION_FILE>)`, and asking so for every entry of a root listing
+  // thousands made two strings per entry. forEach, not an iterator: no pair per file.
+  const kustomizations: [string, unknown][] = [];
+  const kustomizationDirs = new Set<string>();
+  const suffix = `/${KUSTOMIZATION_FILE}`;
+  objects.forEach((value, file) => {
+    if (file.endsWith(suffix)) kustomizationDirs.add(file.slice(0, -suffix.length));
+    if (isKustomizationPath(file)) kustomizations.push([file, value]);
+  });
+  for (const [file, value] of kustomizations) {
     listed.add(file);
     const dir = posix.dirname(file);
     const normalDir = isNormalDir(dir);
+    const dirSlash = `${dir}/`;
     const k = value as Kustomization;
     const resources = Array.isArray(k.resources) ? k.resources : [];
-    resources.forEach((entry, i) => {
+    for (let i = 0; i < resources.length; i++) {
+      const entry: unknown = resources[i];
       const target = joinEntry(dir, normalDir, entry);
-      const path = `resources[${i}]`;
       // A directory is accepted only as another kustomization inside the bundle root.
-      if (!inRoot(target)) findings.push({ rule: "kustomizationResourceMissing", file, path, message: `"${entry}" lies outside the kustomization root "${root}"` });
-      else if (objects.has(`${target}/${KUSTOMIZATION_FILE}`)) listed.add(`${target}/${KUSTOMIZATION_FILE}`);
-      else if (!objects.has(target)) findings.push({ rule: "kustomizationResourceMissing", file, path, message: `resource "${entry}" is not in the bundle` });
-      else if (posix.dirname(target) !== dir && !target.startsWith(`${dir}/`)) findings.push({ rule: "kustomizationResourceMissing", file, path, message: `file "${entry}" is outside this kustomization's root; kustomize refuses it` });
+      if (!inRoot(target)) findings.push({ rule: "kustomizationResourceMissing", file, path: `resources[${i}]`, message: `"${entry}" lies outside the kustomization root "${root}"` });
+      else if (kustomizationDirs.has(target)) listed.add(`${target}${suffix}`);
+      else if (!objects.has(target)) findings.push({ rule: "kustomizationResourceMissing", file, path: `resources[${i}]`, message: `resource "${entry}" is not in the bundle` });
+      else if (!target.startsWith(dirSlash) && posix.dirname(target) !== dir) findings.push({ rule: "kustomizationResourceMissing", file, path: `resources[${i}]`, message: `file "${entry}" is outside this kustomization's root; kustomize refuses it` });
       else listed.add(target);
-    });
+    }
     (k.patches ?? []).forEach((patch, i) => {
       const target = joinEntry(dir, normalDir, patch.path);
-      const path = `patches[${i}]`;
-      if (!target.startsWith(`${dir}/`) || !objects.has(target)) {
-        findings.push({ rule: "kustomizationResourceMissing", file, path: `${path}.path`, message: `patch "${patch.path}" is not in the bundle under ${dir}/` });
+      if (!target.startsWith(dirSlash) || !objects.has(target)) {
+        findings.push({ rule: "kustomizationResourceMissing", file, path: `patches[${i}].path`, message: `patch "${patch.path}" is not in the bundle under ${dir}/` });
         return;
       }
       listed.add(target);
@@ -75,14 +88,14 @@ export function resolveKustomizations(objects: ReadonlyMap<string, unknown>, ir:
       const workload = podWorkloads.get(String(body.metadata?.name));
       const selector = workload ? formatLabelSelector(workload.workloadLabels) : null;
       if (k.kind !== "Component") {
-        findings.push({ rule: "kustomizationPatchTarget", file, path: `${path}`, message: `patch "${patch.path}" is in a ${String(k.kind)}: its patches only see that kustomization's own resources, never the user's workloads; sidecar patches belong in the Component` });
+        findings.push({ rule: "kustomizationPatchTarget", file, path: `patches[${i}]`, message: `patch "${patch.path}" is in a ${String(k.kind)}: its patches only see that kustomization's own resources, never the user's workloads; sidecar patches belong in the Component` });
       } else if (!workload || patch.target?.kind !== INJECTED_KIND_PATTERN || patch.target?.labelSelector !== selector) {
-        findings.push({ rule: "kustomizationPatchTarget", file, path: `${path}.target`, message: `patch "${patch.path}" must select ${INJECTED_KIND_PATTERN} by the workload labels of the pod workload it is for (target ${String(patch.target?.kind)} "${String(patch.target?.labelSelector)}", patch for ${String(body.metadata?.name)}${selector === null ? ", no such pod workload" : `, labels "${selector}"`})` });
+        findings.push({ rule: "kustomizationPatchTarget", file, path: `patches[${i}].target`, message: `patch "${patch.path}" must select ${INJECTED_KIND_PATTERN} by the workload labels of the pod workload it is for (target ${String(patch.target?.kind)} "${String(patch.target?.labelSelector)}", patch for ${String(body.metadata?.name)}${selector === null ? ", no such pod workload" : `, labels "${selector}"`})` });
       }
     });
   }
-  for (const file of objects.keys()) {
+  objects.forEach((_, file) => {
     if (!listed.has(file)) findings.push({ rule: "kustomizationFileUnlisted", file, path: "", message: `${file} is listed by no kustomization` });
-  }
+  });
   return findings;
 }

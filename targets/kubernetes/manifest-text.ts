@@ -11,7 +11,8 @@
 // gives what toYaml gives. A template is kept only when filling it with the strings of the
 // object it was made from gives toYaml(object); a multi-line string (a literal block, indented
 // by its depth) falls back to toYaml. test/kubernetes/manifest-text.test.ts compares with toYaml.
-import { toYaml } from "../../compiler/serialize.ts";
+import { literalBlockText, toYaml } from "../../compiler/serialize.ts";
+import type { Segment } from "./yaml-locate.ts";
 
 /** An object's structure, compiled for matching: a string (a slot), a fixed value, a list, a map with its keys in order. */
 type Shape =
@@ -30,8 +31,10 @@ function shapeOf(value: unknown): Shape {
   return { t: 3, keys, members: keys.map((k) => shapeOf((value as Record<string, unknown>)[k])) };
 }
 
-interface Template {
+export interface Template {
   readonly shape: Shape;
+  /** Where each string (in visiting order) stands in the object: the verifier's per-template check (template-check.ts) reads them. */
+  readonly paths: readonly (readonly Segment[])[];
   /** Text between slots: pieces.length === order.length + 1. */
   readonly pieces: readonly string[];
   /** For each slot in text order, the index of its string in visiting order. */
@@ -78,13 +81,13 @@ function matches(a: unknown, shape: Shape, strings: string[]): boolean {
 const MARK = "zqMeshcSlot";
 const MARKS = /zqMeshcSlot(\d+)z/g;
 
-/** A copy of `value` with its strings replaced by markers, numbered in visiting order. */
-function marked(value: unknown, next: { n: number }): unknown {
-  if (typeof value === "string") return `${MARK}${next.n++}z`;
+/** A copy of `value` with its strings replaced by markers, numbered in visiting order; each string's path goes to `paths`. */
+function marked(value: unknown, next: { n: number }, at: Segment[], paths: (readonly Segment[])[]): unknown {
+  if (typeof value === "string") { paths.push([...at]); return `${MARK}${next.n++}z`; }
   if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map((v) => marked(v, next));
+  if (Array.isArray(value)) return value.map((v, i) => { at.push(i); const out = marked(v, next, at, paths); at.pop(); return out; });
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = marked((value as Record<string, unknown>)[key], next);
+  for (const key of Object.keys(value)) { at.push(key); out[key] = marked((value as Record<string, unknown>)[key], next, at, paths); at.pop(); }
   return out;
 }
 
@@ -141,7 +144,8 @@ function makeTemplate(object: Record<string, unknown>, yaml: string): Template |
     texts.push(text);
   }
   const next = { n: 0 };
-  const marks = toYaml(marked(object, next));
+  const paths: (readonly Segment[])[] = [];
+  const marks = toYaml(marked(object, next, [], paths));
   const pieces: string[] = [];
   const order: number[] = [];
   let at = 0;
@@ -152,12 +156,27 @@ function makeTemplate(object: Record<string, unknown>, yaml: string): Template |
   }
   pieces.push(marks.slice(at));
   if (order.length !== next.n || next.n !== strings.length || new Set(order).size !== next.n) return null;
-  const template: Template = { shape, pieces, order, strings, texts };
+  const template: Template = { shape, paths, pieces, order, strings, texts };
   return fill(template, strings) === yaml ? template : null;
 }
 
-/** Per apiVersion and kind, the templates made, newest last; a few each (a mesh has a few structures per kind). */
-const templates = new Map<string, Template[]>();
+/**
+ * Per apiVersion and kind (a map of maps keyed by the values: no context string made and
+ * hashed per object), the templates made, newest last, a few each (a mesh has a few structures
+ * per kind), and how many objects gave none.
+ */
+interface Context {
+  templates: Template[] | undefined;
+  failures: number;
+}
+const contexts = new Map<unknown, Map<unknown, Context>>();
+function contextOf(apiVersion: unknown, kind: unknown): Context {
+  let byKind = contexts.get(apiVersion);
+  if (byKind === undefined) contexts.set(apiVersion, (byKind = new Map()));
+  let context = byKind.get(kind);
+  if (context === undefined) byKind.set(kind, (context = { templates: undefined, failures: 0 }));
+  return context;
+}
 const MAX_TEMPLATES = 8;
 /** The per-service objects have a few dozen strings. */
 const MAX_TEMPLATE_STRINGS = 256;
@@ -165,33 +184,96 @@ const MAX_TEMPLATE_STRINGS = 256;
  * Kinds whose objects gave no template MAX_FAILURES times while none was ever made (every
  * ConfigMap carries a multi-line config): not tried again; toYaml writes them.
  */
-const failures = new Map<string, number>();
 const MAX_FAILURES = 8;
+
+/** Data texts at least this long (a proxy config) are written as literal blocks by literalBlockText. */
+const LONG_TEXT = 1024;
+/** A marker for a long text, plain like the slot markers (never a word YAML reads as anything else). */
+const BLOCK_MARK = "zqMeshcBlock";
+
+/**
+ * toYaml(object) for an object whose `data` holds long multi-line texts (a sidecar ConfigMap
+ * carries its proxy's whole config, ~25 KB each): toYaml of the object with each such text
+ * replaced by a plain marker, the marker then replaced by the text's literal block at the
+ * depth of a `data` member (literalBlockText). toYaml writes a member's value where the
+ * marker stands, and nothing else in its text depends on that value, so the result is
+ * toYaml(object) when each marker stands once, as `: <marker>` at a line's end. Null when
+ * there is no such text, or a marker is found elsewhere (a hostile key or value): toYaml writes it.
+ */
+function textWithBlocks(object: Record<string, unknown>): string | null {
+  const data = object.data;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return null;
+  let marked: Record<string, unknown> | null = null;
+  const blocks: string[] = [];
+  for (const key of Object.keys(data)) {
+    const value = (data as Record<string, unknown>)[key];
+    if (typeof value !== "string" || value.length < LONG_TEXT) continue;
+    const block = literalBlockText(value, "  ");
+    // Not a block (quoted): written by toYaml with the rest.
+    if (block === null) continue;
+    marked ??= { ...(data as Record<string, unknown>) };
+    marked[key] = `${BLOCK_MARK}${blocks.length}z`;
+    blocks.push(block);
+  }
+  if (marked === null) return null;
+  const text = toYaml({ ...object, data: marked });
+  const at: number[] = [];
+  for (let i = 0; i < blocks.length; i++) {
+    const mark = `${BLOCK_MARK}${i}z`;
+    const where = text.indexOf(mark);
+    if (where < 2 || text.lastIndexOf(mark) !== where || !text.startsWith(": ", where - 2) || text.charCodeAt(where + mark.length) !== 10) return null;
+    at.push(where);
+  }
+  // Spliced in text order (the markers stand in the order of the sorted keys).
+  const order = at.map((_, i) => i).sort((a, b) => at[a]! - at[b]!);
+  let out = "";
+  let from = 0;
+  for (const i of order) {
+    out += text.slice(from, at[i]) + blocks[i]!;
+    from = at[i]! + `${BLOCK_MARK}${i}z`.length;
+  }
+  return out + text.slice(from);
+}
+
+/** An object's text, and the template it was filled from with the object's strings (null: toYaml wrote it). */
+export interface ManifestText {
+  readonly text: string;
+  readonly filled: Filled | null;
+}
+
+/** A template and the strings, in its visiting order, of an object written from it. */
+export interface Filled {
+  readonly template: Template;
+  readonly strings: readonly string[];
+}
 
 /** toYaml(object), from a template of its structure when there is one (made on the first object of a structure). */
 export function manifestText(object: Record<string, unknown>): string {
-  const context = `${String(object.apiVersion)}/${String(object.kind)}`;
-  const list = templates.get(context);
+  return writeManifestText(object).text;
+}
+
+/** manifestText, with the template and strings the text was filled from (emitted.ts records them for the verifier). */
+export function writeManifestText(object: Record<string, unknown>): ManifestText {
+  const context = contextOf(object.apiVersion, object.kind);
+  const list = context.templates;
   if (list !== undefined) {
-    const strings: string[] = [];
     for (let i = list.length - 1; i >= 0; i--) {
-      strings.length = 0;
+      const strings: string[] = [];
       if (!matches(object, list[i]!.shape, strings)) continue;
       const text = fill(list[i]!, strings);
-      if (text !== null) return text;
+      if (text !== null) return { text, filled: { template: list[i]!, strings } };
       break;
     }
   }
-  const yaml = toYaml(object);
-  const failed = failures.get(context) ?? 0;
-  if (list === undefined && failed >= MAX_FAILURES) return yaml;
+  const yaml = textWithBlocks(object) ?? toYaml(object);
+  if (list === undefined && context.failures >= MAX_FAILURES) return { text: yaml, filled: null };
   const template = makeTemplate(object, yaml);
-  if (template === null) failures.set(context, failed + 1);
-  else {
-    const kept = list ?? [];
-    if (kept.length >= MAX_TEMPLATES) kept.shift();
-    kept.push(template);
-    templates.set(context, kept);
+  if (template === null) {
+    context.failures++;
+    return { text: yaml, filled: null };
   }
-  return yaml;
+  const kept = list ?? (context.templates = []);
+  if (kept.length >= MAX_TEMPLATES) kept.shift();
+  kept.push(template);
+  return { text: yaml, filled: { template, strings: template.strings } };
 }

@@ -17,7 +17,7 @@ import { buildModelObject, createBaseContext, createEmitContext, type BaseContex
 import { recordEmitted } from "./emitted.ts";
 import { buildGatewayObjects } from "./gateway-api.ts";
 import { buildDevKustomization, buildRootKustomization, buildSidecarComponent, type SidecarPatchRef } from "./kustomization.ts";
-import { manifestText } from "./manifest-text.ts";
+import { writeManifestText } from "./manifest-text.ts";
 import { manifestFileName, MANAGED_BY, proxyConfigMapName, sidecarPatchFile } from "./names.ts";
 import { buildDefaultDeny, buildWorkloadPolicies, policyFileName } from "./network-policies.ts";
 import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
@@ -81,15 +81,17 @@ function workloadFileNames(plan: MeshPlan, workload: WorkloadIR): { resources: s
 /**
  * Serialized once (toYaml, from a template of the object's structure when one was made:
  * manifest-text.ts); the verifier checks the recorded object, not a parse of the text
- * (emitted.ts). No canonical copy: toYaml sorts keys as it writes, and every check reads an
+ * (emitted.ts), and an object filled from a template once per template and strings the checks
+ * read (template-check.ts). No canonical copy: toYaml sorts keys as it writes, and every check reads an
  * undefined member as the absent key the text has. The objects were built for this emit
  * alone, so nothing changes them after.
  */
 function writeManifests(manifests: readonly Manifest[]): EmittedFile[] {
   return manifests.map((m) => {
     const object = m.object as Record<string, unknown>;
-    const file: EmittedFile = { path: `kubernetes/${m.file}`, content: manifestText(object) };
-    recordEmitted(file, object);
+    const { text, filled } = writeManifestText(object);
+    const file: EmittedFile = { path: `kubernetes/${m.file}`, content: text };
+    recordEmitted(file, object, filled);
     return file;
   });
 }

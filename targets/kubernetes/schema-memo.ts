@@ -60,6 +60,22 @@ function treeOf(rootType: string): FreeNode {
   return tree;
 }
 
+/**
+ * Whether the schema of `rootType` takes any string at `segments` (a free path above: an index,
+ * or a key with no node of its own, goes by `*`), as sameShape decides it for a string there
+ * (template-check.ts asks it once per template slot).
+ */
+export function isFreeString(rootType: string, segments: readonly (string | number)[]): boolean {
+  let node: FreeNode | undefined = treeOf(rootType);
+  for (const segment of segments) {
+    if (node === undefined) return false;
+    // As sameShape walks: an index, and any key of a map whose `*` is free, by `*`; another key by its own node, else `*`.
+    const any = node.children.get("*");
+    node = typeof segment === "number" || any?.free === true ? any : node.children.get(segment) ?? any;
+  }
+  return node?.free === true;
+}
+
 /** The free paths of a root type (for the probe test). */
 export const freePathsOf = (rootType: string): readonly string[] => [...FREE["*"]!, ...(FREE[rootType] ?? [])];
 
@@ -82,6 +98,10 @@ function sameShape(a: unknown, b: unknown, node: FreeNode | undefined): boolean 
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
   if (any !== undefined && any.free) {
+    // Labels, annotations, a ConfigMap's data: strings only, where the pairing cannot matter
+    // (a string at a free node only needs to be a string): counted, no key arrays.
+    const strings = stringMemberCount(x);
+    if (strings >= 0 && strings === stringMemberCount(y)) return true;
     const kx = Object.keys(x);
     const ky = Object.keys(y);
     if (kx.length !== ky.length) return false;
@@ -96,6 +116,17 @@ function sameShape(a: unknown, b: unknown, node: FreeNode | undefined): boolean 
   }
   for (const key in x) if (Object.hasOwn(x, key)) count--;
   return count === 0;
+}
+
+/** How many own enumerable members `map` has when all are strings (as Object.keys counts them), else -1. */
+function stringMemberCount(map: Record<string, unknown>): number {
+  let count = 0;
+  for (const key in map) {
+    if (!Object.hasOwn(map, key)) continue;
+    if (typeof map[key] !== "string") return -1;
+    count++;
+  }
+  return count;
 }
 
 /** Per root type and verdict context (a patch skips `required`), objects whose schema check passed, newest last; a few per context. */

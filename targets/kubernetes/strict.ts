@@ -129,22 +129,52 @@ function collectPortsAndNames(value: unknown, segments: Segment[], out: StrictFi
   }
 }
 
+// The strings this pass reads, and the test each gets: an object's name and namespace and a
+// port's name; its other checks read keys and numbers (and a Certificate's durations).
+// template-check.ts, which runs this pass once per template and strings it reads, tests the
+// strings at these places per object with the predicates below: a check on another string
+// must be named by strictStringCheck too.
+
+const isContainerPort = (segments: readonly Segment[]) => segments.includes("containers");
+
+/** Whether a port named `member` (segments: the path of its port item) passes: a container port's an IANA service name, else a DNS label. */
+export const portNameOk = (member: string, segments: readonly Segment[]): boolean =>
+  isContainerPort(segments) ? DNS_LABEL.test(member) && member.length <= 15 && /[a-z]/.test(member) : DNS_LABEL.test(member) && member.length <= 63;
+
+/** Whether `name` is a valid metadata.name of a `kind`: a DNS label for kinds named in DNS records, else a DNS subdomain. */
+export const objectNameOk = (kind: unknown, name: string): boolean =>
+  LABEL_NAMED_KINDS.has(String(kind)) ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
+
+/** Whether `namespace` is a valid metadata.namespace: a DNS label. */
+export const namespaceOk = (namespace: string): boolean => DNS_LABEL.test(namespace) && namespace.length <= 63;
+
+/**
+ * Which check of this pass reads the string at `segments` of an object: "name" (objectNameOk),
+ * "namespace" (namespaceOk), "portName" (portNameOk, given the path of the port item), "fixed"
+ * (a check with no predicate here: a Certificate's durations), or null (none reads it).
+ */
+export function strictStringCheck(segments: readonly Segment[]): "name" | "namespace" | "portName" | "fixed" | null {
+  const n = segments.length;
+  if (n === 2 && segments[0] === "metadata") return segments[1] === "name" ? "name" : segments[1] === "namespace" ? "namespace" : null;
+  if (n === 2 && segments[0] === "spec" && (segments[1] === "duration" || segments[1] === "renewBefore")) return "fixed";
+  // `name` of a member of `ports` (a list item, or a map value), as collectPortsAndNames finds it.
+  if (n >= 3 && segments[n - 1] === "name" && segments[n - 3] === "ports") return "portName";
+  return null;
+}
+
 function checkPortName(member: string, segments: readonly Segment[], out: StrictFinding[]): void {
   // Container port names are IANA service names (15 characters, a letter); Service/EndpointSlice port names DNS labels.
-  const container = segments.includes("containers");
-  const ok = container ? DNS_LABEL.test(member) && member.length <= 15 && /[a-z]/.test(member) : DNS_LABEL.test(member) && member.length <= 63;
-  if (!ok) out.push({ rule: "nameInvalid", segments: [...segments, "name"], message: `port name "${member}" is not a valid ${container ? "IANA service name" : "DNS-1123 label"}` });
+  if (!portNameOk(member, segments)) out.push({ rule: "nameInvalid", segments: [...segments, "name"], message: `port name "${member}" is not a valid ${isContainerPort(segments) ? "IANA service name" : "DNS-1123 label"}` });
 }
 
 function collectNameFindings(object: Record<string, unknown>, out: StrictFinding[]): void {
   const metadata = (object.metadata ?? {}) as Record<string, unknown>;
   const name = metadata.name;
   const label = LABEL_NAMED_KINDS.has(String(object.kind));
-  if (typeof name === "string") {
-    const ok = label ? DNS_LABEL.test(name) && name.length <= 63 : DNS_SUBDOMAIN.test(name) && name.length <= 253;
-    if (!ok) out.push({ rule: "nameInvalid", segments: ["metadata", "name"], message: `name "${name}" is not a DNS-1123 ${label ? "label" : "subdomain"}` });
+  if (typeof name === "string" && !objectNameOk(object.kind, name)) {
+    out.push({ rule: "nameInvalid", segments: ["metadata", "name"], message: `name "${name}" is not a DNS-1123 ${label ? "label" : "subdomain"}` });
   }
-  if (typeof metadata.namespace === "string" && !(DNS_LABEL.test(metadata.namespace) && metadata.namespace.length <= 63)) {
+  if (typeof metadata.namespace === "string" && !namespaceOk(metadata.namespace)) {
     out.push({ rule: "nameInvalid", segments: ["metadata", "namespace"], message: `namespace "${metadata.namespace}" is not a DNS-1123 label` });
   }
 }

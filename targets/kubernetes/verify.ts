@@ -19,12 +19,14 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Verifier, VerifierRun } from "../../compiler/target.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
-import { emittedObjectOf } from "./emitted.ts";
+import { emittedEntryOf } from "./emitted.ts";
+import type { Filled } from "./manifest-text.ts";
 import { resolveKustomizations } from "./kustomize-check.ts";
 import { isKustomizationPath, sidecarPatchFile } from "./names.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 import { recordShapePassed, shapePassed } from "./schema-memo.ts";
 import { collectStrictFindings, rootTypeOf } from "./strict.ts";
+import { recordTemplatePassed, templatePassed } from "./template-check.ts";
 import { formatPath, parseManifest, pointerToSegments, type Segment } from "./yaml-locate.ts";
 
 type ModelClass = { readonly prototype: { validate(): void } };
@@ -142,11 +144,17 @@ function verifyFileText(file: EmittedFile, out: Diagnostic[]): unknown {
 
 /**
  * Validates the object the emitter serialized into `file`; only a file with findings is
- * parsed, to give them lines (the same lines the text path gives).
+ * parsed, to give them lines (the same lines the text path gives). An object filled from a
+ * template is checked once per template and strings the checks read (template-check.ts).
  */
-function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, out: Diagnostic[]): unknown {
+function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, filled: Filled | null, out: Diagnostic[]): unknown {
+  const patch = isPatchFile(file.path);
+  if (filled !== null && templatePassed(filled, patch)) return object;
   const findings = collectObjectFindings(file.path, object);
-  if (findings.length === 0) return object;
+  if (findings.length === 0) {
+    if (filled !== null) recordTemplatePassed(filled, patch, object.apiVersion, object.kind);
+    return object;
+  }
   const parsed = parseManifest(file.content);
   if ("error" in parsed) out.push(diagnostic(codes.yamlInvalid, { message: parsed.error, file: file.path }));
   const lineOf = "error" in parsed ? null : parsed.lineOf;
@@ -163,24 +171,26 @@ function patchWorkloadOf(path: string): string | null {
 }
 
 /**
- * Each file's own findings; returns the parsed objects by path for the kustomization pass.
+ * Each file's own findings; returns the parsed objects by path for the kustomization pass (those
+ * whose path `keep` takes, when given).
  * A sidecar patch's file is named after the workload its body names (the emitter's rule,
  * sidecarPatchFile): checked here, per file, so the streamed resolution can take a patch's
  * workload from its path without holding the patch.
  */
-function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Diagnostic[]): Map<string, unknown> {
+function checkFiles(files: readonly EmittedFile[], useEmitted: boolean, out: Diagnostic[], keep: ((path: string) => boolean) | null = null): Map<string, unknown> {
   const objects = new Map<string, unknown>();
-  for (const file of files) {
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
     if (!file.path.startsWith("kubernetes/")) continue;
-    const object = useEmitted ? emittedObjectOf(file) : undefined;
+    const entry = useEmitted ? emittedEntryOf(file) : undefined;
     // A file that does not parse is still present for the kustomization pass (its own finding is MESH4400).
-    const value = (object !== undefined ? verifyFileObject(file, object, out) : verifyFileText(file, out)) ?? null;
+    const value = (entry !== undefined ? verifyFileObject(file, entry.object, entry.filled, out) : verifyFileText(file, out)) ?? null;
     const workload = patchWorkloadOf(file.path);
-    const named = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    const named = workload === null ? undefined : (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
     if (workload !== null && value !== null && named !== workload) {
       out.push(diagnostic(codes.kustomizationPatchTarget, { message: `${file.path} holds the sidecar patch for "${String(named)}": a patch file is named after the workload it patches`, file: file.path, path: "metadata.name" }));
     }
-    objects.set(file.path, value);
+    if (keep === null || keep(file.path)) objects.set(file.path, value);
   }
   return objects;
 }
@@ -206,7 +216,9 @@ export function verifyKubernetesFiles(files: readonly EmittedFile[], ir: MeshIR)
 export function verifyKubernetesEmitted(files: readonly EmittedFile[], ir: MeshIR): Diagnostic[] {
   const out: Diagnostic[] = [];
   const objects = checkFiles(files, true, out);
-  if ([...objects.keys()].some(isKustomization)) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
+  let kustomizations = false;
+  for (let i = 0; i < files.length && !kustomizations; i++) kustomizations = files[i]!.path.startsWith("kubernetes/") && isKustomization(files[i]!.path);
+  if (kustomizations) for (const d of kustomizeDiagnostics(objects, ir)) out.push(d);
   return out;
 }
 
@@ -227,9 +239,8 @@ function beginKubernetesRun(ir: MeshIR): VerifierRun {
   return {
     verify: async (files) => {
       const out: Diagnostic[] = [];
-      for (const [path, value] of checkFiles(files, true, out)) {
-        if (isKustomization(path)) { objects.set(path, value); kustomizations++; }
-      }
+      // Only the kustomizations are kept (a map of a chunk's every path was most of this loop's cost).
+      for (const [path, value] of checkFiles(files, true, out, isKustomization)) { objects.set(path, value); kustomizations++; }
       return out;
     },
     written: (paths) => { handed.push(paths); },

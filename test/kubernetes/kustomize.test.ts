@@ -111,6 +111,9 @@ test("a listed file that is missing, outside the root, or not listed is found", 
   assert.equal(rulesOf(unlisted), [["kustomizationFileUnlisted", "kubernetes/extra.yaml", ""]]);
   const devOutside = withKustomization(files, "kubernetes/dev/kustomization.yaml", (k) => k.resources.push("../service-web.yaml"));
   assert.equal(rulesOf(devOutside).map((r) => r[0]), ["kustomizationResourceMissing"], "kustomize refuses files outside its own root");
+  // A folder is a resource only when it holds a kustomization: sidecars/ does, sidecars/patches/ does not.
+  const folders = withKustomization(files, "kubernetes/dev/kustomization.yaml", (k) => k.resources.push("../sidecars", "../sidecars/patches"));
+  assert.equal(rulesOf(folders), [["kustomizationResourceMissing", "kubernetes/dev/kustomization.yaml", `resources[${parse(files.find((f) => f.path === "kubernetes/dev/kustomization.yaml")!.content).resources.length + 1}]`]]);
 });
 
 test("a sidecar patch that selects the wrong workloads, or sits in a plain Kustomization, is found", () => {
