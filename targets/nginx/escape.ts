@@ -48,6 +48,8 @@ const NEEDS_ESCAPE = /[\\"]/;
  */
 const PLAIN_LITERAL = new RegExp(`^[^${UNSAFE.source.slice(1, -1)}$\\\\"]*$`, UNSAFE.flags);
 const ESCAPED = /[\\"]/g;
+/** A pattern with none of UNSAFE's characters and nothing to escape (`$` is fine in a regex). */
+const PLAIN_PATTERN = new RegExp(`^[^${UNSAFE.source.slice(1, -1)}\\\\"]*$`, UNSAFE.flags);
 
 function quote(text: string): string {
   // Most values hold neither (every value of every proxy comes through here).
@@ -70,12 +72,25 @@ export function renderNginxValue(value: NginxValue): string {
   switch (value.kind) {
     // Most literals hold nothing to refuse or escape: one test instead of three (unsafe, `$`, quoting).
     case "literal": return PLAIN_LITERAL.test(value.text) ? `"${value.text}"` : quote(assertSafe(value.text, true));
-    case "regex": return quote(value.prefix + assertSafe(value.pattern, false));
+    case "regex": {
+      const text = value.prefix + value.pattern;
+      return PLAIN_PATTERN.test(text) ? `"${text}"` : quote(value.prefix + assertSafe(value.pattern, false));
+    }
     case "template": {
-      // A loop, not map/join: maps and their keys make most of a conf's values.
+      // A loop, not map/join: maps and their keys make most of a conf's values. A text part
+      // PLAIN_LITERAL accepts needs neither refusal nor escaping, nor does a variable or
+      // capture: a value made only of those is printed as it is, without quote's scan.
       let text = "";
-      for (const part of value.parts) text += renderPart(part);
-      return quote(text);
+      let plain = true;
+      for (const part of value.parts) {
+        if (!("text" in part)) text += renderPart(part);
+        else if (PLAIN_LITERAL.test(part.text)) text += part.text;
+        else {
+          plain = false;
+          text += assertSafe(part.text, true);
+        }
+      }
+      return plain ? `"${text}"` : quote(text);
     }
   }
 }
