@@ -4,7 +4,7 @@ import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { haproxyCodes } from "./codes.ts";
 import { RE2JS } from "re2js";
-import { encodeWord, textWord, type Word } from "./words.ts";
+import { acceptedText, encodeWord, textWord, type Word } from "./words.ts";
 
 export interface BuildContext {
   /** The bundle file being built, for diagnostics about it. */
@@ -48,15 +48,16 @@ export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map
   return {
     file, diagnostics, servers: new Map(),
     check(word, origin, field) {
+      const text = acceptedText(word);
+      if (text !== null) return { word: "checked", text };
       const encoded = encodeWord(word);
       if (!encoded.ok) {
         diagnostics.push(diagnostic(haproxyCodes.valueRejected, {
           message: `${field}: ${encoded.reason}`, path: origin,
           hint: "Use characters HAProxy can carry; names must match [A-Za-z0-9_.:-].",
         }));
-        return word;
       }
-      return { word: "checked", text: encoded.text };
+      return word;
     },
     checkRegex(pattern, origin, field) {
       const error = re2Error(pattern, verdicts);
