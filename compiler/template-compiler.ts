@@ -15,7 +15,8 @@
 // A path read more than once in a template is read once where its first read dominates the
 // others (`{{#if tls}}` then `{{q tls.certificate}}`; the pass partial's ten `{{module}}`):
 // views are data, so reading a property again gives the same value (a getter that answered
-// differently each time would not be reproduced).
+// differently each time would not be reproduced); likewise an output printed again is the
+// text kept at its first print (helpers are functions of their argument).
 import { createRequire } from "node:module";
 import type { TemplateRuntime } from "./template-runtime.ts";
 
@@ -75,7 +76,7 @@ class Generator {
     const gen = new Generator(name, options, new Set([...counting.reads].filter(([, n]) => n > 1).map(([key]) => key)));
     const body = gen.program(ast, ["c0"], "    ");
     const temps = Array.from({ length: gen.temps }, (_, i) => `, v${i}`).join("") + Array.from({ length: gen.kept }, (_, i) => `, k${i}`).join("");
-    return `  function t${index}(c0) {\n    let o = ""${temps};\n${body}    return o;\n  }\n`;
+    return `  function t${index}(c0) {\n    let o = "", s${temps};\n${body}    return o;\n  }\n`;
   }
 
   private fail(node: Node, what: string): never {
@@ -131,18 +132,41 @@ class Generator {
     const params = node.params ?? [];
     let value: string;
     let safe = false;
+    let source: Node;
+    let helper = "";
     if (params.length > 0) {
-      const helper = this.options.helpers[path.original];
-      if (path.depth > 0 || path.parts.length !== 1 || !helper) this.fail(node, `the helper ${JSON.stringify(path.original)}`);
+      const declared = this.options.helpers[path.original];
+      if (path.depth > 0 || path.parts.length !== 1 || !declared) this.fail(node, `the helper ${JSON.stringify(path.original)}`);
       if (params.length !== 1) this.fail(node, `${params.length} arguments to a helper`);
-      value = `h${Object.keys(this.options.helpers).indexOf(path.original)}(${this.lookup(params[0]!, contexts, false)})`;
-      safe = helper.safe;
+      helper = `h${Object.keys(this.options.helpers).indexOf(path.original)}`;
+      source = params[0]!;
+      safe = declared.safe;
     } else {
       const simple = path.depth === 0 && path.parts.length === 1 && !/^\.|this\b/.test(path.original);
       if (simple && (BUILT_IN.has(path.parts[0]!) || Object.hasOwn(this.options.helpers, path.parts[0]!))) this.fail(node, `{{${path.original}}} (a helper name without arguments)`);
-      value = this.lookup(path, contexts, true);
+      source = path as unknown as Node;
     }
-    return node.escaped && !this.options.noEscape && !safe ? `rt.esc(${value})` : `rt.str(${value})`;
+    const escape = node.escaped && !this.options.noEscape && !safe;
+    // The same output printed again (`{{module}}` ten times in a partial) is the text kept at its first print.
+    const key = JSON.stringify([escape ? "esc" : "str", helper, this.pathKey(source, contexts)]);
+    const scope = this.scopes[this.scopes.length - 1]!;
+    const known = scope.get(key);
+    if (known !== undefined) return known.name;
+    if (this.reused === null) this.reads.set(key, (this.reads.get(key) ?? 0) + 1);
+    value = this.lookup(source, contexts, helper === "");
+    if (helper) value = `${helper}(${value})`;
+    // rt.str inline: null and undefined print nothing, the rest converts as `+=` would.
+    const text = escape ? `rt.esc(${value})` : `((s = ${value}) == null ? "" : "" + s)`;
+    if (this.reused?.has(key) !== true) return text;
+    const kept = `k${this.kept++}`;
+    scope.set(key, { name: kept, strict: true });
+    return `(${kept} = ${text})`;
+  }
+
+  /** The key a path's value is kept under (the context variable it starts from, then its names). */
+  private pathKey(node: Node, contexts: string[]): string {
+    const path = this.asPath(node, node);
+    return JSON.stringify([contexts[contexts.length - 1 - path.depth] ?? "", ...path.parts]);
   }
 
   private block(node: Node, contexts: string[], pad: string): string {
