@@ -14,7 +14,12 @@ export interface RegexValue { readonly kind: "regex"; readonly pattern: string; 
 /** Literal text joined with variables meshc itself chose (`${host}`, capture `$1`). */
 export interface TemplateValue { readonly kind: "template"; readonly parts: readonly TemplatePart[] }
 export type TemplatePart = { readonly text: string } | { readonly variable: string } | { readonly capture: number };
-export type NginxValue = LiteralValue | RegexValue | TemplateValue;
+/**
+ * A value renderNginxValue has already turned into its token, made only by `rendered`: a
+ * mesh-wide value every proxy prints (the access log format) is rendered once per emit.
+ */
+export interface RenderedValue { readonly kind: "rendered"; readonly text: string }
+export type NginxValue = LiteralValue | RegexValue | TemplateValue | RenderedValue;
 
 // C0 controls, DEL, C1 controls, Unicode line/paragraph separators, bidi embeddings,
 // overrides and isolates, zero-width and BOM characters.
@@ -92,6 +97,7 @@ export function renderNginxValue(value: NginxValue): string {
       }
       return plain ? `"${text}"` : quote(text);
     }
+    case "rendered": return value.text;
   }
 }
 
@@ -103,6 +109,18 @@ function renderPart(part: TemplatePart): string {
   }
   if (!VARIABLE_NAME.test(part.variable)) throw new Error(`bad variable name ${part.variable}`);
   return `\${${part.variable}}`;
+}
+
+/**
+ * `value` with its token rendered now, or `value` itself when renderNginxValue refuses it:
+ * the template's render then refuses it as before (MESH3199), and no view builder throws.
+ */
+export function rendered(value: LiteralValue | RegexValue | TemplateValue): NginxValue {
+  try {
+    return { kind: "rendered", text: renderNginxValue(value) };
+  } catch {
+    return value;
+  }
 }
 
 /** PCRE for a literal string: its metacharacters escaped (a backslash before punctuation is always literal in PCRE). */

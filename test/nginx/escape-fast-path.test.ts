@@ -4,7 +4,7 @@
 // path (refuse unsafe and `$`, then escape `\` and then `"`), written out here as the reference.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { literal, regex, renderNginxValue, template, type TemplatePart } from "../../targets/nginx/escape.ts";
+import { literal, regex, rendered as renderedAhead, renderNginxValue, template, type TemplatePart } from "../../targets/nginx/escape.ts";
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/u;
 const quoted = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -66,6 +66,10 @@ test("random regexes and templates print (or are refused) as the reference does"
     const joined = parts.map((p) => ("text" in p ? p.text : "variable" in p ? `\${${p.variable}}` : `$${p.capture}`)).join("");
     const wantTemplate = refused ? "refused" : quoted(joined);
     assert.is(tokens(template(...parts)), wantTemplate, JSON.stringify(parts));
+    // Rendered ahead (a shared value): the same token, or the value itself when refused.
+    const ahead = renderedAhead(template(...parts));
+    assert.is(tokens(ahead), wantTemplate);
+    assert.is(ahead.kind, refused ? "template" : "rendered");
     outcomes.add(wantTemplate === "refused" ? "template refused" : wantTemplate === `"${joined}"` ? "template plain" : "template escaped");
   }
   assert.is(outcomes.size, 6, [...outcomes].join(", "));
