@@ -155,7 +155,7 @@ class Generator {
     if (this.reused === null) this.reads.set(key, (this.reads.get(key) ?? 0) + 1);
     value = this.lookup(source, contexts, helper === "");
     if (helper) value = `${helper}(${value})`;
-    // rt.str inline: null and undefined print nothing, the rest converts as `+=` would.
+    // The compiled `append` (noEscape, triple-stash, a safe helper), inline: null and undefined print nothing, the rest converts as `+=` would.
     const text = escape ? `rt.esc(${value})` : `((s = ${value}) == null ? "" : "" + s)`;
     if (this.reused?.has(key) !== true) return text;
     const kept = `k${this.kept++}`;
