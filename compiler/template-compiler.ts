@@ -12,6 +12,11 @@
 // when a block's context loosely equals its parent's (handlebars then adds no depth level),
 // and `this` inside `{{#if}}` under a null context (handlebars' nullContext object). Measured at 1,000 services (nginx + HAProxy): the
 // handlebars runtime cost ~0.8 s of CPU plus the garbage its frames and wrappers made.
+// A path read more than once in a template is read once where its first read dominates the
+// others (`{{#if tls}}` then `{{q tls.certificate}}`; the pass partial's ten `{{module}}`):
+// views are data, so reading a property again gives the same value (a getter that answered
+// differently each time would not be reproduced); likewise an output printed again is the
+// text kept at its first print (helpers are functions of their argument).
 import { createRequire } from "node:module";
 import type { TemplateRuntime } from "./template-runtime.ts";
 
@@ -46,16 +51,32 @@ interface Program { body: Node[]; blockParams?: string[] }
 // handlebars' built-in helpers: `{{each}}` alone would call one, not read the context.
 const BUILT_IN = new Set(["each", "if", "unless", "with", "log", "lookup", "helperMissing", "blockHelperMissing"]);
 
+/** A path's value kept in a variable of its own: `strict` when a strict read made it (non-null, own, of an object). */
+interface Kept { readonly name: string; readonly strict: boolean }
+
 class Generator {
   private counter = 0;
   private temps = 0;
-  private constructor(private readonly template: string, private readonly options: CompileOptions) {}
+  private kept = 0;
+  /** How often each path (from a context variable) is read: the first pass counts, the second keeps those read twice or more. */
+  private readonly reads = new Map<string, number>();
+  /** The kept paths whose variable is set on every way to the code being generated: one map a program, inherited by its blocks. */
+  private scopes: Map<string, Kept>[] = [new Map()];
+  private constructor(private readonly template: string, private readonly options: CompileOptions, private readonly reused: ReadonlySet<string> | null) {}
 
+  /**
+   * Two passes: the first counts the path reads; the second keeps each path read more than
+   * once in a variable at its first read, and later reads that read dominates (the same or
+   * an enclosing block, earlier) use the variable. Views are data, so a second read gives
+   * what the first gave; a strict read (a mustache's last name) is reused only from a strict one.
+   */
   static template(name: string, ast: Program, options: CompileOptions, index: number): string {
-    const gen = new Generator(name, options);
+    const counting = new Generator(name, options, null);
+    counting.program(ast, ["c0"], "    ");
+    const gen = new Generator(name, options, new Set([...counting.reads].filter(([, n]) => n > 1).map(([key]) => key)));
     const body = gen.program(ast, ["c0"], "    ");
-    const temps = Array.from({ length: gen.temps }, (_, i) => `, v${i}`).join("");
-    return `  function t${index}(c0) {\n    let o = ""${temps};\n${body}    return o;\n  }\n`;
+    const temps = Array.from({ length: gen.temps }, (_, i) => `, v${i}`).join("") + Array.from({ length: gen.kept }, (_, i) => `, k${i}`).join("");
+    return `  function t${index}(c0) {\n    let o = "", s${temps};\n${body}    return o;\n  }\n`;
   }
 
   private fail(node: Node, what: string): never {
@@ -65,6 +86,15 @@ class Generator {
 
   /** `contexts` is the lexical stack of context variables, innermost last (handlebars' depths). */
   private program(program: Program, contexts: string[], pad: string): string {
+    this.scopes.push(new Map(this.scopes[this.scopes.length - 1]));
+    try {
+      return this.statements(program, contexts, pad);
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private statements(program: Program, contexts: string[], pad: string): string {
     let code = "";
     // Consecutive text, mustaches and partials become one `o += a + b + c;` (every piece a string).
     let pieces: string[] = [];
@@ -102,18 +132,41 @@ class Generator {
     const params = node.params ?? [];
     let value: string;
     let safe = false;
+    let source: Node;
+    let helper = "";
     if (params.length > 0) {
-      const helper = this.options.helpers[path.original];
-      if (path.depth > 0 || path.parts.length !== 1 || !helper) this.fail(node, `the helper ${JSON.stringify(path.original)}`);
+      const declared = this.options.helpers[path.original];
+      if (path.depth > 0 || path.parts.length !== 1 || !declared) this.fail(node, `the helper ${JSON.stringify(path.original)}`);
       if (params.length !== 1) this.fail(node, `${params.length} arguments to a helper`);
-      value = `h${Object.keys(this.options.helpers).indexOf(path.original)}(${this.lookup(params[0]!, contexts, false)})`;
-      safe = helper.safe;
+      helper = `h${Object.keys(this.options.helpers).indexOf(path.original)}`;
+      source = params[0]!;
+      safe = declared.safe;
     } else {
       const simple = path.depth === 0 && path.parts.length === 1 && !/^\.|this\b/.test(path.original);
       if (simple && (BUILT_IN.has(path.parts[0]!) || Object.hasOwn(this.options.helpers, path.parts[0]!))) this.fail(node, `{{${path.original}}} (a helper name without arguments)`);
-      value = this.lookup(path, contexts, true);
+      source = path as unknown as Node;
     }
-    return node.escaped && !this.options.noEscape && !safe ? `rt.esc(${value})` : `rt.str(${value})`;
+    const escape = node.escaped && !this.options.noEscape && !safe;
+    // The same output printed again (`{{module}}` ten times in a partial) is the text kept at its first print.
+    const key = JSON.stringify([escape ? "esc" : "str", helper, this.pathKey(source, contexts)]);
+    const scope = this.scopes[this.scopes.length - 1]!;
+    const known = scope.get(key);
+    if (known !== undefined) return known.name;
+    if (this.reused === null) this.reads.set(key, (this.reads.get(key) ?? 0) + 1);
+    value = this.lookup(source, contexts, helper === "");
+    if (helper) value = `${helper}(${value})`;
+    // The compiled `append` (noEscape, triple-stash, a safe helper), inline: null and undefined print nothing, the rest converts as `+=` would.
+    const text = escape ? `rt.esc(${value})` : `((s = ${value}) == null ? "" : "" + s)`;
+    if (this.reused?.has(key) !== true) return text;
+    const kept = `k${this.kept++}`;
+    scope.set(key, { name: kept, strict: true });
+    return `(${kept} = ${text})`;
+  }
+
+  /** The key a path's value is kept under (the context variable it starts from, then its names). */
+  private pathKey(node: Node, contexts: string[]): string {
+    const path = this.asPath(node, node);
+    return JSON.stringify([contexts[contexts.length - 1 - path.depth] ?? "", ...path.parts]);
   }
 
   private block(node: Node, contexts: string[], pad: string): string {
@@ -143,7 +196,7 @@ class Generator {
       default: {
         const [a, i, c] = [`a${n}`, `i${n}`, `c${n}`];
         const inverseCode = this.program(inverse, contexts, `${inner}  `);
-        return `${pad}{\n${inner}let ${a} = ${value};\n${inner}if (!Array.isArray(${a})) ${a} = rt.items(${a});\n${inner}for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {\n${inner}  if (!(${i} in ${a})) continue;\n${inner}  const ${c} = ${a}[${i}];\n${this.program(fn, [...contexts, c], `${inner}  `)}${inner}}\n${inverseCode ? `${inner}if (${a}.length === 0) {\n${inverseCode}${inner}}\n` : ""}${pad}}\n`;
+        return `${pad}{\n${inner}let ${a} = ${value};\n${inner}if (!Array.isArray(${a})) ${a} = rt.items(${a});\n${inner}for (let ${i} = 0; ${i} < ${a}.length; ${i}++) {\n${inner}  const ${c} = ${a}[${i}];\n${inner}  if (${c} === undefined && !(${i} in ${a})) continue;\n${this.program(fn, [...contexts, c], `${inner}  `)}${inner}}\n${inverseCode ? `${inner}if (${a}.length === 0) {\n${inverseCode}${inner}}\n` : ""}${pad}}\n`;
       }
     }
   }
@@ -179,17 +232,37 @@ class Generator {
   private lookup(node: Node, contexts: string[], strict: boolean): string {
     const path = this.asPath(node, node);
     if (path.depth >= contexts.length) this.fail(node, `${path.original} (above the template's context)`);
-    let parent = contexts[contexts.length - 1 - path.depth]!;
-    if (path.parts.length === 0) return parent;
-    const steps = path.parts.map((part, i) => {
-      const [key, t] = [JSON.stringify(part), `v${i}`];
-      const step = strict && i === path.parts.length - 1
-        ? `(${t} = ${parent}[${key}]) != null && typeof ${parent} === "object" && own(${parent}, ${key}) ? ${t} : rt.strict(${parent}, ${key})`
-        : `${t} = (${t} = ${parent}[${key}]) == null || own(${parent}, ${key}) ? ${t} : undefined`;
+    const root = contexts[contexts.length - 1 - path.depth]!;
+    if (path.parts.length === 0) return root;
+    const last = path.parts.length - 1;
+    const keyOf = (i: number) => JSON.stringify([root, ...path.parts.slice(0, i + 1)]);
+    const scope = this.scopes[this.scopes.length - 1]!;
+    // Start after the longest prefix already kept (the whole path when it serves this read).
+    let parent = root;
+    let start = 0;
+    for (let i = last; i >= 0; i--) {
+      const known = scope.get(keyOf(i));
+      if (known === undefined || (i === last && strict && !known.strict)) continue;
+      if (i === last) return known.name;
+      parent = known.name;
+      start = i + 1;
+      break;
+    }
+    const steps: string[] = [];
+    for (let i = start; i <= last; i++) {
+      const key = keyOf(i);
+      if (this.reused === null) this.reads.set(key, (this.reads.get(key) ?? 0) + 1);
+      const keep = this.reused?.has(key) === true;
+      const t = keep ? `k${this.kept++}` : `v${i}`;
+      const name = JSON.stringify(path.parts[i]!);
+      const isStrict = strict && i === last;
+      steps.push(isStrict
+        ? `${t} = (${t} = ${parent}[${name}]) != null && typeof ${parent} === "object" && own(${parent}, ${name}) ? ${t} : rt.strict(${parent}, ${name})`
+        : `${t} = (${t} = ${parent}[${name}]) == null || own(${parent}, ${name}) ? ${t} : undefined`);
+      if (keep) scope.set(key, { name: t, strict: isStrict });
       parent = t;
-      return step;
-    });
-    this.temps = Math.max(this.temps, steps.length);
+    }
+    this.temps = Math.max(this.temps, last + 1);
     return `(${steps.join(", ")})`;
   }
 }

@@ -11,7 +11,6 @@ const escapeChar = (c: string) => ESCAPES[c]!;
 
 export interface TemplateRuntime {
   esc(value: unknown): string;
-  str(value: unknown): string;
   strict(object: unknown, name: string): unknown;
   truthy(value: unknown): boolean;
   nonEmpty(value: unknown): boolean;
@@ -35,8 +34,6 @@ export const templateRuntime: TemplateRuntime = {
     }
     return POSSIBLE.test(text) ? text.replace(BAD_CHARS, escapeChar) : text;
   },
-  /** The compiled `append` (noEscape, triple-stash): null and undefined print nothing; the rest converts as `+=` would. */
-  str: (value) => (value == null ? "" : "" + (value as string)),
   /** runtime `container.strict`: a strict-mode `{{a.b}}` whose last name is missing throws; then lookupProperty (an inherited value reads as undefined). */
   strict(object, name) {
     if (!object || !(name in (object as object))) throw new Error(`"${name}" not defined in ${object as string}`);

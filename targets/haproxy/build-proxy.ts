@@ -25,12 +25,16 @@ const TCP_LOG_FIELDS: Partial<Record<AccessLogField, string>> = {
   start_time: `"%t"`, duration_ms: "%Tt", bytes_received: "%U", bytes_sent: "%B", upstream: `"%si:%sp"`,
 };
 
-function buildLogFormat(proxy: ProxyIR, fields: Partial<Record<AccessLogField, string>>): Word | null {
+/** The block's log format for the mesh's field list (every proxy holds the same array): built and checked once per emitter. */
+function buildLogFormat(ctx: BuildContext, proxy: ProxyIR, block: "http" | "tcp"): Word | null {
   const log = proxy.observability.accessLog;
   if (log === null) return null;
-  const members = log.fields.filter((f) => fields[f] !== undefined).map((f) => `"${f}":${fields[f]}`);
-  const parts: FormatPart[] = [expr(`{${members.join(",")}}`)];
-  return formatWord(...parts);
+  const fields = block === "http" ? HTTP_LOG_FIELDS : TCP_LOG_FIELDS;
+  return ctx.checkShared(log.fields, `log format ${block}`, () => {
+    const members = log.fields.filter((f) => fields[f] !== undefined).map((f) => `"${f}":${fields[f]}`);
+    const parts: FormatPart[] = [expr(`{${members.join(",")}}`)];
+    return formatWord(...parts);
+  }, "observability.accessLog", "access log format");
 }
 
 /**
@@ -53,7 +57,7 @@ function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, lis
     trace: owner,
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
     dispatch, binds,
-    logFormat: buildLogFormat(proxy, HTTP_LOG_FIELDS),
+    logFormat: buildLogFormat(ctx, proxy, "http"),
     // The edge makes its own request id: a client's could collide with or forge another's.
     requestId: proxy.kind === "gateway" ? { replace: true } : proxy.observability.requestId ? { replace: false } : null,
     guards: buildRequestGuards(ctx, proxy, listener),
@@ -85,7 +89,7 @@ function buildTcpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, list
     trace,
     name: ctx.check(nameWord(listener.name), listener.origin, "listener name"),
     dispatch, binds,
-    logFormat: buildLogFormat(proxy, TCP_LOG_FIELDS),
+    logFormat: buildLogFormat(ctx, proxy, "tcp"),
     idleTimeoutMs: listener.idleTimeoutMs,
     authz: buildAuthz(ctx, listener.authorization, "tcp", owner),
     rateLimit: listener.rateLimit ? { limit: listener.rateLimit.requests + listener.rateLimit.burst, windowMs: listener.rateLimit.windowMs } : null,

@@ -27,7 +27,7 @@ function buildBindTls(ctx: BuildContext, tls: ServerTlsIR, protocol: string, ori
     caFile: verify === "none" || tls.clientCaFile === null ? null : ctx.check(textWord(tls.clientCaFile), `${origin}.tls`, "client CA file"),
     verify: tls.clientCaFile === null ? "none" : verify,
     minVersion: tlsVersion(tls.minVersion),
-    ciphers: ctx.check(textWord(tls.ciphers.join(":")), `${origin}.tls.ciphers`, "ciphers"),
+    ciphers: ctx.checkShared(tls.ciphers, "ciphers", () => textWord(tls.ciphers.join(":")), `${origin}.tls.ciphers`, "ciphers"),
     alpn: protocol === "tcp" ? null : protocol === "http" ? "http/1.1" : "h2,http/1.1",
   };
 }
@@ -93,7 +93,7 @@ export function buildServerTls(ctx: BuildContext, cluster: ClusterIR): ServerTls
     caFile: tls.caFile === null ? null : ctx.check(textWord(tls.caFile), origin, "CA file"),
     verifyHost: sni, sni,
     minVersion: tlsVersion(tls.minVersion),
-    ciphers: ctx.check(textWord(tls.ciphers.join(":")), `${origin}.ciphers`, "ciphers"),
+    ciphers: ctx.checkShared(tls.ciphers, "ciphers", () => textWord(tls.ciphers.join(":")), `${origin}.ciphers`, "ciphers"),
     alpnH2: cluster.protocol === "http2" || cluster.protocol === "grpc",
   };
 }

@@ -4,7 +4,7 @@ import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { haproxyCodes } from "./codes.ts";
 import { RE2JS } from "re2js";
-import { encodeWord, textWord, type Word } from "./words.ts";
+import { acceptedText, encodeWord, textWord, type Word } from "./words.ts";
 
 export interface BuildContext {
   /** The bundle file being built, for diagnostics about it. */
@@ -12,6 +12,13 @@ export interface BuildContext {
   readonly diagnostics: Diagnostic[];
   /** Returns the word, checked (its encoded text), or unchanged when rejected: a rejection becomes a MESH3200 at `origin`. */
   check(word: Word, origin: string, field: string): Word;
+  /**
+   * `check(build())` for a word made from a mesh-wide IR value every proxy holds by identity
+   * (`owner`: the cipher list, the access log's fields) and `variant` (what was made from it):
+   * built and checked once per emitter, kept only when the check passed, so a failing value
+   * is reported by every proxy as before.
+   */
+  checkShared(owner: object, variant: string, build: () => Word, origin: string, field: string): Word;
   /** Checks the pattern compiles as RE2, then as a word. */
   checkRegex(pattern: string, origin: string, field: string): Word;
   /**
@@ -43,20 +50,34 @@ function re2Error(pattern: string, verdicts: Re2Verdicts): string | null {
   return verdict;
 }
 
-export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map()): BuildContext {
+/** The words checkShared kept, by IR value and variant: one per emitter (one IR), like Re2Verdicts. */
+export type SharedWords = WeakMap<object, Map<string, Word>>;
+
+export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map(), shared: SharedWords = new WeakMap()): BuildContext {
   const diagnostics: Diagnostic[] = [];
   return {
     file, diagnostics, servers: new Map(),
     check(word, origin, field) {
+      const text = acceptedText(word);
+      if (text !== null) return { word: "checked", text };
       const encoded = encodeWord(word);
       if (!encoded.ok) {
         diagnostics.push(diagnostic(haproxyCodes.valueRejected, {
           message: `${field}: ${encoded.reason}`, path: origin,
           hint: "Use characters HAProxy can carry; names must match [A-Za-z0-9_.:-].",
         }));
-        return word;
       }
-      return { word: "checked", text: encoded.text };
+      return word;
+    },
+    checkShared(owner, variant, build, origin, field) {
+      let byVariant = shared.get(owner);
+      const known = byVariant?.get(variant);
+      if (known !== undefined) return known;
+      const word = this.check(build(), origin, field);
+      if (word.word !== "checked") return word;
+      if (byVariant === undefined) shared.set(owner, (byVariant = new Map()));
+      byVariant.set(variant, word);
+      return word;
     },
     checkRegex(pattern, origin, field) {
       const error = re2Error(pattern, verdicts);

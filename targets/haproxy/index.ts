@@ -8,7 +8,7 @@ import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { haproxyCapabilities } from "./capabilities.ts";
 import { haproxyCodes } from "./codes.ts";
-import { createBuildContext, type Re2Verdicts } from "./context.ts";
+import { createBuildContext, type Re2Verdicts, type SharedWords } from "./context.ts";
 import { buildConfigView } from "./build-proxy.ts";
 import { checkLineLimits } from "./limits.ts";
 import { createRenderer } from "./render.ts";
@@ -16,10 +16,10 @@ import { haproxyLuaPath, IDENTITY_LUA } from "./identity-lua.ts";
 
 export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
 
-/** One proxy's config (and Lua file); `render` is the compiled templates and `verdicts` the RE2 memo, shared by all proxies. */
-function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, proxy: ProxyIR): EmitResult {
+/** One proxy's config (and Lua file); `render` is the compiled templates, `verdicts` and `shared` the RE2 and mesh-wide word memos, shared by all proxies. */
+function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, shared: SharedWords, proxy: ProxyIR): EmitResult {
   const path = haproxyFilePath(proxy.name);
-  const ctx = createBuildContext(path, verdicts);
+  const ctx = createBuildContext(path, verdicts, shared);
   const view = buildConfigView(ctx, proxy);
   const diagnostics: Diagnostic[] = [...ctx.diagnostics];
   // A proxy whose values cannot be written is left out whole: never a partial file.
@@ -43,7 +43,8 @@ function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
   // Cheap: the template set is compiled once per process (compiler/handlebars-templates.ts).
   const render = createRenderer();
   const verdicts: Re2Verdicts = new Map();
-  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, proxy), shared: () => ({ files: [], diagnostics: [] }) };
+  const shared: SharedWords = new WeakMap();
+  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, shared, proxy), shared: () => ({ files: [], diagnostics: [] }) };
 }
 
 const emitHaproxy = (ir: MeshIR) => emitByProxy(haproxyPerProxy, ir);

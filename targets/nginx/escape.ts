@@ -14,7 +14,12 @@ export interface RegexValue { readonly kind: "regex"; readonly pattern: string; 
 /** Literal text joined with variables meshc itself chose (`${host}`, capture `$1`). */
 export interface TemplateValue { readonly kind: "template"; readonly parts: readonly TemplatePart[] }
 export type TemplatePart = { readonly text: string } | { readonly variable: string } | { readonly capture: number };
-export type NginxValue = LiteralValue | RegexValue | TemplateValue;
+/**
+ * A value renderNginxValue has already turned into its token, made only by `rendered`: a
+ * mesh-wide value every proxy prints (the access log format) is rendered once per emit.
+ */
+export interface RenderedValue { readonly kind: "rendered"; readonly text: string }
+export type NginxValue = LiteralValue | RegexValue | TemplateValue | RenderedValue;
 
 // C0 controls, DEL, C1 controls, Unicode line/paragraph separators, bidi embeddings,
 // overrides and isolates, zero-width and BOM characters.
@@ -48,6 +53,8 @@ const NEEDS_ESCAPE = /[\\"]/;
  */
 const PLAIN_LITERAL = new RegExp(`^[^${UNSAFE.source.slice(1, -1)}$\\\\"]*$`, UNSAFE.flags);
 const ESCAPED = /[\\"]/g;
+/** A pattern with none of UNSAFE's characters and nothing to escape (`$` is fine in a regex). */
+const PLAIN_PATTERN = new RegExp(`^[^${UNSAFE.source.slice(1, -1)}\\\\"]*$`, UNSAFE.flags);
 
 function quote(text: string): string {
   // Most values hold neither (every value of every proxy comes through here).
@@ -70,13 +77,27 @@ export function renderNginxValue(value: NginxValue): string {
   switch (value.kind) {
     // Most literals hold nothing to refuse or escape: one test instead of three (unsafe, `$`, quoting).
     case "literal": return PLAIN_LITERAL.test(value.text) ? `"${value.text}"` : quote(assertSafe(value.text, true));
-    case "regex": return quote(value.prefix + assertSafe(value.pattern, false));
-    case "template": {
-      // A loop, not map/join: maps and their keys make most of a conf's values.
-      let text = "";
-      for (const part of value.parts) text += renderPart(part);
-      return quote(text);
+    case "regex": {
+      const text = value.prefix + value.pattern;
+      return PLAIN_PATTERN.test(text) ? `"${text}"` : quote(value.prefix + assertSafe(value.pattern, false));
     }
+    case "template": {
+      // A loop, not map/join: maps and their keys make most of a conf's values. A text part
+      // PLAIN_LITERAL accepts needs neither refusal nor escaping, nor does a variable or
+      // capture: a value made only of those is printed as it is, without quote's scan.
+      let text = "";
+      let plain = true;
+      for (const part of value.parts) {
+        if (!("text" in part)) text += renderPart(part);
+        else if (PLAIN_LITERAL.test(part.text)) text += part.text;
+        else {
+          plain = false;
+          text += assertSafe(part.text, true);
+        }
+      }
+      return plain ? `"${text}"` : quote(text);
+    }
+    case "rendered": return value.text;
   }
 }
 
@@ -88,6 +109,18 @@ function renderPart(part: TemplatePart): string {
   }
   if (!VARIABLE_NAME.test(part.variable)) throw new Error(`bad variable name ${part.variable}`);
   return `\${${part.variable}}`;
+}
+
+/**
+ * `value` with its token rendered now, or `value` itself when renderNginxValue refuses it:
+ * the template's render then refuses it as before (MESH3199), and no view builder throws.
+ */
+export function rendered(value: LiteralValue | RegexValue | TemplateValue): NginxValue {
+  try {
+    return { kind: "rendered", text: renderNginxValue(value) };
+  } catch {
+    return value;
+  }
 }
 
 /** PCRE for a literal string: its metacharacters escaped (a backslash before punctuation is always literal in PCRE). */

@@ -28,7 +28,7 @@ export const nginxTemplates: TemplateSet = {
 
 function isNginxValue(value: unknown): value is NginxValue {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  return kind === "literal" || kind === "regex" || kind === "template";
+  return kind === "literal" || kind === "regex" || kind === "template" || kind === "rendered";
 }
 
 export const nginxHelpers: TemplateHelpers = {

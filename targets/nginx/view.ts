@@ -4,7 +4,7 @@ import type { AccessLogField, MeshIR, ObservabilityIR, ProxyIR } from "../../com
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { EMPTY_KEY, literal, template, type LiteralValue } from "./escape.ts";
 import { createViewCache, ViewContext, type ViewCache } from "./view/context.ts";
-import { addDurationMap, buildLogFormat } from "./view/log.ts";
+import { addDurationMap, sharedLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
 import { buildStream } from "./view/stream.ts";
 import { buildUpstreams } from "./view/upstream.ts";
@@ -67,7 +67,7 @@ export function buildProxyView(ir: MeshIR, proxy: ProxyIR, file: string, cache: 
     pidFile: runtimeFile(ctx, runDir, `nginx-${proxy.name}.pid`, "runtime.runDir"),
     errorLog: runtimeFile(ctx, logDir, `nginx-${proxy.name}.error.log`, "runtime.logDir"),
     tempPaths: TEMP_PATHS.map((kind) => ({ directive: `${kind}_temp_path`, path: runtimeFile(ctx, runDir, `nginx-${proxy.name}-${kind}`, "runtime.runDir") })),
-    accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: buildLogFormat(accessLog.fields, LOG_FIELDS) } : null,
+    accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: sharedLogFormat(ctx.cache, accessLog.fields, LOG_FIELDS) } : null,
     upstreams: buildUpstreams(ctx, proxy),
     maps: ctx.maps,
     splits: ctx.splits,

@@ -211,6 +211,20 @@ for (const noEscape of [false, true]) {
   });
 }
 
+test("holes in an array are skipped as handlebars skips them; undefined elements are not", () => {
+  const set: TemplateSet = {
+    precompiledPath: join(ROOT, "no-such-file.cjs"), options: { strict: true }, partials: ["item"],
+    helpers: { up: { safe: false }, safe: { safe: true } }, sources: () => CONSTRUCTS,
+  };
+  const helpers: TemplateHelpers = { up: (v) => `<${String(v).toUpperCase()}>`, safe: (v) => `&${String(v)}&` };
+  const { reference, compiled } = both(set, helpers, "main");
+  const sparse = () => [, "x", undefined, , 0, ,];
+  const context = { a: "a", b: 1, list: sparse(), o: { x: 1, items: [, { x: "y" }, , { x: undefined }] } };
+  const text = compiled(context);
+  assert.is(text, reference(context));
+  assert.ok(text.includes("- x a"), text);
+});
+
 test("a construct the compiler does not translate is refused, naming the template and line", () => {
   const unsupported = [
     "{{@index}}", "{{#each xs as |x|}}{{x}}{{/each}}", "{{lookup a b}}", "{{#custom a}}{{/custom}}", "{{> (dyn)}}",

@@ -34,4 +34,31 @@ test("a rejected word is reported and stays unchecked: hap refuses it", () => {
   assert.throws(() => hap(nameWord("has space")));
 });
 
+test("checkShared: a mesh-wide word is built and checked once per emitter, per variant; a rejected one is reported by every proxy", () => {
+  const shared = new WeakMap<object, Map<string, Word>>();
+  const verdicts = new Map<string, string | null>();
+  const ciphers = ["A", "B"];
+  let built = 0;
+  const make = (text: string) => () => { built++; return textWord(text); };
+  const a = createBuildContext("haproxy/a.cfg", verdicts, shared);
+  const b = createBuildContext("haproxy/b.cfg", verdicts, shared);
+  const first = a.checkShared(ciphers, "ciphers", make("A:B"), "proxies.a", "ciphers");
+  assert.is(hap(first), '"A:B"');
+  assert.is(b.checkShared(ciphers, "ciphers", make("A:B"), "proxies.b", "ciphers"), first);
+  assert.is(built, 1);
+  // Another variant of the same IR value, or another IR value, is its own word.
+  assert.is(hap(b.checkShared(ciphers, "other", make("A B"), "proxies.b", "x")), '"A B"');
+  assert.is(hap(b.checkShared(["A", "B"], "ciphers", make("C"), "proxies.b", "ciphers")), '"C"');
+  // A rejected word: reported by each proxy, never kept.
+  const bad = ["bad"];
+  for (const ctx of [a, b]) {
+    const word = ctx.checkShared(bad, "ciphers", make("line\nbreak"), "proxies.x", "ciphers");
+    assert.is.not(word.word, "checked");
+    assert.equal(ctx.diagnostics.map((d) => d.code), ["MESH3200"]);
+  }
+  assert.is(built, 5);
+  // Another emitter (another IR) checks its own.
+  assert.is.not(createBuildContext("haproxy/c.cfg").checkShared(ciphers, "ciphers", make("A:B"), "proxies.c", "ciphers"), first);
+});
+
 test.run();

@@ -14,6 +14,13 @@ test("65 one-letter words (129 characters) are too many; 64 are not", () => {
   assert.equal(codes(words(MAX_LINE_WORDS)), []);
 });
 
+test("tabs separate words as spaces do: 65 words with tabs, or mixed blanks, are too many", () => {
+  const split = (n: number, blank: (i: number) => string) => Array.from({ length: n }, (_, i) => `a${i === n - 1 ? "" : blank(i)}`).join("");
+  assert.equal(codes(split(MAX_LINE_WORDS + 1, () => "\t")), ["MESH3202@2"]);
+  assert.equal(codes(split(MAX_LINE_WORDS + 1, (i) => (i % 2 ? "\t" : " "))), ["MESH3202@2"]);
+  assert.equal(codes(split(MAX_LINE_WORDS, () => "\t")), []);
+});
+
 test("683 three-byte characters (2,049 bytes) are too long; 682 (2,046 bytes) are not", () => {
   assert.equal(codes("€".repeat(683)), ["MESH3201@2"]);
   assert.equal(codes("€".repeat(Math.floor(MAX_LINE_BYTES / 3))), []);

@@ -4,10 +4,12 @@
 import type { Diagnostic } from "../../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { findValueProblem, literal, type LiteralValue } from "../escape.ts";
+import { findValueProblem, literal, type LiteralValue, type NginxValue } from "../escape.ts";
 import { NjsFunctions } from "./njs.ts";
 import type { TraceSource } from "../../../compiler/trace.ts";
 import type { MapView, PassView, SplitView } from "./types.ts";
+import type { AccessLogField } from "../../../compiler/ir/types.ts";
+import type { LogFieldVariables } from "./log.ts";
 
 /**
  * What one emitter's proxies share (one IR): the results of checks of IR values every proxy
@@ -18,9 +20,11 @@ export interface ViewCache {
   readonly ciphers: WeakMap<readonly string[], LiteralValue>;
   /** proxy_next_upstream's conditions by their bits (view/pass.ts): a few lists serve every route. */
   readonly nextUpstream: Map<number, string[]>;
+  /** The access log format by block variables and IR field list (view/log.ts). */
+  readonly logFormats: Map<LogFieldVariables, WeakMap<readonly AccessLogField[], NginxValue>>;
 }
 
-export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap(), nextUpstream: new Map() });
+export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap(), nextUpstream: new Map(), logFormats: new Map() });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;

@@ -2,8 +2,8 @@
 // blocks: each IR field is one nginx variable of that block; fields with no meaning for a
 // TCP connection are left out (as on Envoy and HAProxy).
 import type { AccessLogField } from "../../../compiler/ir/types.ts";
-import { template, type TemplatePart, type TemplateValue } from "../escape.ts";
-import type { ViewContext } from "./context.ts";
+import { rendered, template, type NginxValue, type TemplatePart, type TemplateValue } from "../escape.ts";
+import type { ViewCache, ViewContext } from "./context.ts";
 
 export type LogFieldVariables = Readonly<Partial<Record<AccessLogField, string>>>;
 
@@ -14,6 +14,19 @@ export function buildLogFormat(fields: readonly AccessLogField[], variables: Log
   known.forEach((field, i) => parts.push({ text: `${i === 0 ? "" : ","}"${field}":"` }, { variable: variables[field]! }, { text: '"' }));
   parts.push({ text: "}" });
   return template(...parts);
+}
+
+/**
+ * buildLogFormat's value rendered once per emitter for each block's variables and IR field
+ * list: the list is the mesh's (every proxy holds the same array), so the 40-part template
+ * is not rebuilt, checked and escaped again for each proxy.
+ */
+export function sharedLogFormat(cache: ViewCache, fields: readonly AccessLogField[], variables: LogFieldVariables): NginxValue {
+  let byFields = cache.logFormats.get(variables);
+  if (byFields === undefined) cache.logFormats.set(variables, (byFields = new WeakMap()));
+  let value = byFields.get(fields);
+  if (value === undefined) byFields.set(fields, (value = rendered(buildLogFormat(fields, variables))));
+  return value;
 }
 
 /** `$meshc_duration_ms`: nginx's seconds with millisecond resolution ("1.234") as milliseconds. */

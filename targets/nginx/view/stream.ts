@@ -16,7 +16,7 @@ import type { AccessLogField, AuthorizationIR, ClusterIR, ProxyIR, TcpListenerIR
 import { NGINX_CODES } from "../codes.ts";
 import { literal, template, type LiteralValue, type TemplatePart } from "../escape.ts";
 import { formatDuration, ViewContext } from "./context.ts";
-import { addDurationMap, buildLogFormat } from "./log.ts";
+import { addDurationMap, sharedLogFormat } from "./log.ts";
 import { bitPart } from "./match.ts";
 import { buildSplitVariable, buildUpstreamTls, sameWire } from "./pass.ts";
 import { buildAuthorization, buildServerTls } from "./policy.ts";
@@ -143,7 +143,7 @@ export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: Reado
   const view: StreamView = {
     trace: ctx.owner,
     modulePath: literal(STREAM_MODULE_PATH),
-    accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: buildLogFormat(accessLog.fields, TCP_LOG_FIELDS) } : null,
+    accessLog: accessLog && accessLogFile ? { file: accessLogFile, format: sharedLogFormat(ctx.cache, accessLog.fields, TCP_LOG_FIELDS) } : null,
     maps: ctx.maps,
     splits: ctx.splits,
     upstreams: [...upstreams.values()],

@@ -11,7 +11,7 @@ export interface ProxyView extends Traced {
   readonly pidFile: LiteralValue;
   readonly errorLog: LiteralValue;
   readonly tempPaths: readonly { readonly directive: string; readonly path: LiteralValue }[];
-  readonly accessLog: { readonly file: LiteralValue; readonly format: TemplateValue } | null;
+  readonly accessLog: { readonly file: LiteralValue; readonly format: NginxValue } | null;
   readonly maps: readonly MapView[];
   readonly splits: readonly SplitView[];
   readonly rateLimitZones: readonly RateLimitZoneView[];
@@ -36,7 +36,7 @@ export interface NjsView {
 /** TCP listeners: nginx's stream module, loaded from `modulePath` (view/stream.ts). */
 export interface StreamView extends Traced {
   readonly modulePath: LiteralValue;
-  readonly accessLog: { readonly file: LiteralValue; readonly format: TemplateValue } | null;
+  readonly accessLog: { readonly file: LiteralValue; readonly format: NginxValue } | null;
   readonly maps: readonly MapView[];
   readonly splits: readonly SplitView[];
   readonly upstreams: readonly UpstreamView[];
