@@ -16,7 +16,7 @@ const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
   301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
 };
 
-function buildPathSpecifier(match: RouteMatchIR): Json {
+function buildPathSpecifier(match: RouteMatchIR): Record<string, unknown> {
   const path = match.path;
   if (path === null) return { prefix: "/" };
   switch (path.kind) {
@@ -54,11 +54,11 @@ function buildRouteMatch(ctx: ProxyContext, route: RouteIR): Json {
     ...buildHostnameMatchers(route.match),
   ];
   const query = buildQueryMatchers(ctx, route);
-  return {
-    ...buildPathSpecifier(route.match),
-    ...(headers.length > 0 ? { headers } : {}),
-    ...(query.length > 0 ? { query_parameters: query } : {}),
-  };
+  // Added in place to the path specifier (made for this route), not spread.
+  const match = buildPathSpecifier(route.match);
+  if (headers.length > 0) match.headers = headers;
+  if (query.length > 0) match.query_parameters = query;
+  return match;
 }
 
 /** `set` overwrites, `add` appends; every value is a formatter string, hence the escape. */
