@@ -20,32 +20,32 @@ function buildConnectionManager(ctx: ProxyContext, listener: HttpListenerIR): Js
   const headers = ruleHeaderNames(listener);
   const headersKey = headers.join("\u0000");
   const verifies = verifiesClientCertificates(listener);
-  return {
-    name: FILTER_NAMES.hcm,
-    typed_config: buildTypedConfig(TYPES.hcm, {
-      stat_prefix: listener.name,
-      // AUTO speaks HTTP/1.1 and HTTP/2 (ALPN over TLS, the h2c preface in plain text).
-      // No upgrade_configs, on purpose: Envoy answers any `Upgrade:` request 403 and closes
-      // the connection (downstream_rq_ws_on_non_ws_route); an `Upgrade: h2c` is stripped by
-      // its HTTP/1 codec and served as plain HTTP/1.1, so no connection is ever upgraded.
-      codec_type: "AUTO",
-      route_config: buildRouteConfiguration(ctx, listener),
-      http_filters: buildHttpFilters(ctx.shared, listener, headers, headersKey),
-      ...(accessLogs.length > 0 ? { access_log: accessLogs } : {}),
-      ...buildRequestId(ctx.proxy),
-      // The request model: every route and RBAC decision, and the upstream, see the path
-      // normalized per RFC 3986 (unreserved escapes decoded, dot segments removed) with
-      // slashes merged; %2F and %5C are refused with 400 (Istio CVE-2021-31920, -39156).
-      normalize_path: true,
-      merge_slashes: true,
-      path_with_escaped_slashes_action: "REJECT_REQUEST",
-      local_reply_config: ctx.shared.of("local-reply", headersKey, () => buildLocalReplyConfig(headers)),
-      ...ctx.shared.of("hardening", listener.protocol, () => buildHardening(listener.protocol)),
-      // Inbound, the peer's address is the real client; outbound, it is the local app.
-      use_remote_address: inbound,
-      ...ctx.shared.of("client-cert", String(verifies), () => buildClientCertForwarding(verifies)),
-    }),
+  // Members added in place (Object.assign for the shared groups), not spread: a spread after
+  // other members is a call into V8's runtime, and a cold compile builds every HCM in the baseline tier.
+  const config: Record<string, unknown> = {
+    stat_prefix: listener.name,
+    // AUTO speaks HTTP/1.1 and HTTP/2 (ALPN over TLS, the h2c preface in plain text).
+    // No upgrade_configs, on purpose: Envoy answers any `Upgrade:` request 403 and closes
+    // the connection (downstream_rq_ws_on_non_ws_route); an `Upgrade: h2c` is stripped by
+    // its HTTP/1 codec and served as plain HTTP/1.1, so no connection is ever upgraded.
+    codec_type: "AUTO",
+    route_config: buildRouteConfiguration(ctx, listener),
+    http_filters: buildHttpFilters(ctx.shared, listener, headers, headersKey),
   };
+  if (accessLogs.length > 0) config.access_log = accessLogs;
+  Object.assign(config, buildRequestId(ctx.proxy));
+  // The request model: every route and RBAC decision, and the upstream, see the path
+  // normalized per RFC 3986 (unreserved escapes decoded, dot segments removed) with
+  // slashes merged; %2F and %5C are refused with 400 (Istio CVE-2021-31920, -39156).
+  config.normalize_path = true;
+  config.merge_slashes = true;
+  config.path_with_escaped_slashes_action = "REJECT_REQUEST";
+  config.local_reply_config = ctx.shared.of("local-reply", headersKey, () => buildLocalReplyConfig(headers));
+  Object.assign(config, ctx.shared.of("hardening", listener.protocol, () => buildHardening(listener.protocol)));
+  // Inbound, the peer's address is the real client; outbound, it is the local app.
+  config.use_remote_address = inbound;
+  Object.assign(config, ctx.shared.of("client-cert", String(verifies), () => buildClientCertForwarding(verifies)));
+  return { name: FILTER_NAMES.hcm, typed_config: buildTypedConfig(TYPES.hcm, config) };
 }
 
 function collectTcpHashPolicy(ctx: ProxyContext, listener: TcpListenerIR): Json[] {
@@ -109,16 +109,16 @@ function buildFilterChains(ctx: ProxyContext, tls: ServerTlsIR | null, filters: 
   if (tls === null) return [{ name: "plaintext", filters: [...filters] }];
   const permissive = tls.mode === "permissive";
   const chains: Json[] = tls.certificates.map((cert) => {
-    const match: Json = {
-      ...(cert.serverNames.length > 0 ? { server_names: [...cert.serverNames] } : {}),
-      ...(permissive ? { transport_protocol: "tls" } : {}),
-    };
-    return {
-      name: `tls-${cert.name}`,
-      ...(Object.keys(match).length > 0 ? { filter_chain_match: match } : {}),
-      filters: [...filters],
-      transport_socket: buildDownstreamTransportSocket(ctx.shared, tls, cert, alpn),
-    };
+    const chain: Record<string, unknown> = { name: `tls-${cert.name}` };
+    if (cert.serverNames.length > 0 || permissive) {
+      const match: Record<string, unknown> = {};
+      if (cert.serverNames.length > 0) match.server_names = [...cert.serverNames];
+      if (permissive) match.transport_protocol = "tls";
+      chain.filter_chain_match = match;
+    }
+    chain.filters = [...filters];
+    chain.transport_socket = buildDownstreamTransportSocket(ctx.shared, tls, cert, alpn);
+    return chain;
   });
   if (permissive) chains.push({ name: "plaintext", filter_chain_match: { transport_protocol: "raw_buffer" }, filters: [...filters] });
   return chains;
@@ -132,14 +132,15 @@ function needsTlsInspector(tls: ServerTlsIR | null): boolean {
 export function buildListener(ctx: ProxyContext, listener: ListenerIR): Json {
   const filters = listener.kind === "http" ? [buildConnectionManager(ctx, listener)] : buildTcpFilters(ctx, listener);
   const alpn = alpnFor(listener.kind === "http" ? listener.protocol : "tcp");
-  return {
+  const out: Record<string, unknown> = {
     name: listener.name,
     metadata: sharedTraceMetadata(ctx.shared, listenerSource(ctx.proxy, listener, ctx.clusters)),
     address: buildSocketAddress(listener.address, listener.port),
     traffic_direction: listener.direction === "inbound" ? "INBOUND" : "OUTBOUND",
-    ...(needsTlsInspector(listener.tls)
-      ? { listener_filters: ctx.shared.of("tls-inspector", "", () => [{ name: FILTER_NAMES.tlsInspector, typed_config: buildTypedConfig(TYPES.tlsInspector, {}) }]) }
-      : {}),
-    filter_chains: buildFilterChains(ctx, listener.tls, filters, alpn),
   };
+  if (needsTlsInspector(listener.tls)) {
+    out.listener_filters = ctx.shared.of("tls-inspector", "", () => [{ name: FILTER_NAMES.tlsInspector, typed_config: buildTypedConfig(TYPES.tlsInspector, {}) }]);
+  }
+  out.filter_chains = buildFilterChains(ctx, listener.tls, filters, alpn);
+  return out;
 }

@@ -14,9 +14,11 @@ export function buildStringMatcher(kind: "exact" | "prefix" | "regex", value: st
 }
 
 export function buildHeaderMatcher(match: StringMatchIR): Json {
-  const base = { name: match.name, ...(match.invert ? { invert_match: true } : {}) };
-  if (match.kind === "present") return { ...base, present_match: true };
-  return { ...base, string_match: buildStringMatcher(match.kind, match.value) };
+  const matcher: Record<string, unknown> = { name: match.name };
+  if (match.invert) matcher.invert_match = true;
+  if (match.kind === "present") matcher.present_match = true;
+  else matcher.string_match = buildStringMatcher(match.kind, match.value);
+  return matcher;
 }
 
 /** Methods are the `:method` pseudo-header: one exact value, or an alternation (RE2 full match). */

@@ -38,7 +38,9 @@ type Layer = "http" | "network";
  * principals outright (denies more). The emitter reports both.
  */
 function buildPolicies(rules: readonly AuthzRuleIR[], layer: Layer): Record<string, Json> {
-  const policies: Record<string, Json> = {};
+  // Keyed by rule names, which differ from proxy to proxy: a dictionary from the start, so V8
+  // makes no hidden class per name sequence (a plain {} grew one per distinct rule name).
+  const policies: Record<string, Json> = Object.create(null);
   for (const rule of rules) {
     if (layer === "network" && rule.action === "allow" && hasHttpConditions(rule)) continue;
     policies[rule.name] = {
@@ -56,18 +58,16 @@ export function buildRbacFilters(authz: AuthorizationIR, layer: Layer): Json[] {
     ? { deny: FILTER_NAMES.httpRbacDeny, allow: FILTER_NAMES.httpRbacAllow }
     : { deny: FILTER_NAMES.networkRbacDeny, allow: FILTER_NAMES.networkRbacAllow };
   // The network filter requires a stat prefix; the HTTP one has none.
-  const statPrefix = (suffix: string): Json => (layer === "network" ? { stat_prefix: `rbac_${suffix}` } : {});
+  const config = (suffix: string, rules: Json): Json => (layer === "network" ? { stat_prefix: `rbac_${suffix}`, rules } : { rules });
   const filters: Json[] = [];
   const denyRules = authz.rules.filter((r) => r.action === "deny");
   const allowRules = authz.rules.filter((r) => r.action === "allow");
   if (denyRules.length > 0) {
-    filters.push({ name: names.deny, typed_config: buildTypedConfig(typeName, {
-      ...statPrefix("deny"), rules: { action: "DENY", policies: buildPolicies(denyRules, layer) } }) });
+    filters.push({ name: names.deny, typed_config: buildTypedConfig(typeName, config("deny", { action: "DENY", policies: buildPolicies(denyRules, layer) })) });
   }
   if (authz.defaultAction === "deny") {
     // An ALLOW filter with no policies denies everything: that is default deny.
-    filters.push({ name: names.allow, typed_config: buildTypedConfig(typeName, {
-      ...statPrefix("allow"), rules: { action: "ALLOW", policies: buildPolicies(allowRules, layer) } }) });
+    filters.push({ name: names.allow, typed_config: buildTypedConfig(typeName, config("allow", { action: "ALLOW", policies: buildPolicies(allowRules, layer) })) });
   }
   return filters;
 }

@@ -110,5 +110,5 @@ export function buildClientCertForwarding(verifiesClientCertificate: boolean): J
 export function buildRequestId(proxy: ProxyIR): Json {
   if (proxy.kind === "gateway") return { generate_request_id: true, preserve_external_request_id: false };
   const requestId = proxy.observability.requestId;
-  return { generate_request_id: requestId, ...(requestId ? { preserve_external_request_id: true } : {}) };
+  return requestId ? { generate_request_id: true, preserve_external_request_id: true } : { generate_request_id: false };
 }

@@ -65,7 +65,7 @@ function collectHashPolicies(ctx: ProxyContext, route: RouteIR, action: ForwardA
   return [...keys.values()].map(buildHashPolicy);
 }
 
-function buildClusterSpecifier(action: ForwardActionIR): Json {
+function buildClusterSpecifier(action: ForwardActionIR): Record<string, unknown> {
   if (action.backends.length === 1) return { cluster: action.backends[0].cluster };
   return { weighted_clusters: { clusters: action.backends.map((b) => ({ name: b.cluster, weight: b.weight })) } };
 }
@@ -94,17 +94,18 @@ function buildRewrite(route: RouteIR, action: ForwardActionIR): Json {
 
 export function buildForwardAction(ctx: ProxyContext, route: RouteIR, action: ForwardActionIR): Json {
   const hashPolicies = collectHashPolicies(ctx, route, action);
-  return {
-    ...buildClusterSpecifier(action),
-    ...buildRewrite(route, action),
-    // Envoy's default route timeout is 15 s; the IR's null means no deadline, which is "0s".
-    timeout: action.timeoutMs === null ? "0s" : formatDuration(action.timeoutMs),
-    ...(action.retries !== null ? { retry_policy: sharedRetryPolicy(ctx, action.retries) } : {}),
-    ...(action.mirror !== null
-      ? { request_mirror_policies: [{ cluster: action.mirror.cluster, runtime_fraction: { default_value: buildFractionalPercent(action.mirror.percent) } }] }
-      : {}),
-    ...(hashPolicies.length > 0 ? { hash_policy: hashPolicies } : {}),
-  };
+  // Members added in place to the cluster specifier (made for this route), not spread from
+  // temporary objects: one action per route of every proxy, built in V8's baseline tier.
+  const out: Record<string, unknown> = buildClusterSpecifier(action);
+  if (action.rewrite !== null) Object.assign(out, buildRewrite(route, action));
+  // Envoy's default route timeout is 15 s; the IR's null means no deadline, which is "0s".
+  out.timeout = action.timeoutMs === null ? "0s" : formatDuration(action.timeoutMs);
+  if (action.retries !== null) out.retry_policy = sharedRetryPolicy(ctx, action.retries);
+  if (action.mirror !== null) {
+    out.request_mirror_policies = [{ cluster: action.mirror.cluster, runtime_fraction: { default_value: buildFractionalPercent(action.mirror.percent) } }];
+  }
+  if (hashPolicies.length > 0) out.hash_policy = hashPolicies;
+  return out;
 }
 
 /** Per-route fault config; the listener's fault filter itself is empty and injects nothing. */

@@ -10,13 +10,13 @@ import { buildHeaderMatcher, buildMethodMatcher, buildStringMatcher } from "./ma
 import { buildFaultPerFilterConfig, buildForwardAction, buildPrefixReplacement } from "./route-action.ts";
 import { hostnamesRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 import { proxySource, routeSource } from "../../compiler/trace.ts";
-import { buildTraceMetadata, sharedTraceMetadata, virtualHostSource } from "./trace.ts";
+import { buildSourceMetadata, sharedTraceMetadata, virtualHostSource } from "./trace.ts";
 
 const REDIRECT_CODES: Record<RedirectActionIR["status"], string> = {
   301: "MOVED_PERMANENTLY", 302: "FOUND", 303: "SEE_OTHER", 307: "TEMPORARY_REDIRECT", 308: "PERMANENT_REDIRECT",
 };
 
-function buildPathSpecifier(match: RouteMatchIR): Json {
+function buildPathSpecifier(match: RouteMatchIR): Record<string, unknown> {
   const path = match.path;
   if (path === null) return { prefix: "/" };
   switch (path.kind) {
@@ -54,23 +54,32 @@ function buildRouteMatch(ctx: ProxyContext, route: RouteIR): Json {
     ...buildHostnameMatchers(route.match),
   ];
   const query = buildQueryMatchers(ctx, route);
-  return {
-    ...buildPathSpecifier(route.match),
-    ...(headers.length > 0 ? { headers } : {}),
-    ...(query.length > 0 ? { query_parameters: query } : {}),
-  };
+  // Added in place to the path specifier (made for this route), not spread.
+  const match = buildPathSpecifier(route.match);
+  if (headers.length > 0) match.headers = headers;
+  if (query.length > 0) match.query_parameters = query;
+  return match;
 }
 
 /** `set` overwrites, `add` appends; every value is a formatter string, hence the escape. */
-function buildHeaderMutation(mutation: HeaderMutationIR, direction: "request" | "response"): Json {
-  const toAdd = [
-    ...mutation.set.map((h) => ({ header: { key: h.name, value: escapeHeaderValue(h.value) }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" })),
-    ...mutation.add.map((h) => ({ header: { key: h.name, value: escapeHeaderValue(h.value) }, append_action: "APPEND_IF_EXISTS_OR_ADD" })),
-  ];
-  return {
-    ...(toAdd.length > 0 ? { [`${direction}_headers_to_add`]: toAdd } : {}),
-    ...(mutation.remove.length > 0 ? { [`${direction}_headers_to_remove`]: [...mutation.remove] } : {}),
-  };
+const HEADER_KEYS = {
+  request: { add: "request_headers_to_add", remove: "request_headers_to_remove" },
+  response: { add: "response_headers_to_add", remove: "response_headers_to_remove" },
+} as const;
+
+/**
+ * A route's header mutation, added to `route` (most routes have none: nothing is made for
+ * them; a cold compile builds every route in V8's baseline tier, where each spread and
+ * temporary object costs).
+ */
+function addHeaderMutation(route: Record<string, unknown>, mutation: HeaderMutationIR, direction: "request" | "response"): void {
+  if (mutation.set.length > 0 || mutation.add.length > 0) {
+    route[HEADER_KEYS[direction].add] = [
+      ...mutation.set.map((h) => ({ header: { key: h.name, value: escapeHeaderValue(h.value) }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" })),
+      ...mutation.add.map((h) => ({ header: { key: h.name, value: escapeHeaderValue(h.value) }, append_action: "APPEND_IF_EXISTS_OR_ADD" })),
+    ];
+  }
+  if (mutation.remove.length > 0) route[HEADER_KEYS[direction].remove] = [...mutation.remove];
 }
 
 function buildRedirect(route: RouteIR, action: RedirectActionIR): Json {
@@ -91,17 +100,19 @@ function buildDirectResponse(action: DirectResponseActionIR): Json {
 export function buildRoute(ctx: ProxyContext, route: RouteIR): Json {
   const action = route.action;
   const perFilter = action.kind === "forward" ? buildFaultPerFilterConfig(action) : null;
-  return {
+  // Members added in place, not spread from temporary objects: one route per route of every proxy.
+  const out: Record<string, unknown> = {
     name: route.name,
-    ...buildTraceMetadata(routeSource(route, proxySource(ctx.proxy))),
+    metadata: buildSourceMetadata(routeSource(route, proxySource(ctx.proxy))),
     match: buildRouteMatch(ctx, route),
-    ...(action.kind === "forward" ? { route: buildForwardAction(ctx, route, action) } : {}),
-    ...(action.kind === "redirect" ? { redirect: buildRedirect(route, action) } : {}),
-    ...(action.kind === "direct" ? { direct_response: buildDirectResponse(action) } : {}),
-    ...buildHeaderMutation(route.requestHeaders, "request"),
-    ...buildHeaderMutation(route.responseHeaders, "response"),
-    ...(perFilter !== null ? { typed_per_filter_config: perFilter } : {}),
   };
+  if (action.kind === "forward") out.route = buildForwardAction(ctx, route, action);
+  else if (action.kind === "redirect") out.redirect = buildRedirect(route, action);
+  else if (action.kind === "direct") out.direct_response = buildDirectResponse(action);
+  addHeaderMutation(out, route.requestHeaders, "request");
+  addHeaderMutation(out, route.responseHeaders, "response");
+  if (perFilter !== null) out.typed_per_filter_config = perFilter;
+  return out;
 }
 
 function buildVirtualHost(ctx: ProxyContext, vhost: VirtualHostIR, direction: HttpListenerIR["direction"]): Json {

@@ -11,7 +11,12 @@ import type { SharedSubtrees } from "./shared.ts";
 export const TRACE_METADATA_NAMESPACE = "meshc";
 
 export function buildTraceMetadata(source: TraceSource): Json {
-  return { metadata: buildMetadata(traceText(source)) };
+  return { metadata: buildSourceMetadata(source) };
+}
+
+/** The `metadata` value itself. */
+export function buildSourceMetadata(source: TraceSource): Json {
+  return buildMetadata(traceText(source));
 }
 
 function buildMetadata(text: string): Json {

@@ -2,7 +2,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
-import { emitEnvoy, envoy } from "../../targets/envoy/index.ts";
+import { buildEnvoyBootstrap, emitEnvoy, envoy } from "../../targets/envoy/index.ts";
+import { collectBootstrapFindings } from "../../targets/envoy/verify.ts";
 import { envoyFeaturesIR } from "../fixtures/ir/envoy-features.ts";
 import { sampleIR } from "../fixtures/ir/sample.ts";
 import { compareGolden } from "../support/golden.ts";
@@ -80,6 +81,27 @@ test("MESH3104: a JWKS URI that is not http(s) is reported", () => {
     ? { ...l, jwt: { ...l.jwt, jwksUri: "ftp://sso.example.org/keys" } } : l)) }));
   const found = emitEnvoy(ir).diagnostics.filter((d) => d.code === "MESH3104");
   assert.equal(found.map((d) => d.path), ["services.api.jwt.jwksUri"]);
+});
+
+test("RBAC policies keyed by rule names that are Object.prototype's own names are all written and checked", () => {
+  // The policies object is a null-prototype dictionary (rbac.ts): on a plain object,
+  // `policies["__proto__"] = ...` would set its prototype and the rule would vanish.
+  const names = ["__proto__", "constructor", "toString", "hasOwnProperty"];
+  const ir = withProxy(sampleIR, "payments", (p) => ({
+    ...p,
+    listeners: p.listeners.map((l) => (l.authorization === null ? l : {
+      ...l, authorization: { ...l.authorization, rules: l.authorization.rules.flatMap((r) => names.map((name) => ({ ...r, name }))) },
+    })),
+  }));
+  const proxy = ir.proxies.find((p) => p.name === "payments")!;
+  const { bootstrap } = buildEnvoyBootstrap(ir, proxy);
+  const hcm = (bootstrap as any).static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+  const rbac = hcm.http_filters.filter((f: any) => f.name === "meshc.rbac.deny" || f.name === "meshc.rbac.allow");
+  assert.is(rbac.length, 2);
+  for (const filter of rbac) assert.equal(Object.keys(filter.typed_config.rules.policies).sort(), [...names].sort(), filter.name);
+  assert.equal(collectBootstrapFindings(bootstrap), []);
+  const text = emitEnvoy(ir).files.find((f) => f.path === "envoy/payments.yaml")!.content;
+  for (const name of names) assert.ok(text.includes(`\n                          ${name}:\n`), name);
 });
 
 test.run();
