@@ -119,10 +119,11 @@ function buildBackend(ctx: BuildContext, name: string, cluster: ClusterIR, mode:
 export function buildRouteBackend(ctx: BuildContext, name: string, cluster: ClusterIR, action: ForwardActionIR, retryOn: string, trace: TraceSource): BackendView {
   const retries = action.retries;
   const perTry = retries?.perTryTimeoutMs ?? null;
-  const candidates = [perTry, action.timeoutMs].filter((t): t is number => t !== null);
+  const total = action.timeoutMs;
   return buildBackend(ctx, name, cluster, "http", trace, {
     connectTimeoutMs: cluster.connectTimeoutMs,
-    serverTimeoutMs: candidates.length > 0 ? Math.min(...candidates) : NO_TIMEOUT_MS,
+    // The shorter of the set ones, without an array of candidates per route.
+    serverTimeoutMs: perTry === null ? total ?? NO_TIMEOUT_MS : total === null ? perTry : Math.min(perTry, total),
     retries: retries && retries.retries > 0 ? { count: retries.retries, on: retryOn } : null,
     idempotentOnly: retries !== null && retries.idempotentOnly,
   });

@@ -7,21 +7,20 @@ import { nameWord, regexLiteral, textWord, tokenWord, type Word } from "./words.
 import { hostnamesRegex, pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 import { ruleSource, type TraceSource } from "../../compiler/trace.ts";
 
-export interface MatchAcls {
-  readonly acls: AclView[];
-  readonly conditions: AclRef[];
-}
-
 /** Envoy matches a regex against the whole value; PCRE searches, so anchor explicitly. */
 const anchored = (regex: string) => `^(?:${regex})$`;
 
 /** An element-wise prefix (Gateway API PathPrefix) is a regex: `path_beg` alone would match `/v2example`. */
+// Made once, not an object literal per ACL.
+const PATH_FLAGS: Readonly<Record<PathMatchIR["kind"], string>> = { exact: "-m str", prefix: "-m beg", "string-prefix": "-m beg", regex: "-m reg" };
+const STRING_FLAGS: Readonly<Record<Exclude<StringMatchIR["kind"], "present">, string>> = { exact: "-m str", prefix: "-m beg", regex: "-m reg" };
+
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
   if (path.kind === "prefix" && prefixElements(path.value) !== "") {
     return { name, fetch: "path", arg: null, flags: "-m reg", operator: null, patterns: [ctx.checkRegex(pathPrefixRegex(path.value, regexLiteral), origin, "path prefix")] };
   }
   // The root prefix ("/") is every path: a plain `-m beg "/"`.
-  const flags = { exact: "-m str", prefix: "-m beg", "string-prefix": "-m beg", regex: "-m reg" }[path.kind];
+  const flags = PATH_FLAGS[path.kind];
   const pattern = path.kind === "regex" ? ctx.checkRegex(anchored(path.value), origin, "path regex") : ctx.check(textWord(path.value), origin, "path");
   return { name, fetch: "path", arg: null, flags, operator: null, patterns: [pattern] };
 }
@@ -39,22 +38,32 @@ function methodAcl(ctx: BuildContext, name: AclName, methods: readonly HttpMetho
 function stringAcl(ctx: BuildContext, name: AclName, fetch: "req.fhdr" | "urlp", match: StringMatchIR, origin: string): AclView {
   const arg = ctx.check(tokenWord(match.name), origin, fetch === "urlp" ? "query parameter name" : "header name");
   if (match.kind === "present") return { name, fetch, arg, flags: "-m found", operator: null, patterns: [] };
-  const flags = { exact: "-m str", prefix: "-m beg", regex: "-m reg" }[match.kind];
+  const flags = STRING_FLAGS[match.kind];
   const pattern = match.kind === "regex" ? ctx.checkRegex(anchored(match.value), origin, "match regex") : ctx.check(textWord(match.value), origin, "match value");
   return { name, fetch, arg, flags, operator: null, patterns: [pattern] };
 }
 
-/** ACLs for path, methods, headers and query of a route; all must hold. */
-export function buildRouteMatch(ctx: BuildContext, prefix: AclName, match: RouteMatchIR, origin: string): MatchAcls {
+/**
+ * ACLs for path, methods, headers and query of a route; all must hold. Their conditions are
+ * appended to `conditions` (the caller's own come first), with no closure or spread per route.
+ */
+export function buildRouteMatch(ctx: BuildContext, prefix: AclName, match: RouteMatchIR, origin: string, conditions: AclRef[]): AclView[] {
   const acls: AclView[] = [];
-  const conditions: AclRef[] = [];
-  const add = (acl: AclView, invert = false) => { acls.push(acl); conditions.push(invert ? `!${acl.name}` : acl.name); };
-  if (match.path) add(pathAcl(ctx, `${prefix}_path`, match.path, `${origin}.match.path`));
-  if (match.methods.length > 0) add(methodAcl(ctx, `${prefix}_method`, match.methods, `${origin}.match.methods`));
-  if (match.hostnames?.length) add(hostnamesAcl(ctx, `${prefix}_host`, match.hostnames, `${origin}.hostnames`));
-  match.headers.forEach((h, i) => add(stringAcl(ctx, `${prefix}_header${i}`, "req.fhdr", h, `${origin}.match.headers[${i}]`), h.invert));
-  match.query.forEach((q, i) => add(stringAcl(ctx, `${prefix}_query${i}`, "urlp", q, `${origin}.match.query[${i}]`), q.invert));
-  return { acls, conditions };
+  if (match.path) acls.push(pathAcl(ctx, `${prefix}_path`, match.path, `${origin}.match.path`));
+  if (match.methods.length > 0) acls.push(methodAcl(ctx, `${prefix}_method`, match.methods, `${origin}.match.methods`));
+  if (match.hostnames?.length) acls.push(hostnamesAcl(ctx, `${prefix}_host`, match.hostnames, `${origin}.hostnames`));
+  for (const acl of acls) conditions.push(acl.name);
+  for (let i = 0; i < match.headers.length; i++) {
+    const h = match.headers[i]!;
+    const acl = stringAcl(ctx, `${prefix}_header${i}`, "req.fhdr", h, `${origin}.match.headers[${i}]`);
+    acls.push(acl); conditions.push(h.invert ? `!${acl.name}` : acl.name);
+  }
+  for (let i = 0; i < match.query.length; i++) {
+    const q = match.query[i]!;
+    const acl = stringAcl(ctx, `${prefix}_query${i}`, "urlp", q, `${origin}.match.query[${i}]`);
+    acls.push(acl); conditions.push(q.invert ? `!${acl.name}` : acl.name);
+  }
+  return acls;
 }
 
 /**

@@ -42,14 +42,15 @@ function buildLogFormat(ctx: BuildContext, proxy: ProxyIR, block: "http" | "tcp"
  * backend (connect, server timeout, HAProxy's 1 s retry turn-around), at least an hour.
  */
 function httpRelayTimeoutMs(backends: readonly BackendView[]): number {
-  const attempts = backends.map((b) => ((b.retries?.count ?? 0) + 1) * (b.connectTimeoutMs + b.serverTimeoutMs + 1000));
-  return Math.max(NO_TIMEOUT_MS, ...attempts);
+  let longest = NO_TIMEOUT_MS;
+  for (const b of backends) longest = Math.max(longest, ((b.retries?.count ?? 0) + 1) * (b.connectTimeoutMs + b.serverTimeoutMs + 1000));
+  return longest;
 }
 
 function buildHttpFrontend(ctx: BuildContext, proxy: ProxyIR, index: number, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[]): HttpFrontendView {
   const owner = proxySource(proxy);
   const routing = buildRouting(ctx, listener, clusters, owner);
-  backends.push(...routing.backends);
+  for (const b of routing.backends) backends.push(b);
   const rl = listener.rateLimit;
   const { binds, dispatch } = buildBinds(ctx, listener, { adminPort: proxy.admin.port, index, relayTimeoutMs: httpRelayTimeoutMs(routing.backends) });
   return {

@@ -6,8 +6,8 @@ import type { ClusterIR, HeaderMutationIR, HttpListenerIR, RedirectActionIR, Rou
 import type { BuildContext } from "./context.ts";
 import { buildRouteMatch } from "./build-match.ts";
 import { buildRetryOn, buildRouteBackend } from "./build-backend.ts";
-import type { AclName, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
-import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart } from "./words.ts";
+import type { AclName, AclRef, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
+import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart, type Word } from "./words.ts";
 import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
 import { routeSource, type TraceSource } from "../../compiler/trace.ts";
 
@@ -40,13 +40,18 @@ function buildVhostSelectors(ctx: BuildContext, vhosts: readonly VirtualHostIR[]
 
 /** Envoy order: remove, then set, then append. */
 function buildHeaderRules(ctx: BuildContext, mutation: HeaderMutationIR, origin: string): HeaderRuleView[] {
-  const name = (n: string) => ctx.check(tokenWord(n), origin, "header name");
-  const value = (v: string) => ctx.check(formatWord(literal(v)), origin, "header value");
-  return [
-    ...mutation.remove.map((n) => ({ action: "del-header" as const, name: name(n), value: null })),
-    ...mutation.set.map((h) => ({ action: "set-header" as const, name: name(h.name), value: value(h.value) })),
-    ...mutation.add.map((h) => ({ action: "add-header" as const, name: name(h.name), value: value(h.value) })),
-  ];
+  // Loops into one array, no spread of mapped temporaries: this runs twice for every route.
+  const rules: HeaderRuleView[] = [];
+  for (const n of mutation.remove) rules.push({ action: "del-header", name: ctx.check(tokenWord(n), origin, "header name"), value: null });
+  for (const h of mutation.set) rules.push(headerRule(ctx, "set-header", h.name, h.value, origin));
+  for (const h of mutation.add) rules.push(headerRule(ctx, "add-header", h.name, h.value, origin));
+  return rules;
+}
+
+function headerRule(ctx: BuildContext, action: "set-header" | "add-header", name: string, value: string, origin: string): HeaderRuleView {
+  // The name is checked before the value, as diagnostics have always been ordered.
+  const checkedName = ctx.check(tokenWord(name), origin, "header name");
+  return { action, name: checkedName, value: ctx.check(formatWord(literal(value)), origin, "header value") };
 }
 
 /**
@@ -91,14 +96,15 @@ type RouteActions = Pick<RouteView, "faultAbort" | "rewritePath" | "rewriteHost"
  */
 function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: number, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[], portResolved: boolean, owner: TraceSource): RouteView {
   const trace = routeSource(route, owner);
-  const { acls, conditions } = buildRouteMatch(ctx, `meshc_r${index}`, route.match, route.origin);
+  const conditions: AclRef[] = [`meshc_vhost_${vhost}`];
+  const acls = buildRouteMatch(ctx, `meshc_r${index}`, route.match, route.origin, conditions);
   const requestHeaders = buildHeaderRules(ctx, route.requestHeaders, `${route.origin}.requestHeaders`);
   const responseHeaders = buildHeaderRules(ctx, route.responseHeaders, `${route.origin}.responseHeaders`);
   const actions = buildRouteActions(ctx, route, clusters, backends, portResolved, trace);
   const hasActions = actions.faultAbort !== null || actions.rewritePath !== null || actions.rewriteHost !== null || actions.direct !== null
     || actions.redirects.length + requestHeaders.length + responseHeaders.length > 0;
   return {
-    trace, hasActions, index, acls, conditions: [`meshc_vhost_${vhost}`, ...conditions],
+    trace, hasActions, index, acls, conditions,
     faultAbort: actions.faultAbort, rewritePath: actions.rewritePath, rewriteHost: actions.rewriteHost,
     redirects: actions.redirects, direct: actions.direct, backends: actions.backends, requestHeaders, responseHeaders,
   };
@@ -141,19 +147,31 @@ function buildRouteActions(ctx: BuildContext, route: RouteIR, clusters: Readonly
   };
 }
 
+// The txn variables the routing ACLs read, as words made once (views are read-only data).
+const ROUTE_VAR = nameWord("txn.meshc_route");
+const VHOST_VAR = nameWord("txn.meshc_vhost");
+const PICK_VAR = nameWord("txn.meshc_pick");
+
+function acl(name: AclName, fetch: AclView["fetch"], arg: Word | null, flags: string, patterns: AclView["patterns"], operator: AclView["operator"] = null): AclView {
+  return { name, fetch, arg, flags, operator, patterns };
+}
+
 export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, owner: TraceSource): RoutingView {
   const backends: BackendView[] = [];
   const routes: RouteView[] = [];
   listener.virtualHosts.forEach((vh, v) => vh.routes.forEach((route) => routes.push(buildRoute(ctx, route, routes.length, v, clusters, backends, listener.direction === "inbound", owner))));
-  const picks = [...new Set(routes.flatMap((r) => r.backends.map((b) => b.below).filter((b): b is number => b !== null)))].sort((x, y) => x - y);
-  const acl = (name: AclName, fetch: AclView["fetch"], arg: string | null, flags: string, patterns: AclView["patterns"], operator: AclView["operator"] = null): AclView =>
-    ({ name, fetch, arg: arg === null ? null : nameWord(arg), flags, operator, patterns });
-  const acls: AclView[] = [
-    acl("meshc_route_chosen", "var", "txn.meshc_route", "-m found", []),
-    ...(routes.some((r) => r.redirects.length > 1) ? [acl("meshc_has_query", "query", null, "-m len", [intWord(0)], "gt")] : []),
-    ...listener.virtualHosts.map((_, v) => acl(`meshc_vhost_${v}`, "var", "txn.meshc_vhost", "-m int", [intWord(v)])),
-    ...routes.map((r) => acl(`meshc_route_${r.index}`, "var", "txn.meshc_route", "-m int", [intWord(r.index)])),
-    ...picks.map((p) => acl(`meshc_pick_below_${p}`, "var", "txn.meshc_pick", "-m int", [intWord(p)], "lt")),
-  ];
+  // One pass over the routes, pushes instead of spreads of mapped arrays: this runs for every listener of every proxy.
+  const picks: number[] = [];
+  let hasQueryRedirect = false;
+  for (const r of routes) {
+    if (r.redirects.length > 1) hasQueryRedirect = true;
+    for (const b of r.backends) if (b.below !== null && !picks.includes(b.below)) picks.push(b.below);
+  }
+  picks.sort((x, y) => x - y);
+  const acls: AclView[] = [acl("meshc_route_chosen", "var", ROUTE_VAR, "-m found", [])];
+  if (hasQueryRedirect) acls.push(acl("meshc_has_query", "query", null, "-m len", [intWord(0)], "gt"));
+  for (let v = 0; v < listener.virtualHosts.length; v++) acls.push(acl(`meshc_vhost_${v}`, "var", VHOST_VAR, "-m int", [intWord(v)]));
+  for (const r of routes) acls.push(acl(`meshc_route_${r.index}`, "var", ROUTE_VAR, "-m int", [intWord(r.index)]));
+  for (const p of picks) acls.push(acl(`meshc_pick_below_${p}`, "var", PICK_VAR, "-m int", [intWord(p)], "lt"));
   return { acls, vhostSelectors: buildVhostSelectors(ctx, listener.virtualHosts, listener.origin), routes, backends, usesPick: picks.length > 0 };
 }

@@ -4,7 +4,7 @@
 import type { Diagnostic } from "../../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { findValueProblem, literal, type LiteralValue, type NginxValue } from "../escape.ts";
+import { findValueProblem, literal, type LiteralValue, type NginxValue, type RegexValue } from "../escape.ts";
 import { NjsFunctions } from "./njs.ts";
 import type { TraceSource } from "../../../compiler/trace.ts";
 import type { MapView, PassView, SplitView } from "./types.ts";
@@ -22,9 +22,13 @@ export interface ViewCache {
   readonly nextUpstream: Map<number, string[]>;
   /** The access log format by block variables and IR field list (view/log.ts). */
   readonly logFormats: Map<LogFieldVariables, WeakMap<readonly AccessLogField[], NginxValue>>;
+  /** The first-set map keys by prefix, entry i for bit i (view/match.ts): the same in every proxy. */
+  readonly firstSetKeys: Map<string, RegexValue[]>;
+  /** Upstream TLS settings as JSON by IR object (view/pass.ts's sameWire). */
+  readonly tlsTexts: WeakMap<object, string>;
 }
 
-export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap(), nextUpstream: new Map(), logFormats: new Map() });
+export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap(), nextUpstream: new Map(), logFormats: new Map(), firstSetKeys: new Map(), tlsTexts: new WeakMap() });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;

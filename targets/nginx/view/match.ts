@@ -5,7 +5,7 @@
 import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { escapeRegexLiteral, literal, regex, template, type RegexValue, type TemplatePart } from "../escape.ts";
-import type { ViewContext } from "./context.ts";
+import type { ViewCache, ViewContext } from "./context.ts";
 import { hostnamesRegex, pathPrefixRegex } from "../../../compiler/ir/path-prefix.ts";
 
 /** A condition's bit: a generated variable, or a constant when nothing is required. */
@@ -86,18 +86,19 @@ export function argVariable(ctx: ViewContext, name: string, path: string, prefix
   return null;
 }
 
-/** One bit per header or query condition; null entries mean the condition was rejected. */
-export function buildStringBits(ctx: ViewContext, variablePrefix: string, matches: readonly StringMatchIR[], path: string, on: "header" | "query"): (Bit | null)[] {
-  return matches.map((match, i) => {
+/** One bit per header or query condition, appended to `bits`; null entries mean the condition was rejected. */
+export function buildStringBits(ctx: ViewContext, variablePrefix: string, matches: readonly StringMatchIR[], path: string, on: "header" | "query", bits: (Bit | null)[]): void {
+  for (let i = 0; i < matches.length; i++) {
+    const match = matches[i]!;
     const at = `${path}[${i}]`;
     // Headers: the request model's view (trimmed, the only copy: repeats are refused before
     // any decision, see view/server.ts), not $http_*, which keeps tabs and reads the first copy.
     const checked = on === "header" ? headerVariable(ctx, match.name, at) : argVariable(ctx, match.name, at, "arg_");
     const source = checked !== null && on === "header" ? ctx.njs.header(match.name) : checked;
     const pattern = stringPattern(match, on === "header" ? "=" : "");
-    if (source === null || !ctx.checkPattern(pattern, at, `${on} match value`)) return null;
-    return bitMap(ctx, `${variablePrefix}${i}`, [{ variable: source }], [pattern], match.invert);
-  });
+    bits.push(source === null || !ctx.checkPattern(pattern, at, `${on} match value`) ? null
+      : bitMap(ctx, `${variablePrefix}${i}`, [{ variable: source }], [pattern], match.invert));
+  }
 }
 
 /** ANDs bits into one: a constant for none, the bit itself for one, a `^1+$` map otherwise. */
@@ -110,8 +111,13 @@ export function combineBits(ctx: ViewContext, variable: string, bits: readonly B
 
 /**
  * The first-match-wins choice among ordered bits: entry i is `^<prefix>.{i}1`, and map
- * tries regex entries in order, so the earliest set bit decides.
+ * tries regex entries in order, so the earliest set bit decides. The keys are the same in
+ * every proxy: made once per emitter and shared (views are read-only), so the list returned
+ * may be longer than `count`; callers read entries below `count` only.
  */
-export function firstSetEntries(count: number, prefix = ""): RegexValue[] {
-  return Array.from({ length: count }, (_, i) => regex(`^${prefix}${i === 0 ? "" : `.{${i}}`}1`));
+export function firstSetEntries(cache: ViewCache, count: number, prefix = ""): readonly RegexValue[] {
+  let keys = cache.firstSetKeys.get(prefix);
+  if (keys === undefined) cache.firstSetKeys.set(prefix, (keys = []));
+  for (let i = keys.length; i < count; i++) keys.push(regex(`^${prefix}${i === 0 ? "" : `.{${i}}`}1`));
+  return keys;
 }

@@ -3,7 +3,7 @@
 import type { ClusterIR, RetryCondition, RetryPolicyIR, UpstreamTlsIR, WeightedClusterIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { literal, template, type LiteralValue, type TemplatePart } from "../escape.ts";
-import { formatDuration, type ViewContext } from "./context.ts";
+import { formatDuration, type ViewCache, type ViewContext } from "./context.ts";
 import { upstreamName } from "./upstream.ts";
 import type { PassView, UpstreamTlsView } from "./types.ts";
 
@@ -90,10 +90,17 @@ export function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: str
 }
 
 /** nginx sets TLS and the module per location (per stream server), so every cluster of one must agree on both. */
-export function sameWire(a: ClusterIR, b: ClusterIR): boolean {
+export function sameWire(cache: ViewCache, a: ClusterIR, b: ClusterIR): boolean {
   if (a === b) return true; // every single-target route compares its cluster with itself
-  const grpc = (c: ClusterIR) => c.protocol === "grpc";
-  return grpc(a) === grpc(b) && JSON.stringify(a.tls) === JSON.stringify(b.tls);
+  return (a.protocol === "grpc") === (b.protocol === "grpc") && tlsText(cache, a.tls) === tlsText(cache, b.tls);
+}
+
+/** A cluster's upstream TLS as JSON, made once per TLS object per emitter (each split compared it again in every proxy). */
+function tlsText(cache: ViewCache, tls: ClusterIR["tls"]): string {
+  if (tls === null) return "null";
+  let text = cache.tlsTexts.get(tls);
+  if (text === undefined) cache.tlsTexts.set(tls, (text = JSON.stringify(tls)));
+  return text;
 }
 
 /** The same wire but for the peer's name: the SNI (and the identities it stands for) may differ per service. */
@@ -123,7 +130,7 @@ function buildPassView(ctx: ViewContext, clusters: readonly ClusterIR[], splitVa
   const first = clusters[0];
   if (first === undefined) return null;
   // Compared once: each comparison of two clusters serializes their TLS settings.
-  const same = clusters.every((c) => sameWire(first, c));
+  const same = clusters.every((c) => sameWire(ctx.cache, first, c));
   const perName = splitVariable !== null && !same && clusters.every((c) => sameWireButName(first, c));
   if (!perName && !same) {
     ctx.report(NGINX_CODES.splitBackendsDiffer, path, "the split's clusters differ in protocol or upstream TLS");

@@ -35,13 +35,13 @@ function buildPrincipalBit(ctx: ViewContext, variable: string, principals: reado
 }
 
 function buildRuleBit(ctx: ViewContext, id: string, rule: AuthzRuleIR): Bit | null {
-  const bits = [
+  const bits: (Bit | null)[] = [
     rule.principals === null ? ALWAYS : buildPrincipalBit(ctx, `${id}_principal`, rule.principals, `${rule.origin}.principals`),
     buildMethodBit(ctx, `${id}_method`, rule.methods),
     buildPathBit(ctx, `${id}_path`, rule.paths, `${rule.origin}.paths`),
-    ...buildStringBits(ctx, `${id}_header`, rule.headers, `${rule.origin}.headers`, "header"),
   ];
-  if (bits.some((b) => b === null)) return null;
+  buildStringBits(ctx, `${id}_header`, rule.headers, `${rule.origin}.headers`, "header", bits);
+  for (const b of bits) if (b === null) return null;
   return combineBits(ctx, id, bits as Bit[]);
 }
 
@@ -58,7 +58,7 @@ export function buildAuthorization(ctx: ViewContext, id: string, authz: Authoriz
     return { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback: literal("0") }) };
   }
   if (authz.rules.length === 0) return authz.defaultAction === "allow" ? ALWAYS : { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback }) };
-  const keys = firstSetEntries(authz.rules.length);
+  const keys = firstSetEntries(ctx.cache, authz.rules.length);
   return { variable: ctx.addMap({
     source: template(...(bits as Bit[]).map(bitPart)), variable: `${id}_authz`,
     entries: authz.rules.map((rule, i) => ({ key: keys[i], value: literal(rule.action === "allow" ? "1" : "0") })), fallback,

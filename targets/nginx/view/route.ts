@@ -2,7 +2,7 @@
 // Forward, redirect and direct actions; header mutations; rewrites; abort faults; mirrors.
 import type { ClusterIR, ForwardActionIR, HeaderMutationIR, RedirectActionIR, RewriteIR, RouteIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { EMPTY_KEY, escapeRegexLiteral, literal, regex, template, type TemplatePart } from "../escape.ts";
+import { EMPTY_KEY, escapeRegexLiteral, literal, regex, template, type LiteralValue, type TemplatePart } from "../escape.ts";
 import { prefixRewriteRegex } from "../../../compiler/ir/path-prefix.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
 import { buildHostnameBit, buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
@@ -20,14 +20,15 @@ export interface BuiltRoute {
 
 export function buildRouteBit(ctx: ViewContext, id: string, route: RouteIR): Bit | null {
   const at = route.origin + ".match";
-  const bits = [
+  // One array filled in place (no spread of the string bits): this runs for every route of every proxy.
+  const bits: (Bit | null)[] = [
     buildPathBit(ctx, `${id}_path`, route.match.path ? [route.match.path] : [], `${at}.path`),
     buildMethodBit(ctx, `${id}_method`, route.match.methods),
     buildHostnameBit(ctx, `${id}_host`, route.match.hostnames ?? []),
-    ...buildStringBits(ctx, `${id}_header`, route.match.headers, `${at}.headers`, "header"),
-    ...buildStringBits(ctx, `${id}_query`, route.match.query, `${at}.query`, "query"),
   ];
-  if (bits.some((b) => b === null)) return null;
+  buildStringBits(ctx, `${id}_header`, route.match.headers, `${at}.headers`, "header", bits);
+  buildStringBits(ctx, `${id}_query`, route.match.query, `${at}.query`, "query", bits);
+  for (const b of bits) if (b === null) return null;
   return combineBits(ctx, id, bits as Bit[]);
 }
 
@@ -50,33 +51,45 @@ export function identityHeader(ctx: ViewContext): HeaderLineView {
 const CONNECTION_LINE: HeaderLineView = { name: literal("connection"), value: literal("") };
 const REQUEST_ID_LINE: HeaderLineView = { name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) };
 const CLIENT_HOST = template({ variable: "http_host" });
+const REQUEST_ID_KEY: readonly TemplatePart[] = [{ variable: "request_id" }];
 
-const present = <T>(items: readonly (T | null)[]): T[] => items.filter((x): x is T => x !== null);
-
-/** proxy_set_header lines: `set` replaces, `add` appends to the incoming value, `remove` sends "" (nginx drops empty headers). */
-function buildRequestHeaders(ctx: ViewContext, id: string, headers: HeaderMutationIR, path: string): HeaderLineView[] {
-  const set = headers.set.map((h, i) => headerLine(ctx, h.name, h.value, `${path}.set[${i}]`));
-  const add = headers.add.map((h, i) => {
+/**
+ * proxy_set_header lines, appended to `lines`: `set` replaces, `add` appends to the incoming
+ * value, `remove` sends "" (nginx drops empty headers). Loops into one array, no temporaries.
+ */
+function buildRequestHeaders(ctx: ViewContext, id: string, headers: HeaderMutationIR, path: string, lines: HeaderLineView[]): void {
+  for (let i = 0; i < headers.set.length; i++) {
+    const h = headers.set[i]!;
+    const line = headerLine(ctx, h.name, h.value, `${path}.set[${i}]`);
+    if (line !== null) lines.push(line);
+  }
+  for (let i = 0; i < headers.add.length; i++) {
+    const h = headers.add[i]!;
     const at = `${path}.add[${i}]`;
     const line = headerLine(ctx, h.name, h.value, at);
     const incoming = headerVariable(ctx, h.name, at);
-    if (line === null || incoming === null) return null;
+    if (line === null || incoming === null) continue;
     // Absent header: just the value; present: "incoming,value" (RFC 9110 list syntax).
     const joined = ctx.addMap({ source: template({ variable: incoming }), variable: `${id}_add${i}`,
       entries: [{ key: EMPTY_KEY, value: line.value }], fallback: template({ variable: incoming }, { text: "," + h.value }) });
-    return { name: line.name, value: template({ variable: joined }) };
-  });
-  const remove = headers.remove.map((name, i) => headerLine(ctx, name, "", `${path}.remove[${i}]`));
-  return present([...set, ...add, ...remove]);
+    lines.push({ name: line.name, value: template({ variable: joined }) });
+  }
+  for (let i = 0; i < headers.remove.length; i++) {
+    const line = headerLine(ctx, headers.remove[i]!, "", `${path}.remove[${i}]`);
+    if (line !== null) lines.push(line);
+  }
 }
 
 /** add_header ... always: `set` hides the upstream's header first; `remove` only hides. */
 function buildResponseHeaders(ctx: ViewContext, headers: HeaderMutationIR, path: string): ResponseHeadersView {
-  const hide = [...headers.set.map((h) => h.name), ...headers.remove];
-  return {
-    hide: present(hide.map((name) => ctx.checkHeaderName(name, path))),
-    add: present([...headers.set, ...headers.add].map((h, i) => headerLine(ctx, h.name, h.value, `${path}[${i}]`))),
-  };
+  const hide: LiteralValue[] = [];
+  const add: HeaderLineView[] = [];
+  for (const h of headers.set) { const name = ctx.checkHeaderName(h.name, path); if (name !== null) hide.push(name); }
+  for (const name of headers.remove) { const checked = ctx.checkHeaderName(name, path); if (checked !== null) hide.push(checked); }
+  let i = 0;
+  for (const h of headers.set) { const line = headerLine(ctx, h.name, h.value, `${path}[${i++}]`); if (line !== null) add.push(line); }
+  for (const h of headers.add) { const line = headerLine(ctx, h.name, h.value, `${path}[${i++}]`); if (line !== null) add.push(line); }
+  return { hide, add };
 }
 
 function buildRewrite(ctx: ViewContext, rewrite: RewriteIR, route: RouteIR, path: string): ForwardView["rewrite"] {
@@ -136,17 +149,26 @@ function prefixReplacement(route: RouteIR, replacement: string): { pattern: Retu
 
 function buildForward(ctx: ViewContext, id: string, route: RouteIR, action: ForwardActionIR, clusters: ReadonlyMap<string, ClusterIR>): ForwardView | null {
   const at = `${route.origin}.action`;
-  const targets = action.backends.filter((b) => b.weight > 0).map((b) => clusters.get(b.cluster)).filter((c): c is ClusterIR => c !== undefined);
-  const split = buildSplitVariable(ctx, `${id}_split`, action.backends, [{ variable: "request_id" }]);
+  const targets: ClusterIR[] = [];
+  let slowest = -Infinity;
+  for (const b of action.backends) {
+    const c = b.weight > 0 ? clusters.get(b.cluster) : undefined;
+    if (c === undefined) continue;
+    targets.push(c);
+    if (c.connectTimeoutMs > slowest) slowest = c.connectTimeoutMs;
+  }
+  const split = buildSplitVariable(ctx, `${id}_split`, action.backends, REQUEST_ID_KEY);
   const perTry = action.retries?.perTryTimeoutMs ?? action.timeoutMs;
-  const connect = Math.min(Math.max(...targets.map((c) => c.connectTimeoutMs)), perTry ?? Infinity);
+  const connect = Math.min(slowest, perTry ?? Infinity);
   const pass = buildPass(ctx, targets, split, connect, at);
   if (pass === null) return null;
-  const requestHeaders = buildRequestHeaders(ctx, id, route.requestHeaders, `${route.origin}.requestHeaders`);
+  // The fixed lines first, then the route's own (built after them: nothing the fixed lines
+  // do reports or adds a map, so the order of diagnostics and maps is unchanged).
+  const requestHeaders: HeaderLineView[] = [identityHeader(ctx)];
+  if (ctx.requestIdHeader) requestHeaders.push(REQUEST_ID_LINE);
   // Upstream keepalive needs HTTP/1.1 without `Connection: close` (gRPC runs on HTTP/2).
-  if (pass.module === "proxy") requestHeaders.unshift(CONNECTION_LINE);
-  if (ctx.requestIdHeader) requestHeaders.unshift(REQUEST_ID_LINE);
-  requestHeaders.unshift(identityHeader(ctx));
+  if (pass.module === "proxy") requestHeaders.push(CONNECTION_LINE);
+  buildRequestHeaders(ctx, id, route.requestHeaders, `${route.origin}.requestHeaders`, requestHeaders);
   const nextUpstream = buildNextUpstream(ctx, action.retries, `${at}.retries`);
   const hostRewrite = action.rewrite?.host ? ctx.checkHost(action.rewrite.host, `${at}.rewrite.host`, "host rewrite") : null;
   return {

@@ -5,12 +5,12 @@
 // in order, so a refusal comes first and then the first matching IR route wins.
 import type { ClusterIR, HttpListenerIR, VirtualHostIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, regex, template, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
+import { literal, regex, type LiteralValue, type TemplatePart } from "../escape.ts";
 import type { ViewContext } from "./context.ts";
 import { bitPart, firstSetEntries, type Bit } from "./match.ts";
 import { buildAuthorization, buildRateLimit, buildServerTls } from "./policy.ts";
 import { buildRoute } from "./route.ts";
-import type { MirrorLocationView, RateLimitZoneView, RouteLocationView, ServerView } from "./types.ts";
+import type { MapView, MirrorLocationView, RateLimitZoneView, RouteLocationView, ServerView } from "./types.ts";
 import { clusterSource, routeSource, type TraceSource } from "../../../compiler/trace.ts";
 
 const DOMAIN = /^(\*|(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
@@ -42,20 +42,21 @@ function buildServerNames(ctx: ViewContext, vhost: VirtualHostIR, path: string):
  */
 function buildDispatch(ctx: ViewContext, id: string, refusal: string, authz: Bit, routes: readonly { bit: Bit; name: string; fault: string | null }[],
   locations: { noRoute: string; forbidden: string; badRequest: string }): string {
-  const keys = firstSetEntries(routes.length, ".1");
-  const entries = routes.map((route, i) => {
+  const keys = firstSetEntries(ctx.cache, routes.length, ".1");
+  // Filled in place, no spreads: every server block of every proxy has one dispatch map.
+  const source: TemplatePart[] = [{ variable: refusal }, bitPart(authz)];
+  const entries: MapView["entries"][number][] = [
+    { key: regex("^b"), value: literal(locations.badRequest) }, { key: regex("^u"), value: literal(locations.forbidden) },
+    { key: regex("^.0"), value: literal(locations.forbidden) },
+  ];
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i]!;
+    source.push(bitPart(route.bit));
     const target: TemplatePart[] = [{ text: route.name }];
     if (route.fault) target.push({ variable: route.fault });
-    return { key: keys[i], value: template(...target) as NginxValue };
-  });
-  return ctx.addMap({
-    source: template({ variable: refusal }, bitPart(authz), ...routes.map((r) => bitPart(r.bit))), variable: `${id}_route`,
-    entries: [
-      { key: regex("^b"), value: literal(locations.badRequest) }, { key: regex("^u"), value: literal(locations.forbidden) },
-      { key: regex("^.0"), value: literal(locations.forbidden) }, ...entries,
-    ],
-    fallback: literal(locations.noRoute),
-  });
+    entries.push({ key: keys[i]!, value: { kind: "template", parts: target } });
+  }
+  return ctx.addMap({ source: { kind: "template", parts: source }, variable: `${id}_route`, entries, fallback: literal(locations.noRoute) });
 }
 
 const HEADER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -95,15 +96,23 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
   const hasCatchAll = listener.virtualHosts.some((v) => v.domains.includes("*"));
   // Envoy answers 404 when no virtual host matches; nginx would use the first server, so
   // an explicit default server with no routes answers 404 instead.
-  const vhosts: (VirtualHostIR | null)[] = hasCatchAll ? [...listener.virtualHosts] : [...listener.virtualHosts, null];
+  const count = listener.virtualHosts.length + (hasCatchAll ? 0 : 1);
   const servers: ServerView[] = [];
-  vhosts.forEach((vhost, v) => {
+  for (let v = 0; v < count; v++) {
+    const vhost: VirtualHostIR | null = listener.virtualHosts[v] ?? null;
     const sid = `${lid}_s${v}`;
     const serverNames = vhost === null ? [] : buildServerNames(ctx, vhost, `${listener.origin}.virtualHosts[${v}]`) ?? [];
-    const built = (vhost?.routes ?? []).map((route, r) => buildRoute(ctx, `${sid}_r${r}`, route, clusters, listener.direction === "inbound"));
-    const routes: RouteLocationView[] = built.map((b) => b.location);
-    const mirrors: MirrorLocationView[] = built.flatMap((b) => (b.mirror ? [b.mirror] : []));
-    const usable = built.filter((b) => b.bit !== null).map((b) => ({ bit: b.bit as Bit, name: b.location.name, fault: b.faultVariable }));
+    // One loop over the routes, no intermediate arrays: this runs for every server block of every proxy.
+    const routes: RouteLocationView[] = [];
+    const mirrors: MirrorLocationView[] = [];
+    const usable: { bit: Bit; name: string; fault: string | null }[] = [];
+    const vhostRoutes = vhost?.routes ?? [];
+    for (let r = 0; r < vhostRoutes.length; r++) {
+      const b = buildRoute(ctx, `${sid}_r${r}`, vhostRoutes[r]!, clusters, listener.direction === "inbound");
+      routes.push(b.location);
+      if (b.mirror) mirrors.push(b.mirror);
+      if (b.bit !== null) usable.push({ bit: b.bit, name: b.location.name, fault: b.faultVariable });
+    }
     const noRouteLocation = `${sid}_no_route`;
     const forbiddenLocation = `${sid}_forbidden`;
     const badRequestLocation = `${sid}_bad_request`;
@@ -122,6 +131,6 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
       dispatchVariable: ctx.within(trace, () => buildDispatch(ctx, sid, refusal, authz, usable, { noRoute: noRouteLocation, forbidden: forbiddenLocation, badRequest: badRequestLocation })),
       routes, mirrors, noRouteLocation, forbiddenLocation, badRequestLocation,
     });
-  });
+  }
   return { servers, zone: limit?.zoneView ?? null };
 }

@@ -80,7 +80,7 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
   if (first === undefined || targets.length !== live.length) return null;
   // Inbound: the service's own port; outbound: the destination the connection goes to.
   const trace = listener.direction === "inbound" ? ctx.owner : clusterTrace(ctx, first);
-  if (!targets.every((c) => sameWire(first, c))) {
+  if (!targets.every((c) => sameWire(ctx.cache, first, c))) {
     ctx.report(NGINX_CODES.splitBackendsDiffer, listener.origin, `the clusters of TCP listener ${listener.name} differ in upstream TLS`);
     return null;
   }

@@ -2,7 +2,7 @@
 // (`proxy_next_upstream_tries` is also capped by their number), while Envoy retries the same
 // host too; so each endpoint is listed as many times as the most retried route using the
 // cluster needs attempts. Passive outlier detection and max_conns then count per entry.
-import type { ClusterIR, ProxyIR, RouteIR } from "../../../compiler/ir/types.ts";
+import type { ClusterIR, ProxyIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { template, type TemplateValue } from "../escape.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
@@ -12,18 +12,21 @@ import { clusterSource, type TraceSource } from "../../../compiler/trace.ts";
 
 export const upstreamName = (cluster: string) => `meshc_${cluster}`;
 
-function collectRoutes(proxy: ProxyIR): RouteIR[] {
-  return proxy.listeners.flatMap((l) => (l.kind === "http" ? l.virtualHosts.flatMap((v) => v.routes) : []));
-}
-
 /** Attempts each cluster must be able to absorb: 1 + the largest retry count of a route reaching it. */
 export function collectAttemptsByCluster(proxy: ProxyIR): Map<string, number> {
+  // Nested loops, no flattened route list or per-route arrays: this runs for every proxy.
   const attempts = new Map<string, number>();
-  for (const route of collectRoutes(proxy)) {
-    if (route.action.kind !== "forward") continue;
-    const needed = 1 + (route.action.retries?.retries ?? 0);
-    const reached = [...route.action.backends.map((b) => b.cluster), ...(route.action.mirror ? [route.action.mirror.cluster] : [])];
-    for (const cluster of reached) attempts.set(cluster, Math.max(attempts.get(cluster) ?? 1, needed));
+  const need = (cluster: string, needed: number) => attempts.set(cluster, Math.max(attempts.get(cluster) ?? 1, needed));
+  for (const listener of proxy.listeners) {
+    if (listener.kind !== "http") continue;
+    for (const vhost of listener.virtualHosts) {
+      for (const route of vhost.routes) {
+        if (route.action.kind !== "forward") continue;
+        const needed = 1 + (route.action.retries?.retries ?? 0);
+        for (const b of route.action.backends) need(b.cluster, needed);
+        if (route.action.mirror) need(route.action.mirror.cluster, needed);
+      }
+    }
   }
   return attempts;
 }

@@ -1,0 +1,45 @@
+// What one nginx emitter's proxies share (view/context.ts, ViewCache) must give what a fresh
+// build gives: the first-set map keys (made once per prefix, grown as routes need) and the
+// upstream TLS text sameWire compares (made once per TLS object).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import type { ClusterIR } from "../../compiler/ir/types.ts";
+import { createViewCache } from "../../targets/nginx/view/context.ts";
+import { firstSetEntries } from "../../targets/nginx/view/match.ts";
+import { sameWire } from "../../targets/nginx/view/pass.ts";
+
+const fresh = (count: number, prefix?: string) => firstSetEntries(createViewCache(), count, prefix).slice(0, count);
+
+test("shared first-set keys equal fresh ones whatever order the counts come in", () => {
+  const cache = createViewCache();
+  for (const [count, prefix] of [[2, ".1"], [1, ".1"], [5, ".1"], [3, ""], [4, ".1"], [6, ""]] as const) {
+    const keys = firstSetEntries(cache, count, prefix);
+    assert.ok(keys.length >= count);
+    assert.equal(keys.slice(0, count), fresh(count, prefix));
+  }
+  assert.equal(fresh(3, ".1").map((k) => k.pattern), ["^.11", "^.1.{1}1", "^.1.{2}1"]);
+  assert.equal(fresh(2).map((k) => k.pattern), ["^1", "^.{1}1"]);
+});
+
+const tls = (sni: string, ciphers: string[]) => ({ sni, ciphers, minVersion: "1.2", peerSpiffeIds: [], peerSubjects: [] });
+const cluster = (protocol: string, t: object | null) => ({ protocol, tls: t }) as unknown as ClusterIR;
+
+test("sameWire compares TLS by content, also once its text is cached", () => {
+  const cache = createViewCache();
+  const a = cluster("http", tls("a", ["X"]));
+  const sameContent = cluster("http", tls("a", ["X"]));
+  const otherName = cluster("http", tls("b", ["X"]));
+  const plain = cluster("http", null);
+  for (let round = 0; round < 2; round++) {
+    assert.ok(sameWire(cache, a, sameContent));
+    assert.not.ok(sameWire(cache, a, otherName));
+    assert.not.ok(sameWire(cache, otherName, a));
+    assert.not.ok(sameWire(cache, a, plain));
+    assert.ok(sameWire(cache, plain, cluster("http", null)));
+    assert.not.ok(sameWire(cache, plain, cluster("grpc", null)));
+  }
+  // Another emitter (another IR) starts empty.
+  assert.ok(sameWire(createViewCache(), a, sameContent));
+});
+
+test.run();
