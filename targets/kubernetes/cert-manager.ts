@@ -19,15 +19,15 @@ const PRIVATE_KEY: Readonly<Record<KeyAlgorithm, { algorithm: "ECDSA" | "RSA"; s
 
 /** PKCS#8 for every algorithm, matching what `meshc certs issue` writes; a new key on every renewal. */
 function buildPrivateKey(algorithm: KeyAlgorithm) {
-  return { ...PRIVATE_KEY[algorithm], encoding: "PKCS8" as const, rotationPolicy: "Always" as const };
+  const { algorithm: keyAlgorithm, size } = PRIVATE_KEY[algorithm];
+  return { algorithm: keyAlgorithm, size, encoding: "PKCS8" as const, rotationPolicy: "Always" as const };
 }
 
 type IKeyUsage = NonNullable<ICertificate["spec"]>["usages"] extends (infer U)[] | undefined ? U : never;
 
 /** Key usages: EC keys sign only (no key encipherment); RSA keys also encipher for TLS 1.2 RSA key exchange. */
 function buildUsages(algorithm: KeyAlgorithm): IKeyUsage[] {
-  const base: IKeyUsage[] = algorithm.startsWith("rsa") ? ["digital signature", "key encipherment"] : ["digital signature"];
-  return [...base, "server auth", "client auth"];
+  return algorithm.startsWith("rsa") ? ["digital signature", "key encipherment", "server auth", "client auth"] : ["digital signature", "server auth", "client auth"];
 }
 
 export function buildCaIssuer(ctx: EmitContext): Manifest {
@@ -50,7 +50,7 @@ function buildAdditionalOutputFormats(ctx: EmitContext) {
 export function buildIdentityCertificate(ctx: EmitContext, identity: IdentityIR): Manifest {
   const { ca } = ctx.ir.infra;
   const object = buildModelObject(Certificate, {
-    metadata: { ...buildMetadata(ctx, identity.name, { "app.kubernetes.io/name": identity.name }), namespace: identity.namespace },
+    metadata: buildMetadata(ctx, identity.name, identity.name, undefined, identity.namespace),
     spec: {
       secretName: identity.secretName,
       commonName: identity.subject.commonName,
@@ -101,7 +101,7 @@ function buildDevGatewayCertificate(ctx: EmitContext, gateway: GatewayInfraIR): 
   if (gateway.tlsSecretName === null || gateway.hosts.length === 0) return [];
   const { ca } = ctx.ir.infra;
   const object = buildModelObject(Certificate, {
-    metadata: buildMetadata(ctx, gateway.tlsSecretName, { "app.kubernetes.io/name": gateway.proxy }),
+    metadata: buildMetadata(ctx, gateway.tlsSecretName, gateway.proxy),
     spec: {
       secretName: gateway.tlsSecretName,
       commonName: gateway.hosts.find((h) => !h.startsWith("*.")) ?? gateway.hosts[0],

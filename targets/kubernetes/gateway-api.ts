@@ -45,7 +45,7 @@ function buildGateway(ctx: EmitContext, gateway: GatewayInfraIR, tcpOnly: boolea
   // The gateway presents its own mesh identity to the sidecars behind it.
   const identity = ctx.identityByName.get(gateway.proxy);
   const object = buildModelObject(Gateway, {
-    metadata: buildMetadata(ctx, gateway.name, { "app.kubernetes.io/name": gateway.proxy }),
+    metadata: buildMetadata(ctx, gateway.name, gateway.proxy),
     spec: {
       gatewayClassName: ctx.options.gatewayClassName,
       listeners,

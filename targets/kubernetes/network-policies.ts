@@ -7,7 +7,7 @@ import type { NetworkPolicyIR, WorkloadIR } from "../../compiler/ir/types.ts";
 import { kubernetesCodes as codes } from "./codes.ts";
 import { buildMetadata, buildModelObject, type EmitContext, type Manifest } from "./context.ts";
 import { GATEWAY_NAME_LABEL, manifestFileName, MESH_MEMBER_LABEL } from "./names.ts";
-import { isVmWorkload } from "./workloads.ts";
+import { copyLabels, isVmWorkload } from "./workloads.ts";
 
 type Peer = { podSelector: { matchLabels: Record<string, string> } } | { ipBlock: { cidr: string } };
 
@@ -17,7 +17,7 @@ const hostCidr = (address: string) => (address.includes(":") ? `${address}/128` 
 function collectPeers(ctx: EmitContext, source: string): Peer[] {
   const workload = ctx.workloadByName.get(source);
   if (workload) {
-    if (!isVmWorkload(workload)) return [{ podSelector: { matchLabels: { ...workload.selector } } }];
+    if (!isVmWorkload(workload)) return [{ podSelector: { matchLabels: copyLabels(workload.selector) } }];
     const addresses = [...new Set(workload.staticEndpoints.map((e) => e.address))];
     return addresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } }));
   }
@@ -32,11 +32,11 @@ function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: Workload
   const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source));
   const name = `allow-to-${target.name}`;
   const object = buildModelObject(NetworkPolicy, {
-    metadata: buildMetadata(ctx, name, { "app.kubernetes.io/name": target.name }),
+    metadata: buildMetadata(ctx, name, target.name),
     spec: {
-      podSelector: { matchLabels: { ...target.selector } },
+      podSelector: { matchLabels: copyLabels(target.selector) },
       policyTypes: ["Ingress"],
-      ingress: [{ ...(from === undefined ? {} : { from }), ports }],
+      ingress: [from === undefined ? { ports } : { from, ports }],
     },
   });
   return { file: policyFileName(target), object };

@@ -36,7 +36,7 @@ export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Man
   const data: Record<string, string> = Object.fromEntries(files.map(({ key, file }) => [key, file.content]));
   if (workload.capture) data[CAPTURE_SCRIPT_KEY] = buildCaptureScript(ctx.ir.mesh.name, workload, workload.capture);
   const configMap = buildModelObject(ConfigMap, {
-    metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), { "app.kubernetes.io/name": workload.name }),
+    metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), workload.name),
     data,
   });
   return { file: manifestFileName("ConfigMap", proxyConfigMapName(workload.name)), object: configMap };
@@ -129,10 +129,13 @@ function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: Pr
     ? inbound.map((l) => ({ name: `mesh-in-${l.port}`, containerPort: l.port, protocol: "TCP" as const }))
     : workload.ports.filter((p) => inbound.length === 0 || inbound.some((l) => l.port === p.port))
       .map((p) => ({ name: `mesh-${p.port}`, containerPort: p.port, protocol: "TCP" as const }));
-  return {
+  // Optional members set directly, not spread in (a runtime call per object in V8's baseline tier); toYaml sorts keys.
+  const container: {
+    name: string; image: string; imagePullPolicy?: string; command: string[]; ports: { name: string; containerPort: number; protocol: "TCP" }[];
+    resources: ReturnType<typeof containerResources>; volumeMounts: { name: string; mountPath: string; readOnly?: boolean }[]; securityContext: object;
+  } = {
     name: SIDECAR_CONTAINER,
     image: options.images[ctx.flavour],
-    ...(options.imagePullPolicy ? { imagePullPolicy: options.imagePullPolicy } : {}),
     command: buildProxyCommand(ctx.flavour, selectEntryKey(ctx, workload)),
     ports,
     resources: containerResources(options.resources.proxy),
@@ -147,6 +150,8 @@ function buildSidecarContainer(ctx: EmitContext, workload: WorkloadIR, proxy: Pr
       ? { runAsUser: capture.proxyUid, runAsGroup: capture.proxyUid, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }
       : { allowPrivilegeEscalation: false },
   };
+  if (options.imagePullPolicy) container.imagePullPolicy = options.imagePullPolicy;
+  return container;
 }
 
 /**
@@ -160,31 +165,29 @@ export function buildSidecarPatch(ctx: EmitContext, workload: WorkloadIR, identi
   if (proxy) reportUnmountedReads(ctx, workload, proxy, certItems);
   const capture = workload.capture;
   const configMap = proxyConfigMapName(workload.name);
+  // The capture members set directly, not spread in (see buildSidecarContainer).
+  const volumes: object[] = [{ name: VOLUME_PROXY_CONFIG, configMap: { name: configMap, items: buildConfigItems(ctx, workload) } }];
+  if (capture) volumes.push({ name: VOLUME_CAPTURE, configMap: { name: configMap, items: [{ key: CAPTURE_SCRIPT_KEY, path: CAPTURE_SCRIPT_KEY }] } });
+  // 0440: the key is readable by the proxy's group only, never world-readable.
+  volumes.push({ name: VOLUME_CERTS, secret: { secretName: identity.secretName, defaultMode: 0o440, items: certItems } }, { name: VOLUME_RUN, emptyDir: {} }, { name: VOLUME_LOG, emptyDir: {} });
+  const podSpec: { serviceAccountName: string; securityContext?: object; initContainers?: object[]; containers: object[]; volumes: object[] } = {
+    serviceAccountName: workload.serviceAccount,
+    containers: [buildSidecarContainer(ctx, workload, proxy)],
+    volumes,
+  };
+  if (capture) {
+    // The Secret volume is root-owned, mode 0440: with capture the proxy is not root, so the pod's fsGroup must be its group.
+    podSpec.securityContext = { fsGroup: capture.proxyUid };
+    podSpec.initContainers = [buildInitContainer(ctx)];
+  }
+  const labels: Record<string, string> = {};
+  labels[MESH_MEMBER_LABEL] = ctx.ir.mesh.name;
   const patch = {
     apiVersion: "apps/v1",
     // kustomize gives the patch each target's kind and name; these are placeholders.
     kind: "Deployment",
     metadata: { name: workload.name },
-    spec: {
-      template: {
-        metadata: { labels: { [MESH_MEMBER_LABEL]: ctx.ir.mesh.name } },
-        spec: {
-          serviceAccountName: workload.serviceAccount,
-          // The Secret volume is root-owned, mode 0440: with capture the proxy is not root, so the pod's fsGroup must be its group.
-          ...(capture ? { securityContext: { fsGroup: capture.proxyUid } } : {}),
-          ...(capture ? { initContainers: [buildInitContainer(ctx)] } : {}),
-          containers: [buildSidecarContainer(ctx, workload, proxy)],
-          volumes: [
-            { name: VOLUME_PROXY_CONFIG, configMap: { name: configMap, items: buildConfigItems(ctx, workload) } },
-            ...(capture ? [{ name: VOLUME_CAPTURE, configMap: { name: configMap, items: [{ key: CAPTURE_SCRIPT_KEY, path: CAPTURE_SCRIPT_KEY }] } }] : []),
-            // 0440: the key is readable by the proxy's group only, never world-readable.
-            { name: VOLUME_CERTS, secret: { secretName: identity.secretName, defaultMode: 0o440, items: certItems } },
-            { name: VOLUME_RUN, emptyDir: {} },
-            { name: VOLUME_LOG, emptyDir: {} },
-          ],
-        },
-      },
-    },
+    spec: { template: { metadata: { labels }, spec: podSpec } },
   };
   return { file: sidecarPatchFile(workload.name), object: patch };
 }

@@ -15,10 +15,19 @@ import { manifestFileName, versionServiceName } from "./names.ts";
  */
 const APP_PROTOCOL: Readonly<Record<Protocol, string>> = { http: "http", http2: "http2", grpc: "grpc", tcp: "tcp" };
 
+/**
+ * `{ ...into, ...labels }` by assignment (a spread is a runtime call per object in V8's baseline
+ * tier). Label keys start alphanumeric (the schema), so never `__proto__`, which assignment would not copy.
+ */
+export function copyLabels(labels: Readonly<Record<string, string>>, into: Record<string, string> = {}): Record<string, string> {
+  for (const key in labels) into[key] = labels[key]!;
+  return into;
+}
+
 export const isVmWorkload = (workload: WorkloadIR) => workload.staticEndpoints.length > 0;
 
 export function buildServiceAccount(ctx: EmitContext, workload: WorkloadIR): Manifest {
-  const account = buildModelObject(ServiceAccount, { metadata: buildMetadata(ctx, workload.serviceAccount, { "app.kubernetes.io/name": workload.name }) });
+  const account = buildModelObject(ServiceAccount, { metadata: buildMetadata(ctx, workload.serviceAccount, workload.name) });
   return { file: manifestFileName("ServiceAccount", workload.serviceAccount), object: account };
 }
 
@@ -28,7 +37,6 @@ function buildServicePorts(ports: readonly WorkloadPortIR[]) {
 }
 
 export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
-  const labels = { "app.kubernetes.io/name": workload.name };
   const vm = isVmWorkload(workload);
   const out: Manifest[] = [];
   if (workload.emit.service || vm) {
@@ -38,10 +46,9 @@ export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[
         path: `infra.workloads.${workload.name}`,
       });
     }
-    const main = buildModelObject(Service, {
-      metadata: buildMetadata(ctx, workload.name, labels),
-      spec: { ports: buildServicePorts(workload.ports), ...(vm ? {} : { selector: { ...workload.selector } }) },
-    });
+    const spec: { ports: ReturnType<typeof buildServicePorts>; selector?: Record<string, string> } = { ports: buildServicePorts(workload.ports) };
+    if (!vm) spec.selector = copyLabels(workload.selector);
+    const main = buildModelObject(Service, { metadata: buildMetadata(ctx, workload.name, workload.name), spec });
     out.push({ file: manifestFileName("Service", workload.name), object: main });
   }
   // A VM workload has no pods to select; its versions, if any, are reached through the main Service.
@@ -49,8 +56,8 @@ export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[
   for (const version of workload.versions) {
     const name = versionServiceName(workload.name, version.name);
     const service = buildModelObject(Service, {
-      metadata: buildMetadata(ctx, name, { ...labels, "app.kubernetes.io/version": version.name }),
-      spec: { ports: buildServicePorts(workload.ports), selector: { ...workload.selector, ...version.labels } },
+      metadata: buildMetadata(ctx, name, workload.name, version.name),
+      spec: { ports: buildServicePorts(workload.ports), selector: copyLabels(version.labels, copyLabels(workload.selector)) },
     });
     out.push({ file: manifestFileName("Service", name), object: service });
   }
@@ -111,8 +118,11 @@ export function buildEndpointSlices(ctx: EmitContext, workload: WorkloadIR): Man
   }
   return groups.map((group, i) => {
     const name = sliceName(workload, groups.length, i);
+    const metadata = buildMetadata(ctx, name);
+    metadata.labels["kubernetes.io/service-name"] = workload.name;
+    metadata.labels["endpointslice.kubernetes.io/managed-by"] = "meshc.dev";
     const slice = buildModelObject(EndpointSlice, {
-      metadata: buildMetadata(ctx, name, { "kubernetes.io/service-name": workload.name, "endpointslice.kubernetes.io/managed-by": "meshc.dev" }),
+      metadata,
       addressType: group.addressType,
       endpoints: group.addresses.map((address) => ({ addresses: [address], conditions: { ready: true } })),
       ports: [{ name: group.portName, port: group.port, protocol: "TCP" as const }],
