@@ -118,11 +118,12 @@ function validators(): { root: ValidateFunction; parts: PartValidators } {
 }
 const validator = (): ValidateFunction => validators().root;
 
-let verdict: ((value: unknown) => boolean) | null = null;
-/** Whether `value` passes the schema (from the sources, where no verdict module exists: the full validator). */
+/** The verdict validator; null from the sources, where the build has not written it (the full validator alone then). */
+let verdict: ((value: unknown) => boolean) | null | undefined;
+/** Whether the verdict validator passes `value` (false when there is none: the full validator decides). */
 function passes(value: unknown): boolean {
-  verdict ??= existsSync(PRECOMPILED_VERDICT) ? (require(PRECOMPILED_VERDICT) as { default: (value: unknown) => boolean }).default : validator();
-  return verdict(value);
+  if (verdict === undefined) verdict = existsSync(PRECOMPILED_VERDICT) ? (require(PRECOMPILED_VERDICT) as { default: (value: unknown) => boolean }).default : null;
+  return verdict !== null && verdict(value);
 }
 
 /** The part validators (schema-partial.ts). */

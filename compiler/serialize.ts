@@ -362,10 +362,10 @@ export function toJson(value: unknown): string {
   return JSON.stringify(canonicalize(value), null, 2) + "\n";
 }
 
-// For literalBlockText: a line ending in a blank, anywhere; NOT_LITERAL's characters below
-// U+0080; indentation of spaces only.
+// For literalBlockText: a line ending in a blank, anywhere; indentation of spaces only.
 const BLANK_ENDED_LINE = /[ \t]\n/;
-const ASCII_NOT_LITERAL = [..."\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000b\u000c\u000d\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f"];
+/** NOT_LITERAL's characters below U+0080, taken from it (one definition of what a literal block refuses). */
+const ASCII_NOT_LITERAL = Array.from({ length: 0x80 }, (_, c) => String.fromCharCode(c)).filter((c) => NOT_LITERAL.test(c));
 const SPACES = /^ *$/;
 
 /**
