@@ -92,8 +92,10 @@ function openPool(size: number, init: WorkerInit) {
   let failure: string | null = null;
   const changed = () => { for (const w of wake) w(); wake = []; };
   for (let i = 0; i < size; i++) {
-    // stdout/stderr piped away: a worker's output must not reach the CLI's.
-    const worker = new Worker(url, { workerData: init, stdout: true, stderr: true });
+    // stdout/stderr piped away: a worker's output must not reach the CLI's. No node options of
+    // the caller's (a worker inherits them by default): `--input-type`, `--eval` and the like make
+    // the Worker refuse to start, and the entry loads what it needs itself (emit-worker-tsx.js).
+    const worker = new Worker(url, { workerData: init, stdout: true, stderr: true, execArgv: [] });
     const slot: Slot = { worker, ready: false, busy: new Map() };
     // A worker that dies fails its chunks and the whole parallel emit (MESH1015), even when it held
     // none: a worker that cannot start is a broken install, not something to work around quietly.

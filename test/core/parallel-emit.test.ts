@@ -168,6 +168,20 @@ test("the CLI with a crashing worker exits 1 with MESH1015, writes nothing and d
   assert.equal(readdirSync(work).filter((n) => n.includes("meshc-staging")), [], "no staging folder left");
 });
 
+test("workers start whatever node options the caller ran with (here --input-type and --eval)", () => {
+  const script = [
+    `import { compileFile } from ${JSON.stringify(pathToFileURL(join(ROOT, "compiler", "compile.ts")).href)};`,
+    `const r = await compileFile(${JSON.stringify(GENERATED)}, { cwd: ${JSON.stringify(ROOT)}, typecheck: false, targets: ["envoy"], sink: { add() {} }, workers: 2 });`,
+    `console.log(JSON.stringify(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)));`,
+  ].join("\n");
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "--eval", script], {
+    cwd: ROOT, encoding: "utf8", timeout: 120_000, env: { ...process.env, MESHC_TEST_WORKERS_ONLY: "1" },
+  });
+  assert.equal(r.signal, null, "exited by itself, before the time limit");
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "[]", r.stderr);
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 
 test.run();
