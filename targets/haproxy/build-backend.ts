@@ -26,21 +26,34 @@ const RETRY_ON: Partial<Record<RetryCondition, readonly string[]>> = {
   "refused-stream": ["conn-failure"],
 };
 
+// Each keyword is a bit (its index in RETRY_KEYWORDS), so a route's wanted set is one number
+// and its retry-on text is made once per distinct set: routes repeat a few policies.
+const KEYWORD_BIT = new Map<string, number>(RETRY_KEYWORDS.map((k, i) => [k, 1 << i]));
+const maskOf = (keywords: readonly string[]) => keywords.reduce((m, k) => m | KEYWORD_BIT.get(k)!, 0);
+const RETRY_ON_MASK = new Map<string, number>(Object.entries(RETRY_ON).map(([c, keywords]) => [c, maskOf(keywords!)]));
+const retryOnText = new Map<number, string>();
+
 export function buildRetryOn(ctx: BuildContext, policy: RetryPolicyIR, origin: string): string {
-  const wanted = new Set<string>();
+  let wanted = 0;
   for (const condition of policy.on) {
-    const keywords = RETRY_ON[condition];
-    if (keywords) keywords.forEach((k) => wanted.add(k));
+    const mask = RETRY_ON_MASK.get(condition);
+    if (mask !== undefined) wanted |= mask;
     else if (condition === "retriable-4xx") {
       ctx.diagnostics.push(diagnostic(haproxyCodes.retryConditionDropped, { message: "retriable-4xx (409) cannot be a retry-on condition in HAProxy 2.6", path: `${origin}.on` }));
     }
   }
   for (const status of policy.statusCodes) {
-    if ((RETRY_KEYWORDS as readonly string[]).includes(String(status))) wanted.add(String(status));
+    const bit = KEYWORD_BIT.get(String(status));
+    if (bit !== undefined) wanted |= bit;
     else ctx.diagnostics.push(diagnostic(haproxyCodes.retryConditionDropped, { message: `status ${status} cannot be a retry-on condition in HAProxy 2.6`, path: `${origin}.statusCodes` }));
   }
-  const on = RETRY_KEYWORDS.filter((k) => wanted.has(k));
-  return on.length > 0 ? on.join(" ") : "none";
+  let text = retryOnText.get(wanted);
+  if (text === undefined) {
+    const on = RETRY_KEYWORDS.filter((_, i) => (wanted & (1 << i)) !== 0);
+    text = on.length > 0 ? on.join(" ") : "none";
+    retryOnText.set(wanted, text);
+  }
+  return text;
 }
 
 function buildBalance(ctx: BuildContext, lb: LoadBalancingIR, mode: "http" | "tcp", origin: string): BackendView["balance"] {
