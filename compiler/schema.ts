@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { runScript } from "./cli/script-loader.ts";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { CodeInfo } from "./diagnostics/define.ts";
@@ -77,7 +78,15 @@ export function standaloneValidatorSource(): string {
  * about a third less CPU than the full validator (no error objects from the failing branches
  * of the path-match and rule unions, no evaluated-property tracking), and its file is smaller.
  */
-const PRECOMPILED_VERDICT = join(dirname(fileURLToPath(import.meta.url)), "mesh-schema.verdict.cjs");
+/**
+ * The build writes it as a classic script (the module's code in a function taking `exports`,
+ * `module` and `require`) with a V8 code cache made by its warm-up compile, and it runs
+ * through the script loader like the compile command: V8 deserializes the compiled validator
+ * instead of parsing its 0.3 MB and compiling each function on first call (a node that rejects
+ * the cache compiles the script from its source: slower, never different).
+ */
+const VERDICT_SCRIPT = new URL("./mesh-schema.verdict.script.js", import.meta.url);
+const VERDICT_CACHE = new URL("./mesh-schema.verdict.script.cache", import.meta.url);
 
 /** The vocabularies of JSON Schema 2020-12 (ajv's draft2020.js) but `dynamic` and `unevaluated`. */
 const VERDICT_VOCABULARIES = ["core/index.js", "validation/index.js", "applicator/index.js", "format/index.js", "metadata.js", "next.js"];
@@ -122,7 +131,7 @@ const validator = (): ValidateFunction => validators().root;
 let verdict: ((value: unknown) => boolean) | null | undefined;
 /** Whether the verdict validator passes `value` (false when there is none: the full validator decides). */
 function passes(value: unknown): boolean {
-  if (verdict === undefined) verdict = existsSync(PRECOMPILED_VERDICT) ? (require(PRECOMPILED_VERDICT) as { default: (value: unknown) => boolean }).default : null;
+  if (verdict === undefined) verdict = existsSync(VERDICT_SCRIPT) ? (runScript(VERDICT_SCRIPT, VERDICT_CACHE, VERDICT_SCRIPT.href) as { default: (value: unknown) => boolean }).default : null;
   return verdict !== null && verdict(value);
 }
 

@@ -64,8 +64,16 @@ writeFileSync(join(dirname(protosModule), PLAN_TABLE_FILE), JSON.stringify(colle
 // compiling the schema (and loading ajv's compiler) on every start.
 const { standaloneValidatorSource, verdictValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
 writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneValidatorSource());
-// And the same schema compiled for a verdict only (schema.ts): what a valid config is checked by.
-writeFileSync(join(DIST, "compiler", "mesh-schema.verdict.cjs"), verdictValidatorSource());
+// And the same schema compiled for a verdict only (schema.ts): what a valid config is checked by,
+// as a classic script in the script loader's wrapper (script-loader.ts), run from the code
+// cache the warm-up compile below makes for it. ajv writes the schema's strings as JSON: ASCII
+// is checked, not assumed (the loader reads the script as Latin-1).
+const verdictScript = `(function (exports, module, require) {${verdictValidatorSource()}\n})`;
+if (/[^\x00-\x7f]/.test(verdictScript)) {
+  console.error("meshc build: the verdict validator is not ASCII (script-loader.ts reads it as Latin-1)");
+  process.exit(1);
+}
+writeFileSync(join(DIST, "compiler", "mesh-schema.verdict.script.js"), verdictScript);
 // The handlebars templates of nginx and HAProxy compiled to plain string-building functions
 // (compiler/template-compiler.ts, through compiler/handlebars-templates.ts). A construct the
 // compiler does not translate stops the build here: it must never render differently.
@@ -219,7 +227,7 @@ const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
     rmSync(dir, { recursive: true, force: true });
   }
   const cached = writeCodeCaches().map((href) => href.slice(href.lastIndexOf("/") + 1)).sort().join(", ");
-  if (cached !== "commander.script.js, compile-command.script.js") throw new Error("cached " + cached);
+  if (cached !== "commander.script.js, compile-command.script.js, mesh-schema.verdict.script.js") throw new Error("cached " + cached);
 `], { stdio: ["ignore", "ignore", "inherit"], cwd: ROOT });
 if (made.status !== 0) {
   console.error("meshc build: making the compile command's code cache failed");

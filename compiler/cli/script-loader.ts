@@ -33,14 +33,20 @@ function readCache(cacheUrl: URL): Buffer | undefined {
   }
 }
 
-/** The build's warm-up run: every script runScript ran, with where its cache goes (rememberScripts). */
-let remembered: Map<string, { script: Script; cacheUrl: URL }> | null = null;
+/**
+ * The build's warm-up run: every script runScript ran, with where its cache goes
+ * (rememberScripts). Kept on the global object, not in a variable of this module: the compile
+ * command's bundle holds a copy of this module of its own (the schema stage runs the verdict
+ * validator's script through it), and the build's list must hold that copy's scripts too.
+ */
+const REMEMBERED = Symbol.for("meshc.script-loader.remembered");
+const shared = globalThis as { [REMEMBERED]?: Map<string, { script: Script; cacheUrl: URL }> };
 
 /** The script's exports; `moduleUrl` is what its modules see as import.meta.url and resolve `require` from. */
 export function runScript(scriptUrl: URL, cacheUrl: URL, moduleUrl: string): Record<string, unknown> {
   const script = compile(scriptUrl, readCache(cacheUrl));
   if (process.env.MESHC_DEBUG && script.cachedDataRejected !== false) console.error(`meshc: ${fileURLToPath(scriptUrl)}: code cache ${script.cachedDataRejected ? "rejected" : "missing"}`);
-  remembered?.set(scriptUrl.href, { script, cacheUrl });
+  shared[REMEMBERED]?.set(scriptUrl.href, { script, cacheUrl });
   return run(script, moduleUrl);
 }
 
@@ -51,11 +57,12 @@ export function runScript(scriptUrl: URL, cacheUrl: URL, moduleUrl: string): Rec
  * compile on first call.
  */
 export function rememberScripts(): void {
-  remembered = new Map();
+  shared[REMEMBERED] = new Map();
 }
 
 /** The caches of the scripts run since rememberScripts (see there); the scripts' URLs. */
 export function writeCodeCaches(): string[] {
+  const remembered = shared[REMEMBERED];
   for (const { script, cacheUrl } of remembered?.values() ?? []) writeFileSync(cacheUrl, script.createCachedData());
   return [...(remembered?.keys() ?? [])];
 }

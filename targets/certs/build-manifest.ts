@@ -1,7 +1,7 @@
 // Builds the certificate manifest from the IR: the CA and identities from `infra`, the
 // gateways' hostname certificates and any other file from what the proxies read, so
 // the manifest and the proxy configs can never disagree about a path.
-import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
+import type { IdentityIR, MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { CodeInfo, DiagnosticInput } from "../../compiler/diagnostics/define.ts";
 import { certsCodes as codes } from "./codes.ts";
 import { formatGoDuration } from "./duration.ts";
@@ -33,8 +33,15 @@ function buildIdentities(ir: MeshIR): IdentityEntry[] {
   }));
 }
 
-function checkProxyIdentity(ir: MeshIR, proxy: ProxyIR, report: Report): void {
-  const identity = ir.infra.identities.find((i) => i.name === proxy.identity.name);
+/** The issued identities by name, the first of a name (as a find over the list would return): one lookup per proxy, not a scan. */
+function identitiesByName(ir: MeshIR): Map<string, IdentityIR> {
+  const byName = new Map<string, IdentityIR>();
+  for (const identity of ir.infra.identities) if (!byName.has(identity.name)) byName.set(identity.name, identity);
+  return byName;
+}
+
+function checkProxyIdentity(issued: ReadonlyMap<string, IdentityIR>, proxy: ProxyIR, report: Report): void {
+  const identity = issued.get(proxy.identity.name);
   const ref = proxy.identity;
   const same = identity && identity.spiffeId === ref.spiffeId && identity.certFile === ref.certFile && identity.keyFile === ref.keyFile
     && identity.caFile === ref.caFile && JSON.stringify(identity.subject) === JSON.stringify(ref.subject);
@@ -108,8 +115,9 @@ export function buildCertManifest(ir: MeshIR, report: Report): CertManifest {
   const minted = new Set([ca.caFile, ...identities.flatMap((i) => [i.certFile, i.keyFile, i.caFile])]);
   const servers = new Map<string, ServerCertificateEntry>();
   const external = new Map<string, { kind: ExternalFileEntry["kind"]; proxies: Set<string> }>();
+  const issued = identitiesByName(ir);
   for (const proxy of ir.proxies) {
-    checkProxyIdentity(ir, proxy, report);
+    checkProxyIdentity(issued, proxy, report);
     collectProxyFiles(ir, proxy, minted, servers, external, report);
   }
   for (const [path, entry] of external) {

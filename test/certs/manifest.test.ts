@@ -84,6 +84,14 @@ test("paths outside the cert dir, shared paths and mismatched proxy identities a
   assert.ok(codesOf(shared).includes("MESH3301"));
   const mismatch: MeshIR = { ...sampleIR, proxies: sampleIR.proxies.map((p) => (p.name === "web" ? { ...p, identity: { ...p.identity, spiffeId: "spiffe://evil/x" } } : p)) };
   assert.ok(codesOf(mismatch).includes("MESH3302"));
+  const unknown: MeshIR = { ...sampleIR, proxies: sampleIR.proxies.map((p) => (p.name === "web" ? { ...p, identity: { ...p.identity, name: "nobody" } } : p)) };
+  assert.ok(certs.emit(unknown).diagnostics.some((d) => d.code === "MESH3302" && d.message.includes("is not among")));
+  // Two identities of one name: a proxy is checked against the first, as a search of the list finds it.
+  const mismatches = (ir: MeshIR) => certs.emit(ir).diagnostics.filter((d) => d.code === "MESH3302").map((d) => d.message);
+  const web = sampleIR.infra.identities.find((i) => i.name === "web")!;
+  const other = { ...web, spiffeId: "spiffe://evil/web" };
+  assert.equal(mismatches({ ...sampleIR, infra: { ...sampleIR.infra, identities: [...sampleIR.infra.identities, other] } }), []);
+  assert.ok(mismatches({ ...sampleIR, infra: { ...sampleIR.infra, identities: [other, ...sampleIR.infra.identities] } }).some((m) => m.includes('"web"') && m.includes("differs from")));
 });
 
 test("a manifest with a wrong shape is refused with paths", () => {

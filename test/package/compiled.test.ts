@@ -24,7 +24,7 @@ function walk(dir: string): string[] {
 test("npm run build writes the precompiled validator and templates", () => {
   const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.js")], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
   assert.is(r.status, 0, `${r.stdout}${r.stderr}`);
-  for (const f of ["compiler/mesh-schema.validate.cjs", "compiler/mesh-schema.verdict.cjs", "targets/nginx/nginx.templates.cjs", "targets/haproxy/haproxy.templates.cjs"]) {
+  for (const f of ["compiler/mesh-schema.validate.cjs", "compiler/mesh-schema.verdict.script.js", "compiler/mesh-schema.verdict.script.cache", "targets/nginx/nginx.templates.cjs", "targets/haproxy/haproxy.templates.cjs"]) {
     assert.ok(existsSync(join(DIST, f)), f);
   }
 });
@@ -33,6 +33,10 @@ test("validating, rendering and the target registry from dist load neither ajv's
   const script = `
     import { createRequire } from "node:module";
     const { checkSchema } = await import(${JSON.stringify(join(DIST, "compiler", "schema.js"))});
+    // The verdict validator runs as a code-cached script (compiler/cli/script-loader.ts), not
+    // through require: the scripts the loader ran are listed once the build's list is started.
+    const { rememberScripts } = await import(${JSON.stringify(join(DIST, "compiler", "cli", "script-loader.js"))});
+    rememberScripts();
     const { nginxRenderer } = await import(${JSON.stringify(join(DIST, "targets", "nginx", "render.js"))});
     nginxRenderer();
     const { createRenderer } = await import(${JSON.stringify(join(DIST, "targets", "haproxy", "render.js"))});
@@ -40,7 +44,7 @@ test("validating, rendering and the target registry from dist load neither ajv's
     await import(${JSON.stringify(join(DIST, "targets", "index.js"))});
     // A valid config is checked by the verdict-only validator alone (compiler/schema.ts).
     const valid = checkSchema({ name: "m", trustDomain: "m.example", namespace: "n", services: {} }, "mesh.json").length;
-    const loadedByValid = Object.keys(createRequire(import.meta.url).cache);
+    const loadedByValid = [...Object.keys(createRequire(import.meta.url).cache), ...globalThis[Symbol.for("meshc.script-loader.remembered")].keys()];
     // No failed union here: one (the root's services-or-modules, say) is explained branch by
     // branch with ajv's compiler, loaded then and only then (compiler/schema.ts).
     const errors = checkSchema({ name: 1, trustDomain: "x.example", namespace: "n", services: {} }, "mesh.json").map((d) => d.code);
@@ -50,7 +54,7 @@ test("validating, rendering and the target registry from dist load neither ajv's
   assert.is(r.status, 0, r.stderr);
   const { valid, loadedByValid, errors, loaded } = JSON.parse(r.stdout) as { valid: number; loadedByValid: string[]; errors: string[]; loaded: string[] };
   assert.is(valid, 0);
-  assert.ok(loadedByValid.some((f) => f.endsWith("mesh-schema.verdict.cjs")), "a valid config loads the verdict-only validator");
+  assert.ok(loadedByValid.some((f) => f.endsWith("mesh-schema.verdict.script.js")), "a valid config loads the verdict-only validator");
   assert.not.ok(loadedByValid.some((f) => f.endsWith("mesh-schema.validate.cjs")), "and not the full one");
   assert.ok(errors.length > 0, "the precompiled validator reports errors");
   assert.ok(loaded.some((f) => f.endsWith("mesh-schema.validate.cjs")), "the precompiled validator is loaded");
