@@ -82,7 +82,7 @@ test("a name the table lacks falls back to the protos (a relative @type name res
 
 test("the compiled scalar checks give checkScalarRules' answer for every rule in the table", () => {
   const values = ["", "a", "ab", " ", "\u00e9t\u00e9", "\ud83d\ude00", "\ud83d", ":path", "x-y", "a\nb", "a\rb", "\u0000", "127.0.0.1", "::1",
-    "x".repeat(300), "type.googleapis.com/x", 0, 1, -1, 100, 101, 65535, 65536, 2 ** 32, 0.5, true, false];
+    "x".repeat(300), "\ud83d\ude00".repeat(2), "\ud83d\ude00a", "\ud83d\ude00".repeat(150), "\ud83d\ude00".repeat(300), "type.googleapis.com/x", 0, 1, -1, 100, 101, 65535, 65536, 2 ** 32, 0.5, true, false];
   let checked = 0;
   for (const type of Object.values(JSON.parse(tableText) as Record<string, TypeData>)) {
     for (const field of type.fields) {
@@ -95,6 +95,19 @@ test("the compiled scalar checks give checkScalarRules' answer for every rule in
     }
   }
   assert.ok(checked > 100, `${checked} rules`);
+});
+
+test("compiled length rules count code points as checkScalarRules does, at and around every bound", () => {
+  const values: string[] = [];
+  for (let n = 0; n <= 7; n++) {
+    values.push("x".repeat(n), "\ud83d\ude00".repeat(n), "\ud83d".repeat(n), "x" + "\ud83d\ude00".repeat(n), "\ud83d\ude00".repeat(n) + "\ud83d");
+  }
+  for (const bounds of [{ min_len: 1 }, { min_len: 2 }, { min_len: 3 }, { max_len: 2 }, { max_len: 3 }, { len: 2 }, { min_len: 2, max_len: 3 },
+    { min_len: "2" }, { max_len: "3" }, { len: 3, min_len: 1 }, { min_len: 2, ignore_empty: true }, { min_len: 2, prefix: "x" }]) {
+    const single = { string: bounds };
+    const check = compileScalarRules(single);
+    for (const v of values) assert.is(check(v), checkScalarRules(v, single), `${JSON.stringify(bounds)} ${JSON.stringify(v)}`);
+  }
 });
 
 test.run();

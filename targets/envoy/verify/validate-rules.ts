@@ -120,15 +120,7 @@ type StringCheck = (value: string) => string | null;
 function compileString(r: Rules): StringCheck {
   const steps: StringCheck[] = [];
   if (r.const !== undefined) steps.push((v) => (v !== r.const ? `must equal ${JSON.stringify(r.const)}` : null));
-  if (r.len !== undefined || r.min_len !== undefined || r.max_len !== undefined) {
-    steps.push((v) => {
-      const chars = codePoints(v);
-      if (r.len !== undefined && chars !== toNumber(r.len)) return `must be ${r.len} characters long`;
-      if (r.min_len !== undefined && chars < toNumber(r.min_len)) return `must be at least ${r.min_len} characters long`;
-      if (r.max_len !== undefined && chars > toNumber(r.max_len)) return `must be at most ${r.max_len} characters long`;
-      return null;
-    });
-  }
+  if (r.len !== undefined || r.min_len !== undefined || r.max_len !== undefined) steps.push(compileLength(r));
   if (r.min_bytes !== undefined || r.max_bytes !== undefined) {
     steps.push((v) => {
       const bytes = Buffer.byteLength(v);
@@ -143,22 +135,50 @@ function compileString(r: Rules): StringCheck {
   if (rest) steps.push((v) => checkString(v, r));
   const ignoreEmpty = r.ignore_empty === true;
   if (steps.length === 0) return () => null;
+  // One step (most rules hold only a minimum length) is the check itself, with no loop around it.
+  if (steps.length === 1) {
+    const only = steps[0]!;
+    return ignoreEmpty ? (v) => (v === "" ? null : only(v)) : only;
+  }
+  // Indexed: the walk runs cold once per compile, where a for-of allocates its iterator on every call.
   return (v) => {
     if (ignoreEmpty && v === "") return null;
-    for (const step of steps) {
-      const message = step(v);
+    for (let i = 0; i < steps.length; i++) {
+      const message = steps[i]!(v);
       if (message !== null) return message;
     }
     return null;
   };
 }
 
-/** checkScalarRules for fixed rules (a field's), as a closure. */
+/**
+ * The length rules (len, min_len, max_len, counted in code points as checkString does). A
+ * string of n UTF-16 units has between ceil(n / 2) and n code points, so the count is made
+ * only when those bounds do not settle every rule: a name checked against `min_len: 1` is
+ * never scanned.
+ */
+function compileLength(r: Rules): StringCheck {
+  const len = r.len !== undefined ? toNumber(r.len) : undefined;
+  const min = r.min_len !== undefined ? toNumber(r.min_len) : undefined;
+  const max = r.max_len !== undefined ? toNumber(r.max_len) : undefined;
+  return (v) => {
+    const n = v.length;
+    if (len === undefined && (min === undefined || (n + 1) >> 1 >= min) && (max === undefined || n <= max)) return null;
+    const chars = codePoints(v);
+    if (len !== undefined && chars !== len) return `must be ${r.len} characters long`;
+    if (min !== undefined && chars < min) return `must be at least ${r.min_len} characters long`;
+    if (max !== undefined && chars > max) return `must be at most ${r.max_len} characters long`;
+    return null;
+  };
+}
+
+/** checkScalarRules for fixed rules (a field's), as a closure (a string's rules alone, the usual case, as the string check). */
 export function compileScalarRules(rules: Rules): ValueCheck {
   const string = rules.string !== undefined ? compileString(rules.string) : null;
   const boolConst = rules.bool?.const;
   const kind = NUMERIC_KINDS.find((k) => rules[k] !== undefined);
   const bounds = kind !== undefined ? rules[kind] as Rules : null;
+  if (string !== null && boolConst === undefined && bounds === null) return (value) => (typeof value === "string" ? string(value) : null);
   return (value) => {
     if (string !== null && typeof value === "string") return string(value);
     if (boolConst !== undefined && value !== boolConst) return `must be ${boolConst}`;
