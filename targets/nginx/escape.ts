@@ -123,6 +123,15 @@ export function rendered(value: LiteralValue | RegexValue | TemplateValue): Ngin
   }
 }
 
+/**
+ * A fixed literal's token, rendered once when the module loads: constants every proxy prints
+ * many times (a bit map's "1" and "0", the fixed header lines) skip the check at each print.
+ */
+export const renderedLiteral = (text: string): NginxValue => rendered(literal(text));
+/** A bit map's values: "1" (the condition holds) and "0". */
+export const ONE = renderedLiteral("1");
+export const ZERO = renderedLiteral("0");
+
 /** PCRE for a literal string: its metacharacters escaped (a backslash before punctuation is always literal in PCRE). */
 export function escapeRegexLiteral(text: string): string {
   return text.replace(/[\\^$.|?*+()[\]{}]/g, (c) => "\\" + c);

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadTemplates, type TemplateHelpers, type TemplateSet } from "../../compiler/handlebars-templates.ts";
-import { renderNginxValue, type NginxValue } from "./escape.ts";
+import { renderNginxValue, type NginxValue, type RenderedValue } from "./escape.ts";
 import type { ProxyView } from "./view/types.ts";
 import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
 
@@ -26,15 +26,14 @@ export const nginxTemplates: TemplateSet = {
   sources: () => Object.fromEntries(["server", "route", "pass", "nginx.conf"].map((name) => [name, readTemplate(name)])),
 };
 
-function isNginxValue(value: unknown): value is NginxValue {
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  return kind === "literal" || kind === "regex" || kind === "template" || kind === "rendered";
-}
-
 export const nginxHelpers: TemplateHelpers = {
   q(value) {
-    if (!isNginxValue(value)) throw new Error(`q expects an NginxValue, got ${typeof value}`);
-    return renderNginxValue(value);
+    // One switch on the kind (a value already rendered first: it needs nothing else).
+    switch ((value as { kind?: unknown } | null)?.kind) {
+      case "rendered": return (value as RenderedValue).text;
+      case "literal": case "regex": case "template": return renderNginxValue(value as NginxValue);
+      default: throw new Error(`q expects an NginxValue, got ${typeof value}`);
+    }
   },
   trace(value) {
     const source = value as TraceSource | null;

@@ -17,7 +17,7 @@ import type { LogFieldVariables } from "./log.ts";
  * value is reported by every proxy as before.
  */
 export interface ViewCache {
-  readonly ciphers: WeakMap<readonly string[], LiteralValue>;
+  readonly ciphers: WeakMap<readonly string[], NginxValue>;
   /** proxy_next_upstream's conditions by their bits (view/pass.ts): a few lists serve every route. */
   readonly nextUpstream: Map<number, string[]>;
   /** The access log format by block variables and IR field list (view/log.ts). */

@@ -4,7 +4,7 @@
 // All matching is case-sensitive regex: nginx's plain map keys compare case-insensitively.
 import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { escapeRegexLiteral, literal, regex, template, type RegexValue, type TemplatePart } from "../escape.ts";
+import { escapeRegexLiteral, ONE, regex, template, ZERO, type NginxValue, type RegexValue, type TemplatePart } from "../escape.ts";
 import type { ViewCache, ViewContext } from "./context.ts";
 import { hostnamesRegex, pathPrefixRegex } from "../../../compiler/ir/path-prefix.ts";
 
@@ -43,9 +43,9 @@ function stringPattern(match: StringMatchIR, mark: string): string {
 
 /** A map from `source` to "1" when any pattern matches (or none does, when inverted). */
 function bitMap(ctx: ViewContext, variable: string, source: TemplatePart[], patterns: readonly string[], invert: boolean): Bit {
-  const hit = literal(invert ? "0" : "1");
-  const miss = literal(invert ? "1" : "0");
-  const entries = patterns.map((p): { key: RegexValue; value: typeof hit } => ({ key: regex(p), value: hit }));
+  const hit = invert ? ZERO : ONE;
+  const miss = invert ? ONE : ZERO;
+  const entries = patterns.map((p): { key: RegexValue; value: NginxValue } => ({ key: regex(p), value: hit }));
   ctx.addMap({ source: template(...source), variable, entries, fallback: miss });
   return { variable };
 }

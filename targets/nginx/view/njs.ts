@@ -47,6 +47,8 @@ export class NjsFunctions {
 
   /** `$meshc_xfcc`: `By=<self>;URI=<peer>`, or "" (proxy_set_header then sends nothing). */
   xfcc(self: string): string {
+    // Every forwarding location asks; the body is made once per block.
+    if (this.wrappers.has("set_xfcc")) return "meshc_xfcc";
     return this.add("xfcc", "meshc_xfcc", `return xfcc(r, ${JSON.stringify(self)});`);
   }
 

@@ -2,7 +2,7 @@
 // split_clients choice of upstreams), upstream TLS, and the retry/timeout directives.
 import type { ClusterIR, RetryCondition, RetryPolicyIR, UpstreamTlsIR, WeightedClusterIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, template, type LiteralValue, type TemplatePart } from "../escape.ts";
+import { literal, rendered, template, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
 import { formatDuration, type ViewCache, type ViewContext } from "./context.ts";
 import { upstreamName } from "./upstream.ts";
 import type { PassView, UpstreamTlsView } from "./types.ts";
@@ -57,7 +57,7 @@ function protocolsFrom(min: "1.2" | "1.3"): string {
 }
 
 /** Cipher list as one OpenSSL string; names are user-supplied, so checked and quoted. */
-export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path: string): LiteralValue {
+export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path: string): NginxValue {
   // Every cluster and listener of the mesh holds the same list: checked and joined once per emit.
   const known = ctx.cache.ciphers.get(ciphers);
   if (known !== undefined) return known;
@@ -65,7 +65,8 @@ export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path:
   if (bad !== undefined) ctx.report(NGINX_CODES.invalidCipher, path, `cipher ${JSON.stringify(bad)} is not an OpenSSL cipher name`);
   // The error above stops the bundle; the placeholder only keeps the view well-formed.
   if (bad !== undefined || ciphers.length === 0) return literal("HIGH:!aNULL");
-  const joined = literal(ciphers.join(":"));
+  // Rendered once with the list (a few hundred characters every TLS location prints).
+  const joined = rendered(literal(ciphers.join(":")));
   ctx.cache.ciphers.set(ciphers, joined);
   return joined;
 }

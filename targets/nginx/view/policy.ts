@@ -4,7 +4,7 @@
 // variable for it, and nothing else in the certificate (subject DN, other extensions) counts.
 import type { AuthorizationIR, AuthzRuleIR, PrincipalIR, RateLimitIR, ServerTlsIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { escapeRegexLiteral, literal, regex, template } from "../escape.ts";
+import { escapeRegexLiteral, ONE, regex, template, ZERO } from "../escape.ts";
 import type { ViewContext } from "./context.ts";
 import { ALWAYS, bitPart, buildMethodBit, buildPathBit, buildStringBits, combineBits, firstSetEntries, type Bit } from "./match.ts";
 import { PLAIN_URI } from "./njs.ts";
@@ -30,7 +30,7 @@ function buildPrincipalBit(ctx: ViewContext, variable: string, principals: reado
   const pattern = `^(?:${uris.join("|")})$`;
   if (uris.length === 0 || !ctx.checkPattern(pattern, path, "principal SPIFFE ID")) return null;
   ctx.addMap({ source: template({ variable: ctx.njs.peer() }), variable,
-    entries: [{ key: regex(pattern), value: literal("1") }], fallback: literal("0") });
+    entries: [{ key: regex(pattern), value: ONE }], fallback: ZERO });
   return { variable };
 }
 
@@ -53,15 +53,15 @@ function buildRuleBit(ctx: ViewContext, id: string, rule: AuthzRuleIR): Bit | nu
 export function buildAuthorization(ctx: ViewContext, id: string, authz: AuthorizationIR | null): Bit {
   if (authz === null) return ALWAYS;
   const bits = authz.rules.map((rule, i) => ctx.within(ruleSource(rule, ctx.owner), () => buildRuleBit(ctx, `${id}_rule${i}`, rule)));
-  const fallback = literal(authz.defaultAction === "allow" ? "1" : "0");
+  const fallback = authz.defaultAction === "allow" ? ONE : ZERO;
   if (bits.some((b) => b === null)) {
-    return { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback: literal("0") }) };
+    return { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback: ZERO }) };
   }
   if (authz.rules.length === 0) return authz.defaultAction === "allow" ? ALWAYS : { variable: ctx.addMap({ source: template({ text: "" }), variable: `${id}_authz`, entries: [], fallback }) };
   const keys = firstSetEntries(ctx.cache, authz.rules.length);
   return { variable: ctx.addMap({
     source: template(...(bits as Bit[]).map(bitPart)), variable: `${id}_authz`,
-    entries: authz.rules.map((rule, i) => ({ key: keys[i], value: literal(rule.action === "allow" ? "1" : "0") })), fallback,
+    entries: authz.rules.map((rule, i) => ({ key: keys[i], value: rule.action === "allow" ? ONE : ZERO })), fallback,
   }) };
 }
 

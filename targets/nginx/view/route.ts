@@ -2,7 +2,7 @@
 // Forward, redirect and direct actions; header mutations; rewrites; abort faults; mirrors.
 import type { ClusterIR, ForwardActionIR, HeaderMutationIR, RedirectActionIR, RewriteIR, RouteIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { EMPTY_KEY, escapeRegexLiteral, literal, regex, template, type LiteralValue, type TemplatePart } from "../escape.ts";
+import { EMPTY_KEY, escapeRegexLiteral, literal, regex, rendered, renderedLiteral, template, type LiteralValue, type TemplatePart } from "../escape.ts";
 import { prefixRewriteRegex } from "../../../compiler/ir/path-prefix.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
 import { buildHostnameBit, buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
@@ -44,13 +44,18 @@ function headerLine(ctx: ViewContext, name: string, value: string, path: string)
  * sent; with none the value is "" and nginx sends no header.
  */
 export function identityHeader(ctx: ViewContext): HeaderLineView {
-  return { name: literal("x-forwarded-client-cert"), value: template({ variable: ctx.njs.xfcc(ctx.selfSpiffeId) }) };
+  const variable = ctx.njs.xfcc(ctx.selfSpiffeId);
+  return variable === XFCC_LINE_VARIABLE ? XFCC_LINE : { name: XFCC_NAME, value: template({ variable }) };
 }
 
 // Lines every forwarding route sends: built once (views are read-only data).
-const CONNECTION_LINE: HeaderLineView = { name: literal("connection"), value: literal("") };
-const REQUEST_ID_LINE: HeaderLineView = { name: literal("x-request-id"), value: template({ variable: "meshc_request_id" }) };
-const CLIENT_HOST = template({ variable: "http_host" });
+// Their tokens are rendered once, at load: every forwarding location of every proxy prints them.
+const CONNECTION_LINE: HeaderLineView = { name: renderedLiteral("connection"), value: renderedLiteral("") };
+const REQUEST_ID_LINE: HeaderLineView = { name: renderedLiteral("x-request-id"), value: rendered(template({ variable: "meshc_request_id" })) };
+const CLIENT_HOST = rendered(template({ variable: "http_host" }));
+const XFCC_NAME = renderedLiteral("x-forwarded-client-cert");
+const XFCC_LINE_VARIABLE = "meshc_xfcc";
+const XFCC_LINE: HeaderLineView = { name: XFCC_NAME, value: rendered(template({ variable: XFCC_LINE_VARIABLE })) };
 const REQUEST_ID_KEY: readonly TemplatePart[] = [{ variable: "request_id" }];
 
 /**

@@ -118,14 +118,14 @@ export interface ServerTlsView {
   readonly certificate: LiteralValue;
   readonly certificateKey: LiteralValue;
   readonly protocols: string;
-  readonly ciphers: LiteralValue;
+  readonly ciphers: NginxValue;
   /** `on` (strict) or `optional` (permissive); null when client certificates are not asked for. */
   readonly verifyClient: "on" | "optional" | null;
   readonly clientCa: LiteralValue | null;
 }
 
 export interface HeaderLineView {
-  readonly name: LiteralValue;
+  readonly name: NginxValue;
   readonly value: NginxValue;
 }
 
@@ -151,7 +151,7 @@ export interface UpstreamTlsView {
   /** A literal, or (a split across services) a variable mapped from the chosen upstream. */
   readonly serverName: LiteralValue | TemplateValue | null;
   readonly protocols: string;
-  readonly ciphers: LiteralValue;
+  readonly ciphers: NginxValue;
 }
 
 /** Settings shared by a route's proxied request and its mirror. `module` is `proxy` or `grpc`. */
