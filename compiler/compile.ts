@@ -213,7 +213,8 @@ async function runStages(config: LoadedConfig, options: CompileOptions, t: Retur
   // The limits walk also says whether the character and raw-value walks could find anything.
   const seen: RawScan = { characters: false, rawValues: false };
   // Watch mode: only the parts a save changed (analyze/limits-watched.ts).
-  if (!(options.memo ? checkLimitsWatched(config.value, report, seen, options.memo.limits) : checkLimits(config.value, report, seen))) return done({});
+  // A config whose strings the loader knows clean (LoadedConfig.plainStrings) has none scanned for the character check.
+  if (!(options.memo ? checkLimitsWatched(config.value, report, seen, options.memo.limits) : checkLimits(config.value, report, seen, config.plainStrings !== true))) return done({});
   if (seen.characters) checkCharacters(config.value, report);
   // Watch mode: only the routes, rules and services a save changed, when that is sound (schema-partial.ts).
   diagnostics.push(...(options.memo ? checkSchemaWatched(config.value, config.file, options.memo.schema) : checkSchema(config.value, config.file)));

@@ -15,6 +15,30 @@ const TAB = "\t";
  */
 const FORBIDDEN_OR_TAB = new RegExp(`[\\t${FORBIDDEN.source.slice(1, -1)}]`, FORBIDDEN.flags);
 
+/**
+ * FORBIDDEN_OR_TAB but for JSON's blanks (TAB, LF, CR), in set notation of the same class: in
+ * a text JSON.parse accepted, a raw control character can only be a blank between tokens (the
+ * grammar has none inside a string, where they are escaped).
+ */
+const FORBIDDEN_IN_JSON_TEXT = new RegExp(`[${FORBIDDEN_OR_TAB.source}--[\\t\\n\\r]]`, "v");
+
+/**
+ * Whether no string of `json`, a text JSON.parse accepted, could be reported by the character
+ * check: neither a value nor a key (mayHaveBadCharacters is false for each). Without escapes a
+ * string is its characters in the text; `\"`, `\\` and `\/` stand for clean ones; any other
+ * escape (`\n`, `\t`, `\u...`) answers no, as does any character the check forbids that is
+ * not a blank between tokens. One scan of the text instead of one per string.
+ */
+export function jsonStringsAreClean(json: string): boolean {
+  if (FORBIDDEN_IN_JSON_TEXT.test(json)) return false;
+  // Outside strings, JSON has no backslash: each one here starts an escape, two characters long.
+  for (let i = json.indexOf("\\"); i >= 0; i = json.indexOf("\\", i + 2)) {
+    const escaped = json.charCodeAt(i + 1);
+    if (escaped !== 0x22 && escaped !== 0x5c && escaped !== 0x2f) return false;
+  }
+  return true;
+}
+
 /** Whether checkString could report `text` (any TAB counts: whether one is allowed depends on the path). */
 export function mayHaveBadCharacters(text: string): boolean {
   return FORBIDDEN_OR_TAB.test(text);

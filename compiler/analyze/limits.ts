@@ -28,9 +28,13 @@ export const LIMITS = {
 /** A list or object being walked: its keys (null for a list) and the child now visited (counting down). */
 interface Frame { readonly value: Record<string, unknown> | unknown[]; readonly keys: string[] | null; index: number }
 
-/** Reports the first limit the value passes (one diagnostic: the rest of the input is not walked). Returns whether it was within them. */
-export function checkLimits(value: unknown, report: Report, seen: RawScan = { characters: true, rawValues: true }): boolean {
-  return walkLimits(value, report, seen) >= 0;
+/**
+ * Reports the first limit the value passes (one diagnostic: the rest of the input is not
+ * walked). Returns whether it was within them. `scanCharacters` false: the value's strings are
+ * known clean for the character check (LoadedConfig.plainStrings), so none is scanned for it.
+ */
+export function checkLimits(value: unknown, report: Report, seen: RawScan = { characters: true, rawValues: true }, scanCharacters = true): boolean {
+  return walkLimits(value, report, seen, 0, scanCharacters) >= 0;
 }
 
 /**
@@ -38,13 +42,15 @@ export function checkLimits(value: unknown, report: Report, seen: RawScan = { ch
  * (reported when `report` is given). `depth`: how deeply `value` sits in the config (watch
  * mode walks only the parts a save changed: analyze/limits-watched.ts).
  */
-export function walkLimits(value: unknown, report: Report | null, seen: RawScan, depth = 0): number {
+export function walkLimits(value: unknown, report: Report | null, seen: RawScan, depth = 0, scanCharacters = true): number {
   // Depth first, last child first, one frame per list or object: the path of the value
   // visited is the frames' current keys, built only to report (a path and an entry per
   // value made this walk a large share of the validate stage on a big mesh).
   const frames: Frame[] = [];
   const pathNow = (): PathSegment[] => frames.map((f) => (f.keys === null ? f.index : f.keys[f.index]!));
   let total = 0;
+  // Whether strings are still scanned for the character check: not once one may be reported.
+  let scan = scanCharacters && !seen.characters;
   const fail = (path: readonly PathSegment[], message: string, hint: string) => {
     const shown = formatPath(path.slice(0, 12)) + (path.length > 12 ? "..." : "");
     report?.(coreCodes.inputLimit, { message: `${message} at ${shown || "(top level)"}`, path: formatPath(path.slice(0, 12)), hint });
@@ -55,7 +61,10 @@ export function walkLimits(value: unknown, report: Report | null, seen: RawScan,
     if (++total > LIMITS.totalElements) return fail(pathNow(), `the config has more than ${LIMITS.totalElements.toLocaleString("en-US")} values`, "split the mesh into several configs");
     if (typeof v === "string") {
       if (v.length > LIMITS.stringLength) return fail(pathNow(), `a string of ${v.length.toLocaleString("en-US")} characters (the limit is ${LIMITS.stringLength.toLocaleString("en-US")})`, "shorten the value; no proxy field needs that much");
-      if (!seen.characters && mayHaveBadCharacters(v)) seen.characters = true;
+      if (scan && mayHaveBadCharacters(v)) {
+        seen.characters = true;
+        scan = false;
+      }
       if (!seen.rawValues) {
         // The string's own key (in an object), or the key of the list holding it.
         const top = frames[frames.length - 1];
@@ -75,7 +84,10 @@ export function walkLimits(value: unknown, report: Report | null, seen: RawScan,
         for (let i = 0; i < keys.length; i++) {
           const k = keys[i]!;
           if (k.length > LIMITS.stringLength) return fail(pathNow(), `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
-          if (!seen.characters && mayHaveBadCharacters(k)) seen.characters = true;
+          if (scan && mayHaveBadCharacters(k)) {
+            seen.characters = true;
+            scan = false;
+          }
         }
       }
       if (size > 0) frames.push({ value: v as Frame["value"], keys, index: size });

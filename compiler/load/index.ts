@@ -76,6 +76,7 @@ export async function loadConfig(given: string | undefined, cwd: string, session
   let inputs: readonly string[] = [absolutePath];
   let locator: () => Promise<Locator>;
   let moduleSources: ReadonlyMap<string, string> | undefined;
+  let plainStrings = false;
   if (format === "ts") {
     const evaluated = await evaluateTypescriptConfig(absolutePath, undefined, session, bytes);
     if ("kind" in evaluated) {
@@ -92,6 +93,7 @@ export async function loadConfig(given: string | undefined, cwd: string, session
       }));
     }
     value = evaluated.value;
+    plainStrings = evaluated.plainStrings === true;
     inputs = evaluated.inputs.length > 0 ? evaluated.inputs : [absolutePath];
     locator = memo(() => typescriptLocator(absolutePath, sourceText()));
     if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -117,11 +119,14 @@ export async function loadConfig(given: string | undefined, cwd: string, session
     // Data formats, or a .ts config that was only data (dataOnlyValue kept its text): no code ran.
     session.ranNoCode = format !== "ts" || session.lastData !== null;
     // A rehearsal's edit (cli/watch-rehearsal.ts): in memory only, the file and lastData are the file's.
-    if (session.edit) value = session.edit(value);
+    if (session.edit) {
+      value = session.edit(value);
+      plainStrings = false;
+    }
   }
   const loaded: LoadedConfig = {
     file, absolutePath, format, value, get sourceText() { return sourceText(); }, locator, inputs,
-    digest: digestOf(inputs, new Map([[absolutePath, bytes]])), ...(moduleSources ? { moduleSources } : {}),
+    digest: digestOf(inputs, new Map([[absolutePath, bytes]])), ...(moduleSources ? { moduleSources } : {}), ...(plainStrings ? { plainStrings } : {}),
   };
   return { config: composeLoaded(loaded), diagnostics: [] };
 }

@@ -134,7 +134,8 @@ export function composeLoaded(config: LoadedConfig): LoadedConfig {
   const c = flattenModules(config.value);
   if (c.value === config.value) return config;
   const diagnostics = c.diagnostics.map((d) => ({ ...d, file: config.file }));
-  return { ...config, value: c.value, composition: { written: config.value, origins: c.origins, modules: c.modules, diagnostics } };
+  // The flat value is built from the modules' parts, not the scanned text: plainStrings does not carry over (load/types.ts).
+  return { ...config, value: c.value, plainStrings: false, composition: { written: config.value, origins: c.origins, modules: c.modules, diagnostics } };
 }
 
 /** A diagnostic's path and message with a merged part's flat path (`routes[57]`) replaced by where it was written. */

@@ -28,6 +28,13 @@ export interface LoadedConfig {
   readonly moduleSources?: ReadonlyMap<string, string>;
   /** sha256 over the inputs' contents, for the lock file. */
   readonly digest: string;
+  /**
+   * Every string of `value`, keys included, is known to be clean for the character check
+   * (analyze/characters.ts): set for a data-only .ts config whose JSON text shows no character
+   * the check reports and no escape that could make one (typescript.ts dataOnlyValue). The
+   * limits walk then skips its per-string scan. Unset: unknown, every string is scanned.
+   */
+  readonly plainStrings?: boolean;
   /** Set when the config composes team modules: `value` is then the flat mesh (./modules.ts). */
   readonly composition?: Composed;
 }

@@ -12,6 +12,7 @@ import { createRequire } from "node:module";
 import type { BuildContext, BuildOptions, BuildResult } from "esbuild";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jsonStringsAreClean } from "../analyze/characters.ts";
 import { sameJson } from "../ir/share.ts";
 import { reparseChanged } from "./data-reparse.ts";
 
@@ -34,6 +35,8 @@ const STARTUP_LIMIT_MS = 60_000;
 export interface EvaluatedConfig {
   readonly value: unknown;
   readonly inputs: readonly string[];
+  /** Every string of `value`, keys included, is clean for the character check (a data-only config's JSON text said so: dataOnlyValue). */
+  readonly plainStrings?: boolean;
 }
 
 export type EvaluateFailure = {
@@ -199,7 +202,7 @@ const DATA_TAIL = /\)\s*;?\s*$/;
  * key a literal and JSON.parse read differently: such a config takes the general path; -0
  * (which the child's JSON turns into 0) is made 0.
  */
-export function dataOnlyValue(source: string | Buffer, session?: Pick<TypescriptSession, "lastData">): { value: unknown } | null {
+export function dataOnlyValue(source: string | Buffer, session?: Pick<TypescriptSession, "lastData">): { value: unknown; plainStrings?: boolean } | null {
   const bytes = typeof source === "string" ? Buffer.from(source) : source;
   const last = session?.lastData;
   if (session) session.lastData = null;
@@ -224,7 +227,9 @@ export function dataOnlyValue(source: string | Buffer, session?: Pick<Typescript
     // only costs the walk.
     const fixed = NEGATIVE_NUMBER.test(text) ? withoutNegativeZero(value) : value;
     if (session) session.lastData = { json, value: fixed };
-    return { value: fixed };
+    // Its strings are the text's (JSON.parse made them; withoutNegativeZero changes numbers
+    // only): one scan of the text says whether any could hold what the character check reports.
+    return { value: fixed, plainStrings: jsonStringsAreClean(text) };
   } catch {
     return null;
   }
@@ -275,7 +280,7 @@ const overtaken = (file: string): EvaluateFailure => ({ kind: "runtime", message
 /** `source`: the config's bytes (or text) when the caller read it already (load/index.ts). */
 export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs = configTimeoutMs(), session?: TypescriptSession, source?: string | Buffer): Promise<EvaluatedConfig | EvaluateFailure> {
   const data = dataOnlyValue(source ?? readFileSync(absolutePath), session);
-  if (data) return { value: data.value, inputs: [absolutePath] };
+  if (data) return { value: data.value, inputs: [absolutePath], ...(data.plainStrings ? { plainStrings: true } : {}) };
   if (session?.settled && !(await session.settled())) return overtaken(absolutePath);
   let bundled: string;
   let inputs: string[];
