@@ -36,9 +36,16 @@ function tryLoadProtos(file: string): PlanSet | Diagnostic {
 
 /** Checks an already parsed bootstrap (for callers that hold the object, e.g. benchmarks). */
 export function collectBootstrapFindings(bootstrap: unknown, plans: PlanSet = loadEnvoyPlans()): Finding[] {
-  const walker = new SchemaWalker(plans);
-  walker.walkRoot(bootstrap, BOOTSTRAP_TYPE);
-  return [...walker.findings, ...collectReferenceFindings(bootstrap)];
+  // First without paths (nearly every bootstrap has no finding); again with them only when it has some.
+  const quick = new SchemaWalker(plans, false);
+  quick.walkRoot(bootstrap, BOOTSTRAP_TYPE);
+  let found: Finding[] = [];
+  if (quick.found > 0) {
+    const walker = new SchemaWalker(plans);
+    walker.walkRoot(bootstrap, BOOTSTRAP_TYPE);
+    found = walker.findings;
+  }
+  return [...found, ...collectReferenceFindings(bootstrap)];
 }
 
 /** Validates one Envoy bootstrap YAML text; `file` is its bundle path (`envoy/web.yaml`). */

@@ -44,12 +44,20 @@ function isSet(value: Record<string, unknown>, keys: readonly string[]): boolean
 
 export class SchemaWalker {
   readonly findings: Finding[] = [];
+  /** Findings met so far (counted whether or not they are kept). */
+  found = 0;
   private readonly path: PathSegment[] = [];
 
-  constructor(private readonly plans: PlanSet) {}
+  /**
+   * `track: false` walks without keeping the path or the findings, counting them only: a
+   * bootstrap nearly always has none, and then the path of every member walked (a push and a
+   * pop each) is never read. The caller walks again with `track` when `found` is not 0.
+   */
+  constructor(private readonly plans: PlanSet, private readonly track = true) {}
 
   private report(info: CodeInfo, message: string, hint: string | null = null, atKey = false): void {
-    this.findings.push({ info, path: [...this.path], message, hint, atKey });
+    this.found++;
+    if (this.track) this.findings.push({ info, path: [...this.path], message, hint, atKey });
   }
 
   private at(segment: PathSegment, visit: () => void): void {
@@ -100,9 +108,9 @@ export class SchemaWalker {
   private walkFields(value: Record<string, unknown>, plan: TypePlan, skip: string | null): void {
     const clean = !isSharedSubtree(value) ? null : skip === null ? CLEAN : skip === "@type" ? CLEAN_ANY : null;
     if (clean !== null && clean.get(value) === plan) return;
-    const before = this.findings.length;
+    const before = this.found;
     this.walkMembers(value, plan, skip);
-    if (clean !== null && this.findings.length === before) clean.set(value, plan);
+    if (clean !== null && this.found === before) clean.set(value, plan);
   }
 
   private walkMembers(value: Record<string, unknown>, plan: TypePlan, skip: string | null): void {
@@ -111,6 +119,7 @@ export class SchemaWalker {
     let firstOneof: string | null = null;
     let firstKey = "";
     let moreOneofs: Map<string, string> | null = null;
+    const track = this.track;
     // for-in, not Object.keys: the same keys in the same order on the plain objects walked here,
     // without an array per message (Object.keys was the walk's largest allocation left).
     for (const key in value) {
@@ -136,12 +145,12 @@ export class SchemaWalker {
         if (other !== undefined) this.reportOneofConflict(key, other, field.oneof, plan);
       }
       // at(), inlined: a closure per member was a visible share of the walk's garbage.
-      this.path.push(key);
+      if (track) this.path.push(key);
       if (field.deprecated) this.report(ENVOY_CODES.deprecatedField, `field "${key}" of ${plan.fullName} is deprecated`, null, true);
       // A plain field (most) goes straight to walkSingle: one call less per member.
       if (field.map || field.repeated) this.walkField(member, field);
       else this.walkSingle(member, field, field.rules);
-      this.path.pop();
+      if (track) this.path.pop();
     }
     // Present: a key of the field holding a value (null is "not set", undefined is dropped).
     // Indexed loops: the walk runs cold once per compile, where a for-of still allocates its iterator.
@@ -165,19 +174,20 @@ export class SchemaWalker {
       const keys = Object.keys(value);
       if (field.rules !== null) this.checkRule(checkCountRules(keys.length, field.rules));
       for (const key of keys) {
-        this.path.push(key);
+        if (this.track) this.path.push(key);
         this.walkSingle(value[key], field, field.single);
-        this.path.pop();
+        if (this.track) this.path.pop();
       }
       return;
     }
     if (field.repeated) {
       if (!Array.isArray(value)) { this.report(ENVOY_CODES.wrongType, `expected a list, got ${jsonTypeOf(value)}`); return; }
       if (field.rules !== null) this.checkRule(checkCountRules(value.length, field.rules));
+      const track = this.track;
       for (let i = 0; i < value.length; i++) {
-        this.path.push(i);
+        if (track) this.path.push(i);
         this.walkSingle(value[i], field, field.single);
-        this.path.pop();
+        if (track) this.path.pop();
       }
       return;
     }
@@ -287,7 +297,8 @@ export class SchemaWalker {
     if (plan === null) { this.at("@type", () => this.report(ENVOY_CODES.unknownTypeUrl, `unknown @type ${typeUrl}`)); return; }
     // Types with a special JSON form (Duration, Struct, wrappers) carry it in "value".
     if (plan.special !== null) {
-      this.at("value", () => this.walkMessage(value.value, plan));
+      if (this.track) this.at("value", () => this.walkMessage(value.value, plan));
+      else this.walkMessage(value.value, plan);
       return;
     }
     this.walkFields(value, plan, "@type");
