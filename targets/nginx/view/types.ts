@@ -61,7 +61,7 @@ export interface StreamServerView extends Traced {
 export interface MapView extends Traced {
   readonly source: TemplateValue;
   readonly variable: string;
-  readonly entries: readonly { readonly key: RegexValue; readonly value: NginxValue }[];
+  readonly entries: readonly { readonly key: NginxValue; readonly value: NginxValue }[];
   readonly fallback: NginxValue;
 }
 
