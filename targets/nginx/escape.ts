@@ -124,6 +124,15 @@ export function rendered(value: LiteralValue | RegexValue | TemplateValue): Ngin
 }
 
 /**
+ * `text`'s token when it needs neither refusal nor escaping, else null: the view's checks
+ * render what they accept with the same scan that accepts it (one scan, not a check when
+ * the view is built and another at every print).
+ */
+export function plainLiteralToken(text: string): RenderedValue | null {
+  return PLAIN_LITERAL.test(text) ? { kind: "rendered", text: `"${text}"` } : null;
+}
+
+/**
  * A fixed literal's token, rendered once when the module loads: constants every proxy prints
  * many times (a bit map's "1" and "0", the fixed header lines) skip the check at each print.
  */

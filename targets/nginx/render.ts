@@ -30,7 +30,11 @@ export const nginxHelpers: TemplateHelpers = {
   q(value) {
     // One switch on the kind (a value already rendered first: it needs nothing else).
     switch ((value as { kind?: unknown } | null)?.kind) {
-      case "rendered": return (value as RenderedValue).text;
+      case "rendered": {
+        const text = (value as RenderedValue).text;
+        if (typeof text === "string") return text;
+        throw new Error(`q expects a rendered value's text, got ${typeof text}`);
+      }
       case "literal": case "regex": case "template": return renderNginxValue(value as NginxValue);
       default: throw new Error(`q expects an NginxValue, got ${typeof value}`);
     }

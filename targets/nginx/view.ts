@@ -2,7 +2,7 @@
 // IR's runtime section, so the same file runs in production and inside a test prefix.
 import type { AccessLogField, MeshIR, ObservabilityIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import { EMPTY_KEY, literal, template, type LiteralValue } from "./escape.ts";
+import { EMPTY_KEY, literal, template, type NginxValue } from "./escape.ts";
 import { createViewCache, ViewContext, type ViewCache } from "./view/context.ts";
 import { addDurationMap, sharedLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
@@ -34,7 +34,7 @@ function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR, kind: Prox
   if (obs.accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "request_time");
 }
 
-function runtimeFile(ctx: ViewContext, dir: string, name: string, path: string): LiteralValue {
+function runtimeFile(ctx: ViewContext, dir: string, name: string, path: string): NginxValue {
   return ctx.checkLiteral(`${dir}/${name}`, path, "runtime path") ?? literal("/nonexistent");
 }
 

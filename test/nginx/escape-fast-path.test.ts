@@ -4,7 +4,7 @@
 // path (refuse unsafe and `$`, then escape `\` and then `"`), written out here as the reference.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { literal, regex, rendered as renderedAhead, renderNginxValue, template, type TemplatePart } from "../../targets/nginx/escape.ts";
+import { escapeRegexLiteral, literal, plainLiteralToken, regex, rendered as renderedAhead, renderNginxValue, template, type TemplatePart } from "../../targets/nginx/escape.ts";
 
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff]/u;
 const quoted = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
@@ -73,6 +73,23 @@ test("random regexes and templates print (or are refused) as the reference does"
     outcomes.add(wantTemplate === "refused" ? "template refused" : wantTemplate === `"${joined}"` ? "template plain" : "template escaped");
   }
   assert.is(outcomes.size, 6, [...outcomes].join(", "));
+});
+
+test("escapeRegexLiteral puts one backslash before each PCRE metacharacter, whatever surrounds it", () => {
+  const reference = (text: string) => text.replace(/[\\^$.|?*+()[\]{}]/g, (c) => "\\" + c);
+  const chars = [...Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)), ...PIECES];
+  for (const a of chars) for (const b of ["", "x", ".", "$&", "$1"]) assert.is(escapeRegexLiteral(a + b + a), reference(a + b + a), JSON.stringify(a + b));
+  assert.is(escapeRegexLiteral("spiffe://bench.example.com/ns/a-b/sa/svc-1"), "spiffe://bench\\.example\\.com/ns/a-b/sa/svc-1");
+});
+
+test("plainLiteralToken is the literal's token exactly when the text needs neither refusal nor escaping", () => {
+  for (const a of PIECES) for (const b of PIECES) {
+    const text = `x${a}${b}`;
+    const token = plainLiteralToken(text);
+    if (token !== null) assert.is(token.text, rendered(text));
+    else assert.ok(rendered(text) === "refused" || rendered(text) !== `"${text}"`, text);
+  }
+  assert.is(plainLiteralToken("/etc/meshc/certs/a/cert.pem")?.text, '"/etc/meshc/certs/a/cert.pem"');
 });
 
 test.run();

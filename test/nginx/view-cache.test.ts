@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import type { ClusterIR } from "../../compiler/ir/types.ts";
 import { createViewCache } from "../../targets/nginx/view/context.ts";
 import { firstSetEntries } from "../../targets/nginx/view/match.ts";
-import { sameWire } from "../../targets/nginx/view/pass.ts";
+import { sameJson, sameWire } from "../../targets/nginx/view/pass.ts";
 
 const fresh = (count: number, prefix?: string) => firstSetEntries(createViewCache(), count, prefix).slice(0, count);
 
@@ -40,6 +40,24 @@ test("sameWire compares TLS by content, also once its text is cached", () => {
   }
   // Another emitter (another IR) starts empty.
   assert.ok(sameWire(createViewCache(), a, sameContent));
+});
+
+test("sameJson agrees with comparing JSON texts whenever it decides", () => {
+  class Box { constructor(readonly v: number) {} }
+  const values: unknown[] = [
+    null, undefined, true, false, 0, -0, 1, 1.5, NaN, Infinity, "", "a", "1", "null", "true", [], [null], [undefined], [1], [1, 2], [2, 1], ["a"],
+    {}, { a: 1 }, { a: 1, b: 2 }, { b: 2, a: 1 }, { a: undefined, b: 2 }, { b: 2 }, { a: [1, { c: null }] }, { a: [1, { c: undefined }] },
+    { a: [1, { c: "x" }] }, { toJSON: () => 1 }, new Date(0), new Box(1), new Map(), () => 1, Symbol("s"), { a: () => 1 }, { a: "x", b: undefined },
+    { mode: "mesh", sni: "a", ciphers: ["X", "Y"], peerSubjects: [{ cn: "a" }] }, { mode: "mesh", sni: "a", ciphers: ["X", "Y"], peerSubjects: [{ cn: "b" }] },
+  ];
+  let decided = 0;
+  for (const a of values) for (const b of values) {
+    const same = sameJson(a, b);
+    if (same === null) continue;
+    decided++;
+    assert.is(same, JSON.stringify(a) === JSON.stringify(b), `${String(JSON.stringify(a))} vs ${String(JSON.stringify(b))}`);
+  }
+  assert.ok(decided > values.length * values.length / 2);
 });
 
 test.run();

@@ -4,7 +4,7 @@
 import type { Diagnostic } from "../../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { findValueProblem, literal, type LiteralValue, type NginxValue, type RegexValue } from "../escape.ts";
+import { findValueProblem, literal, plainLiteralToken, rendered, type NginxValue, type RegexValue } from "../escape.ts";
 import { NjsFunctions } from "./njs.ts";
 import type { TraceSource } from "../../../compiler/trace.ts";
 import type { MapView, PassView, SplitView } from "./types.ts";
@@ -72,8 +72,9 @@ export class ViewContext {
    * text holds `$` or an unsafe character; callers then leave the directive out, and the
    * error diagnostic stops the bundle.
    */
-  checkLiteral(text: string, path: string, what: string): LiteralValue | null {
-    return this.checkText(text, path, what, true) ? literal(text) : null;
+  checkLiteral(text: string, path: string, what: string): NginxValue | null {
+    // Rendered now: most texts pass PLAIN_LITERAL, whose one scan is the check too.
+    return plainLiteralToken(text) ?? (this.checkText(text, path, what, true) ? rendered(literal(text)) : null);
   }
 
   /** User text for a regex position: `$` is fine there, unsafe characters are not. */
@@ -101,7 +102,7 @@ export class ViewContext {
   }
 
   /** A header name nginx sends or hides: an RFC 7230 token. */
-  checkHeaderName(name: string, path: string): LiteralValue | null {
+  checkHeaderName(name: string, path: string): NginxValue | null {
     // `$` is a token character but nginx would expand it: checkLiteral rejects it.
     if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$/.test(name)) return this.checkLiteral(name, path, "header name");
     this.report(NGINX_CODES.invalidHeaderName, path, `header name ${JSON.stringify(name)} is not an HTTP token`);
@@ -109,8 +110,8 @@ export class ViewContext {
   }
 
   /** A host name or IP written into a URL, Host header or SNI. */
-  checkHost(host: string, path: string, what: string): LiteralValue | null {
-    if (HOST.test(host) && host.length <= 253) return literal(host);
+  checkHost(host: string, path: string, what: string): NginxValue | null {
+    if (HOST.test(host) && host.length <= 253) return rendered(literal(host));
     this.report(NGINX_CODES.invalidDomain, path, `${what} ${JSON.stringify(host)} is not a host name or IP address`);
     return null;
   }

@@ -2,7 +2,7 @@
 // split_clients choice of upstreams), upstream TLS, and the retry/timeout directives.
 import type { ClusterIR, RetryCondition, RetryPolicyIR, UpstreamTlsIR, WeightedClusterIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, rendered, template, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
+import { literal, rendered, template, type NginxValue, type TemplatePart } from "../escape.ts";
 import { formatDuration, type ViewCache, type ViewContext } from "./context.ts";
 import { upstreamName } from "./upstream.ts";
 import type { PassView, UpstreamTlsView } from "./types.ts";
@@ -71,7 +71,7 @@ export function buildCiphers(ctx: ViewContext, ciphers: readonly string[], path:
   return joined;
 }
 
-function optionalFile(ctx: ViewContext, file: string | null, path: string): LiteralValue | null {
+function optionalFile(ctx: ViewContext, file: string | null, path: string): NginxValue | null {
   return file === null ? null : ctx.checkLiteral(file, path, "file path");
 }
 
@@ -93,7 +93,65 @@ export function buildUpstreamTls(ctx: ViewContext, tls: UpstreamTlsIR, path: str
 /** nginx sets TLS and the module per location (per stream server), so every cluster of one must agree on both. */
 export function sameWire(cache: ViewCache, a: ClusterIR, b: ClusterIR): boolean {
   if (a === b) return true; // every single-target route compares its cluster with itself
-  return (a.protocol === "grpc") === (b.protocol === "grpc") && tlsText(cache, a.tls) === tlsText(cache, b.tls);
+  if ((a.protocol === "grpc") !== (b.protocol === "grpc")) return false;
+  // Each caller's clusters hold TLS objects of their own: compared in place, as their JSON
+  // texts would compare, without making the texts; the texts only when that cannot tell.
+  return sameJson(a.tls, b.tls) ?? tlsText(cache, a.tls) === tlsText(cache, b.tls);
+}
+
+/** What JSON.stringify makes of `value`, when it is certain: null for undefined, functions, symbols, bigints, non-finite numbers, toJSON and objects neither plain nor arrays. */
+function jsonKind(value: unknown): "string" | "number" | "boolean" | "null" | "array" | "object" | null {
+  switch (typeof value) {
+    case "string": return "string";
+    case "boolean": return "boolean";
+    case "number": return Number.isFinite(value) ? "number" : null;
+    case "object": {
+      if (value === null) return "null";
+      if ("toJSON" in value) return null;
+      if (Array.isArray(value)) return "array";
+      return Object.getPrototypeOf(value) === Object.prototype ? "object" : null;
+    }
+    default: return null;
+  }
+}
+
+/**
+ * Whether JSON.stringify(a) === JSON.stringify(b), decided without making the texts; null
+ * when this cannot tell (see jsonKind; or objects whose keys differ, as JSON leaves out an
+ * undefined member). JSON values are self-delimiting and each kind starts its own way, so
+ * two arrays of one length, or two objects with the same keys in the same order, give the
+ * same text exactly when each pair of members does.
+ */
+export function sameJson(a: unknown, b: unknown): boolean | null {
+  const kind = jsonKind(a);
+  const other = jsonKind(b);
+  if (kind === null || other === null) return null;
+  if (kind !== other) return false;
+  if (kind === "array") {
+    const x = a as readonly unknown[], y = b as readonly unknown[];
+    if (x.length !== y.length) return false;
+    let unsure = false;
+    for (let i = 0; i < x.length; i++) {
+      const same = sameJson(x[i], y[i]);
+      if (same === false) return false;
+      if (same === null) unsure = true;
+    }
+    return unsure ? null : true;
+  }
+  if (kind === "object") {
+    const keys = Object.keys(a as object);
+    const otherKeys = Object.keys(b as object);
+    if (keys.length !== otherKeys.length) return null;
+    for (let i = 0; i < keys.length; i++) if (keys[i] !== otherKeys[i]) return null;
+    let unsure = false;
+    for (const key of keys) {
+      const same = sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]);
+      if (same === false) return false;
+      if (same === null) unsure = true;
+    }
+    return unsure ? null : true;
+  }
+  return a === b;
 }
 
 /** A cluster's upstream TLS as JSON, made once per TLS object per emitter (each split compared it again in every proxy). */

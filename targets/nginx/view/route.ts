@@ -2,7 +2,7 @@
 // Forward, redirect and direct actions; header mutations; rewrites; abort faults; mirrors.
 import type { ClusterIR, ForwardActionIR, HeaderMutationIR, RedirectActionIR, RewriteIR, RouteIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { EMPTY_KEY, escapeRegexLiteral, literal, regex, rendered, renderedLiteral, template, type LiteralValue, type TemplatePart } from "../escape.ts";
+import { EMPTY_KEY, escapeRegexLiteral, literal, regex, rendered, renderedLiteral, template, type NginxValue, type TemplatePart } from "../escape.ts";
 import { prefixRewriteRegex } from "../../../compiler/ir/path-prefix.ts";
 import { formatDuration, type ViewContext } from "./context.ts";
 import { buildHostnameBit, buildMethodBit, buildPathBit, buildStringBits, combineBits, headerVariable, type Bit } from "./match.ts";
@@ -87,7 +87,7 @@ function buildRequestHeaders(ctx: ViewContext, id: string, headers: HeaderMutati
 
 /** add_header ... always: `set` hides the upstream's header first; `remove` only hides. */
 function buildResponseHeaders(ctx: ViewContext, headers: HeaderMutationIR, path: string): ResponseHeadersView {
-  const hide: LiteralValue[] = [];
+  const hide: NginxValue[] = [];
   const add: HeaderLineView[] = [];
   for (const h of headers.set) { const name = ctx.checkHeaderName(h.name, path); if (name !== null) hide.push(name); }
   for (const name of headers.remove) { const checked = ctx.checkHeaderName(name, path); if (checked !== null) hide.push(checked); }
@@ -220,7 +220,7 @@ function buildRedirectUrl(ctx: ViewContext, id: string, route: RouteIR, action: 
   const host = action.host === null ? null : ctx.checkHost(action.host, `${path}.host`, "redirect host");
   if (action.host !== null && host === null) return null;
   if (host === null && action.port === null && !portResolved) ctx.report(NGINX_CODES.redirectSchemeOnlyPort, path, "the redirect keeps the host without its port");
-  parts.push(host ? { text: host.text } : { variable: "host" });
+  parts.push(host ? { text: action.host! } : { variable: "host" });
   if (action.port !== null) parts.push({ text: `:${action.port}` });
   if (action.prefix != null) {
     // The new path comes from a map over $uri: `return` cannot follow a `rewrite` in one location.

@@ -5,7 +5,7 @@
 // in order, so a refusal comes first and then the first matching IR route wins.
 import type { ClusterIR, HttpListenerIR, VirtualHostIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, regex, type LiteralValue, type TemplatePart } from "../escape.ts";
+import { literal, regex, rendered, type LiteralValue, type TemplatePart } from "../escape.ts";
 import type { ViewContext } from "./context.ts";
 import { bitPart, firstSetEntries, type Bit } from "./match.ts";
 import { buildAuthorization, buildRateLimit, buildServerTls } from "./policy.ts";
@@ -46,8 +46,8 @@ function buildDispatch(ctx: ViewContext, id: string, refusal: string, authz: Bit
   // Filled in place, no spreads: every server block of every proxy has one dispatch map.
   const source: TemplatePart[] = [{ variable: refusal }, bitPart(authz)];
   const entries: MapView["entries"][number][] = [
-    { key: regex("^b"), value: literal(locations.badRequest) }, { key: regex("^u"), value: literal(locations.forbidden) },
-    { key: regex("^.0"), value: literal(locations.forbidden) },
+    { key: BAD_REQUEST_KEY, value: literal(locations.badRequest) }, { key: UPGRADE_KEY, value: literal(locations.forbidden) },
+    { key: DENIED_KEY, value: literal(locations.forbidden) },
   ];
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i]!;
@@ -58,6 +58,11 @@ function buildDispatch(ctx: ViewContext, id: string, refusal: string, authz: Bit
   }
   return ctx.addMap({ source: { kind: "template", parts: source }, variable: `${id}_route`, entries, fallback: literal(locations.noRoute) });
 }
+
+// The dispatch map's first keys, rendered once at load: every server block prints them.
+const BAD_REQUEST_KEY = rendered(regex("^b"));
+const UPGRADE_KEY = rendered(regex("^u"));
+const DENIED_KEY = rendered(regex("^.0"));
 
 const HEADER_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 

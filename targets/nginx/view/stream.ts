@@ -14,7 +14,7 @@
 //   (idle time between two reads or writes) = its idle timeout, or 1 h like Envoy's tcp_proxy.
 import type { AccessLogField, AuthorizationIR, ClusterIR, ProxyIR, TcpListenerIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, template, type LiteralValue, type TemplatePart } from "../escape.ts";
+import { literal, template, type NginxValue, type TemplatePart } from "../escape.ts";
 import { formatDuration, ViewContext } from "./context.ts";
 import { addDurationMap, sharedLogFormat } from "./log.ts";
 import { bitPart } from "./match.ts";
@@ -124,7 +124,7 @@ function buildServer(ctx: ViewContext, listener: TcpListenerIR, index: number, c
  * The stream block of one proxy, or null without TCP listeners. Its maps and splits are
  * its own (a second context); diagnostics go to the proxy's context `parent`.
  */
-export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: ReadonlyMap<string, ClusterIR>, accessLogFile: LiteralValue | null): { view: StreamView; njs: NjsFunctions } | null {
+export function buildStream(parent: ViewContext, proxy: ProxyIR, clusters: ReadonlyMap<string, ClusterIR>, accessLogFile: NginxValue | null): { view: StreamView; njs: NjsFunctions } | null {
   const tcp = proxy.listeners.map((listener, index) => ({ listener, index })).filter((l): l is { listener: TcpListenerIR; index: number } => l.listener.kind === "tcp");
   if (tcp.length === 0) return null;
   const ctx = new ViewContext(parent.proxyName, parent.file, false, "", parent.owner, parent.mesh, parent.cache);

@@ -1,17 +1,17 @@
 // The typed view model the nginx templates render. Everything a template prints is either
 // meshc's own token (numbers, generated names such as `meshc_s0_r1`, fixed keywords) or an
 // NginxValue printed through the single `q` helper; user text never appears any other way.
-import type { LiteralValue, NginxValue, RegexValue, TemplateValue } from "../escape.ts";
+import type { NginxValue, RegexValue, TemplateValue } from "../escape.ts";
 import type { TraceSource } from "../../../compiler/trace.ts";
 
 /** What a block comes from, printed as a comment above it by the `trace` helper (compiler/trace.ts). */
 interface Traced { readonly trace: TraceSource }
 
 export interface ProxyView extends Traced {
-  readonly pidFile: LiteralValue;
-  readonly errorLog: LiteralValue;
-  readonly tempPaths: readonly { readonly directive: string; readonly path: LiteralValue }[];
-  readonly accessLog: { readonly file: LiteralValue; readonly format: NginxValue } | null;
+  readonly pidFile: NginxValue;
+  readonly errorLog: NginxValue;
+  readonly tempPaths: readonly { readonly directive: string; readonly path: NginxValue }[];
+  readonly accessLog: { readonly file: NginxValue; readonly format: NginxValue } | null;
   readonly maps: readonly MapView[];
   readonly splits: readonly SplitView[];
   readonly rateLimitZones: readonly RateLimitZoneView[];
@@ -28,15 +28,15 @@ export interface ProxyView extends Traced {
 
 /** `load_module` of the js module, `js_import meshc from <file>` and the js_set variables. */
 export interface NjsView {
-  readonly modulePath: LiteralValue;
-  readonly file: LiteralValue;
+  readonly modulePath: NginxValue;
+  readonly file: NginxValue;
   readonly jsSets: readonly { readonly variable: string; readonly handler: string }[];
 }
 
 /** TCP listeners: nginx's stream module, loaded from `modulePath` (view/stream.ts). */
 export interface StreamView extends Traced {
-  readonly modulePath: LiteralValue;
-  readonly accessLog: { readonly file: LiteralValue; readonly format: NginxValue } | null;
+  readonly modulePath: NginxValue;
+  readonly accessLog: { readonly file: NginxValue; readonly format: NginxValue } | null;
   readonly maps: readonly MapView[];
   readonly splits: readonly SplitView[];
   readonly upstreams: readonly UpstreamView[];
@@ -61,7 +61,7 @@ export interface StreamServerView extends Traced {
 export interface MapView extends Traced {
   readonly source: TemplateValue;
   readonly variable: string;
-  readonly entries: readonly { readonly key: RegexValue; readonly value: NginxValue }[];
+  readonly entries: readonly { readonly key: NginxValue; readonly value: NginxValue }[];
   readonly fallback: NginxValue;
 }
 
@@ -98,7 +98,7 @@ export interface ServerView extends Traced {
   readonly defaultServer: boolean;
   readonly ssl: boolean;
   readonly http2: boolean;
-  readonly serverNames: readonly LiteralValue[];
+  readonly serverNames: readonly NginxValue[];
   readonly tls: ServerTlsView | null;
   readonly rateLimit: { readonly zone: string; readonly burst: number } | null;
   /** Permissive mTLS: plain HTTP on the TLS port is served (nginx's 497) through the same dispatch. */
@@ -115,13 +115,13 @@ export interface ServerView extends Traced {
 }
 
 export interface ServerTlsView {
-  readonly certificate: LiteralValue;
-  readonly certificateKey: LiteralValue;
+  readonly certificate: NginxValue;
+  readonly certificateKey: NginxValue;
   readonly protocols: string;
   readonly ciphers: NginxValue;
   /** `on` (strict) or `optional` (permissive); null when client certificates are not asked for. */
   readonly verifyClient: "on" | "optional" | null;
-  readonly clientCa: LiteralValue | null;
+  readonly clientCa: NginxValue | null;
 }
 
 export interface HeaderLineView {
@@ -136,20 +136,20 @@ export interface RouteLocationView extends Traced {
   readonly responseHeaders: ResponseHeadersView;
   readonly forward: ForwardView | null;
   readonly redirect: { readonly status: number; readonly url: TemplateValue } | null;
-  readonly direct: { readonly status: number; readonly body: LiteralValue | null } | null;
+  readonly direct: { readonly status: number; readonly body: NginxValue | null } | null;
 }
 
 export interface ResponseHeadersView {
-  readonly hide: readonly LiteralValue[];
+  readonly hide: readonly NginxValue[];
   readonly add: readonly HeaderLineView[];
 }
 
 export interface UpstreamTlsView {
-  readonly certificate: LiteralValue | null;
-  readonly certificateKey: LiteralValue | null;
-  readonly trusted: LiteralValue | null;
+  readonly certificate: NginxValue | null;
+  readonly certificateKey: NginxValue | null;
+  readonly trusted: NginxValue | null;
   /** A literal, or (a split across services) a variable mapped from the chosen upstream. */
-  readonly serverName: LiteralValue | TemplateValue | null;
+  readonly serverName: NginxValue | null;
   readonly protocols: string;
   readonly ciphers: NginxValue;
 }
