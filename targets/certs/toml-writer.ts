@@ -16,15 +16,14 @@ type Table = Record<string, unknown>;
 
 const isTable = (v: unknown): v is Table => typeof v === "object" && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 
-/** The keys JSON would keep (the manifest is written from its JSON form). */
-function keysOf(table: Table): string[] {
-  const keys: string[] = [];
-  for (const key of Object.keys(table)) {
-    if (table[key] === undefined) continue;
-    if (!BARE_KEY.test(key) || key === "__proto__") throw new Unsupported();
-    keys.push(key);
-  }
-  return keys;
+/** Keys already found bare: a manifest repeats the same few keys in every table. Bounded. */
+const bareKeys = new Set<string>();
+
+function checkKey(key: string): void {
+  if (bareKeys.has(key)) return;
+  if (!BARE_KEY.test(key) || key === "__proto__") throw new Unsupported();
+  if (bareKeys.size >= 1024) bareKeys.clear();
+  bareKeys.add(key);
 }
 
 function scalar(value: unknown): string {
@@ -32,71 +31,93 @@ function scalar(value: unknown): string {
     if (!PLAIN_STRING.test(value)) throw new Unsupported();
     return `"${value}"`;
   }
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, "_");
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) {
+    return value < 1000 ? String(value) : String(value).replace(/\B(?=(\d{3})+(?!\d))/g, "_");
+  }
   throw new Unsupported();
 }
 
-function inline(value: unknown): string {
-  if (!Array.isArray(value)) return scalar(value);
-  const items = value.map(scalar);
-  const joined = items.join(", ");
-  if (joined.length > 60) return `[\n  ${items.join(",\n  ")}\n]`;
-  return items.length > 0 ? `[ ${joined} ]` : "[ ]";
+/** A list of scalars: on one line, or one item a line when that line would pass 60 characters. */
+function list(items: unknown[]): string {
+  const n = items.length;
+  if (n === 0) return "[ ]";
+  const texts = new Array<string>(n);
+  let length = 2 * (n - 1);
+  for (let i = 0; i < n; i++) {
+    const text = scalar(items[i]);
+    texts[i] = text;
+    length += text.length;
+  }
+  return length > 60 ? `[\n  ${texts.join(",\n  ")}\n]` : `[ ${texts.join(", ")} ]`;
 }
 
 /** Written inline (`key = value`) rather than as a [table] or [[list of tables]]. */
 function isInline(value: unknown): boolean {
   if (Array.isArray(value)) {
-    if (value.length === 0) return true;
-    if (isTable(value[0])) {
-      if (!value.every(isTable)) throw new Unsupported();
-      return false;
-    }
-    return true;
-  }
-  if (isTable(value)) {
-    if (keysOf(value).length === 0) throw new Unsupported(); // @iarna/toml writes `{ }` inline
+    if (value.length === 0 || !isTable(value[0])) return true;
+    for (let i = 1; i < value.length; i++) if (!isTable(value[i])) throw new Unsupported();
     return false;
   }
-  return true;
+  return !isTable(value);
 }
 
-function writeTable(prefix: string, indent: string, table: Table): string {
-  const keys = keysOf(table);
-  const lines: string[] = [];
-  const complex: string[] = [];
-  for (const key of keys) {
-    if (isInline(table[key])) lines.push(`${indent}${key} = ${inline(table[key])}`);
-    else complex.push(key);
+/**
+ * Appends the text of `table` to `out`: its inline keys a line each (after `header`, written
+ * only when there is one), a blank line, then its tables and lists of tables, "\n" between.
+ * `nonEmpty`: a table with no key is written inline (`{ }`) by the library, so declined.
+ */
+function writeTable(out: string[], prefix: string, indent: string, table: Table, header: string, nonEmpty: boolean): void {
+  let complex: string[] | null = null;
+  let inlineCount = 0;
+  let count = 0;
+  for (const key of Object.keys(table)) {
+    const value = table[key];
+    if (value === undefined) continue;
+    checkKey(key);
+    count++;
+    if (!isInline(value)) {
+      (complex ??= []).push(key);
+      continue;
+    }
+    if (inlineCount++ === 0 && header !== "") out.push(header);
+    if (typeof value === "string") {
+      if (!PLAIN_STRING.test(value)) throw new Unsupported();
+      out.push(indent, key, ' = "', value, '"\n');
+    } else {
+      out.push(indent, key, " = ", Array.isArray(value) ? list(value) : scalar(value), "\n");
+    }
   }
-  const inlineCount = lines.length;
-  if (inlineCount > 0) lines.push("");
+  if (count === 0 && nonEmpty) throw new Unsupported();
+  if (complex === null) return;
   const complexIndent = prefix && inlineCount > 0 ? `${indent}  ` : "";
+  let separator = inlineCount > 0 ? "\n" : "";
   for (const key of complex) {
     const value = table[key];
     const fullKey = prefix + key;
+    const childPrefix = `${fullKey}.`;
+    out.push(separator);
+    separator = "\n";
     if (Array.isArray(value)) {
-      let text = "";
-      for (const item of value as Table[]) {
-        if (text.length > 0) text += "\n";
-        text += `${complexIndent}[[${fullKey}]]\n${writeTable(`${fullKey}.`, complexIndent, item)}`;
+      const head = `${complexIndent}[[${fullKey}]]\n`;
+      for (let i = 0; i < value.length; i++) {
+        if (i > 0) out.push("\n");
+        out.push(head);
+        writeTable(out, childPrefix, complexIndent, value[i] as Table, "", false);
       }
-      lines.push(text);
     } else {
-      const inner = value as Table;
-      const header = keysOf(inner).some((k) => isInline(inner[k])) ? `${complexIndent}[${fullKey}]\n` : "";
-      lines.push(header + writeTable(`${fullKey}.`, complexIndent, inner));
+      writeTable(out, childPrefix, complexIndent, value as Table, `${complexIndent}[${fullKey}]\n`, true);
     }
   }
-  return lines.join("\n");
 }
 
 /** The TOML text of `value` as @iarna/toml writes its JSON form, or null when it holds something this writer leaves to the library. */
 export function writePlainToml(value: Table): string | null {
+  const out: string[] = [];
   try {
-    return writeTable("", "", value);
+    writeTable(out, "", "", value, "", false);
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;
   }
+  return out.join("");
 }
