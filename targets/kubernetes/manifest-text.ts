@@ -235,6 +235,106 @@ function textWithBlocks(object: Record<string, unknown>): string | null {
   return out + text.slice(from);
 }
 
+/** Top-level lists at least this long (a kustomization's resources and patches, one per file) are written by listText. */
+const LONG_LIST = 64;
+/** A marker for a long list, plain like the others. */
+const LIST_MARK = "zqMeshcList";
+/** Item templates kept while one list is written (a list holds a few structures of items). */
+const MAX_ITEM_TEMPLATES = 4;
+
+/**
+ * The text toYaml writes for the items of a non-empty list member at depth 1 (`  - ...`),
+ * item by item: a string as its own text (scalarText), an object from a template of its
+ * structure, made like an object's (above) from toYaml of `{ x: [item] }` without the `x:`
+ * line, which is the item's text at that depth whatever its siblings are. `count` collects how
+ * many strings the items hold. Null for anything else (a multi-line string, whose literal
+ * block depends on its depth; a number, a list as an item; a template that does not give
+ * toYaml's text): toYaml writes the whole object.
+ */
+function listText(list: readonly unknown[], count: { n: number }): string | null {
+  const templates: Template[] = [];
+  let out = "";
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item === "string") {
+      const text = scalarText(item);
+      if (text === null) return null;
+      out += `  - ${text}\n`;
+      count.n++;
+      continue;
+    }
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return null;
+    let text: string | null = null;
+    for (let t = templates.length - 1; t >= 0; t--) {
+      const strings: string[] = [];
+      if (!matches(item, templates[t]!.shape, strings)) continue;
+      text = fill(templates[t]!, strings);
+      if (text === null) return null;
+      count.n += strings.length;
+      break;
+    }
+    if (text === null) {
+      const wrapped = { x: [item] };
+      const yaml = toYaml(wrapped);
+      if (!yaml.startsWith("x:\n")) return null;
+      text = yaml.slice(3);
+      const template = makeTemplate(wrapped, yaml);
+      if (template !== null) {
+        // The item's own template: its shape and the pieces without the `x:` line.
+        const shape = (template.shape as Extract<Shape, { t: 3 }>).members[0] as Extract<Shape, { t: 2 }>;
+        if (!template.pieces[0]!.startsWith("x:\n")) return null;
+        const pieces = [template.pieces[0]!.slice(3), ...template.pieces.slice(1)];
+        if (templates.length >= MAX_ITEM_TEMPLATES) templates.shift();
+        templates.push({ ...template, shape: shape.items[0]!, pieces });
+      }
+      count.n += template !== null ? template.strings.length : 0;
+      if (template === null) return null;
+    }
+    out += text;
+  }
+  return out;
+}
+
+/**
+ * toYaml(object) for an object with long top-level lists (a kustomization lists every file of
+ * the bundle): toYaml of the object with each non-empty such list replaced by a plain marker,
+ * `key: <marker>` then replaced by `key:` and the list's lines (listText); toYaml writes a
+ * list member as `key:`, a line break and its items at depth 1, and nothing else in its text
+ * depends on the list. Null when there is no such list, listText gives none, or a marker is
+ * found elsewhere. `count` collects the lists' strings (makeTemplate refuses an object with so many).
+ */
+function textWithLists(object: Record<string, unknown>, count: { n: number }): string | null {
+  let marked: Record<string, unknown> | null = null;
+  const lists: string[] = [];
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    if (!Array.isArray(value) || value.length < LONG_LIST) continue;
+    const text = listText(value, count);
+    if (text === null) return null;
+    marked ??= { ...object };
+    marked[key] = `${LIST_MARK}${lists.length}z`;
+    lists.push(text);
+  }
+  if (marked === null) return null;
+  const text = toYaml(marked);
+  const at: number[] = [];
+  for (let i = 0; i < lists.length; i++) {
+    const mark = `${LIST_MARK}${i}z`;
+    const where = text.indexOf(mark);
+    if (where < 2 || text.lastIndexOf(mark) !== where || !text.startsWith(": ", where - 2) || text.charCodeAt(where + mark.length) !== 10) return null;
+    at.push(where);
+  }
+  const order = at.map((_, i) => i).sort((a, b) => at[a]! - at[b]!);
+  let out = "";
+  let from = 0;
+  for (const i of order) {
+    // `key: <marker>\n` becomes `key:\n` and the items.
+    out += text.slice(from, at[i]! - 1) + "\n" + lists[i]!;
+    from = at[i]! + `${LIST_MARK}${i}z`.length + 1;
+  }
+  return out + text.slice(from);
+}
+
 /** An object's text, and the template it was filled from with the object's strings (null: toYaml wrote it). */
 export interface ManifestText {
   readonly text: string;
@@ -265,7 +365,17 @@ export function writeManifestText(object: Record<string, unknown>): ManifestText
       break;
     }
   }
-  const yaml = textWithBlocks(object) ?? toYaml(object);
+  let yaml = textWithBlocks(object);
+  if (yaml === null) {
+    const count = { n: 0 };
+    yaml = textWithLists(object, count);
+    // More strings than a template takes (makeTemplate would refuse the object, after a walk of all of them).
+    if (yaml !== null && count.n > MAX_TEMPLATE_STRINGS) {
+      context.failures++;
+      return { text: yaml, filled: null };
+    }
+    yaml ??= toYaml(object);
+  }
   if (list === undefined && context.failures >= MAX_FAILURES) return { text: yaml, filled: null };
   const template = makeTemplate(object, yaml);
   if (template === null) {

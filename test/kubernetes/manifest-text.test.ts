@@ -104,4 +104,20 @@ test("the names a template fills without asking the serializer (PLAIN_NAME) are 
   assert.ok(plain > 1000, `plain: ${plain}`);
 });
 
+test("objects with long top-level lists (a kustomization's resources and patches) are toYaml's text, whatever the items", () => {
+  const names = (n: number, f: (i: number) => unknown) => Array.from({ length: n }, (_, i) => f(i));
+  const patch = (i: number, selector: string) => ({ path: `patches/svc-${i}.yaml`, target: { group: "apps", version: "v1", kind: "Deployment|StatefulSet", labelSelector: selector } });
+  const cases: Record<string, unknown>[] = [
+    { apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", namespace: "mesh", resources: names(300, (i) => `svc-${i}.yaml`) },
+    { apiVersion: "x/v1", kind: "ListA", resources: names(70, (i) => HOSTILE[i % HOSTILE.length]) },
+    { apiVersion: "x/v1", kind: "ListB", patches: names(300, (i) => patch(i, HOSTILE[i % HOSTILE.length]!)), empty: [], small: ["a", "b"] },
+    { apiVersion: "x/v1", kind: "ListC", patches: names(100, (i) => (i % 3 === 0 ? patch(i, `app=s${i}`) : i % 3 === 1 ? { path: `p${i}`, n: i } : { nested: [{ a: `x${i}` }], empty: {} })) },
+    { apiVersion: "x/v1", kind: "ListD", a: names(80, (i) => `a${i}`), b: names(90, (i) => ({ k: `b${i}`, [`zqMeshcList${i % 2}z`]: "m" })), zqMeshcList0z: "zqMeshcList1z" },
+    { apiVersion: "x/v1", kind: "ListE", a: names(80, (i) => (i === 40 ? "multi\nline\n" : `a${i}`)) },
+    { apiVersion: "x/v1", kind: "ListF", a: names(80, (i) => (i === 40 ? 7 : `a${i}`)), b: names(80, (i) => (i === 3 ? [1, "x"] : { v: i === 5 ? "two\nlines" : "one" })) },
+    { apiVersion: "x/v1", kind: "ListG", a: names(80, (i) => ({ ["k" + (i % 7)]: `v${i}`, list: names(i % 4, (j) => `l${j}`) })) },
+  ];
+  for (const object of cases) assert.is(manifestText(object), toYaml(object), String(object.kind));
+});
+
 test.run();
