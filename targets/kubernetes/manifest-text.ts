@@ -216,12 +216,22 @@ function textWithBlocks(object: Record<string, unknown>): string | null {
     blocks.push(block);
   }
   if (marked === null) return null;
-  const text = toYaml({ ...object, data: marked });
+  // `key: <marker>` becomes `key: ` and the block (which ends where the marker's line did).
+  return spliceMarkers(toYaml({ ...object, data: marked }), BLOCK_MARK, blocks, 0, "");
+}
+
+/**
+ * `text` with marker `${mark}${i}z` replaced by `parts[i]`, each marker standing once, as
+ * `: <marker>` at a line's end; `trim` characters more are cut on both sides of it (1: the
+ * blank before and the line break after) and `lead` goes before the part. Null when a marker
+ * stands elsewhere or twice (a hostile key or value): the caller lets toYaml write the object.
+ */
+function spliceMarkers(text: string, mark: string, parts: readonly string[], trim: number, lead: string): string | null {
   const at: number[] = [];
-  for (let i = 0; i < blocks.length; i++) {
-    const mark = `${BLOCK_MARK}${i}z`;
-    const where = text.indexOf(mark);
-    if (where < 2 || text.lastIndexOf(mark) !== where || !text.startsWith(": ", where - 2) || text.charCodeAt(where + mark.length) !== 10) return null;
+  for (let i = 0; i < parts.length; i++) {
+    const m = `${mark}${i}z`;
+    const where = text.indexOf(m);
+    if (where < 2 || text.lastIndexOf(m) !== where || !text.startsWith(": ", where - 2) || text.charCodeAt(where + m.length) !== 10) return null;
     at.push(where);
   }
   // Spliced in text order (the markers stand in the order of the sorted keys).
@@ -229,8 +239,8 @@ function textWithBlocks(object: Record<string, unknown>): string | null {
   let out = "";
   let from = 0;
   for (const i of order) {
-    out += text.slice(from, at[i]) + blocks[i]!;
-    from = at[i]! + `${BLOCK_MARK}${i}z`.length;
+    out += text.slice(from, at[i]! - trim) + lead + parts[i]!;
+    from = at[i]! + `${mark}${i}z`.length + trim;
   }
   return out + text.slice(from);
 }
@@ -316,23 +326,8 @@ function textWithLists(object: Record<string, unknown>, count: { n: number }): s
     lists.push(text);
   }
   if (marked === null) return null;
-  const text = toYaml(marked);
-  const at: number[] = [];
-  for (let i = 0; i < lists.length; i++) {
-    const mark = `${LIST_MARK}${i}z`;
-    const where = text.indexOf(mark);
-    if (where < 2 || text.lastIndexOf(mark) !== where || !text.startsWith(": ", where - 2) || text.charCodeAt(where + mark.length) !== 10) return null;
-    at.push(where);
-  }
-  const order = at.map((_, i) => i).sort((a, b) => at[a]! - at[b]!);
-  let out = "";
-  let from = 0;
-  for (const i of order) {
-    // `key: <marker>\n` becomes `key:\n` and the items.
-    out += text.slice(from, at[i]! - 1) + "\n" + lists[i]!;
-    from = at[i]! + `${LIST_MARK}${i}z`.length + 1;
-  }
-  return out + text.slice(from);
+  // `key: <marker>\n` becomes `key:\n` and the items.
+  return spliceMarkers(toYaml(marked), LIST_MARK, lists, 1, "\n");
 }
 
 /** An object's text, and the template it was filled from with the object's strings (null: toYaml wrote it). */
