@@ -9,6 +9,7 @@ import type { BuildContext } from "./context.ts";
 import { buildServerTls } from "./build-tls.ts";
 import type { BackendView, ServerView } from "./view.ts";
 import { nameWord, tokenWord, type Word } from "./words.ts";
+import { serverLine } from "./templates.ts";
 import type { TraceSource } from "../../compiler/trace.ts";
 
 /** Without a route timeout Envoy waits indefinitely; HAProxy needs a value, so an hour. */
@@ -71,15 +72,48 @@ function buildBalance(ctx: BuildContext, lb: LoadBalancingIR, mode: "http" | "tc
 
 const perServer = (total: number | null, servers: number) => (total === null ? null : Math.max(1, Math.ceil(total / servers)));
 
-/** The cluster's servers; the same for every backend of the proxy that reaches it (ctx.servers). */
-function buildServers(ctx: BuildContext, cluster: ClusterIR): readonly ServerView[] {
+/**
+ * A cluster's server lines, the same for every backend of the proxy that reaches it
+ * (ctx.servers): checked once, and written once per observe layer as one text (the line of
+ * templates.ts `serverLine`, which every backend prints whole) instead of once per backend.
+ */
+interface ClusterServers {
+  readonly views: readonly ServerView[];
+  readonly dns: boolean;
+  /** By observe layer; null while not yet written, or when a word was refused (the proxy is then left out: never printed). */
+  layer7: Word | null;
+  layer4: Word | null;
+}
+
+function buildServers(ctx: BuildContext, cluster: ClusterIR): ClusterServers {
   const known = ctx.servers.get(cluster);
-  if (known !== undefined) return known as readonly ServerView[];
+  if (known !== undefined) return known as ClusterServers;
   const reported = ctx.diagnostics.length;
-  const servers = buildServerViews(ctx, cluster);
+  const views = buildServerViews(ctx, cluster);
+  const servers: ClusterServers = { views, dns: views.some((s) => s.dns), layer7: null, layer4: null };
   if (ctx.diagnostics.length === reported) ctx.servers.set(cluster, servers);
   return servers;
 }
+
+/** The cluster's server lines for a backend observing `observe`: empty text when a word was refused (the proxy is left out). */
+function serverLines(servers: ClusterServers, observe: BackendView["observe"]): Word {
+  const known = observe === "layer7" ? servers.layer7 : servers.layer4;
+  if (known !== null) return known;
+  let text = "";
+  for (const s of servers.views) {
+    const line = serverLine(s, observe);
+    if (line === null) return REFUSED;
+    text += line;
+  }
+  // Flattened now, once: every backend that prints it then copies one piece.
+  text.charCodeAt(0);
+  const word: Word = { word: "checked", text };
+  if (observe === "layer7") servers.layer7 = word; else servers.layer4 = word;
+  return word;
+}
+
+/** Printed by no proxy: a proxy with a refused word is left out before rendering (its diagnostics are errors). */
+const REFUSED: Word = { word: "text", value: "\n" };
 
 function buildServerViews(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
   const n = Math.max(1, cluster.endpoints.length);
@@ -119,11 +153,13 @@ function buildBackend(ctx: BuildContext, name: string, cluster: ClusterIR, mode:
   const checkedName = ctx.check(nameWord(name), cluster.origin, "backend name");
   const balance = buildBalance(ctx, cluster.loadBalancing, mode, cluster.origin);
   const httpCheck = hc && hc.path !== null && mode === "http" ? { path: ctx.check({ word: "text", value: hc.path }, `${cluster.origin}.healthCheck.path`, "health check path"), timeoutMs: hc.timeoutMs } : null;
+  const servers = buildServers(ctx, cluster);
+  const observe = mode === "http" ? "layer7" : "layer4";
   return {
     trace, name: checkedName, mode, balance, httpCheck,
     checkTimeoutMs: hc ? hc.timeoutMs : null,
-    observe: mode === "http" ? "layer7" : "layer4",
-    servers: buildServers(ctx, cluster),
+    observe,
+    dns: servers.dns, servers: serverLines(servers, observe),
     connectTimeoutMs: timing.connectTimeoutMs, serverTimeoutMs: timing.serverTimeoutMs, retries: timing.retries, idempotentOnly: timing.idempotentOnly,
   };
 }

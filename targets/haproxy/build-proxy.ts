@@ -113,7 +113,7 @@ export function buildConfigView(ctx: BuildContext, proxy: ProxyIR): ConfigView {
     logToStdout: proxy.observability.accessLog !== null,
     lua: proxy.listeners.some(verifiesClients) ? ctx.check(textWord(luaFileName(proxy.name)), proxy.name, "Lua file") : null,
     experimental: httpFrontends.length > 0,
-    usesDns: backends.some((b) => b.servers.some((s) => s.dns)),
+    usesDns: backends.some((b) => b.dns),
     admin: { port: proxy.admin.port },
     metrics: proxy.observability.metricsPort === null ? null : { port: proxy.observability.metricsPort },
     httpFrontends, tcpFrontends, backends,

@@ -26,7 +26,7 @@ export interface BuildContext {
    * service has a backend of its own, with the same servers (build-backend.ts); kept only when
    * building them reported nothing.
    */
-  readonly servers: Map<object, readonly unknown[]>;
+  readonly servers: Map<object, unknown>;
 }
 
 /**

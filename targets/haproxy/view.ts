@@ -179,7 +179,14 @@ export interface BackendView extends Traced {
   readonly httpCheck: { readonly path: Word; readonly timeoutMs: number } | null;
   readonly checkTimeoutMs: number | null;
   readonly observe: "layer4" | "layer7";
-  readonly servers: readonly ServerView[];
+  /** Whether a server resolves its address through DNS (the config then declares the resolvers). */
+  readonly dns: boolean;
+  /**
+   * The `server` lines, each ending in a newline: the cluster's servers (ServerView) written by
+   * templates.ts `serverLine` once per proxy and observe layer, printed whole by every backend
+   * of the proxy that reaches the cluster.
+   */
+  readonly servers: Word;
 }
 
 export interface ServerView {
