@@ -6,6 +6,7 @@ import type { AclName, AclRef, AclView, AuthzView } from "./view.ts";
 import { nameWord, regexLiteral, textWord, tokenWord, type Word } from "./words.ts";
 import { hostnamesRegex, pathPrefixRegex, prefixElements } from "../../compiler/ir/path-prefix.ts";
 import { ruleSource, type TraceSource } from "../../compiler/trace.ts";
+import { aclView } from "./templates.ts";
 
 /** Envoy matches a regex against the whole value; PCRE searches, so anchor explicitly. */
 const anchored = (regex: string) => `^(?:${regex})$`;
@@ -17,30 +18,30 @@ const STRING_FLAGS: Readonly<Record<Exclude<StringMatchIR["kind"], "present">, s
 
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
   if (path.kind === "prefix" && prefixElements(path.value) !== "") {
-    return { name, fetch: "path", arg: null, flags: "-m reg", operator: null, patterns: [ctx.checkRegex(pathPrefixRegex(path.value, regexLiteral), origin, "path prefix")] };
+    return aclView(name, "path", null, "-m reg", null, [ctx.checkRegex(pathPrefixRegex(path.value, regexLiteral), origin, "path prefix")]);
   }
   // The root prefix ("/") is every path: a plain `-m beg "/"`.
   const flags = PATH_FLAGS[path.kind];
   const pattern = path.kind === "regex" ? ctx.checkRegex(anchored(path.value), origin, "path regex") : ctx.check(textWord(path.value), origin, "path");
-  return { name, fetch: "path", arg: null, flags, operator: null, patterns: [pattern] };
+  return aclView(name, "path", null, flags, null, [pattern]);
 }
 
 /** Route hostnames on the Host header without port, lowercased, as Gateway API compares them. */
 function hostnamesAcl(ctx: BuildContext, name: AclName, hostnames: readonly string[], origin: string): AclView {
-  return { name, fetch: "hdr(host),field(1,:),lower", arg: null, flags: "-m reg", operator: null, patterns: [ctx.checkRegex(hostnamesRegex(hostnames), origin, "hostnames")] };
+  return aclView(name, "hdr(host),field(1,:),lower", null, "-m reg", null, [ctx.checkRegex(hostnamesRegex(hostnames), origin, "hostnames")]);
 }
 
 function methodAcl(ctx: BuildContext, name: AclName, methods: readonly HttpMethod[], origin: string): AclView {
-  return { name, fetch: "method", arg: null, flags: "", operator: null, patterns: methods.map((m) => ctx.check(nameWord(m), origin, "method")) };
+  return aclView(name, "method", null, "", null, methods.map((m) => ctx.check(nameWord(m), origin, "method")));
 }
 
 /** A header (req.fhdr: the whole value, commas included) or query parameter (urlp) match. */
 function stringAcl(ctx: BuildContext, name: AclName, fetch: "req.fhdr" | "urlp", match: StringMatchIR, origin: string): AclView {
   const arg = ctx.check(tokenWord(match.name), origin, fetch === "urlp" ? "query parameter name" : "header name");
-  if (match.kind === "present") return { name, fetch, arg, flags: "-m found", operator: null, patterns: [] };
+  if (match.kind === "present") return aclView(name, fetch, arg, "-m found", null, []);
   const flags = STRING_FLAGS[match.kind];
   const pattern = match.kind === "regex" ? ctx.checkRegex(anchored(match.value), origin, "match regex") : ctx.check(textWord(match.value), origin, "match value");
-  return { name, fetch, arg, flags, operator: null, patterns: [pattern] };
+  return aclView(name, fetch, arg, flags, null, [pattern]);
 }
 
 /**
@@ -72,13 +73,13 @@ export function buildRouteMatch(ctx: BuildContext, prefix: AclName, match: Route
  */
 function principalAcl(ctx: BuildContext, name: AclName, rule: AuthzRuleIR): AclView {
   const patterns = (rule.principals ?? []).map((p) => ctx.check(textWord(p.spiffeId), rule.origin, `SPIFFE ID of ${p.name}`));
-  return { name, fetch: "ssl_c_der,hex,lua.meshc_uri_san", arg: null, flags: "-m str", operator: null, patterns };
+  return aclView(name, "ssl_c_der,hex,lua.meshc_uri_san", null, "-m str", null, patterns);
 }
 
 /** The peer presented a certificate and it verified: a principal needs both. */
 export const PEER_ACLS: readonly AclView[] = [
-  { name: "meshc_peer_cert", fetch: "ssl_c_used", arg: null, flags: "", operator: null, patterns: [] },
-  { name: "meshc_peer_verified", fetch: "ssl_c_verify", arg: null, flags: "", operator: null, patterns: [{ word: "int", value: 0 }] },
+  aclView("meshc_peer_cert", "ssl_c_used", null, "", null, []),
+  aclView("meshc_peer_verified", "ssl_c_verify", null, "", null, [{ word: "int", value: 0 }]),
 ];
 
 function ruleCondition(ctx: BuildContext, index: number, rule: AuthzRuleIR, acls: AclView[], layer: "http" | "tcp"): AclRef[] {

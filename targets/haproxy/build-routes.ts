@@ -10,6 +10,7 @@ import type { AclName, AclRef, AclView, BackendView, HeaderRuleView, RouteView }
 import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart, type Word } from "./words.ts";
 import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
 import { routeSource, type TraceSource } from "../../compiler/trace.ts";
+import { aclView } from "./templates.ts";
 
 export interface RoutingView {
   readonly acls: AclView[];
@@ -152,8 +153,20 @@ const ROUTE_VAR = nameWord("txn.meshc_route");
 const VHOST_VAR = nameWord("txn.meshc_vhost");
 const PICK_VAR = nameWord("txn.meshc_pick");
 
-function acl(name: AclName, fetch: AclView["fetch"], arg: Word | null, flags: string, patterns: AclView["patterns"], operator: AclView["operator"] = null): AclView {
-  return { name, fetch, arg, flags, operator, patterns };
+/** The routing ACLs are the same in every proxy (a name and a number): each made once, with its line, and shared. */
+const ROUTE_CHOSEN = aclView("meshc_route_chosen", "var", ROUTE_VAR, "-m found", null, []);
+const HAS_QUERY = aclView("meshc_has_query", "query", null, "-m len", "gt", [intWord(0)]);
+const numbered = new Map<string, AclView>();
+function numberedAcl(kind: "vhost" | "route" | "pick_below", n: number): AclView {
+  const name: AclName = `meshc_${kind}_${n}`;
+  let made = numbered.get(name);
+  if (made === undefined) {
+    made = kind === "vhost" ? aclView(name, "var", VHOST_VAR, "-m int", null, [intWord(n)])
+      : kind === "route" ? aclView(name, "var", ROUTE_VAR, "-m int", null, [intWord(n)])
+      : aclView(name, "var", PICK_VAR, "-m int", "lt", [intWord(n)]);
+    numbered.set(name, made);
+  }
+  return made;
 }
 
 export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, clusters: ReadonlyMap<string, ClusterIR>, owner: TraceSource): RoutingView {
@@ -168,10 +181,10 @@ export function buildRouting(ctx: BuildContext, listener: HttpListenerIR, cluste
     for (const b of r.backends) if (b.below !== null && !picks.includes(b.below)) picks.push(b.below);
   }
   picks.sort((x, y) => x - y);
-  const acls: AclView[] = [acl("meshc_route_chosen", "var", ROUTE_VAR, "-m found", [])];
-  if (hasQueryRedirect) acls.push(acl("meshc_has_query", "query", null, "-m len", [intWord(0)], "gt"));
-  for (let v = 0; v < listener.virtualHosts.length; v++) acls.push(acl(`meshc_vhost_${v}`, "var", VHOST_VAR, "-m int", [intWord(v)]));
-  for (const r of routes) acls.push(acl(`meshc_route_${r.index}`, "var", ROUTE_VAR, "-m int", [intWord(r.index)]));
-  for (const p of picks) acls.push(acl(`meshc_pick_below_${p}`, "var", PICK_VAR, "-m int", [intWord(p)], "lt"));
+  const acls: AclView[] = [ROUTE_CHOSEN];
+  if (hasQueryRedirect) acls.push(HAS_QUERY);
+  for (let v = 0; v < listener.virtualHosts.length; v++) acls.push(numberedAcl("vhost", v));
+  for (const r of routes) acls.push(numberedAcl("route", r.index));
+  for (const p of picks) acls.push(numberedAcl("pick_below", p));
   return { acls, vhostSelectors: buildVhostSelectors(ctx, listener.virtualHosts, listener.origin), routes, backends, usesPick: picks.length > 0 };
 }

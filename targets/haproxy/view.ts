@@ -83,6 +83,8 @@ export interface AclView {
   /** Integer comparison for `-m int` / `-m len` patterns (null: equality, or not an integer match). */
   readonly operator: "gt" | "lt" | null;
   readonly patterns: readonly Word[];
+  /** The line the fields above make (templates.ts `aclView`): what the templates print. */
+  readonly line: Word;
 }
 
 export type AclFetch =
