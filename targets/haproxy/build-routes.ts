@@ -7,14 +7,14 @@ import type { BuildContext } from "./context.ts";
 import { buildRouteMatch } from "./build-match.ts";
 import { buildRetryOn, buildRouteBackend } from "./build-backend.ts";
 import type { AclName, AclRef, AclView, BackendView, HeaderRuleView, RouteView } from "./view.ts";
-import { expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart, type Word } from "./words.ts";
+import { acceptedText, expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart, type Word } from "./words.ts";
 import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
 import { routeSource, type TraceSource } from "../../compiler/trace.ts";
-import { aclView } from "./templates.ts";
+import { aclView, vhostSelectorLine } from "./templates.ts";
 
 export interface RoutingView {
   readonly acls: AclView[];
-  readonly vhostSelectors: { vhost: number; pattern: ReturnType<typeof textWord> | null; match: "str" | "end" | "beg" }[];
+  readonly vhostSelectors: Word[];
   readonly routes: RouteView[];
   readonly backends: BackendView[];
   readonly usesPick: boolean;
@@ -28,15 +28,83 @@ function domainRank(domain: string): [number, number] {
   return [0, 0];
 }
 
-function buildVhostSelectors(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): RoutingView["vhostSelectors"] {
+/** A host-selector line (templates.ts `vhostSelectorLine`) as `hap` prints it; a refused domain word stands for its line. */
+function selectorLine(vhost: number, match: "str" | "end" | "beg", pattern: Word | null): Word {
+  const line = vhostSelectorLine(vhost, match, pattern);
+  return typeof line === "string" ? { word: "checked", text: line } : line;
+}
+
+/** The general order: every domain of the listener sorted at once, each checked where its vhost is. */
+function buildVhostSelectorsSorted(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): Word[] {
   const entries = vhosts.flatMap((vh, vhost) => vh.domains.map((domain) => ({ vhost, domain: domain.toLowerCase(), rank: domainRank(domain) })));
   entries.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.vhost - b.vhost);
   return entries.map(({ vhost, domain, rank }) => {
-    if (rank[0] === 3) return { vhost, pattern: null, match: "str" as const };
+    if (rank[0] === 3) return selectorLine(vhost, "str", null);
     const value = rank[0] === 1 ? domain.slice(1) : rank[0] === 2 ? domain.slice(0, -1) : domain;
     const match = rank[0] === 1 ? "end" as const : rank[0] === 2 ? "beg" as const : "str" as const;
-    return { vhost, pattern: ctx.check(textWord(value), `${origin}.virtualHosts[${vhost}].domains`, "domain"), match };
+    return selectorLine(vhost, match, ctx.check(textWord(value), `${origin}.virtualHosts[${vhost}].domains`, "domain"));
   });
+}
+
+/**
+ * A vhost's domains in selector order, kept per domains array (one per destination, held by
+ * every proxy that routes to it: BuildContext.domains) when every domain word passed its
+ * check: a domain that does not pass is reported by every proxy, on the sorted path.
+ */
+export interface DomainSelectors {
+  /** Ranks of the first and last domain in selector order (null: no domains). */
+  readonly first: readonly [number, number] | null;
+  readonly last: readonly [number, number] | null;
+  /** The domains' patterns in selector order, checked; null when one was refused. */
+  readonly patterns: readonly { readonly match: "str" | "end" | "beg"; readonly pattern: Word | null }[] | null;
+  /** The selector lines of the domains at a vhost index, one text, made once per index. */
+  readonly blocks: (Word | undefined)[];
+}
+
+function domainSelectors(ctx: BuildContext, domains: readonly string[]): DomainSelectors {
+  let known = ctx.domains.get(domains) as DomainSelectors | undefined;
+  if (known !== undefined) return known;
+  // The same order as the sorted path within one vhost: rank, then position (a stable sort).
+  const entries = domains.map((domain) => ({ domain: domain.toLowerCase(), rank: domainRank(domain) }));
+  entries.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1]);
+  let patterns: DomainSelectors["patterns"] = entries.map(({ domain, rank }) => {
+    if (rank[0] === 3) return { match: "str" as const, pattern: null };
+    const value = rank[0] === 1 ? domain.slice(1) : rank[0] === 2 ? domain.slice(0, -1) : domain;
+    const text = acceptedText(textWord(value));
+    return { match: rank[0] === 1 ? "end" as const : rank[0] === 2 ? "beg" as const : "str" as const, pattern: text === null ? null : { word: "checked", text } };
+  });
+  if (patterns.some((p, i) => p.pattern === null && entries[i]!.rank[0] !== 3)) patterns = null;
+  known = { first: entries[0]?.rank ?? null, last: entries[entries.length - 1]?.rank ?? null, patterns, blocks: [] };
+  ctx.domains.set(domains, known);
+  return known;
+}
+
+const rankAfter = (a: readonly [number, number], b: readonly [number, number]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+
+/**
+ * The host selectors, in Envoy's order (domainRank, then vhost). When every vhost's domains
+ * rank at or after the previous vhost's, that order is vhost by vhost: each vhost's lines are
+ * then one text made once per domains array and index, shared by every proxy that holds it.
+ */
+function buildVhostSelectors(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): Word[] {
+  const selectors: Word[] = [];
+  let previous: readonly [number, number] | null = null;
+  for (let v = 0; v < vhosts.length; v++) {
+    const domains = domainSelectors(ctx, vhosts[v]!.domains);
+    if (domains.first === null) continue;
+    if (domains.patterns === null || (previous !== null && rankAfter(previous, domains.first))) return buildVhostSelectorsSorted(ctx, vhosts, origin);
+    previous = domains.last;
+    let block = domains.blocks[v];
+    if (block === undefined) {
+      let text = "";
+      for (const { match, pattern } of domains.patterns) text += (text === "" ? "" : "\n") + (vhostSelectorLine(v, match, pattern) as string);
+      // Flattened once: every proxy that prints it copies one piece.
+      text.charCodeAt(0);
+      domains.blocks[v] = block = { word: "checked", text };
+    }
+    selectors.push(block);
+  }
+  return selectors;
 }
 
 /** Envoy order: remove, then set, then append. */

@@ -27,6 +27,8 @@ export interface BuildContext {
    * building them reported nothing.
    */
   readonly servers: Map<object, unknown>;
+  /** Host selectors by IR domains array (build-routes.ts DomainSelectors): one memo per emitter, like Re2Verdicts. */
+  readonly domains: WeakMap<object, unknown>;
 }
 
 /**
@@ -53,10 +55,10 @@ function re2Error(pattern: string, verdicts: Re2Verdicts): string | null {
 /** The words checkShared kept, by IR value and variant: one per emitter (one IR), like Re2Verdicts. */
 export type SharedWords = WeakMap<object, Map<string, Word>>;
 
-export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map(), shared: SharedWords = new WeakMap()): BuildContext {
+export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map(), shared: SharedWords = new WeakMap(), domains: WeakMap<object, unknown> = new WeakMap()): BuildContext {
   const diagnostics: Diagnostic[] = [];
   return {
-    file, diagnostics, servers: new Map(),
+    file, diagnostics, servers: new Map(), domains,
     check(word, origin, field) {
       const text = acceptedText(word);
       if (text !== null) return { word: "checked", text };

@@ -17,9 +17,9 @@ import { haproxyLuaPath, IDENTITY_LUA } from "./identity-lua.ts";
 export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
 
 /** One proxy's config (and Lua file); `render` is the compiled templates, `verdicts` and `shared` the RE2 and mesh-wide word memos, shared by all proxies. */
-function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, shared: SharedWords, proxy: ProxyIR): EmitResult {
+function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, shared: SharedWords, domains: WeakMap<object, unknown>, proxy: ProxyIR): EmitResult {
   const path = haproxyFilePath(proxy.name);
-  const ctx = createBuildContext(path, verdicts, shared);
+  const ctx = createBuildContext(path, verdicts, shared, domains);
   const view = buildConfigView(ctx, proxy);
   const diagnostics: Diagnostic[] = [...ctx.diagnostics];
   // A proxy whose values cannot be written is left out whole: never a partial file.
@@ -44,7 +44,8 @@ function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
   const render = createRenderer();
   const verdicts: Re2Verdicts = new Map();
   const shared: SharedWords = new WeakMap();
-  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, shared, proxy), shared: () => ({ files: [], diagnostics: [] }) };
+  const domains = new WeakMap<object, unknown>();
+  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, shared, domains, proxy), shared: () => ({ files: [], diagnostics: [] }) };
 }
 
 const emitHaproxy = (ir: MeshIR) => emitByProxy(haproxyPerProxy, ir);

@@ -134,7 +134,7 @@ ${aclLine}
 ${aclLine}
 {{/each}}
 {{#each vhostSelectors}}
-    http-request set-var(txn.meshc_vhost) int({{vhost}}) if !{ var(txn.meshc_vhost) -m found }{{#if pattern}} { hdr(host),field(1,:),lower -m {{match}} -- {{hap pattern}} }{{/if}}
+{{hap this}}
 {{/each}}
 {{#if usesPick}}
     http-request set-var(txn.meshc_pick) rand(100)
@@ -286,6 +286,18 @@ export function serverLine(s: ServerView, observe: BackendView["observe"]): stri
 
 /** What `hap` prints for a word the builders checked (BuildContext.check); null for any other. */
 const checkedText = (word: Word): string | null => (word.word === "checked" ? word.text : null);
+
+/**
+ * A host-selector line (`vhostSelectors`, made by build-routes.ts), as the template line
+ * `    http-request set-var(txn.meshc_vhost) int({{vhost}}) if !{ var(txn.meshc_vhost) -m found }{{#if pattern}} { hdr(host),field(1,:),lower -m {{match}} -- {{hap pattern}} }{{/if}}`
+ * would print it; a pattern `hap` would refuse is returned instead of a line.
+ */
+export function vhostSelectorLine(vhost: number, match: "str" | "end" | "beg", pattern: Word | null): string | Word {
+  const head = `    http-request set-var(txn.meshc_vhost) int(${vhost}) if !{ var(txn.meshc_vhost) -m found }`;
+  if (!pattern) return head;
+  const text = hapText(pattern);
+  return text === null ? pattern : `${head} { hdr(host),field(1,:),lower -m ${match} -- ${text} }`;
+}
 
 /** What `hap` prints for any word (encodeWord's text); null where `hap` would refuse it. */
 function hapText(word: Word): string | null {

@@ -148,8 +148,8 @@ export interface HttpFrontendView extends Traced {
   readonly guards: RequestGuardView;
   readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
   readonly authz: AuthzView | null;
-  /** In Envoy's order: exact domains, longest suffix wildcards, then `*`. */
-  readonly vhostSelectors: readonly { readonly vhost: number; readonly pattern: Word | null; readonly match: "str" | "end" | "beg" }[];
+  /** The host-selector lines (templates.ts `vhostSelectorLine`) in Envoy's order: exact domains, longest suffix wildcards, then `*`; a word holds one line or several. */
+  readonly vhostSelectors: readonly Word[];
   /** ACLs shared by every route: vhost chosen, route chosen, weighted pick below N. */
   readonly acls: readonly AclView[];
   readonly usesPick: boolean;
