@@ -9,7 +9,7 @@ import type { BuildContext } from "./context.ts";
 import { buildServerTls } from "./build-tls.ts";
 import type { BackendView, ServerView } from "./view.ts";
 import { nameWord, tokenWord, type Word } from "./words.ts";
-import { serverLine } from "./templates.ts";
+import { backendText, serverLine } from "./templates.ts";
 import type { TraceSource } from "../../compiler/trace.ts";
 
 /** Without a route timeout Envoy waits indefinitely; HAProxy needs a value, so an hour. */
@@ -95,14 +95,14 @@ function buildServers(ctx: BuildContext, cluster: ClusterIR): ClusterServers {
   return servers;
 }
 
-/** The cluster's server lines for a backend observing `observe`: empty text when a word was refused (the proxy is left out). */
+/** The cluster's server lines for a backend observing `observe`; a word `hap` would refuse stands for them (the proxy is left out). */
 function serverLines(servers: ClusterServers, observe: BackendView["observe"]): Word {
   const known = observe === "layer7" ? servers.layer7 : servers.layer4;
   if (known !== null) return known;
   let text = "";
   for (const s of servers.views) {
     const line = serverLine(s, observe);
-    if (line === null) return REFUSED;
+    if (typeof line !== "string") return line;
     text += line;
   }
   // Flattened now, once: every backend that prints it then copies one piece.
@@ -112,8 +112,8 @@ function serverLines(servers: ClusterServers, observe: BackendView["observe"]): 
   return word;
 }
 
-/** Printed by no proxy: a proxy with a refused word is left out before rendering (its diagnostics are errors). */
-const REFUSED: Word = { word: "text", value: "\n" };
+/** A backend's text until it is written (buildBackend). */
+const PENDING: Word = { word: "checked", text: "" };
 
 function buildServerViews(ctx: BuildContext, cluster: ClusterIR): ServerView[] {
   const n = Math.max(1, cluster.endpoints.length);
@@ -155,13 +155,17 @@ function buildBackend(ctx: BuildContext, name: string, cluster: ClusterIR, mode:
   const httpCheck = hc && hc.path !== null && mode === "http" ? { path: ctx.check({ word: "text", value: hc.path }, `${cluster.origin}.healthCheck.path`, "health check path"), timeoutMs: hc.timeoutMs } : null;
   const servers = buildServers(ctx, cluster);
   const observe = mode === "http" ? "layer7" : "layer4";
-  return {
+  // One object literal (see above), its text written from it once every field is set.
+  const view: BackendView = {
     trace, name: checkedName, mode, balance, httpCheck,
     checkTimeoutMs: hc ? hc.timeoutMs : null,
     observe,
     dns: servers.dns, servers: serverLines(servers, observe),
     connectTimeoutMs: timing.connectTimeoutMs, serverTimeoutMs: timing.serverTimeoutMs, retries: timing.retries, idempotentOnly: timing.idempotentOnly,
+    text: PENDING,
   };
+  (view as { text: Word }).text = backendText(view);
+  return view;
 }
 
 /** An HTTP route's backend for one of its clusters: per-try timeout and retries (`retryOn`, built once a route) from the route. */

@@ -9,7 +9,7 @@ import { loadTemplates, type TemplateHelpers, type TemplateSet } from "../../com
 import type { ConfigView } from "./view.ts";
 import { TRACE_KINDS, traceComment, type TraceSource } from "../../compiler/trace.ts";
 import { encodeWord, type Word } from "./words.ts";
-import { backendTemplate, configTemplate, dispatchTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
+import { configTemplate, dispatchTemplate, httpFrontendTemplate, tcpFrontendTemplate } from "./templates.ts";
 
 /** Thrown only if a view holds a word the builders did not check first: a meshc bug. */
 export class UncheckedWordError extends Error {}
@@ -19,11 +19,10 @@ export const haproxyTemplates: TemplateSet = {
   precompiledPath: join(dirname(fileURLToPath(import.meta.url)), "haproxy.templates.cjs"),
   // noEscape: HTML escaping means nothing to HAProxy; `hap` does the escaping that does.
   options: { strict: true, noEscape: true },
-  partials: ["dispatch", "httpFrontend", "tcpFrontend", "backend"],
+  partials: ["dispatch", "httpFrontend", "tcpFrontend"],
   helpers: { hap: { safe: false }, trace: { safe: false } },
   sources: () => ({
-    dispatch: dispatchTemplate, httpFrontend: httpFrontendTemplate, tcpFrontend: tcpFrontendTemplate,
-    backend: backendTemplate, config: configTemplate,
+    dispatch: dispatchTemplate, httpFrontend: httpFrontendTemplate, tcpFrontend: tcpFrontendTemplate, config: configTemplate,
   }),
 };
 

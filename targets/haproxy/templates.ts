@@ -5,6 +5,7 @@
 // request id, log captures, request guards (the request model), authorization, rate
 // limit, route choice, per-route actions.
 import { PEER_URI_SAMPLE } from "./identity-lua.ts";
+import { traceComment } from "../../compiler/trace.ts";
 import type { AclFetch, AclName, AclView, BackendView, ServerView } from "./view.ts";
 import { encodeWord, type Word } from "./words.ts";
 
@@ -223,45 +224,77 @@ ${aclLine}
 {{/each}}
 `;
 
-export const backendTemplate = `
-{{trace trace}}
-backend {{hap name}}
-    mode {{mode}}
-    balance {{balance.keyword}}{{#if balance.key}}({{hap balance.key}}){{/if}}
-{{#if balance.consistent}}
-    hash-type consistent
-{{/if}}
-    timeout connect {{connectTimeoutMs}}ms
-    timeout server {{serverTimeoutMs}}ms
-{{#if retries}}
-    retries {{retries.count}}
-    retry-on {{retries.on}}
-    option redispatch 1
-{{else}}
-    retries 0
-{{/if}}
-{{#if idempotentOnly}}
-    http-request disable-l7-retry unless METH_GET || METH_OPTIONS || METH_PUT || METH_DELETE || METH_TRACE
-{{/if}}
-{{#if httpCheck}}
-    option httpchk
-    http-check send meth GET uri {{hap httpCheck.path}}
-{{/if}}
-{{#if checkTimeoutMs}}
-    timeout check {{checkTimeoutMs}}ms
-{{/if}}
-{{hap servers}}`;
+/**
+ * A backend block, as the template
+ *
+ * ```
+ * {{trace trace}}
+ * backend {{hap name}}
+ *     mode {{mode}}
+ *     balance {{balance.keyword}}{{#if balance.key}}({{hap balance.key}}){{/if}}
+ * {{#if balance.consistent}}
+ *     hash-type consistent
+ * {{/if}}
+ *     timeout connect {{connectTimeoutMs}}ms
+ *     timeout server {{serverTimeoutMs}}ms
+ * {{#if retries}}
+ *     retries {{retries.count}}
+ *     retry-on {{retries.on}}
+ *     option redispatch 1
+ * {{else}}
+ *     retries 0
+ * {{/if}}
+ * {{#if idempotentOnly}}
+ *     http-request disable-l7-retry unless METH_GET || METH_OPTIONS || METH_PUT || METH_DELETE || METH_TRACE
+ * {{/if}}
+ * {{#if httpCheck}}
+ *     option httpchk
+ *     http-check send meth GET uri {{hap httpCheck.path}}
+ * {{/if}}
+ * {{#if checkTimeoutMs}}
+ *     timeout check {{checkTimeoutMs}}ms
+ * {{/if}}
+ * {{hap servers}}
+ * ```
+ *
+ * (after a blank line) would print it: written where the backend's view is made, so the
+ * config template prints each backend whole (`BackendView.text`). A word `hap` would refuse
+ * is returned instead (its proxy is left out before rendering).
+ */
+export function backendText(b: Omit<BackendView, "text">): Word {
+  const name = hapText(b.name);
+  if (name === null) return b.name;
+  let text = `\n${traceComment(b.trace)}\nbackend ${name}\n    mode ${b.mode}\n    balance ${b.balance.keyword}`;
+  if (b.balance.key) {
+    const key = hapText(b.balance.key);
+    if (key === null) return b.balance.key;
+    text += `(${key})`;
+  }
+  text += b.balance.consistent ? "\n    hash-type consistent\n" : "\n";
+  text += `    timeout connect ${b.connectTimeoutMs}ms\n    timeout server ${b.serverTimeoutMs}ms\n`;
+  text += b.retries ? `    retries ${b.retries.count}\n    retry-on ${b.retries.on}\n    option redispatch 1\n` : "    retries 0\n";
+  if (b.idempotentOnly) text += "    http-request disable-l7-retry unless METH_GET || METH_OPTIONS || METH_PUT || METH_DELETE || METH_TRACE\n";
+  if (b.httpCheck) {
+    const path = hapText(b.httpCheck.path);
+    if (path === null) return b.httpCheck.path;
+    text += `    option httpchk\n    http-check send meth GET uri ${path}\n`;
+  }
+  if (b.checkTimeoutMs) text += `    timeout check ${b.checkTimeoutMs}ms\n`;
+  const servers = hapText(b.servers);
+  if (servers === null) return b.servers;
+  return { word: "checked", text: text + servers };
+}
 
 /**
  * One `server` line of a backend (the backend template prints a cluster's lines whole: see
  * BackendView.servers), as the template line
  * `    server {{name}} {{hap address}}{{#if dns}} resolvers meshc init-addr none{{/if}}...` would
- * print it, with handlebars' truthiness (0, null and false print nothing). Words print as `hap`
- * prints a checked word; null when one was refused (its proxy is left out: never printed).
+ * print it, with handlebars' truthiness (0, null and false print nothing). A word `hap` would
+ * refuse is returned instead of a line (its proxy is left out before rendering).
  */
-export function serverLine(s: ServerView, observe: BackendView["observe"]): string | null {
-  const address = checkedText(s.address);
-  if (address === null) return null;
+export function serverLine(s: ServerView, observe: BackendView["observe"]): string | Word {
+  const address = hapText(s.address);
+  if (address === null) return s.address;
   let line = `    server ${s.name} ${address}`;
   if (s.dns) line += " resolvers meshc init-addr none";
   if (s.maxconn) line += ` maxconn ${s.maxconn}`;
@@ -272,20 +305,17 @@ export function serverLine(s: ServerView, observe: BackendView["observe"]): stri
   const tls = s.tls;
   if (tls) {
     line += " ssl verify required";
-    if (tls.certificate) { const t = checkedText(tls.certificate); if (t === null) return null; line += ` crt ${t}`; }
-    if (tls.caFile) { const t = checkedText(tls.caFile); if (t === null) return null; line += ` ca-file ${t}`; } else line += " ca-file @system-ca";
-    if (tls.verifyHost) { const t = checkedText(tls.verifyHost); if (t === null) return null; line += ` verifyhost ${t}`; }
-    if (tls.sni) { const t = checkedText(tls.sni); if (t === null) return null; line += ` sni str(${t})`; }
-    const ciphers = checkedText(tls.ciphers);
-    if (ciphers === null) return null;
+    if (tls.certificate) { const t = hapText(tls.certificate); if (t === null) return tls.certificate; line += ` crt ${t}`; }
+    if (tls.caFile) { const t = hapText(tls.caFile); if (t === null) return tls.caFile; line += ` ca-file ${t}`; } else line += " ca-file @system-ca";
+    if (tls.verifyHost) { const t = hapText(tls.verifyHost); if (t === null) return tls.verifyHost; line += ` verifyhost ${t}`; }
+    if (tls.sni) { const t = hapText(tls.sni); if (t === null) return tls.sni; line += ` sni str(${t})`; }
+    const ciphers = hapText(tls.ciphers);
+    if (ciphers === null) return tls.ciphers;
     line += ` ssl-min-ver ${tls.minVersion} ciphers ${ciphers}`;
     if (tls.alpnH2) line += " alpn h2";
   }
   return line + "\n";
 }
-
-/** What `hap` prints for a word the builders checked (BuildContext.check); null for any other. */
-const checkedText = (word: Word): string | null => (word.word === "checked" ? word.text : null);
 
 /**
  * A host-selector line (`vhostSelectors`, made by build-routes.ts), as the template line
@@ -393,6 +423,4 @@ frontend meshc-metrics
 {{#each tcpFrontends}}
 {{> tcpFrontend}}
 {{/each}}
-{{#each backends}}
-{{> backend}}
-{{/each}}`;
+{{#each backends}}{{hap text}}{{/each}}`;

@@ -189,6 +189,8 @@ export interface BackendView extends Traced {
    * of the proxy that reaches the cluster.
    */
   readonly servers: Word;
+  /** The whole block the fields above make (templates.ts `backendText`): what the config template prints. */
+  readonly text: Word;
 }
 
 export interface ServerView {
