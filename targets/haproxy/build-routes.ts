@@ -35,7 +35,7 @@ function selectorLine(vhost: number, match: "str" | "end" | "beg", pattern: Word
 }
 
 /** The general order: every domain of the listener sorted at once, each checked where its vhost is. */
-function buildVhostSelectorsSorted(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): Word[] {
+export function buildVhostSelectorsSorted(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): Word[] {
   const entries = vhosts.flatMap((vh, vhost) => vh.domains.map((domain) => ({ vhost, domain: domain.toLowerCase(), rank: domainRank(domain) })));
   entries.sort((a, b) => a.rank[0] - b.rank[0] || a.rank[1] - b.rank[1] || a.vhost - b.vhost);
   return entries.map(({ vhost, domain, rank }) => {
@@ -86,7 +86,7 @@ const rankAfter = (a: readonly [number, number], b: readonly [number, number]) =
  * rank at or after the previous vhost's, that order is vhost by vhost: each vhost's lines are
  * then one text made once per domains array and index, shared by every proxy that holds it.
  */
-function buildVhostSelectors(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): Word[] {
+export function buildVhostSelectors(ctx: BuildContext, vhosts: readonly VirtualHostIR[], origin: string): Word[] {
   const selectors: Word[] = [];
   let previous: readonly [number, number] | null = null;
   for (let v = 0; v < vhosts.length; v++) {
