@@ -51,8 +51,33 @@ interface Program { body: Node[]; blockParams?: string[] }
 // handlebars' built-in helpers: `{{each}}` alone would call one, not read the context.
 const BUILT_IN = new Set(["each", "if", "unless", "with", "log", "lookup", "helperMissing", "blockHelperMissing"]);
 
+/**
+ * The property names a value of a view can inherit from a built-in prototype (an object's
+ * `constructor`, an array's `entries`, a string's `link`). Views are data (plain objects,
+ * arrays, primitives): a value read under any other name is the object's own unless it is
+ * a function (a method a newer runtime added, a class's method), so only those reads, and
+ * a function read under another name, pay for the own-property check.
+ */
+const INHERITED: ReadonlySet<string> = (() => {
+  const names = new Set<string>();
+  for (const value of [{}, [], "", 0, 0n, true, Symbol(), () => {}]) {
+    for (let proto = Object.getPrototypeOf(Object(value)); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) names.add(name);
+    }
+  }
+  return names;
+})();
+
 /** A path's value kept in a variable of its own: `strict` when a strict read made it (non-null, own, of an object). */
 interface Kept { readonly name: string; readonly strict: boolean }
+
+/**
+ * helpers/if's test, inline (no call): false for falsy values (0 included) and empty arrays.
+ * `b` is the function's one temporary for it (read only within the test).
+ */
+const truthy = (value: string): string => `(b = ${value}) && (b.length !== 0 || !Array.isArray(b))`;
+/** helpers/with's test (utils.isEmpty negated: 0 is not empty), inline. */
+const nonEmpty = (value: string): string => `((b = ${value}) || b === 0) && (b.length !== 0 || !Array.isArray(b))`;
 
 class Generator {
   private counter = 0;
@@ -76,7 +101,7 @@ class Generator {
     const gen = new Generator(name, options, new Set([...counting.reads].filter(([, n]) => n > 1).map(([key]) => key)));
     const body = gen.program(ast, ["c0"], "    ");
     const temps = Array.from({ length: gen.temps }, (_, i) => `, v${i}`).join("") + Array.from({ length: gen.kept }, (_, i) => `, k${i}`).join("");
-    return `  function t${index}(c0) {\n    let o = "", s${temps};\n${body}    return o;\n  }\n`;
+    return `  function t${index}(c0) {\n    let o = "", s, b${temps};\n${body}    return o;\n  }\n`;
   }
 
   private fail(node: Node, what: string): never {
@@ -156,7 +181,7 @@ class Generator {
     value = this.lookup(source, contexts, helper === "");
     if (helper) value = `${helper}(${value})`;
     // The compiled `append` (noEscape, triple-stash, a safe helper), inline: null and undefined print nothing, the rest converts as `+=` would.
-    const text = escape ? `rt.esc(${value})` : `((s = ${value}) == null ? "" : "" + s)`;
+    const text = escape ? `(typeof (s = ${value}) === "string" && !possible.test(s) ? s : rt.esc(s))` : `((s = ${value}) == null ? "" : "" + s)`;
     if (this.reused?.has(key) !== true) return text;
     const kept = `k${this.kept++}`;
     scope.set(key, { name: kept, strict: true });
@@ -186,12 +211,12 @@ class Generator {
       yes ? `${at}if (${cond}) {\n${yes}${at}}${no ? ` else {\n${no}${at}}` : ""}\n` : no ? `${at}if (!(${cond})) {\n${no}${at}}\n` : "";
     switch (path.original) {
       case "if":
-        return branches(`rt.truthy(${value})`, this.program(fn, contexts, inner), this.program(inverse, contexts, inner));
+        return branches(truthy(value), this.program(fn, contexts, inner), this.program(inverse, contexts, inner));
       case "unless":
-        return branches(`rt.truthy(${value})`, this.program(inverse, contexts, inner), this.program(fn, contexts, inner));
+        return branches(truthy(value), this.program(inverse, contexts, inner), this.program(fn, contexts, inner));
       case "with": {
         const c = `c${n}`;
-        return `${pad}{\n${inner}const ${c} = ${value};\n${branches(`rt.nonEmpty(${c})`, this.program(fn, [...contexts, c], `${inner}  `), this.program(inverse, contexts, `${inner}  `), inner)}${pad}}\n`;
+        return `${pad}{\n${inner}const ${c} = ${value};\n${branches(nonEmpty(c), this.program(fn, [...contexts, c], `${inner}  `), this.program(inverse, contexts, `${inner}  `), inner)}${pad}}\n`;
       }
       default: {
         const [a, i, c] = [`a${n}`, `i${n}`, `c${n}`];
@@ -227,7 +252,8 @@ class Generator {
    * JS for a path's value, read as handlebars' lookupProperty does: a property a value only
    * inherits (a string's `replace`, an array's `entries`) reads as undefined. `strict`: a
    * missing last name throws (strict mode, mustaches only). Each read is inline (one shape
-   * per site: fast); only a null, missing or inherited value calls the runtime's check.
+   * per site: fast); only a null, missing or inherited value calls the runtime's check, and
+   * only a name in INHERITED or a function value pays for the own-property test.
    */
   private lookup(node: Node, contexts: string[], strict: boolean): string {
     const path = this.asPath(node, node);
@@ -256,9 +282,11 @@ class Generator {
       const t = keep ? `k${this.kept++}` : `v${i}`;
       const name = JSON.stringify(path.parts[i]!);
       const isStrict = strict && i === last;
+      // Only a name some built-in prototype has, or a function value, can be inherited (views are data): the rest needs no own().
+      const owned = INHERITED.has(path.parts[i]!) ? `own(${parent}, ${name})` : `(typeof ${t} !== "function" || own(${parent}, ${name}))`;
       steps.push(isStrict
-        ? `${t} = (${t} = ${parent}[${name}]) != null && typeof ${parent} === "object" && own(${parent}, ${name}) ? ${t} : rt.strict(${parent}, ${name})`
-        : `${t} = (${t} = ${parent}[${name}]) == null || own(${parent}, ${name}) ? ${t} : undefined`);
+        ? `${t} = (${t} = ${parent}[${name}]) != null && typeof ${parent} === "object" && ${owned} ? ${t} : rt.strict(${parent}, ${name})`
+        : `${t} = (${t} = ${parent}[${name}]) == null || ${owned} ? ${t} : undefined`);
       if (keep) scope.set(key, { name: t, strict: isStrict });
       parent = t;
     }
@@ -276,7 +304,7 @@ export function compileTemplateSet(options: CompileOptions): string {
   const functions = names.map((name, index) => Generator.template(name, parse(options.sources[name]!), options, index));
   const table = names.map((name, index) => `${JSON.stringify(name)}: t${index}`).join(", ");
   const helpers = Object.keys(options.helpers).map((name, index) => `  const h${index} = h[${JSON.stringify(name)}];\n`).join("");
-  return `"use strict";\n// Generated by compiler/template-compiler.ts from the templates: do not edit.\nmodule.exports = function (rt, h) {\n  const own = Object.hasOwn;\n${helpers}${functions.join("")}  return { ${table} };\n};\n`;
+  return `"use strict";\n// Generated by compiler/template-compiler.ts from the templates: do not edit.\nmodule.exports = function (rt, h) {\n  const own = Object.hasOwn;\n  const possible = rt.possible;\n${helpers}${functions.join("")}  return { ${table} };\n};\n`;
 }
 
 /** The set compiled and evaluated in this process (running from the sources: tests, development). */

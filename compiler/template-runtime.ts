@@ -10,16 +10,17 @@ const POSSIBLE = /[&<>"'`=]/;
 const escapeChar = (c: string) => ESCAPES[c]!;
 
 export interface TemplateRuntime {
+  /** A character `esc` changes: a string without one is printed as it is (the compiled code tests it inline). */
+  readonly possible: RegExp;
   esc(value: unknown): string;
   strict(object: unknown, name: string): unknown;
-  truthy(value: unknown): boolean;
-  nonEmpty(value: unknown): boolean;
   items(value: unknown): readonly unknown[];
   extend(context: unknown, hash: Record<string, unknown>): Record<string, unknown>;
   indent(text: string, indent: string): string;
 }
 
 export const templateRuntime: TemplateRuntime = {
+  possible: POSSIBLE,
   /** utils.escapeExpression: `{{x}}` without noEscape (a SafeString-like value prints its toHTML()). */
   esc(value) {
     let text: string;
@@ -40,10 +41,6 @@ export const templateRuntime: TemplateRuntime = {
     const value = (object as Record<string, unknown>)[name];
     return value == null || Object.hasOwn(object as object, name) ? value : undefined;
   },
-  /** helpers/if: false for falsy values (0 included) and empty arrays. */
-  truthy: (value) => !!value && !(Array.isArray(value) && value.length === 0),
-  /** helpers/with: utils.isEmpty negated (0 is not empty). */
-  nonEmpty: (value) => (!!value || value === 0) && !(Array.isArray(value) && value.length === 0),
   /** helpers/each: what it iterates (an array as is, holes skipped by the caller; an iterable's values; an object's values in key order; nothing else). */
   items(value) {
     if (!value || typeof value !== "object") return [];

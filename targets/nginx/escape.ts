@@ -39,12 +39,6 @@ export function findValueProblem(text: string, expands: boolean): ValueProblem |
 export const literal = (text: string): LiteralValue => ({ kind: "literal", text });
 export const regex = (pattern: string, prefix: "" | "~" = "~"): RegexValue => ({ kind: "regex", pattern, prefix });
 export const template = (...parts: TemplatePart[]): TemplateValue => ({ kind: "template", parts });
-/**
- * The map key for an empty source value: the exact key `""`. nginx never tries a map's
- * regex keys on an empty value (ngx_http_map_find runs them only when the value is
- * non-empty), so `~^$` never matches anything.
- */
-export const EMPTY_KEY: RegexValue = { kind: "regex", pattern: "", prefix: "" };
 
 const NEEDS_ESCAPE = /[\\"]/;
 /**
@@ -140,6 +134,13 @@ export const renderedLiteral = (text: string): NginxValue => rendered(literal(te
 /** A bit map's values: "1" (the condition holds) and "0". */
 export const ONE = renderedLiteral("1");
 export const ZERO = renderedLiteral("0");
+
+/**
+ * The map key for an empty source value: the exact key `""` (rendered once, at load). nginx
+ * never tries a map's regex keys on an empty value (ngx_http_map_find runs them only when
+ * the value is non-empty), so `~^$` never matches anything.
+ */
+export const EMPTY_KEY: NginxValue = rendered({ kind: "regex", pattern: "", prefix: "" });
 
 /** PCRE for a literal string: its metacharacters escaped (a backslash before punctuation is always literal in PCRE). */
 export function escapeRegexLiteral(text: string): string {

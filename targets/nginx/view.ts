@@ -2,7 +2,7 @@
 // IR's runtime section, so the same file runs in production and inside a test prefix.
 import type { AccessLogField, MeshIR, ObservabilityIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
-import { EMPTY_KEY, literal, template, type NginxValue } from "./escape.ts";
+import { EMPTY_KEY, literal, rendered, template, type NginxValue } from "./escape.ts";
 import { createViewCache, ViewContext, type ViewCache } from "./view/context.ts";
 import { addDurationMap, sharedLogFormat } from "./view/log.ts";
 import { buildListener } from "./view/server.ts";
@@ -10,7 +10,7 @@ import { buildStream } from "./view/stream.ts";
 import { buildUpstreams } from "./view/upstream.ts";
 import { HTTP_JS_MODULE_PATH, njsFileName, renderNjsModule, type NjsFunctions } from "./view/njs.ts";
 import { checkSpiffeId } from "./view/policy.ts";
-import type { NjsView, ProxyView, RateLimitZoneView, ServerView } from "./view/types.ts";
+import type { MapView, NjsView, ProxyView, RateLimitZoneView, ServerView } from "./view/types.ts";
 import { proxySource } from "../../compiler/trace.ts";
 
 const TEMP_PATHS = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"] as const;
@@ -24,13 +24,16 @@ const LOG_FIELDS: Readonly<Record<AccessLogField, string>> = {
   user_agent: "http_user_agent", authority: "http_host",
 };
 
+// The request id maps' tokens, rendered once at load: every proxy prints them.
+const REQUEST_ID = rendered(template({ variable: "request_id" }));
+const CLIENT_REQUEST_ID = rendered(template({ variable: "http_x_request_id" }));
+const NO_CLIENT_REQUEST_ID: MapView["entries"] = [{ key: EMPTY_KEY, value: REQUEST_ID }];
+
 function addObservabilityMaps(ctx: ViewContext, obs: ObservabilityIR, kind: ProxyIR["kind"]): void {
   // The edge trusts no client's x-request-id (issue 9): a gateway always sends nginx's random $request_id.
-  if (kind === "gateway") ctx.addMap({ source: template({ variable: "request_id" }), variable: "meshc_request_id", entries: [], fallback: template({ variable: "request_id" }) });
+  if (kind === "gateway") ctx.addMap({ source: REQUEST_ID, variable: "meshc_request_id", entries: [], fallback: REQUEST_ID });
   // A sidecar keeps the caller's x-request-id; otherwise nginx's random $request_id.
-  else ctx.addMap({ source: template({ variable: "http_x_request_id" }), variable: "meshc_request_id",
-    entries: [{ key: EMPTY_KEY, value: template({ variable: "request_id" }) }],
-    fallback: template({ variable: "http_x_request_id" }) });
+  else ctx.addMap({ source: CLIENT_REQUEST_ID, variable: "meshc_request_id", entries: NO_CLIENT_REQUEST_ID, fallback: CLIENT_REQUEST_ID });
   if (obs.accessLog?.fields.includes("duration_ms")) addDurationMap(ctx, "request_time");
 }
 

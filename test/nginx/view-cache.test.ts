@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ClusterIR } from "../../compiler/ir/types.ts";
 import { createViewCache } from "../../targets/nginx/view/context.ts";
+import { renderNginxValue } from "../../targets/nginx/escape.ts";
 import { firstSetEntries } from "../../targets/nginx/view/match.ts";
 import { sameJson, sameWire } from "../../targets/nginx/view/pass.ts";
 
@@ -17,8 +18,8 @@ test("shared first-set keys equal fresh ones whatever order the counts come in",
     assert.ok(keys.length >= count);
     assert.equal(keys.slice(0, count), fresh(count, prefix));
   }
-  assert.equal(fresh(3, ".1").map((k) => k.pattern), ["^.11", "^.1.{1}1", "^.1.{2}1"]);
-  assert.equal(fresh(2).map((k) => k.pattern), ["^1", "^.{1}1"]);
+  assert.equal(fresh(3, ".1").map(renderNginxValue), ['"~^.11"', '"~^.1.{1}1"', '"~^.1.{2}1"']);
+  assert.equal(fresh(2).map(renderNginxValue), ['"~^1"', '"~^.{1}1"']);
 });
 
 const tls = (sni: string, ciphers: string[]) => ({ sni, ciphers, minVersion: "1.2", peerSpiffeIds: [], peerSubjects: [] });

@@ -4,7 +4,7 @@
 import type { Diagnostic } from "../../../compiler/diagnostics/types.ts";
 import { diagnostic, type CodeInfo } from "../../../compiler/diagnostics/define.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { findValueProblem, literal, plainLiteralToken, rendered, type NginxValue, type RegexValue } from "../escape.ts";
+import { findValueProblem, literal, plainLiteralToken, regex, rendered, template, type NginxValue } from "../escape.ts";
 import { NjsFunctions } from "./njs.ts";
 import type { TraceSource } from "../../../compiler/trace.ts";
 import type { MapView, PassView, SplitView } from "./types.ts";
@@ -22,13 +22,25 @@ export interface ViewCache {
   readonly nextUpstream: Map<number, string[]>;
   /** The access log format by block variables and IR field list (view/log.ts). */
   readonly logFormats: Map<LogFieldVariables, WeakMap<readonly AccessLogField[], NginxValue>>;
-  /** The first-set map keys by prefix, entry i for bit i (view/match.ts): the same in every proxy. */
-  readonly firstSetKeys: Map<string, RegexValue[]>;
+  /** The first-set map keys by prefix, entry i for bit i (view/match.ts): the same in every proxy, rendered once. */
+  readonly firstSetKeys: Map<string, NginxValue[]>;
+  /**
+   * Tokens many proxies print, rendered once per emitter (see ViewContext.variableToken and
+   * its siblings): `${name}` by variable name, `"~pattern"` by pattern, `"text"` by literal
+   * text. Generated names are positional (`meshc_l0_s0_forbidden` in every sidecar), and the
+   * same few variables and patterns (`${uri}`, `^(?:GET)$`) recur in every proxy.
+   */
+  readonly variableTokens: Map<string, NginxValue>;
+  readonly patternTokens: Map<string, NginxValue>;
+  readonly literalTokens: Map<string, NginxValue>;
   /** Upstream TLS settings as JSON by IR object (view/pass.ts's sameWire). */
   readonly tlsTexts: WeakMap<object, string>;
 }
 
-export const createViewCache = (): ViewCache => ({ ciphers: new WeakMap(), nextUpstream: new Map(), logFormats: new Map(), firstSetKeys: new Map(), tlsTexts: new WeakMap() });
+export const createViewCache = (): ViewCache => ({
+  ciphers: new WeakMap(), nextUpstream: new Map(), logFormats: new Map(), firstSetKeys: new Map(), tlsTexts: new WeakMap(),
+  variableTokens: new Map(), patternTokens: new Map(), literalTokens: new Map(),
+});
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const HOST = /^([0-9]{1,3}(\.[0-9]{1,3}){3}|[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)$/;
@@ -75,6 +87,30 @@ export class ViewContext {
   checkLiteral(text: string, path: string, what: string): NginxValue | null {
     // Rendered now: most texts pass PLAIN_LITERAL, whose one scan is the check too.
     return plainLiteralToken(text) ?? (this.checkText(text, path, what, true) ? rendered(literal(text)) : null);
+  }
+
+  /**
+   * `${name}` (a template of one variable), rendered once per emitter. A value renderNginxValue
+   * refuses stays unrendered (`rendered`), so its print still fails as before (MESH3199).
+   */
+  variableToken(name: string): NginxValue {
+    let token = this.cache.variableTokens.get(name);
+    if (token === undefined) this.cache.variableTokens.set(name, (token = rendered(template({ variable: name }))));
+    return token;
+  }
+
+  /** A map's regex key `~pattern`, rendered once per emitter (for patterns every proxy repeats). */
+  patternToken(pattern: string): NginxValue {
+    let token = this.cache.patternTokens.get(pattern);
+    if (token === undefined) this.cache.patternTokens.set(pattern, (token = rendered(regex(pattern))));
+    return token;
+  }
+
+  /** A literal meshc generated (a location name), rendered once per emitter. */
+  literalToken(text: string): NginxValue {
+    let token = this.cache.literalTokens.get(text);
+    if (token === undefined) this.cache.literalTokens.set(text, (token = rendered(literal(text))));
+    return token;
   }
 
   /** User text for a regex position: `$` is fine there, unsafe characters are not. */

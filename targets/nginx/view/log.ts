@@ -4,6 +4,7 @@
 import type { AccessLogField } from "../../../compiler/ir/types.ts";
 import { rendered, template, type NginxValue, type TemplatePart, type TemplateValue } from "../escape.ts";
 import type { ViewCache, ViewContext } from "./context.ts";
+import type { MapView } from "./types.ts";
 
 export type LogFieldVariables = Readonly<Partial<Record<AccessLogField, string>>>;
 
@@ -29,11 +30,14 @@ export function sharedLogFormat(cache: ViewCache, fields: readonly AccessLogFiel
   return value;
 }
 
+/** The duration map's entries, the same in every proxy: rendered once, at load. */
+const DURATION_ENTRIES: MapView["entries"] = [
+  { key: rendered({ kind: "regex", pattern: "^0\\.0*(?<ms>[0-9]+)$", prefix: "~" }), value: rendered(template({ variable: "ms" })) },
+  { key: rendered({ kind: "regex", pattern: "^(?<s>[0-9]+)\\.(?<ms>[0-9]{3})$", prefix: "~" }), value: rendered(template({ variable: "s" }, { variable: "ms" })) },
+];
+
 /** `$meshc_duration_ms`: nginx's seconds with millisecond resolution ("1.234") as milliseconds. */
 export function addDurationMap(ctx: ViewContext, seconds: string): void {
-  ctx.addMap({ source: template({ variable: seconds }), variable: "meshc_duration_ms",
-    entries: [
-      { key: { kind: "regex", pattern: "^0\\.0*(?<ms>[0-9]+)$", prefix: "~" }, value: template({ variable: "ms" }) },
-      { key: { kind: "regex", pattern: "^(?<s>[0-9]+)\\.(?<ms>[0-9]{3})$", prefix: "~" }, value: template({ variable: "s" }, { variable: "ms" }) },
-    ], fallback: template({ variable: seconds }) });
+  const source = ctx.variableToken(seconds);
+  ctx.addMap({ source, variable: "meshc_duration_ms", entries: DURATION_ENTRIES, fallback: source });
 }

@@ -4,7 +4,7 @@
 // All matching is case-sensitive regex: nginx's plain map keys compare case-insensitively.
 import type { HttpMethod, PathMatchIR, StringMatchIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { escapeRegexLiteral, ONE, regex, template, ZERO, type NginxValue, type RegexValue, type TemplatePart } from "../escape.ts";
+import { escapeRegexLiteral, ONE, regex, rendered, template, ZERO, type NginxValue, type TemplatePart } from "../escape.ts";
 import type { ViewCache, ViewContext } from "./context.ts";
 import { hostnamesRegex, pathPrefixRegex } from "../../../compiler/ir/path-prefix.ts";
 
@@ -45,8 +45,9 @@ function stringPattern(match: StringMatchIR, mark: string): string {
 function bitMap(ctx: ViewContext, variable: string, source: TemplatePart[], patterns: readonly string[], invert: boolean): Bit {
   const hit = invert ? ZERO : ONE;
   const miss = invert ? ONE : ZERO;
-  const entries = patterns.map((p): { key: RegexValue; value: NginxValue } => ({ key: regex(p), value: hit }));
-  ctx.addMap({ source: template(...source), variable, entries, fallback: miss });
+  const entries = patterns.map((p): { key: NginxValue; value: NginxValue } => ({ key: ctx.patternToken(p), value: hit }));
+  const only = source.length === 1 ? source[0]! : null;
+  ctx.addMap({ source: only !== null && "variable" in only ? ctx.variableToken(only.variable) : template(...source), variable, entries, fallback: miss });
   return { variable };
 }
 
@@ -115,9 +116,9 @@ export function combineBits(ctx: ViewContext, variable: string, bits: readonly B
  * every proxy: made once per emitter and shared (views are read-only), so the list returned
  * may be longer than `count`; callers read entries below `count` only.
  */
-export function firstSetEntries(cache: ViewCache, count: number, prefix = ""): readonly RegexValue[] {
+export function firstSetEntries(cache: ViewCache, count: number, prefix = ""): readonly NginxValue[] {
   let keys = cache.firstSetKeys.get(prefix);
   if (keys === undefined) cache.firstSetKeys.set(prefix, (keys = []));
-  for (let i = keys.length; i < count; i++) keys.push(regex(`^${prefix}${i === 0 ? "" : `.{${i}}`}1`));
+  for (let i = keys.length; i < count; i++) keys.push(rendered(regex(`^${prefix}${i === 0 ? "" : `.{${i}}`}1`)));
   return keys;
 }

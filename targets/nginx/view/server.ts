@@ -5,7 +5,7 @@
 // in order, so a refusal comes first and then the first matching IR route wins.
 import type { ClusterIR, HttpListenerIR, VirtualHostIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
-import { literal, regex, rendered, type LiteralValue, type TemplatePart } from "../escape.ts";
+import { literal, regex, rendered, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
 import type { ViewContext } from "./context.ts";
 import { bitPart, firstSetEntries, type Bit } from "./match.ts";
 import { buildAuthorization, buildRateLimit, buildServerTls } from "./policy.ts";
@@ -45,18 +45,20 @@ function buildDispatch(ctx: ViewContext, id: string, refusal: string, authz: Bit
   const keys = firstSetEntries(ctx.cache, routes.length, ".1");
   // Filled in place, no spreads: every server block of every proxy has one dispatch map.
   const source: TemplatePart[] = [{ variable: refusal }, bitPart(authz)];
+  // The location names are positional (the same in every sidecar): their tokens are rendered once per emitter.
+  const forbidden = ctx.literalToken(locations.forbidden);
   const entries: MapView["entries"][number][] = [
-    { key: BAD_REQUEST_KEY, value: literal(locations.badRequest) }, { key: UPGRADE_KEY, value: literal(locations.forbidden) },
-    { key: DENIED_KEY, value: literal(locations.forbidden) },
+    { key: BAD_REQUEST_KEY, value: ctx.literalToken(locations.badRequest) }, { key: UPGRADE_KEY, value: forbidden },
+    { key: DENIED_KEY, value: forbidden },
   ];
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i]!;
     source.push(bitPart(route.bit));
-    const target: TemplatePart[] = [{ text: route.name }];
-    if (route.fault) target.push({ variable: route.fault });
-    entries.push({ key: keys[i]!, value: { kind: "template", parts: target } });
+    // A lone text part prints as the literal of that text would (same check, same quoting).
+    const value: NginxValue = route.fault ? { kind: "template", parts: [{ text: route.name }, { variable: route.fault }] } : ctx.literalToken(route.name);
+    entries.push({ key: keys[i]!, value });
   }
-  return ctx.addMap({ source: { kind: "template", parts: source }, variable: `${id}_route`, entries, fallback: literal(locations.noRoute) });
+  return ctx.addMap({ source: { kind: "template", parts: source }, variable: `${id}_route`, entries, fallback: ctx.literalToken(locations.noRoute) });
 }
 
 // The dispatch map's first keys, rendered once at load: every server block prints them.

@@ -59,7 +59,8 @@ export interface StreamServerView extends Traced {
 
 /** `map SOURCE $variable { KEY VALUE; ... default VALUE; }`; regex keys are tried in order. */
 export interface MapView extends Traced {
-  readonly source: TemplateValue;
+  /** A template, or its token rendered once (ViewContext.variableToken). */
+  readonly source: NginxValue;
   readonly variable: string;
   readonly entries: readonly { readonly key: NginxValue; readonly value: NginxValue }[];
   readonly fallback: NginxValue;
