@@ -170,9 +170,11 @@ interface Context {
   failures: number;
 }
 const contexts = new Map<unknown, Map<unknown, Context>>();
-function contextOf(apiVersion: unknown, kind: unknown): Context {
-  let byKind = contexts.get(apiVersion);
-  if (byKind === undefined) contexts.set(apiVersion, (byKind = new Map()));
+/** The same for objects whose `data` was replaced by a marker (textWithOneBlock). */
+const blockContexts = new Map<unknown, Map<unknown, Context>>();
+function contextOf(apiVersion: unknown, kind: unknown, from = contexts): Context {
+  let byKind = from.get(apiVersion);
+  if (byKind === undefined) from.set(apiVersion, (byKind = new Map()));
   let context = byKind.get(kind);
   if (context === undefined) byKind.set(kind, (context = { templates: undefined, failures: 0 }));
   return context;
@@ -203,6 +205,8 @@ const BLOCK_MARK = "zqMeshcBlock";
 function textWithBlocks(object: Record<string, unknown>): string | null {
   const data = object.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) return null;
+  const single = textWithOneBlock(object, data as Record<string, unknown>);
+  if (single !== null) return single;
   let marked: Record<string, unknown> | null = null;
   const blocks: string[] = [];
   for (const key of Object.keys(data)) {
@@ -218,6 +222,39 @@ function textWithBlocks(object: Record<string, unknown>): string | null {
   if (marked === null) return null;
   // `key: <marker>` becomes `key: ` and the block (which ends where the marker's line did).
   return spliceMarkers(toYaml({ ...object, data: marked }), BLOCK_MARK, blocks, 0, "");
+}
+
+/** A marker for a whole `data` member, plain like the others. */
+const DATA_MARK = "zqMeshcData0z";
+
+/**
+ * textWithBlocks for the usual sidecar ConfigMap: `data` holds one member, a long text written
+ * as a literal block, under a key written as it is (PLAIN_NAME: the key's text is the key, as
+ * for a value). `data` is a top-level member: toYaml writes it as `data:`, a line break and
+ * its one member at depth 1, `  <key>: <block>`, and nothing else in its text depends on it. So
+ * the rest is the object with `data` replaced by a plain marker, written from a template of
+ * its structure (every ConfigMap has one, whatever its data key: no toYaml walk per ConfigMap),
+ * and `data: <marker>` is replaced by those lines. Null for anything else: textWithBlocks decides.
+ */
+function textWithOneBlock(object: Record<string, unknown>, data: Record<string, unknown>): string | null {
+  let key: string | null = null;
+  for (const k in data) {
+    if (!Object.hasOwn(data, k)) continue;
+    if (key !== null) return null;
+    key = k;
+  }
+  if (key === null || !PLAIN_NAME.test(key)) return null;
+  const value = data[key];
+  if (typeof value !== "string" || value.length < LONG_TEXT) return null;
+  const block = literalBlockText(value, "  ");
+  if (block === null) return null;
+  const marked: Record<string, unknown> = { ...object, data: DATA_MARK };
+  const text = writeIn(contextOf(object.apiVersion, object.kind, blockContexts), marked).text;
+  // The marker stands once, as the value of a top-level `data` (a line of its own at depth 0).
+  const at = text.indexOf(DATA_MARK);
+  if (at < 6 || text.lastIndexOf(DATA_MARK) !== at || !(at === 6 || text.charCodeAt(at - 7) === 10) || !text.startsWith("data: ", at - 6)
+    || text.charCodeAt(at + DATA_MARK.length) !== 10) return null;
+  return `${text.slice(0, at - 1)}\n  ${key}: ${block}${text.slice(at + DATA_MARK.length)}`;
 }
 
 /**
@@ -349,7 +386,10 @@ export function manifestText(object: Record<string, unknown>): string {
 
 /** manifestText, with the template and strings the text was filled from (emitted.ts records them for the verifier). */
 export function writeManifestText(object: Record<string, unknown>): ManifestText {
-  const context = contextOf(object.apiVersion, object.kind);
+  return writeIn(contextOf(object.apiVersion, object.kind), object);
+}
+
+function writeIn(context: Context, object: Record<string, unknown>): ManifestText {
   const list = context.templates;
   if (list !== undefined) {
     for (let i = list.length - 1; i >= 0; i--) {

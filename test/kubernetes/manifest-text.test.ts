@@ -120,4 +120,31 @@ test("objects with long top-level lists (a kustomization's resources and patches
   for (const object of cases) assert.is(manifestText(object), toYaml(object), String(object.kind));
 });
 
+test("ConfigMaps with one long data member (the sidecar configs' fast path) are toYaml's text, whatever the key, text and the rest", () => {
+  const config = Array.from({ length: 60 }, (_, i) => `line ${i}: value-${i}`).join("\n") + "\n";
+  const texts = [
+    config, config.slice(0, -1), `${config}\n`, ` ${config}`, `\n${config}`, config.replace("line 3", "line 3 "), config.replace("line 4", "\n"),
+    config.replace("line 5", "tab\there"), config.replace("line 6", "\u0085"), config.replace("line 7", "ü ☃"), config.replace("line 8", "zqMeshcData0z"),
+    config.replace("line 9", "data: zqMeshcData0z"), "x".repeat(2000), `${"y".repeat(1100)}\n`,
+  ];
+  const keys = ["svc-12.yaml", "envoy.yaml", "zqMeshcData0z", "data", "capture.sh", ...HOSTILE];
+  const metadata = (name: string) => ({ name, namespace: "mesh", labels: { "app.kubernetes.io/name": name }, annotations: { "meshc.dev/source": `service ${name}` } });
+  const cases: Record<string, unknown>[] = [];
+  for (const [i, key] of keys.entries()) for (const text of texts) cases.push({ apiVersion: "v1", kind: "ConfigMap", metadata: metadata(`svc-${i}-proxy`), data: { [key]: text } });
+  for (const name of HOSTILE) cases.push({ apiVersion: "v1", kind: "ConfigMap", metadata: metadata(name), data: { "svc.yaml": config } });
+  cases.push(
+    { apiVersion: "v1", kind: "ConfigMap", metadata: metadata("two"), data: { "a.yaml": config, "b.yaml": config } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: metadata("short"), data: { "a.yaml": "short\ntext\n" } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: metadata("empty"), data: {} },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { ...metadata("marker"), annotations: { x: "zqMeshcData0z" } }, data: { "svc.yaml": config } },
+    { apiVersion: "v1", kind: "ConfigMap", zqMeshcData0z: "data", metadata: metadata("marker-key"), data: { "svc.yaml": config } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: metadata("data-first"), data: { "svc.yaml": config }, binaryData: { x: "eA==" } },
+    { data: { "svc.yaml": config }, apiVersion: "v1", kind: "ConfigMap", metadata: metadata("order") },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: metadata("undefined"), data: { "svc.yaml": config, other: undefined } },
+    { apiVersion: "v1", kind: "Other", metadata: metadata("nested"), spec: { data: { "svc.yaml": config } }, data: { "svc.yaml": config } },
+  );
+  // Twice: the first objects of a structure make its templates, the rest are written from them.
+  for (let round = 0; round < 2; round++) for (const object of cases) assert.is(manifestText(object), toYaml(object), `${JSON.stringify(object.metadata)} ${JSON.stringify(Object.keys(object.data as object))}`);
+});
+
 test.run();
