@@ -25,9 +25,6 @@ export const LIMITS = {
   totalElements: 2_000_000,
 } as const;
 
-/** A list or object being walked: its keys (null for a list) and the child now visited (counting down). */
-interface Frame { readonly value: Record<string, unknown> | unknown[]; readonly keys: string[] | null; index: number }
-
 /**
  * Reports the first limit the value passes (one diagnostic: the rest of the input is not
  * walked). Returns whether it was within them. `scanCharacters` false: the value's strings are
@@ -43,60 +40,80 @@ export function checkLimits(value: unknown, report: Report, seen: RawScan = { ch
  * mode walks only the parts a save changed: analyze/limits-watched.ts).
  */
 export function walkLimits(value: unknown, report: Report | null, seen: RawScan, depth = 0, scanCharacters = true): number {
-  // Depth first, last child first, one frame per list or object: the path of the value
-  // visited is the frames' current keys, built only to report (a path and an entry per
-  // value made this walk a large share of the validate stage on a big mesh).
-  const frames: Frame[] = [];
-  const pathNow = (): PathSegment[] => frames.map((f) => (f.keys === null ? f.index : f.keys[f.index]!));
-  let total = 0;
-  // Whether strings are still scanned for the character check: not once one may be reported.
-  let scan = scanCharacters && !seen.characters;
-  const fail = (path: readonly PathSegment[], message: string, hint: string) => {
-    const shown = formatPath(path.slice(0, 12)) + (path.length > 12 ? "..." : "");
-    report?.(coreCodes.inputLimit, { message: `${message} at ${shown || "(top level)"}`, path: formatPath(path.slice(0, 12)), hint });
-    return -1;
-  };
-  let v: unknown = value;
-  for (;;) {
-    if (++total > LIMITS.totalElements) return fail(pathNow(), `the config has more than ${LIMITS.totalElements.toLocaleString("en-US")} values`, "split the mesh into several configs");
+  const walk = new LimitsWalk(seen, depth, scanCharacters);
+  if (walk.visit(value, null, null, 0)) return walk.total;
+  // The failed value's path, collected on the way back up (innermost key first).
+  const path = walk.failedAt.reverse();
+  const shown = formatPath(path.slice(0, 12)) + (path.length > 12 ? "..." : "");
+  report?.(coreCodes.inputLimit, { message: `${walk.message} at ${shown || "(top level)"}`, path: formatPath(path.slice(0, 12)), hint: walk.hint });
+  return -1;
+}
+
+/**
+ * Depth first, last child first (the order the first limit passed is reported in). Recursive,
+ * but no deeper than LIMITS.depth: a value nested deeper is reported before it is entered, so
+ * no input can exhaust the stack here. The path of the value visited is not kept on the way
+ * down: a failure collects it on the way back up (a path, or a frame, per value made this walk
+ * a large share of the validate stage on a big mesh).
+ */
+class LimitsWalk {
+  total = 0;
+  /** Whether strings are still scanned for the character check: not once one may be reported. */
+  scan: boolean;
+  /** The failed value's path, innermost segment first; its message and hint. */
+  readonly failedAt: PathSegment[] = [];
+  message = "";
+  hint = "";
+  constructor(readonly seen: RawScan, readonly depth: number, scanCharacters: boolean) {
+    this.scan = scanCharacters && !seen.characters;
+  }
+
+  private fail(message: string, hint: string): false {
+    this.message = message;
+    this.hint = hint;
+    return false;
+  }
+
+  /**
+   * `key`: the value's own key (in an object); `listKey`: the key of the list holding it (a
+   * list in an object); `level`: how many lists and objects hold it within the walked value.
+   */
+  visit(v: unknown, key: string | null, listKey: string | null, level: number): boolean {
+    if (++this.total > LIMITS.totalElements) return this.fail(`the config has more than ${LIMITS.totalElements.toLocaleString("en-US")} values`, "split the mesh into several configs");
     if (typeof v === "string") {
-      if (v.length > LIMITS.stringLength) return fail(pathNow(), `a string of ${v.length.toLocaleString("en-US")} characters (the limit is ${LIMITS.stringLength.toLocaleString("en-US")})`, "shorten the value; no proxy field needs that much");
-      if (scan && mayHaveBadCharacters(v)) {
-        seen.characters = true;
-        scan = false;
+      if (v.length > LIMITS.stringLength) return this.fail(`a string of ${v.length.toLocaleString("en-US")} characters (the limit is ${LIMITS.stringLength.toLocaleString("en-US")})`, "shorten the value; no proxy field needs that much");
+      if (this.scan && mayHaveBadCharacters(v)) {
+        this.seen.characters = true;
+        this.scan = false;
       }
-      if (!seen.rawValues) {
-        // The string's own key (in an object), or the key of the list holding it.
-        const top = frames[frames.length - 1];
-        const parent = frames[frames.length - 2];
-        const key = top === undefined || top.keys === null ? null : top.keys[top.index]!;
-        const listKey = top === undefined || top.keys !== null || parent === undefined || parent.keys === null ? null : parent.keys[parent.index]!;
-        if (mayBeBadRawValue(key, listKey, v)) seen.rawValues = true;
-      }
-    } else if (v !== null && typeof v === "object") {
-      if (frames.length + depth >= LIMITS.depth) return fail(pathNow(), `values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
-      const list = Array.isArray(v);
-      const keys = list ? null : Object.keys(v);
-      const size = keys === null ? (v as unknown[]).length : keys.length;
-      if (size > LIMITS.collectionSize) return fail(pathNow(), `${size.toLocaleString("en-US")} elements in one ${list ? "list" : "object"} (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
-      if (keys !== null) {
-        // Indexed: a for-of step allocates an iterator result in code not yet optimized (2.4 MB at 1,000 services).
-        for (let i = 0; i < keys.length; i++) {
-          const k = keys[i]!;
-          if (k.length > LIMITS.stringLength) return fail(pathNow(), `a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
-          if (scan && mayHaveBadCharacters(k)) {
-            seen.characters = true;
-            scan = false;
-          }
-        }
-      }
-      if (size > 0) frames.push({ value: v as Frame["value"], keys, index: size });
+      if (!this.seen.rawValues && mayBeBadRawValue(key, listKey, v)) this.seen.rawValues = true;
+      return true;
     }
-    // The next value: the previous child of the innermost frame that has one left.
-    let top = frames[frames.length - 1];
-    while (top !== undefined && top.index === 0) { frames.pop(); top = frames[frames.length - 1]; }
-    if (top === undefined) return total;
-    top.index--;
-    v = top.keys === null ? (top.value as unknown[])[top.index] : (top.value as Record<string, unknown>)[top.keys[top.index]!];
+    if (v === null || typeof v !== "object") return true;
+    if (level + this.depth >= LIMITS.depth) return this.fail(`values nested more than ${LIMITS.depth} levels deep`, "no field of a mesh is nested this deep; look for a generated value that recurses");
+    if (Array.isArray(v)) {
+      if (v.length > LIMITS.collectionSize) return this.fail(`${v.length.toLocaleString("en-US")} elements in one list (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
+      // Its elements' list key: its own key, when it sits in an object.
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (!this.visit(v[i], null, key, level + 1)) { this.failedAt.push(i); return false; }
+      }
+      return true;
+    }
+    const keys = Object.keys(v);
+    if (keys.length > LIMITS.collectionSize) return this.fail(`${keys.length.toLocaleString("en-US")} elements in one object (the limit is ${LIMITS.collectionSize.toLocaleString("en-US")})`, "split the mesh into several configs");
+    // Indexed: a for-of step allocates an iterator result in code not yet optimized (2.4 MB at 1,000 services).
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
+      if (k.length > LIMITS.stringLength) return this.fail(`a key of ${k.length.toLocaleString("en-US")} characters`, "shorten the key");
+      if (this.scan && mayHaveBadCharacters(k)) {
+        this.seen.characters = true;
+        this.scan = false;
+      }
+    }
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i]!;
+      if (!this.visit((v as Record<string, unknown>)[k], k, null, level + 1)) { this.failedAt.push(k); return false; }
+    }
+    return true;
   }
 }
