@@ -10,7 +10,10 @@ import type { AclName, AclRef, AclView, BackendView, HeaderRuleView, RouteView }
 import { acceptedText, expr, formatWord, intWord, literal, nameWord, regexLiteral, textWord, tokenWord, type FormatPart, type Word } from "./words.ts";
 import { prefixRewriteRegex } from "../../compiler/ir/path-prefix.ts";
 import { routeSource, type TraceSource } from "../../compiler/trace.ts";
-import { aclView, vhostSelectorLine } from "./templates.ts";
+import { aclView, routeTexts, vhostSelectorLine } from "./templates.ts";
+
+/** A route's text until it is written (buildRoute). */
+const PENDING: Word = { word: "checked", text: "" };
 
 export interface RoutingView {
   readonly acls: AclView[];
@@ -172,11 +175,17 @@ function buildRoute(ctx: BuildContext, route: RouteIR, index: number, vhost: num
   const actions = buildRouteActions(ctx, route, clusters, backends, portResolved, trace);
   const hasActions = actions.faultAbort !== null || actions.rewritePath !== null || actions.rewriteHost !== null || actions.direct !== null
     || actions.redirects.length + requestHeaders.length + responseHeaders.length > 0;
-  return {
+  const view: RouteView = {
     trace, hasActions, index, acls, conditions,
     faultAbort: actions.faultAbort, rewritePath: actions.rewritePath, rewriteHost: actions.rewriteHost,
     redirects: actions.redirects, direct: actions.direct, backends: actions.backends, requestHeaders, responseHeaders,
+    select: PENDING, actions: null, use: null,
   };
+  // Its texts, once every field is set (one object literal: see above).
+  const texts = routeTexts(view);
+  const written = view as { select: Word; actions: Word | null; use: Word | null };
+  written.select = texts.select; written.actions = texts.actions; written.use = texts.use;
+  return view;
 }
 
 function buildRouteActions(ctx: BuildContext, route: RouteIR, clusters: ReadonlyMap<string, ClusterIR>, backends: BackendView[], portResolved: boolean, trace: TraceSource): RouteActions {

@@ -6,7 +6,7 @@
 // limit, route choice, per-route actions.
 import { PEER_URI_SAMPLE } from "./identity-lua.ts";
 import { traceComment } from "../../compiler/trace.ts";
-import type { AclFetch, AclName, AclView, BackendView, ServerView } from "./view.ts";
+import type { AclFetch, AclName, AclView, BackendView, HeaderRuleView, RouteView, ServerView } from "./view.ts";
 import { encodeWord, type Word } from "./words.ts";
 
 const bindLine = `    bind {{#if internal}}abns@{{hap address}} accept-proxy{{else}}{{hap address}}{{/if}}{{#if h2c}} proto h2{{/if}}{{#if tls}} ssl{{#each tls.certificates}} crt {{hap this}}{{/each}}{{#if tls.caFile}} ca-file {{hap tls.caFile}}{{/if}} verify {{tls.verify}} ssl-min-ver {{tls.minVersion}} ciphers {{hap tls.ciphers}}{{#if tls.alpn}} alpn {{tls.alpn}}{{/if}}{{/if}}`;
@@ -141,46 +141,18 @@ ${aclLine}
     http-request set-var(txn.meshc_pick) rand(100)
 {{/if}}
 {{#each routes}}
-    {{trace trace}}
-{{#each acls}}
-${aclLine}
-{{/each}}
-    http-request set-var(txn.meshc_route) int({{index}}) if !meshc_route_chosen${conditions}
+{{hap select}}
 {{/each}}
     http-request return status 404 unless meshc_route_chosen
 {{#each routes}}
-{{#if hasActions}}
-    {{trace trace}}
+{{#if actions}}
+{{hap actions}}
 {{/if}}
-{{#if faultAbort}}
-    http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) -m int -- lt {{faultAbort.threshold}} }
-{{/if}}
-{{#each requestHeaders}}
-    http-request {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
-{{/each}}
-{{#if rewritePath}}
-    http-request replace-path {{hap rewritePath.regex}} {{hap rewritePath.replacement}} if meshc_route_{{index}}
-{{/if}}
-{{#if rewriteHost}}
-    http-request set-header host {{hap rewriteHost}} if meshc_route_{{index}}
-{{/if}}
-{{#each redirects}}
-    http-request redirect location {{hap location}} code {{status}} if meshc_route_{{../index}}${conditions}
-{{/each}}
-{{#if direct}}
-    http-request return status {{direct.status}}{{#if direct.body}} content-type text/plain string {{hap direct.body}}{{/if}} if meshc_route_{{index}}
-{{/if}}
-{{#each responseHeaders}}
-    http-after-response {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
-{{/each}}
 {{/each}}
 {{#each routes}}
-{{#if backends.length}}
-    {{trace trace}}
+{{#if use}}
+{{hap use}}
 {{/if}}
-{{#each backends}}
-    use_backend {{hap name}} if meshc_route_{{../index}}{{#if below}} meshc_pick_below_{{below}}{{/if}}
-{{/each}}
 {{/each}}
 `;
 
@@ -327,6 +299,137 @@ export function vhostSelectorLine(vhost: number, match: "str" | "end" | "beg", p
   if (!pattern) return head;
   const text = hapText(pattern);
   return text === null ? pattern : `${head} { hdr(host),field(1,:),lower -m ${match} -- ${text} }`;
+}
+
+/**
+ * A route's parts of its frontend (RouteView `select`, `actions`, `use`), as these template
+ * lines, one route at a time, would print them (each part without its last newline):
+ *
+ * ```
+ *     {{trace trace}}
+ * {{#each acls}}
+ * {{hap line}}
+ * {{/each}}
+ *     http-request set-var(txn.meshc_route) int({{index}}) if !meshc_route_chosen{{#each conditions}} {{this}}{{/each}}
+ * ```
+ * ```
+ * {{#if hasActions}}
+ *     {{trace trace}}
+ * {{/if}}
+ * {{#if faultAbort}}
+ *     http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) -m int -- lt {{faultAbort.threshold}} }
+ * {{/if}}
+ * {{#each requestHeaders}}
+ *     http-request {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
+ * {{/each}}
+ * {{#if rewritePath}}
+ *     http-request replace-path {{hap rewritePath.regex}} {{hap rewritePath.replacement}} if meshc_route_{{index}}
+ * {{/if}}
+ * {{#if rewriteHost}}
+ *     http-request set-header host {{hap rewriteHost}} if meshc_route_{{index}}
+ * {{/if}}
+ * {{#each redirects}}
+ *     http-request redirect location {{hap location}} code {{status}} if meshc_route_{{../index}}{{#each conditions}} {{this}}{{/each}}
+ * {{/each}}
+ * {{#if direct}}
+ *     http-request return status {{direct.status}}{{#if direct.body}} content-type text/plain string {{hap direct.body}}{{/if}} if meshc_route_{{index}}
+ * {{/if}}
+ * {{#each responseHeaders}}
+ *     http-after-response {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
+ * {{/each}}
+ * ```
+ * ```
+ * {{#if backends.length}}
+ *     {{trace trace}}
+ * {{/if}}
+ * {{#each backends}}
+ *     use_backend {{hap name}} if meshc_route_{{../index}}{{#if below}} meshc_pick_below_{{below}}{{/if}}
+ * {{/each}}
+ * ```
+ *
+ * A word `hap` would refuse stands for the part it is in (its proxy is left out before rendering).
+ */
+export function routeTexts(r: Omit<RouteView, "select" | "actions" | "use">): Pick<RouteView, "select" | "actions" | "use"> {
+  const comment = `    ${traceComment(r.trace)}`;
+  const on = ` if meshc_route_${r.index}`;
+  return { select: routeSelect(r, comment), actions: r.hasActions ? routeActions(r, comment, on) : null, use: r.backends.length ? routeUse(r, comment, on) : null };
+}
+
+function routeSelect(r: Omit<RouteView, "select" | "actions" | "use">, comment: string): Word {
+  let text = comment;
+  for (const acl of r.acls) {
+    const line = hapText(acl.line);
+    if (line === null) return acl.line;
+    text += `\n${line}`;
+  }
+  text += `\n    http-request set-var(txn.meshc_route) int(${r.index}) if !meshc_route_chosen`;
+  for (const c of r.conditions) text += ` ${c}`;
+  return { word: "checked", text };
+}
+
+function headerLines(rules: readonly HeaderRuleView[], directive: string, on: string): string | Word {
+  let text = "";
+  for (const h of rules) {
+    const name = hapText(h.name);
+    if (name === null) return h.name;
+    text += `\n    ${directive} ${h.action} ${name}`;
+    if (h.value) {
+      const value = hapText(h.value);
+      if (value === null) return h.value;
+      text += ` ${value}`;
+    }
+    text += on;
+  }
+  return text;
+}
+
+function routeActions(r: Omit<RouteView, "select" | "actions" | "use">, comment: string, on: string): Word {
+  let text = comment;
+  if (r.faultAbort) text += `\n    http-request return status ${r.faultAbort.status}${on} { rand(1000000) -m int -- lt ${r.faultAbort.threshold} }`;
+  const request = headerLines(r.requestHeaders, "http-request", on);
+  if (typeof request !== "string") return request;
+  text += request;
+  if (r.rewritePath) {
+    const regex = hapText(r.rewritePath.regex);
+    if (regex === null) return r.rewritePath.regex;
+    const replacement = hapText(r.rewritePath.replacement);
+    if (replacement === null) return r.rewritePath.replacement;
+    text += `\n    http-request replace-path ${regex} ${replacement}${on}`;
+  }
+  if (r.rewriteHost) {
+    const host = hapText(r.rewriteHost);
+    if (host === null) return r.rewriteHost;
+    text += `\n    http-request set-header host ${host}${on}`;
+  }
+  for (const redirect of r.redirects) {
+    const location = hapText(redirect.location);
+    if (location === null) return redirect.location;
+    text += `\n    http-request redirect location ${location} code ${redirect.status}${on}`;
+    for (const c of redirect.conditions) text += ` ${c}`;
+  }
+  if (r.direct) {
+    text += `\n    http-request return status ${r.direct.status}`;
+    if (r.direct.body) {
+      const body = hapText(r.direct.body);
+      if (body === null) return r.direct.body;
+      text += ` content-type text/plain string ${body}`;
+    }
+    text += on;
+  }
+  const response = headerLines(r.responseHeaders, "http-after-response", on);
+  if (typeof response !== "string") return response;
+  return { word: "checked", text: text + response };
+}
+
+function routeUse(r: Omit<RouteView, "select" | "actions" | "use">, comment: string, on: string): Word {
+  let text = comment;
+  for (const b of r.backends) {
+    const name = hapText(b.name);
+    if (name === null) return b.name;
+    text += `\n    use_backend ${name}${on}`;
+    if (b.below) text += ` meshc_pick_below_${b.below}`;
+  }
+  return { word: "checked", text };
 }
 
 /** What `hap` prints for any word (encodeWord's text); null where `hap` would refuse it. */

@@ -114,6 +114,14 @@ export interface RouteView extends Traced {
   readonly hasActions: boolean;
   /** Cumulative weights: a backend is used when the pick is below `below` (null: always). */
   readonly backends: readonly { readonly name: Word; readonly below: number | null }[];
+  /**
+   * The route's three parts of its frontend, written from the fields above once they are
+   * set (templates.ts `routeTexts`): its comment, ACLs and choice line; its action lines
+   * under its comment (null: none); its use_backend lines under its comment (null: none).
+   */
+  readonly select: Word;
+  readonly actions: Word | null;
+  readonly use: Word | null;
 }
 
 export interface AuthzView {

@@ -7,11 +7,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { referenceTemplates, type TemplateSet } from "../../compiler/handlebars-templates.ts";
 import { haproxyHelpers } from "../../targets/haproxy/render.ts";
-import { aclView, backendText, serverLine, vhostSelectorLine } from "../../targets/haproxy/templates.ts";
+import { aclView, backendText, routeTexts, serverLine, vhostSelectorLine } from "../../targets/haproxy/templates.ts";
 import { buildVhostSelectors, buildVhostSelectorsSorted } from "../../targets/haproxy/build-routes.ts";
 import { createBuildContext } from "../../targets/haproxy/context.ts";
 import { expr, formatWord, intWord, literal, nameWord, textWord, tokenWord, type Word } from "../../targets/haproxy/words.ts";
-import type { AclView, BackendView, ServerView } from "../../targets/haproxy/view.ts";
+import type { AclRef, AclView, BackendView, HeaderRuleView, RouteView, ServerView } from "../../targets/haproxy/view.ts";
 import type { VirtualHostIR } from "../../compiler/ir/types.ts";
 
 // The template lines as they were before the builders wrote them.
@@ -49,6 +49,63 @@ backend {{hap name}}
 {{#if checkTimeoutMs}}
     timeout check {{checkTimeoutMs}}ms
 {{/if}}
+`,
+  route: `{{#each routes}}
+    {{trace trace}}
+{{#each acls}}
+{{hap line}}
+{{/each}}
+    http-request set-var(txn.meshc_route) int({{index}}) if !meshc_route_chosen{{#each conditions}} {{this}}{{/each}}
+{{/each}}
+{{#each routes}}
+{{#if hasActions}}
+    {{trace trace}}
+{{/if}}
+{{#if faultAbort}}
+    http-request return status {{faultAbort.status}} if meshc_route_{{index}} { rand(1000000) -m int -- lt {{faultAbort.threshold}} }
+{{/if}}
+{{#each requestHeaders}}
+    http-request {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
+{{/each}}
+{{#if rewritePath}}
+    http-request replace-path {{hap rewritePath.regex}} {{hap rewritePath.replacement}} if meshc_route_{{index}}
+{{/if}}
+{{#if rewriteHost}}
+    http-request set-header host {{hap rewriteHost}} if meshc_route_{{index}}
+{{/if}}
+{{#each redirects}}
+    http-request redirect location {{hap location}} code {{status}} if meshc_route_{{../index}}{{#each conditions}} {{this}}{{/each}}
+{{/each}}
+{{#if direct}}
+    http-request return status {{direct.status}}{{#if direct.body}} content-type text/plain string {{hap direct.body}}{{/if}} if meshc_route_{{index}}
+{{/if}}
+{{#each responseHeaders}}
+    http-after-response {{action}} {{hap name}}{{#if value}} {{hap value}}{{/if}} if meshc_route_{{../index}}
+{{/each}}
+{{/each}}
+{{#each routes}}
+{{#if backends.length}}
+    {{trace trace}}
+{{/if}}
+{{#each backends}}
+    use_backend {{hap name}} if meshc_route_{{../index}}{{#if below}} meshc_pick_below_{{below}}{{/if}}
+{{/each}}
+{{/each}}
+`,
+  // The same three loops over the written parts, as the HTTP frontend template prints them.
+  routeWritten: `{{#each routes}}
+{{hap select}}
+{{/each}}
+{{#each routes}}
+{{#if actions}}
+{{hap actions}}
+{{/if}}
+{{/each}}
+{{#each routes}}
+{{#if use}}
+{{hap use}}
+{{/if}}
+{{/each}}
 `,
 };
 // The backend template ended with the server lines.
@@ -143,6 +200,42 @@ test("backend blocks are the template's", () => {
       observe, dns: false, servers: serversWord, text: serversWord,
     };
     assert.is(outcome(() => hap(backendText(view))), outcome(() => hb.backend!({ ...view, servers })), JSON.stringify(view));
+  }
+});
+
+function headerRules(): HeaderRuleView[] {
+  return Array.from({ length: random(3) }, () => {
+    const action = pick(["del-header", "set-header", "add-header"] as const);
+    return { action, name: random(2) ? check(tokenWord("x-a")) : tokenWord("x-b"), value: action === "del-header" ? null : pick([texts, () => formatWord(literal("50% $x"), expr("%[src]"))])() };
+  });
+}
+
+test("a route's written parts are the template's three loops, refused words failing alike", () => {
+  for (let run = 0; run < 500; run++) {
+    const conditions = (): AclRef[] => Array.from({ length: random(3) }, () => pick(["meshc_vhost_0", "!meshc_r1_header0", "meshc_has_query"] as const));
+    const routes = Array.from({ length: 1 + random(3) }, (_, index) => {
+      const requestHeaders = headerRules();
+      const responseHeaders = headerRules();
+      const bad = random(15) === 0 ? pick(REFUSED) : null;
+      const fields = {
+        trace: { kind: "route" as const, name: pick(["r1", "odd name"]) }, index,
+        acls: Array.from({ length: random(3) }, () => aclView("meshc_r0_path", "path", null, "-m beg", null, [bad ?? texts()])),
+        conditions: conditions(),
+        faultAbort: maybeNull(() => ({ status: pick([503, 429]), threshold: number() })),
+        requestHeaders, responseHeaders,
+        rewritePath: maybeNull(() => ({ regex: texts(), replacement: formatWord(literal("/x"), expr("\\1")) })),
+        rewriteHost: maybeNull(() => bad ?? texts()),
+        redirects: Array.from({ length: random(3) }, () => ({ location: texts(), status: pick([301, 302]), conditions: conditions() })),
+        direct: maybeNull(() => ({ status: pick([200, 404]), body: maybeNull(texts) })),
+        backends: Array.from({ length: random(3) }, () => ({ name: bad ?? check(nameWord("route.r1.svc-2")), below: maybeNull(number) })),
+        hasActions: false,
+      };
+      fields.hasActions = fields.faultAbort !== null || fields.rewritePath !== null || fields.rewriteHost !== null || fields.direct !== null
+        || fields.redirects.length + requestHeaders.length + responseHeaders.length > 0;
+      const written: RouteView = { ...fields, ...routeTexts(fields) };
+      return written;
+    });
+    assert.is(outcome(() => hb.routeWritten!({ routes })), outcome(() => hb.route!({ routes })));
   }
 });
 
