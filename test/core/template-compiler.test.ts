@@ -225,6 +225,21 @@ test("holes in an array are skipped as handlebars skips them; undefined elements
   assert.ok(text.includes("- x a"), text);
 });
 
+test("an inherited property reads as undefined, as in handlebars: a built-in prototype's name, and a function under any name", () => {
+  // The compiled reads test own properties only for names some built-in prototype has and
+  // for function values (template-compiler.ts, INHERITED): both kinds are covered here.
+  class Methods { x() { return "method"; } }
+  const set: TemplateSet = {
+    precompiledPath: join(ROOT, "no-such-file.cjs"), options: { strict: true }, partials: [], helpers: { up: { safe: false } },
+    sources: () => ({ main: "[{{o.x}}|{{up o.x}}|{{#if o.x}}if{{/if}}|{{#each o.entries}}e{{/each}}|{{#if o.constructor}}c{{/if}}|{{up o.entries}}|{{up o.link}}|{{#with o.x}}w{{/with}}]\n" }),
+  };
+  const helpers: TemplateHelpers = { up: (v) => `<${typeof v}>` };
+  const { reference, compiled } = both(set, helpers, "main");
+  const contexts = [{ o: new Methods() }, { o: [1, 2] }, { o: "text" }, { o: {} }, { o: { entries: [1], link: "l" } }, { o: { x: "own", entries: "own" } }];
+  for (const context of contexts) assert.equal(run(compiled, context), run(reference, context), JSON.stringify(context));
+  assert.equal(run(compiled, { o: new Methods() }), { text: "[|&lt;undefined&gt;||||&lt;undefined&gt;|&lt;undefined&gt;|]\n" });
+});
+
 test("a construct the compiler does not translate is refused, naming the template and line", () => {
   const unsupported = [
     "{{@index}}", "{{#each xs as |x|}}{{x}}{{/each}}", "{{lookup a b}}", "{{#custom a}}{{/custom}}", "{{> (dyn)}}",

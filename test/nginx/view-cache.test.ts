@@ -4,8 +4,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import type { ClusterIR } from "../../compiler/ir/types.ts";
-import { createViewCache } from "../../targets/nginx/view/context.ts";
-import { renderNginxValue } from "../../targets/nginx/escape.ts";
+import { createViewCache, ViewContext } from "../../targets/nginx/view/context.ts";
+import { literal, regex, renderNginxValue, template, type NginxValue } from "../../targets/nginx/escape.ts";
 import { firstSetEntries } from "../../targets/nginx/view/match.ts";
 import { sameJson, sameWire } from "../../targets/nginx/view/pass.ts";
 
@@ -59,6 +59,28 @@ test("sameJson agrees with comparing JSON texts whenever it decides", () => {
     assert.is(same, JSON.stringify(a) === JSON.stringify(b), `${String(JSON.stringify(a))} vs ${String(JSON.stringify(b))}`);
   }
   assert.ok(decided > values.length * values.length / 2);
+});
+
+// The tokens rendered once per emitter (ViewContext.variableToken, patternToken, literalToken)
+// print what a fresh value prints, on hostile text too: a value renderNginxValue refuses stays
+// refused at every print (the same error, MESH3199), it is never cached as text.
+test("tokens rendered once per emitter print what fresh values print, or refuse the same", () => {
+  const texts = ["uri", "request_method", "meshc_l0_s0_forbidden", "", "a b", 'q"uote', "back\\slash", "$dollar", "new\nline",
+    "\u2028", "\u202e", "\ufeff", "\u0085", "é", "^(?:GET)$", "^/a(?:/.*)?$", "Upper", "1var", "{brace};#"];
+  const outcome = (value: NginxValue) => { try { return renderNginxValue(value); } catch (error) { return `threw ${(error as Error).message}`; } };
+  const cache = createViewCache();
+  for (let round = 0; round < 2; round++) {
+    const ctx = new ViewContext("p", "nginx/p.conf", false, "", undefined, undefined, cache);
+    for (const text of texts) {
+      assert.is(outcome(ctx.variableToken(text)), outcome(template({ variable: text })), `variable ${JSON.stringify(text)}`);
+      assert.is(outcome(ctx.patternToken(text)), outcome(regex(text)), `pattern ${JSON.stringify(text)}`);
+      assert.is(outcome(ctx.literalToken(text)), outcome(literal(text)), `literal ${JSON.stringify(text)}`);
+      // A lone text part prints as the literal does (the dispatch map's route names rely on it).
+      assert.is(outcome(template({ text })), outcome(literal(text)), `text part ${JSON.stringify(text)}`);
+      assert.is(ctx.variableToken(text), ctx.variableToken(text));
+    }
+    assert.is(ctx.diagnostics.length, 0);
+  }
 });
 
 test.run();
