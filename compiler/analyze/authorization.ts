@@ -30,17 +30,43 @@ export function equivalenceKey(r: NRule): string {
   return JSON.stringify([r.action, r.from === null ? null : set(r.from), set(r.methods), headers, r.paths.length === 0 ? null : maximal]);
 }
 
-interface ServiceRules { readonly firstByKey: Map<string, NRule>; readonly denies: readonly NRule[] }
+/** Each rule that repeats an earlier one of its service (equal keys) -> the first of them; the service's deny rules. */
+interface ServiceRules { readonly repeats: ReadonlyMap<NRule, NRule>; readonly denies: readonly NRule[] }
 
-/** The rules of one service by key; each rule's key goes into `keys` (computed once: it was this check's main cost). */
-function indexRules(siblings: readonly NRule[], keys: Map<NRule, string>): ServiceRules {
-  const firstByKey = new Map<string, NRule>();
-  for (const r of siblings) {
-    const key = equivalenceKey(r);
-    keys.set(r, key);
-    if (!firstByKey.has(key)) firstByKey.set(key, r);
+/**
+ * What equal keys imply and costs no key: the action and the set of callers. Only rules that
+ * share it with another rule of their service can repeat one, so only theirs are keyed (the
+ * keys were this check's main cost, and most rules share it with none).
+ */
+function signature(r: NRule): string {
+  const from = r.from;
+  if (from === null) return `${r.action}\0*`;
+  return from.length === 1 ? `${r.action}\0${from[0]!}` : `${r.action}\0${[...new Set(from)].sort().join("\0")}`;
+}
+
+/** The rules of one service (mesh order): which repeat an earlier one (equivalenceKey), and its denies. */
+function indexRules(siblings: readonly NRule[]): ServiceRules {
+  const repeats = new Map<NRule, NRule>();
+  if (siblings.length > 1) {
+    const bySignature = new Map<string, NRule[]>();
+    for (let i = 0; i < siblings.length; i++) {
+      const r = siblings[i]!;
+      const sig = signature(r);
+      const group = bySignature.get(sig);
+      if (group) group.push(r); else bySignature.set(sig, [r]);
+    }
+    bySignature.forEach((group) => {
+      if (group.length < 2) return;
+      const firstByKey = new Map<string, NRule>();
+      for (let i = 0; i < group.length; i++) {
+        const r = group[i]!;
+        const key = equivalenceKey(r);
+        const first = firstByKey.get(key);
+        if (first === undefined) firstByKey.set(key, r); else repeats.set(r, first);
+      }
+    });
   }
-  return { firstByKey, denies: siblings.filter((r) => r.action === "deny") };
+  return { repeats, denies: siblings.filter((r) => r.action === "deny") };
 }
 
 export const authorizationRules: ModelCheck = {
@@ -51,15 +77,14 @@ export const authorizationRules: ModelCheck = {
   run(mesh, report) {
     const index = indexMesh(mesh);
     const byService = new Map<string, ServiceRules>();
-    const keys = new Map<NRule, string>();
     mesh.authorization.forEach((rule) => {
       const service = index.services.get(rule.to);
       if (!service) return;
       const key = rule.action;
       let rules = byService.get(rule.to);
-      if (rules === undefined) byService.set(rule.to, rules = indexRules(index.rulesByTo.get(rule.to) ?? [], keys));
-      const first = rules.firstByKey.get(keys.get(rule) ?? equivalenceKey(rule));
-      const same = first !== undefined && first !== rule ? first : undefined;
+      // The service's rules (rulesByTo) hold this one: every rule of the mesh is indexed by its `to`.
+      if (rules === undefined) byService.set(rule.to, rules = indexRules(index.rulesByTo.get(rule.to) ?? []));
+      const same = rules.repeats.get(rule);
       const denier = same || rule.action !== "allow" ? undefined : rules.denies.find((r) => r !== rule && covers(r, rule));
       if (same) {
         report(coreCodes.authzConflict, { message: `rule ${rule.name} repeats ${same.name} (${same.origin})`, path: rule.origin, hint: "remove one of them" });

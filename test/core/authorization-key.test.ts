@@ -5,7 +5,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { covers, equivalenceKey } from "../../compiler/analyze/authorization.ts";
+import { authorizationRules, covers, equivalenceKey } from "../../compiler/analyze/authorization.ts";
+import type { NMesh } from "../../compiler/normalize/model.ts";
 import type { NRule } from "../../compiler/normalize/model.ts";
 import { compile } from "../../compiler/testing.ts";
 import { variant } from "./base.ts";
@@ -49,6 +50,25 @@ test("the check still names the earlier of two rules that repeat each other, wri
   const repeats = result.diagnostics.filter((d) => d.code === "MESH2009");
   assert.is(repeats.length, 1);
   assert.ok(repeats[0].message.includes("second repeats first"), repeats[0].message);
+});
+
+test("the check keys only rules that share action and callers, and finds every repeat a key scan finds", () => {
+  // A service's rules in mesh order, two services: the repeats reported are those a scan of
+  // every earlier rule of the same service by key reports (the first rule with the same key).
+  const named = fc.array(fc.tuple(rule, fc.constantFrom("svc", "other")), { maxLength: 12 }).map((rs) =>
+    rs.map(([r, to], i) => ({ ...r, name: `r${i}`, origin: `authorization[${i}]`, to }) as NRule));
+  fc.assert(fc.property(named, (rules) => {
+    const services = ["svc", "other"].map((name) => ({ name, authorization: "deny", ports: [{ name: "http", port: 80, protocol: "http" }] }));
+    const mesh = { services, authorization: rules, routes: [] } as unknown as NMesh;
+    const found: string[] = [];
+    authorizationRules.run(mesh, (_code, f) => { if (f.message.includes(" repeats ")) found.push(f.message); });
+    const expected: string[] = [];
+    rules.forEach((r, i) => {
+      const first = rules.slice(0, i).find((e) => e.to === r.to && equivalenceKey(e) === equivalenceKey(r));
+      if (first) expected.push(`rule ${r.name} repeats ${first.name} (${first.origin})`);
+    });
+    assert.equal(found, expected);
+  }), { seed: 14, numRuns: 3_000 });
 });
 
 test.run();
