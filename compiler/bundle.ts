@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
-import { holdsLockedBytes, readOwnerFile, sha256, unsafeEntryPath, type OwnedEntry } from "./bundle-lock.ts";
+import { holdsLockedBytes, readOwnerFile, sha256, unsafeEntryPath, type OwnedEntry, type OwnerFileRead } from "./bundle-lock.ts";
 import { pauseForTest, recoverDeadRuns, stagingFolder, swapIn } from "./bundle-swap.ts";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
@@ -59,7 +59,10 @@ export function readLock(outDir: string): LockFile | null {
 /** The lock, vetted: a lock with one unsafe entry is foreign and decides nothing (MESH4006). */
 export function lockDiagnostic(outDir: string, ownerFile = LOCK_FILE): Diagnostic[] {
   if (!existsSync(outDir)) return [];
-  const read = readOwnerFile(outDir, ownerFile);
+  return foreignLockDiagnostic(outDir, ownerFile, readOwnerFile(outDir, ownerFile));
+}
+
+function foreignLockDiagnostic(outDir: string, ownerFile: string, read: OwnerFileRead): Diagnostic[] {
   if (read.kind !== "foreign") return [];
   return [diagnostic(coreCodes.foreignLock, {
     message: `${join(outDir, ownerFile)} is not a lock meshc can trust: ${read.reason}; nothing was written or removed`,
@@ -143,9 +146,10 @@ export function checkOutDir(outDir: string, protectedDirs: readonly string[], ad
   }
   if (!existsSync(out)) return [];
   if (!lstatSync(out).isDirectory()) return refuse(`${outDir} exists and is not a folder`, "pass --out with a folder");
-  const lockProblem = lockDiagnostic(out, ownerFile);
-  if (lockProblem.length > 0) return lockProblem;
+  // One read of the lock for both questions: it is vetted entry by entry against the disk.
   const lock = readOwnerFile(out, ownerFile);
+  const lockProblem = foreignLockDiagnostic(out, ownerFile, lock);
+  if (lockProblem.length > 0) return lockProblem;
   const owned = new Set([...(lock.kind === "ok" ? lock.files.map((f) => f.path) : []), ownerFile]);
   const foreign = listEntries(out).filter((f) => !owned.has(f));
   if (!adopt && lock.kind === "none" && foreign.length > 0) {

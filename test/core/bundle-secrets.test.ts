@@ -52,5 +52,19 @@ test("every PEM private-key flavour is found, certificates and public keys are n
   assert.equal(privateKeyFiles(dir), ["a.pem", "b.pem", "c.txt", "d.pem"]);
 });
 
+test("a key deep in a large file, a PuTTY key and a half marker: found by bytes, confirmed by the expression", () => {
+  const dir = join(work, "large");
+  mkdirSync(dir);
+  const filler = "x".repeat(900 * 1024);
+  writeFileSync(join(dir, "a.yaml"), `${filler}\n${PKCS8}`);
+  writeFileSync(join(dir, "b.ppk"), "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n");
+  // The literal the bytes are searched for, without the BEGIN line the expression asks for.
+  writeFileSync(join(dir, "c.txt"), "rotate the PRIVATE KEY----- yearly\n");
+  // Larger than the 1 MiB read limit: not scanned (as before the byte search).
+  writeFileSync(join(dir, "d.bin"), `${"x".repeat((1 << 20) + 1)}${PKCS8}`);
+  writeFileSync(join(dir, "e.yaml"), `${filler}\n-----BEGIN CERTIFICATE-----\n`);
+  assert.equal(privateKeyFiles(dir), ["a.yaml", "b.ppk"]);
+});
+
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();
