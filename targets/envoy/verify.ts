@@ -14,6 +14,7 @@ import { BOOTSTRAP_TYPE, missingEnvoyProtos } from "./verify/protos.ts";
 import { loadEnvoyPlans, type PlanSet } from "./verify/type-plans.ts";
 import { collectReferenceFindings } from "./verify/references.ts";
 import { SchemaWalker } from "./verify/schema-walk.ts";
+import { quickClean } from "./verify/quick-walk.ts";
 import { SharedSubtrees } from "./shared.ts";
 
 export { loadEnvoyProtos } from "./verify/protos.ts";
@@ -36,11 +37,10 @@ function tryLoadProtos(file: string): PlanSet | Diagnostic {
 
 /** Checks an already parsed bootstrap (for callers that hold the object, e.g. benchmarks). */
 export function collectBootstrapFindings(bootstrap: unknown, plans: PlanSet = loadEnvoyPlans()): Finding[] {
-  // First without paths (nearly every bootstrap has no finding); again with them only when it has some.
-  const quick = new SchemaWalker(plans, false);
-  quick.walkRoot(bootstrap, BOOTSTRAP_TYPE);
+  // First without paths, in one loop (nearly every bootstrap has no finding); the walk with
+  // paths only when it has some.
   let found: Finding[] = [];
-  if (quick.found > 0) {
+  if (!quickClean(plans, bootstrap, BOOTSTRAP_TYPE)) {
     const walker = new SchemaWalker(plans);
     walker.walkRoot(bootstrap, BOOTSTRAP_TYPE);
     found = walker.findings;

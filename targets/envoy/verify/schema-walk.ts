@@ -194,6 +194,16 @@ export class SchemaWalker {
     this.walkSingle(value, field, field.rules);
   }
 
+  /**
+   * Whether one value found nothing walked as `field` with `rules`, as walkSingle walks it (a
+   * field's value, a list item or a map value): quick-walk.ts hands over what it does not check itself.
+   */
+  singleClean(value: unknown, field: FieldPlan, rules: Rules | null): boolean {
+    const before = this.found;
+    this.walkSingle(value, field, rules);
+    return this.found === before;
+  }
+
   private checkRule(message: string | null): void {
     if (message !== null) this.report(ENVOY_CODES.validateRule, message);
   }
