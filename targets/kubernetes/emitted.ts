@@ -10,6 +10,8 @@ import type { EmittedFile } from "../../compiler/target.ts";
 import type { Filled } from "./manifest-text.ts";
 
 interface Entry {
+  /** The file the entry was recorded on: a copy of it (a spread copies the symbol member) is not the emitter's. */
+  readonly file: EmittedFile;
   readonly path: string;
   readonly content: string;
   /** The plain object `content` serializes (keys in any order; an undefined member is a key the text does not have). */
@@ -18,10 +20,16 @@ interface Entry {
   readonly filled: Filled | null;
 }
 
-const emitted = new WeakMap<EmittedFile, Entry>();
+/**
+ * The entry rides on the file itself, under a symbol no other code knows (a WeakMap entry per
+ * file of the bundle was measurable). A copy of the file (a spread) carries the member too,
+ * but not the identity the entry names: as with a WeakMap, only the very file recorded has one.
+ */
+const ENTRY: unique symbol = Symbol("meshc.kubernetes.emitted");
+type Recorded = EmittedFile & { [ENTRY]?: Entry };
 
 export function recordEmitted(file: EmittedFile, object: Record<string, unknown>, filled: Filled | null = null): void {
-  emitted.set(file, { path: file.path, content: file.content, object, filled });
+  (file as Recorded)[ENTRY] = { file, path: file.path, content: file.content, object, filled };
 }
 
 /** The object `file` was serialized from, if this process emitted it and its path and text are unchanged. */
@@ -31,6 +39,6 @@ export function emittedObjectOf(file: EmittedFile): Record<string, unknown> | un
 
 /** What emittedObjectOf gives, with the template and strings the text was filled from. */
 export function emittedEntryOf(file: EmittedFile): { readonly object: Record<string, unknown>; readonly filled: Filled | null } | undefined {
-  const entry = emitted.get(file);
-  return entry !== undefined && entry.path === file.path && entry.content === file.content ? entry : undefined;
+  const entry = (file as Recorded)[ENTRY];
+  return entry !== undefined && entry.file === file && entry.path === file.path && entry.content === file.content ? entry : undefined;
 }

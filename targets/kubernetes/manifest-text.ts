@@ -224,6 +224,49 @@ function textWithBlocks(object: Record<string, unknown>): string | null {
   return spliceMarkers(toYaml({ ...object, data: marked }), BLOCK_MARK, blocks, 0, "");
 }
 
+/**
+ * The ASCII characters literalBlockText refuses in a block, probed from it once (serialize.ts
+ * keeps the one definition): a character is refused when a text that is a block but for it is none.
+ */
+const REFUSED_ASCII: readonly string[] = (() => {
+  const out: string[] = [];
+  for (let c = 0; c < 0x80; c++) {
+    const ch = String.fromCharCode(c);
+    if (ch !== "\n" && literalBlockText(`a${ch}b\nc\n`, "  ") === null) out.push(ch);
+  }
+  return out;
+})();
+
+/**
+ * literalBlockText(s, "  ") (a `data` member's block at depth 1), in one pass over the lines of
+ * the usual text: ASCII, one final line break, no empty line, no line ending in a blank, not
+ * starting with a blank or a line break, none of the refused characters. That text's block is
+ * `|`, then each line indented by four blanks, which the pass writes as it checks the lines
+ * (the checks apart, literalBlockText's own fast case: a regexp and a replaceAll over ~25 KB
+ * per sidecar cost more than the pass). Any other text goes to literalBlockText itself.
+ * test/kubernetes/literal-block.test.ts compares the two.
+ */
+export function blockText(s: string): string | null {
+  const n = s.length;
+  if (n < 2 || s.charCodeAt(n - 1) !== 10) return literalBlockText(s, "  ");
+  const first = s.charCodeAt(0);
+  // A UTF-8 length equal to the length: no code unit from U+0080 up.
+  if (first === 32 || first === 10 || Buffer.byteLength(s, "utf8") !== n) return literalBlockText(s, "  ");
+  for (let i = 0; i < REFUSED_ASCII.length; i++) if (s.includes(REFUSED_ASCII[i]!)) return literalBlockText(s, "  ");
+  let out = "|\n    ";
+  let from = 0;
+  for (let at = s.indexOf("\n"); at < n - 1; at = s.indexOf("\n", from)) {
+    // The first character is no line break, so `at - 1` is a character of the line.
+    const before = s.charCodeAt(at - 1);
+    if (before === 32 || before === 9 || s.charCodeAt(at + 1) === 10) return literalBlockText(s, "  ");
+    out += s.slice(from, at) + "\n    ";
+    from = at + 1;
+  }
+  const last = s.charCodeAt(n - 2);
+  if (last === 32 || last === 9) return literalBlockText(s, "  ");
+  return out + s.slice(from, n - 1);
+}
+
 /** A marker for a whole `data` member, plain like the others. */
 const DATA_MARK = "zqMeshcData0z";
 
@@ -246,7 +289,7 @@ function textWithOneBlock(object: Record<string, unknown>, data: Record<string, 
   if (key === null || !PLAIN_NAME.test(key)) return null;
   const value = data[key];
   if (typeof value !== "string" || value.length < LONG_TEXT) return null;
-  const block = literalBlockText(value, "  ");
+  const block = blockText(value);
   if (block === null) return null;
   const marked: Record<string, unknown> = { ...object, data: DATA_MARK };
   const text = writeIn(contextOf(object.apiVersion, object.kind, blockContexts), marked).text;

@@ -12,7 +12,7 @@ import { compileLoaded } from "../../compiler/compile.ts";
 import { configFromValue } from "../../compiler/testing.ts";
 import { literalBlockText, toYaml } from "../../compiler/serialize.ts";
 import { envoy } from "../../targets/envoy/index.ts";
-import { manifestText } from "../../targets/kubernetes/manifest-text.ts";
+import { blockText, manifestText } from "../../targets/kubernetes/manifest-text.ts";
 
 /** What toYaml writes for `s` as a map member's value at `depth`. */
 function scalarAt(s: string, depth: number): string {
@@ -60,6 +60,14 @@ test("literalBlockText on the Envoy configs of a generated mesh: toYaml's blocks
     assert.ok(literalBlockText(s, "  ") !== null, "a config is a block");
     check(s, 1);
   }
+});
+
+test("blockText (the sidecar ConfigMaps' one-pass block) is literalBlockText at depth 1: random texts, long ones, every ASCII and edge character", () => {
+  const same = (s: string) => assert.is(blockText(s), literalBlockText(s, "  "), JSON.stringify(s));
+  fc.assert(fc.property(text, (s) => { same(s); same(`${"config: line\n".repeat(90)}${s}`); same(`${s}${"config: line\n".repeat(90)}`); }), { numRuns: 20_000 });
+  for (let c = 0; c < 0x100; c++) for (const s of [`a: 1\nb${String.fromCharCode(c)}: 2\n`, `${String.fromCharCode(c)}x\ny\n`, `x\ny${String.fromCharCode(c)}\n`, `x${String.fromCharCode(c)}\ny\n`]) same(s);
+  for (const c of ["\u2028", "\u2029", "\ufeff", "\ud800", "\udfff", "\ud83d\ude00", "é"]) same(`a\n${c}\n`);
+  for (const s of ["\n", "\n\n", " \n", "a\n", "a", "", "a\n\n", "a\n \n", "a \nb\n", "a\t\nb\n", " a\nb\n", "\na\n", "a\nb", "a\n\nb\n", "ab\n", "a\nb\n", "$&\n$1\n"]) same(s);
 });
 
 /** A ConfigMap as the sidecar builder makes it, with `data` as given. */
