@@ -17,14 +17,14 @@ const MAX_READ = 1 << 20;
 // a string and running both expressions over it, each run, before writing a byte.
 const MARKER_LITERALS = ["PRIVATE KEY-----", "PuTTY-User-Key-File-"];
 
-/** Whether the file at `p` (a regular file of `size` bytes, at most MAX_READ) holds a private key marker. */
-function holdsKeyMarker(p: string, size: number, buffer: Buffer): boolean {
+/** Whether the file at `p` (a regular file of at most MAX_READ bytes when lstat saw it) holds a private key marker; `buffer` holds MAX_READ + 1 bytes. */
+function holdsKeyMarker(p: string, buffer: Buffer): boolean {
   let bytes: Buffer;
   const fd = openSync(p, "r");
   try {
     const n = readSync(fd, buffer, 0, buffer.length, 0);
-    // Grown since its lstat: read it whole, as a plain read would.
-    bytes = n === buffer.length && size < buffer.length ? readFileSync(fd) : buffer.subarray(0, n);
+    // A full buffer: the file grew past MAX_READ since its lstat; read it whole, as a plain read would.
+    bytes = n === buffer.length ? readFileSync(fd) : buffer.subarray(0, n);
   } finally {
     closeSync(fd);
   }
@@ -45,7 +45,7 @@ export function privateKeyFiles(dir: string): string[] {
       try {
         const st = lstatSync(p);
         if (st.isDirectory()) walk(p);
-        else if (st.isFile() && st.size <= MAX_READ && holdsKeyMarker(p, st.size, buffer)) {
+        else if (st.isFile() && st.size <= MAX_READ && holdsKeyMarker(p, buffer)) {
           found.push(relative(dir, p).split(sep).join("/"));
         }
       } catch {
