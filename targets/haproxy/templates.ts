@@ -94,6 +94,14 @@ ${bindLine}
 {{/if}}
 `;
 
+/**
+ * One loop of the HTTP frontend over its routes' written parts (routeTexts): every route's
+ * `select` line, then its `actions`, then its `use` lines, each only when it has some.
+ */
+export const writtenRouteLoop = (part: "select" | "actions" | "use"): string => part === "select"
+  ? "{{#each routes}}\n{{hap select}}\n{{/each}}\n"
+  : `{{#each routes}}\n{{#if ${part}}}\n{{hap ${part}}}\n{{/if}}\n{{/each}}\n`;
+
 export const httpFrontendTemplate = `${frontendHead("http")}{{#if requestId}}
     http-request set-header x-request-id %[uuid()]{{#unless requestId.replace}} unless { req.hdr(x-request-id) -m found }{{/unless}}
 {{/if}}
@@ -140,21 +148,8 @@ ${aclLine}
 {{#if usesPick}}
     http-request set-var(txn.meshc_pick) rand(100)
 {{/if}}
-{{#each routes}}
-{{hap select}}
-{{/each}}
-    http-request return status 404 unless meshc_route_chosen
-{{#each routes}}
-{{#if actions}}
-{{hap actions}}
-{{/if}}
-{{/each}}
-{{#each routes}}
-{{#if use}}
-{{hap use}}
-{{/if}}
-{{/each}}
-`;
+${writtenRouteLoop("select")}    http-request return status 404 unless meshc_route_chosen
+${writtenRouteLoop("actions")}${writtenRouteLoop("use")}`;
 
 export const tcpFrontendTemplate = `${frontendHead("tcp")}{{#if idleTimeoutMs}}
     timeout client {{idleTimeoutMs}}ms

@@ -7,7 +7,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { referenceTemplates, type TemplateSet } from "../../compiler/handlebars-templates.ts";
 import { haproxyHelpers } from "../../targets/haproxy/render.ts";
-import { aclView, backendText, routeTexts, serverLine, vhostSelectorLine } from "../../targets/haproxy/templates.ts";
+import { aclView, backendText, routeTexts, serverLine, vhostSelectorLine, writtenRouteLoop } from "../../targets/haproxy/templates.ts";
 import { buildVhostSelectors, buildVhostSelectorsSorted } from "../../targets/haproxy/build-routes.ts";
 import { createBuildContext } from "../../targets/haproxy/context.ts";
 import { expr, formatWord, intWord, literal, nameWord, textWord, tokenWord, type Word } from "../../targets/haproxy/words.ts";
@@ -93,20 +93,7 @@ backend {{hap name}}
 {{/each}}
 `,
   // The same three loops over the written parts, as the HTTP frontend template prints them.
-  routeWritten: `{{#each routes}}
-{{hap select}}
-{{/each}}
-{{#each routes}}
-{{#if actions}}
-{{hap actions}}
-{{/if}}
-{{/each}}
-{{#each routes}}
-{{#if use}}
-{{hap use}}
-{{/if}}
-{{/each}}
-`,
+  routeWritten: writtenRouteLoop("select") + writtenRouteLoop("actions") + writtenRouteLoop("use"),
 };
 // The backend template ended with the server lines.
 SOURCES.backend += SOURCES.server;
