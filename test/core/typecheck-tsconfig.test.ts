@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { typecheckConfig } from "../../compiler/typecheck.ts";
+import { chainTexts, parseJsonc } from "../../compiler/typecheck-project.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const work = mkdtempSync(join(tmpdir(), "meshc-tsconfig-"));
@@ -42,6 +43,45 @@ test("a paths alias from the user's tsconfig resolves; a real type error is stil
 test("baseUrl (TypeScript 5) resolves through the equivalent paths", async () => {
   const file = project("baseurl", { compilerOptions: { ...options, baseUrl: ".", paths: { "@mesh/*": ["shared/*"] } } }, config("@mesh/names.ts") + `import { api as again } from "shared/names.ts";\nexport const same = again;\n`);
   assert.equal(await typecheckConfig(file, [file], (p) => p), []);
+});
+
+test("baseUrl set in an extended file, written with comments and trailing commas, still resolves", async () => {
+  const file = project("baseurl-extended", { extends: "./base", compilerOptions: options }, config("shared/names.ts"));
+  writeFileSync(join(dirname(file), "base.json"), `{
+    // the project's shared settings
+    "compilerOptions": { /* TypeScript 5 */ "baseUrl": ".", },
+  }`);
+  assert.equal(await typecheckConfig(file, [file], (p) => p), []);
+  // Without the baseUrl the bare specifier does not resolve: the shortcut must not have skipped it.
+  writeFileSync(join(dirname(file), "base.json"), `{ "compilerOptions": {} }`);
+  assert.equal((await typecheckConfig(file, [file], (p) => p)).map((d) => d.code), ["MESH1004"]);
+});
+
+test("the tsconfig chain is read without TypeScript only where plain JSON with comments reads it as TypeScript does", async () => {
+  const { ts } = await import("ts-morph");
+  const cases: Record<string, string> = {
+    "a.json": `{ "extends": "./b", // comment\n "compilerOptions": { "strict": true, "paths": { "x/*": ["./y/*"] }, }, }`,
+    "b.json": `{ "extends": ["./c.json"], "include": ["**/*.ts", "/*not a comment*/"] }`,
+    "c.json": `/* "baseUrl": "." */ { "compilerOptions": { "outDir": "//dist" } }`,
+    "pkg.json": `{ "extends": "@tsconfig/node20/tsconfig.json" }`,
+    "missing.json": `{ "extends": "./nowhere" }`,
+    "broken.json": `{ "compilerOptions": { "strict": true,, } }`,
+    "escaped.json": `{ "compilerOptions": { "base\\u0055rl": "." } }`,
+  };
+  const dir = join(work, "chains");
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(cases)) writeFileSync(join(dir, name), text);
+  writeFileSync(join(dir, "x.ts"), "export {};\n");
+  const read = chainTexts(join(dir, "a.json"));
+  assert.equal(read, [cases["a.json"], cases["b.json"], cases["c.json"]]);
+  // What TypeScript reads from the chain: the same files, no baseUrl (the one in c.json is a comment).
+  const parsed = ts.getParsedCommandLineOfConfigFile(join(dir, "a.json"), undefined, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+  assert.equal(parsed.errors, []);
+  assert.is(parsed.options.baseUrl, undefined);
+  assert.is(parsed.options.strict, true);
+  for (const name of ["pkg.json", "missing.json", "broken.json"]) assert.is(chainTexts(join(dir, name)), null, name);
+  assert.equal(parseJsonc(cases["escaped.json"]), { compilerOptions: { baseUrl: "." } }, "an escaped key: the caller falls back to TypeScript on any \\u");
+  assert.equal(parseJsonc(`{"a": "//", "b": [1, 2,], /* c */ "d": "\\"/*" }`), { a: "//", b: [1, 2], d: "\"/*" });
 });
 
 test("without a tsconfig the strict defaults apply", async () => {
