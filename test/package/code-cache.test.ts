@@ -6,7 +6,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,6 +58,53 @@ test("without a cache the command compiles from its source, to the same files", 
   const r = compile(cli, join(work, "out-none"));
   assert.match(r.stderr, /code cache missing/);
   assert.equal(r.files, shipped.files);
+});
+
+// ts-morph's files (the TypeScript parser that places a warning in the config) run from the
+// caches the build made for them, listed with the package version each was made from.
+const SHOP = join(ROOT, "examples", "shop", "mesh.config.ts");
+function compileShop(cli: string, out: string): { stderr: string; files: string } {
+  const r = spawnSync(process.execPath, [join(cli, "bin.js"), "compile", SHOP, "--target", "nginx", "--no-typecheck", "--out", out], {
+    cwd: ROOT, encoding: "utf8", timeout: 120_000, env: { ...process.env, MESHC_DEBUG: "1" },
+  });
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stderr, /warning MESH3002/, "a warning placed in the config");
+  const files = readdirSync(join(out, "nginx"), { recursive: true }).map(String).sort().map((f) => `${f}\n${tryRead(join(out, "nginx", f))}`).join("\n");
+  return { stderr: r.stderr.replace(/ in \d+\.\d+s;/, "").replaceAll(out, "<out>"), files };
+}
+const tryRead = (f: string): string => { try { return readFileSync(f, "utf8"); } catch { return "(folder)"; } };
+const PACKAGES = join("compile-command.packages", "packages.json");
+const shop = compileShop(distCopy("shop-shipped"), join(work, "out-shop"));
+
+test("ts-morph's large files are listed with their caches, and the shipped caches are accepted", () => {
+  const listed = JSON.parse(readFileSync(join(ROOT, "dist", "compiler", "cli", PACKAGES), "utf8")) as { file: string; cache: string }[];
+  assert.ok(listed.some((p) => p.file === "@ts-morph/common/dist/typescript.js"), "TypeScript's API is listed");
+  for (const p of listed) assert.ok(existsSync(join(ROOT, "dist", "compiler", "cli", "compile-command.packages", p.cache)), p.cache);
+  assert.not.match(shop.stderr, /code cache (rejected|missing|made for another version)/);
+});
+
+test("a package file listed for another version compiles from its source, to the same output", () => {
+  const cli = distCopy("shop-version");
+  const list = join(cli, PACKAGES);
+  const listed = JSON.parse(readFileSync(list, "utf8")) as { version: string }[];
+  writeFileSync(list, JSON.stringify(listed.map((p) => ({ ...p, version: `${p.version}-other` }))));
+  const r = compileShop(cli, join(work, "out-shop-version"));
+  assert.match(r.stderr, /typescript\.js: code cache made for another version/);
+  assert.not.match(r.stderr, /rejected/);
+  assert.equal(r.files, shop.files);
+  assert.equal(r.stderr.replace(/meshc: .*code cache.*\n/g, ""), shop.stderr);
+});
+
+test("another file's cache is rejected by V8 and the file compiles from its source, to the same output", () => {
+  const cli = distCopy("shop-swapped");
+  const list = join(cli, PACKAGES);
+  const listed = JSON.parse(readFileSync(list, "utf8")) as { file: string; cache: string }[];
+  const other = listed.find((p) => p.file === "ts-morph/dist/ts-morph.js")!.cache;
+  writeFileSync(list, JSON.stringify(listed.map((p) => (p.file === "@ts-morph/common/dist/typescript.js" ? { ...p, cache: other } : p))));
+  const r = compileShop(cli, join(work, "out-shop-swapped"));
+  assert.match(r.stderr, /typescript\.js: code cache rejected/);
+  assert.equal(r.files, shop.files);
+  assert.equal(r.stderr.replace(/meshc: .*code cache.*\n/g, ""), shop.stderr);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
