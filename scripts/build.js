@@ -64,6 +64,13 @@ writeFileSync(join(dirname(protosModule), PLAN_TABLE_FILE), JSON.stringify(colle
 // compiling the schema (and loading ajv's compiler) on every start.
 const { standaloneValidatorSource, verdictValidatorSource } = await import(pathToFileURL(join(DIST, "compiler", "schema.js")).href);
 writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneValidatorSource());
+// The Kubernetes target's Gateway API models likewise (targets/kubernetes/schema/gateway-api.ts):
+// their schemas were compiled with ajv at every compile that verified Kubernetes output.
+const gatewayApi = join(DIST, "targets", "kubernetes", "schema", "gateway-api.js");
+const { standaloneGatewaySources } = await import(pathToFileURL(gatewayApi).href);
+const gatewaySources = standaloneGatewaySources();
+writeFileSync(join(dirname(gatewayApi), "gateway-api.models.validate.cjs"), gatewaySources.models);
+writeFileSync(join(dirname(gatewayApi), "gateway-api.additions.validate.cjs"), gatewaySources.additions);
 // And the same schema compiled for a verdict only (schema.ts): what a valid config is checked by,
 // as a classic script in the script loader's wrapper (script-loader.ts), run from the code
 // cache the warm-up compile below makes for it. ajv writes the schema's strings as JSON: ASCII
