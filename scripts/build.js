@@ -69,7 +69,13 @@ writeFileSync(join(DIST, "compiler", "mesh-schema.validate.cjs"), standaloneVali
 const gatewayApi = join(DIST, "targets", "kubernetes", "schema", "gateway-api.js");
 const { standaloneGatewaySources } = await import(pathToFileURL(gatewayApi).href);
 const gatewaySources = standaloneGatewaySources();
-writeFileSync(join(dirname(gatewayApi), "gateway-api.models.validate.cjs"), gatewaySources.models);
+// The models' validators as a classic script, cached by the warm-up below (see the verdict validator).
+const gatewayScript = `(function (exports, module, require) {${gatewaySources.models}\n})`;
+if (/[^\x00-\x7f]/.test(gatewayScript)) {
+  console.error("meshc build: the Gateway API validators are not ASCII (script-loader.ts reads them as Latin-1)");
+  process.exit(1);
+}
+writeFileSync(join(dirname(gatewayApi), "gateway-api.models.script.js"), gatewayScript);
 writeFileSync(join(dirname(gatewayApi), "gateway-api.additions.validate.cjs"), gatewaySources.additions);
 // And the same schema compiled for a verdict only (schema.ts): what a valid config is checked by,
 // as a classic script in the script loader's wrapper (script-loader.ts), run from the code
@@ -236,7 +242,7 @@ const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
   // The example's warnings are placed in its config with ts-morph's TypeScript parser: its
   // large files run from caches too (script-loader.ts), listed in compile-command.packages/.
   const cached = writeCodeCaches().map((href) => href.slice(href.lastIndexOf("/") + 1)).sort().join(", ");
-  if (cached !== "commander.script.js, compile-command.script.js, mesh-schema.verdict.script.js, ts-morph-common.js, ts-morph.js, typescript.js") throw new Error("cached " + cached);
+  if (cached !== "commander.script.js, compile-command.script.js, gateway-api.models.script.js, mesh-schema.verdict.script.js, ts-morph-common.js, ts-morph.js, typescript.js") throw new Error("cached " + cached);
 `], { stdio: ["ignore", "ignore", "inherit"], cwd: ROOT });
 if (made.status !== 0) {
   console.error("meshc build: making the compile command's code cache failed");
