@@ -78,27 +78,83 @@ function removeDeadRunsProjects(folder: string): void {
 
 let generation = 0;
 
-/** `ownFiles`: the config's local files, or (for a config that did not evaluate, whose imports are unknown) a test of a path. */
-export async function typecheckConfig(configPath: string, ownFiles: readonly string[] | ((abs: string) => boolean), display: (abs: string) => string): Promise<Diagnostic[]> {
+/** One run of tsc over a config: its output (errors), the folder it ran in, the tsconfig it used; `cancel` stops it (its output is then void). */
+interface TscRun {
+  readonly output: Promise<string>;
+  readonly cwd: string;
+  readonly tsconfig: string | null;
+  cancel(): void;
+}
+
+function startTsc(configPath: string): TscRun {
   const exe = nativeTsc();
   const tsconfig = findTsconfig(configPath);
-  let cwd = dirname(configPath);
-  let output: string;
-  if (tsconfig) {
-    // The generated project sits next to the user's tsconfig: `types` and `typeRoots`
-    // resolve from that folder exactly as they do for the user's own tsc. Removed after, also
-    // when meshc is interrupted; one killed outright leaves it for the next run to remove.
-    cwd = dirname(tsconfig);
-    removeDeadRunsProjects(cwd);
-    const project = join(cwd, `.meshc-typecheck-${process.pid}-${generation++}.json`);
-    const overrides = await overridesFor(tsconfig);
-    output = await withOwnFile(project, (started) => {
-      writeFileSync(project, JSON.stringify({ extends: `./${basename(tsconfig)}`, compilerOptions: overrides, files: [resolve(configPath)], include: [] }));
-      return run(exe, ["-p", project, ...ALWAYS], cwd, started);
+  let child: ChildProcess | null = null;
+  let cancelled = false;
+  const track = (c: ChildProcess): void => {
+    child = c;
+    if (cancelled) c.kill();
+  };
+  const cancel = (): void => {
+    cancelled = true;
+    child?.kill();
+  };
+  if (!tsconfig) return { output: run(exe, [...DEFAULTS, ...ALWAYS, configPath], dirname(configPath), track), cwd: dirname(configPath), tsconfig, cancel };
+  // The generated project sits next to the user's tsconfig: `types` and `typeRoots`
+  // resolve from that folder exactly as they do for the user's own tsc. Removed after, also
+  // when meshc is interrupted; one killed outright leaves it for the next run to remove.
+  const cwd = dirname(tsconfig);
+  removeDeadRunsProjects(cwd);
+  const project = join(cwd, `.meshc-typecheck-${process.pid}-${generation++}.json`);
+  const output = overridesFor(tsconfig).then((overrides) => cancelled ? "" : withOwnFile(project, (started) => {
+    writeFileSync(project, JSON.stringify({ extends: `./${basename(tsconfig)}`, compilerOptions: overrides, files: [resolve(configPath)], include: [] }));
+    return run(exe, ["-p", project, ...ALWAYS], cwd, (c) => {
+      started(c);
+      track(c);
     });
-  } else {
-    output = await run(exe, [...DEFAULTS, ...ALWAYS, configPath], cwd);
+  }));
+  return { output, cwd, tsconfig, cancel };
+}
+
+/**
+ * The type-check started before the config loaded (compile-command.ts): tsc needs only the
+ * config's path, and a small mesh's compile otherwise waited for it after its own stages (tsc
+ * took ~0.4-0.8 s of wall time from the end of the load). typecheckConfig of the same path
+ * takes its output; cancelEarlyTypecheck stops one that nothing took (a config that is not
+ * TypeScript, too large to type-check, or not type-checked in a run a newer save overtook).
+ */
+let early: { readonly configPath: string; readonly run: TscRun } | null = null;
+
+export function startEarlyTypecheck(configPath: string): void {
+  void cancelEarlyTypecheck();
+  try {
+    early = { configPath: resolve(configPath), run: startTsc(resolve(configPath)) };
+  } catch {
+    early = null; // (no native tsc for this platform): typecheckConfig meets the same error where it always did
   }
+}
+
+/** Stops the early type-check if nothing took it; resolves once its tsc ended and its generated project is removed. */
+export async function cancelEarlyTypecheck(): Promise<void> {
+  const left = early;
+  early = null;
+  if (!left) return;
+  left.run.cancel();
+  await left.run.output;
+}
+
+function takeEarly(configPath: string): TscRun | null {
+  if (!early || early.configPath !== resolve(configPath)) return null;
+  const taken = early.run;
+  early = null;
+  return taken;
+}
+
+/** `ownFiles`: the config's local files, or (for a config that did not evaluate, whose imports are unknown) a test of a path. */
+export async function typecheckConfig(configPath: string, ownFiles: readonly string[] | ((abs: string) => boolean), display: (abs: string) => string): Promise<Diagnostic[]> {
+  const tsc = takeEarly(configPath) ?? startTsc(configPath);
+  const { cwd, tsconfig } = tsc;
+  const output = await tsc.output;
   const ownSet = typeof ownFiles === "function" ? null : new Set(ownFiles.map((f) => resolve(f)));
   const own = { has: (f: string) => (ownSet ? ownSet.has(f) : (ownFiles as (abs: string) => boolean)(f)) };
   const out: Diagnostic[] = [];

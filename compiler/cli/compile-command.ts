@@ -1,4 +1,5 @@
 // `meshc compile` and `meshc validate`.
+import { statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, settleWritten, writtenWhole, type WrittenBundle } from "../bundle-update.ts";
@@ -8,7 +9,8 @@ import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
 import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
 import { privateKeyDiagnostics } from "../bundle-secrets.ts";
-import { compileFile, hasErrors, type CompileResult } from "../compile.ts";
+import { compileFile, hasErrors, isTooLargeToTypecheck, type CompileResult } from "../compile.ts";
+import { cancelEarlyTypecheck, startEarlyTypecheck } from "../typecheck.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
 import { summarizeDiagnostics, type DiagnosticFormat } from "../diagnostics/format.ts";
@@ -29,6 +31,18 @@ function verifyMode(opts: CompileCommandOptions): "default" | "all" | "none" {
   // commander gives `verify: true` for --verify, `false` for --no-verify, undefined for neither.
   if (opts.verify === false) return "none";
   return opts.verify === true && process.argv.includes("--verify") ? "all" : "default";
+}
+
+/**
+ * A TypeScript config at most this large has its type-check (tsc, in a child process) started
+ * beside its load (typecheck.ts's startEarlyTypecheck): a larger one (a generated mesh of many
+ * services) may be too large to type-check at all, which only its load can say, and a tsc
+ * started for nothing would compete with that load for the cores.
+ */
+const EARLY_TYPECHECK_MAX_BYTES = 256 * 1024;
+
+function startsTypecheckEarly(opts: CompileCommandOptions, found: string | null): found is string {
+  return opts.typecheck !== false && found !== null && /\.m?ts$/i.test(found) && (statSync(found, { throwIfNoEntry: false })?.size ?? Infinity) <= EARLY_TYPECHECK_MAX_BYTES;
 }
 
 /** After a save is written, how long watch mode waits before listing the folders it wrote (longer than a clock tick). */
@@ -117,6 +131,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   const found = findConfig(config, cwd);
   const projectRoots = [cwd, ...(found ? [dirname(found)] : [])];
   const output = openSink(opts, outDir, projectRoots, watch);
+  if (startsTypecheckEarly(opts, found)) startEarlyTypecheck(found);
   const result: CompileResult = await compileFile(config, {
     cwd, targets: parseTargetList(opts.target), typecheck: opts.typecheck !== false, sidecar: opts.sidecar,
     kubernetes: { ...(opts.gatewayClass ? { gatewayClassName: opts.gatewayClass } : {}), ...(opts.imagePullPolicy ? { imagePullPolicy: opts.imagePullPolicy } : {}) },
@@ -131,8 +146,12 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
     memo: watch ? (watch.written ? watch.memo : (watch.memo = createEmitMemo(), watch.memo)) : undefined,
     session: watch?.session,
     // A large mesh runs long enough to repay V8's optimizing compiler (tiering.ts).
-    onLoaded: (loaded) => restoreOptimizationFor(serviceCount(loaded.value)),
-  });
+    onLoaded: (loaded) => {
+      // A config that turned out not to be type-checked: its early tsc stops now.
+      if (loaded.format !== "ts" || isTooLargeToTypecheck(loaded.composition?.written ?? loaded.value)) void cancelEarlyTypecheck();
+      restoreOptimizationFor(serviceCount(loaded.value));
+    },
+  }).finally(cancelEarlyTypecheck);
   // A config that did not load still names the files at fault (a module file with a syntax error): watch those too, so fixing them recompiles.
   const named = [...new Set(result.diagnostics.flatMap((d) => (d.file ? [resolve(cwd, d.file)] : [])))];
   onInputs?.(result.config ? result.config.inputs : named.length > 0 ? named : null);

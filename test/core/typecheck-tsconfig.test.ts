@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, w
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { typecheckConfig } from "../../compiler/typecheck.ts";
+import { cancelEarlyTypecheck, startEarlyTypecheck, typecheckConfig } from "../../compiler/typecheck.ts";
 import { chainTexts, parseJsonc } from "../../compiler/typecheck-project.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -109,6 +109,26 @@ test("a compile interrupted during the type-check removes its generated project 
     assert.equal(generated(dir), [], `no generated project left after ${signal}`);
     assert.not.ok(existsSync(join(dir, "out")), "no bundle from an interrupted compile");
   }
+});
+
+test("a type-check started early is taken by the check of its config; one nothing took stops and removes its project", async () => {
+  const file = project("early", { compilerOptions: options }, config("./shared/names.ts", `"8080"`));
+  const dir = dirname(file);
+  startEarlyTypecheck(file);
+  assert.equal((await typecheckConfig(file, [file], (p) => p)).map((d) => [d.code, d.line]), [["MESH1004", 2]]);
+  assert.equal(generated(dir), []);
+  startEarlyTypecheck(file);
+  const deadline = Date.now() + 60_000;
+  while (generated(dir).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(generated(dir).length, 1, "the early check wrote its project");
+  await cancelEarlyTypecheck();
+  assert.equal(generated(dir), [], "stopped, its project removed");
+  // Another config's early check is not taken for this one (and is stopped when this one starts its own).
+  const other = project("early-other", { compilerOptions: options }, config("./shared/names.ts"));
+  startEarlyTypecheck(other);
+  assert.equal((await typecheckConfig(file, [file], (p) => p)).map((d) => d.code), ["MESH1004"]);
+  await cancelEarlyTypecheck();
+  assert.equal(generated(dirname(other)), []);
 });
 
 test("projects left by killed runs are removed by the next check; a live run's stays", async () => {
