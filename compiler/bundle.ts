@@ -341,6 +341,20 @@ function openReuse(out: string, locked: readonly OwnedEntry[], reusable: Readonl
   const linked = new Set<string>();
   /** The mode and owner of a file this run wrote: learnt from the first file written, and nothing is linked before. */
   let fresh: { mode: number; uid: number; gid: number } | null = null;
+  // Whether each folder on the way to an old file is a real folder, no symbolic link (link() follows those), looked at once a run.
+  const realFolders = new Map<string, boolean>();
+  const realFolder = (rel: string): boolean => {
+    let known = realFolders.get(rel);
+    if (known === undefined) {
+      const cut = rel.lastIndexOf("/");
+      known = cut < 0 || realFolder(rel.slice(0, cut));
+      if (known) {
+        try { known = lstatSync(join(out, rel)).isDirectory(); } catch { known = false; }
+      }
+      realFolders.set(rel, known);
+    }
+    return known;
+  };
   return {
     /** Links `path`'s old file at `p` when that is safe; false when the file must be written. */
     link(path: string, digest: string, p: string): boolean {
@@ -348,6 +362,8 @@ function openReuse(out: string, locked: readonly OwnedEntry[], reusable: Readonl
       const old = reusable.get(path);
       if (old === undefined || old.sha256 !== digest || lockDigest.get(path) !== digest) return false;
       if ((old.mode & 0o7777) !== fresh.mode || old.uid !== fresh.uid || old.gid !== fresh.gid) return false;
+      const cut = path.lastIndexOf("/");
+      if (cut > 0 && !realFolder(path.slice(0, cut))) return false;
       try {
         linkSync(posix ? `${out}/${path}` : join(out, path), p);
       } catch {
