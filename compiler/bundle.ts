@@ -9,7 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
 import { holdsLockedBytes, readOwnerFile, sha256, unsafeEntryPath, type OwnedEntry, type OwnerFileRead } from "./bundle-lock.ts";
 import type { ReusableFile } from "./bundle-secrets.ts";
-import { pauseForTest, recoverDeadRuns, stagingFolder, swapIn } from "./bundle-swap.ts";
+import { pauseForTest, recoverDeadRuns, removeFolder, stagingFolder, swapIn } from "./bundle-swap.ts";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
@@ -310,7 +310,7 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
         pauseForTest("before-swap");
         swapIn(staging, out);
         pauseForTest("after-swap");
-        rmSync(staging, { recursive: true, force: true });
+        removeFolder(staging);
         return [];
       } catch (error) {
         removeStaging();
