@@ -4,11 +4,12 @@
 // dangerous output folders, forged locks and symlinks are refused before anything is touched.
 // --adopt: meshc takes over a folder that holds other files; it keeps them (same inodes) and
 // refuses to write when one of its files would replace one of them.
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, parse, relative, resolve, sep } from "node:path";
 import { holdsLockedBytes, readOwnerFile, sha256, unsafeEntryPath, type OwnedEntry, type OwnerFileRead } from "./bundle-lock.ts";
-import { pauseForTest, recoverDeadRuns, stagingFolder, swapIn } from "./bundle-swap.ts";
+import type { ReusableFile } from "./bundle-secrets.ts";
+import { pauseForTest, recoverDeadRuns, removeFolder, stagingFolder, swapIn } from "./bundle-swap.ts";
 import { coreCodes } from "./diagnostics/codes.ts";
 import { diagnostic } from "./diagnostics/define.ts";
 import type { Diagnostic } from "./diagnostics/types.ts";
@@ -136,34 +137,54 @@ export function symlinkOnPath(root: string, rel: string): boolean {
 
 /** Reasons to refuse `outDir`, as diagnostics; empty when it is safe to write. */
 export function checkOutDir(outDir: string, protectedDirs: readonly string[], adopt: boolean, ownerFile = LOCK_FILE): Diagnostic[] {
+  return inspectOutDir(outDir, protectedDirs, adopt, ownerFile).diagnostics;
+}
+
+/**
+ * `checkOutDir`, with the lock it read (vetted; "none" when there is no folder or no lock),
+ * so that the write (`stageBundle`'s `previous`) need not read and vet it again.
+ */
+export function inspectOutDir(outDir: string, protectedDirs: readonly string[], adopt: boolean, ownerFile = LOCK_FILE): { diagnostics: Diagnostic[]; lock: OwnerFileRead } {
   const out = resolve(outDir);
-  const refuse = (message: string, hint: string) => [diagnostic(coreCodes.dangerousOut, { message, file: outDir, hint })];
+  const none: OwnerFileRead = { kind: "none" };
+  const refuse = (message: string, hint: string) => ({ diagnostics: [diagnostic(coreCodes.dangerousOut, { message, file: outDir, hint })], lock: none });
   if (out === parse(out).root) return refuse("refusing to write a bundle to the file system root", "pass --out with a folder of its own, e.g. --out mesh-bundle");
   if (out === resolve(homedir())) return refuse("refusing to write a bundle to the home directory", "pass --out with a folder of its own");
   if (protectedDirs.some((p) => resolve(p) === out)) return refuse(`refusing to write a bundle into the project root ${outDir}`, "pass --out with a folder of its own, e.g. --out mesh-bundle");
   if (existsSync(out) && lstatSync(out).isSymbolicLink()) {
-    return [diagnostic(coreCodes.symlinkInBundle, { message: `${outDir} is a symbolic link`, file: outDir, hint: "point --out at a real folder" })];
+    return { diagnostics: [diagnostic(coreCodes.symlinkInBundle, { message: `${outDir} is a symbolic link`, file: outDir, hint: "point --out at a real folder" })], lock: none };
   }
-  if (!existsSync(out)) return [];
+  if (!existsSync(out)) return { diagnostics: [], lock: none };
   if (!lstatSync(out).isDirectory()) return refuse(`${outDir} exists and is not a folder`, "pass --out with a folder");
   // One read of the lock for both questions: it is vetted entry by entry against the disk.
   const lock = readOwnerFile(out, ownerFile);
   const lockProblem = foreignLockDiagnostic(out, ownerFile, lock);
-  if (lockProblem.length > 0) return lockProblem;
-  const owned = new Set([...(lock.kind === "ok" ? lock.files.map((f) => f.path) : []), ownerFile]);
-  const foreign = listEntries(out).filter((f) => !owned.has(f));
-  if (!adopt && lock.kind === "none" && foreign.length > 0) {
-    return refuse(`${outDir} holds files meshc did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""})`, "pass an empty or new folder, or --adopt to let meshc manage this one (it keeps those files and never overwrites them)");
+  if (lockProblem.length > 0) return { diagnostics: lockProblem, lock };
+  if (!adopt && lock.kind === "none") {
+    const foreign = listEntries(out).filter((f) => f !== ownerFile);
+    if (foreign.length > 0) return refuse(`${outDir} holds files meshc did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", ..." : ""})`, "pass an empty or new folder, or --adopt to let meshc manage this one (it keeps those files and never overwrites them)");
   }
-  return [];
+  return { diagnostics: [], lock };
 }
 
 export interface WriteOptions {
   /** The lock naming the files this writer owns (the bundle's lock, or a snapshot's manifest). */
   readonly ownerFile?: string;
+  /** What the caller already found in the folder (`inspectOutDir`, `scanFolder`), so it is not read again. */
+  readonly previous?: PreviousBundle;
 }
 
-type Plan = { readonly keep: readonly string[]; readonly changed: readonly string[] } | { readonly refused: Diagnostic[] };
+/**
+ * The old bundle as the caller found it. The lock is used only when no dead run's folder
+ * was recovered or removed in between (that changes what is there, or the links' counts).
+ */
+export interface PreviousBundle {
+  readonly lock: OwnerFileRead;
+  /** Old files whose bytes the new bundle may share (bundle-secrets.ts): hard-linked rather than written. */
+  readonly reusable?: ReadonlyMap<string, ReusableFile>;
+}
+
+type Plan = { readonly keep: readonly string[]; readonly changed: readonly string[]; readonly locked: readonly OwnedEntry[] } | { readonly refused: Diagnostic[] };
 
 /**
  * What to carry over from the old folder: every entry the lock does not list. When there
@@ -172,18 +193,18 @@ type Plan = { readonly keep: readonly string[]; readonly changed: readonly strin
  * files arrive, `clashesWith`), or an owned file whose bytes differ from the lock (edited by
  * hand, or claimed by a forged lock).
  */
-function planCarryOver(out: string, shown: string, ownerFile: string): Plan {
-  if (!existsSync(out)) return { keep: [], changed: [] };
-  const lock = readOwnerFile(out, ownerFile);
+function planCarryOver(out: string, shown: string, ownerFile: string, read?: OwnerFileRead): Plan {
+  if (!existsSync(out)) return { keep: [], changed: [], locked: [] };
+  const lock = read ?? readOwnerFile(out, ownerFile);
   if (lock.kind === "foreign") return { refused: lockDiagnostic(shown, ownerFile) };
   const locked = lock.kind === "ok" ? lock.files : [];
   const owned = new Set([...locked.map((f) => f.path), ownerFile]);
   const keep = listEntries(out).filter((f) => !owned.has(f));
-  if (keep.length === 0) return { keep, changed: [] };
+  if (keep.length === 0) return { keep, changed: [], locked };
   const changed = locked
     .filter((entry) => (existsSync(join(out, entry.path)) || symlinkOnPath(out, entry.path)) && !holdsLockedBytes(out, entry))
     .map((entry) => `${entry.path} changed since meshc wrote it (its sha256 differs from ${ownerFile})`);
-  return { keep, changed };
+  return { keep, changed, locked };
 }
 
 /** The kept (foreign) entry a new file would replace: at its path, under it, or above it; a kept empty folder only where the file itself would be. */
@@ -215,13 +236,17 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
   const staging = stagingFolder(out);
   const fail = (error: unknown) => [diagnostic(coreCodes.writeFailed, { message: `could not write ${outDir}: ${error instanceof Error ? error.message : String(error)}`, file: outDir, hint: "check the folder's permissions and free space" })];
   const removeStaging = () => { try { rmSync(staging, { recursive: true, force: true }); } catch { /* the staging folder may never have existed */ } };
+  let recovered: string[];
   try {
-    recoverDeadRuns(out);
+    recovered = recoverDeadRuns(out);
   } catch (error) {
     return fail(error);
   }
-  const plan = planCarryOver(out, outDir, ownerFile);
+  // What the caller found holds only when no dead run's folder changed the place meanwhile.
+  const previous = recovered.length === 0 ? options.previous : undefined;
+  const plan = planCarryOver(out, outDir, ownerFile, previous?.lock);
   if ("refused" in plan) return plan.refused;
+  const reuse = previous?.reusable && previous.reusable.size > 0 && plan.locked.length > 0 ? openReuse(out, plan.locked, previous.reusable) : null;
   try {
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
@@ -249,8 +274,14 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
           if (hit) clashes.push({ path: f.path, problem: `${hit} is not meshc's (not in ${ownerFile}) and the bundle writes ${f.path}` });
           const folder = posix ? p.slice(0, p.lastIndexOf("/")) : dirname(p);
           if (!folders.has(folder)) { mkdirSync(folder, { recursive: true }); folders.add(folder); }
-          writeFileSync(p, f.content);
-          written.push({ path: f.path, sha256: sha256(f.content) });
+          const digest = sha256(f.content);
+          if (reuse === null || !reuse.link(f.path, digest, p)) {
+            // A path given twice whose first copy was linked: the link goes, so the write cannot reach the old inode.
+            reuse?.unlinked(p);
+            writeFileSync(p, f.content);
+            reuse?.wrote(p);
+          }
+          written.push({ path: f.path, sha256: digest });
           if (pauses) pauseForTest("staging");
         }
       } catch (error) {
@@ -279,7 +310,7 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
         pauseForTest("before-swap");
         swapIn(staging, out);
         pauseForTest("after-swap");
-        rmSync(staging, { recursive: true, force: true });
+        removeFolder(staging);
         return [];
       } catch (error) {
         removeStaging();
@@ -287,6 +318,80 @@ export function stageBundle(outDir: string, options: WriteOptions = {}): StagedB
       }
     },
     discard: removeStaging,
+  };
+}
+
+/**
+ * Hard links from the old bundle into the staging folder, for files whose new bytes are the
+ * old ones: the write is a link, and removing the old bundle after the swap frees no blocks
+ * (on a 1,000-service bundle, 10,000 files and 77 MB written and freed at every compile).
+ * A file is linked only when the lock lists it with the new digest, the key scan hashed its
+ * bytes to that digest (bundle-secrets.ts ReusableFile), and, seen with lstat through the new
+ * name once linked, it is still that regular file (same device, inode, size, modification
+ * time) with exactly two names (the old and the new; no name outside the bundle), and with
+ * the mode and owner a fresh write gets here. Anything else, or any error (a file system
+ * without hard links: EPERM, ENOTSUP, EXDEV, EMLINK), removes the link and writes the file.
+ * The swap's argument (bundle-swap.ts) is unchanged: before it the old folder is untouched
+ * (its files gain a second name in the staging folder, which the next run removes if this
+ * one dies); after it the new folder holds its files, whole.
+ */
+function openReuse(out: string, locked: readonly OwnedEntry[], reusable: ReadonlyMap<string, ReusableFile>) {
+  const lockDigest = new Map<string, string>();
+  for (const e of locked) lockDigest.set(e.path, e.sha256);
+  const linked = new Set<string>();
+  /** The mode and owner of a file this run wrote: learnt from the first file written, and nothing is linked before. */
+  let fresh: { mode: number; uid: number; gid: number } | null = null;
+  // Whether each folder on the way to an old file is a real folder, no symbolic link (link() follows those), looked at once a run.
+  const realFolders = new Map<string, boolean>();
+  const realFolder = (rel: string): boolean => {
+    let known = realFolders.get(rel);
+    if (known === undefined) {
+      const cut = rel.lastIndexOf("/");
+      known = cut < 0 || realFolder(rel.slice(0, cut));
+      if (known) {
+        try { known = lstatSync(join(out, rel)).isDirectory(); } catch { known = false; }
+      }
+      realFolders.set(rel, known);
+    }
+    return known;
+  };
+  return {
+    /** Links `path`'s old file at `p` when that is safe; false when the file must be written. */
+    link(path: string, digest: string, p: string): boolean {
+      if (fresh === null) return false;
+      const old = reusable.get(path);
+      if (old === undefined || old.sha256 !== digest || lockDigest.get(path) !== digest) return false;
+      if ((old.mode & 0o7777) !== fresh.mode || old.uid !== fresh.uid || old.gid !== fresh.gid) return false;
+      const cut = path.lastIndexOf("/");
+      if (cut > 0 && !realFolder(path.slice(0, cut))) return false;
+      try {
+        linkSync(posix ? `${out}/${path}` : join(out, path), p);
+      } catch {
+        return false;
+      }
+      let same = false;
+      try {
+        const st = lstatSync(p);
+        same = st.isFile() && st.nlink === 2 && st.dev === old.dev && st.ino === old.ino && st.size === old.size && st.mtimeMs === old.mtimeMs
+          && (st.mode & 0o7777) === fresh.mode && st.uid === fresh.uid && st.gid === fresh.gid;
+      } catch { /* unreadable: not linked */ }
+      if (!same) {
+        unlinkSync(p);
+        return false;
+      }
+      linked.add(p);
+      return true;
+    },
+    /** Before a write at `p`: a link made there for an earlier copy of the same path is removed. */
+    unlinked(p: string): void {
+      if (linked.delete(p)) unlinkSync(p);
+    },
+    /** After the first write: what a fresh file looks like here. */
+    wrote(p: string): void {
+      if (fresh !== null) return;
+      const st = lstatSync(p);
+      fresh = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+    },
   };
 }
 

@@ -1,14 +1,14 @@
 // `meshc compile` and `meshc validate`.
 import { statSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
-import { checkOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
+import { inspectOutDir, lockDiagnostic, lockFileFor, openDriftCheck, stageBundle, type StagedBundle } from "../bundle.ts";
 import { openBundleUpdate, settleWritten, writtenWhole, type WrittenBundle } from "../bundle-update.ts";
 import { createEmitMemo, type EmitMemo, type FileSink } from "../emit-stream.ts";
 import type { OwnedEntry } from "../bundle-lock.ts";
 import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
 import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
-import { privateKeyDiagnostics } from "../bundle-secrets.ts";
+import { privateKeyDiagnostics, scanFolder } from "../bundle-secrets.ts";
 import { compileFile, hasErrors, isTooLargeToTypecheck, type CompileResult } from "../compile.ts";
 import { cancelEarlyTypecheck, startEarlyTypecheck } from "../typecheck.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
@@ -76,9 +76,12 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
   const writing = !opts.check && !opts.validateOnly && opts.emit !== "ir";
   const update = writing && watch?.written ? openBundleUpdate(outDir, watch.written) : null;
   const openStaged = (): StagedBundle | Diagnostic[] => {
-    const problems = checkOutDir(outDir, projectRoots, !!opts.adopt);
-    if (!hasErrors(problems)) problems.push(...privateKeyDiagnostics(outDir));
-    return hasErrors(problems) ? problems : stageBundle(outDir);
+    // The lock is read once, and the files the key scan reads are hashed against it: the write links the unchanged ones (bundle.ts openReuse).
+    const { diagnostics: problems, lock } = inspectOutDir(outDir, projectRoots, !!opts.adopt);
+    if (hasErrors(problems)) return problems;
+    const scan = lock.kind === "ok" ? scanFolder(outDir, new Map(lock.files.map((f) => [f.path, f.sha256]))) : null;
+    problems.push(...privateKeyDiagnostics(outDir, scan));
+    return hasErrors(problems) ? problems : stageBundle(outDir, { previous: { lock, reusable: scan?.reusable } });
   };
   const open = () => {
     if (staged || refused || !writing || update) return;
