@@ -157,7 +157,9 @@ function verifyFileText(file: EmittedFile, out: Diagnostic[]): unknown {
 function dataOfStrings(object: Record<string, unknown>): boolean {
   if (object.apiVersion !== "v1" || object.kind !== "ConfigMap") return false;
   const data = object.data;
-  if (!isPlainObject(data) || Object.getPrototypeOf(data) !== Object.prototype) return false;
+  if (!isPlainObject(data)) return false;
+  const proto: unknown = Object.getPrototypeOf(data);
+  if (proto !== Object.prototype && proto !== null) return false;
   for (const key in data) if (typeof data[key] !== "string") return false;
   return true;
 }
