@@ -205,8 +205,6 @@ const BLOCK_MARK = "zqMeshcBlock";
 function textWithBlocks(object: Record<string, unknown>): string | null {
   const data = object.data;
   if (data === null || typeof data !== "object" || Array.isArray(data)) return null;
-  const single = textWithOneBlock(object, data as Record<string, unknown>);
-  if (single !== null) return single;
   let marked: Record<string, unknown> | null = null;
   const blocks: string[] = [];
   for (const key of Object.keys(data)) {
@@ -279,7 +277,9 @@ const DATA_MARK = "zqMeshcData0z";
  * its structure (every ConfigMap has one, whatever its data key: no toYaml walk per ConfigMap),
  * and `data: <marker>` is replaced by those lines. Null for anything else: textWithBlocks decides.
  */
-function textWithOneBlock(object: Record<string, unknown>, data: Record<string, unknown>): string | null {
+function textWithOneBlock(object: Record<string, unknown>): ManifestText | null {
+  const data = object.data;
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return null;
   let key: string | null = null;
   for (const k in data) {
     if (!Object.hasOwn(data, k)) continue;
@@ -287,17 +287,18 @@ function textWithOneBlock(object: Record<string, unknown>, data: Record<string, 
     key = k;
   }
   if (key === null || !PLAIN_NAME.test(key)) return null;
-  const value = data[key];
+  const value = (data as Record<string, unknown>)[key];
   if (typeof value !== "string" || value.length < LONG_TEXT) return null;
   const block = blockText(value);
   if (block === null) return null;
   const marked: Record<string, unknown> = { ...object, data: DATA_MARK };
-  const text = writeIn(contextOf(object.apiVersion, object.kind, blockContexts), marked).text;
+  const { text, filled } = writeIn(contextOf(object.apiVersion, object.kind, blockContexts), marked);
   // The marker stands once, as the value of a top-level `data` (a line of its own at depth 0).
   const at = text.indexOf(DATA_MARK);
   if (at < 6 || text.lastIndexOf(DATA_MARK) !== at || !(at === 6 || text.charCodeAt(at - 7) === 10) || !text.startsWith("data: ", at - 6)
     || text.charCodeAt(at + DATA_MARK.length) !== 10) return null;
-  return `${text.slice(0, at - 1)}\n  ${key}: ${block}${text.slice(at + DATA_MARK.length)}`;
+  // The marked object's template and strings: the verifier's template check for the rest of the object (see Filled.dataBlock).
+  return { text: `${text.slice(0, at - 1)}\n  ${key}: ${block}${text.slice(at + DATA_MARK.length)}`, filled: filled === null ? null : { template: filled.template, strings: filled.strings, dataBlock: true } };
 }
 
 /**
@@ -420,6 +421,13 @@ export interface ManifestText {
 export interface Filled {
   readonly template: Template;
   readonly strings: readonly string[];
+  /**
+   * True when the template and strings are those of the object with its `data` replaced by
+   * a marker string (textWithOneBlock): the text is the filled template with the marker's
+   * line replaced by `data`'s one long member. template-check.ts's verdict then covers the
+   * object but its `data`, which the verifier checks apart (verify.ts).
+   */
+  readonly dataBlock?: true;
 }
 
 /** toYaml(object), from a template of its structure when there is one (made on the first object of a structure). */
@@ -443,6 +451,8 @@ function writeIn(context: Context, object: Record<string, unknown>): ManifestTex
       break;
     }
   }
+  const oneBlock = textWithOneBlock(object);
+  if (oneBlock !== null) return oneBlock;
   let yaml = textWithBlocks(object);
   if (yaml === null) {
     const count = { n: 0 };

@@ -33,7 +33,12 @@ export function buildProxyConfigMap(ctx: EmitContext, workload: WorkloadIR): Man
     });
     return null;
   }
-  const data: Record<string, string> = Object.fromEntries(files.map(({ key, file }) => [key, file.content]));
+  // Without a prototype: V8 keeps such an object as a dictionary, so its keys (file names, other
+  // in every ConfigMap) are hash entries, not a new hidden class per ConfigMap made and then
+  // enumerated afresh (most of this function's and the writer's time on `data`). An assignment
+  // of `__proto__` there is an own member, as Object.fromEntries makes it.
+  const data: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (let i = 0; i < files.length; i++) data[files[i]!.key] = files[i]!.file.content;
   if (workload.capture) data[CAPTURE_SCRIPT_KEY] = buildCaptureScript(ctx.ir.mesh.name, workload, workload.capture);
   const configMap = buildModelObject(ConfigMap, {
     metadata: buildMetadata(ctx, proxyConfigMapName(workload.name), workload.name),
@@ -53,12 +58,28 @@ function selectEntryKey(ctx: EmitContext, workload: WorkloadIR): string {
 const certDirOf = (ctx: EmitContext) => ctx.ir.runtime.certDir.replace(/\/+$/, "");
 
 /**
+ * The items of an identity's Secret volume when none of its files is outside the cert
+ * directory (no diagnostic), kept per identity object, cert directory and flavour: every
+ * workload of the identity mounts the same. Each patch gets its own copy (annotate and the
+ * builders may change what they hold). A call that reports always builds anew.
+ */
+interface KeptCertItems {
+  readonly certDir: string; readonly flavour: string; readonly certFile: string; readonly keyFile: string; readonly caFile: string;
+  readonly items: readonly { key: string; path: string }[];
+}
+const CERT_ITEMS = new WeakMap<IdentityIR, KeptCertItems>();
+
+/**
  * Secret keys mapped to the file paths the proxy config reads: cert-manager's tls.crt,
  * tls.key and ca.crt at the identity's certFile, keyFile and caFile; for HAProxy also
  * tls-combined.pem (key + chain, the Certificate asks for it) at the bundle HAProxy loads.
  */
 function buildCertItems(ctx: EmitContext, identity: IdentityIR): { key: string; path: string }[] {
   const certDir = certDirOf(ctx);
+  const kept = CERT_ITEMS.get(identity);
+  if (kept !== undefined && kept.certDir === certDir && kept.flavour === ctx.flavour && kept.certFile === identity.certFile
+    && kept.keyFile === identity.keyFile && kept.caFile === identity.caFile) return kept.items.map((item) => ({ key: item.key, path: item.path }));
+  let reported = false;
   const items: { key: string; path: string }[] = [];
   const files: [string, string, string][] = [
     [SECRET_KEYS.cert, identity.certFile, "certFile"], [SECRET_KEYS.key, identity.keyFile, "keyFile"], [SECRET_KEYS.ca, identity.caFile, "caFile"],
@@ -69,12 +90,17 @@ function buildCertItems(ctx: EmitContext, identity: IdentityIR): { key: string; 
         message: `${field} "${file}" of identity "${identity.name}" is not under the cert directory "${certDir}"`,
         path: `infra.identities.${identity.name}.${field}`,
       });
+      reported = true;
       continue;
     }
     items.push({ key, path: file.slice(certDir.length + 1) });
     if (key === SECRET_KEYS.cert && ctx.flavour === "haproxy") {
       items.push({ key: SECRET_KEYS.combinedPem, path: combinedPemPath(file).slice(certDir.length + 1) });
     }
+  }
+  if (!reported) {
+    const { certFile, keyFile, caFile } = identity;
+    CERT_ITEMS.set(identity, { certDir, flavour: ctx.flavour, certFile, keyFile, caFile, items: items.map((item) => ({ key: item.key, path: item.path })) });
   }
   return items;
 }
@@ -101,9 +127,30 @@ function collectCertDirReads(ctx: EmitContext, proxy: ProxyIR): string[] {
   return [...reads].filter((f) => f.startsWith(`${certDir}/`)).sort();
 }
 
+/**
+ * Whether every file under `certDirSlash` an Envoy or nginx config reads (those
+ * collectCertDirReads lists) is one of `mounted`: the usual case, decided without the set
+ * and the sort that give the report its order.
+ */
+function allReadsMounted(proxy: ProxyIR, certDirSlash: string, mounted: readonly string[]): boolean {
+  const ok = (file: string | null | undefined) => !file || !file.startsWith(certDirSlash) || mounted.includes(file);
+  for (const listener of proxy.listeners) {
+    const tls = listener.tls;
+    if (!tls) continue;
+    for (const c of tls.certificates ?? []) if (!ok(c.certFile) || !ok(c.keyFile)) return false;
+    if (!ok(tls.clientCaFile)) return false;
+  }
+  for (const cluster of proxy.clusters) {
+    const tls = cluster.tls;
+    if (tls && (!ok(tls.certFile) || !ok(tls.keyFile) || !ok(tls.caFile))) return false;
+  }
+  return true;
+}
+
 /** The Secret volume hides whatever the image had under certDir: every file read there must be a mounted key. */
 function reportUnmountedReads(ctx: EmitContext, workload: WorkloadIR, proxy: ProxyIR, items: readonly { key: string; path: string }[]): void {
   const certDir = certDirOf(ctx);
+  if (ctx.flavour !== "haproxy" && allReadsMounted(proxy, `${certDir}/`, items.map((item) => `${certDir}/${item.path}`))) return;
   const mounted = new Set(items.map((item) => `${certDir}/${item.path}`));
   for (const file of collectCertDirReads(ctx, proxy)) {
     if (mounted.has(file)) continue;

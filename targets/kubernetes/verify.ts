@@ -143,16 +143,39 @@ function verifyFileText(file: EmittedFile, out: Diagnostic[]): unknown {
 }
 
 /**
+ * Whether `object` is a ConfigMap whose `data` is a plain object of strings. Such a `data`
+ * gives no finding of its own: the schema takes any string under any key there (a map of
+ * strings), the strict pass does not look into it (`data` is an opaque field of
+ * known-fields.json; its members are neither port fields nor in a `ports` list), and no other
+ * check reads it. So the object has a finding exactly when it has one with `data` replaced by
+ * `{}`, and the template of it with `data` replaced by a marker (manifest-text.ts,
+ * Filled.dataBlock) decides its verdict as it decides any filled object's: the marker is one
+ * fixed string at a path the schema constrains, so it keys the verdicts, and every other
+ * slot stands where it stands in the object. test/kubernetes/template-check.test.ts
+ * compares the verdicts with the text path on hostile ConfigMaps.
+ */
+function dataOfStrings(object: Record<string, unknown>): boolean {
+  if (object.apiVersion !== "v1" || object.kind !== "ConfigMap") return false;
+  const data = object.data;
+  if (!isPlainObject(data)) return false;
+  const proto: unknown = Object.getPrototypeOf(data);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in data) if (typeof data[key] !== "string") return false;
+  return true;
+}
+
+/**
  * Validates the object the emitter serialized into `file`; only a file with findings is
  * parsed, to give them lines (the same lines the text path gives). An object filled from a
  * template is checked once per template and strings the checks read (template-check.ts).
  */
 function verifyFileObject(file: EmittedFile, object: Record<string, unknown>, filled: Filled | null, out: Diagnostic[]): unknown {
   const patch = isPatchFile(file.path);
-  if (filled !== null && templatePassed(filled, patch)) return object;
+  const template = filled !== null && (filled.dataBlock !== true || dataOfStrings(object)) ? filled : null;
+  if (template !== null && templatePassed(template, patch)) return object;
   const findings = collectObjectFindings(file.path, object);
   if (findings.length === 0) {
-    if (filled !== null) recordTemplatePassed(filled, patch, object.apiVersion, object.kind);
+    if (template !== null) recordTemplatePassed(template, patch, object.apiVersion, object.kind);
     return object;
   }
   const parsed = parseManifest(file.content);

@@ -58,7 +58,10 @@ test("a bad value in an object of a passed template gets the diagnostics of the 
   const files = kubernetes.emit(ir).files;
   assert.equal(verifyKubernetesEmitted(files, ir), [], "the bundle passes: every template has a verdict");
   const byPrefix = (prefix: string) => files.find((f) => f.path.startsWith(`kubernetes/${prefix}`) && emittedEntryOf(f)?.filled)!;
-  const [service, patch, certificate, account, policy] = ["service-", "sidecars/patches/", "certificate-", "serviceaccount-", "networkpolicy-allow"].map(byPrefix);
+  const [service, patch, certificate, account, policy, configMap] = ["service-", "sidecars/patches/", "certificate-", "serviceaccount-", "networkpolicy-allow", "configmap-"].map(byPrefix);
+  // A sidecar ConfigMap is checked by the template of it with its `data` marked (its one long member apart).
+  assert.ok(emittedEntryOf(configMap!)!.filled!.dataBlock, "a sidecar ConfigMap has a data-block template");
+  const config = (o: Json): string => Object.values(o.data)[0] as string;
   const changes: [EmittedFile | undefined, string, (o: Json) => void, boolean][] = [
     [service, "bad name", (o) => { o.metadata.name = "Bad_Name"; }, true],
     [service, "name too long for a label", (o) => { o.metadata.name = "a".repeat(64); }, true],
@@ -81,6 +84,18 @@ test("a bad value in an object of a passed template gets the diagnostics of the 
     [certificate, "bad algorithm", (o) => { o.spec.privateKey.algorithm = "DSA"; }, true],
     [certificate, "bad issuer kind", (o) => { o.spec.issuerRef.kind = 5; }, true],
     [policy, "bad policy type", (o) => { o.spec.policyTypes = ["Sideways"]; }, true],
+    [configMap, "bad name", (o) => { o.metadata.name = "Bad_Name"; }, true],
+    [configMap, "bad namespace", (o) => { o.metadata.namespace = "no.dots"; }, true],
+    [configMap, "unknown field", (o) => { o.immutables = true; }, true],
+    [configMap, "bad immutable", (o) => { o.immutable = "yes"; }, true],
+    [configMap, "bad binaryData", (o) => { o.binaryData = 5; }, true],
+    [configMap, "bad label (any string)", (o) => { o.metadata.labels["app.kubernetes.io/name"] = "not a label!"; }, false],
+    [configMap, "another data key (any key)", (o) => { o.data = { "port": config(o) }; }, false],
+    [configMap, "a data key named like a field", (o) => { o.data = { "metadata": config(o) }; }, false],
+    [configMap, "a second, non-string data member", (o) => { o.data.ports = 8080; }, true],
+    [configMap, "a non-string data member alone", (o) => { o.data = { x: 8080 }; }, true],
+    [configMap, "data a list", (o) => { o.data = [config(o)]; }, true],
+    [configMap, "bad kind", (o) => { o.kind = "ConfigMaps"; }, true],
   ];
   // No workloads: the kustomization pass has nothing to say about a lone file.
   const lone: MeshIR = { ...ir, infra: { ...ir.infra, workloads: [] } };
