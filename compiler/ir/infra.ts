@@ -135,14 +135,45 @@ export function buildInfra(mesh: NMesh, index: MeshIndex, proxies: readonly Prox
     const byName = new Map(changed.map((s, i) => [s.name, fresh[i]!]));
     return mesh.services.map((s, i) => byName.get(s.name) ?? lastParts[i]!);
   };
+  const workloads = () => reused((m) => buildWorkloads(m, proxies, mesh), last?.infra.workloads);
+  const networkPolicies = () => reused((m) => buildNetworkPolicies(m, index), last?.infra.networkPolicies);
+  const ca: InfraIR["ca"] = { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` };
+  const identities = last ? last.infra.identities : buildIdentities(mesh, certDir, parts);
+  const gateways = buildGateways(mesh, proxies);
+  const defaultDeny = mesh.defaults.authorization === "deny";
+  // Watch mode builds them now: a later build reuses their parts, and a lazy infra holding the
+  // last one would keep every earlier build alive.
+  if (last) return { namespace: mesh.namespace, ca, identities, workloads: workloads(), gateways, networkPolicies: networkPolicies(), defaultDeny, kubernetes: mesh.kubernetes };
+  return lazyInfra(mesh.namespace, ca, identities, workloads, gateways, networkPolicies, defaultDeny, mesh.kubernetes);
+}
+
+/**
+ * The infra with its workloads and NetworkPolicies built on first read: only the Kubernetes
+ * target reads them (and a diff, and `--emit ir`), and a compile for other targets builds
+ * neither (at 1,000 services ~30 M instructions of the IR stage). Getters in the fields'
+ * order: JSON, a spread, a structured clone (the emit workers') and Object.keys see the
+ * same fields in the same order, with the same values, as a plain object's. Once built, a
+ * part is kept and what built it (the mesh, the index, the proxies) is let go.
+ */
+function lazyInfra(
+  namespace: string, ca: InfraIR["ca"], identities: InfraIR["identities"], makeWorkloads: () => WorkloadIR[], gateways: GatewayInfraIR[],
+  makePolicies: () => NetworkPolicyIR[], defaultDeny: boolean, kubernetes: InfraIR["kubernetes"],
+): InfraIR {
+  let workloads: WorkloadIR[] | null = null;
+  let networkPolicies: NetworkPolicyIR[] | null = null;
+  let buildWorkloadsOnce: (() => WorkloadIR[]) | null = makeWorkloads;
+  let buildPoliciesOnce: (() => NetworkPolicyIR[]) | null = makePolicies;
   return {
-    namespace: mesh.namespace,
-    ca: { name: `${mesh.name}-ca`, commonName: `${mesh.name} mesh CA`, lifetimeMs: 87_600 * 3_600_000, keyAlgorithm: mesh.defaults.certificates.keyAlgorithm, caFile: `${certDir}/ca.pem` },
-    identities: last ? last.infra.identities : buildIdentities(mesh, certDir, parts),
-    workloads: reused((m) => buildWorkloads(m, proxies, mesh), last?.infra.workloads),
-    gateways: buildGateways(mesh, proxies),
-    networkPolicies: reused((m) => buildNetworkPolicies(m, index), last?.infra.networkPolicies),
-    defaultDeny: mesh.defaults.authorization === "deny",
-    kubernetes: mesh.kubernetes,
+    namespace, ca, identities,
+    get workloads() {
+      if (workloads === null) { workloads = buildWorkloadsOnce!(); buildWorkloadsOnce = null; }
+      return workloads;
+    },
+    gateways,
+    get networkPolicies() {
+      if (networkPolicies === null) { networkPolicies = buildPoliciesOnce!(); buildPoliciesOnce = null; }
+      return networkPolicies;
+    },
+    defaultDeny, kubernetes,
   };
 }

@@ -12,8 +12,26 @@ type Report = (code: CodeInfo, input: DiagnosticInput) => void;
 /** The IR has no lifetime for gateway hostname certificates; dev ones get the identities' usual 90 days. */
 export const SERVER_CERTIFICATE_LIFETIME_MS = 2160 * 3_600_000;
 
+/**
+ * The entries buildIdentities made: their keys are in IdentityEntry's order (their subject's
+ * in SubjectIR's), which manifest-toml.ts's template for an identity's table follows.
+ */
+const builtIdentities = new WeakSet<object>();
+
+/** Whether `row` is an identity entry buildIdentities made (nothing changes one: the manifest is read-only). */
+export function isBuiltIdentity(row: object): boolean {
+  return builtIdentities.has(row);
+}
+
 function buildIdentities(ir: MeshIR): IdentityEntry[] {
-  return ir.infra.identities.map((identity) => ({
+  // Every identity has the mesh's lifetimes: each text is made once.
+  const durations = new Map<number, string>();
+  const duration = (ms: number) => {
+    let text = durations.get(ms);
+    if (text === undefined) durations.set(ms, (text = formatGoDuration(ms)));
+    return text;
+  };
+  return ir.infra.identities.map((identity) => built({
     name: identity.name,
     kind: identity.kind,
     namespace: identity.namespace,
@@ -22,8 +40,8 @@ function buildIdentities(ir: MeshIR): IdentityEntry[] {
     dnsNames: [...identity.dnsNames],
     subject: { commonName: identity.subject.commonName, organizationalUnit: identity.subject.organizationalUnit, organization: identity.subject.organization },
     keyAlgorithm: identity.keyAlgorithm,
-    lifetime: formatGoDuration(identity.lifetimeMs),
-    renewBefore: formatGoDuration(identity.renewBeforeMs),
+    lifetime: duration(identity.lifetimeMs),
+    renewBefore: duration(identity.renewBeforeMs),
     // EC keys only sign; RSA keys may also encipher (TLS 1.2 RSA key exchange).
     usages: identity.keyAlgorithm.startsWith("rsa") ? ["digitalSignature", "keyEncipherment", "serverAuth", "clientAuth"] : ["digitalSignature", "serverAuth", "clientAuth"],
     secretName: identity.secretName,
@@ -31,6 +49,11 @@ function buildIdentities(ir: MeshIR): IdentityEntry[] {
     keyFile: identity.keyFile,
     caFile: identity.caFile,
   }));
+}
+
+function built(entry: IdentityEntry): IdentityEntry {
+  builtIdentities.add(entry);
+  return entry;
 }
 
 /** The issued identities by name, the first of a name (as a find over the list would return): one lookup per proxy, not a scan. */
@@ -43,8 +66,9 @@ function identitiesByName(ir: MeshIR): Map<string, IdentityIR> {
 function checkProxyIdentity(issued: ReadonlyMap<string, IdentityIR>, proxy: ProxyIR, report: Report): void {
   const identity = issued.get(proxy.identity.name);
   const ref = proxy.identity;
+  // The IR shares one subject object per identity (ir/parts.ts): the same object is the same JSON.
   const same = identity && identity.spiffeId === ref.spiffeId && identity.certFile === ref.certFile && identity.keyFile === ref.keyFile
-    && identity.caFile === ref.caFile && JSON.stringify(identity.subject) === JSON.stringify(ref.subject);
+    && identity.caFile === ref.caFile && (identity.subject === ref.subject || JSON.stringify(identity.subject) === JSON.stringify(ref.subject));
   if (!same) {
     report(codes.proxyIdentityMismatch, {
       message: `proxy "${proxy.name}" presents identity "${ref.name}" (${ref.spiffeId}), which ${identity ? "differs from" : "is not among"} the identities issued`,
@@ -84,24 +108,28 @@ function collectProxyFiles(ir: MeshIR, proxy: ProxyIR, minted: Set<string>, serv
   }
 }
 
+const claimedAt = (where: string, identity: string | null) => (identity === null ? where : `infra.identities.${identity}.${where}`);
+
 function checkPaths(manifest: CertManifest, report: Report): void {
   const owners = new Map<string, string>();
-  const claim = (path: string, owner: string, where: string) => {
-    if (!path.startsWith(`${manifest.certDir.replace(/\/+$/, "")}/`)) {
-      report(codes.fileOutsideCertDir, { message: `${owner}: "${path}" is not under the cert directory "${manifest.certDir}"`, path: where });
+  const under = `${manifest.certDir.replace(/\/+$/, "")}/`;
+  // `identity`: the path is that identity's `where` field; the path of a report is made only for a report.
+  const claim = (path: string, owner: string, where: string, identity: string | null = null) => {
+    if (!path.startsWith(under)) {
+      report(codes.fileOutsideCertDir, { message: `${owner}: "${path}" is not under the cert directory "${manifest.certDir}"`, path: claimedAt(where, identity) });
     }
     const previous = owners.get(path);
     // Several identities legitimately share the CA file; nothing else may share a path.
     if (previous !== undefined && previous !== owner && !(previous === "ca" && owner === "ca")) {
-      report(codes.fileClaimedTwice, { message: `"${path}" is written for both ${previous} and ${owner}`, path: where });
+      report(codes.fileClaimedTwice, { message: `"${path}" is written for both ${previous} and ${owner}`, path: claimedAt(where, identity) });
     }
     owners.set(path, owner);
   };
   claim(manifest.ca.certFile, "ca", "infra.ca.caFile");
   for (const i of manifest.identities) {
-    claim(i.certFile, `${i.name} certificate`, `infra.identities.${i.name}.certFile`);
-    claim(i.keyFile, `${i.name} key`, `infra.identities.${i.name}.keyFile`);
-    claim(i.caFile, "ca", `infra.identities.${i.name}.caFile`);
+    claim(i.certFile, `${i.name} certificate`, "certFile", i.name);
+    claim(i.keyFile, `${i.name} key`, "keyFile", i.name);
+    claim(i.caFile, "ca", "caFile", i.name);
   }
   for (const s of manifest.serverCertificates) {
     claim(s.certFile, `${s.proxy} ${s.name} certificate`, `proxies.${s.proxy}`);
@@ -112,7 +140,8 @@ function checkPaths(manifest: CertManifest, report: Report): void {
 export function buildCertManifest(ir: MeshIR, report: Report): CertManifest {
   const { ca } = ir.infra;
   const identities = buildIdentities(ir);
-  const minted = new Set([ca.caFile, ...identities.flatMap((i) => [i.certFile, i.keyFile, i.caFile])]);
+  const minted = new Set([ca.caFile]);
+  for (const i of identities) minted.add(i.certFile).add(i.keyFile).add(i.caFile);
   const servers = new Map<string, ServerCertificateEntry>();
   const external = new Map<string, { kind: ExternalFileEntry["kind"]; proxies: Set<string> }>();
   const issued = identitiesByName(ir);

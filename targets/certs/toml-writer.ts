@@ -66,7 +66,7 @@ function isInline(value: unknown): boolean {
  * only when there is one), a blank line, then its tables and lists of tables, "\n" between.
  * `nonEmpty`: a table with no key is written inline (`{ }`) by the library, so declined.
  */
-function writeTable(out: string[], prefix: string, indent: string, table: Table, header: string, nonEmpty: boolean): void {
+function writeTable(out: string[], prefix: string, indent: string, table: Table, header: string, nonEmpty: boolean, rows: RowWriters | null): void {
   let complex: string[] | null = null;
   let inlineCount = 0;
   let count = 0;
@@ -99,22 +99,52 @@ function writeTable(out: string[], prefix: string, indent: string, table: Table,
     separator = "\n";
     if (Array.isArray(value)) {
       const head = `${complexIndent}[[${fullKey}]]\n`;
+      const row = rows?.get(fullKey);
       for (let i = 0; i < value.length; i++) {
         if (i > 0) out.push("\n");
         out.push(head);
-        writeTable(out, childPrefix, complexIndent, value[i] as Table, "", false);
+        const text = row === undefined ? null : row(value[i] as Table);
+        if (text !== null) out.push(text);
+        else writeTable(out, childPrefix, complexIndent, value[i] as Table, "", false, rows);
       }
     } else {
-      writeTable(out, childPrefix, complexIndent, value as Table, `${complexIndent}[${fullKey}]\n`, true);
+      writeTable(out, childPrefix, complexIndent, value as Table, `${complexIndent}[${fullKey}]\n`, true, rows);
     }
   }
 }
 
+/**
+ * A writer of the tables of one list of tables (by its full key, `identities`): the text
+ * writeTable gives for the table, or null to leave it to writeTable. For a list whose tables
+ * all have one known shape (the manifest's identities: manifest-toml.ts), a template beats
+ * the per-key walk.
+ */
+export type RowWriters = ReadonlyMap<string, (row: Table) => string | null>;
+
+/** A string this writer writes as "text": what @iarna/toml writes unchanged (no escape, no quote, no control character). */
+export function isPlainString(value: string): boolean {
+  return PLAIN_STRING.test(value);
+}
+
+/** A list of strings as writeTable writes it (`[ "a", "b" ]`, or one a line past 60 characters), or null when an item is not a plain string. */
+export function plainStringList(items: readonly unknown[]): string | null {
+  const n = items.length;
+  if (n === 0) return "[ ]";
+  // list()'s measure: each item quoted, ", " between.
+  let length = 4 * n - 2;
+  for (let i = 0; i < n; i++) {
+    const item = items[i];
+    if (typeof item !== "string" || !PLAIN_STRING.test(item)) return null;
+    length += item.length;
+  }
+  return length > 60 ? `[\n  "${items.join('",\n  "')}"\n]` : `[ "${items.join('", "')}" ]`;
+}
+
 /** The TOML text of `value` as @iarna/toml writes its JSON form, or null when it holds something this writer leaves to the library. */
-export function writePlainToml(value: Table): string | null {
+export function writePlainToml(value: Table, rows: RowWriters | null = null): string | null {
   const out: string[] = [];
   try {
-    writeTable(out, "", "", value, "", false);
+    writeTable(out, "", "", value, "", false, rows);
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;

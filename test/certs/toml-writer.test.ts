@@ -13,7 +13,9 @@ import { CONFIG_NAMES } from "../../compiler/load/index.ts";
 import { existsSync, readdirSync } from "node:fs";
 import { buildCertManifest } from "../../targets/certs/build-manifest.ts";
 import { writePlainToml } from "../../targets/certs/toml-writer.ts";
-import { MANIFEST_FILE } from "../../targets/certs/manifest-toml.ts";
+import { emitManifestToml, MANIFEST_FILE } from "../../targets/certs/manifest-toml.ts";
+import { KEY_ALGORITHMS } from "../../targets/certs/manifest.ts";
+import type { IdentityIR, MeshIR } from "../../compiler/ir/types.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 type Table = Record<string, unknown>;
@@ -70,6 +72,32 @@ test("random values of any kind: the library's text, or declined", () => {
     return out === null || out === expected;
   }), { numRuns: 3000 });
   assert.ok(written > 300, `values the writer wrote itself: ${written}`);
+});
+
+// The manifest's text as emitted (an identity's table from its template: manifest-toml.ts) is
+// the library's, for identities of any strings: plain ones take the template, others the walk.
+test("random identities: the emitted manifest is the library's text", () => {
+  const text = fc.oneof(plainString, plainString, plainString, anyString);
+  const identity = fc.record({
+    name: text, kind: fc.constantFrom("service" as const, "gateway" as const), namespace: text, serviceAccount: text, spiffeId: text,
+    dnsNames: fc.array(text, { maxLength: 5 }), subject: fc.record({ commonName: text, organizationalUnit: text, organization: text }),
+    keyAlgorithm: fc.constantFrom(...KEY_ALGORITHMS), lifetimeMs: fc.integer({ min: 1000, max: 1e10 }), renewBeforeMs: fc.integer({ min: 1000, max: 1e9 }),
+    secretName: text, certFile: text, keyFile: text, caFile: text,
+  });
+  let templated = 0;
+  fc.assert(fc.property(fc.array(identity, { maxLength: 4 }), (identities: IdentityIR[]) => {
+    const ir = {
+      mesh: { name: "m", trustDomain: "t.example", namespace: "ns", caName: "m-ca" }, runtime: { certDir: "/c", runDir: "/r", logDir: "/l" }, proxies: [],
+      infra: { ca: { name: "m-ca", commonName: "m CA", lifetimeMs: 3_600_000, keyAlgorithm: "ecdsa-p256", caFile: "/c/ca.pem" }, identities },
+    } as unknown as MeshIR;
+    const manifest = buildCertManifest(ir, () => {});
+    let expected: string;
+    try { expected = library(manifest as unknown as Table); } catch { return true; }
+    const emitted = emitManifestToml(manifest);
+    if (identities.length > 0 && writePlainToml(manifest as unknown as Table) !== null) templated++;
+    return emitted.endsWith(expected) && emitted.length > expected.length && emitted.slice(0, -expected.length).startsWith("#");
+  }), { numRuns: 1500 });
+  assert.ok(templated > 100, `manifests with plain identities: ${templated}`);
 });
 
 test.run();
