@@ -67,8 +67,11 @@ test("npm pack: compiled JavaScript and types, no tests, snapshots, benchmarks o
 /** Disk use of a folder in KiB (du counts every hard-linked file once). */
 const diskKiB = (dir: string) => Number(run("du", ["-sk", dir], work).stdout.split("\t")[0]);
 /** Runtime dependencies only: what the repository needs for its tests stays out of a user's install. */
-const TEST_ONLY = ["tsx", "uvu", "fast-check", "@grpc/grpc-js", "@grpc/grpc-js-xds", "@grpc/proto-loader", "@types/node", "typescript"];
-/** meshc's own install, measured at about 116 MB (the native tsc 28, kubernetes-models 22, ts-morph 14, esbuild 11). */
+const TEST_ONLY = ["tsx", "uvu", "fast-check", "handlebars", "@grpc/grpc-js", "@grpc/grpc-js-xds", "@grpc/proto-loader", "@types/node", "typescript"];
+/**
+ * meshc's own install, measured at 122.5 MiB (the native tsc 28, kubernetes-models 22, ts-morph 14, esbuild 11;
+ * the code caches of ts-morph's and the Gateway API validators' scripts ~2, compressed).
+ */
 const MAX_INSTALL_MIB = 130;
 
 test("installs into a user's project next to their own typescript@5: small, runtime dependencies only", () => {
