@@ -9,13 +9,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { inspectOutDir, lockFileFor, stageBundle, writeBundle } from "../../compiler/bundle.ts";
 import { scanFolder } from "../../compiler/bundle-secrets.ts";
+import { readTree } from "../support/tree.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "compiler", "cli", "meshc.js");
@@ -241,17 +242,6 @@ test("killed between staging (files linked) and swap: the old bundle stands, who
   assert.ok(kept.length >= ref.size - 2, `linked ${kept.length} of ${ref.size}`);
 });
 
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-      else out.set(`${rel}${e.name}`, readFileSync(join(d, e.name), "utf8"));
-    }
-  };
-  if (existsSync(dir)) walk(dir, "");
-  return out;
-}
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
 test.run();

@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { readTree } from "../support/tree.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const BIN = join(ROOT, "compiler", "cli", "meshc.js");
@@ -28,17 +29,6 @@ function meshc(args: string[], env: NodeJS.ProcessEnv = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string, rel: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-      else out.set(`${rel}${e.name}`, readFileSync(join(d, e.name), "utf8"));
-    }
-  };
-  if (existsSync(dir)) walk(dir, "");
-  return out;
-}
 
 /** A bundle is complete when its lock lists exactly its files, each with the bytes the lock says. */
 function completeBundle(dir: string): boolean {
