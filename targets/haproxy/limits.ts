@@ -31,43 +31,35 @@ export function countWords(line: string): number {
  */
 const SHORT_LINE = Math.min(2 * MAX_LINE_WORDS, Math.floor(MAX_LINE_BYTES / 3));
 
-/** Whether `line` has at least `n` blanks: a word but the first starts after one, so fewer cannot make more than `n` words. */
+/**
+ * Whether `line` has at least `n` blanks: a word but the first starts after one, so fewer
+ * cannot make more than `n` words. Spaces first; tabs only when the line has one (HAProxy
+ * configs rarely do), so most lines cost one `indexOf` per space and one for the tab test.
+ */
 function hasBlanks(line: string, n: number): boolean {
   let count = 0;
-  for (const blank of [" ", "\t"]) {
-    for (let i = line.indexOf(blank); i !== -1; i = line.indexOf(blank, i + 1)) if (++count >= n) return true;
-  }
+  for (let i = line.indexOf(" "); i !== -1; i = line.indexOf(" ", i + 1)) if (++count >= n) return true;
+  for (let i = line.indexOf("\t"); i !== -1; i = line.indexOf("\t", i + 1)) if (++count >= n) return true;
   return false;
 }
 
 export function checkLineLimits(file: string, text: string): Diagnostic[] {
   const found: Diagnostic[] = [];
-  // Line numbers are counted only for a diagnostic, from the last one counted (lines are skipped uncounted).
-  let counted = 0;
-  let line = 1;
-  const lineAt = (start: number) => {
-    for (let i = text.indexOf("\n", counted); i !== -1 && i < start; i = text.indexOf("\n", i + 1)) line++;
-    counted = start;
-    return line;
-  };
-  // Most lines are short, and only a long one is counted. Every line that ends at or before
-  // the last newline within SHORT_LINE characters of `start` is short, so the scan jumps past
-  // that newline, several lines at a time, instead of finding each line's end (measured: a
-  // quarter of the time of a line-by-line scan on the 1,000-service bench's configs).
-  for (let start = 0; start + SHORT_LINE < text.length;) {
-    const last = text.lastIndexOf("\n", start + SHORT_LINE);
-    if (last >= start) { start = last + 1; continue; }
-    // No newline among the next SHORT_LINE + 1 characters: a long line, checked as before.
+  // Line by line, one `indexOf` each (measured at 1,000 services: 60 M instructions for the
+  // bench's 184,000 lines, half what finding runs of short lines with `lastIndexOf` cost).
+  // Only a line longer than SHORT_LINE can break a limit, so only those are counted.
+  let line = 0;
+  for (let start = 0; start < text.length;) {
+    line++;
     let end = text.indexOf("\n", start);
     if (end === -1) end = text.length;
-    const long = text.slice(start, end);
-    // The counts only where they can break a limit: the bench's long lines (log formats, binds) have a few dozen blanks.
-    const bytes = long.length * 3 > MAX_LINE_BYTES ? Buffer.byteLength(long, "utf8") : 0;
-    const words = hasBlanks(long, MAX_LINE_WORDS) ? countWords(long) : 0;
-    if (bytes > MAX_LINE_BYTES || words > MAX_LINE_WORDS) {
-      const at = lineAt(start);
-      if (bytes > MAX_LINE_BYTES) found.push(diagnostic(haproxyCodes.lineTooLong, { message: `line ${at} is ${bytes} bytes`, file, line: at }));
-      if (words > MAX_LINE_WORDS) found.push(diagnostic(haproxyCodes.tooManyWords, { message: `line ${at} has ${words} words`, file, line: at }));
+    if (end - start > SHORT_LINE) {
+      const long = text.slice(start, end);
+      // The counts only where they can break a limit: the bench's long lines (log formats, binds) have a few dozen blanks.
+      const bytes = long.length * 3 > MAX_LINE_BYTES ? Buffer.byteLength(long, "utf8") : 0;
+      const words = hasBlanks(long, MAX_LINE_WORDS) ? countWords(long) : 0;
+      if (bytes > MAX_LINE_BYTES) found.push(diagnostic(haproxyCodes.lineTooLong, { message: `line ${line} is ${bytes} bytes`, file, line }));
+      if (words > MAX_LINE_WORDS) found.push(diagnostic(haproxyCodes.tooManyWords, { message: `line ${line} has ${words} words`, file, line }));
     }
     start = end + 1;
   }

@@ -28,7 +28,7 @@ test("683 three-byte characters (2,049 bytes) are too long; 682 (2,046 bytes) ar
   assert.equal(codes("x".repeat(MAX_LINE_BYTES)), []);
 });
 
-// The scan jumps over runs of short lines; a line-by-line reference must find the same lines.
+// The scan counts only lines longer than SHORT_LINE; a reference counting every line must find the same lines.
 function referenceCodes(text: string): string[] {
   return text.split("\n").flatMap((line, i) => [
     ...(Buffer.byteLength(line, "utf8") > MAX_LINE_BYTES ? [`MESH3201@${i + 1}`] : []),
@@ -36,7 +36,7 @@ function referenceCodes(text: string): string[] {
   ]);
 }
 
-test("the jumping scan finds every long line a line-by-line scan finds, at the same line", () => {
+test("the scan finds every long line a line-by-line scan finds, at the same line", () => {
   let seed = 14;
   const random = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return (seed >>> 16) % n; };
   const pieces = ["a", " ", "\t", "\"x y\"", "'q r'", "\\ ", "#c", "€", "\n", "\n", "\n"];
