@@ -6,6 +6,7 @@ import type {
   NAction, NBackend, NCapture, NDefaults, NKubernetes, NResources, NEgress, NEndpoint, NGateway, NHeaderChanges, NMatch, NMesh, NRetries, NRoute, NRule, NService,
 } from "./model.ts";
 import { sameJson } from "../ir/share.ts";
+import { sortInPlace } from "../ir/sort.ts";
 import { rawChanges } from "../raw-diff.ts";
 import { MOZILLA_INTERMEDIATE_CIPHERS, parseDuration, parseEndpoint } from "./values.ts";
 
@@ -18,7 +19,8 @@ const byKey = ([a]: [string, unknown], [b]: [string, unknown]) => (a < b ? -1 : 
 const sortedEntries = <V>(rec: Record<string, V> | undefined): [string, V][] => {
   if (rec === undefined) return [];
   const entries = Object.entries(rec);
-  return entries.length > 1 ? entries.sort(byKey) : entries;
+  // Most are in order already (sortInPlace: the same list as sort, without TimSort's work arrays).
+  return entries.length > 1 ? sortInPlace(entries, byKey) : entries;
 };
 /** The distinct values, sorted (a fresh array: callers own it). */
 const sortedSet = <T extends string>(xs: readonly T[] | undefined): T[] => (xs === undefined || xs.length === 0 ? [] : xs.length === 1 ? [xs[0]!] : [...new Set(xs)].sort());
@@ -177,13 +179,31 @@ function normalizeRetries(r: D.Retries): NRetries {
   };
 }
 
+const byAddress = (a: NEndpoint, b: NEndpoint) => (a.address < b.address ? -1 : a.address > b.address ? 1 : (a.port ?? 0) - (b.port ?? 0));
+
 function endpoints(list: readonly string[] | undefined): NEndpoint[] {
-  return (list ?? []).map(parseEndpoint).filter((e): e is NEndpoint => e !== null)
-    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+  // One loop and no sort of a list in order (the usual one or two endpoints), not map, filter and sort.
+  const out: NEndpoint[] = [];
+  if (list === undefined) return out;
+  for (let i = 0; i < list.length; i++) {
+    const e = parseEndpoint(list[i]!);
+    if (e !== null) out.push(e);
+  }
+  return sortInPlace(out, byAddress);
 }
 
 function normalizeRateLimit(r: D.RateLimit | undefined, origin: string): NService["rateLimit"] {
   return r ? { requests: r.requests, windowMs: parseDuration(r.per) ?? 1000, burst: r.burst ?? 0, origin } : null;
+}
+
+/** The ports' declared targetPorts by port name, in name order (`{}` when none declares one). */
+function declaredTargetPorts(ports: readonly [string, D.PortSpec][]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < ports.length; i++) {
+    const [n, p] = ports[i]!;
+    if (p.targetPort !== undefined) out[n] = p.targetPort;
+  }
+  return out;
 }
 
 function normalizeService(name: string, s: D.Service<string, string, string>, defaults: NDefaults): NService {
@@ -192,16 +212,17 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
   const od = s.outlierDetection;
   const hc = s.healthCheck;
   const cl = s.connectionLimits;
+  const ports = sortedEntries(s.ports as Record<string, D.PortSpec>);
   return {
     name, origin,
-    ports: sortedEntries(s.ports as Record<string, D.PortSpec>).map(([portName, p]) => ({
+    ports: ports.map(([portName, p]) => ({
       // With capture the app keeps its own port: traffic to it is redirected into the sidecar.
       name: portName, port: p.port, targetPort: p.targetPort ?? (defaults.capture ? p.port : p.port + 10000), protocol: p.protocol, origin: `${origin}.ports.${portName}`,
     })),
     endpoints: endpoints(s.endpoints),
-    selector: Object.fromEntries(sortedEntries(s.selector ?? { app: name })),
+    selector: s.selector == null ? { app: name } : Object.fromEntries(sortedEntries(s.selector)),
     versions: sortedEntries(s.versions as Record<string, D.VersionSpec> | undefined).map(([v, spec]) => ({
-      name: v, endpoints: endpoints(spec.endpoints), labels: Object.fromEntries(sortedEntries(spec.labels ?? { version: v })),
+      name: v, endpoints: endpoints(spec.endpoints), labels: spec.labels == null ? { version: v } : Object.fromEntries(sortedEntries(spec.labels)),
     })),
     identity: s.kubernetes?.serviceAccount ?? s.identity ?? name,
     owner: s.owner ?? null,
@@ -220,10 +241,10 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
     jwt: s.jwt ? { provider: s.jwt.provider, required: s.jwt.required ?? true, origin: `${origin}.jwt` } : null,
     kubernetes: {
       declaredIdentity: s.identity ?? null,
-      declaredTargetPorts: Object.fromEntries(sortedEntries(s.ports as Record<string, D.PortSpec>).flatMap(([n, p]) => (p.targetPort === undefined ? [] : [[n, p.targetPort]]))),
+      declaredTargetPorts: declaredTargetPorts(ports),
       serviceAccount: s.kubernetes?.serviceAccount ?? null,
       emitService: s.kubernetes?.emitService ?? true,
-      workloadLabels: Object.fromEntries(sortedEntries(s.kubernetes?.workloadLabels ?? s.selector ?? { app: name })),
+      workloadLabels: s.kubernetes?.workloadLabels === undefined && s.selector == null ? { app: name } : Object.fromEntries(sortedEntries(s.kubernetes?.workloadLabels ?? s.selector)),
     },
   };
 }
@@ -266,9 +287,10 @@ function normalizeRoute(
   r: RawRoute, origin: string, defaults: NDefaults, services: ReadonlyMap<string, NService>, implicitAuthorization: boolean,
 ): NRoute {
   const from = r.from as string | string[] | { gateway: string };
-  const sources = typeof from === "object" && !Array.isArray(from)
+  const sources = typeof from === "string" ? [{ kind: "service" as const, name: from }] // one caller: nothing to sort or dedupe
+    : typeof from === "object" && !Array.isArray(from)
     ? [{ kind: "gateway" as const, name: from.gateway }]
-    : [...new Set(Array.isArray(from) ? from : [from])].sort().map((name) => ({ kind: "service" as const, name }));
+    : [...new Set(from)].sort().map((name) => ({ kind: "service" as const, name }));
   const to = r.to as string;
   const dest = services.get(to);
   const port = (r.port as string | undefined) ?? (dest && dest.ports.length === 1 ? dest.ports[0]!.name : null);

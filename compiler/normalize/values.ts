@@ -41,8 +41,27 @@ export interface ParsedEndpoint { readonly address: string; readonly port: numbe
 
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
+/**
+ * parseEndpointText's answers by text (the objects are never changed): the limits walk asks
+ * about every endpoint of the raw config (raw-values.ts mayBeBadRawValue) and the
+ * normalization parses each again, two regular expressions and an address check each time.
+ * Bounded: emptied when full, so a long watch session keeps no more than this many.
+ */
+const parsedEndpoints = new Map<string, ParsedEndpoint | null>();
+const PARSED_ENDPOINTS_KEPT = 100_000;
+
 /** `10.0.0.1`, `10.0.0.1:8080`, `[fd00::1]:8080`, `db.example.com:5432`; null when malformed. */
 export function parseEndpoint(text: string): ParsedEndpoint | null {
+  let parsed = parsedEndpoints.get(text);
+  if (parsed === undefined) {
+    if (parsedEndpoints.size >= PARSED_ENDPOINTS_KEPT) parsedEndpoints.clear();
+    parsedEndpoints.set(text, (parsed = parseEndpointText(text)));
+  }
+  return parsed;
+}
+
+/** parseEndpoint without its memo. */
+export function parseEndpointText(text: string): ParsedEndpoint | null {
   let host = text;
   let port: number | null = null;
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
