@@ -42,7 +42,7 @@ export interface ParsedEndpoint { readonly address: string; readonly port: numbe
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
 
 /**
- * parseEndpointText's answers by text (the objects are never changed): the limits walk asks
+ * parseEndpointText's answers by text (frozen objects): the limits walk asks
  * about every endpoint of the raw config (raw-values.ts mayBeBadRawValue) and the
  * normalization parses each again, two regular expressions and an address check each time.
  * Bounded: emptied when full, so a long watch session keeps no more than this many.
@@ -55,7 +55,9 @@ export function parseEndpoint(text: string): ParsedEndpoint | null {
   let parsed = parsedEndpoints.get(text);
   if (parsed === undefined) {
     if (parsedEndpoints.size >= PARSED_ENDPOINTS_KEPT) parsedEndpoints.clear();
-    parsedEndpoints.set(text, (parsed = parseEndpointText(text)));
+    // Frozen: one object serves every equal text, so a caller that changed one would change them all (it throws instead).
+    parsed = parseEndpointText(text);
+    parsedEndpoints.set(text, parsed === null ? null : (parsed = Object.freeze(parsed)));
   }
   return parsed;
 }
