@@ -218,7 +218,7 @@ export const { ${exported.join(", ")} } = loaded;
 const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
   import { boundHeapGrowth } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "heap.js")).href)};
   import { delayOptimization } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "tiering.js")).href)};
-  import { rememberScripts, writeCodeCaches } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "script-loader.js")).href)};
+  import { packageRequire, rememberScripts, writeCodeCaches } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "script-loader.js")).href)};
   import { mkdtempSync, rmSync } from "node:fs";
   import { tmpdir } from "node:os";
   import { join } from "node:path";
@@ -239,8 +239,12 @@ const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  // The example's warnings are placed in its config with ts-morph's TypeScript parser: its
-  // large files run from caches too (script-loader.ts), listed in compile-command.packages/.
+  // The example's warnings are placed in its config with TypeScript's parser (loaded alone:
+  // compiler/load/typescript-parser.ts): its large file runs from a cache too (script-loader.ts),
+  // listed in compile-command.packages/. ts-morph itself (a tsconfig with baseUrl loads it:
+  // compiler/typecheck-project.ts) is required here as the command's script requires it, so
+  // its large files get caches as well.
+  packageRequire(${JSON.stringify(pathToFileURL(COMMAND).href)}, new URL("./compile-command.packages/packages.json", ${JSON.stringify(pathToFileURL(COMMAND).href)}))("ts-morph");
   const cached = writeCodeCaches().map((href) => href.slice(href.lastIndexOf("/") + 1)).sort().join(", ");
   if (cached !== "commander.script.js, compile-command.script.js, gateway-api.models.script.js, mesh-schema.verdict.script.js, ts-morph-common.js, ts-morph.js, typescript.js") throw new Error("cached " + cached);
 `], { stdio: ["ignore", "ignore", "inherit"], cwd: ROOT });

@@ -35,7 +35,7 @@ function compile(scriptUrl: URL, cachedData: Buffer | undefined): Script {
 
 function run(script: Script, moduleUrl: string, packagesUrl?: URL): Record<string, unknown> {
   const module = { exports: {} };
-  (script.runInThisContext() as Wrapper)(module.exports, module, requireFor(moduleUrl, packagesUrl), moduleUrl);
+  (script.runInThisContext() as Wrapper)(module.exports, module, packageRequire(moduleUrl, packagesUrl), moduleUrl);
   return module.exports;
 }
 
@@ -87,9 +87,10 @@ function runModule(module: NodeModule, content: string, filename: string, cached
 /**
  * The `require` a script runs with: node's, from `moduleUrl`. With a packages' list, a package
  * it requires compiles its listed files from their caches (while that require runs, and for
- * those files only); during the build's warm-up, it remembers the large files instead.
+ * those files only); during the build's warm-up, it remembers the large files instead (the
+ * build also requires ts-morph through it: scripts/build.js).
  */
-function requireFor(moduleUrl: string, packagesUrl: URL | undefined): NodeRequire {
+export function packageRequire(moduleUrl: string, packagesUrl: URL | undefined): NodeRequire {
   const base = createRequire(moduleUrl);
   if (!packagesUrl) return base;
   let listed: Map<string, PackageFile> | undefined;
@@ -156,7 +157,7 @@ const shared = globalThis as {
 /**
  * The script's exports; `moduleUrl` is what its modules see as import.meta.url and resolve
  * `require` from. `packagesUrl`: the list of the packages' files that run from code caches
- * (see requireFor), written by the build's warm-up.
+ * (see packageRequire), written by the build's warm-up.
  */
 export function runScript(scriptUrl: URL, cacheUrl: URL, moduleUrl: string, packagesUrl?: URL): Record<string, unknown> {
   const script = compile(scriptUrl, readCache(cacheUrl));
