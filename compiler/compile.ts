@@ -87,11 +87,18 @@ function reporter(into: Diagnostic[], file: string | null): Report {
     into.push(diagnostic(code, { message: f.message, path: f.path, hint: f.hint ?? null, file, severity: f.severity }));
 }
 
+/**
+ * Milliseconds since the process started. Not the global `performance` clock: node loads its
+ * performance API (perf_hooks and a dozen internal modules) on the first read of that global,
+ * at every compile, for stage timings only. Exported for the CLI's own (cli/compile-command.ts).
+ */
+export const elapsedMs = (): number => process.uptime() * 1000;
+
 function timer() {
   const timings: Record<string, number> = {};
   const cpu: Record<string, number> = {};
   const faults: Record<string, number> = {};
-  let last = performance.now();
+  let last = elapsedMs();
   let lastCpu = process.cpuUsage();
   let lastFaults = process.resourceUsage().minorPageFault;
   return {
@@ -99,7 +106,7 @@ function timer() {
     cpu,
     faults,
     lap(stage: string) {
-      const now = performance.now();
+      const now = elapsedMs();
       const used = process.cpuUsage(lastCpu);
       const minor = process.resourceUsage().minorPageFault;
       timings[stage] = (timings[stage] ?? 0) + (now - last);

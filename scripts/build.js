@@ -120,6 +120,40 @@ if (stale.length || !existsSync(join(DIST, "compiler", "testing.d.ts"))) {
   process.exit(1);
 }
 
+// Node's built-in modules that only some compiles use, required on their first use instead of
+// when the script starts: child_process (a TypeScript config that runs code, tsc, the
+// verifiers; and commander's executable subcommands, which meshc has none of), worker_threads
+// (the parallel emit of a large mesh) and zlib (the packages' compressed code caches). A JSON,
+// YAML, TOML or data-only TypeScript config loads none of them. The bundles require a built-in
+// once, at their top level, into a variable used only as `name.member`: that variable becomes
+// an object whose properties require the module on first read. Any other use of it (passed
+// whole, spread, `in`) stops the build, as would a binding of another form.
+const LAZY_BUILTINS = /(?<=[;{}]|^)((?:var |const |let )?)([A-Za-z_$][\w$]*)=require\("(?:node:)?(child_process|worker_threads|zlib)"\)(?=;)/g;
+const LAZY_HELPER = "var __meshcLazyBuiltin=(id)=>{let m;return new Proxy({},{get:(_,k)=>(m??=require(id))[k]})};";
+function lazyBuiltins(text, what) {
+  const made = [];
+  const out = text.replace(LAZY_BUILTINS, (all, decl, name, id) => {
+    made.push({ name, id });
+    return `${decl}${name}=__meshcLazyBuiltin("node:${id}")`;
+  });
+  for (const { name, id } of made) {
+    const uses = [...out.matchAll(new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?![\\w$])(.?)`, "g"))];
+    // Allowed besides `name.`: the binding itself, and its declaration in a `var a,name,b;` list.
+    const declared = (m) => (m[1] === "," || m[1] === ";") && /(?:\bvar |,)$/.test(out.slice(Math.max(0, m.index - 4), m.index));
+    const bad = uses.filter((m) => m[1] !== "." && !out.startsWith(`${name}=__meshcLazyBuiltin(`, m.index) && !declared(m));
+    if (bad.length > 0) {
+      console.error(`meshc build: ${what}: ${name} (node:${id}) is used other than as ${name}.member: ${out.slice(Math.max(0, bad[0].index - 60), bad[0].index + 60)}`);
+      process.exit(1);
+    }
+  }
+  const left = /require\("(?:node:)?(child_process|worker_threads|zlib)"\)/.exec(out);
+  if (left) {
+    console.error(`meshc build: ${what}: a require of node:${left[1]} the build could not make lazy: ${out.slice(Math.max(0, left.index - 80), left.index + 60)}`);
+    process.exit(1);
+  }
+  return out;
+}
+
 // `meshc compile` starts from one file: the compile command and everything it imports
 // (meshc's ~200 modules and the packages they load at start, kubernetes-models' hundreds of
 // small ESM files among them) bundled by esbuild into one script that the compiled command's
@@ -174,11 +208,11 @@ const bundled = await esbuild.build({
   // import("ts-morph") (a CommonJS package) as require: a script has no module loader of its own.
   supported: { "dynamic-import": false },
   // The wrapper gives `require` (bundled CommonJS packages call it for node's built-ins) and the URL.
-  banner: { js: "(function (exports, module, require, __meshcModuleUrl) {\"use strict\";" }, footer: { js: "})" },
+  banner: { js: `(function (exports, module, require, __meshcModuleUrl) {"use strict";${LAZY_HELPER}` }, footer: { js: "})" },
 });
 // esbuild escapes strings, not regular-expression literals (a `µs` unit): \uXXXX means the same
 // character in both. Latin-1 then reads the file without UTF-8 decoding (script-loader.ts).
-const scriptText = bundled.outputFiles[0].text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+const scriptText = lazyBuiltins(bundled.outputFiles[0].text, "the bundled compile command").replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 // A module's own import.meta (one esbuild could not rebase: a package's) would be an empty object here.
 const unrebased = /\bimport\.meta\b|\bimport_meta\d*\b/.exec(scriptText);
 // (A JSDoc type `import('./index.js')` is no import; neither is a method named `import`.)
@@ -197,9 +231,9 @@ const COMMANDER_SCRIPT = join(DIST, "compiler", "cli", "commander.script.js");
 const commander = await esbuild.build({
   entryPoints: [createRequire(import.meta.url).resolve("commander")], bundle: true, write: false,
   format: "cjs", platform: "node", target: "node20", charset: "ascii", logLevel: "warning", minifyWhitespace: true,
-  banner: { js: "(function (exports, module, require, __meshcModuleUrl) {" }, footer: { js: "})" },
+  banner: { js: `(function (exports, module, require, __meshcModuleUrl) {${LAZY_HELPER}` }, footer: { js: "})" },
 });
-const commanderText = commander.outputFiles[0].text;
+const commanderText = lazyBuiltins(commander.outputFiles[0].text, "the bundled commander");
 if (/[^\x00-\x7f]/.test(commanderText)) {
   console.error("meshc build: the bundled commander is not ASCII (script-loader.ts reads it as Latin-1)");
   process.exit(1);
@@ -218,7 +252,7 @@ export const { ${exported.join(", ")} } = loaded;
 const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
   import { boundHeapGrowth } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "heap.js")).href)};
   import { delayOptimization } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "tiering.js")).href)};
-  import { rememberScripts, writeCodeCaches } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "script-loader.js")).href)};
+  import { packageRequire, rememberScripts, writeCodeCaches } from ${JSON.stringify(pathToFileURL(join(DIST, "compiler", "cli", "script-loader.js")).href)};
   import { mkdtempSync, rmSync } from "node:fs";
   import { tmpdir } from "node:os";
   import { join } from "node:path";
@@ -239,8 +273,12 @@ const made = spawnSync(process.execPath, ["--input-type=module", "--eval", `
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  // The example's warnings are placed in its config with ts-morph's TypeScript parser: its
-  // large files run from caches too (script-loader.ts), listed in compile-command.packages/.
+  // The example's warnings are placed in its config with TypeScript's parser (loaded alone:
+  // compiler/load/typescript-parser.ts): its large file runs from a cache too (script-loader.ts),
+  // listed in compile-command.packages/. ts-morph itself (a tsconfig with baseUrl loads it:
+  // compiler/typecheck-project.ts) is required here as the command's script requires it, so
+  // its large files get caches as well.
+  packageRequire(${JSON.stringify(pathToFileURL(COMMAND).href)}, new URL("./compile-command.packages/packages.json", ${JSON.stringify(pathToFileURL(COMMAND).href)}))("ts-morph");
   const cached = writeCodeCaches().map((href) => href.slice(href.lastIndexOf("/") + 1)).sort().join(", ");
   if (cached !== "commander.script.js, compile-command.script.js, gateway-api.models.script.js, mesh-schema.verdict.script.js, ts-morph-common.js, ts-morph.js, typescript.js") throw new Error("cached " + cached);
 `], { stdio: ["ignore", "ignore", "inherit"], cwd: ROOT });

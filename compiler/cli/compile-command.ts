@@ -9,7 +9,7 @@ import { workerCount } from "../emit-workers.ts";
 import { findConfig } from "../load/index.ts";
 import { createTypescriptSession, type TypescriptSession } from "../load/typescript.ts";
 import { privateKeyDiagnostics, scanFolder } from "../bundle-secrets.ts";
-import { compileFile, hasErrors, isTooLargeToTypecheck, type CompileResult } from "../compile.ts";
+import { compileFile, elapsedMs, hasErrors, isTooLargeToTypecheck, type CompileResult } from "../compile.ts";
 import { cancelEarlyTypecheck, startEarlyTypecheck } from "../typecheck.ts";
 import { coreCodes } from "../diagnostics/codes.ts";
 import { diagnostic } from "../diagnostics/define.ts";
@@ -126,7 +126,7 @@ function openSink(opts: CompileCommandOptions, outDir: string, projectRoots: rea
 }
 
 async function compileOnce(config: string | undefined, opts: CompileCommandOptions, onInputs?: (files: readonly string[] | null) => void, watch?: WatchState): Promise<number> {
-  const started = performance.now();
+  const started = elapsedMs();
   const cpu = process.cpuUsage();
   const startFaults = process.resourceUsage().minorPageFault;
   const cwd = process.cwd();
@@ -198,7 +198,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   // MESHC_TIMINGS=1: each run's stage split on stderr (bench/watch.ts reports it per save).
   if (process.env.MESHC_TIMINGS === "1") {
     // `start`: process start to this compile (node's boot and meshc's modules); a watch save has none.
-    const stages = { ...(watch ? {} : { start: started }), ...result.timings, commit: performance.now() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
+    const stages = { ...(watch ? {} : { start: started }), ...result.timings, commit: elapsedMs() - started - Object.values(result.timings).reduce((a, b) => a + b, 0) };
     const used = process.cpuUsage(cpu);
     // CPU time as well as wall: on a shared machine the wall time is mostly waiting for a core.
     // Peak RSS too (the process's, so far): the heap policy (heap.ts) shows there.
@@ -226,7 +226,7 @@ async function compileOnce(config: string | undefined, opts: CompileCommandOptio
   printDiagnostics(diagnostics, opts.format, result.config, !!opts.verbose);
   if (hasErrors(diagnostics)) return 1;
   if (opts.format !== "json") {
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
+    const seconds = ((elapsedMs() - started) / 1000).toFixed(2);
     const what = watch && written.files < (watch.written?.files.size ?? 0) ? `updated ${written.files} changed file(s) in` : `wrote ${written.files} files to`;
     process.stderr.write(`meshc: ${what} ${outDir} (${result.targets.map((t) => t.name).join(", ")}) in ${seconds}s; ${summarizeDiagnostics(diagnostics)}\n`);
   }

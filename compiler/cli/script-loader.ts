@@ -9,7 +9,8 @@
 // same length would run the cache's code).
 //
 // The packages the compile command requires at run time (ts-morph, for the TypeScript parser
-// that places a diagnostic in mesh.config.ts or reads a tsconfig with baseUrl) can run from
+// that places a diagnostic in mesh.config.ts, loaded alone from ts-morph's dependency
+// (load/typescript-parser.ts), or for reading a tsconfig with baseUrl) can run from
 // code caches too: compiling ts-morph's 13 MB of CommonJS cost ~0.2-0.3 s of CPU at each
 // compile that needs it. The build's warm-up remembers the large package files the script
 // required (rememberScripts) and writes their caches and a list of them (writeCodeCaches);
@@ -18,13 +19,16 @@
 // Those caches are stored compressed (brotli): ts-morph's are 8.7 MB as V8 writes them (mostly
 // the files' strings: TypeScript's messages, ts-morph-common's lib .d.ts texts), 1.1 MB
 // compressed, which the package's install bound has room for; decompressing costs ~30 ms of
-// CPU, compiling the files from their sources ~0.2-0.3 s.
+// CPU, compiling the files from their sources ~0.2-0.3 s. A diagnostic placed in
+// mesh.config.ts needs only TypeScript's (2.6 MB as V8 writes it, 0.7 MB compressed).
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { brotliCompressSync, brotliDecompressSync, constants as zlib } from "node:zlib";
 import Module, { createRequire, isBuiltin } from "node:module";
 import { dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Script } from "node:vm";
+
+/** node:zlib, for the packages' compressed caches only: a start that runs no package file from its cache does not load it. */
+const zlib = () => createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
 
 type Wrapper = (exports: object, module: { exports: object }, require: NodeRequire, moduleUrl: string) => void;
 
@@ -35,7 +39,7 @@ function compile(scriptUrl: URL, cachedData: Buffer | undefined): Script {
 
 function run(script: Script, moduleUrl: string, packagesUrl?: URL): Record<string, unknown> {
   const module = { exports: {} };
-  (script.runInThisContext() as Wrapper)(module.exports, module, requireFor(moduleUrl, packagesUrl), moduleUrl);
+  (script.runInThisContext() as Wrapper)(module.exports, module, packageRequire(moduleUrl, packagesUrl), moduleUrl);
   return module.exports;
 }
 
@@ -87,9 +91,10 @@ function runModule(module: NodeModule, content: string, filename: string, cached
 /**
  * The `require` a script runs with: node's, from `moduleUrl`. With a packages' list, a package
  * it requires compiles its listed files from their caches (while that require runs, and for
- * those files only); during the build's warm-up, it remembers the large files instead.
+ * those files only); during the build's warm-up, it remembers the large files instead (the
+ * build also requires ts-morph through it: scripts/build.js).
  */
-function requireFor(moduleUrl: string, packagesUrl: URL | undefined): NodeRequire {
+export function packageRequire(moduleUrl: string, packagesUrl: URL | undefined): NodeRequire {
   const base = createRequire(moduleUrl);
   if (!packagesUrl) return base;
   let listed: Map<string, PackageFile> | undefined;
@@ -134,7 +139,7 @@ function readCache(cacheUrl: URL): Buffer | undefined {
 
 function readCompressedCache(cacheUrl: URL): Buffer | undefined {
   try {
-    return brotliDecompressSync(readFileSync(cacheUrl));
+    return zlib().brotliDecompressSync(readFileSync(cacheUrl));
   } catch {
     return undefined; // no cache, or not one this build wrote: compiled from the source
   }
@@ -156,7 +161,7 @@ const shared = globalThis as {
 /**
  * The script's exports; `moduleUrl` is what its modules see as import.meta.url and resolve
  * `require` from. `packagesUrl`: the list of the packages' files that run from code caches
- * (see requireFor), written by the build's warm-up.
+ * (see packageRequire), written by the build's warm-up.
  */
 export function runScript(scriptUrl: URL, cacheUrl: URL, moduleUrl: string, packagesUrl?: URL): Record<string, unknown> {
   const script = compile(scriptUrl, readCache(cacheUrl));
@@ -187,7 +192,8 @@ export function writeCodeCaches(): string[] {
   for (const { packagesUrl, script, file } of shared[REMEMBERED_PACKAGES]?.values() ?? []) {
     mkdirSync(new URL(".", packagesUrl), { recursive: true });
     const cache = script.createCachedData();
-    writeFileSync(new URL(file.cache, packagesUrl), brotliCompressSync(cache, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: cache.length } }));
+    const { brotliCompressSync, constants } = zlib();
+    writeFileSync(new URL(file.cache, packagesUrl), brotliCompressSync(cache, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: cache.length } }));
     lists.set(packagesUrl.href, [...(lists.get(packagesUrl.href) ?? []), file]);
   }
   for (const [href, files] of lists) writeFileSync(new URL(href), `${JSON.stringify(files.sort((a, b) => a.file.localeCompare(b.file)), null, 2)}\n`);

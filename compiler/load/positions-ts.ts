@@ -1,7 +1,8 @@
 // Positions in mesh.config.ts, from the object literal the default export is built from
 // (`export default defineMesh({...})`, or a const it names). Only the parser of the
 // TypeScript API is used (no program, no type-check), so it costs milliseconds, and it is
-// loaded only when there is a diagnostic to place.
+// loaded only when there is a diagnostic to place, without the rest of ts-morph
+// (typescript-parser.ts).
 // A mesh composed of team modules is followed across files: `modules: [payments]` leads
 // through `import payments from "./teams/payments/module.ts"` to that file's
 // `defineModule({...})`, and a service handle in `services: [ledger]` to its
@@ -10,8 +11,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { PathSegment, Position } from "./types.ts";
 import { formatPath, nearestLocator } from "./locate.ts";
+import { typescriptApi, type TS } from "./typescript-parser.ts";
 
-type TS = typeof import("ts-morph").ts;
 type Node = import("ts-morph").ts.Node;
 type SourceFile = import("ts-morph").ts.SourceFile;
 /** A node and the file it is in. */
@@ -24,7 +25,7 @@ const NAMED = new Set(["service", "gateway", "egress", "jwtProvider"]);
 const WRAPPING = new Set(["allow", "deny"]);
 
 export async function typescriptLocator(fileName: string, text: string) {
-  const { ts } = await import("ts-morph");
+  const ts = typescriptApi();
   const files = new Map<string, SourceFile | null>();
   const parse = (path: string, source?: string): SourceFile | null => {
     if (!files.has(path)) {
@@ -247,7 +248,7 @@ function findDefaultExport(ts: TS, sf: import("ts-morph").ts.SourceFile): Node |
  * null outside it. Type errors get paths this way, so one mistake is matched by path.
  */
 export async function typescriptPathFinder(fileName: string, text: string): Promise<(line: number, column: number) => string | null> {
-  const { ts } = await import("ts-morph");
+  const ts = typescriptApi();
   const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const root = findDefaultExport(ts, sf);
   return (line, column) => {

@@ -76,6 +76,7 @@ function startChild(cwd: string): Child {
   let timer: NodeJS.Timeout | null = null;
   let timedOut = false;
   let limitMs = 0;
+  let closed = false;
   const stop = () => { timedOut = true; child.kill("SIGKILL"); };
   const outcome = new Promise<ChildOutcome>((done) => {
     let message = "";
@@ -95,6 +96,7 @@ function startChild(cwd: string): Child {
     child.on("error", (error) => { stderr += String(error); });
     child.stdin!.on("error", () => { /* the child may exit before reading everything */ });
     child.on("close", (code, signal) => {
+      closed = true;
       if (timer) clearTimeout(timer);
       done({ message: message.slice(ready ? 1 : 0), code, signal, timedOut, stderr });
     });
@@ -104,18 +106,13 @@ function startChild(cwd: string): Child {
     send(bundled, timeoutMs) {
       limitMs = timeoutMs;
       // Until the child is ready, only a generous start-up limit applies; the config's own limit starts at "R".
-      timer = setTimeout(stop, Math.max(STARTUP_LIMIT_MS, timeoutMs));
+      // (A child that ended before its bundle came has its outcome already: no limit to wait out.)
+      if (!closed) timer = setTimeout(stop, Math.max(STARTUP_LIMIT_MS, timeoutMs));
       child.stdin!.end(bundled);
     },
     stop: () => { child.kill("SIGKILL"); },
     alive: () => child.exitCode === null && child.signalCode === null,
   };
-}
-
-function runChild(bundled: string, cwd: string, timeoutMs: number): Promise<ChildOutcome> {
-  const child = startChild(cwd);
-  child.send(bundled, timeoutMs);
-  return child.outcome;
 }
 
 /** The last meaningful line of a crashed child's stderr (node prints the error last). */
@@ -284,6 +281,11 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
   if (session?.settled && !(await session.settled())) return overtaken(absolutePath);
   let bundled: string;
   let inputs: string[];
+  // Outside watch mode (whose session keeps a child started ahead), the child starts before
+  // esbuild bundles the config, so node's start-up in the child and esbuild's service start
+  // and build overlap. It only waits for its bundle on stdin until then: its time limits start
+  // when the bundle is sent, and a config that does not bundle stops it unused.
+  const early = session ? null : startChild(process.cwd());
   try {
     const options: BuildOptions & { metafile: true; write: false } = {
       entryPoints: [absolutePath],
@@ -304,6 +306,7 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
       .filter((p) => dirname(p) !== dirname(DSL_ENTRY) && !p.includes("/node_modules/"))
       .sort();
   } catch (error) {
+    early?.stop();
     const first = (error as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors?.[0];
     return {
       kind: "syntax", message: first?.text ?? String(error),
@@ -319,7 +322,8 @@ export async function evaluateTypescriptConfig(absolutePath: string, timeoutMs =
     child.send(bundled, timeoutMs);
     out = await child.outcome;
   } else {
-    out = await runChild(bundled, process.cwd(), timeoutMs);
+    early!.send(bundled, timeoutMs);
+    out = await early!.outcome;
   }
   const at = { file: absolutePath, line: 0, column: 0 };
   if (out.timedOut) return { kind: "timeout", message: `the config was still running after ${timeoutMs / 1000}s and was stopped`, ...at };
