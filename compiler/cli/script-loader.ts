@@ -32,9 +32,25 @@ const zlib = () => createRequire(import.meta.url)("node:zlib") as typeof import(
 
 type Wrapper = (exports: object, module: { exports: object }, require: NodeRequire, moduleUrl: string) => void;
 
+/**
+ * The name a script is compiled under, the same wherever the package lies: a code cache keeps
+ * the name its script was compiled under and V8 shows that name in stack traces of code run
+ * from the cache, so a cache made under the build's absolute path would carry the build
+ * machine's folders into every install and every user's stack trace. `meshc/dist/...` for the
+ * package's scripts, `<package>/<file>` (as in node_modules) for a package's files.
+ */
+export function scriptName(path: string): string {
+  const posix = path.split(sep).join("/");
+  const at = posix.lastIndexOf("/dist/");
+  const name = at < 0 ? `meshc/${posix.slice(posix.lastIndexOf("/") + 1)}` : `meshc${posix.slice(at)}`;
+  // A fresh flat string: a slice or a concatenation may keep the whole path as its parent, and
+  // the code cache writes a string as V8 holds it (the absolute path came back that way).
+  return Buffer.from(name, "utf8").toString("utf8");
+}
+
 function compile(scriptUrl: URL, cachedData: Buffer | undefined): Script {
   // Latin-1: the build checks that the script is ASCII, so no UTF-8 decoding is needed.
-  return new Script(readFileSync(scriptUrl, "latin1"), { filename: fileURLToPath(scriptUrl), cachedData });
+  return new Script(readFileSync(scriptUrl, "latin1"), { filename: scriptName(fileURLToPath(scriptUrl)), cachedData });
 }
 
 function run(script: Script, moduleUrl: string, packagesUrl?: URL): Record<string, unknown> {
@@ -79,8 +95,9 @@ function readPackageList(packagesUrl: URL): Map<string, PackageFile> {
 }
 
 /** A CommonJS module's code, as node runs it, compiled with `cachedData`. */
-function runModule(module: NodeModule, content: string, filename: string, cachedData: Buffer | undefined): { result: unknown; script: Script } {
-  const script = new Script(Module.wrap(content), { filename, cachedData });
+function runModule(module: NodeModule, content: string, filename: string, name: string, cachedData: Buffer | undefined): { result: unknown; script: Script } {
+  // Compiled under its place in node_modules (`ts-morph/dist/ts-morph.js`), not its absolute path: see scriptName.
+  const script = new Script(Module.wrap(content), { filename: Buffer.from(name, "utf8").toString("utf8"), cachedData });
   if (cachedData && process.env.MESHC_DEBUG && script.cachedDataRejected !== false) console.error(`meshc: ${filename}: code cache rejected`);
   const local = createRequire(filename);
   const require = Object.assign((id: string) => module.require(id), { resolve: local.resolve, cache: local.cache, main: local.main, extensions: local.extensions });
@@ -104,7 +121,7 @@ export function packageRequire(moduleUrl: string, packagesUrl: URL | undefined):
     if (at && remembered && content.length >= PACKAGE_FILE_MIN_LENGTH) {
       const version = versionOf(at.packageJson);
       if (version === undefined) return original.call(this, content, filename);
-      const { result, script } = runModule(this, content, filename, undefined);
+      const { result, script } = runModule(this, content, filename, at.file, undefined);
       remembered.set(at.file, { packagesUrl, script, file: { file: at.file, version, length: content.length, cache: `${at.file.replaceAll("/", "+")}.cache.br` } });
       return result;
     }
@@ -114,7 +131,7 @@ export function packageRequire(moduleUrl: string, packagesUrl: URL | undefined):
       if (process.env.MESHC_DEBUG) console.error(`meshc: ${filename}: code cache made for another version`);
       return original.call(this, content, filename);
     }
-    return runModule(this, content, filename, readCompressedCache(new URL(entry.cache, packagesUrl))).result;
+    return runModule(this, content, filename, at.file, readCompressedCache(new URL(entry.cache, packagesUrl))).result;
   };
   const wrapped = (id: string): unknown => {
     if (isBuiltin(id)) return base(id);

@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { brotliDecompressSync } from "node:zlib";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const work = mkdtempSync(join(tmpdir(), "meshc-code-cache-"));
@@ -105,6 +106,40 @@ test("another file's cache is rejected by V8 and the file compiles from its sour
   assert.match(r.stderr, /typescript\.js: code cache rejected/);
   assert.equal(r.files, shop.files);
   assert.equal(r.stderr.replace(/meshc: .*code cache.*\n/g, ""), shop.stderr);
+});
+
+/** Every file under `dir`, recursively. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+test("no built file names the folder it was built in (a code cache keeps its script's name)", () => {
+  // V8 writes into a cache the name its script was compiled under and shows that name in the
+  // stack traces of code run from the cache: an absolute name would ship the build machine's
+  // folders in the package and make the caches differ between checkouts.
+  const caches = filesUnder(join(ROOT, "dist")).filter((f) => f.endsWith(".cache") || f.endsWith(".cache.br"));
+  assert.ok(caches.length >= 5, `caches found: ${caches.length}`);
+  for (const file of filesUnder(join(ROOT, "dist"))) {
+    const bytes = file.endsWith(".br") ? brotliDecompressSync(readFileSync(file)) : readFileSync(file);
+    assert.not.ok(bytes.toString("latin1").includes(ROOT), `${file.slice(ROOT.length + 1)} holds the repository's absolute path`);
+  }
+});
+
+test("code run from the shipped cache reports the package's names in stack traces", async () => {
+  const { runScript, scriptName } = await import(join(ROOT, "dist", "compiler", "cli", "script-loader.js")) as typeof import("../../compiler/cli/script-loader.ts");
+  assert.is(scriptName(join(ROOT, "dist", "compiler", "cli", "commander.script.js")), "meshc/dist/compiler/cli/commander.script.js");
+  const cli = join(ROOT, "dist", "compiler", "cli");
+  const commander = runScript(pathToFileURL(join(cli, "commander.script.js")), pathToFileURL(join(cli, "commander.script.cache")), pathToFileURL(join(cli, "main.js")).href) as { Command: new () => { exitOverride(): unknown; parse(argv: string[], o: object): unknown } };
+  const program = new commander.Command();
+  program.exitOverride();
+  let stack = "";
+  try {
+    program.parse(["--no-such-option"], { from: "user" });
+  } catch (error) {
+    stack = String((error as Error).stack);
+  }
+  assert.match(stack, /meshc\/dist\/compiler\/cli\/commander\.script\.js:\d+:\d+/);
+  assert.not.ok(stack.includes(cli), stack);
 });
 
 test.after(() => rmSync(work, { recursive: true, force: true }));
