@@ -42,10 +42,16 @@ type Wrapper = (exports: object, module: { exports: object }, require: NodeRequi
 export function scriptName(path: string): string {
   const posix = path.split(sep).join("/");
   const at = posix.lastIndexOf("/dist/");
-  const name = at < 0 ? `meshc/${posix.slice(posix.lastIndexOf("/") + 1)}` : `meshc${posix.slice(at)}`;
-  // A fresh flat string: a slice or a concatenation may keep the whole path as its parent, and
-  // the code cache writes a string as V8 holds it (the absolute path came back that way).
-  return Buffer.from(name, "utf8").toString("utf8");
+  return flatString(at < 0 ? `meshc/${posix.slice(posix.lastIndexOf("/") + 1)}` : `meshc${posix.slice(at)}`);
+}
+
+/**
+ * A fresh flat copy of `s`: a slice or a concatenation may keep the whole string it came from
+ * as its parent, and a code cache writes a script's name as V8 holds it (the absolute path
+ * came back that way).
+ */
+function flatString(s: string): string {
+  return Buffer.from(s, "utf8").toString("utf8");
 }
 
 function compile(scriptUrl: URL, cachedData: Buffer | undefined): Script {
@@ -97,7 +103,7 @@ function readPackageList(packagesUrl: URL): Map<string, PackageFile> {
 /** A CommonJS module's code, as node runs it, compiled with `cachedData`. */
 function runModule(module: NodeModule, content: string, filename: string, name: string, cachedData: Buffer | undefined): { result: unknown; script: Script } {
   // Compiled under its place in node_modules (`ts-morph/dist/ts-morph.js`), not its absolute path: see scriptName.
-  const script = new Script(Module.wrap(content), { filename: Buffer.from(name, "utf8").toString("utf8"), cachedData });
+  const script = new Script(Module.wrap(content), { filename: flatString(name), cachedData });
   if (cachedData && process.env.MESHC_DEBUG && script.cachedDataRejected !== false) console.error(`meshc: ${filename}: code cache rejected`);
   const local = createRequire(filename);
   const require = Object.assign((id: string) => module.require(id), { resolve: local.resolve, cache: local.cache, main: local.main, extensions: local.extensions });

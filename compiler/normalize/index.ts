@@ -244,7 +244,7 @@ function normalizeService(name: string, s: D.Service<string, string, string>, de
       declaredTargetPorts: declaredTargetPorts(ports),
       serviceAccount: s.kubernetes?.serviceAccount ?? null,
       emitService: s.kubernetes?.emitService ?? true,
-      workloadLabels: s.kubernetes?.workloadLabels === undefined && s.selector == null ? { app: name } : Object.fromEntries(sortedEntries(s.kubernetes?.workloadLabels ?? s.selector)),
+      workloadLabels: s.kubernetes?.workloadLabels == null && s.selector == null ? { app: name } : Object.fromEntries(sortedEntries(s.kubernetes?.workloadLabels ?? s.selector)),
     },
   };
 }
