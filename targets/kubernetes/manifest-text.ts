@@ -100,11 +100,23 @@ function marked(value: unknown, next: { n: number }, at: Segment[], paths: (read
  */
 export const PLAIN_NAME = /^[A-Za-z_/][A-Za-z0-9_./:@+-]{4,}[A-Za-z0-9_./@+-]$/;
 
+/**
+ * Strings serialize.ts writes double-quoted with nothing escaped: printable ASCII but `"` and
+ * `\` (JSON.stringify's text of such a string is the string between quotes, and its
+ * U+0085/U+2028/U+2029 escapes do not apply), holding a character outside the plain ones
+ * (a blank, `=`, `,`...: never plain, and single-line, so never a literal block). Such strings
+ * (`service svc-12` in a source annotation, `app=svc-12` in a selector) are one per object,
+ * so every one missed the lookup below and went through toYaml. test/kubernetes/manifest-text.test.ts
+ * checks toYaml quotes such strings so.
+ */
+export const QUOTED_AS_IS = /^(?=.*[^A-Za-z0-9_./:@+-])[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /** A single-line string's text in any position (plain or double-quoted; see serialize.ts); null for a multi-line one. */
 const SCALAR_TEXTS = new Map<string, string>();
 const MAX_SCALAR_TEXTS = 50_000;
 function scalarText(s: string): string | null {
   if (PLAIN_NAME.test(s)) return s;
+  if (QUOTED_AS_IS.test(s)) return `"${s}"`;
   // A long text is looked for a line break first: hashing it for the lookup would read all of it.
   if (s.length > 256 && s.includes("\n")) return null;
   let text = SCALAR_TEXTS.get(s);

@@ -13,7 +13,7 @@ import { toYaml } from "../../compiler/serialize.ts";
 import { configFromValue } from "../../compiler/testing.ts";
 import { kubernetes } from "../../targets/kubernetes/index.ts";
 import { emittedObjectOf } from "../../targets/kubernetes/emitted.ts";
-import { manifestText, PLAIN_NAME } from "../../targets/kubernetes/manifest-text.ts";
+import { manifestText, PLAIN_NAME, QUOTED_AS_IS } from "../../targets/kubernetes/manifest-text.ts";
 import { richIR } from "../fixtures/ir/kubernetes-rich.ts";
 
 const HOSTILE = ["", "yes", "No", "null", "~", "123", "0x1F", "1e3", "-", "- a", "a: b", "a #b", "#x", "'q'", "\"dq\"", "[x]", "{x}", "*a", "&a", "!t", "%p", "@at", "`b",
@@ -102,6 +102,23 @@ test("the names a template fills without asking the serializer (PLAIN_NAME) are 
     plain++;
   }
   assert.ok(plain > 1000, `plain: ${plain}`);
+});
+
+test("the strings a template fills as they are between double quotes (QUOTED_AS_IS) are the ones toYaml writes so", () => {
+  // Random strings over plain characters, blanks, the other ASCII indicators, escapes and a few non-ASCII characters.
+  const alphabet = "abcyYnN019.-_/:@+ =,#'!&*?|>%[]{}~`<^;\"\\\t\u007f\u0085\u2028éü";
+  let seed = 11;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const samples = ["service svc-12", "app=svc-12", "rule a1-all, rule a2-read", " ", "a b", "yes no", "- a", "#x", "a: b", "x:", " lead", "trail ", ...HOSTILE];
+  for (let i = 0; i < 20_000; i++) samples.push(Array.from({ length: 1 + Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(""));
+  let quoted = 0;
+  for (const s of samples) {
+    if (!QUOTED_AS_IS.test(s)) continue;
+    assert.is(toYaml(s), `"${s}"\n`, JSON.stringify(s));
+    assert.is(toYaml({ k: [s] }), `k:\n  - "${s}"\n`, JSON.stringify(s));
+    quoted++;
+  }
+  assert.ok(quoted > 1000, `quoted: ${quoted}`);
 });
 
 test("objects with long top-level lists (a kustomization's resources and patches) are toYaml's text, whatever the items", () => {
