@@ -16,7 +16,28 @@ const anchored = (regex: string) => `^(?:${regex})$`;
 const PATH_FLAGS: Readonly<Record<PathMatchIR["kind"], string>> = { exact: "-m str", prefix: "-m beg", "string-prefix": "-m beg", regex: "-m reg" };
 const STRING_FLAGS: Readonly<Record<Exclude<StringMatchIR["kind"], "present">, string>> = { exact: "-m str", prefix: "-m beg", regex: "-m reg" };
 
+/**
+ * A path ACL by name, kind and value, kept when building it reported nothing (a value that
+ * does not pass is reported by every proxy as before): route paths repeat from proxy to
+ * proxy (`/orders` is `meshc_r0_path` in every proxy whose first route matches it), and the
+ * line is the same. One memo per emitter (BuildContext.paths), like Re2Verdicts.
+ */
 function pathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
+  let byValue = ctx.paths.get(path.kind);
+  if (byValue === undefined) ctx.paths.set(path.kind, (byValue = new Map()));
+  let byName = byValue.get(path.value);
+  const known = byName?.get(name);
+  if (known !== undefined) return known;
+  const reported = ctx.diagnostics.length;
+  const acl = buildPathAcl(ctx, name, path, origin);
+  if (ctx.diagnostics.length === reported) {
+    if (byName === undefined) byValue.set(path.value, (byName = new Map()));
+    byName.set(name, acl);
+  }
+  return acl;
+}
+
+function buildPathAcl(ctx: BuildContext, name: AclName, path: PathMatchIR, origin: string): AclView {
   if (path.kind === "prefix" && prefixElements(path.value) !== "") {
     return aclView(name, "path", null, "-m reg", null, [ctx.checkRegex(pathPrefixRegex(path.value, regexLiteral), origin, "path prefix")]);
   }

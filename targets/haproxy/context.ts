@@ -5,6 +5,7 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import { haproxyCodes } from "./codes.ts";
 import { RE2JS } from "re2js";
 import { acceptedText, encodeWord, textWord, type Word } from "./words.ts";
+import type { AclView } from "./view.ts";
 
 export interface BuildContext {
   /** The bundle file being built, for diagnostics about it. */
@@ -29,7 +30,11 @@ export interface BuildContext {
   readonly servers: Map<object, unknown>;
   /** Host selectors by IR domains array (build-routes.ts DomainSelectors): one memo per emitter, like Re2Verdicts. */
   readonly domains: WeakMap<object, unknown>;
+  /** Path ACLs by match kind, value and ACL name (build-match.ts pathAcl): one memo per emitter, like Re2Verdicts. */
+  readonly paths: PathAcls;
 }
+
+export type PathAcls = Map<string, Map<string, Map<string, AclView>>>;
 
 /**
  * Whether a pattern compiles as RE2 (null) or why not, per pattern: the same path patterns
@@ -55,10 +60,11 @@ function re2Error(pattern: string, verdicts: Re2Verdicts): string | null {
 /** The words checkShared kept, by IR value and variant: one per emitter (one IR), like Re2Verdicts. */
 export type SharedWords = WeakMap<object, Map<string, Word>>;
 
-export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map(), shared: SharedWords = new WeakMap(), domains: WeakMap<object, unknown> = new WeakMap()): BuildContext {
+export function createBuildContext(file: string, verdicts: Re2Verdicts = new Map(), shared: SharedWords = new WeakMap(), domains: WeakMap<object, unknown> = new WeakMap(),
+  paths: PathAcls = new Map()): BuildContext {
   const diagnostics: Diagnostic[] = [];
   return {
-    file, diagnostics, servers: new Map(), domains,
+    file, diagnostics, servers: new Map(), domains, paths,
     check(word, origin, field) {
       const text = acceptedText(word);
       if (text !== null) return { word: "checked", text };

@@ -8,7 +8,7 @@ import { diagnostic } from "../../compiler/diagnostics/define.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import { haproxyCapabilities } from "./capabilities.ts";
 import { haproxyCodes } from "./codes.ts";
-import { createBuildContext, type Re2Verdicts, type SharedWords } from "./context.ts";
+import { createBuildContext, type PathAcls, type Re2Verdicts, type SharedWords } from "./context.ts";
 import { buildConfigView } from "./build-proxy.ts";
 import { checkLineLimits } from "./limits.ts";
 import { createRenderer } from "./render.ts";
@@ -17,9 +17,9 @@ import { haproxyLuaPath, IDENTITY_LUA } from "./identity-lua.ts";
 export const haproxyFilePath = (proxyName: string) => `haproxy/${proxyName}.cfg`;
 
 /** One proxy's config (and Lua file); `render` is the compiled templates, `verdicts` and `shared` the RE2 and mesh-wide word memos, shared by all proxies. */
-function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, shared: SharedWords, domains: WeakMap<object, unknown>, proxy: ProxyIR): EmitResult {
+function emitHaproxyProxy(render: ReturnType<typeof createRenderer>, verdicts: Re2Verdicts, shared: SharedWords, domains: WeakMap<object, unknown>, paths: PathAcls, proxy: ProxyIR): EmitResult {
   const path = haproxyFilePath(proxy.name);
-  const ctx = createBuildContext(path, verdicts, shared, domains);
+  const ctx = createBuildContext(path, verdicts, shared, domains, paths);
   const view = buildConfigView(ctx, proxy);
   const diagnostics: Diagnostic[] = [...ctx.diagnostics];
   // A proxy whose values cannot be written is left out whole: never a partial file.
@@ -45,7 +45,8 @@ function haproxyPerProxy(_ir: MeshIR): ProxyEmitter {
   const verdicts: Re2Verdicts = new Map();
   const shared: SharedWords = new WeakMap();
   const domains = new WeakMap<object, unknown>();
-  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, shared, domains, proxy), shared: () => ({ files: [], diagnostics: [] }) };
+  const paths: PathAcls = new Map();
+  return { proxy: (proxy) => emitHaproxyProxy(render, verdicts, shared, domains, paths, proxy), shared: () => ({ files: [], diagnostics: [] }) };
 }
 
 const emitHaproxy = (ir: MeshIR) => emitByProxy(haproxyPerProxy, ir);
