@@ -55,9 +55,10 @@ export async function watchAndCompile(compile: (gate: SaveGate) => Promise<RunOu
 export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, initial: readonly string[], rehearse?: Rehearse): { first: Promise<void>; close(): void } {
   let closed = false;
   let watched = new Set(initial);
-  let watchedKey = "";
-  let watchers: FSWatcher[] = [];
-  let broken = false;
+  // The names watched in each folder (read by that folder's watcher at each event), its watcher, and the folders whose watcher failed.
+  let namesByDir = new Map<string, Set<string>>();
+  const watchers = new Map<string, FSWatcher>();
+  const broken = new Set<string>();
   // File events seen so far, and when the latest came (performance.now()).
   let events = 0;
   let lastEvent = -Infinity;
@@ -81,24 +82,30 @@ export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, 
     // Next turn, so the other events read with this one are counted before the run reads the files.
     setImmediate(start);
   };
+  /**
+   * Watches the folders of `watched`. A folder watched already keeps its watcher (the names it
+   * reports are looked up at each event), so no save in it is missed while the set changes;
+   * only new folders, and folders whose watcher failed, get a new one.
+   */
   const rewatch = () => {
-    // The same files in folders watched without a failure: the watchers stay (no gap in which a save is missed).
-    const key = [...watched].sort().join("\0");
-    if (key === watchedKey && !broken) return;
-    watchedKey = key;
-    broken = false;
-    for (const w of watchers) w.close();
-    const byDir = new Map<string, Set<string>>();
-    for (const f of watched) byDir.set(dirname(f), (byDir.get(dirname(f)) ?? new Set()).add(basename(f)));
-    watchers = [];
-    for (const [dir, names] of byDir) {
+    const next = new Map<string, Set<string>>();
+    for (const f of watched) next.set(dirname(f), (next.get(dirname(f)) ?? new Set()).add(basename(f)));
+    namesByDir = next;
+    for (const [dir, w] of watchers) {
+      if (next.has(dir) && !broken.has(dir)) continue;
+      w.close();
+      watchers.delete(dir);
+    }
+    for (const dir of next.keys()) {
+      if (watchers.has(dir)) continue;
+      broken.delete(dir);
       try {
-        const w = watch(dir, (_event, name) => { if (!name || names.has(name.toString())) onEvent(); });
-        w.on("error", () => { broken = true; });
-        watchers.push(w);
+        const w = watch(dir, (_event, name) => { if (!name || namesByDir.get(dir)?.has(name.toString())) onEvent(); });
+        w.on("error", () => { broken.add(dir); });
+        watchers.set(dir, w);
       } catch {
         // The folder is gone; the next successful load names the files to watch again.
-        broken = true;
+        broken.add(dir);
       }
     }
   };
@@ -141,12 +148,15 @@ export function startWatching(compile: (gate: SaveGate) => Promise<RunOutcome>, 
     // A save during the run (it was dropped, or came after its gate): compiled once the files are quiet.
     if (events !== seen && !waiting) whenQuiet();
   };
+  // Watching before the first run: a save while it compiles (seconds, for a large mesh) is a
+  // save like any other, seen at its gate, not lost before the watchers exist.
+  rewatch();
   return {
     first: cycle(),
     close() {
       closed = true;
-      for (const w of watchers) w.close();
-      watchers = [];
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
     },
   };
 }

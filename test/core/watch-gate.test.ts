@@ -86,6 +86,59 @@ test("a single save is compiled at its first event, and its gate holds the resul
   }
 });
 
+test("a save during the first run is compiled: the files are watched before it starts", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.json");
+  writeFileSync(file, "v0");
+  const runs: Run[] = [];
+  const compile = async (gate: SaveGate): Promise<RunOutcome> => {
+    const read = readFileSync(file, "utf8");
+    // The user saves while the first compile (seconds for a large mesh) is still running.
+    if (runs.length === 0) { writeFileSync(file, "v1"); await sleep(30); }
+    const passed = await gate();
+    runs.push({ read, passed, gatedAt: performance.now() });
+    return { inputs: [file], superseded: !passed };
+  };
+  const w = startWatching(compile, [file]);
+  try {
+    await w.first;
+    assert.ok(await until(() => runs.some((r) => r.read === "v1" && r.passed)), JSON.stringify(runs));
+    assert.is(runs[0]!.passed, false, "the first run, overtaken by the save, is dropped");
+  } finally {
+    w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a file the config starts to import in a folder watched already is watched without a gap: its save is compiled", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
+  const file = join(dir, "mesh.json");
+  const team = join(dir, "team.json");
+  writeFileSync(file, "v0");
+  writeFileSync(team, "t0");
+  const runs: { read: string; passed: boolean }[] = [];
+  const compile = async (gate: SaveGate): Promise<RunOutcome> => {
+    const read = `${readFileSync(file, "utf8")}+${readFileSync(team, "utf8")}`;
+    const passed = await gate();
+    runs.push({ read, passed });
+    // From the second run on, the config reads team.json too.
+    return { inputs: runs.length === 1 ? [file] : [file, team], superseded: !passed };
+  };
+  const w = startWatching(compile, [file]);
+  try {
+    await w.first;
+    await sleep(50);
+    writeFileSync(file, "v1");
+    assert.ok(await until(() => runs.some((r) => r.read === "v1+t0" && r.passed)), JSON.stringify(runs));
+    await sleep(50);
+    writeFileSync(team, "t1");
+    assert.ok(await until(() => runs.some((r) => r.read === "v1+t1" && r.passed)), JSON.stringify(runs));
+  } finally {
+    w.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A mesh.config.ts holding `source` in a fresh folder, and a loader session; both gone after `body`. */
 async function withConfig(source: string, body: (file: string, dir: string, session: TypescriptSession) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "meshc-watch-gate-"));
