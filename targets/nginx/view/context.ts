@@ -35,11 +35,33 @@ export interface ViewCache {
   readonly literalTokens: Map<string, NginxValue>;
   /** Upstream TLS settings as JSON by IR object (view/pass.ts's sameWire). */
   readonly tlsTexts: WeakMap<object, string>;
+  /**
+   * A server block's generated names by position, listener then virtual host (view/server.ts):
+   * `meshc_l0_s1_forbidden` is the same in every sidecar, so its texts and tokens are made
+   * once per emitter, found by two array indices instead of a string key made and hashed.
+   */
+  readonly serverNames: ServerNames[][];
+}
+
+/** The generated names of server block `s` of listener `l` (view/server.ts), and their tokens. */
+export interface ServerNames {
+  /** `meshc_l<l>_s<s>` */
+  readonly id: string;
+  readonly routeVariable: string;
+  readonly noRoute: string;
+  readonly forbidden: string;
+  readonly badRequest: string;
+  readonly noRouteToken: NginxValue;
+  readonly forbiddenToken: NginxValue;
+  readonly badRequestToken: NginxValue;
+  /** Route r's location name (`<id>_r<r>`) and its token, made as routes need them. */
+  readonly routes: string[];
+  readonly routeTokens: NginxValue[];
 }
 
 export const createViewCache = (): ViewCache => ({
   ciphers: new WeakMap(), nextUpstream: new Map(), logFormats: new Map(), firstSetKeys: new Map(), tlsTexts: new WeakMap(),
-  variableTokens: new Map(), patternTokens: new Map(), literalTokens: new Map(),
+  variableTokens: new Map(), patternTokens: new Map(), literalTokens: new Map(), serverNames: [],
 });
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -111,6 +133,25 @@ export class ViewContext {
     let token = this.cache.literalTokens.get(text);
     if (token === undefined) this.cache.literalTokens.set(text, (token = rendered(literal(text))));
     return token;
+  }
+
+  /** The names of server block `server` of listener `listener`, with route names up to `routes` (see ViewCache.serverNames). */
+  serverNames(listener: number, server: number, routes: number): ServerNames {
+    const byServer = (this.cache.serverNames[listener] ??= []);
+    let names = byServer[server];
+    if (names === undefined) {
+      const id = `meshc_l${listener}_s${server}`;
+      const noRoute = `${id}_no_route`, forbidden = `${id}_forbidden`, badRequest = `${id}_bad_request`;
+      names = { id, routeVariable: `${id}_route`, noRoute, forbidden, badRequest, noRouteToken: this.literalToken(noRoute),
+        forbiddenToken: this.literalToken(forbidden), badRequestToken: this.literalToken(badRequest), routes: [], routeTokens: [] };
+      byServer[server] = names;
+    }
+    for (let r = names.routes.length; r < routes; r++) {
+      const name = `${names.id}_r${r}`;
+      names.routes.push(name);
+      names.routeTokens.push(this.literalToken(name));
+    }
+    return names;
   }
 
   /** User text for a regex position: `$` is fine there, unsafe characters are not. */

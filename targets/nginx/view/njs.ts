@@ -29,6 +29,8 @@ export interface JsSetView {
   readonly handler: string;
 }
 
+const NO_RULE_HEADERS = "return refusal(r, []);";
+
 /** The js_set variables one block (http or stream) asked for, and their wrapper functions. */
 export class NjsFunctions {
   private readonly wrappers = new Map<string, { variable: string; body: string }>();
@@ -60,8 +62,9 @@ export class NjsFunctions {
 
   /** `$<listener>_refuse`: "b" (400), "u" (403) or "0"; `ruleHeaders` may not repeat. */
   refusal(listenerId: string, ruleHeaders: readonly string[]): string {
-    const names = [...new Set(ruleHeaders)].sort();
-    return this.add(`refuse_${listenerId}`, `${listenerId}_refuse`, `return refusal(r, ${JSON.stringify(names)});`);
+    // Most listeners read no header: their body is fixed (no set, sort or JSON per listener).
+    const body = ruleHeaders.length === 0 ? NO_RULE_HEADERS : `return refusal(r, ${JSON.stringify([...new Set(ruleHeaders)].sort())});`;
+    return this.add(`refuse_${listenerId}`, `${listenerId}_refuse`, body);
   }
 
   get used(): boolean {
@@ -87,10 +90,18 @@ export function renderNjsModule(blocks: readonly NjsFunctions[]): string {
   const fns = new Map<string, string>();
   for (const b of blocks) {
     const sources = b.source();
-    b.names().forEach((name, i) => fns.set(name, sources[i]!));
+    const names = b.names();
+    for (let i = 0; i < names.length; i++) fns.set(names[i]!, sources[i]!);
   }
   const names = [...fns.keys()].sort();
-  return `${MODULE_HEAD}${names.map((n) => `${fns.get(n)!}\n`).join("")}\nexport default { ${names.join(", ")} };\n`;
+  // One loop for both lists (the module of every proxy is made here).
+  let functions = "";
+  let exported = "";
+  for (let i = 0; i < names.length; i++) {
+    functions += fns.get(names[i]!)! + "\n";
+    exported += i === 0 ? names[i]! : ", " + names[i]!;
+  }
+  return `${MODULE_HEAD}${functions}\nexport default { ${exported} };\n`;
 }
 
 /** Where the module sits next to `nginx/<proxy>.conf`. */

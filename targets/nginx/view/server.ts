@@ -6,7 +6,7 @@
 import type { ClusterIR, HttpListenerIR, VirtualHostIR } from "../../../compiler/ir/types.ts";
 import { NGINX_CODES } from "../codes.ts";
 import { literal, regex, rendered, type LiteralValue, type NginxValue, type TemplatePart } from "../escape.ts";
-import type { ViewContext } from "./context.ts";
+import type { ServerNames, ViewContext } from "./context.ts";
 import { bitPart, firstSetEntries, type Bit } from "./match.ts";
 import { buildAuthorization, buildRateLimit, buildServerTls } from "./policy.ts";
 import { buildRoute } from "./route.ts";
@@ -40,25 +40,24 @@ function buildServerNames(ctx: ViewContext, vhost: VirtualHostIR, path: string):
  * header a rule names), `u` 403 (an Upgrade); then the authorization bit (`0` denies), then
  * the route bits: the first set one picks its route, else no route.
  */
-function buildDispatch(ctx: ViewContext, id: string, refusal: string, authz: Bit, routes: readonly { bit: Bit; name: string; fault: string | null }[],
-  locations: { noRoute: string; forbidden: string; badRequest: string }): string {
+function buildDispatch(ctx: ViewContext, names: ServerNames, refusal: string, authz: Bit, routes: readonly { bit: Bit; index: number; fault: string | null }[]): string {
   const keys = firstSetEntries(ctx.cache, routes.length, ".1");
   // Filled in place, no spreads: every server block of every proxy has one dispatch map.
   const source: TemplatePart[] = [{ variable: refusal }, bitPart(authz)];
   // The location names are positional (the same in every sidecar): their tokens are rendered once per emitter.
-  const forbidden = ctx.literalToken(locations.forbidden);
+  const forbidden = names.forbiddenToken;
   const entries: MapView["entries"][number][] = [
-    { key: BAD_REQUEST_KEY, value: ctx.literalToken(locations.badRequest) }, { key: UPGRADE_KEY, value: forbidden },
+    { key: BAD_REQUEST_KEY, value: names.badRequestToken }, { key: UPGRADE_KEY, value: forbidden },
     { key: DENIED_KEY, value: forbidden },
   ];
   for (let i = 0; i < routes.length; i++) {
     const route = routes[i]!;
     source.push(bitPart(route.bit));
     // A lone text part prints as the literal of that text would (same check, same quoting).
-    const value: NginxValue = route.fault ? { kind: "template", parts: [{ text: route.name }, { variable: route.fault }] } : ctx.literalToken(route.name);
+    const value: NginxValue = route.fault ? { kind: "template", parts: [{ text: names.routes[route.index]! }, { variable: route.fault }] } : names.routeTokens[route.index]!;
     entries.push({ key: keys[i]!, value });
   }
-  return ctx.addMap({ source: { kind: "template", parts: source }, variable: `${id}_route`, entries, fallback: ctx.literalToken(locations.noRoute) });
+  return ctx.addMap({ source: { kind: "template", parts: source }, variable: names.routeVariable, entries, fallback: names.noRouteToken });
 }
 
 // The dispatch map's first keys, rendered once at load: every server block prints them.
@@ -107,22 +106,19 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
   const servers: ServerView[] = [];
   for (let v = 0; v < count; v++) {
     const vhost: VirtualHostIR | null = listener.virtualHosts[v] ?? null;
-    const sid = `${lid}_s${v}`;
+    const vhostRoutes = vhost?.routes ?? [];
+    const names = ctx.serverNames(index, v, vhostRoutes.length);
     const serverNames = vhost === null ? [] : buildServerNames(ctx, vhost, `${listener.origin}.virtualHosts[${v}]`) ?? [];
     // One loop over the routes, no intermediate arrays: this runs for every server block of every proxy.
     const routes: RouteLocationView[] = [];
     const mirrors: MirrorLocationView[] = [];
-    const usable: { bit: Bit; name: string; fault: string | null }[] = [];
-    const vhostRoutes = vhost?.routes ?? [];
+    const usable: { bit: Bit; index: number; fault: string | null }[] = [];
     for (let r = 0; r < vhostRoutes.length; r++) {
-      const b = buildRoute(ctx, `${sid}_r${r}`, vhostRoutes[r]!, clusters, listener.direction === "inbound");
+      const b = buildRoute(ctx, names.routes[r]!, vhostRoutes[r]!, clusters, listener.direction === "inbound");
       routes.push(b.location);
       if (b.mirror) mirrors.push(b.mirror);
-      if (b.bit !== null) usable.push({ bit: b.bit, name: b.location.name, fault: b.faultVariable });
+      if (b.bit !== null) usable.push({ bit: b.bit, index: r, fault: b.faultVariable });
     }
-    const noRouteLocation = `${sid}_no_route`;
-    const forbiddenLocation = `${sid}_forbidden`;
-    const badRequestLocation = `${sid}_bad_request`;
     const tls = listener.tls ? buildServerTls(ctx, listener.tls, vhost?.domains ?? [], `${listener.origin}.tls`) : null;
     const trace = serverSource(ctx, listener, vhost, clusters);
     servers.push({
@@ -135,8 +131,8 @@ export function buildListener(ctx: ViewContext, listener: HttpListenerIR, index:
       tls,
       rateLimit: limit ? { zone: limit.zoneView.zone, burst: limit.burst } : null,
       acceptsPlainText: listener.tls?.mode === "permissive",
-      dispatchVariable: ctx.within(trace, () => buildDispatch(ctx, sid, refusal, authz, usable, { noRoute: noRouteLocation, forbidden: forbiddenLocation, badRequest: badRequestLocation })),
-      routes, mirrors, noRouteLocation, forbiddenLocation, badRequestLocation,
+      dispatchVariable: ctx.within(trace, () => buildDispatch(ctx, names, refusal, authz, usable)),
+      routes, mirrors, noRouteLocation: names.noRoute, forbiddenLocation: names.forbidden, badRequestLocation: names.badRequest,
     });
   }
   return { servers, zone: limit?.zoneView ?? null };
