@@ -160,6 +160,49 @@ function collectDeliveries(index: MeshIndex, byIdentity: ReadonlyMap<string, rea
   return out;
 }
 
+/** Whether a request a route delivers with `reach` and `methods` is one `rule` names (checkRule's path and method tests). */
+function ruleMeets(rule: NRule, reach: Reach, methods: readonly HttpMethod[]): boolean {
+  const paths = rule.paths;
+  if (paths.length > 0) {
+    let reaches = false;
+    for (let j = 0; !reaches && j < paths.length; j++) reaches = intersects(reach, paths[j]!);
+    if (!reaches) return false;
+  }
+  if (rule.methods.length === 0 || methods.length === 0) return true;
+  for (let j = 0; j < methods.length; j++) if (rule.methods.includes(methods[j]!)) return true;
+  return false;
+}
+
+/** Whether one of the route's callers is among the rule's (`from`, all known services; null: anyone): a route delivery's sentBy, without the set. */
+function routeSentBy(index: MeshIndex, route: NRoute, from: readonly string[] | null): boolean {
+  const sources = route.sources;
+  if (sources.length === 0) return false;
+  if (from === null) return true;
+  for (let i = 0; i < sources.length; i++) {
+    const sender = identityOf(index, sources[i]!);
+    for (let j = 0; j < from.length; j++) if (index.services.get(from[j]!)!.identity === sender) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a route into `dest` settles that checkRule reports nothing for `rule`: a delivery of
+ * it (collectDeliveries) sent by one of the rule's callers, on a path the rule names (any,
+ * when it names none), with a method it names (any, when either names none). Each of
+ * checkRule's findings needs there be no such delivery. Most rules are settled by a route into
+ * their service, and then no delivery (with its closures) is made for them.
+ */
+function settledByRoutes(index: MeshIndex, rule: NRule, routes: readonly NRoute[], dest: NService): boolean {
+  for (let i = 0; i < routes.length; i++) {
+    const route = routes[i]!;
+    if (!deliversTo(route, dest.name) || !onHttpPort(index, route) || !routeSentBy(index, route, rule.from)) continue;
+    const methods = route.match.methods;
+    if (ruleMeets(rule, rule.paths.length === 0 ? ANY : deliveredReach(route), methods)) return true;
+    if (route.mirror?.service === dest.name && ruleMeets(rule, rule.paths.length === 0 ? ANY : matchedReach(route.match.path), methods)) return true;
+  }
+  return false;
+}
+
 function describe(reach: Reach): string {
   if (reach.kind === "any") return "any path";
   if (reach.kind === "prefix") return reach.value === "" ? "/*" : `${reach.value}, ${reach.value}/*`;
@@ -184,6 +227,16 @@ function ruleIdentities(index: MeshIndex, rule: NRule): ReadonlySet<string> | nu
   if (rule.from === null) return null;
   if (rule.from.some((f) => !index.services.has(f))) return undefined;
   return new Set(rule.from.map((f) => index.services.get(f)!.identity));
+}
+
+function allKnown(index: MeshIndex, from: readonly string[] | null): boolean {
+  if (from !== null) for (let i = 0; i < from.length; i++) if (!index.services.has(from[i]!)) return false;
+  return true;
+}
+
+function hasHttpPort(service: NService): boolean {
+  for (let i = 0; i < service.ports.length; i++) if (service.ports[i]!.protocol !== "tcp") return true;
+  return false;
 }
 
 function checkRule(rule: NRule, dest: NService, deliveries: readonly Delivery[], ids: ReadonlySet<string> | null, report: Report): void {
@@ -220,30 +273,39 @@ function checkRule(rule: NRule, dest: NService, deliveries: readonly Delivery[],
 export const unreachableAuthorization: ModelCheck = {
   name: "unreachable-authorization",
   stage: "model",
-  // Of the routes, what decides deliveries (collectRoutesInto, collectDeliveries, defaultDelivery): not names, timeouts or retries.
+  // Of the routes, what decides deliveries (collectRoutesInto, settledByRoutes, collectDeliveries, defaultDelivery): not names, timeouts or retries.
   reads: (mesh) => [mesh.services, mesh.authorization, projected(mesh.routes, (r) => [
     r.to, r.port, r.sources, r.match.path, r.match.methods, r.rewrite, r.action.kind,
     r.action.kind === "forward" ? r.action.backends.map((b) => b.service) : null, r.mirror?.service ?? null,
   ])],
   run(mesh, report) {
     const index = indexMesh(mesh);
-    const byIdentity = new Map<string, string[]>();
-    for (const s of mesh.services) {
-      const names = byIdentity.get(s.identity);
-      if (names) names.push(s.name);
-      else byIdentity.set(s.identity, [s.name]);
-    }
+    let byIdentity: Map<string, string[]> | undefined; // for defaultDelivery, only when a rule needs all deliveries
+    const identities = () => {
+      if (byIdentity) return byIdentity;
+      byIdentity = new Map<string, string[]>();
+      for (const s of mesh.services) {
+        const names = byIdentity.get(s.identity);
+        if (names) names.push(s.name);
+        else byIdentity.set(s.identity, [s.name]);
+      }
+      return byIdentity;
+    };
     const checked = (rule: NRule) => !(rule.from === null && rule.paths.length === 0 && rule.methods.length === 0);
-    const routesInto = collectRoutesInto(mesh.routes, new Set(mesh.authorization.filter(checked).map((r) => r.to)));
+    const wanted = new Set<string>();
+    for (const rule of mesh.authorization) if (checked(rule)) wanted.add(rule.to);
+    const routesInto = collectRoutesInto(mesh.routes, wanted);
     const deliveriesByDest = new Map<string, Delivery[]>();
     for (const rule of mesh.authorization) {
       if (!checked(rule)) continue;
       const dest = index.services.get(rule.to);
-      const ids = ruleIdentities(index, rule);
-      // TCP-only services are MESH2021's business.
-      if (!dest || ids === undefined || dest.ports.every((p) => p.protocol === "tcp")) continue;
-      if (!deliveriesByDest.has(dest.name)) deliveriesByDest.set(dest.name, collectDeliveries(index, byIdentity, routesInto.get(dest.name) ?? [], dest));
-      checkRule(rule, dest, deliveriesByDest.get(dest.name)!, ids, report);
+      // TCP-only services are MESH2021's business; a rule naming an unknown caller, references'.
+      if (!dest || !allKnown(index, rule.from) || !hasHttpPort(dest)) continue;
+      const routes = routesInto.get(dest.name) ?? [];
+      if (settledByRoutes(index, rule, routes, dest)) continue;
+      let deliveries = deliveriesByDest.get(dest.name);
+      if (deliveries === undefined) deliveriesByDest.set(dest.name, (deliveries = collectDeliveries(index, identities(), routes, dest)));
+      checkRule(rule, dest, deliveries, ruleIdentities(index, rule)!, report);
     }
   },
 };

@@ -39,8 +39,10 @@ function resolveEndpoints(mesh: NMesh, service: NService, subset: string | null,
 /** `parts`: what every caller's cluster to the same place shares (parts.ts); `name`, when the caller has it already. */
 export function buildMeshCluster(parts: IrParts, caller: IdentityRefIR, service: NService, subset: string | null, port: NPort, name = clusterName(service, subset, port)): ClusterIR {
   const mesh = parts.mesh;
-  const version = subset ? service.versions.find((v) => v.name === subset) : undefined;
-  const { endpoints, discovery } = parts.endpoints(service, subset, port, () => {
+  let version: NService["versions"][number] | undefined;
+  if (subset) for (let i = 0; i < service.versions.length && version === undefined; i++) if (service.versions[i]!.name === subset) version = service.versions[i];
+  // Looked up before anything is made: most clusters reach a place another caller's reached already.
+  const { endpoints, discovery } = parts.knownEndpoints(service, subset, port) ?? parts.endpoints(service, subset, port, () => {
     const list = version ? version.endpoints : [...service.endpoints, ...service.versions.flatMap((v) => v.endpoints)];
     const resolved = resolveEndpoints(mesh, service, subset, list, port);
     return { endpoints: dedupeEndpoints(resolved.endpoints), discovery: resolved.discovery };

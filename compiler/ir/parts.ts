@@ -28,6 +28,7 @@ export class IrParts {
   readonly #principals: Map<string, PrincipalIR> | null;
   readonly #peers: Map<string, { readonly spiffeIds: readonly string[]; readonly subjects: readonly SubjectIR[] }> | null;
   readonly #domains: Map<NPort, Map<string, string[]>> | null;
+  readonly #domainsAll: Map<NPort, Map<string, string[]>> | null;
   readonly #endpoints: Map<NPort, Map<string, ResolvedEndpoints>> | null;
   readonly #retries: Map<NRetries, Map<Protocol, RetryPolicyIR | null>> | null;
   readonly #share: boolean;
@@ -43,6 +44,7 @@ export class IrParts {
     this.#principals = map();
     this.#peers = map();
     this.#domains = map();
+    this.#domainsAll = map();
     this.#endpoints = map();
     this.#retries = map();
   }
@@ -82,7 +84,13 @@ export class IrParts {
 
   /** `make` once per destination, port and shape (`onlyHttpPort`): the domains every caller's virtual host for it lists. */
   domains(service: string, port: NPort, onlyHttpPort: boolean, make: () => string[]): string[] {
-    return memo(memo(this.#domains, port, () => new Map<string, string[]>()), `${onlyHttpPort ? 1 : 0}${service}`, make);
+    // One map per shape, keyed by the service's name itself: no key string built per caller.
+    return memo(memo(onlyHttpPort ? this.#domains : this.#domainsAll, port, () => new Map<string, string[]>()), service, make);
+  }
+
+  /** What `endpoints` made for the service, subset and port already, if anything: no closure needed to ask. */
+  knownEndpoints(service: NService, subset: string | null, port: NPort): ResolvedEndpoints | undefined {
+    return this.#endpoints?.get(port)?.get(subset === null ? service.name : `${service.name}\0${subset}`);
   }
 
   /** `make` once per service, subset and port: the endpoints every caller's cluster for it lists. */

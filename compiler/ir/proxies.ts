@@ -123,7 +123,9 @@ function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, 
     const dest = services.get(destName)!;
     const own = byDest.get(destName) ?? [];
     const callable = mayCall(index, service.name, dest.name);
-    const httpPorts = dest.ports.filter((p) => p.protocol !== "tcp");
+    // Only how many: a count, not a filtered copy per destination of every sidecar.
+    let httpPorts = 0;
+    for (let p = 0; p < dest.ports.length; p++) if (dest.ports[p]!.protocol !== "tcp") httpPorts++;
     for (let p = 0; p < dest.ports.length; p++) {
       const port = dest.ports[p]!;
       // A service of one port: every route to it reaches that port (destinationPort).
@@ -141,10 +143,11 @@ function outboundListeners(parts: IrParts, index: MeshIndex, service: NService, 
         });
         continue;
       }
-      const built = forPort.map((r) => buildRoute(r, services, clusters)).filter((r): r is RouteIR => r !== null);
+      const built: RouteIR[] = [];
+      for (let i = 0; i < forPort.length; i++) { const r = buildRoute(forPort[i]!, services, clusters); if (r !== null) built.push(r); }
       vhosts.push({
-        name: httpPorts.length > 1 ? `${dest.name}-${port.name}` : dest.name,
-        domains: domainsFor(parts, dest.name, port, httpPorts.length === 1),
+        name: httpPorts > 1 ? `${dest.name}-${port.name}` : dest.name,
+        domains: domainsFor(parts, dest.name, port, httpPorts === 1),
         routes: forPort.length > 0 ? built : [defaultRoute(mesh, dest, port, clusters)],
       });
     }

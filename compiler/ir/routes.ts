@@ -93,15 +93,18 @@ export function buildRoute(
 }
 
 function resolveBackends(list: readonly NBackend[], port: NPort, services: ReadonlyMap<string, NService>, clusters: ClusterSet): WeightedClusterIR[] {
-  const weights = weightsTo100(list.length === 1 ? [list[0]!.weight] : list.map((b) => b.weight));
+  // One backend of a finite weight (most routes): weightsTo100's answer without its two lists.
+  const one = list.length === 1 && Number.isFinite(list[0]!.weight) ? (list[0]!.weight > 0 ? 100 : 0) : -1;
+  const weights = one >= 0 ? null : weightsTo100(list.map((b) => b.weight));
   const out: WeightedClusterIR[] = [];
   for (let i = 0; i < list.length; i++) {
     const b = list[i]!;
+    const weight = weights === null ? one : weights[i]!;
     const svc = services.get(b.service);
     const p = svc && destinationPort(svc, port.name);
-    if (!svc || !p || weights[i] === 0) continue;
+    if (!svc || !p || weight === 0) continue;
     if (b.subset && !hasVersion(svc, b.subset)) continue;
-    out.push({ cluster: clusters.forService(svc, b.subset, p), weight: weights[i]! });
+    out.push({ cluster: clusters.forService(svc, b.subset, p), weight });
   }
   return out;
 }

@@ -76,6 +76,21 @@ test("files a proxy reads that meshc does not mint are listed as external (info)
   assert.equal(codesOf(ir), ["MESH3303"]);
 });
 
+test("a listener's client CA and a cluster's CA that meshc does not mint are external, each with its kind, in path order", () => {
+  const web = sampleIR.proxies.find((p) => p.name === "web")!;
+  const withCas = {
+    ...web,
+    listeners: web.listeners.map((l) => (l.tls && l.direction === "inbound" ? { ...l, tls: { ...l.tls, clientCaFile: "/etc/meshc/certs/partners/ca.pem" } } : l)),
+    clusters: web.clusters.map((c, i) => (i === 0 ? { ...c, tls: { mode: "origination" as const, sni: "x", minVersion: "1.2" as const, ciphers: [], certFile: null, keyFile: null, caFile: "/etc/meshc/certs/egress/ca.pem", peerSpiffeIds: [], peerSubjects: [] } } : c)),
+  };
+  assert.ok(web.listeners.some((l) => l.tls && l.direction === "inbound"), "the fixture's web proxy has an inbound TLS listener");
+  const ir: MeshIR = { ...sampleIR, proxies: sampleIR.proxies.map((p) => (p.name === "web" ? withCas : p)) };
+  assert.equal(manifestOf(ir).external, [
+    { path: "/etc/meshc/certs/egress/ca.pem", kind: "origination-ca", proxies: ["web"] },
+    { path: "/etc/meshc/certs/partners/ca.pem", kind: "client-ca", proxies: ["web"] },
+  ]);
+});
+
 test("paths outside the cert dir, shared paths and mismatched proxy identities are errors", () => {
   assert.equal(codesOf(sampleIR), []);
   const outside: MeshIR = { ...sampleIR, infra: { ...sampleIR.infra, identities: sampleIR.infra.identities.map((i) => (i.name === "web" ? { ...i, keyFile: "/tmp/web.key" } : i)) } };
