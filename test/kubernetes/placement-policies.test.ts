@@ -12,6 +12,9 @@ import * as assert from "uvu/assert";
 import fc from "fast-check";
 import { parse } from "yaml";
 import { compile } from "../../compiler/testing.ts";
+import type { Target } from "../../compiler/target.ts";
+import { envoy } from "../../targets/envoy/index.ts";
+import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
 
 const http = (port: number) => ({ port, protocol: "http" });
 const base = (services: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name: "m", trustDomain: "m.example", namespace: "m", services, ...extra });
@@ -148,6 +151,24 @@ test("a service both outside Kubernetes and on it is an error (MESH2052) at the 
     const ok = await compile(base({ cat: fine }), k8s);
     assert.not.ok(codesOf(ok).includes("MESH2052"), JSON.stringify(fine));
   }
+});
+
+test("the proxy target emits only the proxies whose pods carry its config: not a VM's, not a DNS-named host's", async () => {
+  const r = await compile(base({
+    web: { ports: { http: http(8080) } },
+    api: { ports: { http: http(8080) }, endpoints: ["10.0.0.2"] },
+    db: { ports: { pg: { port: 5432, protocol: "tcp" } }, endpoints: ["db.internal.example.com:5432"] },
+  }), { targets: [] });
+  assert.equal(r.errors, []);
+  const ir = r.ir!;
+  const emitted: string[] = [];
+  const counting: Target = { ...envoy, perProxy: (mesh) => { const e = envoy.perProxy!(mesh); return { ...e, proxy: (p) => (emitted.push(p.name), e.proxy(p)) }; } };
+  const emitter = createKubernetesTarget(counting).perProxy!(ir);
+  const files = [...emitter.shared().files, ...ir.proxies.flatMap((p) => emitter.proxy(p).files)];
+  assert.equal(emitted, ["web"]);
+  // The same files as the whole emit, which reads every proxy's config.
+  const whole = kubernetes.emit(ir).files;
+  assert.equal(new Map(files.map((f) => [f.path, f.content])), new Map(whole.map((f) => [f.path, f.content])));
 });
 
 test.run();
