@@ -165,7 +165,8 @@ export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrid
     for (const gateway of infra.gateways) resources.push(...buildGatewayObjects(ctx, gateway));
     reportOverlappingWorkloads(ctx);
     const all: Manifest[] = [...resources, ...patches, buildRootKustomization(infra.namespace, [...resources.map((m) => m.file), ...listed])];
-    if (patchRefs.length > 0) all.push(buildSidecarComponent(patchRefs));
+    // Always, patches or none: an overlay that lists the component keeps building when no service runs in pods.
+    all.push(buildSidecarComponent(patchRefs));
     if (base.options.devBootstrap) {
       const dev = buildDevBootstrap(ctx);
       all.push(...dev, buildDevKustomization(dev));

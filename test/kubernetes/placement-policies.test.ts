@@ -10,7 +10,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import fc from "fast-check";
-import { parse } from "yaml";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parse, parseAllDocuments } from "yaml";
 import { compile } from "../../compiler/testing.ts";
 import type { Target } from "../../compiler/target.ts";
 import { envoy } from "../../targets/envoy/index.ts";
@@ -169,6 +173,25 @@ test("the proxy target emits only the proxies whose pods carry its config: not a
   // The same files as the whole emit, which reads every proxy's config.
   const whole = kubernetes.emit(ir).files;
   assert.equal(new Map(files.map((f) => [f.path, f.content])), new Map(whole.map((f) => [f.path, f.content])));
+});
+
+test("a mesh with no service in pods keeps its sidecars component (no patches): the README's overlay builds with the real kustomize", async () => {
+  const r = await compile(base({ web: { ports: { http: http(8080) } , endpoints: ["10.0.0.1"] }, cat: { ports: { http: http(8080) }, versions: { v1: { endpoints: ["10.0.0.2"] } } } }), k8s);
+  assert.equal(r.errors, []);
+  assert.equal(yamlOf(r.files, "sidecars/kustomization.yaml"), { apiVersion: "kustomize.config.k8s.io/v1alpha1", kind: "Component", patches: [] });
+  const dir = mkdtempSync(join(tmpdir(), "meshc-placement-"));
+  try {
+    for (const [path, content] of r.files) { mkdirSync(dirname(join(dir, "bundle", path)), { recursive: true }); writeFileSync(join(dir, "bundle", path), content); }
+    mkdirSync(join(dir, "overlay"));
+    writeFileSync(join(dir, "overlay", "kustomization.yaml"), ["apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "namespace: m",
+      "resources:", "  - ../bundle/kubernetes", "components:", "  - ../bundle/kubernetes/sidecars", ""].join("\n"));
+    const built = spawnSync("kubectl", ["kustomize", join(dir, "overlay")], { encoding: "utf8", timeout: 60_000 });
+    assert.is(built.status, 0, `kubectl kustomize failed (installed? it must be: the real kustomize): ${built.error ?? ""}${built.stderr}`);
+    const kinds = parseAllDocuments(built.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } }).map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const k of ["Service/cat", "Service/cat-v1", "EndpointSlice/cat-v1", "Service/web", "EndpointSlice/web"]) assert.ok(kinds.includes(k), `${k} in ${kinds.join(" ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
