@@ -65,6 +65,10 @@ export const kubernetesCodes = defineCodes({
     code: "MESH3264", severity: "warning", title: "NetworkPolicy cannot admit a source known by DNS name",
     description: "A NetworkPolicy admits sources by pod labels or IP blocks; a caller outside Kubernetes whose endpoints are DNS names cannot be named, so the policy refuses its connections although the mesh's authorization allows them. Give the caller's IP addresses as endpoints.",
   },
+  gatewayBackendWithoutService: {
+    code: "MESH3265", severity: "error", title: "gateway route to a service known by DNS name",
+    description: "A Gateway API route's backendRef names a Service, and a service (or version) whose endpoints are DNS names has none (an EndpointSlice lists IP addresses). Give it IP addresses as endpoints, or route to it through a mesh service.",
+  },
   workloadLabelsOverlap: {
     code: "MESH3262", severity: "error", title: "two services inject into the same workloads",
     description: "The workload labels (kubernetes.workloadLabels, default the selector) of two pod services can match the same Deployment, StatefulSet or DaemonSet: it would receive both sidecar patches and keep only one proxy.",

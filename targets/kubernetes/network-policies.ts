@@ -21,7 +21,8 @@ function collectPeers(ctx: EmitContext, source: string, target: string): Peer[] 
     if (workload.dnsEndpoints !== undefined) {
       ctx.report(codes.dnsPeerUnadmitted, {
         message: `"${source}" runs outside Kubernetes at ${workload.dnsEndpoints.map((e) => e.address).join(", ")}: the NetworkPolicy of "${target}" admits IP blocks, not names, so its connections from there are refused although the authorization allows them`,
-        path: `infra.networkPolicies.${target}`,
+        path: `services.${source}.endpoints`,
+        hint: `give ${source} its IP addresses as endpoints (the policy then admits them as IP blocks)`,
       });
     }
     const addresses = [...new Set(workload.staticEndpoints.map((e) => e.address))];

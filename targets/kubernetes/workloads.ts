@@ -34,6 +34,17 @@ export const isVmWorkload = (workload: WorkloadIR) => workload.staticEndpoints.l
 /** The versions of a workload outside Kubernetes that have addresses of their own (each gets a selector-less Service and EndpointSlices). */
 const addressedVersions = (workload: WorkloadIR) => workload.versions.filter((v) => (v.staticEndpoints?.length ?? 0) > 0);
 
+/**
+ * Whether a Service reaches `workload` (or its version `subset`) in the cluster: a pod
+ * workload's always (meshc's, or the user's when not emitted); a VM's when it has IP addresses
+ * (the version: addresses of its own). One known only by DNS name has none.
+ */
+export function hasServiceFor(workload: WorkloadIR, subset: string | null): boolean {
+  if (!isVmWorkload(workload)) return true;
+  if (subset === null) return workload.staticEndpoints.length > 0;
+  return (workload.versions.find((v) => v.name === subset)?.staticEndpoints?.length ?? 0) > 0;
+}
+
 export function buildServiceAccount(ctx: EmitContext, workload: WorkloadIR): Manifest {
   const account = buildModelObject(ServiceAccount, { metadata: buildMetadata(ctx, workload.serviceAccount, workload.name) });
   return { file: manifestFileName("ServiceAccount", workload.serviceAccount), object: account };
@@ -51,7 +62,8 @@ export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[
     // Known by DNS names only: an EndpointSlice lists addresses, so no Service could reach it.
     ctx.report(codes.dnsWorkloadNoService, {
       message: `"${workload.name}" runs outside Kubernetes at ${workload.dnsEndpoints!.map((e) => e.address).join(", ")}: meshc emits no Service for it (an EndpointSlice lists IP addresses); the mesh's proxies reach it by name`,
-      path: `infra.workloads.${workload.name}.dnsEndpoints`,
+      path: `services.${workload.name}.endpoints`,
+      hint: "give its IP addresses as endpoints for a selector-less Service fed by EndpointSlices",
     });
   } else if (workload.emit.service || vm) {
     if (vm && !workload.emit.service) {

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
-import { compile } from "../../compiler/testing.ts";
+import { compile, compileConfig } from "../../compiler/testing.ts";
 import type { Target } from "../../compiler/target.ts";
 import { envoy } from "../../targets/envoy/index.ts";
 import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
@@ -189,6 +189,30 @@ test("a mesh with no service in pods keeps its sidecars component (no patches): 
     assert.is(built.status, 0, `kubectl kustomize failed (installed? it must be: the real kustomize): ${built.error ?? ""}${built.stderr}`);
     const kinds = parseAllDocuments(built.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string } }).map((o) => `${o.kind}/${o.metadata.name}`);
     for (const k of ["Service/cat", "Service/cat-v1", "EndpointSlice/cat-v1", "Service/web", "EndpointSlice/web"]) assert.ok(kinds.includes(k), `${k} in ${kinds.join(" ")}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a gateway route to a service known by DNS name is an error placed at the route (MESH3265): its backendRef would name no Service", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "meshc-placement-"));
+  try {
+    const file = join(dir, "mesh.yaml");
+    writeFileSync(file, [
+      "name: m", "trustDomain: m.example", "namespace: m", "services:",
+      "  web:", "    ports: { http: { port: 8080, protocol: http } }", "    endpoints: [\"web.internal.example.com\"]",
+      "  api:", "    ports: { http: { port: 8080, protocol: http } }", "    endpoints: [\"10.0.0.3\"]",
+      "gateways:", "  edge:", "    port: 8443", "    tls: false", "    hosts: [shop.example.com]", "    routes:",
+      "      - name: to-api", "        to: api", "        match: { path: { prefix: /api } }", "      - name: to-web", "        to: web", "",
+    ].join("\n"));
+    const r = await compileConfig(file, { cwd: dir, targets: ["kubernetes"] });
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    assert.equal(errors.map((d) => [d.code, d.file, d.line, d.column, d.path]), [["MESH3265", "mesh.yaml", 20, 9, "gateways.edge.routes[1]"]]);
+    assert.match(errors[0]!.hint ?? "", /IP addresses/);
+    assert.is(r.files.size, 0, "no partial bundle");
+    // The DNS note points at the service's endpoints in the file; a note about the IR itself stays unplaced.
+    const note = r.diagnostics.find((d) => d.code === "MESH3263")!;
+    assert.equal([note.file, note.line, note.path], ["mesh.yaml", 7, "services.web.endpoints"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
