@@ -10,6 +10,7 @@ import { headers } from "./headers.ts";
 import { hostnames } from "./hostnames.ts";
 import { kubernetesAdoption } from "./kubernetes-adoption.ts";
 import { paths } from "./paths.ts";
+import { placement } from "./placement.ts";
 import { portClash } from "./port-clash.ts";
 import { references } from "./references.ts";
 import { regexes } from "./regex.ts";
@@ -21,5 +22,5 @@ import { weights } from "./weights.ts";
 
 export const checks = [
   references, duplicates, weights, routeActions, paths, headers, headerRuleValues, ciphers, hostnames, regexes, authorizationRules,
-  unreachableAuthorization, shadowing, gatewayPrecedence, portClash, timeouts, kubernetesAdoption,
+  unreachableAuthorization, shadowing, gatewayPrecedence, portClash, timeouts, kubernetesAdoption, placement,
 ] as const satisfies readonly Check[];

@@ -110,6 +110,8 @@ export const coreCodes = defineCodes({
     description: "kubernetes.serviceAccount names the ServiceAccount the workload runs as, which is its mTLS identity (SPIFFE ID .../sa/<account>); a different `identity` cannot also hold." },
   captureTargetPort: { code: "MESH2051", severity: "error", title: "targetPort with traffic capture",
     description: "With defaults.capture the app keeps the service port (iptables redirects it to the sidecar), so a port's targetPort must be absent or equal to its port." },
+  mixedPlacement: { code: "MESH2052", severity: "error", title: "service both outside Kubernetes and on it",
+    description: "A service with endpoints (its own or a version's) runs outside Kubernetes, one without runs on it. Every version of a service with endpoints needs its own: a version without any would be reached as a Kubernetes Service that no target emits." },
 
   // --- 3xxx: target capability ---------------------------------------------------
   unsupportedSecurity: { code: "MESH3001", severity: "error", title: "target cannot enforce a security policy",

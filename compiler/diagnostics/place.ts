@@ -34,12 +34,24 @@ export async function configPosition(config: LoadedConfig, path: string): Promis
 }
 
 /**
+ * A target's diagnostic about a part of the config (its path an IR `origin`, such as
+ * `gateways.edge.routes[0]`) comes without a file: it is the config's, so it is placed at the
+ * user's line like the checks' own. A path into the IR (`infra.workloads.web`) stays as it is.
+ */
+function ofConfig(d: Diagnostic, value: unknown, file: string): Diagnostic {
+  if (d.file !== null || d.line !== 0 || !d.path || value === null || typeof value !== "object") return d;
+  const first = /^[^.[]+/.exec(d.path)?.[0];
+  return first !== undefined && Object.hasOwn(value, first) ? { ...d, file } : d;
+}
+
+/**
  * `placeable` says which diagnostics are worth a position: building the locator costs a
  * parse of the whole config (and, for .ts, loading the TypeScript parser: about 1 s), so a
  * caller that will not print the info notes (the CLI without --verbose or JSON) skips them,
  * and a compile whose diagnostics all have lines never builds it.
  */
-export async function placeAndSort(ds: readonly Diagnostic[], config: LoadedConfig | null, placeable: (d: Diagnostic) => boolean = () => true): Promise<Diagnostic[]> {
+export async function placeAndSort(all: readonly Diagnostic[], config: LoadedConfig | null, placeable: (d: Diagnostic) => boolean = () => true): Promise<Diagnostic[]> {
+  const ds = config ? all.map((d) => ofConfig(d, config.value, config.file)) : all;
   const wanted = (d: Diagnostic) => !!config && d.file === config.file && d.line === 0 && placeable(d);
   const locate = ds.some(wanted) ? await config!.locator() : null;
   const placed = ds.map((d) => {

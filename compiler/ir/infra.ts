@@ -1,7 +1,7 @@
 // Infra IR: what Kubernetes and the certificate manifest need: identities, workloads,
 // gateways and L4 reachability.
-import type { NMesh, NService } from "../normalize/model.ts";
-import type { CaptureIR, GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "./types.ts";
+import type { NEndpoint, NMesh, NService } from "../normalize/model.ts";
+import type { CaptureIR, EndpointIR, GatewayInfraIR, IdentityIR, InfraIR, NetworkPolicyIR, ProxyIR, WorkloadIR } from "./types.ts";
 import { serviceHost, spiffeId, subjectOf } from "./clusters.ts";
 import type { MeshIndex } from "../normalize/mesh-index.ts";
 import { gatewayProxyName, inboundListenerPort } from "./proxies.ts";
@@ -50,6 +50,22 @@ function buildCapture(mesh: NMesh, service: NService, proxy: ProxyIR | undefined
   };
 }
 
+const isDns = (e: NEndpoint) => e.kind === "dns";
+const allEndpoints = (s: NService): readonly NEndpoint[] => (s.versions.length === 0 ? s.endpoints : [...s.endpoints, ...s.versions.flatMap((v) => v.endpoints)]);
+
+/** The endpoints of `list` of one kind (IP addresses or DNS names), each address and port once, a missing port the service's first. */
+function addressedAt(list: readonly NEndpoint[], kind: NEndpoint["kind"], s: NService): EndpointIR[] {
+  const seen = new Set<string>();
+  const out: EndpointIR[] = [];
+  for (const e of list) {
+    if (e.kind !== kind) continue;
+    const endpoint = { address: e.address, port: e.port ?? s.ports[0]!.port };
+    const key = `${endpoint.address} ${endpoint.port}`;
+    if (!seen.has(key)) { seen.add(key); out.push(endpoint); }
+  }
+  return out;
+}
+
 /** `whole`: the mesh whose services decide which accounts are adopted (all of them, when `mesh` holds only some). */
 function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[], whole: NMesh = mesh): WorkloadIR[] {
   // An account one service adopts is the user's: meshc emits it for no service sharing it.
@@ -61,8 +77,13 @@ function buildWorkloads(mesh: NMesh, proxies: readonly ProxyIR[], whole: NMesh =
     name: s.name, namespace: mesh.namespace, serviceAccount: s.identity, proxy: s.name,
     ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
     selector: s.selector,
-    versions: s.versions.map((v) => ({ name: v.name, labels: v.labels })),
-    staticEndpoints: s.endpoints.filter((e) => e.kind === "ip").map((e) => ({ address: e.address, port: e.port ?? s.ports[0]!.port })),
+    versions: s.versions.map((v) => {
+      const own = addressedAt(v.endpoints, "ip", s);
+      return own.length > 0 ? { name: v.name, labels: v.labels, staticEndpoints: own } : { name: v.name, labels: v.labels };
+    }),
+    // A service outside Kubernetes may list its addresses per version: the workload's are all of them.
+    staticEndpoints: addressedAt(allEndpoints(s), "ip", s),
+    ...(s.endpoints.some(isDns) || s.versions.some((v) => v.endpoints.some(isDns)) ? { dnsEndpoints: addressedAt(allEndpoints(s), "dns", s) } : {}),
     emit: { serviceAccount: !adopted.has(s.identity), service: s.kubernetes.emitService },
     workloadLabels: s.kubernetes.workloadLabels,
     capture: buildCapture(mesh, s, sidecars.get(s.name)),

@@ -506,10 +506,12 @@ export interface WorkloadIR {
   readonly ports: readonly WorkloadPortIR[];
   /** Pod labels selecting the workload; `app: <name>` by default. Sorted keys. */
   readonly selector: Readonly<Record<string, string>>;
-  /** Sorted by name. */
-  readonly versions: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>> }[];
-  /** Static endpoints outside Kubernetes (VMs); empty for pods. */
+  /** Sorted by name. `staticEndpoints`: the version's own addresses outside Kubernetes, present only when it has some. */
+  readonly versions: readonly { readonly name: string; readonly labels: Readonly<Record<string, string>>; readonly staticEndpoints?: readonly EndpointIR[] }[];
+  /** Static endpoints outside Kubernetes (VMs): the service's IP addresses and every version's, each once; empty for pods. */
   readonly staticEndpoints: readonly EndpointIR[];
+  /** Endpoints outside Kubernetes known by DNS name (address: the name); present only when the service has some. */
+  readonly dnsEndpoints?: readonly EndpointIR[];
   /** Which of its objects meshc emits; false = the user's own manifests hold it (adopted). */
   readonly emit: { readonly serviceAccount: boolean; readonly service: boolean };
   /** Labels of the Deployments/StatefulSets/DaemonSets that get this workload's sidecar. Sorted keys. */

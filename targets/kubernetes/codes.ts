@@ -57,6 +57,18 @@ export const kubernetesCodes = defineCodes({
     code: "MESH3261", severity: "warning", title: "a VM workload's Service cannot be adopted",
     description: "kubernetes.emitService is false on a service with static endpoints: its Service must be meshc's selector-less one, fed by the EndpointSlices meshc emits, so meshc emits it anyway.",
   },
+  dnsWorkloadNoService: {
+    code: "MESH3263", severity: "info", title: "no Service for a workload known by DNS name",
+    description: "A service whose endpoints are DNS names runs outside Kubernetes, and an EndpointSlice lists IP addresses: meshc emits no Service for it (the mesh's proxies reach it by name). Give its IP addresses as endpoints for a selector-less Service.",
+  },
+  dnsPeerUnadmitted: {
+    code: "MESH3264", severity: "warning", title: "NetworkPolicy cannot admit a source known by DNS name",
+    description: "A NetworkPolicy admits sources by pod labels or IP blocks; a caller outside Kubernetes whose endpoints are DNS names cannot be named, so the policy refuses its connections although the mesh's authorization allows them. Give the caller's IP addresses as endpoints.",
+  },
+  gatewayBackendWithoutService: {
+    code: "MESH3265", severity: "error", title: "gateway route to a service known by DNS name",
+    description: "A Gateway API route's backendRef names a Service, and a service (or version) whose endpoints are DNS names has none (an EndpointSlice lists IP addresses). Give it IP addresses as endpoints, or route to it through a mesh service.",
+  },
   workloadLabelsOverlap: {
     code: "MESH3262", severity: "error", title: "two services inject into the same workloads",
     description: "The workload labels (kubernetes.workloadLabels, default the selector) of two pod services can match the same Deployment, StatefulSet or DaemonSet: it would receive both sidecar patches and keep only one proxy.",

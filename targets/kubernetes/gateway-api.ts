@@ -9,6 +9,7 @@ import {
   buildGrpcMethodMatch, buildHeaderModifier, buildHttpFilters, buildHttpMatches, buildStringMatch, formatGatewayDuration, isEmptyMutation,
 } from "./gateway-matches.ts";
 import { manifestFileName, versionServiceName } from "./names.ts";
+import { hasServiceFor } from "./workloads.ts";
 import { Gateway, GRPCRoute, HTTPRoute, TCPRoute } from "./schema/gateway-api.ts";
 
 type RouteKind = "http" | "grpc" | "tcp";
@@ -155,6 +156,18 @@ export function buildGatewayObjects(ctx: EmitContext, gateway: GatewayInfraIR): 
       message: `gateway "${gateway.name}" mixes TCP routes (${byKind.tcp.map((r) => r.name).join(", ")}) with HTTP routes on port ${gateway.port}`,
       path: `gateways.${gateway.name}`,
     });
+  }
+  // A backendRef names a Service: a backend known only by DNS name has none (workloads.ts).
+  for (const route of gateway.routes) {
+    for (const b of route.backends) {
+      const workload = ctx.workloadByName.get(b.service);
+      if (workload === undefined || hasServiceFor(workload, b.subset)) continue;
+      ctx.report(codes.gatewayBackendWithoutService, {
+        message: `gateway "${gateway.name}" routes "${route.name}" to ${b.subset === null ? `"${b.service}"` : `version ${b.subset} of "${b.service}"`}, which runs outside Kubernetes at a DNS name: a Gateway API backendRef names a Service, and meshc emits none for it`,
+        path: route.origin,
+        hint: `give ${b.service}${b.subset === null ? "" : ` version ${b.subset}`} IP addresses as endpoints (a selector-less Service with EndpointSlices), or route to it through a service in the mesh`,
+      });
+    }
   }
   const out = [buildGateway(ctx, gateway, tcpOnly)];
   if (byKind.http.length > 0) out.push(...buildHttpRoutes(ctx, gateway, byKind.http));

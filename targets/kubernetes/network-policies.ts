@@ -14,10 +14,17 @@ type Peer = { podSelector: { matchLabels: Record<string, string> } } | { ipBlock
 const hostCidr = (address: string) => (address.includes(":") ? `${address}/128` : `${address}/32`);
 
 /** Pods of a workload by its selector, a gateway's pods by the Gateway API label, a VM by its addresses. */
-function collectPeers(ctx: EmitContext, source: string): Peer[] {
+function collectPeers(ctx: EmitContext, source: string, target: string): Peer[] {
   const workload = ctx.workloadByName.get(source);
   if (workload) {
     if (!isVmWorkload(workload)) return [{ podSelector: { matchLabels: copyLabels(workload.selector) } }];
+    if (workload.dnsEndpoints !== undefined) {
+      ctx.report(codes.dnsPeerUnadmitted, {
+        message: `"${source}" runs outside Kubernetes at ${workload.dnsEndpoints.map((e) => e.address).join(", ")}: the NetworkPolicy of "${target}" admits IP blocks, not names, so its connections from there are refused although the authorization allows them`,
+        path: `services.${source}.endpoints`,
+        hint: `give ${source} its IP addresses as endpoints (the policy then admits them as IP blocks)`,
+      });
+    }
     const addresses = [...new Set(workload.staticEndpoints.map((e) => e.address))];
     return addresses.map((address) => ({ ipBlock: { cidr: hostCidr(address) } }));
   }
@@ -28,17 +35,18 @@ function collectPeers(ctx: EmitContext, source: string): Peer[] {
 
 function buildPolicy(ctx: EmitContext, policy: NetworkPolicyIR, target: WorkloadIR): Manifest {
   const ports = policy.ports.map((port) => ({ port, protocol: "TCP" as const }));
-  // A null `from` allows any source; an empty peer list would instead allow none.
-  const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source));
+  // A null `from` allows any source: a rule without `from`. Kubernetes reads a rule whose `from`
+  // is empty as matching all sources too, so when no source can be named (none allowed, or only
+  // callers a policy cannot name) the policy has no ingress rule at all: it admits nothing.
+  const from = policy.from === null ? undefined : policy.from.flatMap((source) => collectPeers(ctx, source, target.name));
   const name = `allow-to-${target.name}`;
-  const object = buildModelObject(NetworkPolicy, {
-    metadata: buildMetadata(ctx, name, target.name),
-    spec: {
-      podSelector: { matchLabels: copyLabels(target.selector) },
-      policyTypes: ["Ingress"],
-      ingress: [from === undefined ? { ports } : { from, ports }],
-    },
-  });
+  const spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: "Ingress"[]; ingress?: ({ ports: typeof ports } | { from: Peer[]; ports: typeof ports })[] } = {
+    podSelector: { matchLabels: copyLabels(target.selector) },
+    policyTypes: ["Ingress"],
+  };
+  if (from === undefined) spec.ingress = [{ ports }];
+  else if (from.length > 0) spec.ingress = [{ from, ports }];
+  const object = buildModelObject(NetworkPolicy, { metadata: buildMetadata(ctx, name, target.name), spec });
   return { file: policyFileName(target), object };
 }
 

@@ -21,6 +21,7 @@ import { writeManifestText } from "./manifest-text.ts";
 import { manifestFileName, MANAGED_BY, proxyConfigMapName, sidecarPatchFile } from "./names.ts";
 import { buildDefaultDeny, buildWorkloadPolicies, policyFileName } from "./network-policies.ts";
 import { proxyFlavourOf, resolveOptions, type KubernetesOptionOverrides } from "./options.ts";
+import { indexProxyFiles } from "./proxy-files.ts";
 import type { ProxyConfigSource } from "./proxy-source.ts";
 import { buildProxyConfigMap, buildSidecarPatch } from "./sidecar.ts";
 import { infraPlanOf, sliceFor, type InfraPlan } from "./slice.ts";
@@ -101,6 +102,8 @@ function buildNamespace(ctx: EmitContext): Manifest {
   return { file: manifestFileName("Namespace", ctx.ir.infra.namespace), object };
 }
 
+const NO_CONFIG = { index: indexProxyFiles([], new Set()), errors: [] } as const;
+
 /** The Kubernetes ProxyEmitter of one IR; the sidecars' configs come from `source`. */
 export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrides: KubernetesOptionOverrides, source: ProxyConfigSource): ProxyEmitter {
   const base = createBaseContext(ir, resolveOptions(ir, overrides), proxyFlavourOf(proxyTarget) ?? "envoy");
@@ -110,9 +113,11 @@ export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrid
 
   const proxy = (p: ProxyIR): EmitResult => {
     const diagnostics: Diagnostic[] = [];
-    const config = source.of(p.name, p);
-    const ctx = createEmitContext(base, config.index, diagnostics);
     const workloads = plan.workloadsByProxy.get(p.name) ?? [];
+    // Only a pod workload's sidecar carries the proxy's config: a proxy serving none (a VM's
+    // runs from the proxy target's own folder) does not make the proxy target emit it for this one.
+    const config = workloads.some((w) => !isVmWorkload(w)) ? source.of(p.name, p) : NO_CONFIG;
+    const ctx = createEmitContext(base, config.index, diagnostics);
     if (config.errors.length > 0 && workloads.length > 0) {
       ctx.report(codes.proxyConfigErrors, {
         message: `the ${proxyTarget.name} target reported ${config.errors.length} error(s) for proxy "${p.name}" (${[...new Set(config.errors.map((d) => d.code))].join(", ")}); its sidecar ConfigMap carries that output`,
@@ -160,7 +165,8 @@ export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrid
     for (const gateway of infra.gateways) resources.push(...buildGatewayObjects(ctx, gateway));
     reportOverlappingWorkloads(ctx);
     const all: Manifest[] = [...resources, ...patches, buildRootKustomization(infra.namespace, [...resources.map((m) => m.file), ...listed])];
-    if (patchRefs.length > 0) all.push(buildSidecarComponent(patchRefs));
+    // Always, patches or none: an overlay that lists the component keeps building when no service runs in pods.
+    all.push(buildSidecarComponent(patchRefs));
     if (base.options.devBootstrap) {
       const dev = buildDevBootstrap(ctx);
       all.push(...dev, buildDevKustomization(dev));
