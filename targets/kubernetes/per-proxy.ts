@@ -116,7 +116,9 @@ export function createKubernetesEmitter(ir: MeshIR, proxyTarget: Target, overrid
     const workloads = plan.workloadsByProxy.get(p.name) ?? [];
     // Only a pod workload's sidecar carries the proxy's config: a proxy serving none (a VM's
     // runs from the proxy target's own folder) does not make the proxy target emit it for this one.
-    const config = workloads.some((w) => !isVmWorkload(w)) ? source.of(p.name, p) : NO_CONFIG;
+    const sidecar = workloads.some((w) => !isVmWorkload(w));
+    if (!sidecar) source.skip(p);
+    const config = sidecar ? source.of(p.name, p) : NO_CONFIG;
     const ctx = createEmitContext(base, config.index, diagnostics);
     if (config.errors.length > 0 && workloads.length > 0) {
       ctx.report(codes.proxyConfigErrors, {

@@ -6,13 +6,15 @@ import type { Diagnostic } from "../../compiler/diagnostics/types.ts";
 import type { MeshIR, ProxyIR } from "../../compiler/ir/types.ts";
 import type { EmittedFile, Target } from "../../compiler/target.ts";
 import { indexProxyFiles, type ProxyFileIndex } from "./proxy-files.ts";
-import { addProxyReader, emitProxyShared, emitProxySharedFiles, emitShared } from "./shared-emit.ts";
+import { addProxyReader, emitProxyShared, emitProxySharedFiles, emitShared, skipProxyShared } from "./shared-emit.ts";
 
 export interface ProxyConfigSource {
   /** The proxy target's files for the proxy named `name` (null: files no proxy owns only), and the errors it reported for them. */
   of(name: string | null, proxy: ProxyIR | undefined): { readonly index: ProxyFileIndex; readonly errors: readonly Diagnostic[] };
   /** Errors not attributed to one proxy (the whole emit's), reported once with the shared files. */
   readonly wholeErrors: readonly Diagnostic[];
+  /** The proxy named `proxy` will not be asked for (no workload of it carries a sidecar). */
+  skip(proxy: ProxyIR): void;
 }
 
 const isError = (d: Diagnostic) => d.severity === "error";
@@ -26,7 +28,7 @@ function underFolder(target: Target, files: readonly EmittedFile[]): EmittedFile
 export function wholeProxySource(target: Target, ir: MeshIR): ProxyConfigSource {
   const result = emitShared(target, ir);
   const index = indexProxyFiles(underFolder(target, result.files), new Set(ir.proxies.map((p) => p.name)));
-  return { of: () => ({ index, errors: [] }), wholeErrors: result.diagnostics.filter(isError) };
+  return { of: () => ({ index, errors: [] }), wholeErrors: result.diagnostics.filter(isError), skip: () => {} };
 }
 
 /** For a proxy target with perProxy; each proxy's result is taken from the bounded per-chunk cache. */
@@ -42,5 +44,6 @@ export function perProxySource(target: Target, ir: MeshIR): ProxyConfigSource {
       return { index: indexProxyFiles([...sharedFiles, ...underFolder(target, own.files)], new Set([name])), errors: own.diagnostics.filter(isError) };
     },
     wholeErrors: shared.diagnostics.filter(isError),
+    skip: (proxy) => skipProxyShared(target, ir, proxy),
   };
 }

@@ -40,6 +40,8 @@ interface SharedEmitter {
   readers: number;
   /** Results some reader has yet to take, with how many took them; insertion-ordered: the oldest is dropped first. */
   readonly recent: Map<ProxyIR, { readonly result: EmitResult; reads: number }>;
+  /** Proxies some reader passed over before any read them (skipProxyShared), with how many did; as bounded as `recent`. */
+  readonly skipped: Map<ProxyIR, number>;
 }
 const emitters = new WeakMap<MeshIR, Map<Target, SharedEmitter>>();
 
@@ -49,7 +51,7 @@ function sharedEmitterOf(target: Target, ir: MeshIR): SharedEmitter {
   let byTarget = emitters.get(ir);
   if (!byTarget) emitters.set(ir, (byTarget = new Map()));
   let entry = byTarget.get(original);
-  if (!entry) byTarget.set(original, (entry = { emitter: original.perProxy(ir), shared: null, readers: 0, recent: new Map() }));
+  if (!entry) byTarget.set(original, (entry = { emitter: original.perProxy(ir), shared: null, readers: 0, recent: new Map(), skipped: new Map() }));
   return entry;
 }
 
@@ -68,11 +70,31 @@ export function emitProxyShared(target: Target, ir: MeshIR, proxy: ProxyIR): Emi
     return copyOf(kept.result);
   }
   const result = entry.emitter.proxy(proxy);
-  if (entry.readers > 1) {
-    entry.recent.set(proxy, { result, reads: 1 });
+  // Readers that passed over this proxy already count as having taken it.
+  const reads = 1 + (entry.skipped.get(proxy) ?? 0);
+  entry.skipped.delete(proxy);
+  if (reads < entry.readers) {
+    entry.recent.set(proxy, { result, reads });
     if (entry.recent.size > RECENT_PROXIES) entry.recent.delete(entry.recent.keys().next().value!);
   }
   return copyOf(result);
+}
+
+/**
+ * A registered reader that will not read `proxy` (a Kubernetes unit whose workloads carry no
+ * sidecar): counted as a read, so the other readers' result is released when they have taken
+ * it, instead of staying in `recent` until pushed out. Emits nothing.
+ */
+export function skipProxyShared(target: Target, ir: MeshIR, proxy: ProxyIR): void {
+  const entry = sharedEmitterOf(target, ir);
+  const kept = entry.recent.get(proxy);
+  if (kept) {
+    if (++kept.reads >= entry.readers) entry.recent.delete(proxy);
+    return;
+  }
+  if (entry.readers <= 1) return;
+  entry.skipped.set(proxy, (entry.skipped.get(proxy) ?? 0) + 1);
+  if (entry.skipped.size > RECENT_PROXIES) entry.skipped.delete(entry.skipped.keys().next().value!);
 }
 
 /** `target.perProxy(ir).shared()`, once per IR. */

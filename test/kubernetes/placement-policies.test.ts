@@ -19,6 +19,7 @@ import { compile, compileConfig } from "../../compiler/testing.ts";
 import type { Target } from "../../compiler/target.ts";
 import { envoy } from "../../targets/envoy/index.ts";
 import { createKubernetesTarget, kubernetes } from "../../targets/kubernetes/index.ts";
+import { addProxyReader, emitProxyShared, skipProxyShared } from "../../targets/kubernetes/shared-emit.ts";
 
 const http = (port: number) => ({ port, protocol: "http" });
 const base = (services: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ name: "m", trustDomain: "m.example", namespace: "m", services, ...extra });
@@ -216,6 +217,26 @@ test("a gateway route to a service known by DNS name is an error placed at the r
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a reader that passes over a proxy releases the other reader's result (nothing kept for a VM's proxy)", async () => {
+  const r = await compile(base({ api: { ports: { http: http(8080) }, endpoints: ["10.0.0.2"] }, web: { ports: { http: http(8080) }, endpoints: ["10.0.0.3"] } }), { targets: [] });
+  const ir = r.ir!;
+  let emits = 0;
+  const counting: Target = { ...envoy, perProxy: (mesh) => { const e = envoy.perProxy!(mesh); return { ...e, proxy: (p) => (emits++, e.proxy(p)) }; } };
+  addProxyReader(counting, ir);
+  addProxyReader(counting, ir);
+  const [a, b] = ir.proxies;
+  // Skipped before the other reader emits it, and after: either way the result is not kept.
+  skipProxyShared(counting, ir, a!);
+  emitProxyShared(counting, ir, a!);
+  emitProxyShared(counting, ir, b!);
+  skipProxyShared(counting, ir, b!);
+  assert.is(emits, 2);
+  // Kept, they would be handed out again; released, asking again emits again.
+  emitProxyShared(counting, ir, a!);
+  emitProxyShared(counting, ir, b!);
+  assert.is(emits, 4);
 });
 
 test.run();
