@@ -58,7 +58,7 @@ function buildServicePorts(ports: readonly WorkloadPortIR[]) {
 export function buildServices(ctx: EmitContext, workload: WorkloadIR): Manifest[] {
   const vm = isVmWorkload(workload);
   const out: Manifest[] = [];
-  if (vm && workload.staticEndpoints.length === 0) {
+  if (!hasServiceFor(workload, null)) {
     // Known by DNS names only: an EndpointSlice lists addresses, so no Service could reach it.
     ctx.report(codes.dnsWorkloadNoService, {
       message: `"${workload.name}" runs outside Kubernetes at ${workload.dnsEndpoints!.map((e) => e.address).join(", ")}: meshc emits no Service for it (an EndpointSlice lists IP addresses); the mesh's proxies reach it by name`,
@@ -138,7 +138,7 @@ export function endpointSliceFileNames(workload: WorkloadIR): string[] {
 /** The files buildServiceAccount (when emitted) and buildServices write. */
 export function serviceFileNames(workload: WorkloadIR): string[] {
   const vm = isVmWorkload(workload);
-  const out = (workload.emit.service || vm) && !(vm && workload.staticEndpoints.length === 0) ? [manifestFileName("Service", workload.name)] : [];
+  const out = (workload.emit.service || vm) && hasServiceFor(workload, null) ? [manifestFileName("Service", workload.name)] : [];
   for (const version of vm ? addressedVersions(workload) : workload.versions) out.push(manifestFileName("Service", versionServiceName(workload.name, version.name)));
   return out;
 }
